@@ -1,0 +1,131 @@
+"""What every reader yields, and how readers are found by format name.
+
+A reader turns one *source* (a file, a directory for brat, or stdin) into :class:`Parsed`
+documents. It raises :class:`annotator.errors.InputError` naming the file and line for bad
+input; the importer then rolls back everything read from that source.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from annotator.errors import InputError
+from annotator.models import Document, Relation, Span, Unit
+
+
+@dataclass
+class UnitLabels:
+    """An existing decision on one unit, brought in from another tool's file."""
+
+    unit_index: int
+    annotator: str
+    answer: str = "accept"
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    created: float | None = None
+    time_spent: float | None = None
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class Parsed:
+    """One document as read: its units (offsets into ``document.text``) and any labels."""
+
+    document: Document
+    units: list[Unit]
+    labels: list[UnitLabels] = field(default_factory=list)
+    line: int | None = None  # where it started in its source, for messages
+
+
+@dataclass
+class ReadOptions:
+    """Knobs the import command passes to every reader."""
+
+    unit: str = "sentence"  # or "paragraph"
+    annotator: str | None = None  # annotator recorded when a record names none
+    brat_annotator_pattern: str = r"^(?P<doc>.+?)_(?P<annotator>[^_]+)$"  # PolNeAR: <doc>_<annotator>.ann
+    label_map: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Source:
+    """A place to read from: a path, or stdin when ``path`` is ``-``."""
+
+    path: Path
+    stdin: BinaryIO | None = None
+
+    @property
+    def name(self) -> str:
+        return "<stdin>" if self.is_stdin else str(self.path)
+
+    @property
+    def is_stdin(self) -> bool:
+        return str(self.path) == "-"
+
+    def open_binary(self) -> BinaryIO:
+        if self.is_stdin:
+            return self.stdin or sys.stdin.buffer
+        return open(self.path, "rb")
+
+    def read_text(self) -> str:
+        """The whole source as text; refuses binary data and invalid UTF-8 (BOM stripped)."""
+        with self.open_binary() as fh:
+            data = fh.read()
+        return decode_text(self.name, data)
+
+    def iter_lines(self) -> Iterator[tuple[int, str]]:
+        """(line number, text) for each line, decoded strictly as UTF-8, streaming."""
+        with self.open_binary() as fh:
+            for n, raw in enumerate(fh, 1):
+                if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                if b"\x00" in raw:
+                    raise InputError(self.name, "binary data (NUL byte); not a text file", line=n)
+                try:
+                    yield n, raw.decode("utf-8").rstrip("\r\n")
+                except UnicodeDecodeError as e:
+                    raise InputError(self.name, f"invalid UTF-8 at byte {e.start} of the line", line=n) from None
+
+
+def decode_text(name: str, data: bytes) -> str:
+    """Decode a whole file strictly; the error names the line of the first bad byte."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(name, "binary data (NUL byte); not a text file", line=data.count(b"\n", 0, nul) + 1)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(name, "invalid UTF-8", line=data.count(b"\n", 0, e.start) + 1) from None
+
+
+Reader = Callable[[Source, ReadOptions], Iterator[Parsed]]
+
+#: format name -> reader. Readers register themselves with :func:`register`.
+READERS: dict[str, Reader] = {}
+#: formats whose source is a directory (brat: .txt + .ann files side by side).
+DIRECTORY_FORMATS: set[str] = set()
+#: file suffix -> format, for ``--format auto``.
+SUFFIXES: dict[str, str] = {}
+
+
+def register(name: str, *, suffixes: tuple[str, ...] = (), directory: bool = False) -> Callable[[Reader], Reader]:
+    def deco(fn: Reader) -> Reader:
+        READERS[name] = fn
+        for s in suffixes:
+            SUFFIXES[s] = name
+        if directory:
+            DIRECTORY_FORMATS.add(name)
+        return fn
+
+    return deco
+
+
+def text_stream(text: str) -> BinaryIO:
+    return io.BytesIO(text.encode("utf-8"))

@@ -1,0 +1,135 @@
+"""Schema migrations, recorded in the database by sqlite-utils' ``Migrations``.
+
+Append new migrations at the end; never edit one that has shipped. A database that records a
+migration this code does not know was written by a newer annotator and is refused.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "annotator"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE datasets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            scheme TEXT NOT NULL DEFAULT 'news',
+            overlap INTEGER NOT NULL DEFAULT 1 CHECK (overlap >= 0),
+            created REAL NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+            title TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            external_id TEXT,
+            content_hash TEXT NOT NULL,
+            text TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}',
+            created REAL NOT NULL,
+            UNIQUE (dataset_id, content_hash)
+        );
+        CREATE INDEX documents_external ON documents(dataset_id, external_id);
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            position INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            input_hash INTEGER NOT NULL,
+            tokens TEXT,
+            meta TEXT,
+            UNIQUE (document_id, position)
+        );
+        CREATE INDEX units_dataset ON units(dataset_id, id);
+        CREATE INDEX units_input_hash ON units(input_hash);
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            suggester TEXT NOT NULL,
+            version TEXT NOT NULL,
+            spans TEXT NOT NULL DEFAULT '[]',
+            relations TEXT NOT NULL DEFAULT '[]',
+            created REAL NOT NULL,
+            UNIQUE (unit_id, suggester)
+        );
+        -- Every decision ever made; rows are never updated or deleted (triggers below).
+        -- An 'undo' row reverts the row named in `reverts`.
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+            annotator TEXT NOT NULL,
+            answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore', 'undo')),
+            spans TEXT NOT NULL DEFAULT '[]',
+            relations TEXT NOT NULL DEFAULT '[]',
+            created REAL NOT NULL,
+            time_spent REAL,
+            reverts INTEGER REFERENCES annotations(id),
+            meta TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX annotations_unit ON annotations(unit_id, annotator, id);
+        CREATE INDEX annotations_annotator ON annotations(dataset_id, annotator, id);
+        CREATE TRIGGER annotations_append_only_update BEFORE UPDATE ON annotations
+        BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;
+        CREATE TRIGGER annotations_append_only_delete BEFORE DELETE ON annotations
+        BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;
+        -- The current decision per (unit, annotator): an index over the history above.
+        CREATE TABLE decisions (
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            annotator TEXT NOT NULL,
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+            annotation_id INTEGER NOT NULL REFERENCES annotations(id),
+            answer TEXT NOT NULL,
+            PRIMARY KEY (unit_id, annotator)
+        ) WITHOUT ROWID;
+        CREATE INDEX decisions_annotator ON decisions(dataset_id, annotator, unit_id);
+        -- Who was handed which unit (the labelling queue honours the dataset's overlap).
+        CREATE TABLE assignments (
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            annotator TEXT NOT NULL,
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+            assigned REAL NOT NULL,
+            PRIMARY KEY (unit_id, annotator)
+        ) WITHOUT ROWID;
+        CREATE INDEX assignments_annotator ON assignments(dataset_id, annotator, unit_id);
+        -- Adjudicated versions; append-only like annotations, `reverts` for undo.
+        CREATE TABLE gold (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+            answer TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore', 'undo')),
+            spans TEXT NOT NULL DEFAULT '[]',
+            relations TEXT NOT NULL DEFAULT '[]',
+            adjudicator TEXT NOT NULL,
+            sources TEXT NOT NULL DEFAULT '[]',
+            created REAL NOT NULL,
+            reverts INTEGER REFERENCES gold(id)
+        );
+        CREATE INDEX gold_unit ON gold(unit_id, id);
+        CREATE TRIGGER gold_append_only_update BEFORE UPDATE ON gold
+        BEGIN SELECT RAISE(ABORT, 'gold history is append-only'); END;
+        CREATE TRIGGER gold_append_only_delete BEFORE DELETE ON gold
+        BEGIN SELECT RAISE(ABORT, 'gold history is append-only'); END;
+        CREATE TABLE gold_current (
+            unit_id INTEGER PRIMARY KEY REFERENCES units(id),
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+            gold_id INTEGER NOT NULL REFERENCES gold(id)
+        );
+        CREATE INDEX gold_current_dataset ON gold_current(dataset_id, unit_id);
+        """
+    )
+
+
+def known_names() -> list[str]:
+    return [m.name for m in migrations._migrations]

@@ -1,0 +1,99 @@
+"""The default tokenizer: fast, dependency-free and English-news aware.
+
+Tokens carry code-point offsets into the text. Abbreviations with inner periods stay whole
+("U.N.", "U.S."), known abbreviations keep their period ("Mr.", "Oct."), possessives and
+contractions split off as spaCy does ("Russia", "'s"), hyphenated words stay whole
+("Kim Hong-kyun" gives "Hong-kyun"), and numbers keep their separators ("16,985", "3.5").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+from annotator.models import Token
+
+#: Abbreviations that end in a period but do not end a sentence (lower-cased, no period).
+ABBREVIATIONS: frozenset[str] = frozenset(
+    """
+    mr mrs ms dr prof sr jr st mt ft gen lt col maj capt cpl sgt adm cmdr gov sen rep rev hon
+    pres supt insp det fr messrs mme mlle
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri sat sun
+    inc ltd co corp bros llc plc dept univ assn intl natl govt
+    vs etc al approx est fig no nos vol vols pp ed eds op cit ca cf
+    ave blvd rd hwy
+    ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich minn miss mo
+    mont neb nev okla ore pa tenn tex va vt wash wis wyo
+    """.split()
+)
+
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_W = rf"[\w{_MARKS}]"  # a word character, combining marks included
+_CONTRACTION = r"(?:['’](?:s|S|re|RE|ve|VE|ll|LL|d|D|m|M)|n['’]t|N['’]T)(?![\w])"
+_TOKEN_RE = re.compile(
+    (r"""
+      (?:https?://|www\.)\S+[^\s.,;:!?)\]}"'’”]     # URLs
+    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                 # e-mail addresses
+    | (?:[A-Za-z]\.){2,}                           # U.N. U.S. S.
+    | \d+(?:[.,:/]\d+)*(?:st|nd|rd|th)?           # 16,985  3.5  10:30  1st
+    | W+?(?=n['’]t\b)                              # do|n't
+    | """ + _CONTRACTION + r"""                      # 's n't 're
+    | W+(?:[-‐‑]W+)*(?:['’]W+(?<!['’]s)(?<!['’]re)(?<!['’]ve)(?<!['’]ll)(?<!['’]d)(?<!['’]m))*
+                                                   # words, hyphenated, O'Brien
+    | \S(?:[MARKS\ufe0f\U0001F3FB-\U0001F3FF]|\u200d\S)*  # any other character, emoji sequences whole
+    """).replace("W", _W).replace("MARKS", _MARKS),
+    re.VERBOSE | re.UNICODE,
+)
+_ABBREV_TAIL = re.compile(r"\.")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens with exact code-point offsets."""
+    tokens: list[Token] = []
+    append = tokens.append
+    for m in _TOKEN_RE.finditer(text):
+        start, end = m.span()
+        word = m.group()
+        # Keep the period of a known abbreviation ("Mr.", "Oct.") or a single capital ("S.").
+        if end < len(text) and text[end] == "." and word.isalpha():
+            if word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+                end += 1
+                word += "."
+        append(Token(text=word, start=start, end=end))
+    return _merge_abbreviation_periods(tokens, text)
+
+
+def _merge_abbreviation_periods(tokens: list[Token], text: str) -> list[Token]:
+    """Drop the stand-alone '.' tokens that were swallowed into an abbreviation."""
+    out: list[Token] = []
+    last_end = -1
+    for t in tokens:
+        if t.start < last_end:  # a '.' already taken by the abbreviation before it
+            continue
+        out.append(t)
+        last_end = t.end
+    return out
+
+
+def char_span_to_tokens(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
+    """Inclusive token indices covering exactly ``[start, end)``, or None if the span
+    does not fall on token boundaries."""
+    starts = [t.start for t in tokens]
+    ends = [t.end for t in tokens]
+    i = bisect_left(starts, start)
+    if i >= len(tokens) or starts[i] != start:
+        return None
+    j = bisect_right(ends, end) - 1
+    if j < i or ends[j] != end:
+        return None
+    return i, j
+
+
+def covering_tokens(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
+    """Inclusive token indices of every token that overlaps ``[start, end)``."""
+    idx = [i for i, t in enumerate(tokens) if t.start < end and t.end > start]
+    if not idx:
+        return None
+    return idx[0], idx[-1]
