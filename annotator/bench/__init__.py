@@ -1,0 +1,1 @@
+"""Benchmarks behind `annotator bench`: one module per budget in DESIGN.md."""

@@ -1,0 +1,119 @@
+"""The ``annotator`` command: a click group whose bare form opens the labelling UI.
+
+Subcommands live one per module in ``annotator/commands/`` and are imported only when
+invoked, so ``annotator --help`` and start-up stay fast (no spaCy, no Textual on that path).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from annotator import __version__
+from annotator.errors import UserError
+
+#: command name -> "module:attribute" (imported lazily).
+COMMANDS: dict[str, str] = {
+    "import": "annotator.commands.importing:import_cmd",
+    "stats": "annotator.commands.stats:stats",
+    "label": "annotator.commands.label:label",
+    "review": "annotator.commands.review:review",
+    "suggest": "annotator.commands.suggest:suggest",
+    "evaluate": "annotator.commands.evaluate:evaluate",
+    "export": "annotator.commands.export:export",
+    "agree": "annotator.commands.agree:agree",
+    "dataset": "annotator.commands.dataset:dataset",
+    "train": "annotator.commands.train:train",
+    "bench": "annotator.commands.bench:bench",
+    "serve": "annotator.commands.serve:serve",
+}
+
+
+def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--db PATH`` (``$ANNOTATOR_DB``, default ``./annotator.db``)."""
+    return click.option(
+        "--db",
+        "db_path",
+        envvar="ANNOTATOR_DB",
+        default="annotator.db",
+        show_default=True,
+        metavar="PATH",
+        help="SQLite database file ($ANNOTATOR_DB).",
+    )(fn)
+
+
+def annotator_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--annotator NAME`` (default: ``$USER``)."""
+    import getpass
+
+    def default_name() -> str:
+        try:
+            return getpass.getuser()
+        except Exception:
+            return "annotator"
+
+    return click.option(
+        "--annotator", "annotator_name", default=default_name, show_default="$USER",
+        help="Who is labelling.",
+    )(fn)
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as e:
+            if e.name == module_name:
+                return None  # not built yet
+            raise
+        return getattr(module, attr)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as e:
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(e.exit_code)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="annotator")
+@db_option
+@click.option("--dataset", default=None, help="Dataset to label (default: the most recent).")
+@annotator_option
+@click.pass_context
+def cli(ctx: click.Context, db_path: str, dataset: str | None, annotator_name: str) -> None:
+    """Turn news articles into gold entity and claim labels, in the terminal.
+
+    With no command, opens the labelling UI (same as `annotator label`).
+    """
+    if ctx.invoked_subcommand is None:
+        label = LazyGroup.get_command(cli, ctx, "label")  # type: ignore[arg-type]
+        if label is None:
+            raise click.UsageError("the labelling UI is not available in this build")
+        ctx.invoke(label, db_path=db_path, dataset=dataset, annotator_name=annotator_name)
+
+
+def main() -> None:
+    """Console entry point: user errors become one line on stderr and a non-zero exit."""
+    try:
+        cli.main(prog_name="annotator", standalone_mode=True)
+    except UserError as e:  # raised outside click's invoke (e.g. during parsing callbacks)
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
