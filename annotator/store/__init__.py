@@ -335,6 +335,11 @@ class Store:
         ):
             yield self._unit(row)
 
+    def document_units(self, document_id: int) -> list[Unit]:
+        """All units of one document, in order."""
+        rows = self._q(self._UNIT_SELECT + " WHERE u.document_id = ? ORDER BY u.position", (document_id,))
+        return [self._unit(r) for r in rows]
+
     def count_units(self, dataset: str) -> int:
         ds = self.require_dataset(dataset)
         row = self._one("SELECT COUNT(*) AS n FROM units WHERE dataset_id = ?", (ds.id,))

@@ -1,0 +1,94 @@
+"""`annotator import`: articles and annotated files into a dataset."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from annotator.cli import db_option
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@db_option
+@click.option("--dataset", default="default", show_default=True, help="Dataset to import into (created if new).")
+@click.option(
+    "--format", "fmt", default="auto", show_default=True,
+    help="auto, txt, html, jsonl, or an interchange format (prodigy, doccano, labelstudio, brat, conll).",
+)
+@click.option("--scheme", default=None, help="Label scheme for a new dataset: news (default), conll, or a .toml file.")
+@click.option("--overlap", type=int, default=None, help="Annotators per unit for a new dataset (0 = everyone).")
+@click.option("--unit", type=click.Choice(["sentence", "paragraph"]), default="sentence", show_default=True)
+@click.option("--suggest/--no-suggest", default=True, show_default=True, help="Run the rule suggesters on new units.")
+@click.option("--annotator", "annotator_name", default=None, help="Annotator recorded for labelled records that name none.")
+@click.option("--brat-annotator-pattern", default=None, help="Regex with (?P<doc>) and (?P<annotator>) for brat .ann names.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def import_cmd(
+    paths: tuple[str, ...], db_path: str, dataset: str, fmt: str, scheme: str | None, overlap: int | None,
+    unit: str, suggest: bool, annotator_name: str | None, brat_annotator_pattern: str | None, quiet: bool,
+) -> None:
+    """Import articles (txt, html, jsonl) or annotated files into a dataset.
+
+    PATH may be a file, a directory (read recursively) or - for stdin. Each file is one
+    transaction: a bad file is reported with its name and line and leaves the database as
+    it was before that file. Re-importing the same text adds nothing.
+    """
+    from annotator.errors import UserError
+    from annotator.ingest.base import ReadOptions
+    from annotator.pipeline import plan_sources
+    from annotator.schemes import load_scheme
+    from annotator.store import open_store
+
+    plans, skipped = plan_sources(paths, fmt)
+    if not plans:
+        raise UserError(f"nothing to import in {', '.join(paths)} (no .txt, .html, .jsonl … files)")
+    store = open_store(db_path)
+    existing = store.get_dataset(dataset)
+    scheme_name = scheme or (existing.scheme if existing else "news")
+    scheme_obj = load_scheme(scheme_name)  # validate before anything is written
+    if existing is None:
+        ds = store.ensure_dataset(dataset, scheme=scheme_name, overlap=1 if overlap is None else overlap)
+    else:
+        ds = existing if overlap is None else store.set_dataset(dataset, overlap=overlap)
+    options = ReadOptions(unit=unit, annotator=annotator_name)
+    if brat_annotator_pattern:
+        options.brat_annotator_pattern = brat_annotator_pattern
+    suggesters = []
+    if suggest:
+        from annotator.suggest import build_suggesters
+
+        suggesters = build_suggesters(scheme_obj)
+    _run(store, plans, ds, options, suggesters, skipped, quiet)
+
+
+def _run(store, plans, ds, options, suggesters, skipped, quiet) -> None:  # type: ignore[no-untyped-def]
+    from annotator.errors import InputError
+    from annotator.pipeline import ImportSummary, import_sources
+
+    show_bar = not quiet and len(plans) > 1 and sys.stderr.isatty()
+    done = ImportSummary()
+    try:
+        if show_bar:
+            with click.progressbar(
+                length=len(plans), label="Importing", file=sys.stderr,
+                item_show_func=lambda _: f"{done.documents} docs, {done.units} units",
+            ) as bar:
+                def step(plan, summary):  # type: ignore[no-untyped-def]
+                    nonlocal done
+                    done = summary
+                    bar.update(1)
+
+                summary = import_sources(store, plans, ds, options=options, suggesters=suggesters, on_source=step)
+        else:
+            def keep(plan, summary):  # type: ignore[no-untyped-def]
+                nonlocal done
+                done = summary
+
+            summary = import_sources(store, plans, ds, options=options, suggesters=suggesters, on_source=keep)
+    except InputError as e:
+        if done.files:
+            click.echo(f"Imported before the error: {done.line()}", err=True)
+        raise e
+    summary.skipped_files = skipped
+    click.echo(f"{summary.line()} -> dataset {ds.name!r} in {store.path}")

@@ -1,0 +1,272 @@
+"""Import orchestration: sources -> readers -> units -> suggestions -> the store.
+
+Lazy stages (Prodigy's recipe style): each source is read as a stream of documents; each
+source is one transaction, so a bad file leaves the database exactly as it was before it;
+memory holds one batch of units at a time, whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from annotator.errors import InputError
+from annotator.ingest import base
+from annotator.ingest.base import DIRECTORY_FORMATS, READERS, SUFFIXES, Parsed, ReadOptions, Source
+from annotator.models import Annotation, Dataset, Unit, check_spans
+from annotator.store import Store
+from annotator.suggest import Suggester
+
+SUGGEST_BATCH = 512
+
+
+def load_readers() -> dict[str, base.Reader]:
+    """Every registered reader: the article readers and each interchange format's."""
+    for name in ("text", "html", "jsonl"):
+        importlib.import_module(f"annotator.ingest.{name}")
+    import annotator.formats as formats_pkg
+
+    for mod in pkgutil.iter_modules(formats_pkg.__path__):
+        importlib.import_module(f"annotator.formats.{mod.name}")
+    return READERS
+
+
+def _sniff(head: bytes) -> str:
+    s = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if s[:1] == b"<":
+        return "html"
+    if s[:1] == b"{":
+        return "jsonl"
+    return "txt"
+
+
+def detect_format(path: Path) -> str | None:
+    """The format of a file from its suffix, else from its first bytes; None to skip it."""
+    fmt = SUFFIXES.get(path.suffix.lower())
+    if fmt:
+        return fmt
+    if path.suffix:
+        return None  # an unknown kind of file inside a directory: not ours
+    with open(path, "rb") as fh:
+        return _sniff(fh.read(512))
+
+
+@dataclass
+class SourcePlan:
+    source: Source
+    format: str
+
+
+def plan_sources(paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None = None) -> tuple[list[SourcePlan], list[str]]:
+    """Resolve paths (files, directories walked recursively, ``-``) into sources with their
+    format. Returns the plan and the files skipped as not importable."""
+    load_readers()
+    if fmt != "auto" and fmt not in READERS:
+        raise InputError(fmt, f"unknown format (known: auto, {', '.join(sorted(READERS))})")
+    plans: list[SourcePlan] = []
+    skipped: list[str] = []
+    for raw in paths:
+        if raw == "-":
+            if fmt == "auto":
+                import io
+                import sys
+
+                stream = stdin or sys.stdin.buffer
+                data = stream.read()
+                plans.append(SourcePlan(Source(Path("-"), io.BytesIO(data)), _sniff(data[:512])))
+            else:
+                plans.append(SourcePlan(Source(Path("-"), stdin), fmt))
+            continue
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(raw, "no such file or directory")
+        if path.is_dir():
+            if fmt in DIRECTORY_FORMATS or (fmt == "auto" and _is_brat_dir(path)):
+                plans.append(SourcePlan(Source(path), "brat" if fmt == "auto" else fmt))
+                continue
+            for f in sorted(p for p in path.rglob("*") if p.is_file()):
+                if any(part.startswith(".") for part in f.relative_to(path).parts):
+                    continue
+                f_fmt = fmt if fmt != "auto" else detect_format(f)
+                if f_fmt is None:
+                    skipped.append(str(f))
+                    continue
+                plans.append(SourcePlan(Source(f), f_fmt))
+        else:
+            f_fmt = fmt if fmt != "auto" else (detect_format(path) or _sniff_file(path))
+            if f_fmt in DIRECTORY_FORMATS and fmt == "auto":
+                f_fmt = "txt"
+            plans.append(SourcePlan(Source(path), f_fmt))
+    return plans, skipped
+
+
+def _sniff_file(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return _sniff(fh.read(512))
+
+
+def _is_brat_dir(path: Path) -> bool:
+    return "brat" in READERS and next(path.rglob("*.ann"), None) is not None
+
+
+@dataclass
+class ImportSummary:
+    files: int = 0
+    documents: int = 0
+    units: int = 0
+    duplicates: int = 0
+    annotations: int = 0
+    suggestions: int = 0
+    skipped_files: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        s = (
+            f"{self.files} file{'s' if self.files != 1 else ''}: {self.documents} documents, "
+            f"{self.units} units added, {self.duplicates} duplicate documents skipped"
+        )
+        if self.annotations:
+            s += f", {self.annotations} annotations"
+        if self.suggestions:
+            s += f", {self.suggestions} units with suggestions"
+        if self.skipped_files:
+            s += f", {len(self.skipped_files)} files not importable skipped"
+        return s
+
+
+class _SuggestBuffer:
+    """Collects freshly inserted units and runs the suggesters on full batches."""
+
+    def __init__(self, store: Store, suggesters: Sequence[Suggester]) -> None:
+        self.store = store
+        self.suggesters = suggesters
+        self.units: list[Unit] = []
+        self.count = 0
+
+    def add(self, units: Iterable[Unit]) -> None:
+        if not self.suggesters:
+            return
+        self.units.extend(units)
+        if len(self.units) >= SUGGEST_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.units:
+            return
+        for suggester in self.suggesters:
+            out = suggester.suggest(self.units)
+            self.store.put_suggestions(s for s in out if s.spans or s.relations)
+        self.count += len(self.units)
+        self.units = []
+
+
+def import_sources(
+    store: Store,
+    plans: Sequence[SourcePlan],
+    dataset: Dataset,
+    *,
+    options: ReadOptions | None = None,
+    suggesters: Sequence[Suggester] = (),
+    on_source: Callable[[SourcePlan, ImportSummary], None] | None = None,
+) -> ImportSummary:
+    """Import every source into ``dataset``; one transaction per source. On bad input the
+    source being read is rolled back and the :class:`InputError` propagates (the sources
+    before it stay imported)."""
+    readers = load_readers()
+    options = options or ReadOptions()
+    summary = ImportSummary()
+    for plan in plans:
+        reader = readers[plan.format]
+        buffer = _SuggestBuffer(store, suggesters)
+        before = (summary.documents, summary.units, summary.duplicates, summary.annotations)
+        try:
+            with store.write():
+                for parsed in reader(plan.source, options):
+                    _store_parsed(store, dataset, parsed, plan, summary, buffer)
+                buffer.flush()
+        except InputError:
+            summary.documents, summary.units, summary.duplicates, summary.annotations = before
+            raise
+        except (OSError, MemoryError) as e:
+            summary.documents, summary.units, summary.duplicates, summary.annotations = before
+            raise InputError(plan.source.name, f"cannot be read ({e.__class__.__name__}: {e})") from None
+        summary.suggestions += buffer.count
+        summary.files += 1
+        if on_source:
+            on_source(plan, summary)
+    return summary
+
+
+def _store_parsed(
+    store: Store, dataset: Dataset, parsed: Parsed, plan: SourcePlan, summary: ImportSummary,
+    buffer: _SuggestBuffer,
+) -> None:
+    name = plan.source.name
+    if not parsed.units:
+        return
+    for u in parsed.units:
+        if parsed.document.text[u.start : u.end] != u.text:
+            raise InputError(name, f"unit {u.position} does not match the document text", line=parsed.line)
+    doc_id = store.insert_document(dataset, parsed.document, parsed.units)
+    fresh = doc_id is not None
+    if doc_id is None:
+        summary.duplicates += 1
+        doc_id = store.document_id_by_hash(dataset, parsed.document.content_hash)
+        assert doc_id is not None
+    units = store.document_units(doc_id)
+    if fresh:
+        summary.documents += 1
+        summary.units += len(units)
+        buffer.add(units)
+    if parsed.labels:
+        summary.annotations += _store_labels(store, parsed, units, name)
+
+
+def _store_labels(store: Store, parsed: Parsed, units: list[Unit], name: str) -> int:
+    """Write a document's imported decisions; identical ones already there are skipped."""
+    if len(units) != len(parsed.units) or any(
+        a.start != b.start or a.end != b.end for a, b in zip(units, parsed.units)
+    ):
+        raise InputError(
+            name, "this document is already in the dataset with other units; import into a new dataset",
+            line=parsed.line,
+        )
+    added = 0
+    for lab in parsed.labels:
+        if not 0 <= lab.unit_index < len(units):
+            raise InputError(name, f"label refers to unit {lab.unit_index}, which does not exist", line=parsed.line)
+        unit = units[lab.unit_index]
+        try:
+            check_spans(unit.text, lab.spans, lab.relations)
+            ann = Annotation(
+                unit_id=unit.id or 0, annotator=lab.annotator, answer=lab.answer,  # type: ignore[arg-type]
+                spans=lab.spans, relations=lab.relations, created=lab.created,
+                time_spent=lab.time_spent, meta=lab.meta,
+            )
+        except ValueError as e:
+            reason = str(e).splitlines()[0] if not hasattr(e, "errors") else _pyd_reason(e)
+            raise InputError(name, reason, line=parsed.line) from None
+        current = store.current_annotation(ann.unit_id, ann.annotator)
+        if current and current.answer == ann.answer and sorted(s.key for s in current.spans) == sorted(
+            s.key for s in ann.spans
+        ) and sorted(r.key for r in current.relations) == sorted(r.key for r in ann.relations):
+            continue
+        store.add_annotation(ann)
+        added += 1
+    return added
+
+
+def _pyd_reason(e: ValueError) -> str:
+    errs = e.errors()  # type: ignore[attr-defined]
+    first = errs[0]
+    loc = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{loc}: {first['msg']}" if loc else str(first["msg"])
+
+
+def iter_parsed(plan: SourcePlan, options: ReadOptions | None = None) -> Iterator[Parsed]:
+    """Read one source without storing it (evaluation, previews)."""
+    readers = load_readers()
+    yield from readers[plan.format](plan.source, options or ReadOptions())
