@@ -32,7 +32,8 @@ from annotator.models import (
     Token,
     Unit,
 )
-from annotator.store.migrations import MIGRATION_SET, known_names, migrations
+from annotator.store.migrations import MIGRATION_SET, known_names
+from annotator.store.migrations import migrations as _migrations
 
 DEFAULT_DB = "annotator.db"
 BUSY_TIMEOUT_S = 60.0
@@ -99,19 +100,19 @@ class Store:
 
     # ------------------------------------------------------------------ lifecycle
     def _migrate(self) -> None:
-        applied = [m.name for m in migrations.applied(self.db)]
+        applied = [m.name for m in _migrations.applied(self.db)]
         unknown = [n for n in applied if n not in known_names()]
         if unknown:
             raise DatabaseError(
                 f"{self.path}: written by a newer annotator (schema migration {unknown[-1]!r} "
                 "is unknown to this version); upgrade annotator to open it"
             )
-        if not migrations.pending(self.db):
+        if not _migrations.pending(self.db):
             return
         if applied and self.path != ":memory:":
             self._backup_before_upgrade(len(applied))
         with self._lock:
-            migrations.apply(self.db)
+            _migrations.apply(self.db)
 
     def _backup_before_upgrade(self, version: int) -> Path:
         """Copy the whole database aside before changing its schema."""
@@ -129,7 +130,7 @@ class Store:
 
     @property
     def schema_version(self) -> list[str]:
-        return [m.name for m in migrations.applied(self.db)]
+        return [m.name for m in _migrations.applied(self.db)]
 
     def close(self) -> None:
         with self._lock:
@@ -543,9 +544,9 @@ class Store:
         after = -1
         while True:
             units = self._q(
-                self._UNIT_SELECT + f" WHERE {' AND '.join(where)} AND u.id > ?"
+                self._UNIT_SELECT + f" WHERE {' AND '.join(where)}"
                 " AND EXISTS (SELECT 1 FROM decisions d WHERE d.unit_id = u.id"
-                + "".join(f" AND {e}" for e in extra) + ") ORDER BY u.id LIMIT ?",
+                + "".join(f" AND {e}" for e in extra) + ") AND u.id > ? ORDER BY u.id LIMIT ?",
                 (*params, *extra_params, after, batch),
             )
             if not units:

@@ -1,0 +1,162 @@
+import sqlite3
+
+import pytest
+
+from annotator.errors import DatabaseError
+from annotator.models import Annotation, Document, Gold, Span, Suggestion, Unit
+from annotator.store import open_store
+from annotator.store.migrations import known_names
+
+
+def add_doc(store, ds, text="One. Two. Three.", n=3):
+    units = [Unit(text=p, start=text.index(p), end=text.index(p) + len(p), position=i)
+             for i, p in enumerate(text.split(" ")[:n])]
+    return store.insert_document(ds, Document(text=text, title="t"), units)
+
+
+def test_wal_and_migrations_recorded(store, db_path):
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = 'annotator' ORDER BY id")]
+    assert names == known_names()
+
+
+def test_newer_database_refused(db_path):
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('annotator', 'm999_from_the_future', 'now')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError, match="newer annotator"):
+        open_store(db_path)
+
+
+def test_not_a_database_refused(tmp_path):
+    p = tmp_path / "x.db"
+    p.write_text("hello, not sqlite")
+    with pytest.raises(DatabaseError, match="not an SQLite database"):
+        open_store(p)
+    with pytest.raises(DatabaseError, match="no such database"):
+        open_store(tmp_path / "missing.db", create=False)
+
+
+def test_document_reimport_is_idempotent(store):
+    ds = store.ensure_dataset("d")
+    assert add_doc(store, ds) is not None
+    assert add_doc(store, ds) is None
+    assert store.count_units("d") == 3
+    other = store.ensure_dataset("e")
+    assert add_doc(store, other) is not None  # same text, another dataset
+
+
+def test_annotations_are_append_only_and_undo_keeps_history(store, db_path):
+    ds = store.ensure_dataset("d")
+    add_doc(store, ds)
+    u1, u2 = store.next_units("d", "ann", limit=2)
+    store.add_annotation(Annotation(unit_id=u1.id, annotator="ann", answer="accept",
+                                    spans=[Span(start=0, end=3, label="ORG")]))
+    store.add_annotation(Annotation(unit_id=u2.id, annotator="ann", answer="reject"))
+    assert store.undo_last("d", "ann").id == u2.id
+    assert store.current_annotation(u2.id, "ann") is None
+    assert store.current_annotation(u1.id, "ann").spans[0].label == "ORG"
+    rows = store.history(u2.id)
+    assert [r["answer"] for r in rows] == ["reject", "undo"] and rows[1]["reverts"] == rows[0]["id"]
+    # a second undo reverts the decision before
+    assert store.undo_last("d", "ann").id == u1.id
+    assert store.current_annotation(u1.id, "ann") is None
+    conn = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE annotations SET answer = 'accept'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM annotations")
+
+
+def test_redecide_then_undo_restores_previous_decision(store):
+    ds = store.ensure_dataset("d")
+    add_doc(store, ds)
+    (u,) = store.next_units("d", "ann", limit=1)
+    store.add_annotation(Annotation(unit_id=u.id, annotator="ann", answer="accept"))
+    store.add_annotation(Annotation(unit_id=u.id, annotator="ann", answer="reject"))
+    store.undo_last("d", "ann")
+    assert store.current_annotation(u.id, "ann").answer == "accept"
+
+
+def test_queue_honours_overlap_and_resumes(store):
+    ds = store.ensure_dataset("d", overlap=1)
+    add_doc(store, ds)
+    a = store.next_units("d", "alice", limit=2)
+    b = store.next_units("d", "bob", limit=5)
+    assert {u.id for u in a}.isdisjoint({u.id for u in b})
+    assert len(a) + len(b) == 3
+    # alice restarts: her undecided units come back first
+    assert [u.id for u in store.next_units("d", "alice", limit=2)] == [u.id for u in a]
+    store.set_dataset("d", overlap=2)
+    c = store.next_units("d", "carol", limit=5)
+    assert len(c) == 3  # every unit has one annotator, room for a second
+    assert store.next_units("d", "dave", limit=5) == []
+
+
+def test_overlap_zero_means_everyone(store):
+    ds = store.ensure_dataset("d", overlap=0)
+    add_doc(store, ds)
+    for name in ("a", "b", "c"):
+        assert len(store.next_units("d", name, limit=10)) == 3
+
+
+def test_suggestions_replace_per_suggester(store):
+    ds = store.ensure_dataset("d")
+    add_doc(store, ds)
+    (u,) = store.next_units("d", "a")
+    store.put_suggestions([Suggestion(unit_id=u.id, suggester="rules", version="1",
+                                      spans=[Span(start=0, end=3, label="ORG")])])
+    store.put_suggestions([Suggestion(unit_id=u.id, suggester="rules", version="2",
+                                      spans=[Span(start=0, end=2, label="GPE")])])
+    (s,) = store.get_suggestions(u.id)
+    assert s.version == "2" and s.spans[0].label == "GPE"
+
+
+def test_gold_history_and_undo(store):
+    ds = store.ensure_dataset("d")
+    add_doc(store, ds)
+    (u,) = store.next_units("d", "a")
+    store.set_gold(Gold(unit_id=u.id, adjudicator="lead", spans=[Span(start=0, end=3, label="ORG")], sources=["a"]))
+    store.set_gold(Gold(unit_id=u.id, adjudicator="lead", spans=[]))
+    assert store.get_gold(u.id).spans == []
+    store.undo_gold("d", "lead")
+    assert store.get_gold(u.id).spans[0].label == "ORG"
+    assert [g.unit_id for _, g in store.iter_gold("d")] == [u.id]
+
+
+def test_iter_annotations_streams_in_batches(store):
+    ds = store.ensure_dataset("d", overlap=0)
+    text = " ".join(f"S{i}." for i in range(50))
+    add_doc(store, ds, text, n=50)
+    for name in ("a", "b"):
+        for u in store.next_units("d", name, limit=50):
+            store.add_annotation(Annotation(unit_id=u.id, annotator=name, answer="accept"))
+    got = list(store.iter_annotations("d", batch=7))
+    assert len(got) == 100
+    assert len(list(store.iter_annotations("d", annotator="a", batch=7))) == 50
+    assert store.annotators("d") == ["a", "b"]
+
+
+def test_backup_before_upgrade(db_path, monkeypatch):
+    open_store(db_path).close()
+    from annotator.store import migrations as mig
+
+    @mig.migrations(name="m_test_extra")
+    def extra(db):
+        db.execute("CREATE TABLE extra_test (x INTEGER)")
+
+    try:
+        s = open_store(db_path)
+        assert "m_test_extra" in s.schema_version
+        backup = db_path.with_name(db_path.name + ".bak-v1")
+        assert backup.exists()
+        assert sqlite3.connect(backup).execute(
+            "SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 1
+        s.close()
+    finally:
+        mig.migrations._migrations.pop()
