@@ -1,0 +1,329 @@
+"""Agreement on categorical judgements: percent agreement, Cohen's kappa, Scott's pi,
+Fleiss' kappa and Krippendorff's alpha (nominal, ordinal, interval, ratio).
+
+Everything is computed from Krippendorff's coincidence matrix or from per-unit value
+counts, vectorised with numpy: a unit with m pairable values adds 1/(m-1) to the
+coincidence of every ordered pair of its values given by different coders. Units with
+fewer than two values are not pairable and do not count.
+
+Conventions (the same as NLTK and DKPro where they define one):
+- ``percent_agreement`` is the share of agreeing pairs within units, sum(o_cc)/n; for two
+  coders without missing values it is the share of units they agree on.
+- ``scott_pi`` for more than two coders is multi-pi (Siegel and Castellan's K, Fleiss'
+  kappa generalised to missing values): observed agreement as above, chance agreement from
+  the pooled distribution of values.
+- ``cohen_kappa`` is computed per coder pair over the units both coded; the overall figure
+  is the mean over pairs.
+- When every value is the same, expected disagreement is 0: alpha, pi and kappa are 1.0 if
+  observed disagreement is 0 too (with a warning) and undefined (None) otherwise.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Literal
+
+import numpy as np
+
+from annotator.agreement.reliability import Reliability
+from annotator.agreement.result import MIN_UNITS, Figure, few_units_warning, join_warnings
+
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
+_DENSE_LIMIT = 2048  # categories up to which the coincidence matrix is a dense V x V array
+
+
+# ---------------------------------------------------------------- coincidences
+class Coincidences:
+    """Krippendorff's coincidence matrix in sparse form, with its marginals."""
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n_c: np.ndarray,
+                 n_units: int) -> None:
+        self.rows = rows
+        self.cols = cols
+        self.weights = weights
+        self.n_c = n_c  # marginal of each category (pairable values)
+        self.n = float(n_c.sum())
+        self.n_units = n_units  # pairable units
+
+    def dense(self) -> np.ndarray:
+        """The V x V coincidence matrix."""
+        v = len(self.n_c)
+        out = np.zeros((v, v))
+        np.add.at(out, (self.rows, self.cols), self.weights)
+        return out
+
+    @property
+    def observed_agreement(self) -> float:
+        """Share of pairable value pairs that agree: sum(o_cc) / n."""
+        if self.n == 0:
+            return float("nan")
+        return float(self.weights[self.rows == self.cols].sum() / self.n)
+
+
+def unit_value_counts(rel: Reliability) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(unit, category, count, m_unit) for every value given in a pairable unit, sorted by
+    unit then category; m_unit is the number of values in that unit."""
+    if len(rel.units) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    v = max(rel.n_categories, 1)
+    m = np.bincount(rel.units, minlength=rel.n_units)
+    keep = m[rel.units] >= 2
+    keys = rel.units[keep] * v + rel.values[keep]
+    uniq, counts = np.unique(keys, return_counts=True)
+    u = uniq // v
+    return u, uniq % v, counts.astype(np.int64), m[u]
+
+
+def coincidences(rel: Reliability) -> Coincidences:
+    """Krippendorff's coincidence matrix of ``rel``, built without a loop over units."""
+    v = rel.n_categories
+    u, c, cnt, m = unit_value_counts(rel)
+    if len(u) == 0:
+        return Coincidences(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(v), 0)
+    w = 1.0 / (m - 1.0)
+    rows = [c]
+    cols = [c]
+    weights = [cnt * (cnt - 1.0) * w]  # pairs of equal values within a unit
+    d = 1
+    while d < len(u):
+        same = u[:-d] == u[d:]
+        if not same.any():
+            break
+        i = np.nonzero(same)[0]
+        j = i + d
+        pair_w = cnt[i] * cnt[j] * w[i]
+        rows += [c[i], c[j]]
+        cols += [c[j], c[i]]
+        weights += [pair_w, pair_w]
+        d += 1
+    r = np.concatenate(rows)
+    k = np.concatenate(cols)
+    wt = np.concatenate(weights)
+    if v <= _DENSE_LIMIT:
+        flat = np.bincount(r * v + k, weights=wt, minlength=v * v)
+        nz = np.nonzero(flat)[0]
+        r, k, wt = nz // v, nz % v, flat[nz]
+    else:
+        keys, inv = np.unique(r * v + k, return_inverse=True)
+        wt = np.bincount(inv, weights=wt)
+        r, k = keys // v, keys % v
+    n_c = np.bincount(c, weights=cnt.astype(np.float64), minlength=v)
+    n_units = int(len(np.unique(u)))
+    return Coincidences(r, k, wt, n_c, n_units)
+
+
+# ---------------------------------------------------------------- distances
+def _positions(rel: Reliability, level: str, n_c: np.ndarray) -> np.ndarray | None:
+    """Points on a line whose squared differences are the level's distance, where one exists."""
+    if level == "interval":
+        return _numbers(rel, level)
+    if level == "ordinal":
+        # (sum_{g=c..k} n_g - (n_c + n_k)/2)^2 equals the squared difference of mid-ranks.
+        before = np.concatenate([[0.0], np.cumsum(n_c)[:-1]])
+        return before + n_c / 2.0
+    return None
+
+
+def _numbers(rel: Reliability, level: str) -> np.ndarray:
+    """The numeric value of each category; ValueError for labels that are not numbers."""
+    if rel.numeric is None:
+        raise ValueError(f"{level} alpha needs numeric values; these are labels")
+    return rel.numeric
+
+
+def _delta2(rel: Reliability, level: str, n_c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared distance between categories ``a`` and ``b`` at ``level``."""
+    if level == "nominal":
+        return (a != b).astype(np.float64)
+    if level == "ratio":
+        x = _numbers(rel, level)
+        s = x[a] + x[b]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(s == 0, 0.0, ((x[a] - x[b]) / np.where(s == 0, 1.0, s)) ** 2)
+        return out
+    pos = _positions(rel, level, n_c)
+    assert pos is not None
+    return (pos[a] - pos[b]) ** 2
+
+
+def _expected_sum(rel: Reliability, level: str, n_c: np.ndarray) -> float:
+    """sum over all category pairs of n_c * n_k * delta^2(c, k)."""
+    n = n_c.sum()
+    if level == "nominal":
+        return float(n * n - (n_c**2).sum())
+    pos = _positions(rel, level, n_c)
+    if pos is not None:
+        s1 = (n_c * pos).sum()
+        s2 = (n_c * pos**2).sum()
+        return float(2.0 * n * s2 - 2.0 * s1 * s1)
+    idx = np.nonzero(n_c)[0]
+    total = 0.0
+    for start in range(0, len(idx), 512):
+        a = idx[start : start + 512]
+        d = _delta2(rel, level, n_c, a[:, None], idx[None, :])
+        total += float((n_c[a][:, None] * n_c[idx][None, :] * d).sum())
+    return total
+
+
+# ---------------------------------------------------------------- measures
+def krippendorff_alpha(rel: Reliability, level: str = "nominal", min_units: int = MIN_UNITS,
+                       co: Coincidences | None = None) -> Figure:
+    """Krippendorff's alpha at ``level`` (nominal, ordinal, interval or ratio)."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
+    co = co if co is not None else coincidences(rel)
+    n = co.n
+    warn = few_units_warning(co.n_units, min_units)
+    if n < 2:
+        return Figure(None, co.n_units, int(n), warn)
+    observed = float((co.weights * _delta2(rel, level, co.n_c, co.rows, co.cols)).sum())
+    expected = _expected_sum(rel, level, co.n_c)
+    d_o = observed / n
+    d_e = expected / (n * (n - 1.0))
+    details = {"observed_disagreement": d_o, "expected_disagreement": d_e}
+    if expected == 0:
+        if observed == 0:
+            return Figure(1.0, co.n_units, int(n),
+                          join_warnings(warn, "every value is the same: no variation to measure"), details)
+        return Figure(None, co.n_units, int(n), join_warnings(warn, "expected disagreement is 0"), details)
+    return Figure(1.0 - (n - 1.0) * observed / expected, co.n_units, int(n), warn, details)
+
+
+def percent_agreement(rel: Reliability, min_units: int = MIN_UNITS, co: Coincidences | None = None) -> Figure:
+    """Share of agreeing pairs of values within units (pairwise observed agreement)."""
+    co = co if co is not None else coincidences(rel)
+    value = co.observed_agreement if co.n else None
+    return Figure(value, co.n_units, int(co.n), few_units_warning(co.n_units, min_units))
+
+
+def scott_pi(rel: Reliability, min_units: int = MIN_UNITS, co: Coincidences | None = None) -> Figure:
+    """Scott's pi (multi-pi for more than two coders): chance from pooled value shares."""
+    co = co if co is not None else coincidences(rel)
+    warn = few_units_warning(co.n_units, min_units)
+    if co.n == 0:
+        return Figure(None, 0, 0, warn)
+    p_o = co.observed_agreement
+    p_e = float(((co.n_c / co.n) ** 2).sum())
+    return _chance_corrected(p_o, p_e, co.n_units, int(co.n), warn)
+
+
+def _chance_corrected(p_o: float, p_e: float, n_units: int, n_values: int, warn: str | None) -> Figure:
+    """(p_o - p_e) / (1 - p_e), with the all-one-value case handled."""
+    details = {"observed_agreement": p_o, "expected_agreement": p_e}
+    if p_e >= 1.0 - 1e-15:
+        if p_o >= 1.0 - 1e-15:
+            return Figure(1.0, n_units, n_values,
+                          join_warnings(warn, "every value is the same: no variation to measure"), details)
+        return Figure(None, n_units, n_values, join_warnings(warn, "chance agreement is 1"), details)
+    return Figure((p_o - p_e) / (1.0 - p_e), n_units, n_values, warn, details)
+
+
+def pair_table(rel: Reliability, a: int, b: int) -> np.ndarray:
+    """Contingency table (V x V) of coder ``a`` against coder ``b`` over units both coded."""
+    v = rel.n_categories
+    ua, va = rel.coder_values(a)
+    ub, vb = rel.coder_values(b)
+    _, ia, ib = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
+    return np.bincount(va[ia] * v + vb[ib], minlength=v * v).reshape(v, v).astype(np.float64)
+
+
+def cohen_kappa_table(table: np.ndarray, min_units: int = MIN_UNITS) -> Figure:
+    """Cohen's kappa of a two-rater contingency table ``table[rater1][rater2]``."""
+    t = np.asarray(table, dtype=np.float64)
+    n = t.sum()
+    warn = few_units_warning(int(n), min_units)
+    if n == 0:
+        return Figure(None, 0, 0, warn)
+    p_o = float(np.trace(t) / n)
+    p_e = float((t.sum(axis=1) * t.sum(axis=0)).sum() / (n * n))
+    return _chance_corrected(p_o, p_e, int(n), int(2 * n), warn)
+
+
+def scott_pi_table(table: np.ndarray, min_units: int = MIN_UNITS) -> Figure:
+    """Scott's pi of a two-rater contingency table (pooled marginals)."""
+    t = np.asarray(table, dtype=np.float64)
+    n = t.sum()
+    warn = few_units_warning(int(n), min_units)
+    if n == 0:
+        return Figure(None, 0, 0, warn)
+    p_o = float(np.trace(t) / n)
+    pooled = (t.sum(axis=1) + t.sum(axis=0)) / (2.0 * n)
+    return _chance_corrected(p_o, float((pooled**2).sum()), int(n), int(2 * n), warn)
+
+
+def pairwise(rel: Reliability, min_units: int = MIN_UNITS) -> dict[tuple[str, str], dict[str, Figure]]:
+    """Cohen's kappa, Scott's pi and percent agreement for every pair of coders."""
+    out: dict[tuple[str, str], dict[str, Figure]] = {}
+    for a, b in combinations(range(len(rel.coder_names)), 2):
+        t = pair_table(rel, a, b)
+        n = int(t.sum())
+        agree = Figure(float(np.trace(t) / n) if n else None, n, 2 * n, few_units_warning(n, min_units))
+        out[(rel.coder_names[a], rel.coder_names[b])] = {
+            "cohen_kappa": cohen_kappa_table(t, min_units),
+            "scott_pi": scott_pi_table(t, min_units),
+            "percent_agreement": agree,
+        }
+    return out
+
+
+def cohen_kappa(rel: Reliability, min_units: int = MIN_UNITS,
+                pairs: dict[tuple[str, str], dict[str, Figure]] | None = None) -> Figure:
+    """Mean of Cohen's kappa over the coder pairs that share units (pairs in details)."""
+    pairs = pairs if pairs is not None else pairwise(rel, min_units)
+    values = [p["cohen_kappa"].value for p in pairs.values() if p["cohen_kappa"].value is not None]
+    n_units = int(max((p["cohen_kappa"].n_units for p in pairs.values()), default=0))
+    details = {"pairs": {f"{a}|{b}": p["cohen_kappa"].as_dict() for (a, b), p in pairs.items()}}
+    warn = few_units_warning(n_units, min_units) if not values else join_warnings(
+        *(f"{a}|{b}: {p['cohen_kappa'].warning}" for (a, b), p in pairs.items() if p["cohen_kappa"].warning)
+    )
+    mean = float(np.mean(values)) if values else None
+    return Figure(mean, n_units, sum(p["cohen_kappa"].n_values for p in pairs.values()), warn, details)
+
+
+def fleiss_kappa(rel: Reliability, min_units: int = MIN_UNITS) -> Figure:
+    """Fleiss' kappa (units may have different numbers of raters), with per-category kappas."""
+    v = rel.n_categories
+    u, c, cnt, m = unit_value_counts(rel)
+    warn_none = few_units_warning(0, min_units)
+    if len(u) == 0:
+        return Figure(None, 0, 0, warn_none)
+    unit_ids, first = np.unique(u, return_index=True)
+    n_units = len(unit_ids)
+    m_unit = m[first].astype(np.float64)
+    sq = np.zeros(len(unit_ids))
+    pos = np.searchsorted(unit_ids, u)
+    np.add.at(sq, pos, cnt.astype(np.float64) ** 2)
+    p_i = (sq - m_unit) / (m_unit * (m_unit - 1.0))
+    p_bar = float(p_i.mean())
+    totals = np.bincount(c, weights=cnt.astype(np.float64), minlength=v)
+    n_values = float(m_unit.sum())
+    p_j = totals / n_values
+    p_e = float((p_j**2).sum())
+    warn = few_units_warning(n_units, min_units)
+    fig = _chance_corrected(p_bar, p_e, n_units, int(n_values), warn)
+    # Per category (Fleiss 1971, eq. 9, with m_i raters on unit i).
+    disagree = np.bincount(c, weights=cnt * (m[:] - cnt) / (m - 1.0), minlength=v)
+    per: dict[str, float | None] = {}
+    for j in range(v):
+        denom = n_values * p_j[j] * (1.0 - p_j[j])
+        per[str(rel.categories[j])] = None if denom == 0 else float(1.0 - disagree[j] / denom)
+    fig.details["category_kappa"] = per
+    fig.details["category_totals"] = {str(rel.categories[j]): int(totals[j]) for j in range(v)}
+    return fig
+
+
+def all_measures(rel: Reliability, min_units: int = MIN_UNITS) -> dict[str, object]:
+    """Every categorical measure of ``rel`` (alpha at the levels its values allow)."""
+    co = coincidences(rel)
+    pairs = pairwise(rel, min_units)
+    levels = LEVELS if rel.numeric is not None else ("nominal", "ordinal")
+    return {
+        "percent_agreement": percent_agreement(rel, min_units, co),
+        "fleiss_kappa": fleiss_kappa(rel, min_units),
+        "cohen_kappa": cohen_kappa(rel, min_units, pairs),
+        "scott_pi": scott_pi(rel, min_units, co),
+        "krippendorff_alpha": {lvl: krippendorff_alpha(rel, lvl, min_units, co) for lvl in levels},
+        "pairs": pairs,
+    }

@@ -1,0 +1,235 @@
+"""Agreement on spans: token-level alpha (every token labelled, O included) and pairwise
+span F1 (exact and overlapping) per label.
+
+A *version* is one coder's spans on one unit, as ``(start, end, label)`` triples with
+end-exclusive offsets. A token takes the label of the shortest span overlapping it (the
+innermost when claim spans nest) and ``O`` when no span touches it. Coders who did not
+annotate a unit have no version there and count as missing, not as ``O``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from annotator.agreement.coding import krippendorff_alpha, percent_agreement
+from annotator.agreement.reliability import Reliability
+from annotator.agreement.result import MIN_UNITS, Figure, few_units_warning
+
+OUTSIDE = "O"
+SpanTriple = tuple[int, int, str]
+
+
+@dataclass
+class UnitVersions:
+    """Every coder's spans on one unit (a sentence, or a whole document)."""
+
+    document: str
+    unit: str | int
+    tokens: Sequence[tuple[int, int]]  # token (start, end) offsets in the same coordinates
+    versions: dict[str, list[SpanTriple]] = field(default_factory=dict)
+
+
+def token_labels(tokens: Sequence[tuple[int, int]], spans: Iterable[SpanTriple]) -> list[str]:
+    """The label of each token: the shortest span overlapping it, else ``O``."""
+    labels = [OUTSIDE] * len(tokens)
+    best = [0] * len(tokens)
+    starts = np.asarray([t[0] for t in tokens], dtype=np.int64)
+    ends = np.asarray([t[1] for t in tokens], dtype=np.int64)
+    for start, end, label in spans:
+        lo = int(np.searchsorted(ends, start, side="right"))
+        hi = int(np.searchsorted(starts, end, side="left"))
+        length = end - start
+        for i in range(lo, hi):
+            if best[i] == 0 or length < best[i]:
+                labels[i] = label
+                best[i] = length
+    return labels
+
+
+@dataclass
+class TokenAgreement:
+    """Token-level agreement: overall, per label (label vs rest), per document, per pair."""
+
+    alpha: Figure
+    percent_agreement: Figure
+    per_label: dict[str, Figure]
+    per_document: dict[str, Figure]
+    pairs: dict[tuple[str, str], Figure]
+    coders: list[str]
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form."""
+        return {
+            "alpha": self.alpha.as_dict(),
+            "percent_agreement": self.percent_agreement.as_dict(),
+            "per_label": {k: v.as_dict() for k, v in self.per_label.items()},
+            "per_document": {k: v.as_dict() for k, v in self.per_document.items()},
+            "pairs": {f"{a}|{b}": v.as_dict() for (a, b), v in self.pairs.items()},
+            "coders": self.coders,
+        }
+
+
+def token_reliability(units: Iterable[UnitVersions]) -> tuple[Reliability, np.ndarray, list[str]]:
+    """Token labels as reliability data, with each value's document index and the
+    document names."""
+    coder_ix: dict[str, int] = {}
+    label_ix: dict[str, int] = {OUTSIDE: 0}
+    doc_ix: dict[str, int] = {}
+    us: list[np.ndarray] = []
+    cs: list[np.ndarray] = []
+    vs: list[np.ndarray] = []
+    ds: list[np.ndarray] = []
+    next_token = 0
+    for uv in units:
+        n_tok = len(uv.tokens)
+        if n_tok == 0:
+            continue
+        d = doc_ix.setdefault(uv.document, len(doc_ix))
+        token_ids = np.arange(next_token, next_token + n_tok, dtype=np.int64)
+        next_token += n_tok
+        for coder, spans in uv.versions.items():
+            c = coder_ix.setdefault(coder, len(coder_ix))
+            labels = token_labels(uv.tokens, spans)
+            us.append(token_ids)
+            cs.append(np.full(n_tok, c, dtype=np.int64))
+            vs.append(np.asarray([label_ix.setdefault(lbl, len(label_ix)) for lbl in labels], dtype=np.int64))
+            ds.append(np.full(n_tok, d, dtype=np.int64))
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)  # noqa: E731
+    rel = Reliability.from_codes(cat(us), cat(cs), cat(vs), list(label_ix), list(coder_ix), next_token)
+    return rel, cat(ds), list(doc_ix)
+
+
+def token_agreement(units: Iterable[UnitVersions], min_units: int = MIN_UNITS) -> TokenAgreement:
+    """Krippendorff's nominal alpha over tokens, overall and broken down."""
+    rel, docs, doc_names = token_reliability(units)
+    alpha = krippendorff_alpha(rel, "nominal", min_units)
+    pa = percent_agreement(rel, min_units)
+    per_label: dict[str, Figure] = {}
+    for j, label in enumerate(rel.categories):
+        if label == OUTSIDE:
+            continue
+        binary = Reliability.from_codes(
+            rel.units, rel.coders, (rel.values == j).astype(np.int64), [0, 1], rel.coder_names, rel.n_units
+        )
+        per_label[label] = krippendorff_alpha(binary, "nominal", min_units)
+    per_document = {
+        name: krippendorff_alpha(rel.subset(docs == d), "nominal", min_units)
+        for d, name in enumerate(doc_names)
+    }
+    pairs = {
+        (rel.coder_names[a], rel.coder_names[b]): krippendorff_alpha(
+            rel.subset((rel.coders == a) | (rel.coders == b)), "nominal", min_units
+        )
+        for a, b in combinations(range(len(rel.coder_names)), 2)
+    }
+    return TokenAgreement(alpha, pa, dict(sorted(per_label.items())), per_document, pairs, rel.coder_names)
+
+
+# ---------------------------------------------------------------- span F1
+@dataclass
+class PairF1:
+    """Exact and overlap F1 between two coders, overall (micro) and per label."""
+
+    exact: Figure
+    overlap: Figure
+    exact_per_label: dict[str, Figure]
+    overlap_per_label: dict[str, Figure]
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form."""
+        return {
+            "exact": self.exact.as_dict(),
+            "overlap": self.overlap.as_dict(),
+            "per_label": {
+                lbl: {"exact": self.exact_per_label[lbl].as_dict(), "overlap": self.overlap_per_label[lbl].as_dict()}
+                for lbl in sorted(self.exact_per_label)
+            },
+        }
+
+
+def _f1(matched_a: int, n_a: int, matched_b: int, n_b: int, n_units: int, min_units: int) -> Figure:
+    """F1 from matches on both sides: recall against a, precision against b."""
+    details = {"spans_a": n_a, "spans_b": n_b, "matched_a": matched_a, "matched_b": matched_b}
+    warn = few_units_warning(n_units, min_units)
+    if n_a + n_b == 0:
+        return Figure(None, n_units, 0, warn or "no spans on either side", details)
+    recall = matched_a / n_a if n_a else 0.0
+    precision = matched_b / n_b if n_b else 0.0
+    f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+    details.update(precision=precision, recall=recall)
+    return Figure(f1, n_units, n_a + n_b, warn, details)
+
+
+def _overlap_matches(xs: list[SpanTriple], ys: list[SpanTriple]) -> int:
+    """How many spans of ``xs`` overlap some span of ``ys`` with the same label."""
+    return sum(1 for s, e, lbl in xs if any(lbl == l2 and s < e2 and s2 < e for s2, e2, l2 in ys))
+
+
+def pair_f1(units: Sequence[UnitVersions], a: str, b: str, min_units: int = MIN_UNITS) -> PairF1:
+    """Span F1 between coders ``a`` and ``b`` over the units both annotated."""
+    counts: dict[str, list[int]] = {}  # label -> [n_a, n_b, exact, ov_a, ov_b]
+    shared = 0
+    for uv in units:
+        if a not in uv.versions or b not in uv.versions:
+            continue
+        shared += 1
+        va, vb = uv.versions[a], uv.versions[b]
+        for lbl in {s[2] for s in va} | {s[2] for s in vb}:
+            xa = [s for s in va if s[2] == lbl]
+            xb = [s for s in vb if s[2] == lbl]
+            c = counts.setdefault(lbl, [0, 0, 0, 0, 0])
+            c[0] += len(xa)
+            c[1] += len(xb)
+            c[2] += len(set(xa) & set(xb))
+            c[3] += _overlap_matches(xa, xb)
+            c[4] += _overlap_matches(xb, xa)
+    exact_pl = {lbl: _f1(c[2], c[0], c[2], c[1], shared, min_units) for lbl, c in counts.items()}
+    overlap_pl = {lbl: _f1(c[3], c[0], c[4], c[1], shared, min_units) for lbl, c in counts.items()}
+    tot = [sum(c[i] for c in counts.values()) for i in range(5)]
+    return PairF1(
+        _f1(tot[2], tot[0], tot[2], tot[1], shared, min_units),
+        _f1(tot[3], tot[0], tot[4], tot[1], shared, min_units),
+        exact_pl, overlap_pl,
+    )
+
+
+@dataclass
+class SpanF1:
+    """Pairwise span F1 for every coder pair, and means over pairs."""
+
+    pairs: dict[tuple[str, str], PairF1]
+
+    def mean(self, kind: str, label: str | None = None) -> float | None:
+        """Mean F1 over pairs (``kind`` is 'exact' or 'overlap'), overall or for one label."""
+        vals: list[float] = []
+        for p in self.pairs.values():
+            fig = getattr(p, kind) if label is None else getattr(p, f"{kind}_per_label").get(label)
+            if fig is not None and fig.value is not None:
+                vals.append(fig.value)
+        return float(np.mean(vals)) if vals else None
+
+    def labels(self) -> list[str]:
+        """Every label seen in any pair."""
+        return sorted({lbl for p in self.pairs.values() for lbl in p.exact_per_label})
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form with means overall and per label."""
+        rnd = lambda x: None if x is None else round(x, 6)  # noqa: E731
+        return {
+            "exact": rnd(self.mean("exact")),
+            "overlap": rnd(self.mean("overlap")),
+            "per_label": {lbl: {"exact": rnd(self.mean("exact", lbl)), "overlap": rnd(self.mean("overlap", lbl))}
+                          for lbl in self.labels()},
+            "pairs": {f"{a}|{b}": p.as_dict() for (a, b), p in self.pairs.items()},
+        }
+
+
+def span_f1(units: Sequence[UnitVersions], coders: Sequence[str] | None = None,
+            min_units: int = MIN_UNITS) -> SpanF1:
+    """Pairwise span F1 (exact and overlap) for every pair of ``coders``."""
+    names = list(coders) if coders is not None else sorted({c for uv in units for c in uv.versions})
+    return SpanF1({(a, b): pair_f1(units, a, b, min_units) for a, b in combinations(names, 2)})
