@@ -1,0 +1,38 @@
+"""``annotator label``: open the labelling UI (the bare ``annotator`` command does the same)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from annotator.cli import annotator_option, db_option
+from annotator.errors import UserError
+
+
+@click.command("label")
+@db_option
+@click.option("--dataset", default=None, help="Dataset to label (default: the most recently created).")
+@annotator_option
+def label(db_path: str, dataset: str | None, annotator_name: str) -> None:
+    """Label units in the terminal: accept or correct suggested entity and claim spans.
+
+    Keys: a/Enter accept, x reject, space skip, Backspace undo, arrows move, Shift+arrows
+    select, 1-9/0 label, Delete remove span, Tab next span, c claims layer, ? help, q quit.
+    Remap keys in $ANNOTATOR_CONFIG or ~/.config/annotator/config.toml.
+    """
+    from annotator.config import load_config
+    from annotator.store import open_store
+
+    hint = f"run `annotator import FILE --db {db_path}` first"
+    if db_path != ":memory:" and not Path(db_path).exists():
+        raise UserError(f"{db_path}: no database here yet; {hint}")
+    config = load_config()
+    store = open_store(db_path, create=False)
+    try:
+        from annotator.tui.app import build_app
+
+        app = build_app(store, dataset, annotator_name, config=config)
+        app.run()
+    finally:
+        store.close()

@@ -1,0 +1,84 @@
+"""The command palette (Ctrl+P): jump to a unit, filter the queue, switch layer, change theme.
+
+One :class:`LabelCommands` provider holds every command, each named with a prefix
+(``filter: label PERSON``). Typing a number offers ``unit: jump to N`` and
+``filter: document N``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from annotator.tui.session import QueueFilter
+
+
+class LabelCommands(Provider):
+    """Commands of the labelling screen."""
+
+    async def startup(self) -> None:
+        """Collect the dataset's suggesters once per palette opening (off the UI thread)."""
+        from annotator.tui.label_screen import LabelScreen
+
+        screen = self.screen
+        self._screen = screen if isinstance(screen, LabelScreen) else None
+        self._suggesters: list[str] = []
+        if self._screen is not None:
+            session = self._screen.session
+            rows = await asyncio.to_thread(session.store.suggesters, session.dataset.name)
+            self._suggesters = sorted({name for name, _version, _n in rows})
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        """(name, callback, help) for every static command."""
+        screen = self._screen
+        if screen is None:
+            return []
+        cmds: list[tuple[str, Callable[[], object], str]] = [
+            ("layer: entities", partial(screen.set_layer, "entities"), "Label entities"),
+            ("layer: claims", partial(screen.set_layer, "claims"), "Label claims: CLAIM, SOURCE, CUE and their links"),
+            ("view: toggle entities under claims", screen.action_toggle_overlay, "Show or hide entity colours in the claims layer"),
+            ("filter: clear", partial(screen.set_filter, None), "Back to the plain queue"),
+        ]
+        scheme = screen.session.scheme
+        for layer in ("entities", "claims"):
+            for name in scheme.label_names(layer):
+                cmds.append((f"filter: label {name}", partial(screen.set_filter, QueueFilter(label=name)),
+                             f"Only units with a suggested {name}"))
+        for name in self._suggesters:
+            cmds.append((f"filter: suggester {name}", partial(screen.set_filter, QueueFilter(suggester=name)),
+                         f"Only units {name} made suggestions for"))
+        for theme in sorted(self.app.available_themes):
+            cmds.append((f"theme: {theme}", partial(setattr, self.app, "theme", theme), "Change the colours"))
+        return cmds
+
+    def _numbered(self, query: str) -> list[tuple[str, Callable[[], object], str]]:
+        """Commands that take the number typed in the query."""
+        screen = self._screen
+        match = re.search(r"\d+", query)
+        if screen is None or not match:
+            return []
+        n = int(match.group())
+        return [
+            (f"unit: jump to unit {n}", partial(screen.jump_to, n), "Show this unit"),
+            (f"filter: document {n}", partial(screen.set_filter, QueueFilter(document_id=n)),
+             "Only units of this document"),
+        ]
+
+    async def discover(self) -> Hits:
+        """The commands shown before anything is typed."""
+        for name, callback, help_text in self._commands()[:4]:
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Commands matching ``query``."""
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._numbered(query):
+            yield Hit(1.0, matcher.highlight(name), callback, text=name, help=help_text)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)

@@ -1,0 +1,69 @@
+"""The help screen (``?``): every key of the labelling screen, as currently mapped."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+INTRO = (
+    "Each sentence arrives with suggested spans (underlined, tag ending in ?). Fix them, then "
+    "accept: the spans on screen become your labels. Select tokens with the arrows (Shift to "
+    "extend) or the mouse, then press a label's number. In the claims layer (c) mark CLAIM, "
+    "SOURCE and CUE; a lone CLAIM is linked automatically, otherwise put the cursor on one span, "
+    "press l, move to the other and press l again. Every decision is saved at once; q quits and "
+    "the next start resumes here."
+)
+
+
+def bindings_table(screen: Screen) -> Table:
+    """A two-column table of key and description for ``screen``'s bindings (keymap applied)."""
+    table = Table(show_header=True, header_style="bold", box=None, expand=True, pad_edge=False)
+    table.add_column("key", style="bold cyan", no_wrap=True)
+    table.add_column("what it does")
+    keys: dict[str, list[str]] = {}
+    what: dict[str, str] = {}
+    for active in screen.active_bindings.values():
+        b = active.binding
+        if active.node is not screen:
+            continue
+        ident = b.id or b.action
+        if ident.startswith("label-"):
+            ident = "label"
+        keys.setdefault(ident, []).append(screen.app.get_key_display(b))
+        what[ident] = (
+            "Label the selection with the layer's label of that number"
+            if ident == "label" else b.tooltip or b.description or b.action
+        )
+    for ident, shown in keys.items():
+        table.add_row(Text(" / ".join(dict.fromkeys(shown))), Text(what[ident]))
+    table.add_row(Text("ctrl+p"), Text("Command palette: jump to a unit, filter the queue, switch layer, theme"))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """All keys, with what they do."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close", id="help-close"),
+    ]
+
+    def __init__(self, label_screen: Screen) -> None:
+        super().__init__()
+        self.label_screen = label_screen
+
+    def compose(self) -> ComposeResult:
+        """An intro and the key table."""
+        with VerticalScroll(id="help-box"):
+            yield Static(Text("Keys", style="bold"), id="help-title")
+            yield Static(Text(INTRO), id="help-intro")
+            yield Static(bindings_table(self.label_screen), id="help-keys")
+            yield Static(Text("escape, ? or q closes this", style="dim"))
+
+    def action_close(self) -> None:
+        """Back to labelling."""
+        self.dismiss()

@@ -1,0 +1,251 @@
+"""One annotator's labelling session: the queue, the unit on screen, decisions and progress.
+
+Pure Python over the :class:`~annotator.store.Store` (no Textual, no SQL): the app calls it and
+draws what it returns. Every decision is committed by ``Store.add_annotation`` before the next
+unit is loaded, so killing the process loses nothing that was confirmed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from annotator.models import Annotation, Dataset, Relation, Scheme, Token, Unit
+from annotator.schemes import load_scheme
+from annotator.store import Store, load_relations, load_spans
+from annotator.suggest import merge
+from annotator.tui.editor import Mark
+
+#: Longest time one unit counts towards the decisions-per-hour rate (a coffee break is not work).
+MAX_COUNTED_SECONDS = 300.0
+#: How many units a queue filter looks at before giving up for this step.
+FILTER_SCAN_LIMIT = 20_000
+
+
+@dataclass
+class UnitView:
+    """Everything shown for one unit."""
+
+    unit: Unit
+    tokens: list[Token]
+    title: str
+    before: list[Unit]
+    after: list[Unit]
+    marks: list[Mark]
+    relations: list[Relation]
+    previous_answer: str | None = None
+    suggesters: list[str] = field(default_factory=list)
+    shown_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Restrict the queue to units with a suggested label, from a suggester, or in a document."""
+
+    label: str | None = None
+    suggester: str | None = None
+    document_id: int | None = None
+
+    def describe(self) -> str:
+        """A short human description, e.g. ``label=PERSON``."""
+        parts = [f"{k}={v}" for k, v in (("label", self.label), ("suggester", self.suggester),
+                                          ("document", self.document_id)) if v is not None]
+        return ", ".join(parts) or "none"
+
+
+class LabelSession:
+    """The queue and the decisions of one annotator on one dataset."""
+
+    def __init__(self, store: Store, dataset: Dataset, annotator: str) -> None:
+        self.store = store
+        self.dataset = dataset
+        self.annotator = annotator
+        self.scheme: Scheme = load_scheme(dataset.scheme)
+        self.current: UnitView | None = None
+        self.queue_filter: QueueFilter | None = None
+        self._filter_iter: Iterator[Unit] | None = None
+        self._floor = -1  # every queue unit at or below this id is decided (or capped)
+        self._titles: dict[int, str] = {}
+        self.done, self.total = store.progress(dataset.name, annotator)
+        self.session_decisions = 0
+        self.session_seconds = 0.0
+        self.message = ""
+
+    # ------------------------------------------------------------------ loading units
+    def _title(self, document_id: int | None) -> str:
+        """The document title, cached per document."""
+        if document_id is None:
+            return ""
+        if document_id not in self._titles:
+            doc = self.store.get_document(document_id)
+            self._titles[document_id] = doc.title if doc else ""
+        return self._titles[document_id]
+
+    def view(self, unit: Unit) -> UnitView:
+        """Build the view of ``unit``: this annotator's current decision if any, else suggestions."""
+        assert unit.id is not None
+        before, after = self.store.unit_context(unit)
+        ann = self.store.current_annotation(unit.id, self.annotator)
+        suggestions = self.store.get_suggestions(unit.id)
+        suggesters = [s.suggester for s in suggestions]
+        if ann is not None and ann.answer == "accept":
+            marks = [Mark(s, suggested=False) for s in ann.spans]
+            relations = list(ann.relations)
+        else:
+            merged = merge(suggestions) if suggestions else None
+            marks = [Mark(s, suggested=True) for s in merged.spans] if merged else []
+            relations = list(merged.relations) if merged else []
+        return UnitView(
+            unit=unit, tokens=unit.token_list(), title=self._title(unit.document_id),
+            before=before, after=after, marks=marks, relations=relations,
+            previous_answer=ann.answer if ann else None, suggesters=suggesters,
+        )
+
+    def _show(self, unit: Unit | None) -> UnitView | None:
+        """Make ``unit`` the current one."""
+        self.current = self.view(unit) if unit is not None else None
+        return self.current
+
+    def _next_from_filter(self) -> Unit | None:
+        """The next undecided unit that matches the queue filter."""
+        f = self.queue_filter
+        assert f is not None
+        if self._filter_iter is None:
+            self._filter_iter = self.store.iter_units(self.dataset.name, document_id=f.document_id)
+        for scanned, unit in enumerate(self._filter_iter):
+            assert unit.id is not None
+            if scanned >= FILTER_SCAN_LIMIT:
+                self.message = f"no match for filter {f.describe()} in the next {FILTER_SCAN_LIMIT:,} units"
+                return None
+            if self.store.current_annotation(unit.id, self.annotator) is not None:
+                continue
+            if f.label is None and f.suggester is None:
+                return unit
+            for sug in self.store.get_suggestions(unit.id):
+                if f.suggester is not None and sug.suggester != f.suggester:
+                    continue
+                if f.label is None or any(s.label == f.label for s in sug.spans):
+                    return unit
+        self.message = f"no more units match filter {f.describe()}; back to the queue"
+        self.clear_filter()
+        return self._next_from_queue()
+
+    def _next_from_queue(self) -> Unit | None:
+        """The next unit handed to this annotator (claims it under the dataset's overlap)."""
+        units = self.store.next_units(self.dataset.name, self.annotator, limit=1, after_id=self._floor)
+        if not units and self._floor >= 0:
+            self._floor = -1
+            units = self.store.next_units(self.dataset.name, self.annotator, limit=1, after_id=-1)
+        if not units:
+            return None
+        self._floor = max(self._floor, (units[0].id or 0) - 1)
+        return units[0]
+
+    def advance(self) -> UnitView | None:
+        """Show the next unit of the queue (or of the filter); None when nothing is left."""
+        unit = self._next_from_filter() if self.queue_filter else self._next_from_queue()
+        return self._show(unit)
+
+    def start(self) -> UnitView | None:
+        """Resume: the first unit handed to this annotator and not yet decided, else a new one."""
+        return self.advance()
+
+    # ------------------------------------------------------------------ decisions
+    def decide(self, answer: str, spans: list, relations: list) -> int:
+        """Commit a decision on the current unit, then move to the next; returns the row id."""
+        view = self.current
+        if view is None or view.unit.id is None:
+            raise RuntimeError("no unit to decide")
+        spent = max(0.0, time.monotonic() - view.shown_at)
+        ann = Annotation(
+            unit_id=view.unit.id, annotator=self.annotator, answer=answer,  # type: ignore[arg-type]
+            spans=spans if answer == "accept" else [],
+            relations=relations if answer == "accept" else [],
+            time_spent=round(spent, 3),
+            meta={"suggesters": view.suggesters} if view.suggesters else {},
+        )
+        ann_id = self.store.add_annotation(ann)  # committed before anything else is shown
+        if view.previous_answer is None:
+            self.done += 1
+            self.total = max(self.total, self.done)
+        self.session_decisions += 1
+        self.session_seconds += min(spent, MAX_COUNTED_SECONDS)
+        self.advance()
+        return ann_id
+
+    def undo(self) -> UnitView | None:
+        """Revert this annotator's latest decision and show that unit again (history kept)."""
+        unit = self.store.undo_last(self.dataset.name, self.annotator)
+        if unit is None or unit.id is None:
+            self.message = "nothing to undo"
+            return None
+        reverted = self._reverted_row(unit.id)
+        if self.store.current_annotation(unit.id, self.annotator) is None:
+            self.done = max(0, self.done - 1)
+        view = self._show(unit)
+        if view is not None and reverted is not None and reverted["answer"] == "accept":
+            view.marks = [Mark(s, suggested=False) for s in load_spans(reverted["spans"])]
+            view.relations = load_relations(reverted["relations"])
+        self.message = f"undid {reverted['answer'] if reverted else 'decision'} on unit {unit.id}"
+        return view
+
+    def _reverted_row(self, unit_id: int) -> dict | None:
+        """The decision row the latest undo row of this unit reverted."""
+        rows = self.store.history(unit_id, self.annotator)
+        undo = next((r for r in reversed(rows) if r["answer"] == "undo"), None)
+        if undo is None:
+            return None
+        return next((r for r in rows if r["id"] == undo["reverts"]), None)
+
+    def jump(self, unit_id: int) -> UnitView | None:
+        """Show unit ``unit_id`` of this dataset (decided or not)."""
+        unit = self.store.get_unit(unit_id)
+        if unit is None or unit.dataset != self.dataset.name:
+            self.message = f"no unit {unit_id} in dataset {self.dataset.name}"
+            return None
+        return self._show(unit)
+
+    def set_filter(self, queue_filter: QueueFilter | None) -> UnitView | None:
+        """Filter the queue (None clears it) and show its first unit."""
+        self.queue_filter = queue_filter
+        self._filter_iter = None
+        return self.advance()
+
+    def clear_filter(self) -> None:
+        """Back to the plain queue."""
+        self.queue_filter = None
+        self._filter_iter = None
+
+    # ------------------------------------------------------------------ progress
+    @property
+    def rate_per_hour(self) -> float | None:
+        """Decisions per hour in this session (None before the first)."""
+        if not self.session_decisions or self.session_seconds <= 0:
+            return None
+        return self.session_decisions / self.session_seconds * 3600.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        """Time left at the current rate."""
+        rate = self.rate_per_hour
+        if not rate:
+            return None
+        return max(0, self.total - self.done) / rate * 3600.0
+
+
+def resolve_dataset(store: Store, name: str | None) -> Dataset:
+    """Dataset ``name``, or the most recently created one; a clear error when there is nothing to label."""
+    from annotator.errors import UserError
+
+    hint = f"run `annotator import FILE --db {store.path}` first"
+    if name is not None:
+        ds = store.require_dataset(name)
+    else:
+        datasets = store.list_datasets()
+        if not datasets:
+            raise UserError(f"{store.path}: nothing to label yet; {hint}")
+        ds = max(datasets, key=lambda d: (d.created or 0.0, d.id or 0))
+    if store.count_units(ds.name) == 0:
+        raise UserError(f"{store.path}: dataset {ds.name!r} has no units to label; {hint}")
+    return ds

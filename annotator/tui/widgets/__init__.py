@@ -1,0 +1,1 @@
+"""Widgets of the labelling UI, one per module."""
