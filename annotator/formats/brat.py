@@ -40,7 +40,7 @@ from pathlib import Path
 
 from annotator.errors import InputError
 from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, decode_text, register
-from annotator.models import Document, Relation, Span, Unit
+from annotator.models import Document, Relation, Span, Unit, content_hash
 
 #: PolNeAR label -> this project's claim label.
 POLNEAR_LABELS: dict[str, str] = {"Source": "SOURCE", "Cue": "CUE", "Content": "CLAIM"}
@@ -313,14 +313,33 @@ def read_brat(source: Source, options: ReadOptions) -> Iterator[Parsed]:
         anns = _find_anns(path, docs, options)
     else:
         raise InputError(source.name, "no such file or directory")
+    # Documents with identical text (PolNeAR has a pair) become one document: the store keys
+    # documents by text, so their annotators' labels share one set of units; the other names
+    # are kept in document.meta["brat_names"] (annotator -> document name) for the export.
+    groups: dict[str, list[str]] = {}
     for doc_name, txt in docs.items():
+        groups.setdefault(content_hash(txt.read_bytes().decode("utf-8", "replace")), []).append(doc_name)
+    for names in groups.values():
+        lead = names[0]
+        txt = docs[lead]
         text = decode_text(str(txt), txt.read_bytes())
-        parsed = [parse_ann(p, text, who) for p, who in anns.get(doc_name, [])]
-        names = [a.annotator for a in parsed]
-        dup = {x for x in names if names.count(x) > 1}
+        parsed: list[_Ann] = []
+        aliases: dict[str, str] = {}
+        for doc_name in names:
+            for p, who in anns.get(doc_name, []):
+                parsed.append(parse_ann(p, text, who))
+                if doc_name != lead:
+                    aliases[who] = doc_name
+        who_all = [a.annotator for a in parsed]
+        dup = sorted({x for x in who_all if who_all.count(x) > 1})
         if dup:
-            raise InputError(str(txt), f"two .ann files for annotator {sorted(dup)[0]!r}")
-        yield build_document(doc_name, txt, text, parsed, options)
+            raise InputError(str(txt), f"two .ann files for annotator {dup[0]!r}"
+                             + (f" (identical texts: {', '.join(names)})" if len(names) > 1 else ""))
+        result = build_document(lead, txt, text, parsed, options)
+        if len(names) > 1:
+            result.document.meta["brat_names"] = aliases
+            result.document.meta["brat_duplicates"] = names[1:]
+        yield result
 
 
 # ---------------------------------------------------------------------- writing
