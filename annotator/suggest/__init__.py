@@ -7,6 +7,10 @@ Interface (the import pipeline, ``annotator suggest`` and the UI rely on it):
   unit, in order; empty spans allowed);
 - ``merge(suggestions) -> Suggestion`` resolves overlaps deterministically and keeps each
   span's ``source`` and ``score``.
+
+The suggesters live one per module: ``rules`` (news rules), ``claims`` (attribution),
+``gazetteer`` (fuzzy names), ``patterns`` (spaCy/Prodigy pattern files), ``model`` (any spaCy
+pipeline); ``merging`` holds the merge and ``labels`` the mapping onto a scheme's labels.
 """
 
 from __future__ import annotations
@@ -32,13 +36,40 @@ def build_suggesters(
     patterns: Path | None = None,
     gazetteer: Sequence[tuple[str, str]] | None = None,
 ) -> list[Suggester]:
-    """The suggesters for a scheme (filled in by the suggestions work)."""
-    return []
+    """The suggesters for a scheme, most trusted first: patterns, model, gazetteer, news
+    rules, claims. ``gazetteer`` is (name, label) pairs, e.g. from :func:`gold_names`."""
+    from annotator.suggest.claims import Claims
+    from annotator.suggest.rules import NewsRules
+
+    out: list[Suggester] = []
+    if patterns is not None:
+        from annotator.suggest.patterns import PatternSuggester
+
+        out.append(PatternSuggester(scheme, Path(patterns)))
+    if model is not None:
+        from annotator.suggest.model import ModelSuggester
+
+        out.append(ModelSuggester(scheme, model))
+    if gazetteer:
+        from annotator.suggest.gazetteer import Gazetteer
+
+        out.append(Gazetteer(scheme, gazetteer))
+    out.append(NewsRules(scheme))
+    claims = Claims(scheme)
+    if claims.enabled:
+        out.append(claims)
+    return out
 
 
 def merge(suggestions: Sequence[Suggestion]) -> Suggestion:
-    """Union of the suggesters' spans (replaced by the deterministic merge)."""
-    spans = [s for sug in suggestions for s in sug.spans]
-    rels = [r for sug in suggestions for r in sug.relations]
-    unit_id = suggestions[0].unit_id if suggestions else None
-    return Suggestion(unit_id=unit_id, suggester="merged", spans=spans, relations=rels)
+    """One suggestion from several: non-overlapping entities chosen by suggester priority,
+    score, length and position; claims and relations kept (see :mod:`annotator.suggest.merging`)."""
+    from annotator.suggest.merging import merge_suggestions
+
+    return merge_suggestions(suggestions)
+
+
+def suggest_merged(suggesters: Sequence[Suggester], units: Sequence[Unit]) -> list[Suggestion]:
+    """Run every suggester over ``units`` and merge per unit."""
+    per = [s.suggest(units) for s in suggesters]
+    return [merge([p[k] for p in per]) for k in range(len(units))]

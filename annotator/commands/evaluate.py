@@ -1,0 +1,127 @@
+"""`annotator evaluate`: how good are the suggesters against a gold file or a dataset's gold?"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotator.cli import db_option
+
+
+@click.command("evaluate")
+@click.argument("gold", required=False, metavar="GOLD")
+@click.option("--format", "fmt", default="auto", show_default=True, help="Format of GOLD: auto, conll, brat, jsonl, ...")
+@click.option("--scheme", default=None, help="Label scheme (default: conll for CoNLL files, else news).")
+@click.option("--model", default=None, help="spaCy pipeline (package name or path) to add to the suggesters.")
+@click.option("--patterns", type=click.Path(dir_okay=False), default=None, help="JSONL file of token/phrase patterns.")
+@click.option("--labels", default=None, help="Comma-separated labels to score (default: the gold's labels in the scheme).")
+@click.option("--dataset", default=None, help="Score a dataset's own gold in --db instead of a GOLD file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@db_option
+def evaluate(
+    gold: str | None, fmt: str, scheme: str | None, model: str | None, patterns: str | None,
+    labels: str | None, dataset: str | None, as_json: bool, db_path: str,
+) -> None:
+    """Score the suggesters against gold: P/R/F1 per label, exact and token-overlap.
+
+    GOLD (a CoNLL file, a brat directory such as PolNeAR's, a JSONL file ...) is imported into
+    a throwaway database; the database given with --db is not touched. With --dataset, the
+    dataset's gold (or, where there is none, its accepted annotations) in --db is scored.
+    """
+    from annotator.errors import UserError
+
+    if (gold is None) == (dataset is None):
+        raise UserError("give either a GOLD file or --dataset NAME")
+    wanted = tuple(x.strip() for x in labels.split(",") if x.strip()) if labels else None
+    if dataset is not None:
+        from annotator.store import open_store
+
+        store = open_store(db_path, create=False)
+        report = run_evaluation(store, dataset, scheme, model, patterns, wanted)
+        store.close()
+    else:
+        assert gold is not None
+        with tempfile.TemporaryDirectory(prefix="annotator-eval-") as tmp:
+            store, ds_name, scheme_name = import_gold(Path(tmp) / "eval.db", gold, fmt, scheme)
+            try:
+                report = run_evaluation(store, ds_name, scheme_name, model, patterns, wanted)
+            finally:
+                store.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(report.table())
+
+
+def import_gold(db_file: Path, gold: str, fmt: str, scheme: str | None) -> tuple[Any, str, str]:
+    """Import ``gold`` into a new database at ``db_file``; (store, dataset, scheme name)."""
+    from annotator.errors import UserError
+    from annotator.pipeline import import_sources, plan_sources
+    from annotator.schemes import load_scheme
+    from annotator.store import open_store
+
+    plans, _ = plan_sources([gold], fmt)
+    if not plans:
+        raise UserError(f"nothing to read in {gold}")
+    scheme_name = scheme or ("conll" if all(p.format == "conll" for p in plans) else "news")
+    load_scheme(scheme_name)
+    store = open_store(db_file, durable=False)
+    ds = store.ensure_dataset("gold", scheme=scheme_name)
+    import_sources(store, plans, ds, suggesters=())
+    return store, ds.name, scheme_name
+
+
+def gold_units(store: Any, dataset: str) -> Iterator[tuple[Any, list[Any]]]:
+    """(unit, gold spans) for every unit of a labelled document: the adjudicated gold where
+    there is one, else one annotator's accepted decision (per document, the first annotator
+    by name); units of that document without a decision count as having no spans."""
+    gold: dict[int, list[Any]] = {}
+    for unit, g in store.iter_gold(dataset):
+        gold[unit.id] = list(g.spans) if g.answer == "accept" else []
+    by_doc: dict[int, dict[str, dict[int, list[Any]]]] = {}
+    for unit, ann in store.iter_annotations(dataset):
+        spans = list(ann.spans) if ann.answer == "accept" else []
+        by_doc.setdefault(unit.document_id, {}).setdefault(ann.annotator, {})[unit.id] = spans
+    anns: dict[int, list[Any]] = {}
+    for per_annotator in by_doc.values():
+        anns.update(per_annotator[min(per_annotator)])
+    for unit in store.iter_units(dataset):
+        if unit.id in gold:
+            yield unit, gold[unit.id]
+        elif unit.document_id in by_doc:
+            yield unit, anns.get(unit.id, [])
+
+
+def run_evaluation(
+    store: Any, dataset: str, scheme_name: str | None, model: str | None, patterns: str | None,
+    labels: tuple[str, ...] | None,
+) -> Any:
+    """Run the suggesters over ``dataset`` and score them against its gold."""
+    from annotator.errors import UserError
+    from annotator.schemes import load_scheme
+    from annotator.suggest import build_suggesters, suggest_merged
+    from annotator.suggest.evaluation import Report
+
+    ds = store.require_dataset(dataset)
+    scheme = load_scheme(scheme_name or ds.scheme)
+    suggesters = build_suggesters(scheme, model=model, patterns=Path(patterns) if patterns else None)
+    pairs = list(gold_units(store, dataset))
+    if not pairs:
+        raise UserError(f"dataset {dataset!r} has no gold or annotations to evaluate against")
+    scheme_labels = set(scheme.label_names("entities")) | set(scheme.label_names("claims"))
+    if labels is None:
+        present = {s.label for _, spans in pairs for s in spans}
+        labels = tuple(sorted(present & scheme_labels)) or tuple(sorted(present))
+    report = Report(labels=labels)
+    batch = 512
+    for k in range(0, len(pairs), batch):
+        chunk = pairs[k : k + batch]
+        merged = suggest_merged(suggesters, [u for u, _ in chunk])
+        for (unit, gold_spans), pred in zip(chunk, merged):
+            report.add_unit(unit, pred.spans, gold_spans)
+    return report

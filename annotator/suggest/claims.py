@@ -1,0 +1,347 @@
+"""Attribution: reporting cues, the SOURCE they attach to and the CLAIM content (PARC/PolNeAR).
+
+Patterns, per sentence of a unit:
+
+- ``SOURCE CUE (that) CLAIM`` — "Seoul's spy agency said that ...";
+- ``CLAIM, SOURCE CUE`` and ``CLAIM, CUE SOURCE`` — "..., the foreign ministry said";
+- ``according to SOURCE, CLAIM`` and ``CLAIM, according to SOURCE``;
+- ``SOURCE: "CLAIM"`` — a colon after a speaker, followed by a quotation.
+
+Spans go on the ``claims`` layer with relations ``source-of`` (SOURCE -> CLAIM) and ``cue-of``
+(CUE -> CLAIM). A quotation that runs over several sentences of the unit is followed to its
+closing mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from annotator.models import Relation, Scheme, Span, SpanRef, Suggestion, Unit
+from annotator.suggest.text import Toks, unit_tokens
+
+
+def _forms(lemmas: str) -> frozenset[str]:
+    """Inflected forms of regular and listed irregular verbs ("say:said" gives say says said saying)."""
+    out: set[str] = set()
+    for item in lemmas.split():
+        base, _, past = item.partition(":")
+        out.add(base)
+        if base.endswith(("s", "sh", "ch", "x", "z")):
+            out.add(base + "es")
+        elif base.endswith("y") and base[-2:-1] not in "aeiou":
+            out.add(base[:-1] + "ies")
+        else:
+            out.add(base + "s")
+        if past:
+            out.update(past.split("/"))
+        elif base.endswith("e"):
+            out.add(base + "d")
+        elif base.endswith("y") and base[-2:-1] not in "aeiou":
+            out.add(base[:-1] + "ied")
+        else:
+            out.add(base + "ed")
+        if base.endswith("e") and not base.endswith("ee"):
+            out.add(base[:-1] + "ing")
+        else:
+            out.add(base + "ing")
+    return frozenset(out)
+
+
+#: Speech and reporting verbs: nearly always a cue.
+CORE_CUES: frozenset[str] = _forms(
+    """
+    say:said tell:told add stress note warn write:wrote/written explain argue claim insist
+    announce report tweet acknowledge admit declare reiterate emphasize emphasise state
+    assert contend maintain allege testify testified:testified reply answer respond comment
+    remark observe mention predict estimate deny confirm reveal disclose recall concede
+    complain caution urge repeat quip joke boast vow promise pledge suggest conclude
+    """
+)
+
+#: Attitude and evidence verbs: cues when a clause follows.
+SOFT_CUES: frozenset[str] = _forms(
+    """
+    believe think:thought feel:felt know:knew/known expect hope fear worry doubt show:showed/shown
+    find:found indicate suggest accuse criticize criticise describe call ask demand
+    propose agree predict say:said
+    """
+)
+
+_AUX_VERBS = frozenset("has have had will would did does do is was were are".split())
+_BOUNDARY = frozenset(
+    ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
+    "since after before where whereas than so".split()
+)
+_RELATIVE = frozenset("who which whom".split())
+_PRONOUNS = frozenset("he she they it we i you".split())
+_OPEN_Q = frozenset('“ " ‘'.split())
+_CLOSE_Q = frozenset('” " ’'.split())
+_END = frozenset(". ! ? …".split())
+_TRAIL = frozenset(', ; : . ! ? … ” " ’ ) — –'.split())
+_LEAD = frozenset(', ; : “ " ‘ ( — –'.split())
+_ADDRESSEE_CUES = frozenset("told tell tells telling asked ask asks asking warned warn warns warning urged urge urges urging".split())
+_AFTER_CUE_SKIP = frozenset(
+    "on in at last this a an the statement interview friday monday tuesday wednesday thursday saturday "
+    "sunday earlier later week month year today yesterday tonight recently previously".split()
+)
+_SKIP_BACK = frozenset("also previously later repeatedly recently then again once reportedly publicly privately long never not often always already still just now".split())
+
+
+def _sentences(toks: Toks) -> list[tuple[int, int]]:
+    """Sentence token ranges ``[a, b)`` inside a unit (a unit may hold several)."""
+    words = toks.words
+    n = len(words)
+    out: list[tuple[int, int]] = []
+    a = 0
+    k = 0
+    while k < n:
+        if words[k] in _END:
+            e = k + 1
+            while e < n and (words[e] in _CLOSE_Q or words[e] in _END or words[e] == ")"):
+                e += 1
+            if e >= n or words[e][0].isupper() or words[e] in _OPEN_Q:
+                out.append((a, e))
+                a = e
+                k = e
+                continue
+        k += 1
+    if a < n:
+        out.append((a, n))
+    return out
+
+
+class Claims:
+    """Rule-based attribution suggester (claims layer)."""
+
+    name = "claims"
+    version = "1"
+
+    def __init__(self, scheme: Scheme | None = None) -> None:
+        names = set(scheme.label_names("claims")) if scheme is not None else {"CLAIM", "SOURCE", "CUE"}
+        self.enabled = {"CLAIM", "SOURCE", "CUE"} <= names
+        rels = {r.name for r in scheme.relations} if scheme is not None else {"source-of", "cue-of"}
+        self.relations = {"source-of", "cue-of"} <= rels
+
+    def suggest(self, units: Sequence[Unit]) -> list[Suggestion]:
+        """One suggestion per unit, in order."""
+        return [self.suggest_one(u) for u in units]
+
+    def suggest_one(self, unit: Unit) -> Suggestion:
+        """The attributions found in one unit."""
+        spans: list[Span] = []
+        relations: list[Relation] = []
+        if self.enabled:
+            toks = unit_tokens(unit)
+            seen: set[tuple[int, int, str]] = set()
+            for found in self.attributions(toks):
+                self._emit(toks, found, spans, relations, seen)
+        return Suggestion(unit_id=unit.id, suggester=self.name, version=self.version, spans=spans, relations=relations)
+
+    def _emit(self, toks: Toks, found: dict[str, tuple[int, int] | float], spans: list[Span],
+              relations: list[Relation], seen: set[tuple[int, int, str]]) -> None:
+        score = float(found.pop("score"))  # type: ignore[arg-type]
+        made: dict[str, Span] = {}
+        for label in ("CUE", "SOURCE", "CLAIM"):
+            rng = found.get(label)
+            if rng is None:
+                continue
+            i, j = rng  # type: ignore[misc]
+            span = toks.span(i, j, label, self.name, score, layer="claims")
+            made[label] = span
+            if (span.start, span.end, label) not in seen:
+                seen.add((span.start, span.end, label))
+                spans.append(span)
+        claim = made.get("CLAIM")
+        if claim is None or not self.relations:
+            return
+        for label, rel in (("SOURCE", "source-of"), ("CUE", "cue-of")):
+            head = made.get(label)
+            if head is not None:
+                r = Relation(head=head.ref, child=SpanRef(start=claim.start, end=claim.end, label="CLAIM"), label=rel)
+                if r not in relations:
+                    relations.append(r)
+
+    # ------------------------------------------------------------------ finding
+    def attributions(self, toks: Toks) -> list[dict[str, tuple[int, int] | float]]:
+        """Each attribution as {"CUE": (i, j), "SOURCE": (i, j), "CLAIM": (i, j), "score": s}."""
+        words = toks.words
+        lower = [w.lower() for w in words]
+        out: list[dict[str, tuple[int, int] | float]] = []
+        for a, b in _sentences(toks):
+            k = a
+            while k < b:
+                w = lower[k]
+                if w == "according" and k + 1 < b and lower[k + 1] == "to":
+                    found = self._according(toks, lower, a, b, k)
+                    if found:
+                        out.append(found)
+                    k += 2
+                    continue
+                if w in CORE_CUES or (w in SOFT_CUES and k + 1 < b and lower[k + 1] == "that"):
+                    found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES)
+                    if found:
+                        out.append(found)
+                elif w == ":" and k + 1 < b and words[k + 1] in _OPEN_Q and k > a:
+                    found = self._colon(toks, lower, a, b, k)
+                    if found:
+                        out.append(found)
+                k += 1
+        return out
+
+    def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
+        """A reporting verb at ``k``: work out which side the content is on."""
+        cue_i = k
+        while cue_i - 1 >= a and lower[cue_i - 1] in _AUX_VERBS:
+            cue_i -= 1
+        # "SOURCE also said": the adverb is left out of the cue, skipped for the source
+        src_end = cue_i - 1
+        while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
+            src_end -= 1
+            while src_end >= a and lower[src_end] in _AUX_VERBS:
+                src_end -= 1
+        cue = (cue_i, k)
+        nxt = k + 1
+        # what follows the verb, skipping "in a statement", "on Friday"
+        after = nxt
+        while after < b and lower[after] in _AFTER_CUE_SKIP:
+            after += 1
+        words = toks.words
+        tail_empty = (
+            after >= b
+            or lower[after] in _END
+            or words[after] in _CLOSE_Q
+            or (lower[after] in (",", ";") and not (after + 1 < b and words[after + 1] in _OPEN_Q))
+        )
+        source_before = self._source_back(lower, a, src_end)
+        gerund = lower[k].endswith("ing")
+        if gerund:
+            # ", saying that ...": the source is the subject of the main clause, far back
+            if k == a or lower[k - 1] != ",":
+                return None
+            claim = self._content_after(toks, lower, after if after < b and lower[after] == "that" else nxt, b)
+            return {"CUE": cue, "CLAIM": claim, "score": 0.5} if claim else None
+        if tail_empty:
+            # CLAIM, SOURCE said  |  CLAIM, said SOURCE
+            if source_before is not None:
+                claim = self._content_before(toks, lower, a, source_before[0])
+                source: tuple[int, int] | None = source_before
+            else:
+                claim = self._content_before(toks, lower, a, cue_i)
+                source = self._source_forward(lower, nxt, b)
+            if claim is None:
+                return None
+            return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.7} if source else {"CUE": cue, "CLAIM": claim, "score": 0.6}
+        if source_before is None and not soft and k > a and lower[k - 1] == ",":
+            # CLAIM, said SOURCE, ...
+            claim = self._content_before(toks, lower, a, k)
+            source = self._source_forward(lower, nxt, b)
+            if claim is not None and source is not None:
+                return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.6}
+        if source_before is None:
+            return None
+        start = after if after < b and lower[after] == "that" else nxt
+        if lower[k] in _ADDRESSEE_CUES:
+            # "told reporters that ..." / "told Russia's ambassador ..., that ..."
+            for x in range(nxt, min(b, nxt + 12)):
+                if lower[x] == "that":
+                    start = x
+                    break
+            else:
+                while start < b and lower[start] not in (",", "that", ":") and toks.words[start] not in _OPEN_Q and start < nxt + 4:
+                    start += 1
+        while start < b and (lower[start] in (",", ":")):
+            start += 1
+        claim = self._content_after(toks, lower, start, b)
+        if claim is None:
+            return None
+        return {"CUE": cue, "SOURCE": source_before, "CLAIM": claim, "score": 0.6 if soft else 0.75}
+
+    def _according(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
+        """``according to SOURCE, CLAIM`` or ``CLAIM, according to SOURCE``."""
+        cue = (k, k + 1)
+        src = self._source_forward(lower, k + 2, b)
+        if src is None:
+            return None
+        before = self._content_before(toks, lower, a, k)
+        if before is not None:
+            return {"CUE": cue, "SOURCE": src, "CLAIM": before, "score": 0.75}
+        start = src[1] + 1
+        while start < b and lower[start] == ",":
+            start += 1
+        claim = self._content_after(toks, lower, start, b)
+        if claim is None:
+            return None
+        return {"CUE": cue, "SOURCE": src, "CLAIM": claim, "score": 0.75}
+
+    def _colon(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
+        """``SOURCE: "CLAIM"``."""
+        src = self._source_back(lower, a, k - 1)
+        if src is None:
+            return None
+        claim = self._content_after(toks, lower, k + 1, b)
+        if claim is None:
+            return None
+        return {"CUE": (k, k), "SOURCE": src, "CLAIM": claim, "score": 0.5}
+
+    # ------------------------------------------------------------------ pieces
+    def _source_back(self, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
+        """The noun phrase ending at ``end`` (going back to a boundary), or None."""
+        if end < a:
+            return None
+        if lower[end] in _RELATIVE or lower[end] in _PRONOUNS:
+            return (end, end)
+        s = end
+        while s - 1 >= a and lower[s - 1] not in _BOUNDARY and lower[s - 1] not in _RELATIVE and end - s < 7:
+            s -= 1
+        if lower[end] in _BOUNDARY:
+            return None
+        return (s, end)
+
+    def _source_forward(self, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
+        """The noun phrase starting at ``start`` (up to a comma or the sentence end)."""
+        e = start
+        while e < b and lower[e] not in _BOUNDARY and e - start < 8:
+            e += 1
+        if e == start:
+            return None
+        return (start, e - 1)
+
+    def _content_before(self, toks: Toks, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
+        """Content from the sentence (or its opening quotation mark) to just before ``end``."""
+        e = end - 1
+        while e >= a and lower[e] in _TRAIL:
+            e -= 1
+        s = a
+        while s <= e and lower[s] in _LEAD:
+            s += 1
+        # a quotation closed here but opened in an earlier sentence of the unit
+        if s <= e and (toks.words[end - 1] in _CLOSE_Q or (end - 2 >= 0 and toks.words[end - 2] in _CLOSE_Q)):
+            opened = any(toks.words[x] in ("“", '"') for x in range(a, end - 2))
+            if not opened:
+                for x in range(a - 1, -1, -1):
+                    if toks.words[x] in ("“", '"'):
+                        s = x + 1
+                        break
+        if e - s < 2:
+            return None
+        return (s, e)
+
+    def _content_after(self, toks: Toks, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
+        """Content from ``start`` to the sentence end (or the quotation's closing mark)."""
+        s = start
+        while s < b and lower[s] in _LEAD:
+            s += 1
+        e = b - 1
+        quote_open = start < b and toks.words[start] in ("“", '"')
+        if quote_open:
+            closes = [x for x in range(start + 1, b) if toks.words[x] in ("”", '"')]
+            if not closes:
+                for x in range(b, len(toks.words)):
+                    if toks.words[x] in ("”", '"'):
+                        e = x - 1
+                        break
+        while e >= s and lower[e] in _TRAIL:
+            e -= 1
+        if e - s < 2:
+            return None
+        return (s, e)

@@ -1,0 +1,96 @@
+"""Fast token views of a unit for the rule suggesters (plain tuples, no pydantic objects).
+
+The offsets are exactly those of :func:`annotator.tokens.tokenize` (a test guards this); a
+unit with explicit tokens (CoNLL) uses its own.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from annotator.models import Span, Unit
+from annotator.tokens import _TOKEN_RE, ABBREVIATIONS
+
+
+@dataclass(slots=True)
+class Toks:
+    """A unit's text with its tokens as parallel lists."""
+
+    text: str
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def token_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """Inclusive token indices covering ``[start, end)`` exactly, or None."""
+        i = bisect_left(self.starts, start)
+        if i >= len(self.starts) or self.starts[i] != start:
+            return None
+        j = bisect_right(self.ends, end) - 1
+        if j < i or self.ends[j] != end:
+            return None
+        return i, j
+
+    def span(self, i: int, j: int, label: str, source: str, score: float, layer: str = "entities") -> Span:
+        """A span over tokens ``i..j`` (inclusive)."""
+        return Span(
+            start=self.starts[i], end=self.ends[j], label=label, layer=layer,  # type: ignore[arg-type]
+            token_start=i, token_end=j, source=source, score=score,
+        )
+
+    def char_span(self, start: int, end: int, label: str, source: str, score: float,
+                  layer: str = "entities") -> Span | None:
+        """A span over characters, snapped outward to token boundaries; None if empty."""
+        i = bisect_right(self.ends, start)
+        j = bisect_left(self.starts, end) - 1
+        if i >= len(self.words) or j < i:
+            return None
+        return self.span(i, j, label, source, score, layer)
+
+
+def fast_tokens(text: str) -> Toks:
+    """Tokenize ``text`` exactly like :func:`annotator.tokens.tokenize`, as plain lists."""
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    n = len(text)
+    last_end = -1
+    for m in _TOKEN_RE.finditer(text):
+        start, end = m.span()
+        if start < last_end:  # a '.' already swallowed by the abbreviation before it
+            continue
+        word = m.group()
+        if end < n and text[end] == "." and word.isalpha():
+            if word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper()):
+                end += 1
+                word += "."
+        words.append(word)
+        starts.append(start)
+        ends.append(end)
+        last_end = end
+    return Toks(text, words, starts, ends)
+
+
+_CACHE: dict[int, tuple[str, Toks]] = {}
+_CACHE_MAX = 4096
+
+
+def unit_tokens(unit: Unit) -> Toks:
+    """The tokens of a unit (its explicit tokens if it has them), cached per unit object."""
+    key = id(unit)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is unit.text:
+        return hit[1]
+    if unit.tokens is not None:
+        toks = Toks(unit.text, [t.text for t in unit.tokens], [t.start for t in unit.tokens],
+                    [t.end for t in unit.tokens])
+    else:
+        toks = fast_tokens(unit.text)
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    _CACHE[key] = (unit.text, toks)
+    return toks
