@@ -139,3 +139,33 @@ def test_stats_json(runner, db_path):
     assert ds["name"] == "seed" and ds["documents"] == 1 and ds["units"] == 18
     r = runner.invoke(cli, ["stats", "--db", str(db_path), "--dataset", "nope"])
     assert r.exit_code != 0 and "no dataset 'nope'" in r.output
+
+
+def test_progress_bar_in_a_real_terminal(tmp_path):
+    """Run the CLI in a pseudo-terminal, as a person would see it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    corpus = _articles(tmp_path, 30)
+    db = tmp_path / "pty.db"
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "annotator", "import", str(corpus), "--db", str(db), "--no-suggest"],
+        stdin=follower, stdout=follower, stderr=follower, close_fds=True,
+    )
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    assert proc.wait(timeout=60) == 0
+    text = out.decode("utf-8", "replace")
+    assert "Importing" in text and "100%" in text, text
+    assert "30 files: 30 documents, 120 units added" in text
