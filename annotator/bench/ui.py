@@ -1,0 +1,194 @@
+"""UI budgets: key press to new frame, and start-up to the first sentence on screen.
+
+Latency is measured by timestamping frames (a subclass of the app records when each frame is
+encoded for the terminal), not by ``pilot.press`` wall time: a key is posted as the terminal
+driver would, and its latency is the time to the first frame after it. The database holds
+1,000,000 synthetic units (built once by :mod:`annotator.bench.synth` and reused). Start-up is
+measured in a fresh process: from before the interpreter starts to the first frame with the
+sentence. Run directly::
+
+    .venv/bin/python -m annotator.bench.ui            # 1,000,000 units
+    .venv/bin/python -m annotator.bench.ui --units 100000 --presses 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BUDGET_P50_MS = 17.0
+BUDGET_P95_MS = 33.0
+BUDGET_STARTUP_S = 0.8
+
+#: One unit's worth of work: moves, selections, labels, layer switches, span jumps, a decision.
+KEY_CYCLE: list[str] = [
+    "right", "right", "shift+right", "1", "tab", "right", "shift+right", "shift+right", "3",
+    "delete", "c", "right", "shift+right", "1", "c", "left", "tab", "a",
+    "right", "2", "x", "backspace", "a", "space",
+]
+
+
+def bench_db(units: int, path: str | None = None) -> str:
+    """A database with ``units`` synthetic units (reused when it is already there)."""
+    from annotator.bench.synth import generate
+    from annotator.store import open_store
+
+    target = Path(path) if path else Path(tempfile.gettempdir()) / "annotator-bench" / f"ui-{units}.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        store = open_store(target)
+        try:
+            if store.get_dataset("bench") and store.count_units("bench") == units:
+                return str(target)
+        finally:
+            store.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+    store = open_store(target, durable=False)
+    try:
+        generate(store, units, dataset="bench")
+    finally:
+        store.close()
+    return str(target)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) by linear interpolation."""
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = (len(s) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+async def _measure_keys(db_path: str, presses: int, size: tuple[int, int], annotator: str) -> dict[str, Any]:
+    """Drive the app headless and time each key to its frame."""
+    from annotator.store import open_store
+    from annotator.tui.app import build_app
+    from annotator.tui.frame_timing import FrameTimedApp, send_key
+
+    store = open_store(db_path)
+    app = build_app(store, "bench", annotator, app_class=FrameTimedApp)
+    assert isinstance(app, FrameTimedApp)
+    latencies: dict[str, list[float]] = {}
+    missed = 0
+    async with app.run_test(headless=True, size=size) as pilot:
+        await pilot.pause()
+        for n in range(presses):
+            key = KEY_CYCLE[n % len(KEY_CYCLE)]
+            await pilot.pause()  # idle: nothing pending, the next frame is this key's
+            await asyncio.sleep(0.005)
+            app.frame_event.clear()
+            seen = len(app.frame_times)
+            t0 = time.perf_counter()
+            send_key(app, key)
+            try:
+                while len(app.frame_times) <= seen:
+                    await asyncio.wait_for(app.frame_event.wait(), timeout=2.0)
+                    app.frame_event.clear()
+            except asyncio.TimeoutError:
+                missed += 1
+                continue
+            latencies.setdefault(key, []).append((app.frame_times[seen] - t0) * 1000.0)
+    store.close()
+    everything = [v for vs in latencies.values() for v in vs]
+    return {
+        "presses": len(everything),
+        "no_frame": missed,
+        "p50_ms": round(percentile(everything, 0.50), 2),
+        "p95_ms": round(percentile(everything, 0.95), 2),
+        "max_ms": round(max(everything), 2) if everything else None,
+        "per_key_p50_ms": {k: round(percentile(v, 0.5), 2) for k, v in sorted(latencies.items())},
+    }
+
+
+def measure_startup(db_path: str, runs: int = 5) -> dict[str, Any]:
+    """Median seconds from launching a fresh interpreter to the first sentence on screen."""
+    times: list[float] = []
+    for _ in range(runs):
+        t0 = time.time()
+        out = subprocess.run(
+            [sys.executable, "-m", "annotator.bench.ui", "--startup-probe", db_path],
+            capture_output=True, text=True, timeout=60, check=True,
+        )
+        shown = float(out.stdout.strip().splitlines()[-1])
+        times.append(shown - t0)
+    return {"startup_s": round(statistics.median(times), 3), "startup_runs_s": [round(t, 3) for t in times]}
+
+
+def _startup_probe(db_path: str) -> None:
+    """Child process: start the app as `annotator label` does; print the wall time of the first sentence frame."""
+    from annotator.config import load_config
+    from annotator.store import open_store
+    from annotator.tui.app import build_app
+    from annotator.tui.frame_timing import FrameTimedApp
+
+    store = open_store(db_path, create=False)
+    app = build_app(store, "bench", f"startup-{os.getpid()}", config=load_config(), app_class=FrameTimedApp)
+    assert isinstance(app, FrameTimedApp)
+    shown: list[float] = []
+
+    async def run() -> None:
+        async with app.run_test(headless=True, size=(100, 30)) as pilot:
+            while app.first_sentence_at is None:
+                await pilot.pause(0.005)
+            shown.append(time.time() - (time.perf_counter() - app.first_sentence_at))
+
+    asyncio.run(run())
+    print(f"{shown[0]:.6f}")
+
+
+def run_ui_bench(
+    units: int = 1_000_000,
+    presses: int = 480,
+    db_path: str | None = None,
+    size: tuple[int, int] = (100, 30),
+    startup_runs: int = 5,
+) -> dict[str, Any]:
+    """Run both UI benchmarks and return the numbers with the budgets (what `annotator bench` shows)."""
+    t0 = time.perf_counter()
+    db = bench_db(units, db_path)
+    prep = time.perf_counter() - t0
+    annotator = f"bench-{os.getpid()}-{int(time.time())}"
+    keys = asyncio.run(_measure_keys(db, presses, size, annotator))
+    startup = measure_startup(db, startup_runs)
+    result = {
+        "benchmark": "ui", "units": units, "database": db, "prepare_s": round(prep, 1), **keys, **startup,
+        "budgets": {"p50_ms": BUDGET_P50_MS, "p95_ms": BUDGET_P95_MS, "startup_s": BUDGET_STARTUP_S},
+    }
+    result["ok"] = bool(
+        keys["p50_ms"] <= BUDGET_P50_MS and keys["p95_ms"] <= BUDGET_P95_MS
+        and startup["startup_s"] <= BUDGET_STARTUP_S
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line for the benchmark; exit status 1 when a budget is missed."""
+    parser = argparse.ArgumentParser(description="UI latency and start-up benchmark")
+    parser.add_argument("--units", type=int, default=1_000_000)
+    parser.add_argument("--presses", type=int, default=480)
+    parser.add_argument("--db", default=None, help="database to build/reuse (default: in the temp dir)")
+    parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--startup-probe", metavar="DB", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.startup_probe:
+        _startup_probe(args.startup_probe)
+        return 0
+    result = run_ui_bench(args.units, args.presses, args.db, startup_runs=args.startup_runs)
+    print(json.dumps(result, indent=2))
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
