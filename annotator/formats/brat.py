@@ -34,13 +34,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.errors import InputError
 from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, decode_text, register
 from annotator.models import Document, Relation, Span, Unit, content_hash
+
+if TYPE_CHECKING:
+    from annotator.formats.records import Item
 
 #: PolNeAR label -> this project's claim label.
 POLNEAR_LABELS: dict[str, str] = {"Source": "SOURCE", "Cue": "CUE", "Content": "CLAIM"}
@@ -407,4 +411,58 @@ def write_ann(text: str, items: list[tuple[int, list[Span], list[Relation], dict
     return "\n".join(lines + relation_lines) + ("\n" if lines or relation_lines else "")
 
 
-__all__ = ["merge_units", "parse_ann", "read_brat", "write_ann"]
+
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def _file_name(doc: dict, doc_id: int | None) -> str:
+    name = _UNSAFE.sub("_", str(doc.get("external_id") or "")).strip("._")
+    return name or f"doc-{doc_id}"
+
+
+def write_brat(items: Iterable[Item], root: Path, docs: object) -> int:
+    """One ``<doc>.txt`` per document and one ``<doc>_<annotator>.ann`` per annotator (gold:
+    ``<doc>.ann``), flat in ``root``; documents that had several names on import get each
+    annotator's file back under its own name."""
+    n = 0
+    current: int | None = None
+    group: list[Item] = []
+    used: set[str] = set()
+
+    def flush() -> None:
+        if not group:
+            return
+        doc_id = group[0].unit.document_id
+        doc = docs.get(doc_id) or {}  # type: ignore[attr-defined]
+        text = doc.get("text", "")
+        name = _file_name(doc, doc_id)
+        while name in used:
+            name += f"-{doc_id}"
+        used.add(name)
+        aliases = (doc.get("meta") or {}).get("brat_names", {})
+        for extra in {*aliases.values()}:
+            (root / f"{extra}.txt").write_text(text, encoding="utf-8", newline="")
+        (root / f"{name}.txt").write_text(text, encoding="utf-8", newline="")
+        per: dict[str, list[tuple[int, list[Span], list[Relation], dict]]] = defaultdict(list)
+        for it in group:
+            spans = [Span.model_validate(s) for s in it.spans]
+            rels = [Relation.model_validate(r) for r in it.relations]
+            per["" if it.gold else it.annotator].append((it.unit.start, spans, rels, it.meta))
+        for who, rows in per.items():
+            base = aliases.get(who, name)
+            fname = f"{base}.ann" if not who else f"{base}_{who}.ann"
+            (root / fname).write_text(write_ann(text, rows), encoding="utf-8", newline="")
+
+    for item in items:
+        if item.unit.document_id != current:
+            flush()
+            group = []
+            current = item.unit.document_id
+        group.append(item)
+        n += 1
+    flush()
+    return n
+
+
+__all__ = ["merge_units", "parse_ann", "read_brat", "write_ann", "write_brat"]

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from annotator.errors import InputError
 from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, register
 from annotator.models import Document, Span, Token, Unit
+
+if TYPE_CHECKING:
+    from annotator.formats.records import Item
 
 DOCSTART = "-DOCSTART-"
 DEFAULT_ANNOTATOR = "conll"
@@ -143,3 +147,38 @@ def write_conll_unit(tokens: list[str], tags: list[str], middle: list[str] | Non
         mid = middle[i] if middle and i < len(middle) and middle[i] else "_ _"
         out.append(f"{tok} {mid} {tag}")
     return "\n".join(out)
+
+
+def write_conll(items: Iterable[Item], out: TextIO, docs: object = None) -> int:
+    """CoNLL-2003 columns: ``-DOCSTART-`` before each document, a blank line after each
+    sentence, entity spans as IOB2 tags (claims are not written: CoNLL has no place for them)."""
+    from annotator.formats.records import token_range, unit_token_offsets
+
+    n = 0
+    current_doc: int | None = None
+    write = out.write
+    for item in items:
+        unit = item.unit
+        if n == 0 or unit.document_id != current_doc:
+            write("-DOCSTART- -X- -X- O\n\n")
+            current_doc = unit.document_id
+        offsets = unit_token_offsets(unit)
+        starts = [a for a, _ in offsets]
+        ends = [b for _, b in offsets]
+        tags = ["O"] * len(offsets)
+        for s in sorted(item.spans, key=lambda s: s["start"]):
+            if s.get("layer", "entities") != "entities":
+                continue
+            r = token_range(offsets, starts, ends, s["start"], s["end"])
+            if r is None:
+                continue
+            tags[r[0]] = f"B-{s['label']}"
+            for i in range(r[0] + 1, r[1] + 1):
+                tags[i] = f"I-{s['label']}"
+        words = [unit.text[a:b] for a, b in offsets]
+        if not words:
+            continue
+        write(write_conll_unit(words, tags, unit.meta.get("conll_columns")))
+        write("\n\n")
+        n += 1
+    return n

@@ -1,0 +1,286 @@
+"""Export orchestration: choose the decisions (filters, gold), stream them to a format, and
+write the result atomically (a temporary file renamed into place at the end).
+
+``--gold`` means: the adjudicated version where a unit has one; otherwise the unit's single
+decision, or its decisions when all annotators agree; units whose annotators disagree and
+that nobody adjudicated are left out (and counted in :class:`ExportSummary`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.errors import UserError
+from annotator.formats.records import Item, filter_layer, relation_key, span_key
+from annotator.models import Unit
+from annotator.store import Store
+
+#: format -> (file extension, writes a directory)
+FORMATS: dict[str, tuple[str, bool]] = {
+    "jsonl": ("jsonl", False),
+    "doccano": ("jsonl", False),
+    "labelstudio": ("json", False),
+    "brat": ("", True),
+    "conll": ("conll", False),
+    "spacy": ("spacy", False),
+}
+#: formats with no place for an annotator: one annotator's labels (or gold) at a time.
+SINGLE_VERSION = frozenset({"conll"})
+
+
+@dataclass
+class ExportOptions:
+    """The filters of ``annotator export``."""
+
+    annotator: str | None = None
+    gold: bool = False
+    answers: Sequence[str] | None = None
+    layer: str | None = None
+    document: str | None = None
+
+
+@dataclass
+class ExportSummary:
+    records: int = 0
+    skipped_disagreements: int = 0
+    path: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class DocumentCache:
+    """Documents by id, fetched when first needed; only recent ones are kept."""
+
+    def __init__(self, store: Store, keep: int = 64) -> None:
+        self.store = store
+        self.keep = keep
+        self._docs: dict[int, dict[str, Any]] = {}
+
+    def get(self, doc_id: int, default: Any = None) -> dict[str, Any]:
+        d = self._docs.get(doc_id)
+        if d is None:
+            doc = self.store.get_document(doc_id)
+            if doc is None:
+                return default or {}
+            if len(self._docs) >= self.keep:
+                self._docs.clear()
+            d = self._docs[doc_id] = {"external_id": doc.external_id, "title": doc.title, "text": doc.text,
+                                      "meta": doc.meta}
+        return d
+
+
+def resolve_document(store: Store, dataset: str, document: str | None) -> int | None:
+    """A document given by database id or external id."""
+    if document is None:
+        return None
+    ds = store.require_dataset(dataset)
+    found = store.document_id_by_external(ds, document)
+    if found is not None:
+        return found
+    if document.isdigit() and (doc := store.get_document(int(document))) and doc.dataset == dataset:
+        return int(document)
+    raise UserError(f"no document {document!r} in dataset {dataset!r}")
+
+
+def _item_from_row(unit: Unit, row: dict[str, Any]) -> Item:
+    return Item(
+        unit=unit, annotator=row["annotator"], answer=row["answer"],
+        spans=json.loads(row["spans"]) if row["spans"] and row["spans"] != "[]" else [],
+        relations=json.loads(row["relations"]) if row["relations"] and row["relations"] != "[]" else [],
+        created=row.get("created"), time_spent=row.get("time_spent"),
+        meta=json.loads(row["meta"]) if row.get("meta") and row["meta"] != "{}" else {},
+    )
+
+
+def _same(a: Item, b: Item) -> bool:
+    return (a.answer == b.answer and sorted(map(span_key, a.spans)) == sorted(map(span_key, b.spans))
+            and sorted(map(relation_key, a.relations)) == sorted(map(relation_key, b.relations)))
+
+
+def iter_items(store: Store, dataset: str, opts: ExportOptions, summary: ExportSummary | None = None) -> Iterator[Item]:
+    """The decisions to export, in unit order, streamed."""
+    doc_id = resolve_document(store, dataset, opts.document)
+    if not opts.gold:
+        for unit, row in store.iter_annotation_rows(
+            dataset, annotator=opts.annotator, answers=opts.answers, document_id=doc_id
+        ):
+            yield filter_layer(_item_from_row(unit, row), opts.layer)
+        return
+    yield from _iter_gold_items(store, dataset, opts, doc_id, summary)
+
+
+def _iter_gold_items(store: Store, dataset: str, opts: ExportOptions, doc_id: int | None,
+                     summary: ExportSummary | None) -> Iterator[Item]:
+    golds = store.iter_gold(dataset)
+    pending = next(golds, None)
+
+    def gold_item(unit: Unit, g: Any) -> Item:
+        return Item(unit=unit, annotator=g.adjudicator, answer=g.answer,
+                    spans=[s.model_dump(exclude_none=True) for s in g.spans],
+                    relations=[r.model_dump() for r in g.relations], created=g.created,
+                    gold=True, sources=list(g.sources))
+
+    def emit_gold_before(unit_id: int | None) -> Iterator[Item]:
+        nonlocal pending
+        while pending is not None and (unit_id is None or (pending[0].id or 0) < unit_id):
+            u, g = pending
+            if doc_id is None or u.document_id == doc_id:
+                yield gold_item(u, g)
+            pending = next(golds, None)
+
+    def resolve(group: list[Item]) -> Iterator[Item]:
+        nonlocal pending
+        unit = group[0].unit
+        yield from emit_gold_before(unit.id)
+        if pending is not None and pending[0].id == unit.id:
+            yield gold_item(*pending)
+            pending = next(golds, None)
+            return
+        if opts.annotator is not None:
+            group = [i for i in group if i.annotator == opts.annotator]
+        if not group:
+            return
+        if all(_same(group[0], other) for other in group[1:]):
+            first = group[0]
+            if len(group) > 1:
+                first.sources = [i.annotator for i in group]
+            yield first
+        elif summary is not None:
+            summary.skipped_disagreements += 1
+
+    group: list[Item] = []
+    for unit, row in store.iter_annotation_rows(dataset, document_id=doc_id):
+        item = _item_from_row(unit, row)
+        if group and group[0].unit.id != unit.id:
+            yield from resolve(group)
+            group = []
+        group.append(item)
+    if group:
+        yield from resolve(group)
+    yield from emit_gold_before(None)
+
+
+def _answers_ok(item: Item, opts: ExportOptions) -> bool:
+    return not opts.answers or item.answer in opts.answers
+
+
+def default_destination(dataset: str, fmt: str) -> Path:
+    ext, is_dir = FORMATS[fmt]
+    return Path("exports") / (f"{dataset}-{fmt}" if is_dir else f"{dataset}-{fmt}.{ext}")
+
+
+def export(
+    store: Store,
+    dataset: str,
+    fmt: str,
+    dest: str | None,
+    opts: ExportOptions,
+    *,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+    stdout: Any = None,
+) -> ExportSummary:
+    """Export ``dataset`` in ``fmt`` to ``dest`` (a path, ``-`` for stdout, None for the default)."""
+    if fmt not in FORMATS:
+        raise UserError(f"unknown export format {fmt!r} (known: {', '.join(sorted(FORMATS))})")
+    store.require_dataset(dataset)
+    if fmt in SINGLE_VERSION and not opts.gold and opts.annotator is None and len(store.annotators(dataset)) > 1:
+        raise UserError(f"{fmt} holds one version of each unit and {dataset!r} has several annotators: "
+                        "pass --annotator NAME or --gold")
+    summary = ExportSummary()
+    items = iter_items(store, dataset, opts, summary)
+    if opts.gold and opts.answers:
+        items = (i for i in items if _answers_ok(i, opts))
+    if progress is not None:
+        items = _counting(items, progress)
+    docs = DocumentCache(store)
+    ext, is_dir = FORMATS[fmt]
+    if dest == "-":
+        if is_dir or fmt == "spacy":
+            raise UserError(f"{fmt} cannot be written to stdout (it is {'a directory' if is_dir else 'binary'})")
+        out = stdout or sys.stdout
+        summary.records = _write(fmt, items, out, docs)
+        summary.path = "-"
+        out.flush()
+        return summary
+    path = Path(dest) if dest else default_destination(dataset, fmt)
+    if path.exists() and not force:
+        raise UserError(f"{path} already exists (use --force to overwrite)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    summary.path = str(path)
+    if is_dir:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+        try:
+            summary.records = _write(fmt, items, tmp, docs)
+            if path.exists():
+                old = path.with_name(f".{path.name}.old-{os.getpid()}")
+                path.rename(old)
+                tmp.rename(path)
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+            else:
+                tmp.rename(path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return summary
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        if fmt == "spacy":
+            os.close(fd)
+            summary.records = _write(fmt, items, Path(tmp_name), docs)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
+                summary.records = _write(fmt, items, fh, docs)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return summary
+
+
+def _counting(items: Iterator[Item], progress: Callable[[int], None], every: int = 10000) -> Iterator[Item]:
+    n = 0
+    for item in items:
+        yield item
+        n += 1
+        if n % every == 0:
+            progress(every)
+    progress(n % every)
+
+
+def _write(fmt: str, items: Iterator[Item], out: Any, docs: DocumentCache) -> int:
+    """Dispatch to the format's writer."""
+    if fmt == "jsonl":
+        from annotator.formats.jsonl import write_jsonl
+
+        return write_jsonl(items, out, docs)  # type: ignore[arg-type]
+    if fmt == "doccano":
+        from annotator.formats.doccano import write_doccano
+
+        return write_doccano(items, out, docs)
+    if fmt == "labelstudio":
+        from annotator.formats.labelstudio import write_labelstudio
+
+        return write_labelstudio(items, out, docs)
+    if fmt == "conll":
+        from annotator.formats.conll import write_conll
+
+        return write_conll(items, out, docs)
+    if fmt == "brat":
+        from annotator.formats.brat import write_brat
+
+        return write_brat(items, out, docs)
+    if fmt == "spacy":
+        from annotator.formats.spacy_docbin import write_docbin
+
+        return write_docbin(items, out, docs)
+    raise UserError(f"unknown export format {fmt!r}")

@@ -1,0 +1,126 @@
+"""What every exporter receives, and the fast pieces they share (tokens, hashes, records).
+
+Exporters are fed :class:`Item` objects: one unit with one decision (an annotator's, or the
+adjudicated gold). Spans and relations stay plain dicts parsed from the stored JSON, because
+building pydantic objects per record would cost more than the whole export budget
+(>= 100,000 records/s).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.models import Unit
+from annotator.tokens import ABBREVIATIONS, _TOKEN_RE
+
+#: Labels that live on the claims layer when a format does not say which layer a span is on.
+CLAIM_LABELS: frozenset[str] = frozenset(
+    {"CLAIM", "SOURCE", "CUE", "Attribution", "Attribution-no-source", "Discuss", "Discard"}
+)
+
+
+@dataclass(slots=True)
+class Item:
+    """One exported decision: a unit and one annotator's (or the gold) spans and relations."""
+
+    unit: Unit
+    annotator: str
+    answer: str
+    spans: list[dict[str, Any]]
+    relations: list[dict[str, Any]]
+    created: float | None = None
+    time_spent: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    gold: bool = False
+    sources: list[str] | None = None
+    document_key: str | None = None
+
+
+def layer_for(label: str) -> str:
+    """The layer of a label that arrives without one (doccano, Label Studio, brat)."""
+    return "claims" if label in CLAIM_LABELS else "entities"
+
+
+def token_offsets(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each token exactly as :func:`annotator.tokens.tokenize`, without
+    building pydantic objects (a test keeps the two in step)."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    last_end = -1
+    for m in _TOKEN_RE.finditer(text):
+        start, end = m.span()
+        if start < last_end:
+            continue
+        if end < n and text[end] == ".":
+            word = m.group()
+            if word.isalpha() and (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())):
+                end += 1
+        out.append((start, end))
+        last_end = end
+    return out
+
+
+def unit_token_offsets(unit: Unit) -> list[tuple[int, int]]:
+    """The unit's explicit tokens if it has them, else the default tokenizer's."""
+    if unit.tokens is not None:
+        return [(t.start, t.end) for t in unit.tokens]
+    return token_offsets(unit.text)
+
+
+def token_range(offsets: list[tuple[int, int]], starts: list[int], ends: list[int],
+                start: int, end: int) -> tuple[int, int] | None:
+    """Inclusive indices of the tokens that overlap ``[start, end)`` (None if none do)."""
+    i = bisect_right(ends, start)
+    j = bisect_left(starts, end) - 1
+    if i >= len(offsets) or j < i:
+        return None
+    return i, j
+
+
+def fill_token_indices(spans: list[dict[str, Any]], offsets: list[tuple[int, int]]) -> None:
+    """Set ``token_start``/``token_end`` on spans that lack them (covering tokens)."""
+    starts = [a for a, _ in offsets]
+    ends = [b for _, b in offsets]
+    for s in spans:
+        if s.get("token_start") is None or s.get("token_end") is None:
+            r = token_range(offsets, starts, ends, s["start"], s["end"])
+            if r is not None:
+                s["token_start"], s["token_end"] = r
+
+
+def span_key(s: dict[str, Any]) -> tuple[int, int, str, str]:
+    return (s["start"], s["end"], s["label"], s.get("layer", "entities"))
+
+
+def relation_key(r: dict[str, Any]) -> tuple:
+    h, c = r["head"], r["child"]
+    return ((h["start"], h["end"], h["label"]), (c["start"], c["end"], c["label"]), r["label"])
+
+
+def fast_task_hash(in_hash: int, spans: list[dict[str, Any]], relations: list[dict[str, Any]]) -> int:
+    """:func:`annotator.models.task_hash` over plain dicts (a test checks they agree)."""
+    payload = json.dumps(
+        [in_hash, sorted(span_key(s) for s in spans), sorted(relation_key(r) for r in relations)],
+        separators=(",", ":"),
+    )
+    digest = hashlib.blake2b(payload.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def filter_layer(item: Item, layer: str | None) -> Item:
+    """Keep only spans of ``layer`` and the relations whose two ends are still there."""
+    if layer is None:
+        return item
+    spans = [s for s in item.spans if s.get("layer", "entities") == layer]
+    keep = {(s["start"], s["end"], s["label"]) for s in spans}
+    rels = [
+        r for r in item.relations
+        if (r["head"]["start"], r["head"]["end"], r["head"]["label"]) in keep
+        and (r["child"]["start"], r["child"]["end"], r["child"]["label"]) in keep
+    ]
+    item.spans, item.relations = spans, rels
+    return item
