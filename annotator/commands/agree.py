@@ -290,7 +290,7 @@ def _print_sections(sections: list[Section], warnings: list[str],
         console.print(t)
     if heatmap is not None:
         names, cells = heatmap
-        t = Table(title="Token alpha, annotator x annotator", title_justify="left")
+        t = Table(title="Heatmap: token alpha", title_justify="left")
         t.add_column("")
         for n in names:
             t.add_column(escape(n), justify="center")
