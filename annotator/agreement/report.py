@@ -11,7 +11,7 @@ matrix uses, for each pair, the units both accepted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import combinations, groupby
 from typing import Any
 
@@ -30,11 +30,13 @@ def group_by_unit(pairs: Iterable[tuple[Unit, Annotation]]) -> Iterator[tuple[Un
         yield items[0][0], [a for _, a in items]
 
 
-def unit_versions(unit: Unit, annotations: Sequence[Annotation], layer: str, document: str) -> UnitVersions:
-    """Each accepting annotator's spans of ``layer`` on ``unit``."""
+def unit_versions(unit: Unit, annotations: Sequence[Annotation], layer: str, document: str,
+                  labels: Collection[str] | None = None) -> UnitVersions:
+    """Each accepting annotator's spans of ``layer`` (only ``labels`` when given) on ``unit``."""
     tokens = [(t.start, t.end) for t in unit.token_list()]
     versions = {
-        a.annotator: sorted((s.start, s.end, s.label) for s in a.spans if s.layer == layer)
+        a.annotator: sorted((s.start, s.end, s.label) for s in a.spans
+                            if s.layer == layer and (labels is None or s.label in labels))
         for a in annotations
         if a.answer == "accept"
     }
@@ -65,8 +67,9 @@ def dataset_report(
     layer: str = "entities",
     document_name: Callable[[int | None], str] | None = None,
     min_units: int = MIN_UNITS,
+    labels: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Every agreement figure for one layer of a dataset."""
+    """Every agreement figure for one layer of a dataset (only ``labels`` when given)."""
     name_of = document_name or (lambda d: str(d))
     answer_triples: list[tuple[Any, str, str | None]] = []
     shared: list[UnitVersions] = []
@@ -78,7 +81,7 @@ def dataset_report(
         for a in anns:
             annotators.add(a.annotator)
             answer_triples.append((unit.id, a.annotator, None if a.answer == "ignore" else a.answer))
-        uv = unit_versions(unit, anns, layer, name_of(unit.document_id))
+        uv = unit_versions(unit, anns, layer, name_of(unit.document_id), labels)
         if len(uv.versions) >= 2:
             shared.append(uv)
             lengths[uv.unit] = len(unit.text)
@@ -89,6 +92,7 @@ def dataset_report(
         "units_annotated": n_units,
         "units_shared": len(shared),
         "min_units": min_units,
+        "labels": sorted(labels) if labels is not None else None,
     }
     rel = Reliability.from_triples(answer_triples) if answer_triples else None
     report["answers"] = {

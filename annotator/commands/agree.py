@@ -43,6 +43,8 @@ def _bar(value: float | None, width: int = 20) -> str:
 @click.option("--dataset", default=None, metavar="NAME", help="Agreement on a dataset's annotations.")
 @click.option("--layer", type=click.Choice(["entities", "claims"]), default="entities", show_default=True,
               help="Which span layer (with --dataset).")
+@click.option("--labels", default=None, metavar="A,B,...",
+              help="Only these labels (with --dataset); tokens under other spans count as O.")
 @click.option("--table", "table_path", default=None, metavar="FILE.csv",
               help="Reliability data with columns unit,annotator,value ('-' for stdin).")
 @click.option("--units", "units_path", default=None, metavar="FILE.csv",
@@ -53,12 +55,14 @@ def _bar(value: float | None, width: int = 20) -> str:
               help="Warn when a figure rests on fewer pairable units than this.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--markdown", "as_markdown", is_flag=True, help="Markdown tables (with --dataset).")
-def agree(db_path: str, dataset: str | None, layer: str, table_path: str | None, units_path: str | None,
+def agree(db_path: str, dataset: str | None, layer: str, labels: str | None, table_path: str | None, units_path: str | None,
           continuum: str | None, min_units: int, as_json: bool, as_markdown: bool) -> None:
     """Measure agreement between annotators (from a dataset, or any reliability data in CSV)."""
     chosen = [x for x in (dataset, table_path, units_path) if x is not None]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --dataset, --table, --units")
+    if labels is not None and dataset is None:
+        raise click.UsageError("--labels goes with --dataset")
     if continuum is not None and units_path is None:
         raise click.UsageError("--continuum goes with --units")
     if as_json and as_markdown:
@@ -69,7 +73,8 @@ def agree(db_path: str, dataset: str | None, layer: str, table_path: str | None,
         _agree_units(units_path, continuum, min_units, as_json)
     else:
         assert dataset is not None
-        _agree_dataset(db_path, dataset, layer, min_units, as_json, as_markdown)
+        label_set = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
+        _agree_dataset(db_path, dataset, layer, min_units, as_json, as_markdown, label_set)
 
 
 # ---------------------------------------------------------------- --table
@@ -136,7 +141,8 @@ def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool
 
 
 # ---------------------------------------------------------------- --dataset
-def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20) -> dict[str, Any]:
+def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
+                      labels: list[str] | None = None) -> dict[str, Any]:
     """The agreement report of one layer of a dataset, read through the store."""
     from annotator.agreement.report import dataset_report
 
@@ -149,17 +155,17 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20)
             titles[doc_id] = (doc.external_id or doc.title or f"document {doc_id}") if doc else str(doc_id)
         return titles[doc_id]
 
-    report = dataset_report(store.iter_annotations(dataset), layer, name, min_units)
+    report = dataset_report(store.iter_annotations(dataset), layer, name, min_units, labels)
     return {"dataset": ds.name, "overlap": ds.overlap, **report}
 
 
 def _agree_dataset(db_path: str, dataset: str, layer: str, min_units: int, as_json: bool,
-                   as_markdown: bool) -> None:
+                   as_markdown: bool, labels: list[str] | None = None) -> None:
     """The report for a dataset in the database."""
     from annotator.store import open_store
 
     store = open_store(db_path, create=False)
-    report = dataset_agreement(store, dataset, layer, min_units)
+    report = dataset_agreement(store, dataset, layer, min_units, labels)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
