@@ -1,0 +1,129 @@
+"""Many annotators on one database file at once: nothing lost, nothing doubled, never "locked".
+
+Each worker is a separate process (spawn) that labels exactly like the UI does: ask the store
+for the next unit of its queue (``Store.next_units``), commit a decision on it
+(``Store.add_annotation``, durable mode), repeat.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sqlite3
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+
+from annotator.models import Annotation, Document, Span, Unit
+from annotator.store import open_store
+
+DATASET = "crowd"
+
+
+def make_units(db: Path, n_units: int, overlap: int, per_doc: int = 200) -> None:
+    """A dataset of ``n_units`` one-sentence units in documents of ``per_doc`` units."""
+    store = open_store(db)
+    ds = store.ensure_dataset(DATASET, overlap=overlap)
+    with store.write():
+        for d in range(0, n_units, per_doc):
+            sentences = [f"Sentence {i} was said by Kim in Seoul." for i in range(d, min(d + per_doc, n_units))]
+            text = " ".join(sentences)
+            units, pos = [], 0
+            for i, s in enumerate(sentences):
+                units.append(Unit(position=i, text=s, start=pos, end=pos + len(s)))
+                pos += len(s) + 1
+            store.insert_document(ds, Document(title=f"doc {d}", text=text), units)
+    store.close()
+
+
+def label_worker(db: str, name: str, decisions: int, out: mp.Queue) -> None:
+    """One annotator: take the next unit of the queue, commit a decision, repeat."""
+    errors: list[str] = []
+    done: list[int] = []
+    try:
+        store = open_store(db, durable=True)
+        for _ in range(decisions):
+            units = store.next_units(DATASET, name, limit=1)
+            if not units:
+                break
+            u = units[0]
+            assert u.id is not None
+            spans = [Span(start=u.text.index("Kim"), end=u.text.index("Kim") + 3, label="PERSON")]
+            store.add_annotation(Annotation(unit_id=u.id, annotator=name, answer="accept", spans=spans,
+                                            time_spent=0.1))
+            done.append(u.id)
+        store.close()
+    except BaseException as e:  # report everything: the test asserts there is nothing
+        errors.append(f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
+    out.put((name, done, errors))
+
+
+def run_annotators(db: Path, n_proc: int, decisions: int) -> dict[str, tuple[list[int], list[str]]]:
+    """Start ``n_proc`` annotator processes at once and collect what each one committed."""
+    ctx = mp.get_context("spawn")
+    out: mp.Queue = ctx.Queue()
+    procs = [ctx.Process(target=label_worker, args=(str(db), f"ann{i:02d}", decisions, out)) for i in range(n_proc)]
+    for p in procs:
+        p.start()
+    results: dict[str, tuple[list[int], list[str]]] = {}
+    deadline = time.monotonic() + 900
+    while len(results) < n_proc and time.monotonic() < deadline:
+        name, done, errors = out.get(timeout=deadline - time.monotonic())
+        results[name] = (done, errors)
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0, f"annotator process {p.pid} exited with {p.exitcode}"
+    return results
+
+
+def check_database(db: Path, results: dict[str, tuple[list[int], list[str]]], overlap: int) -> None:
+    """Every decision a worker committed is stored exactly once; the queue honoured overlap."""
+    errors = [e for _, errs in results.values() for e in errs]
+    assert not errors, errors[0]
+    assert not any("locked" in e for e in errors)
+    conn = sqlite3.connect(db)
+    try:
+        committed = sum(len(done) for done, _ in results.values())
+        rows = conn.execute("SELECT COUNT(*) FROM annotations").fetchone()[0]
+        assert rows == committed
+        dup = conn.execute(
+            "SELECT unit_id, annotator, COUNT(*) FROM annotations GROUP BY unit_id, annotator HAVING COUNT(*) > 1"
+        ).fetchall()
+        assert dup == [], f"{len(dup)} (unit, annotator) pairs decided twice, e.g. {dup[:3]}"
+        assert conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == committed
+        for name, (done, _) in results.items():
+            stored = {r[0] for r in conn.execute("SELECT unit_id FROM annotations WHERE annotator = ?", (name,))}
+            assert stored == set(done), f"{name}: committed {len(done)}, stored {len(stored)}"
+            assert len(done) == len(set(done)), f"{name} was handed the same unit twice"
+        if overlap:
+            over = conn.execute(
+                "SELECT unit_id, COUNT(*) FROM decisions GROUP BY unit_id HAVING COUNT(*) > ?", (overlap,)
+            ).fetchall()
+            assert over == [], f"units decided by more than {overlap} annotators: {over[:3]}"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+def test_four_annotators_share_a_file(tmp_path: Path) -> None:
+    """Small and quick: 4 processes x 100 decisions, each unit to at most 2 annotators."""
+    db = tmp_path / "shared.db"
+    make_units(db, 300, overlap=2)  # room for everyone: 600 slots, 400 decisions
+    results = run_annotators(db, 4, 100)
+    check_database(db, results, overlap=2)
+    assert sum(len(d) for d, _ in results.values()) == 400
+
+
+@pytest.mark.slow
+def test_sixteen_annotators_thousand_decisions_each(tmp_path: Path) -> None:
+    """16 processes x 1,000 durable decisions on one file: all 16,000 stored once, none locked."""
+    db = tmp_path / "shared.db"
+    make_units(db, 10_000, overlap=2)  # 20,000 slots for 16,000 decisions
+    t0 = time.perf_counter()
+    results = run_annotators(db, 16, 1_000)
+    elapsed = time.perf_counter() - t0
+    check_database(db, results, overlap=2)
+    assert {n: len(d) for n, (d, _) in results.items()} == {f"ann{i:02d}": 1_000 for i in range(16)}
+    print(f"16 x 1000 durable decisions in {elapsed:.1f} s ({16_000 / elapsed:.0f}/s)")
