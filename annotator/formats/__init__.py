@@ -12,6 +12,9 @@ import importlib
 READER_MODULES: tuple[str, ...] = (
     "annotator.formats.conll",
     "annotator.formats.brat",
+    "annotator.formats.doccano",
+    "annotator.formats.labelstudio",
+    "annotator.formats.prodigy",
 )
 
 

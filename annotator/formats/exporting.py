@@ -217,6 +217,7 @@ def export(
     summary.path = str(path)
     if is_dir:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+        os.chmod(tmp, 0o777 & ~_umask())
         try:
             summary.records = _write(fmt, items, tmp, docs)
             if path.exists():
@@ -231,6 +232,7 @@ def export(
             raise
         return summary
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.chmod(tmp_name, 0o666 & ~_umask())
     try:
         if fmt == "spacy":
             os.close(fd)
@@ -245,6 +247,12 @@ def export(
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return summary
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _counting(items: Iterator[Item], progress: Callable[[int], None], every: int = 10000) -> Iterator[Item]:

@@ -7,7 +7,8 @@ Fields (``schemas/record.schema.json`` is the contract and a test validates ever
 ``head_span``/``child_span`` and ``label``), ``answer``, ``_annotator_id`` (the plain annotator
 name; the adjudicator for gold), ``_timestamp`` (integer seconds, as Prodigy) and ``created``,
 ``time_spent``, ``_input_hash``/``_task_hash``, ``document`` (database id, external id, title,
-unit position and its offsets in the document), ``meta`` (unit and annotation metadata), and
+unit position and its offsets in the document), ``meta`` (the unit's metadata, which Prodigy
+shows), ``annotation_meta`` (the decision's, when it has any), and
 ``gold``/``sources`` for adjudicated records. Prodigy's ``db-in`` reads it as is.
 """
 
@@ -76,8 +77,10 @@ def build_record(item: Item, documents: dict[int, dict[str, Any]] | None = None)
             "end": unit.end,
         },
         "unit_id": unit.id,
-        "meta": {**unit.meta, **item.meta},
+        "meta": unit.meta,
     }
+    if item.meta:
+        rec["annotation_meta"] = item.meta
     if item.gold:
         rec["gold"] = True
         rec["sources"] = item.sources or []

@@ -14,13 +14,12 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.ingest.jsonl import CLAIM_LABELS, layer_for
 from annotator.models import Unit
 from annotator.tokens import ABBREVIATIONS, _TOKEN_RE
 
-#: Labels that live on the claims layer when a format does not say which layer a span is on.
-CLAIM_LABELS: frozenset[str] = frozenset(
-    {"CLAIM", "SOURCE", "CUE", "Attribution", "Attribution-no-source", "Discuss", "Discard"}
-)
+__all__ = ["CLAIM_LABELS", "Item", "layer_for", "token_offsets"]
+
 
 
 @dataclass(slots=True)
@@ -38,11 +37,6 @@ class Item:
     gold: bool = False
     sources: list[str] | None = None
     document_key: str | None = None
-
-
-def layer_for(label: str) -> str:
-    """The layer of a label that arrives without one (doccano, Label Studio, brat)."""
-    return "claims" if label in CLAIM_LABELS else "entities"
 
 
 def token_offsets(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,89 @@
+"""doccano sequence-labelling JSONL: ``{"text": ..., "label": [[start, end, "LABEL"], ...]}``.
+
+Export writes one line per decision with ``label``, plus ``annotator``, ``answer`` and the
+unit's ``id`` (doccano keeps unknown keys as metadata). doccano has no layers and no
+relations in this form: a label's layer is taken from its name on import (CLAIM, SOURCE, CUE
+and the PolNeAR labels are claims, everything else entities); relations are not carried.
+Import also accepts doccano's relation export (``entities`` with ``start_offset``/
+``end_offset``/``label`` and ``relations`` with ``from_id``/``to_id``/``type``). Each record
+is one document with one unit: the record's text, as given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from annotator.errors import InputError
+from annotator.formats.records import Item
+from annotator.ingest.jsonl import checked_span
+from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, register
+from annotator.models import Document, Relation, Span, Unit
+
+DEFAULT_ANNOTATOR = "doccano"
+
+
+def write_doccano(items: Iterable[Item], out: TextIO, docs: object = None) -> int:
+    """One doccano record per decision."""
+    n = 0
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for it in items:
+        rec = {
+            "id": it.unit.id,
+            "text": it.unit.text,
+            "label": [[s["start"], s["end"], s["label"]] for s in sorted(it.spans, key=lambda s: (s["start"], s["end"]))],
+            "annotator": it.annotator,
+            "answer": it.answer,
+        }
+        out.write(dumps(rec))
+        out.write("\n")
+        n += 1
+    return n
+
+
+def one_unit_document(name: str, n: int, text: str, rec_id: Any, meta: dict[str, Any]) -> tuple[Document, list[Unit]]:
+    """A record's text as a document of one unit."""
+    doc = Document(title="", text=text, source=name, external_id=None if rec_id is None else str(rec_id), meta=meta)
+    return doc, [Unit(position=0, text=text, start=0, end=len(text))]
+
+
+@register("doccano")
+def read_doccano(source: Source, options: ReadOptions) -> Iterator[Parsed]:
+    """doccano JSONL records with their labels as annotations."""
+    from annotator.ingest.jsonl import parse_json_line
+
+    for n, line in source.iter_lines():
+        if not line.strip():
+            continue
+        obj = parse_json_line(source.name, n, line)
+        text = obj.get("text", obj.get("data"))
+        if not isinstance(text, str) or not text:
+            raise InputError(source.name, "record has no string field 'text'", line=n)
+        spans: list[Span] = []
+        relations: list[Relation] = []
+        if "entities" in obj:
+            by_id: dict[Any, Span] = {}
+            for e in obj.get("entities") or []:
+                s = checked_span(source.name, n, text, e.get("start_offset"), e.get("end_offset"),
+                                 options.label_map.get(e.get("label"), e.get("label")))
+                by_id[e.get("id")] = s
+                spans.append(s)
+            for r in obj.get("relations") or []:
+                h, c = by_id.get(r.get("from_id")), by_id.get(r.get("to_id"))
+                if h is None or c is None or not r.get("type"):
+                    raise InputError(source.name, f"relation {r!r} points at no entity", line=n)
+                relations.append(Relation(head=h.ref, child=c.ref, label=str(r["type"])))
+        else:
+            for item in obj.get("label") or []:
+                if not isinstance(item, list) or len(item) != 3:
+                    raise InputError(source.name, f"label {item!r} is not [start, end, label]", line=n)
+                spans.append(checked_span(source.name, n, text, item[0], item[1],
+                                          options.label_map.get(item[2], item[2])))
+        spans = list({s.key: s for s in spans}.values())
+        meta = {k: v for k, v in obj.items() if k not in ("text", "label", "entities", "relations", "annotator", "answer", "id")}
+        doc, units = one_unit_document(source.name, n, text, obj.get("id"), {"format": "doccano", **meta})
+        who = obj.get("annotator") or options.annotator or DEFAULT_ANNOTATOR
+        answer = obj.get("answer", "accept")
+        labels = [UnitLabels(unit_index=0, annotator=str(who), answer=answer, spans=spans, relations=relations)]
+        yield Parsed(document=doc, units=units, labels=labels, line=n)
