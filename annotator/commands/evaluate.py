@@ -65,6 +65,8 @@ def import_gold(db_file: Path, gold: str, fmt: str, scheme: str | None) -> tuple
     from annotator.schemes import load_scheme
     from annotator.store import open_store
 
+    if fmt == "auto" and _looks_like_conll(Path(gold)):
+        fmt = "conll"
     plans, _ = plan_sources([gold], fmt)
     if not plans:
         raise UserError(f"nothing to read in {gold}")
@@ -74,6 +76,20 @@ def import_gold(db_file: Path, gold: str, fmt: str, scheme: str | None) -> tuple
     ds = store.ensure_dataset("gold", scheme=scheme_name)
     import_sources(store, plans, ds, suggesters=())
     return store, ds.name, scheme_name
+
+
+def _looks_like_conll(path: Path) -> bool:
+    """A file whose first line is ``-DOCSTART-`` or a token line ending in an IOB tag."""
+    import re
+
+    if not path.is_file():
+        return False
+    with open(path, "rb") as fh:
+        for raw in fh:
+            line = raw.decode("utf-8", "replace").strip()
+            if line:
+                return line.startswith("-DOCSTART-") or re.fullmatch(r"\S+(?:[ \t]\S+)*[ \t](?:O|[BIE]-\S+)", line) is not None
+    return False
 
 
 def gold_units(store: Any, dataset: str) -> Iterator[tuple[Any, list[Any]]]:

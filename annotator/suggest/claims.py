@@ -68,6 +68,8 @@ SOFT_CUES: frozenset[str] = _forms(
 )
 
 _AUX_VERBS = frozenset("has have had will would did does do is was were are".split())
+#: Any of these in a unit means there may be an attribution to look for.
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | frozenset(["according", ":"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -133,12 +135,13 @@ class Claims:
         if self.enabled:
             toks = unit_tokens(unit)
             seen: set[tuple[int, int, str]] = set()
+            seen_rel: set[tuple] = set()
             for found in self.attributions(toks):
-                self._emit(toks, found, spans, relations, seen)
+                self._emit(toks, found, spans, relations, seen, seen_rel)
         return Suggestion(unit_id=unit.id, suggester=self.name, version=self.version, spans=spans, relations=relations)
 
     def _emit(self, toks: Toks, found: dict[str, tuple[int, int] | float], spans: list[Span],
-              relations: list[Relation], seen: set[tuple[int, int, str]]) -> None:
+              relations: list[Relation], seen: set[tuple[int, int, str]], seen_rel: set[tuple]) -> None:
         score = float(found.pop("score"))  # type: ignore[arg-type]
         made: dict[str, Span] = {}
         for label in ("CUE", "SOURCE", "CLAIM"):
@@ -154,12 +157,15 @@ class Claims:
         claim = made.get("CLAIM")
         if claim is None or not self.relations:
             return
+        child = SpanRef(start=claim.start, end=claim.end, label="CLAIM")
         for label, rel in (("SOURCE", "source-of"), ("CUE", "cue-of")):
             head = made.get(label)
             if head is not None:
-                r = Relation(head=head.ref, child=SpanRef(start=claim.start, end=claim.end, label="CLAIM"), label=rel)
-                if r not in relations:
-                    relations.append(r)
+                key = (head.start, head.end, label, claim.start, claim.end, rel)
+                if key not in seen_rel:
+                    seen_rel.add(key)
+                    head_ref = SpanRef(start=head.start, end=head.end, label=label)
+                    relations.append(Relation(head=head_ref, child=child, label=rel))
 
     # ------------------------------------------------------------------ finding
     def attributions(self, toks: Toks) -> list[dict[str, tuple[int, int] | float]]:
@@ -167,6 +173,8 @@ class Claims:
         words = toks.words
         lower = [w.lower() for w in words]
         out: list[dict[str, tuple[int, int] | float]] = []
+        if _TRIGGERS.isdisjoint(lower):
+            return out
         for a, b in _sentences(toks):
             k = a
             while k < b:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from annotator.models import Relation, Span, Suggestion
@@ -32,17 +33,25 @@ def merge_suggestions(suggestions: Sequence[Suggestion]) -> Suggestion:
     length, then position); claims: all of them, duplicates dropped; relations whose two ends
     survive. The result does not depend on the order of ``suggestions``."""
     unit_id = next((s.unit_id for s in suggestions if s.unit_id is not None), None)
-    ents = sorted((sp for sug in suggestions for sp in sug.spans if sp.layer == "entities"), key=_rank)
+    with_ents = [sug for sug in suggestions if any(sp.layer == "entities" for sp in sug.spans)]
     chosen: list[Span] = []
-    taken: list[tuple[int, int]] = []
-    for sp in ents:
-        if any(sp.start < e and s < sp.end for s, e in taken):
-            continue
-        chosen.append(sp)
-        taken.append((sp.start, sp.end))
+    if len(with_ents) == 1:  # one suggester's entities never overlap each other
+        chosen = [sp for sp in with_ents[0].spans if sp.layer == "entities"]
+    elif with_ents:
+        ends: list[int] = []
+        starts: list[int] = []
+        for sp in sorted((sp for sug in with_ents for sp in sug.spans if sp.layer == "entities"), key=_rank):
+            k = bisect_right(starts, sp.start)
+            if (k > 0 and ends[k - 1] > sp.start) or (k < len(starts) and starts[k] < sp.end):
+                continue
+            starts.insert(k, sp.start)
+            ends.insert(k, sp.end)
+            chosen.append(sp)
     claims: dict[tuple[int, int, str, str], Span] = {}
-    for sp in sorted((sp for sug in suggestions for sp in sug.spans if sp.layer == "claims"), key=_rank):
-        claims.setdefault(sp.key, sp)
+    claim_spans = [sp for sug in suggestions for sp in sug.spans if sp.layer == "claims"]
+    if claim_spans:
+        for sp in sorted(claim_spans, key=_rank):
+            claims.setdefault(sp.key, sp)
     spans = sorted([*chosen, *claims.values()], key=lambda s: (s.start, s.end, s.layer, s.label))
     refs = {(s.start, s.end, s.label) for s in spans}
     relations: dict[tuple, Relation] = {}

@@ -38,7 +38,6 @@ NUMERIC_RE = re.compile(
         | \b(?:yesterday|today|tomorrow)\b
         | \b(?:19|20)\d\d-\d\d-\d\d\b
         | \b(?:the\s)?(?:19|20)\d0s\b
-        | \b(?:in|since|until|by|of|from|before|after)\s(?P<YEAR>(?:19|20)\d\d)\b
         | \b(?:19|20)\d\d(?=['’]s\b)
         | \b\d+\s(?:days|weeks|months|years|decades)(?:\sago)?\b
         | \b(?:19|20)\d\d\b(?![,.]\d))
@@ -50,6 +49,13 @@ NUMERIC_RE = re.compile(
     re.VERBOSE,
 )
 
+_NUMERIC_STARTS = frozenset(
+    """about around nearly almost some over more less fewer up at roughly approximately early mid late
+    last next this earlier later the yesterday today tomorrow one two three four five six seven eight nine
+    ten eleven twelve fifteen twenty thirty forty fifty hundred dozens hundreds thousands millions billions
+    dozen usd eur gbp""".split()
+) | lx.MONTHS | lx.WEEKDAYS | frozenset(m.rstrip(".") for m in lx.MONTHS)
+_HEADLINE_SMALL = lx.CONNECTORS | lx._words("to a an the in on for at by with as is vs from into over after up")
 _ALLCAPS_STOP = lx._words("CEO CFO TV GMT EST AM PM OK DNA HIV AIDS GDP ID PC CD DVD MP PR VAT AGM RPM I II III IV V VI VII VIII IX X A")
 _PERSON_VERBS = lx._words("said says told added stressed noted asked urged warned wrote explained argued claimed insisted")
 _PLACE_PREPS = lx._words("in at from near to via across throughout outside inside into towards toward")
@@ -116,27 +122,40 @@ class NewsRules:
 
     # ------------------------------------------------------------------ numbers
     def _add_numeric(self, toks: Toks, found: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
-        text = toks.text
-        if not any(ch.isdigit() for ch in text) and not _has_number_word(text):
-            return found
-        taken = [False] * len(toks)
+        """Dates, times, money, percentages and numbers, tried only at tokens that can start one."""
+        words = toks.words
+        n = len(words)
+        taken = [False] * n
         for i, j, _, _ in found:
             for k in range(i, j + 1):
                 taken[k] = True
-        for m in NUMERIC_RE.finditer(text):
-            label = m.lastgroup or "CARDINAL"
-            start, end = m.span("YEAR") if m.group("YEAR") else m.span()
-            if label == "YEAR":
-                label = "DATE"
-            rng = _snap(toks, start, end)
-            if rng is None:
+        text = toks.text
+        starts = toks.starts
+        ends = toks.ends
+        match = NUMERIC_RE.match
+        c = 0
+        while c < n:
+            w = words[c]
+            first = w[0]
+            if not (first.isdigit() or first in "$€£¥U" or w in _NUMERIC_STARTS or w.lower() in _NUMERIC_STARTS):
+                c += 1
+                continue
+            m = match(text, starts[c])
+            if m is None or m.end() <= starts[c]:
+                c += 1
+                continue
+            rng = _snap(toks, m.start(), m.end())
+            if rng is None or any(taken[rng[0] : rng[1] + 1]):
+                c += 1
                 continue
             i, j = rng
-            if any(taken[i : j + 1]):
-                continue
             for k in range(i, j + 1):
                 taken[k] = True
+            label = m.lastgroup or "CARDINAL"
             found.append((i, j, label, 0.8 if label != "CARDINAL" else 0.6))
+            c = j + 1
+            while c < n and ends[c] <= m.end():
+                c += 1
         return found
 
     # ------------------------------------------------------------------ names
@@ -148,8 +167,8 @@ class NewsRules:
             return []
         alpha = [w for w in words if len(w) > 1 and w[0].isalpha()]
         caps = sum(1 for w in alpha if w.isupper())
-        titled = sum(1 for w in alpha if w[0].isupper() and w.lower() not in lx.CONNECTORS)
-        headline = len(alpha) >= 2 and (caps >= 0.6 * len(alpha) or (len(alpha) >= 4 and titled >= 0.8 * len(alpha)))
+        lower_words = sum(1 for w in alpha if w[0].islower() and w not in _HEADLINE_SMALL)
+        headline = len(alpha) >= 2 and (caps >= 0.6 * len(alpha) or (len(alpha) >= 4 and lower_words == 0))
         out: list[tuple[int, int, str, float]] = []
         i = 0
         while i < n:
@@ -401,13 +420,6 @@ def _title(w: str) -> str:
     if len(w) > 3 and w.isupper() and "." not in w:
         return w.capitalize()
     return w
-
-
-_NUMBER_WORD_RE = re.compile(rf"\b{_NUMWORD}\b", re.IGNORECASE)
-
-
-def _has_number_word(text: str) -> bool:
-    return _NUMBER_WORD_RE.search(text) is not None
 
 
 def _snap(toks: Toks, start: int, end: int) -> tuple[int, int] | None:

@@ -37,10 +37,7 @@ class Toks:
 
     def span(self, i: int, j: int, label: str, source: str, score: float, layer: str = "entities") -> Span:
         """A span over tokens ``i..j`` (inclusive)."""
-        return Span(
-            start=self.starts[i], end=self.ends[j], label=label, layer=layer,  # type: ignore[arg-type]
-            token_start=i, token_end=j, source=source, score=score,
-        )
+        return trusted_span(self.starts[i], self.ends[j], label, layer, i, j, source, score)
 
     def char_span(self, start: int, end: int, label: str, source: str, score: float,
                   layer: str = "entities") -> Span | None:
@@ -50,6 +47,29 @@ class Toks:
         if i >= len(self.words) or j < i:
             return None
         return self.span(i, j, label, source, score, layer)
+
+
+_SPAN_FIELDS = frozenset(Span.model_fields)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def trusted_span(start: int, end: int, label: str, layer: str, token_start: int, token_end: int,
+                 source: str, score: float) -> Span:
+    """A :class:`Span` built without validation, for offsets that come from the tokens
+    themselves (pydantic validation is the largest cost of the rules otherwise; a test checks
+    that these equal validated spans)."""
+    if end <= start or token_end < token_start:
+        raise ValueError(f"bad span {start}-{end}")
+    obj = _new(Span)
+    _set(obj, "__dict__", {
+        "start": start, "end": end, "label": label, "layer": layer, "token_start": token_start,
+        "token_end": token_end, "source": source, "score": score,
+    })
+    _set(obj, "__pydantic_fields_set__", _SPAN_FIELDS)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
 
 
 def fast_tokens(text: str) -> Toks:
