@@ -23,13 +23,13 @@ INTRO = (
 def bindings_table(screen: Screen) -> Table:
     """A two-column table of key and description for ``screen``'s bindings (keymap applied)."""
     table = Table(show_header=True, header_style="bold", box=None, expand=True, pad_edge=False)
-    table.add_column("key", style="bold cyan", no_wrap=True)
-    table.add_column("what it does")
+    table.add_column("key", style="bold cyan", no_wrap=True, min_width=12, max_width=18)
+    table.add_column("what it does", ratio=1)
     keys: dict[str, list[str]] = {}
     what: dict[str, str] = {}
     for active in screen.active_bindings.values():
         b = active.binding
-        if active.node is not screen:
+        if active.node is not screen or not b.id:
             continue
         ident = b.id or b.action
         if ident.startswith("label-"):
@@ -40,7 +40,10 @@ def bindings_table(screen: Screen) -> Table:
             if ident == "label" else b.tooltip or b.description or b.action
         )
     for ident, shown in keys.items():
-        table.add_row(Text(" / ".join(dict.fromkeys(shown))), Text(what[ident]))
+        label = " / ".join(dict.fromkeys(shown))
+        if ident == "label" and sorted(shown) == sorted("1234567890"):
+            label = "1…9, 0"
+        table.add_row(Text(label), Text(what[ident]))
     table.add_row(Text("ctrl+p"), Text("Command palette: jump to a unit, filter the queue, switch layer, theme"))
     return table
 
@@ -60,8 +63,8 @@ class HelpScreen(ModalScreen[None]):
         """An intro and the key table."""
         with VerticalScroll(id="help-box"):
             yield Static(Text("Keys", style="bold"), id="help-title")
-            yield Static(Text(INTRO), id="help-intro")
             yield Static(bindings_table(self.label_screen), id="help-keys")
+            yield Static(Text(INTRO), id="help-intro")
             yield Static(Text("escape, ? or q closes this", style="dim"))
 
     def action_close(self) -> None:

@@ -1,0 +1,369 @@
+"""The labelling UI driven by Pilot: every key, and the rows it leaves in the database."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from annotator.config import Config
+from annotator.models import Document, Span, Suggestion, Unit
+from annotator.store import Store, open_store
+from annotator.tui.app import build_app
+from annotator.tui.help_screen import HelpScreen
+from annotator.tui.label_screen import LabelScreen
+from annotator.tui.session import QueueFilter
+from annotator.tui.widgets.span_text import SpanText
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+SENTS = [
+    "South Korea summoned Russia’s ambassador to Seoul on Monday, the foreign ministry said.",
+    "Kim Jong Un and Russian President Vladimir Putin signed a military accord in June.",
+    "東京 and Zoë met the café owner 🚀 [bold]x[/bold] today.",
+    "The ministry said talks would resume soon.",
+]
+
+
+def make_db(path: Path, with_suggestions: bool = True) -> Store:
+    """A dataset with one four-sentence document; suggestions on the first sentence."""
+    store = open_store(path)
+    ds = store.ensure_dataset("news")
+    text = " ".join(SENTS)
+    units = []
+    for i, t in enumerate(SENTS):
+        st = text.index(t)
+        units.append(Unit(position=i, text=t, start=st, end=st + len(t)))
+    store.insert_document(ds, Document(title="Seoul Summons Ambassador", text=text), units)
+    if with_suggestions:
+        first = next(store.iter_units("news"))
+        store.put_suggestions([Suggestion(unit_id=first.id, suggester="rules", spans=[
+            Span(start=0, end=11, label="GPE", source="rules", score=0.9),
+            Span(start=21, end=27, label="GPE", source="rules", score=0.8),
+        ])])
+    return store
+
+
+def rows(path: Path, sql: str, params: tuple = ()) -> list[dict]:
+    """Rows read through a separate connection: proves they were committed."""
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def decisions(path: Path) -> list[dict]:
+    """Every annotation row, oldest first."""
+    return rows(path, "SELECT unit_id, annotator, answer, spans, relations, reverts FROM annotations ORDER BY id")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "label.db"
+    make_db(path).close()
+    return path
+
+
+def app_for(path: Path, annotator: str = "alice", config: Config | None = None):
+    """A fresh app on ``path``."""
+    return build_app(open_store(path), None, annotator, config=config)
+
+
+def screen_of(app) -> LabelScreen:
+    screen = app.screen
+    assert isinstance(screen, LabelScreen)
+    return screen
+
+
+async def test_accept_commits_suggestions_before_next_unit(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first = screen_of(app).session.current.unit.id
+        await pilot.press("a")
+        await pilot.pause()
+        got = decisions(db)
+        assert [(r["unit_id"], r["answer"]) for r in got] == [(first, "accept")]
+        spans = json.loads(got[0]["spans"])
+        assert [(s["start"], s["end"], s["label"], s["source"]) for s in spans] == [
+            (0, 11, "GPE", "rules"), (21, 27, "GPE", "rules")
+        ]
+        assert spans[0]["token_start"] == 0 and spans[0]["token_end"] == 1
+        assert screen_of(app).session.current.unit.id != first
+        await pilot.press("enter")  # Enter accepts too
+        await pilot.pause()
+        assert [r["answer"] for r in decisions(db)] == ["accept", "accept"]
+
+
+async def test_reject_and_ignore(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x", "space")
+        await pilot.pause()
+    got = decisions(db)
+    assert [r["answer"] for r in got] == ["reject", "ignore"]
+    assert got[0]["spans"] == "[]"  # a rejected unit keeps no spans
+    assert got[0]["unit_id"] != got[1]["unit_id"]
+
+
+async def test_backspace_undoes_and_shows_the_unit_again(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first = screen_of(app).session.current.unit.id
+        await pilot.press("right", "right", "shift+right", "2", "a")  # label "summoned Russia" ORG
+        await pilot.pause()
+        assert screen_of(app).session.done == 1
+        await pilot.press("backspace")
+        await pilot.pause()
+        screen = screen_of(app)
+        assert screen.session.current.unit.id == first
+        assert screen.session.done == 0
+        # the reverted decision's spans are back on screen, confirmed
+        assert [(m.span.label, m.suggested) for m in screen.editor.marks] == [("GPE", False), ("ORG", False)]
+    got = decisions(db)
+    assert [r["answer"] for r in got] == ["accept", "undo"]  # history kept
+    assert rows(db, "SELECT * FROM decisions") == []
+
+
+async def test_arrows_shift_and_number_label_exact_offsets(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("right", "a")  # first unit: accept; the second unit is next
+        await pilot.pause()
+        # "Kim Jong Un and Russian President Vladimir Putin ..."
+        await pilot.press("shift+right", "shift+right", "1")  # Kim Jong Un -> PERSON
+        await pilot.press("right", "right", "5")  # cursor on "Russian"? move 2 from Un -> Russian
+        await pilot.press("end", "left", "9")  # "June" -> DATE (the last token is ".")
+        await pilot.press("home", "right", "right", "right", "right", "right")  # "President"
+        await pilot.press("left", "shift+right", "left")  # selection shrinks back to one token
+        await pilot.press("a")
+        await pilot.pause()
+    got = decisions(db)[1]
+    text = SENTS[1]
+    spans = [(text[s["start"]:s["end"]], s["label"]) for s in json.loads(got["spans"])]
+    assert spans == [("Kim Jong Un", "PERSON"), ("Russian", "NORP"), ("June", "DATE")]
+
+
+async def test_delete_and_tab(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab")  # to the next span: "Russia" (the cursor starts on South Korea)
+        screen = screen_of(app)
+        assert screen.editor.cursor == 3
+        await pilot.press("delete")  # remove the Russia suggestion
+        await pilot.press("tab")  # wraps to South Korea
+        assert screen.editor.cursor == 0
+        await pilot.press("shift+tab")
+        assert screen.editor.cursor == 0
+        await pilot.press("a")
+        await pilot.pause()
+    spans = json.loads(decisions(db)[0]["spans"])
+    assert [(s["start"], s["end"], s["label"]) for s in spans] == [(0, 11, "GPE")]
+
+
+async def test_claims_layer_links_claim_source_cue(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(3):
+            await pilot.press("a")
+        await pilot.pause()
+        assert screen_of(app).session.current.unit.text == SENTS[3]
+        # "The ministry said talks would resume soon ."
+        await pilot.press("c")
+        assert screen_of(app).editor.layer == "claims"
+        await pilot.press("shift+right", "2")  # The ministry -> SOURCE
+        await pilot.press("right", "3")  # said -> CUE
+        await pilot.press("right", "shift+right", "shift+right", "shift+right", "1")  # talks would resume soon -> CLAIM
+        await pilot.press("a")
+        await pilot.pause()
+    got = decisions(db)[3]
+    text = SENTS[3]
+    spans = {s["label"]: text[s["start"]:s["end"]] for s in json.loads(got["spans"])}
+    assert spans == {"SOURCE": "The ministry", "CUE": "said", "CLAIM": "talks would resume soon"}
+    assert all(s["layer"] == "claims" for s in json.loads(got["spans"]))
+    rels = {(text[r["head"]["start"]:r["head"]["end"]], r["label"], text[r["child"]["start"]:r["child"]["end"]])
+            for r in json.loads(got["relations"])}
+    assert rels == {("The ministry", "source-of", "talks would resume soon"), ("said", "cue-of", "talks would resume soon")}
+
+
+async def test_link_key_links_and_unlinks(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(3):
+            await pilot.press("a")
+        await pilot.press("c", "right", "right", "right", "shift+right", "shift+right", "shift+right", "1")  # CLAIM
+        await pilot.press("home", "shift+right", "2")  # SOURCE: auto-linked to the only CLAIM
+        ed = screen_of(app).editor
+        assert [r.label for r in ed.relations] == ["source-of"]
+        await pilot.press("home", "l", "end", "left", "l")  # toggles the link off
+        assert ed.relations == []
+        await pilot.press("l", "home", "l")  # and on again, marking the CLAIM first
+        assert [r.label for r in ed.relations] == ["source-of"]
+        await pilot.press("a")
+        await pilot.pause()
+    assert len(json.loads(decisions(db)[3]["relations"])) == 1
+
+
+async def test_mouse_click_and_drag_select(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        text = app.screen.query_one(SpanText)
+        # line 0 of the second unit starts "Kim Jong Un and Russian ..."; "Russian" is at cells 16-22
+        await pilot.click(SpanText, offset=(2 + 17, 1))  # border + padding: 2 cells left, 1 row down
+        assert screen_of(app).editor.cursor == 4
+        await pilot.mouse_down(SpanText, offset=(2 + 0, 1))
+        await pilot.hover(SpanText, offset=(2 + 9, 1))
+        await pilot.mouse_up(SpanText, offset=(2 + 9, 1))
+        assert screen_of(app).editor.selection == (0, 2)
+        assert text.selection == (0, 2)
+        await pilot.press("1", "a")
+        await pilot.pause()
+    spans = json.loads(decisions(db)[1]["spans"])
+    assert [(SENTS[1][s["start"]:s["end"]], s["label"]) for s in spans] == [("Kim Jong Un", "PERSON")]
+
+
+async def test_quit_and_resume_where_left_off(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        shown = screen_of(app).session.current.unit.id
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 or app.return_code is None
+    again = app_for(db)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert screen_of(again).session.current.unit.id == shown
+        assert screen_of(again).session.done == 1
+
+
+async def test_help_screen_lists_keys(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(100, 44)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        for words in ("Accept the unit", "Revert the previous", "Label the selection", "ctrl+p"):
+            assert words in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LabelScreen)
+    assert decisions(db) == []
+
+
+async def test_palette_jump_and_filter(db: Path) -> None:
+    store = open_store(db)
+    ids = [u.id for u in store.iter_units("news")]
+    store.close()
+    app = app_for(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*f"jump {ids[2]}")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = screen_of(app)
+        assert screen.session.current.unit.id == ids[2]
+        screen.set_filter(QueueFilter(label="GPE"))
+        await pilot.pause()
+        assert screen.session.current.unit.id == ids[0]
+        await pilot.press("x")
+        await pilot.pause()
+        assert screen.session.queue_filter is None  # nothing else matched: back to the queue
+        screen.set_filter(QueueFilter(document_id=99999))
+        assert screen.session.queue_filter is None
+    assert [(r["unit_id"], r["answer"]) for r in decisions(db)] == [(ids[0], "reject")]
+
+
+async def test_palette_switches_layer(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"layer: claims")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_of(app).active_layer == "claims"
+
+
+async def test_cjk_emoji_offsets_and_markup_escaped(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "a")
+        await pilot.pause()
+        assert screen_of(app).session.current.unit.text == SENTS[2]
+        await pilot.press("3", "right", "right", "1")  # 東京 GPE, Zoë PERSON
+        await pilot.press("right", "right", "right", "right", "shift+right", "shift+right", "6")  # "🚀 [" ... FAC
+        shown = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert "x[/bold]" in shown  # user text is never read as markup
+        await pilot.press("a")
+        await pilot.pause()
+    spans = json.loads(decisions(db)[2]["spans"])
+    assert [(SENTS[2][s["start"]:s["end"]], s["label"]) for s in spans] == [
+        ("東京", "GPE"), ("Zoë", "PERSON"), ("owner 🚀 [", "FAC")
+    ]
+
+
+async def test_keymap_from_config(db: Path) -> None:
+    app = app_for(db, config=Config(keys={"accept": "y", "reject": "n"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert decisions(db) == []
+        await pilot.press("y", "n")
+        await pilot.pause()
+    assert [r["answer"] for r in decisions(db)] == ["accept", "reject"]
+
+
+async def test_progress_and_empty_queue(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(4):
+            await pilot.press("space")
+        await pilot.pause()
+        screen = screen_of(app)
+        assert screen.session.current is None
+        shown = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert "4 / 4 done" in shown
+        assert "Nothing left to label" in shown
+        await pilot.press("a", "right", "1")  # nothing to decide: no row, no crash
+        await pilot.pause()
+        assert len(decisions(db)) == 4
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert screen.session.current is not None and screen.session.done == 3
+
+
+async def test_two_annotators_with_overlap_one_get_different_units(tmp_path: Path) -> None:
+    path = tmp_path / "two.db"
+    make_db(path).close()
+    a, b = app_for(path, "alice"), app_for(path, "bob")
+    async with a.run_test(size=(80, 24)) as pa:
+        await pa.pause()
+        async with b.run_test(size=(80, 24)) as pb:
+            await pb.pause()
+            ua = screen_of(a).session.current.unit.id
+            ub = screen_of(b).session.current.unit.id
+            assert ua != ub
+            await pa.press("a")
+            await pb.press("x")
+            await pa.pause()
+            await pb.pause()
+    got = {(r["annotator"], r["unit_id"], r["answer"]) for r in decisions(path)}
+    assert got == {("alice", ua, "accept"), ("bob", ub, "reject")}
