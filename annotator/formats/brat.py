@@ -137,7 +137,7 @@ def parse_ann(path: Path, text: str, annotator: str) -> _Ann:
             if ident in ann.spans:
                 raise InputError(name, f"{ident}: defined twice", line=n)
             ann.spans[ident] = _TextSpan(label=label, pieces=pieces, line=n)
-            last_t = (ident, n, [cols[2] if len(cols) > 2 else ""])
+            last_t = (ident, n, ["\t".join(cols[2:])])
         elif kind == "E":
             args: list[tuple[str, str]] = []
             for arg in cols[1].split():
