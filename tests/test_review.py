@@ -1,0 +1,163 @@
+"""Review: adjudication logic, the session, and the Textual screen driven by Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from annotator.agreement.adjudicate import compare, is_unanimous, majority
+from annotator.cli import cli
+from annotator.models import Annotation, Document, Relation, Span, SpanRef, Unit
+from annotator.store import Store
+from annotator.tui.review_app import build_review_app
+from annotator.tui.review_session import ReviewSession
+
+S1 = "Kim Jong Un met Moon Jae-in in Seoul."
+S2 = "The talks ended on Friday."
+KIM = Span(start=0, end=11, label="PERSON")
+MOON = Span(start=16, end=27, label="PERSON")
+SEOUL = Span(start=31, end=36, label="GPE")
+SEOUL_ORG = Span(start=31, end=36, label="ORG")
+FRIDAY = Span(start=19, end=25, label="DATE")
+
+
+def seed(store: Store) -> tuple[int, int]:
+    """Unit 1: three versions that differ; unit 2: two identical versions."""
+    ds = store.ensure_dataset("news")
+    text = f"{S1} {S2}"
+    store.insert_document(ds, Document(text=text, title="summit"), [
+        Unit(text=S1, start=0, end=len(S1), position=0),
+        Unit(text=S2, start=len(S1) + 1, end=len(text), position=1),
+    ])
+    u1, u2 = [u.id for u in store.iter_units("news")]
+    for name, spans in (("ann", [KIM, MOON, SEOUL]), ("bob", [KIM, MOON, SEOUL_ORG]), ("cat", [KIM, SEOUL])):
+        store.add_annotation(Annotation(unit_id=u1, annotator=name, answer="accept", spans=spans))
+    for name in ("ann", "bob"):
+        store.add_annotation(Annotation(unit_id=u2, annotator=name, answer="accept", spans=[FRIDAY]))
+    return u1, u2
+
+
+def ann(name: str, spans: list[Span], answer: str = "accept", relations: list[Relation] | None = None) -> Annotation:
+    return Annotation(unit_id=1, annotator=name, answer=answer, spans=spans, relations=relations or [])
+
+
+def test_compare_statuses_and_missing() -> None:
+    comp = compare([ann("ann", [KIM, MOON, SEOUL]), ann("bob", [KIM, MOON, SEOUL_ORG]), ann("cat", [KIM, SEOUL])])
+    assert comp.status(KIM.key) == "agreed"
+    assert comp.status(MOON.key) == "disputed"
+    assert comp.missing("cat") == [MOON.key, SEOUL_ORG.key]
+    assert comp.votes[SEOUL.key] == ["ann", "cat"]
+
+
+def test_unanimity_needs_same_answer_spans_and_relations() -> None:
+    assert is_unanimous([ann("a", [KIM]), ann("b", [KIM])])
+    assert not is_unanimous([ann("a", [KIM])])
+    assert not is_unanimous([ann("a", [KIM]), ann("b", [KIM], answer="reject")])
+    claim = Span(start=12, end=30, label="CLAIM", layer="claims")
+    src = Span(start=0, end=11, label="SOURCE", layer="claims")
+    rel = Relation(head=SpanRef(start=0, end=11, label="SOURCE"), child=SpanRef(start=12, end=30, label="CLAIM"),
+                   label="source-of")
+    assert not is_unanimous([ann("a", [claim, src], relations=[rel]), ann("b", [claim, src])])
+
+
+def test_majority_merge_resolves_entity_overlaps_and_keeps_relations() -> None:
+    long = Span(start=0, end=15, label="PERSON")
+    spans, _ = majority([ann("a", [KIM, SEOUL]), ann("b", [KIM, SEOUL_ORG]), ann("c", [long, SEOUL])])
+    assert [s.key for s in spans] == [KIM.key, SEOUL.key]
+    claim = Span(start=12, end=30, label="CLAIM", layer="claims")
+    src = Span(start=0, end=11, label="SOURCE", layer="claims")
+    rel = Relation(head=SpanRef(start=0, end=11, label="SOURCE"), child=SpanRef(start=12, end=30, label="CLAIM"),
+                   label="source-of")
+    spans, rels = majority([ann("a", [claim, src], relations=[rel]), ann("b", [claim, src], relations=[rel]),
+                            ann("c", [claim])])
+    assert {s.label for s in spans} == {"CLAIM", "SOURCE"} and rels == [rel]
+
+
+def test_session_queue_take_undo_and_auto_accept(store: Store) -> None:
+    u1, u2 = seed(store)
+    session = ReviewSession(store, "news", "lead")
+    assert session.queue == [u1] and session.unanimous == [u2]
+    gold = session.take(1)  # bob's version
+    assert store.get_gold(u1).sources == ["bob"]
+    assert [s.key for s in store.get_gold(u1).spans] == [KIM.key, MOON.key, SEOUL_ORG.key]
+    assert gold.adjudicator == "lead"
+    assert session.undo() is not None and store.get_gold(u1) is None
+    assert session.accept_unanimous() == 1
+    g2 = store.get_gold(u2)
+    assert g2.sources == ["ann", "bob"] and [s.key for s in g2.spans] == [FRIDAY.key]
+    assert session.accept_unanimous() == 0  # already gold
+
+
+def _text(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+    widget = app.screen.query_one(selector)
+    return str(widget.render())
+
+
+def test_review_screen_shows_disagreement_takes_a_version_and_undoes(store: Store) -> None:
+    u1, _ = seed(store)
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "lead")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            header = _text(app, "#review-header")
+            assert "unit 1/1" in header and "gold 0/1" in header
+            v1, v2, v3 = (app.screen.query_one(f"#version-{i}") for i in (1, 2, 3))
+            assert v1.display and v2.display and v3.display and not app.screen.query_one("#version-4").display
+            t3 = v3.render()
+            assert "cat" in t3.plain and "missing:" in t3.plain and "“Moon Jae-in” PERSON (ann,bob)" in t3.plain
+            # Kim is agreed (green), Moon disputed (red) in ann's version.
+            t1 = v1.render()
+            styles = {t1.plain[sp.start:sp.end]: str(sp.style) for sp in t1.spans}
+            assert "on rgb(46,125,50)" in styles["Kim Jong Un"]  # green: agreed
+            assert "on rgb(198,40,40)" in styles["Moon Jae-in"]  # red: disputed
+            await pilot.press("3")  # take cat's version
+            await pilot.pause()
+            gold = store.get_gold(u1)
+            assert gold is not None and gold.sources == ["cat"] and gold.adjudicator == "lead"
+            assert [s.key for s in gold.spans] == [KIM.key, SEOUL.key]
+            assert "gold 1/1" in _text(app, "#review-header")
+            await pilot.press("backspace")
+            await pilot.pause()
+            assert store.get_gold(u1) is None
+            assert "gold 0/1" in _text(app, "#review-header")
+            history = store._q("SELECT answer FROM gold WHERE unit_id = ? ORDER BY id", (u1,))
+            assert [r["answer"] for r in history] == ["accept", "undo"]  # undo keeps history
+
+    asyncio.run(run())
+
+
+def test_review_screen_merge_and_edit(store: Store) -> None:
+    u1, _ = seed(store)
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "lead")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.press("m")
+            await pilot.pause()
+            listing = str(app.screen.query_one("#merge-list").render())
+            # Majority: Kim (3/3), Moon (2/3), Seoul GPE (2/3) ticked; Seoul ORG (1/3) not.
+            assert "[x] ent PERSON     “Kim Jong Un”" in listing
+            assert "[ ] ent ORG        “Seoul”" in listing
+            await pilot.press("down")  # Moon
+            await pilot.press("space")  # untick Moon
+            await pilot.press("enter")
+            await pilot.pause()
+            gold = store.get_gold(u1)
+            assert gold is not None
+            assert [s.key for s in gold.spans] == [KIM.key, SEOUL.key]
+            assert gold.sources == ["ann", "bob", "cat"]
+
+    asyncio.run(run())
+
+
+def test_review_command_auto_accept_without_ui(runner: CliRunner, store: Store, db_path: Path) -> None:
+    _, u2 = seed(store)
+    res = runner.invoke(cli, ["review", "--dataset", "news", "--db", str(db_path), "--annotator", "lead",
+                              "--auto-accept-unanimous", "--no-ui"])
+    assert res.exit_code == 0, res.output
+    assert "1 unanimous unit(s) accepted" in res.output
+    assert "1 unit(s) with differing versions" in res.output
+    assert store.get_gold(u2).adjudicator == "lead"
