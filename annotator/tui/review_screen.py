@@ -203,6 +203,8 @@ class ReviewScreen(Screen[None]):
             f" · gold {done}/{self.session.total} · layer {layer} · adjudicator {escape(self.session.adjudicator)}"
         )
         self.query_one("#review-text", Static).update(Text(item.unit.text))
+        self.query_one("#versions", Horizontal).set_class(
+            len(item.versions) > 3 and self.size.width < 50 * len(item.versions), "-stacked")
         for i, panel in enumerate(panels):
             if i < len(item.versions):
                 panel.update(self._version_body(i, item.versions[i], item, layer))
