@@ -8,6 +8,7 @@ database before the next unit is loaded.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -68,6 +69,7 @@ class LabelScreen(Screen[None]):
         self.editor: UnitEditor | None = None
         self.overlay = True
         self.active_layer = "entities"
+        self._was_empty = False
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -88,6 +90,20 @@ class LabelScreen(Screen[None]):
         """Show the first unit of the queue (resuming where this annotator stopped)."""
         self.query_one(SpanText).focus()
         self._load(self.session.start())
+        self.call_after_refresh(self.count_progress)
+
+    @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
+    def count_progress(self) -> None:
+        """Count done / total off the UI thread (a full count is slow on a million units)."""
+        done, total, epoch = self.session.count_progress()
+        self.app.call_from_thread(self._progress_counted, done, total, epoch)
+
+    def _progress_counted(self, done: int, total: int, epoch: int) -> None:
+        """Adopt the counts, or count again if a decision raced the count."""
+        if self.session.set_progress(done, total, epoch):
+            self._draw_status()
+        else:
+            self.count_progress()
 
     def on_resize(self) -> None:
         """Put the span list beside the text when there is room."""
@@ -105,7 +121,9 @@ class LabelScreen(Screen[None]):
             if view.previous_answer:
                 self.editor.message = f"already {view.previous_answer}ed by you"
         self._draw_all()
-        self.refresh_bindings()
+        if (view is None) != self._was_empty:
+            self._was_empty = view is None
+            self.refresh_bindings()
 
     def _draw_all(self) -> None:
         """Redraw every part of the screen from the session and editor."""
@@ -171,7 +189,7 @@ class LabelScreen(Screen[None]):
         """Redraw progress and the latest message."""
         s = self.session
         message = (self.editor.message if self.editor else "") or s.message
-        self.query_one(StatusBar).show(progress_text(s.done, s.total, s.rate_per_hour, s.seconds_left), message)
+        self.query_one(StatusBar).show(progress_text(s.done, s.total, s.rate_per_hour, s.seconds_left, s.progress_known), message)
         if self.editor:
             self.editor.message = ""
         s.message = ""

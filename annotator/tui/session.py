@@ -23,6 +23,7 @@ MAX_COUNTED_SECONDS = 300.0
 FILTER_SCAN_LIMIT = 20_000
 
 
+
 @dataclass
 class UnitView:
     """Everything shown for one unit."""
@@ -67,10 +68,25 @@ class LabelSession:
         self._filter_iter: Iterator[Unit] | None = None
         self._floor = -1  # every queue unit at or below this id is decided (or capped)
         self._titles: dict[int, str] = {}
-        self.done, self.total = store.progress(dataset.name, annotator)
+        self.done, self.total = 0, 0
+        self.progress_known = False
+        self.progress_epoch = 0  # bumped whenever ``done`` changes here
         self.session_decisions = 0
         self.session_seconds = 0.0
         self.message = ""
+
+    def count_progress(self) -> tuple[int, int, int]:
+        """(done, total, epoch) from the database; slow on big datasets, so run it off the UI thread."""
+        epoch = self.progress_epoch
+        done, total = self.store.progress(self.dataset.name, self.annotator)
+        return done, total, epoch
+
+    def set_progress(self, done: int, total: int, epoch: int) -> bool:
+        """Adopt counts from :meth:`count_progress` unless a decision happened meanwhile."""
+        if epoch != self.progress_epoch:
+            return False
+        self.done, self.total, self.progress_known = done, total, True
+        return True
 
     # ------------------------------------------------------------------ loading units
     def _title(self, document_id: int | None) -> str:
@@ -133,19 +149,23 @@ class LabelSession:
 
     def _next_from_queue(self) -> Unit | None:
         """The next unit handed to this annotator (claims it under the dataset's overlap)."""
-        units = self.store.next_units(self.dataset.name, self.annotator, limit=1, after_id=self._floor)
+        name = self.dataset.name
+        units = self.store.next_units(name, self.annotator, limit=1, after_id=self._floor)
         if not units and self._floor >= 0:
             self._floor = -1
-            units = self.store.next_units(self.dataset.name, self.annotator, limit=1, after_id=-1)
+            units = self.store.next_units(name, self.annotator, limit=1, after_id=-1)
         if not units:
             return None
         self._floor = max(self._floor, (units[0].id or 0) - 1)
         return units[0]
 
+    def _next_unit(self) -> Unit | None:
+        """The next unit of the queue, or of the filter when one is set."""
+        return self._next_from_filter() if self.queue_filter else self._next_from_queue()
+
     def advance(self) -> UnitView | None:
         """Show the next unit of the queue (or of the filter); None when nothing is left."""
-        unit = self._next_from_filter() if self.queue_filter else self._next_from_queue()
-        return self._show(unit)
+        return self._show(self._next_unit())
 
     def start(self) -> UnitView | None:
         """Resume: the first unit handed to this annotator and not yet decided, else a new one."""
@@ -165,13 +185,18 @@ class LabelSession:
             time_spent=round(spent, 3),
             meta={"suggesters": view.suggesters} if view.suggesters else {},
         )
-        ann_id = self.store.add_annotation(ann)  # committed before anything else is shown
+        # One transaction (one fsync) records the decision and claims the next unit; it is
+        # committed when the block ends, before the next unit is shown.
+        with self.store.write():
+            ann_id = self.store.add_annotation(ann)
+            unit = self._next_unit()
         if view.previous_answer is None:
             self.done += 1
             self.total = max(self.total, self.done)
+            self.progress_epoch += 1
         self.session_decisions += 1
         self.session_seconds += min(spent, MAX_COUNTED_SECONDS)
-        self.advance()
+        self._show(unit)
         return ann_id
 
     def undo(self) -> UnitView | None:
@@ -183,6 +208,7 @@ class LabelSession:
         reverted = self._reverted_row(unit.id)
         if self.store.current_annotation(unit.id, self.annotator) is None:
             self.done = max(0, self.done - 1)
+            self.progress_epoch += 1
         view = self._show(unit)
         if view is not None and reverted is not None and reverted["answer"] == "accept":
             view.marks = [Mark(s, suggested=False) for s in load_spans(reverted["spans"])]
@@ -246,6 +272,6 @@ def resolve_dataset(store: Store, name: str | None) -> Dataset:
         if not datasets:
             raise UserError(f"{store.path}: nothing to label yet; {hint}")
         ds = max(datasets, key=lambda d: (d.created or 0.0, d.id or 0))
-    if store.count_units(ds.name) == 0:
+    if next(store.iter_units(ds.name, batch=1), None) is None:
         raise UserError(f"{store.path}: dataset {ds.name!r} has no units to label; {hint}")
     return ds

@@ -18,9 +18,14 @@ def format_duration(seconds: float | None) -> str:
     return f"{seconds}s"
 
 
-def progress_text(done: int, total: int, rate: float | None, seconds_left: float | None) -> Text:
-    """``12 / 340 done · 240/h · 1h 25m left`` with a small bar."""
+def progress_text(
+    done: int, total: int, rate: float | None, seconds_left: float | None, known: bool = True
+) -> Text:
+    """``12 / 340 done · 240/h · 1h 25m left`` with a small bar (``counting…`` until known)."""
     out = Text()
+    if not known:
+        out.append("counting…", style="dim")
+        return out
     frac = done / total if total else 0.0
     cells = 12
     filled = int(round(frac * cells))
