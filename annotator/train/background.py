@@ -1,0 +1,128 @@
+"""Training in the background (for the labelling UI) and applying a model to unlabelled units.
+
+:func:`start_training` runs ``annotator train … --suggest-unlabelled --progress-file F`` in a
+child process, so the UI stays responsive (training is CPU-bound; a thread would hold the
+GIL). The child writes its progress as JSON to ``F``; when done it has saved the pipeline and
+stored its suggestions for every unit nobody has labelled yet, under the suggester name
+``model:<dir name>``. The UI polls :meth:`BackgroundTraining.status` (e.g. every second with
+``set_interval``) and re-reads suggestions for the next units when the state is ``done``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotator.models import Suggestion, Unit
+from annotator.store import Store
+from annotator.train.corpus import doc_spans, make_doc, unlabelled_units
+
+BATCH = 256
+
+
+def suggester_name(model_dir: str | Path) -> str:
+    """``model:<dir name>``: how a trained pipeline's suggestions are stored."""
+    return f"model:{Path(model_dir).name}"
+
+
+def suggest_with(nlp: Any, units: Iterable[Unit], name: str, version: str = "1") -> list[Suggestion]:
+    """The pipeline's spans for each unit, on the unit's own tokens."""
+    units = list(units)
+    docs = [make_doc(nlp.vocab, u.token_list()) for u in units]
+    out = []
+    for unit, doc in zip(units, nlp.pipe(docs, batch_size=64)):
+        spans = doc_spans(doc, unit.token_list(), source=name)
+        out.append(Suggestion(unit_id=unit.id, suggester=name, version=version, spans=spans))
+    return out
+
+
+def apply_model(store: Store, dataset: str, model_dir: str | Path, units: Iterable[Unit] | None = None) -> int:
+    """Store the model's suggestions for the units nobody has labelled yet (or ``units``);
+    returns how many units were processed."""
+    from annotator.train.loop import load_trained
+
+    nlp = load_trained(model_dir)
+    name = suggester_name(model_dir)
+    version = str(nlp.meta.get("version", "1"))
+    pending: list[Unit] = []
+    n = 0
+    for unit in units if units is not None else unlabelled_units(store, dataset):
+        pending.append(unit)
+        if len(pending) >= BATCH:
+            n += store.put_suggestions(suggest_with(nlp, pending, name, version))
+            pending = []
+    if pending:
+        n += store.put_suggestions(suggest_with(nlp, pending, name, version))
+    return n
+
+
+@dataclass
+class BackgroundTraining:
+    """A training run in a child process."""
+
+    process: subprocess.Popen[bytes]
+    output: Path
+    progress_file: Path
+    log_file: Path
+
+    def status(self) -> dict[str, Any]:
+        """``{"state": "starting"|"training"|"done"|"failed", ...}`` from the progress file."""
+        data: dict[str, Any] = {}
+        try:
+            data = json.loads(self.progress_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {"state": "starting"}
+        code = self.process.poll()
+        if code is not None and code != 0:
+            tail = self.log_file.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] \
+                if self.log_file.exists() else []
+            data = {**data, "state": "failed", "returncode": code, "error": tail[0] if tail else ""}
+        elif code is None and data.get("state") == "done":
+            data = {**data, "state": "training"}  # still storing suggestions
+        data["running"] = code is None
+        return data
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def cancel(self) -> None:
+        """Stop the child process."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_training(
+    db_path: str | Path,
+    dataset: str,
+    output: str | Path,
+    *,
+    layer: str = "both",
+    eval_split: float = 0.2,
+    base: str | None = None,
+    extra_args: Iterable[str] = (),
+) -> BackgroundTraining:
+    """Start ``annotator train`` for ``dataset`` in a child process that also stores the new
+    model's suggestions for unlabelled units when it finishes."""
+    output = Path(output)
+    work = Path(tempfile.mkdtemp(prefix="annotator-train-"))
+    progress = work / "progress.json"
+    log = work / "train.log"
+    cmd = [sys.executable, "-m", "annotator", "train", "--db", str(db_path), "--dataset", dataset,
+           "-o", str(output), "--layer", layer, "--eval-split", str(eval_split), "--quiet",
+           "--suggest-unlabelled", "--progress-file", str(progress), *extra_args]
+    if base:
+        cmd += ["--base", base]
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    return BackgroundTraining(proc, output, progress, log)

@@ -1,0 +1,268 @@
+"""The training loop: records in, a saved spaCy pipeline and per-label scores out.
+
+Each planned ``ner`` component learns from its own Examples (its layer's spans as
+``doc.ents``); one Adam optimiser with parameter averaging updates them all. After every
+epoch the pipeline is scored on the held-out records and saved when it is the best so far;
+training stops after ``epochs``, after ``patience`` epochs without improvement, or when
+``max_seconds`` have passed.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.errors import UserError
+from annotator.train.config import ComponentPlan, Hyper, optimizer_config, plan_components
+from annotator.train.corpus import Record, doc_spans, label_ranges, make_doc, ner_example
+from annotator.train.scoring import Scores
+
+
+@dataclass
+class TrainOptions:
+    """What to train and for how long."""
+
+    layer: str = "both"
+    base: str | None = None
+    epochs: int = 30
+    patience: int = 5
+    max_seconds: float | None = None
+    seed: int = 0
+    hyper: Hyper = field(default_factory=Hyper)
+    labels: dict[str, list[str]] | None = None  # restrict labels per layer (None: all seen)
+
+
+@dataclass
+class Progress:
+    """One step of training, for a progress bar or a status line."""
+
+    epoch: int
+    epochs: int
+    step: int
+    steps_per_epoch: int
+    losses: dict[str, float]
+    score: float | None = None
+    best: float | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class TrainResult:
+    """What a run produced: where, how good, how long."""
+
+    output: Path
+    scores: Scores | None
+    components: list[str]
+    labels: dict[str, list[str]]
+    n_train: int
+    n_eval: int
+    epochs: int
+    seconds: float
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def main(self) -> float | None:
+        """The score the best epoch was picked by (None without held-out data)."""
+        return self.scores.main() if self.scores else None
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+def labels_seen(records: Sequence[Record]) -> dict[str, list[str]]:
+    """Labels per layer that occur in the records."""
+    out: dict[str, set[str]] = {"entities": set(), "claims": set()}
+    for r in records:
+        for s in r.spans:
+            out.setdefault(s.layer, set()).add(s.label)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _restrict(seen: dict[str, list[str]], wanted: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    if not wanted:
+        return seen
+    return {lay: [l for l in labs if lay not in wanted or l in wanted[lay]] for lay, labs in seen.items()}
+
+
+def load_base(base: str) -> Any:
+    """A spaCy pipeline by package name or path, as the start of training."""
+    import spacy
+
+    from annotator.train.components import register
+
+    register()
+    try:
+        return spacy.load(base)
+    except OSError as e:
+        raise UserError(f"cannot load base model {base!r}: {str(e).splitlines()[0]}") from None
+
+
+def predict(nlp: Any, records: Sequence[Record], batch_size: int = 64) -> list[list[tuple[int, int, str, str]]]:
+    """Predicted token spans (start, end exclusive, label, layer) for each record."""
+    docs = (make_doc(nlp.vocab, r.tokens) for r in records)
+    out = []
+    for doc, r in zip(nlp.pipe(docs, batch_size=batch_size), records):
+        spans = doc_spans(doc, r.tokens)
+        out.append([(s.token_start or 0, (s.token_end or 0) + 1, s.label, s.layer) for s in spans])
+    return out
+
+
+def truth(record: Record, plans: Sequence[ComponentPlan]) -> list[tuple[int, int, str, str]]:
+    """The record's true token spans for the planned labels (overlaps kept)."""
+    out = []
+    for p in plans:
+        out += [(s, e, lab, p.layer) for s, e, lab in label_ranges(record, p.labels, p.layer)]
+    return out
+
+
+def evaluate(nlp: Any, records: Sequence[Record], plans: Sequence[ComponentPlan]) -> Scores:
+    """Score ``nlp`` on ``records`` for the planned labels."""
+    wanted = {(p.layer, l) for p in plans for l in p.labels}
+    scores = Scores()
+    for pred, r in zip(predict(nlp, records), records):
+        scores.add([s for s in pred if (s[3], s[2]) in wanted], truth(r, plans))
+    return scores
+
+
+def train(
+    train_records: Sequence[Record],
+    eval_records: Sequence[Record],
+    output: Path,
+    options: TrainOptions | None = None,
+    progress: ProgressFn | None = None,
+    meta: dict[str, Any] | None = None,
+) -> TrainResult:
+    """Train the planned components on ``train_records``, keep the best epoch on
+    ``eval_records`` and save the pipeline to ``output``."""
+    from spacy.util import fix_random_seed
+    from thinc.api import registry
+
+    opts = options or TrainOptions()
+    started = time.monotonic()
+    fix_random_seed(opts.seed)
+    labels = _restrict(labels_seen(train_records), opts.labels)
+    plans = plan_components(opts.layer, labels, opts.hyper)
+    if not plans:
+        raise UserError(f"no {opts.layer} labels in the training data: label some units (or pick another --layer)")
+    if opts.base:
+        nlp = load_base(opts.base)
+        fresh = [p for p in plans if p.name not in nlp.pipe_names]
+    else:
+        from annotator.train.config import blank_pipeline
+
+        nlp = blank_pipeline([])
+        fresh = plans
+    from annotator.train.config import add_component
+
+    examples: dict[str, list[Any]] = {}
+    for plan in plans:
+        ner = add_component(nlp, plan)
+        examples[plan.name] = [ner_example(nlp, r, plan.labels, plan.layer) for r in train_records]
+        if plan in fresh:
+            ner.initialize(lambda name=plan.name: examples[name], nlp=nlp, labels=None)
+            for label in plan.labels:
+                ner.add_label(label)
+    optimizer = registry.resolve({"o": optimizer_config(opts.hyper)})["o"]
+    rng = random.Random(opts.seed)
+    n_batches = sum(len(list(_batch_sizes(len(v), opts.hyper))) for v in examples.values())
+    best: float | None = None
+    best_epoch = 0
+    history: list[dict[str, Any]] = []
+    output = Path(output)
+    saved = False
+    epoch = 0
+    for epoch in range(1, opts.epochs + 1):
+        losses: dict[str, float] = {}
+        step = 0
+        for plan in plans:
+            batch = list(examples[plan.name])
+            rng.shuffle(batch)
+            ner = nlp.get_pipe(plan.name)
+            sizes = _batch_sizes(len(batch), opts.hyper)
+            pos = 0
+            for size in sizes:
+                chunk = batch[pos : pos + size]
+                pos += size
+                ner.update(chunk, drop=opts.hyper.dropout, sgd=optimizer, losses=losses)
+                step += 1
+                if progress and step % 5 == 0:
+                    progress(Progress(epoch, opts.epochs, step, n_batches, dict(losses), None, best,
+                                      time.monotonic() - started))
+        score = None
+        with nlp.use_params(optimizer.averages):
+            if eval_records:
+                score = evaluate(nlp, eval_records, plans).main()
+            improved = score is None or best is None or score > best
+            if improved:
+                best, best_epoch = score, epoch
+                _save(nlp, output, plans, labels, meta, score)
+                saved = True
+        history.append({"epoch": epoch, "losses": {k: round(v, 2) for k, v in losses.items()},
+                        "score": None if score is None else round(score, 4),
+                        "seconds": round(time.monotonic() - started, 1)})
+        if progress:
+            progress(Progress(epoch, opts.epochs, n_batches, n_batches, dict(losses), score, best,
+                              time.monotonic() - started))
+        if score is not None and score >= 1.0:
+            break
+        if eval_records and epoch - best_epoch >= opts.patience:
+            break
+        if opts.max_seconds is not None and time.monotonic() - started >= opts.max_seconds:
+            break
+    if not saved:
+        with nlp.use_params(optimizer.averages):
+            _save(nlp, output, plans, labels, meta, None)
+    final_scores = None
+    if eval_records:
+        final_scores = evaluate(load_trained(output), eval_records, plans)
+    return TrainResult(
+        output=output, scores=final_scores, components=[p.name for p in plans],
+        labels={p.name: p.labels for p in plans}, n_train=len(train_records), n_eval=len(eval_records),
+        epochs=epoch, seconds=time.monotonic() - started, history=history,
+    )
+
+
+def _batch_sizes(n: int, h: Hyper) -> list[int]:
+    """Compounding batch sizes from ``batch_start`` to ``batch_stop`` covering ``n`` items."""
+    sizes: list[int] = []
+    size = float(h.batch_start)
+    total = 0
+    while total < n:
+        s = min(int(size), n - total)
+        sizes.append(s)
+        total += s
+        size = min(size * 1.001 ** s, float(h.batch_stop)) if h.batch_stop > h.batch_start else size
+    return sizes
+
+
+def _save(nlp: Any, output: Path, plans: Sequence[ComponentPlan], labels: dict[str, list[str]],
+          meta: dict[str, Any] | None, score: float | None) -> None:
+    """Write the pipeline to ``output`` (replacing a previous save atomically enough)."""
+    nlp.meta["name"] = nlp.meta.get("name") or "annotator_model"
+    nlp.meta["description"] = "Trained by annotator from gold labels"
+    nlp.meta["annotator"] = {
+        **(meta or {}), "components": {p.name: {"layer": p.layer, "labels": p.labels} for p in plans},
+        "claims_spans_key": "claims", "score": score,
+    }
+    tmp = output.with_name(output.name + ".tmp-save")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    nlp.to_disk(tmp)
+    if output.exists():
+        shutil.rmtree(output)
+    tmp.rename(output)
+
+
+def load_trained(path: str | Path) -> Any:
+    """Load a pipeline trained here (or any spaCy pipeline) with annotator's factory registered."""
+    import spacy
+
+    from annotator.train.components import register
+
+    register()
+    return spacy.load(path)
