@@ -20,53 +20,41 @@ from annotator.models import Relation, Scheme, Span, SpanRef, Suggestion, Unit
 from annotator.suggest.text import Toks, unit_tokens
 
 
-def _forms(lemmas: str) -> frozenset[str]:
-    """Inflected forms of regular and listed irregular verbs ("say:said" gives say says said saying)."""
-    out: set[str] = set()
-    for item in lemmas.split():
-        base, _, past = item.partition(":")
-        out.add(base)
-        if base.endswith(("s", "sh", "ch", "x", "z")):
-            out.add(base + "es")
-        elif base.endswith("y") and base[-2:-1] not in "aeiou":
-            out.add(base[:-1] + "ies")
-        else:
-            out.add(base + "s")
-        if past:
-            out.update(past.split("/"))
-        elif base.endswith("e"):
-            out.add(base + "d")
-        elif base.endswith("y") and base[-2:-1] not in "aeiou":
-            out.add(base[:-1] + "ied")
-        else:
-            out.add(base + "ed")
-        if base.endswith("e") and not base.endswith("ee"):
-            out.add(base[:-1] + "ing")
-        else:
-            out.add(base + "ing")
-    return frozenset(out)
-
-
-#: Speech and reporting verbs: nearly always a cue.
-CORE_CUES: frozenset[str] = _forms(
+#: Speech, reporting and stance verbs: usually a cue wherever they occur. Bare forms that
+#: are mostly nouns or idioms ("the United States", "a report", "I can't tell") are left out.
+CORE_CUES: frozenset[str] = frozenset(
     """
-    say:said tell:told add stress note warn write:wrote/written explain argue claim insist
-    announce report tweet acknowledge admit declare reiterate emphasize emphasise state
-    assert contend maintain allege testify testified:testified reply answer respond comment
-    remark observe mention predict estimate deny confirm reveal disclose recall concede
-    complain caution urge repeat quip joke boast vow promise pledge suggest conclude
-    """
+    say says said saying tells told telling add adds added adding note noted noting
+    warn warns warned warning write writes wrote written writing explain explains explained
+    explaining argue argues argued arguing claimed claiming insist insists insisted insisting
+    announce announces announced announcing reported reporting tweeted tweeting acknowledge
+    acknowledges acknowledged acknowledging admit admits admitted declare declares declared
+    reiterate reiterates reiterated emphasized emphasised stressed stresses stressing stated
+    asserted asserts contend contends contended maintained alleged alleges testified testifies
+    replied responded commented remarked observed mentioned predicted predicts deny denies
+    denied denying confirm confirms confirmed confirming reveal reveals revealed disclosed
+    recalled recalls concede concedes conceded complained complains cautioned urge urges urged
+    urging quipped joked boasted vowed vows promised suggest suggests suggested suggesting
+    concluded asked asking described describing accused accusing criticized criticizes
+    criticised criticizing praised praising defended defending questioned declined cited
+    citing blamed blames rejected dismissed endorsed endorses refused refuses proposes proposed
+    expected seemed seems appears appeared showed shows finds agreed continued offered hopes
+    hoped sought seeks opposed supported called calling calls named doubts reads predicted
+    estimated
+    """.split()
 )
 
-#: Attitude and evidence verbs: cues when a clause follows.
-SOFT_CUES: frozenset[str] = _forms(
+#: Attitude verbs: cues when "that" follows ("they believe that ...").
+SOFT_CUES: frozenset[str] = frozenset(
     """
-    believe think:thought feel:felt know:knew/known expect hope fear worry doubt show:showed/shown
-    find:found indicate suggest accuse criticize criticise describe call ask demand
-    propose agree predict say:said
-    """
+    believe believes believed think thinks thought feel feels felt know knows knew hope fear
+    fears feared worry worries worried doubt expect expects show found find indicate indicates
+    indicated demand demands demanded agree agrees warn claim claims
+    """.split()
 )
 
+_CUE_ADVERBS = frozenset("also previously later repeatedly recently then again once reportedly publicly privately never not".split())
+_MEDIA = frozenset("statement interview tweet post letter email e-mail speech release op-ed memo video radio".split())
 _AUX_VERBS = frozenset("has have had will would did does do is was were are".split())
 #: Any of these in a unit means there may be an attribution to look for.
 _TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | frozenset(["according", ":"])
@@ -189,6 +177,8 @@ class Claims:
                     found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES)
                     if found:
                         out.append(found)
+                    elif w in CORE_CUES:
+                        out.append({"CUE": self._cue_extent(lower, a, b, k), "score": 0.4})
                 elif w == ":" and k + 1 < b and words[k + 1] in _OPEN_Q and k > a:
                     found = self._colon(toks, lower, a, b, k)
                     if found:
@@ -199,16 +189,21 @@ class Claims:
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
         """A reporting verb at ``k``: work out which side the content is on."""
         cue_i = k
-        while cue_i - 1 >= a and lower[cue_i - 1] in _AUX_VERBS:
+        while cue_i - 1 >= a and (lower[cue_i - 1] in _AUX_VERBS or lower[cue_i - 1] in _CUE_ADVERBS):
             cue_i -= 1
+        while cue_i < k and lower[cue_i] not in _AUX_VERBS and lower[cue_i] not in ("also",):
+            cue_i += 1  # adverbs belong to the cue only after an auxiliary or as "also"
         # "SOURCE also said": the adverb is left out of the cue, skipped for the source
         src_end = cue_i - 1
         while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
             src_end -= 1
             while src_end >= a and lower[src_end] in _AUX_VERBS:
                 src_end -= 1
-        cue = (cue_i, k)
-        nxt = k + 1
+        end_k = k
+        if k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] in _MEDIA:
+            end_k = k + 3  # "said in a statement"
+        cue = (cue_i, end_k)
+        nxt = end_k + 1
         # what follows the verb, skipping "in a statement", "on Friday"
         after = nxt
         while after < b and lower[after] in _AFTER_CUE_SKIP:
@@ -220,6 +215,12 @@ class Claims:
             or words[after] in _CLOSE_Q
             or (lower[after] in (",", ";") and not (after + 1 < b and words[after + 1] in _OPEN_Q))
         )
+        if not tail_empty and lower[k] in _ADDRESSEE_CUES:
+            # "... ," the minister told reporters.
+            x = after
+            while x < b and x < after + 3 and lower[x] not in _BOUNDARY:
+                x += 1
+            tail_empty = x >= b or lower[x] in _END or (lower[x] == "," and not (x + 1 < b and words[x + 1] in _OPEN_Q))
         source_before = self._source_back(lower, a, src_end)
         gerund = lower[k].endswith("ing")
         if gerund:
@@ -264,6 +265,15 @@ class Claims:
             return None
         return {"CUE": cue, "SOURCE": source_before, "CLAIM": claim, "score": 0.6 if soft else 0.75}
 
+    def _cue_extent(self, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
+        """The cue around the verb at ``k``: auxiliaries and "also" before it."""
+        cue_i = k
+        while cue_i - 1 >= a and (lower[cue_i - 1] in _AUX_VERBS or lower[cue_i - 1] in _CUE_ADVERBS):
+            cue_i -= 1
+        while cue_i < k and lower[cue_i] not in _AUX_VERBS and lower[cue_i] != "also":
+            cue_i += 1
+        return (cue_i, k)
+
     def _according(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``according to SOURCE, CLAIM`` or ``CLAIM, according to SOURCE``."""
         cue = (k, k + 1)
@@ -283,6 +293,8 @@ class Claims:
 
     def _colon(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``SOURCE: "CLAIM"``."""
+        if lower[k - 1] in CORE_CUES or lower[k - 1] in SOFT_CUES:
+            return None  # "X said: ..." is the verb's attribution
         src = self._source_back(lower, a, k - 1)
         if src is None:
             return None

@@ -1,0 +1,80 @@
+"""Claims: reporting cues, their source and content, linked as one attribution."""
+
+from __future__ import annotations
+
+from annotator.models import Unit, check_spans
+from annotator.schemes import load_scheme
+from annotator.suggest.claims import Claims
+
+
+def _attr(text: str) -> tuple[dict[str, list[str]], set[tuple[str, str, str]]]:
+    sug = Claims(load_scheme("news")).suggest([Unit(text=text)])[0]
+    check_spans(text, sug.spans, sug.relations)
+    spans: dict[str, list[str]] = {}
+    for s in sug.spans:
+        assert s.layer == "claims"
+        spans.setdefault(s.label, []).append(text[s.start : s.end])
+    rels = {(r.label, text[r.head.start : r.head.end], text[r.child.start : r.child.end]) for r in sug.relations}
+    return spans, rels
+
+
+def test_source_cue_that_content() -> None:
+    text = ("Seoul’s spy agency said that between Oct. 8 and 13, “North Korea transported its special "
+            "forces to Russia via a Russian Navy transport ship.”")
+    spans, rels = _attr(text)
+    assert spans["SOURCE"] == ["Seoul’s spy agency"]
+    assert spans["CUE"] == ["said"]
+    claim = spans["CLAIM"][0]
+    assert claim.startswith("that between Oct. 8") and claim.endswith("transport ship")
+    assert ("source-of", "Seoul’s spy agency", claim) in rels
+    assert ("cue-of", "said", claim) in rels
+
+
+def test_content_before_source_and_cue() -> None:
+    text = ("South Korea summoned Russia’s ambassador on Monday to criticize the decision, "
+            "the foreign ministry said, calling for their immediate withdrawal.")
+    spans, rels = _attr(text)
+    assert spans["SOURCE"] == ["the foreign ministry"]
+    assert "said" in spans["CUE"]
+    assert "South Korea summoned Russia’s ambassador on Monday to criticize the decision" in spans["CLAIM"]
+
+
+def test_according_to() -> None:
+    spans, rels = _attr("The troops will be deployed soon, according to the NIS.")
+    assert spans == {
+        "CUE": ["according to"], "SOURCE": ["the NIS"], "CLAIM": ["The troops will be deployed soon"],
+    }
+    assert ("source-of", "the NIS", "The troops will be deployed soon") in rels
+    spans, _ = _attr("According to the ministry, prices rose sharply in June.")
+    assert spans["SOURCE"] == ["the ministry"] and spans["CLAIM"] == ["prices rose sharply in June"]
+
+
+def test_auxiliaries_and_also_belong_to_the_cue() -> None:
+    spans, _ = _attr("The senator has also said that the bill will pass.")
+    assert spans["CUE"] == ["has also said"]
+    assert spans["SOURCE"] == ["The senator"]
+    spans, _ = _attr("The agency said in a statement that it would appeal.")
+    assert spans["CUE"] == ["said in a statement"]
+    assert spans["CLAIM"] == ["that it would appeal"]
+
+
+def test_quote_then_speaker_and_colon() -> None:
+    spans, _ = _attr("“We will not accept this,” the minister told reporters.")
+    assert spans["SOURCE"] == ["the minister"] and spans["CLAIM"] == ["We will not accept this"]
+    spans, _ = _attr("The spokesman added: “The talks will resume in June.”")
+    assert spans["SOURCE"] == ["The spokesman"]
+    assert spans["CLAIM"] == ["The talks will resume in June"]
+
+
+def test_quotation_over_two_sentences_is_followed() -> None:
+    text = "“Prices will rise. Wages will not,” the governor warned."
+    spans, _ = _attr(text)
+    assert spans["CLAIM"] == ["Prices will rise. Wages will not"]
+
+
+def test_no_cue_no_claim_and_scheme_without_claims() -> None:
+    assert _attr("Troops crossed the border on Monday.")[0] == {}
+    from annotator.models import Label, Scheme
+
+    bare = Scheme(name="x", entities=[Label(name="ORG", hotkey="1", color="#000000")])
+    assert Claims(bare).enabled is False
