@@ -8,7 +8,7 @@ unit is loaded, so killing the process loses nothing that was confirmed.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from annotator.models import Annotation, Dataset, Relation, Scheme, Token, Unit
@@ -37,7 +37,7 @@ class UnitView:
     relations: list[Relation]
     previous_answer: str | None = None
     suggesters: list[str] = field(default_factory=list)
-    shown_at: float = field(default_factory=time.monotonic)
+    shown_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class LabelSession:
         self.done, self.total = 0, 0
         self.progress_known = False
         self.progress_epoch = 0  # bumped whenever ``done`` changes here
+        self.clock: Callable[[], float] = time.monotonic  # tests replace it for fixed rates
         self.session_decisions = 0
         self.session_seconds = 0.0
         self.message = ""
@@ -121,6 +122,8 @@ class LabelSession:
     def _show(self, unit: Unit | None) -> UnitView | None:
         """Make ``unit`` the current one."""
         self.current = self.view(unit) if unit is not None else None
+        if self.current is not None:
+            self.current.shown_at = self.clock()
         return self.current
 
     def _next_from_filter(self) -> Unit | None:
@@ -177,7 +180,7 @@ class LabelSession:
         view = self.current
         if view is None or view.unit.id is None:
             raise RuntimeError("no unit to decide")
-        spent = max(0.0, time.monotonic() - view.shown_at)
+        spent = max(0.0, self.clock() - view.shown_at)
         ann = Annotation(
             unit_id=view.unit.id, annotator=self.annotator, answer=answer,  # type: ignore[arg-type]
             spans=spans if answer == "accept" else [],

@@ -32,7 +32,7 @@ def span_rows(
     out = Text()
     shown = [m for m in marks if m.span.layer == layer]
     if not shown:
-        out.append(f"no {layer} spans yet \u2014 select tokens and press a label's number", style="dim")
+        out.append(f"no {'entity' if layer == 'entities' else 'claim'} spans yet \u2014 select tokens and press a label's number", style="dim")
         return out
     for n, m in enumerate(shown):
         s = m.span

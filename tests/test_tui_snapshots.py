@@ -1,0 +1,62 @@
+"""SVG snapshots of the labelling UI's main screens (pytest-textual-snapshot, Textual pinned).
+
+Update after an intended change with ``.venv/bin/pytest tests/test_tui_snapshots.py --snapshot-update``
+and look at the SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.store import open_store
+from annotator.tui.app import build_app
+
+from test_tui_app import make_db  # noqa: E402  (tests/ is on sys.path under pytest's rootdir)
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    path = tmp_path / "snap.db"
+    make_db(path).close()
+    application = build_app(open_store(path), None, "alice")
+    application.cursor_blink = False  # type: ignore[attr-defined]
+    ticks = iter(range(0, 10_000, 12))  # every unit takes 12 s: a fixed 300 decisions/h
+    application.session.clock = lambda: float(next(ticks))
+    return application
+
+
+async def _settle(pilot) -> None:
+    """Wait for the progress count so every snapshot shows the same numbers."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_snapshot_suggestions_80x24(app, snap_compare) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
+
+
+def test_snapshot_claims_layer_80x24(app, snap_compare) -> None:
+    keys = ["a", "a", "a", "c", "shift+right", "2", "right", "3", "right",
+            "shift+right", "shift+right", "shift+right", "1"]
+
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_help_80x24(app, snap_compare) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), press=["question_mark"], run_before=_settle)
+
+
+def test_snapshot_wide_selection_140x36(app, snap_compare) -> None:
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("a", "shift+right", "shift+right")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(140, 36), run_before=run_before)
