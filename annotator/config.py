@@ -73,8 +73,9 @@ def load_config(path: Path | None = None) -> Config:
     except UnicodeDecodeError as e:
         raise InputError(path, f"not UTF-8 text (byte {e.start})") from None
     except tomllib.TOMLDecodeError as e:
+        where = re.search(r"\(at line (\d+)", str(e))
         raise InputError(path, f"not valid TOML: {str(e).split(' (at line')[0]}",
-                         line=getattr(e, "lineno", None)) from None
+                         line=int(where.group(1)) if where else None) from None
     if isinstance(data, dict) and "path" in data:
         raise InputError(path, "field path: not a setting (unknown field)")
     try:
