@@ -139,19 +139,19 @@ def layout_text(
             line.atoms.append(gap)
             x += gap.width
         for atom in atoms:
+            if atom.width > width:  # a very long token: split it across lines
+                for k, ch in enumerate(atom.text):
+                    cw = cell_len(ch)
+                    if x + cw > width and line.atoms:
+                        lines.append(Line([], []))
+                        line, x = lines[-1], 0
+                    piece = Atom(ch, atom.start + k if atom.start >= 0 else -1, atom.token, atom.tag_style)
+                    line.atoms.append(piece)
+                    if piece.token is not None:
+                        line.hits.append((x, x + cw, piece.token))
+                    x += cw
+                continue
             if x + atom.width > width and line.atoms:
-                if atom.width > width:  # a very long token: split it across lines
-                    for k, ch in enumerate(atom.text):
-                        cw = cell_len(ch)
-                        if x + cw > width and line.atoms:
-                            lines.append(Line([], []))
-                            line, x = lines[-1], 0
-                        piece = Atom(ch, atom.start + k if atom.start >= 0 else -1, atom.token, atom.tag_style)
-                        line.atoms.append(piece)
-                        if piece.token is not None:
-                            line.hits.append((x, x + cw, piece.token))
-                        x += cw
-                    continue
                 lines.append(Line([], []))
                 line, x = lines[-1], 0
             line.atoms.append(atom)
