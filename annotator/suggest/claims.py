@@ -40,9 +40,22 @@ CORE_CUES: frozenset[str] = frozenset(
     citing blamed blames rejected dismissed endorsed endorses refused refuses proposes proposed
     expected seemed seems appears appeared showed shows finds agreed continued offered hopes
     hoped sought seeks opposed supported called calling calls named doubts reads predicted
-    estimated
+    estimated lamented remarked hailed decried speculated blasted reiterated asserted condemned
+    touted wondered replied emphasized expressed complained indicated signaled signalled
+    reminded thanked ordered slammed assured mocked revealed reportedly forecast mentioned
+    attacked encouraged posted applauded recommended congratulated challenged requested
+    charged pushed
     """.split()
-)
+) - frozenset("maintained alleged alleges".split())
+
+#: Verbs whose particle belongs to the cue ("pointed out", "called for"); some are cues only with it.
+PARTICLES: dict[str, frozenset[str]] = {
+    "pointed": frozenset({"out", "to"}), "points": frozenset({"out", "to"}), "pointing": frozenset({"out", "to"}),
+    "referring": frozenset({"to"}), "referred": frozenset({"to"}), "refers": frozenset({"to"}),
+    "talked": frozenset({"about"}),
+    "called": frozenset({"for", "on"}), "calls": frozenset({"for", "on"}), "calling": frozenset({"for", "on"}),
+    "asked": frozenset({"about"}), "spoke": frozenset({"about", "of"}),
+}
 
 #: Attitude verbs: cues when "that" follows ("they believe that ...").
 SOFT_CUES: frozenset[str] = frozenset(
@@ -55,9 +68,10 @@ SOFT_CUES: frozenset[str] = frozenset(
 
 _CUE_ADVERBS = frozenset("also previously later repeatedly recently then again once reportedly publicly privately never not".split())
 _MEDIA = frozenset("statement interview tweet post letter email e-mail speech release op-ed memo video radio".split())
+_IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had will would did does do is was were are".split())
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | frozenset(["according", ":"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -173,12 +187,18 @@ class Claims:
                         out.append(found)
                     k += 2
                     continue
-                if w in CORE_CUES or (w in SOFT_CUES and k + 1 < b and lower[k + 1] == "that"):
-                    found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES)
+                particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
+                if w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and lower[k + 1] == "that"):
+                    found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES and not particle)
                     if found:
                         out.append(found)
-                    elif w in CORE_CUES:
-                        out.append({"CUE": self._cue_extent(lower, a, b, k), "score": 0.4})
+                    elif w in CORE_CUES or particle:
+                        i, j = self._cue_extent(lower, a, b, k)
+                        out.append({"CUE": (i, j + 1 if particle else j), "score": 0.4})
+                elif w == "in" and k + 2 < b:
+                    found = self._in_source(toks, lower, a, b, k)
+                    if found:
+                        out.append(found)
                 elif w == ":" and k + 1 < b and words[k + 1] in _OPEN_Q and k > a:
                     found = self._colon(toks, lower, a, b, k)
                     if found:
@@ -200,7 +220,11 @@ class Claims:
             while src_end >= a and lower[src_end] in _AUX_VERBS:
                 src_end -= 1
         end_k = k
-        if k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] in _MEDIA:
+        if k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
+            end_k = k + 1  # "pointed out", "called for"
+        elif k + 1 < b and lower[k + 1] == ":" and toks.ends[k] == toks.starts[k + 1]:
+            end_k = k + 1  # "said:" (the colon is part of the cue)
+        elif k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] in _MEDIA:
             end_k = k + 3  # "said in a statement"
         cue = (cue_i, end_k)
         nxt = end_k + 1
@@ -290,6 +314,31 @@ class Claims:
         if claim is None:
             return None
         return {"CUE": cue, "SOURCE": src, "CLAIM": claim, "score": 0.75}
+
+    def _in_source(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
+        """``In a Washington Post poll released Sunday, CLAIM``: "in" is the cue."""
+        media = None
+        for x in range(k + 1, min(b, k + 9)):
+            if lower[x] in _IN_MEDIA:
+                media = x
+                break
+            if lower[x] in _BOUNDARY:
+                return None
+        if media is None:
+            return None
+        comma = None
+        for x in range(media + 1, min(b, media + 5)):
+            if lower[x] == ",":
+                comma = x
+                break
+            if lower[x] in _BOUNDARY:
+                return None
+        if comma is None:
+            return None
+        claim = self._content_after(toks, lower, comma + 1, b)
+        if claim is None:
+            return None
+        return {"CUE": (k, k), "SOURCE": (k + 1, comma - 1), "CLAIM": claim, "score": 0.5}
 
     def _colon(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``SOURCE: "CLAIM"``."""
