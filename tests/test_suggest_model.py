@@ -1,0 +1,56 @@
+"""Model: a spaCy pipeline the test builds, saves and loads back by path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.errors import UserError
+from annotator.models import Unit, check_spans
+from annotator.schemes import load_scheme
+from annotator.suggest import build_suggesters
+from annotator.suggest.model import ModelSuggester
+
+
+@pytest.fixture(scope="module")
+def pipeline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import spacy
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([
+        {"label": "PER", "pattern": "Olena Kovalenko"},
+        {"label": "ORG", "pattern": "Zorya Group"},
+        {"label": "LOC", "pattern": "Lviv"},
+    ])
+    nlp.meta["name"] = "tiny"
+    nlp.meta["version"] = "0.0.7"
+    path = tmp_path_factory.mktemp("model") / "tiny"
+    nlp.to_disk(path)
+    return path
+
+
+def test_model_by_path_maps_labels(pipeline_dir: Path) -> None:
+    text = "Olena Kovalenko of the Zorya Group flew to Lviv."
+    sug = ModelSuggester(load_scheme("news"), str(pipeline_dir))
+    assert sug.name == "model:tiny" and sug.version == "0.0.7"
+    out = sug.suggest([Unit(id=1, text=text)])[0]
+    check_spans(text, out.spans, out.relations)
+    assert {(text[s.start : s.end], s.label) for s in out.spans} == {
+        ("Olena Kovalenko", "PERSON"), ("Zorya Group", "ORG"), ("Lviv", "LOC"),
+    }
+    conll = ModelSuggester(load_scheme("conll"), str(pipeline_dir)).suggest([Unit(text=text)])[0]
+    assert {(text[s.start : s.end], s.label) for s in conll.spans} == {
+        ("Olena Kovalenko", "PER"), ("Zorya Group", "ORG"), ("Lviv", "LOC"),
+    }
+
+
+def test_model_comes_first_in_build_suggesters(pipeline_dir: Path) -> None:
+    names = [s.name for s in build_suggesters(load_scheme("news"), model=str(pipeline_dir))]
+    assert names == ["model:tiny", "news-rules", "claims"]
+
+
+def test_missing_model_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="cannot load spaCy pipeline"):
+        ModelSuggester(load_scheme("news"), str(tmp_path / "nope"))
