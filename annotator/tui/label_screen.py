@@ -17,10 +17,10 @@ from textual.widgets import Footer, Static
 
 from annotator.tui.editor import UnitEditor
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
-from annotator.tui.widgets.label_bar import LabelBar
-from annotator.tui.widgets.span_list import SpanList
+from annotator.tui.widgets.label_bar import LabelBar, label_bar_text
+from annotator.tui.widgets.span_list import SpanList, span_rows
 from annotator.tui.widgets.span_text import SpanText
-from annotator.tui.widgets.status_bar import StatusBar, progress_text
+from annotator.tui.widgets.status_bar import StatusBar, progress_text, status_text
 
 #: Actions that only make sense while a unit is on screen.
 _UNIT_ACTIONS = frozenset({
@@ -70,6 +70,7 @@ class LabelScreen(Screen[None]):
         self.overlay = True
         self.active_layer = "entities"
         self._was_empty = False
+        self._shown: dict[str, object] = {}
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -125,6 +126,12 @@ class LabelScreen(Screen[None]):
             self._was_empty = view is None
             self.refresh_bindings()
 
+    def _set(self, selector: str, content: Text) -> None:
+        """Update a Static only when its content changed (each update costs a relayout)."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content)
+
     def _draw_all(self) -> None:
         """Redraw every part of the screen from the session and editor."""
         session, ed, view = self.session, self.editor, self.session.current
@@ -136,22 +143,22 @@ class LabelScreen(Screen[None]):
             header.append(f" \u00b7 unit {view.unit.id}", style="dim")
         if session.queue_filter:
             header.append(f" \u00b7 filter {session.queue_filter.describe()}", style="yellow")
-        self.query_one("#header", Static).update(header)
+        self._set("#header", header)
         if view is None or ed is None:
-            self.query_one("#title", Static).update(Text(""))
-            self.query_one("#before", Static).update(Text(""))
-            self.query_one("#after", Static).update(Text(""))
+            self._set("#title", Text(""))
+            self._set("#before", Text(""))
+            self._set("#after", Text(""))
             done = Text("Nothing left to label in this queue. ", style="bold")
             done.append("Press q to quit, Backspace to undo the last decision, Ctrl+P for commands.")
-            self.query_one("#labels", LabelBar).update(done)
+            self._set("#labels", done)
             self.query_one(SpanText).show("", [], [], [], session.scheme)
-            self.query_one(SpanList).update(Text(""))
+            self._set("#spans", Text(""))
             self._draw_status()
             return
-        self.query_one("#title", Static).update(Text(view.title or "(untitled)", style="bold"))
-        self.query_one("#before", Static).update(Text(" ".join(u.text for u in view.before) or "\u2014"))
-        self.query_one("#after", Static).update(Text(" ".join(u.text for u in view.after) or "\u2014"))
-        self.query_one("#labels", LabelBar).show(session.scheme, self.active_layer)
+        self._set("#title", Text(view.title or "(untitled)", style="bold"))
+        self._set("#before", Text(" ".join(u.text for u in view.before) or "\u2014"))
+        self._set("#after", Text(" ".join(u.text for u in view.after) or "\u2014"))
+        self._set("#labels", label_bar_text(session.scheme, self.active_layer))
         self._draw_text()
         self._draw_status()
 
@@ -173,7 +180,7 @@ class LabelScreen(Screen[None]):
             cursor=ed.cursor if ed.tokens else None, selection=ed.selection if ed.anchor is not None else None,
             pending=ed.pending_link,
         )
-        self.query_one(SpanList).show(ed.text, ed.marks, ed.relations, ed.scheme, ed.layer, self._current_span())
+        self._set("#spans", span_rows(ed.text, ed.marks, ed.relations, ed.scheme, ed.layer, self._current_span()))
 
     def _draw_cursor(self) -> None:
         """Redraw after a cursor move (spans unchanged): cheap."""
@@ -183,13 +190,15 @@ class LabelScreen(Screen[None]):
         self.query_one(SpanText).move_cursor(
             ed.cursor, ed.selection if ed.anchor is not None else None, ed.pending_link
         )
-        self.query_one(SpanList).show(ed.text, ed.marks, ed.relations, ed.scheme, ed.layer, self._current_span())
+        self._set("#spans", span_rows(ed.text, ed.marks, ed.relations, ed.scheme, ed.layer, self._current_span()))
 
     def _draw_status(self) -> None:
         """Redraw progress and the latest message."""
         s = self.session
         message = (self.editor.message if self.editor else "") or s.message
-        self.query_one(StatusBar).show(progress_text(s.done, s.total, s.rate_per_hour, s.seconds_left, s.progress_known), message)
+        self._set("#status", status_text(
+            progress_text(s.done, s.total, s.rate_per_hour, s.seconds_left, s.progress_known), message
+        ))
         if self.editor:
             self.editor.message = ""
         s.message = ""

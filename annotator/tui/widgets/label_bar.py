@@ -18,15 +18,20 @@ def label_keys(scheme: Scheme, layer: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def label_bar_text(scheme: Scheme, layer: str) -> Text:
+    """``1 PERSON 2 ORG …`` in the labels' colours."""
+    out = Text()
+    for n, (key, name) in enumerate(label_keys(scheme, layer)):
+        if n:
+            out.append(" ")
+        out.append(key, style="bold reverse")
+        out.append(f" {name}", style=f"bold {scheme.color_of(name)}")
+    return out
+
+
 class LabelBar(Static):
-    """One line (wrapping when narrow) of ``1 PERSON  2 ORG …``."""
+    """One line (wrapping when narrow) of ``1 PERSON 2 ORG …``."""
 
     def show(self, scheme: Scheme, layer: str) -> None:
         """Redraw for ``layer``."""
-        out = Text()
-        for n, (key, name) in enumerate(label_keys(scheme, layer)):
-            if n:
-                out.append(" ")
-            out.append(key, style="bold reverse")
-            out.append(f" {name}", style=f"bold {scheme.color_of(name)}")
-        self.update(out)
+        self.update(label_bar_text(scheme, layer))

@@ -39,13 +39,18 @@ def progress_text(
     return out
 
 
+def status_text(progress: Text, message: str = "") -> Text:
+    """The progress followed by the latest message."""
+    out = progress.copy()
+    if message:
+        out.append("  ")
+        out.append(message, style="italic")
+    return out
+
+
 class StatusBar(Static):
     """Progress on the left, the latest message after it."""
 
     def show(self, progress: Text, message: str = "") -> None:
         """Redraw."""
-        out = progress.copy()
-        if message:
-            out.append("  ")
-            out.append(message, style="italic")
-        self.update(out)
+        self.update(status_text(progress, message))
