@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,14 +29,13 @@ def bindings_table(screen: Screen) -> Table:
     table.add_column("what it does", ratio=1)
     keys: dict[str, list[str]] = {}
     what: dict[str, str] = {}
-    for active in screen.active_bindings.values():
-        b = active.binding
-        if active.node is not screen or not b.id:
+    keymap = screen.app._keymap
+    for b in screen.BINDINGS:
+        if not isinstance(b, Binding) or not b.id:
             continue
-        ident = b.id or b.action
-        if ident.startswith("label-"):
-            ident = "label"
-        keys.setdefault(ident, []).append(screen.app.get_key_display(b))
+        ident = "label" if b.id.startswith("label-") else b.id
+        for key in keymap.get(b.id, b.key).split(","):
+            keys.setdefault(ident, []).append(screen.app.get_key_display(replace(b, key=key.strip())))
         what[ident] = (
             "Label the selection with the layer's label of that number"
             if ident == "label" else b.tooltip or b.description or b.action

@@ -108,7 +108,7 @@ class LabelScreen(Screen[None]):
 
     def on_resize(self) -> None:
         """Put the span list beside the text when there is room."""
-        self.set_class(self.size.width >= 120, "-wide")
+        self.set_class(self.size.width >= 130, "-wide")
 
     # ------------------------------------------------------------------ drawing
     def _load(self, view: UnitView | None) -> None:

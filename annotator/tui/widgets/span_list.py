@@ -47,9 +47,9 @@ def span_rows(
         if m.suggested:
             origin = s.source or "suggested"
             score = f" {s.score:.2f}" if s.score is not None else ""
-            out.append(f"  ({origin}{score}, not confirmed)", style="dim italic")
+            out.append(f"  {origin}{score}?", style="dim italic")
         elif s.source:
-            out.append(f"  ({s.source})", style="dim")
+            out.append(f"  {s.source} \u2713", style="dim")
         for r in relations:
             if (r.child.start, r.child.end, r.child.label) == (s.start, s.end, s.label):
                 out.append(f"\n      \u2190 {r.label}: ", style="dim")
