@@ -150,7 +150,10 @@ def blank_pipeline(plans: Iterable[ComponentPlan], lang: str = "en") -> Any:
     """A fresh spaCy pipeline with the planned components."""
     import spacy
 
-    nlp = spacy.blank(lang)
+    from annotator.train.components import TOKENIZER, register_tokenizer
+
+    register_tokenizer()
+    nlp = spacy.blank(lang, config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
     for plan in plans:
         add_component(nlp, plan)
     return nlp

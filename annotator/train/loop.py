@@ -175,6 +175,9 @@ def train(
     history: list[dict[str, Any]] = []
     output = Path(output)
     saved = False
+    if opts.base and eval_records and not fresh:
+        start_score = evaluate(nlp, eval_records, plans).main()
+        history.append({"epoch": 0, "losses": {}, "score": round(start_score, 4), "seconds": 0.0})
     epoch = 0
     for epoch in range(1, opts.epochs + 1):
         losses: dict[str, float] = {}
@@ -243,7 +246,7 @@ def _batch_sizes(n: int, h: Hyper) -> list[int]:
 def _save(nlp: Any, output: Path, plans: Sequence[ComponentPlan], labels: dict[str, list[str]],
           meta: dict[str, Any] | None, score: float | None) -> None:
     """Write the pipeline to ``output`` (replacing a previous save atomically enough)."""
-    nlp.meta["name"] = nlp.meta.get("name") or "annotator_model"
+    nlp.meta["name"] = output.name  # the suggester is then called model:<dir name>
     nlp.meta["description"] = "Trained by annotator from gold labels"
     nlp.meta["annotator"] = {
         **(meta or {}), "components": {p.name: {"layer": p.layer, "labels": p.labels} for p in plans},

@@ -1,0 +1,94 @@
+"""Training data from the store: gold first, accepted decisions otherwise; Docs and scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from train_fixtures import add_gold, fill, sentence
+
+from annotator.models import Annotation, Span
+from annotator.store import Store
+from annotator.train.corpus import gold_records, make_doc, span_token_range, split_records, unlabelled_units, write_docbin
+from annotator.train.scoring import Scores
+
+
+def test_gold_wins_over_annotations_and_rejects_are_left_out(store: Store) -> None:
+    ids = fill(store, n=4, unlabelled=1)
+    only_person = [Span(start=0, end=11, label="PERSON", layer="entities")]
+    add_gold(store, ids[0], only_person)
+    add_gold(store, ids[1], [], answer="reject")
+    store.add_annotation(Annotation(unit_id=ids[2], annotator="zed", answer="accept", spans=[]))
+    store.add_annotation(Annotation(unit_id=ids[3], annotator="ann", answer="reject", spans=[]))
+    records = gold_records(store, "news")
+    by_id = {r.unit.id: r for r in records}
+    assert set(by_id) == {ids[0], ids[2]}
+    assert by_id[ids[0]].origin == "gold" and by_id[ids[0]].spans == only_person
+    # two annotators accepted unit 2: the first by name ('ann') is taken
+    assert by_id[ids[2]].origin == "ann" and len(by_id[ids[2]].spans) == 4
+    assert [u.id for u in unlabelled_units(store, "news")] == [ids[4]]
+
+
+def test_split_is_deterministic_disjoint_and_by_document(store: Store) -> None:
+    fill(store, n=12, unlabelled=0)
+    records = gold_records(store, "news")
+    train, dev = split_records(records, 0.25, seed=3)
+    again = split_records(records, 0.25, seed=3)
+    assert [r.unit.id for r in train] == [r.unit.id for r in again[0]]
+    assert len(dev) == 3 and len(train) == 9
+    assert not {r.unit.document_id for r in train} & {r.unit.document_id for r in dev}
+    assert split_records(records, 0.0) == (records, [])
+
+
+def test_docs_keep_the_units_tokens_and_spans_map_by_token() -> None:
+    import spacy
+
+    from annotator.models import Token, Unit
+
+    unit = Unit(text="Kim  Jong-un  met U.N. envoys", tokens=None)
+    tokens = unit.token_list()
+    doc = make_doc(spacy.blank("en").vocab, tokens)
+    assert [t.text for t in doc] == [t.text for t in tokens] == ["Kim", "Jong-un", "met", "U.N.", "envoys"]
+    assert span_token_range(tokens, Span(start=0, end=12, label="PERSON")) == (0, 2)
+    # a span cutting a token is widened to the tokens it touches
+    assert span_token_range(tokens, Span(start=6, end=9, label="PERSON")) == (1, 2)
+    explicit = [Token(text="a", start=0, end=1)]
+    assert span_token_range(explicit, Span(start=0, end=1, label="X", token_start=0, token_end=0)) == (0, 1)
+
+
+def test_docbin_holds_entities_and_claims(store: Store, tmp_path: Path) -> None:
+    import spacy
+    from spacy.tokens import DocBin
+
+    fill(store, n=2, unlabelled=0)
+    n = write_docbin(gold_records(store, "news"), tmp_path / "train.spacy")
+    docs = list(DocBin().from_disk(tmp_path / "train.spacy").get_docs(spacy.blank("en").vocab))
+    assert n == 2
+    assert [(e.text, e.label_) for e in docs[0].ents] == [("Alice Smith", "PERSON")]
+    assert [(s.text, s.label_) for s in docs[0].spans["claims"]] == [
+        ("Alice Smith", "SOURCE"), ("said", "CUE"), ("the plan 0 will work", "CLAIM")]
+    assert sentence(0)[0] == docs[0].text
+
+
+def test_scores_exact_and_token_overlap_by_hand() -> None:
+    s = Scores()
+    # truth: CLAIM tokens 2-6 (4 tokens), CUE 1-2; prediction: CLAIM 3-7, CUE 1-2, a spurious CUE 8-9
+    s.add([(3, 7, "CLAIM", "claims"), (1, 2, "CUE", "claims"), (8, 9, "CUE", "claims")],
+          [(2, 6, "CLAIM", "claims"), (1, 2, "CUE", "claims")])
+    claim_exact, claim_tok = s.exact[("claims", "CLAIM")], s.overlap[("claims", "CLAIM")]
+    assert (claim_exact.tp, claim_exact.fp, claim_exact.fn) == (0, 1, 1)
+    assert (claim_tok.tp, claim_tok.fp, claim_tok.fn) == (3, 1, 1) and claim_tok.f1 == 0.75
+    cue = s.exact[("claims", "CUE")]
+    assert (cue.tp, cue.fp, cue.fn) == (1, 1, 0) and round(cue.f1, 4) == 0.6667
+    assert round(s.main(), 4) == round((2 / 3 + 0.75) / 2, 4)
+    assert "CLAIM" in s.table()
+
+
+def test_saved_pipelines_tokenize_like_the_labelling_tool() -> None:
+    from annotator.tokens import tokenize
+    from annotator.train.config import blank_pipeline
+
+    nlp = blank_pipeline([])
+    for text in ["Kim Jong-un met U.N. envoys  in Seoul.\n\nHe said: \"no\".", "  lead", "x  ", "Russia's 16,985"]:
+        doc = nlp(text)
+        assert doc.text == text
+        assert [t.text for t in doc if not t.is_space] == [t.text for t in tokenize(text)]

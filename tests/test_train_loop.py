@@ -1,0 +1,133 @@
+"""Train tiny pipelines on data the tests write, load them back and suggest with them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from train_fixtures import TINY, fill, sentence
+
+from annotator.store import Store, open_store
+from annotator.train.background import apply_model, suggester_name
+from annotator.train.corpus import gold_records
+from annotator.train.loop import TrainOptions, TrainResult, train
+from annotator.train.uncertainty import least_sure_first, least_sure_unit_ids
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, TrainResult]:
+    """A database with 12 labelled and 3 unlabelled units and a pipeline trained on it."""
+    tmp = tmp_path_factory.mktemp("train")
+    db = tmp / "t.db"
+    store = open_store(db)
+    fill(store)
+    records = gold_records(store, "news")
+    result = train(records, records, tmp / "model", TrainOptions(layer="both", epochs=40, patience=40, hyper=TINY))
+    store.close()
+    return db, tmp / "model", result
+
+
+def test_training_learns_every_label_and_saves_a_pipeline(trained: tuple[Path, Path, TrainResult]) -> None:
+    _, model, result = trained
+    assert result.scores is not None
+    table = result.scores.as_dict()
+    assert set(table["entities"]) == {"PERSON", "ORG", "GPE"}
+    assert set(table["claims"]) == {"CLAIM", "CUE", "SOURCE"}
+    # 12 sentences, seen 40 times: the tiny model must have learnt them
+    assert result.scores.total("exact", "entities").f1 >= 0.9
+    assert result.scores.total("exact", "claims", ["CUE", "SOURCE"]).f1 >= 0.9
+    assert result.scores.total("overlap", "claims", ["CLAIM"]).f1 >= 0.9
+    assert (model / "config.cfg").exists() and (model / "meta.json").exists()
+    meta = json.loads((model / "meta.json").read_text())
+    assert meta["annotator"]["components"]["claims_parts"]["labels"] == ["CUE", "SOURCE"]
+    assert result.components == ["claims_content", "claims_parts", "ner"]
+
+
+def test_spacy_load_works_in_a_fresh_process(trained: tuple[Path, Path, TrainResult]) -> None:
+    _, model, _ = trained
+    code = (
+        "import annotator, spacy, json, sys\n"
+        f"nlp = spacy.load({str(model)!r})\n"
+        "doc = nlp('Bob Jones said the plan 6 will work.')\n"
+        "print(json.dumps({'pipes': nlp.pipe_names, 'ents': [(e.text, e.label_) for e in doc.ents],"
+        " 'claims': [(s.text, s.label_) for s in doc.spans['claims']]}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["pipes"] == ["claims_content", "claims_content_spans", "claims_parts", "claims_parts_spans", "ner"]
+    assert ["Bob Jones", "PERSON"] in got["ents"]
+    assert ["said", "CUE"] in got["claims"] and ["Bob Jones", "SOURCE"] in got["claims"]
+    assert not any(label in ("CUE", "SOURCE", "CLAIM") for _, label in got["ents"])
+
+
+def test_apply_model_suggests_for_unlabelled_units_only(trained: tuple[Path, Path, TrainResult]) -> None:
+    db, model, _ = trained
+    store = open_store(db)
+    try:
+        n = apply_model(store, "news", model)
+        assert n == 3
+        units = list(store.iter_units("news"))
+        name = suggester_name(model)
+        assert name == "model:model"
+        with_model = [u.id for u in units if any(s.suggester == name for s in store.get_suggestions(u.id or 0))]
+        assert with_model == [u.id for u in units[-3:]]
+        sugg = next(s for s in store.get_suggestions(units[-1].id or 0) if s.suggester == name)
+        text = units[-1].text
+        found = {(text[s.start : s.end], s.label, s.layer) for s in sugg.spans}
+        assert ("Bob Jones", "PERSON", "entities") in found or ("Bob Jones", "SOURCE", "claims") in found
+        assert all(s.source == name for s in sugg.spans)
+    finally:
+        store.close()
+
+
+def test_least_sure_first_orders_undecided_units(trained: tuple[Path, Path, TrainResult]) -> None:
+    db, model, _ = trained
+    store = open_store(db)
+    try:
+        ranked = least_sure_first(store, "news", model)
+        units = list(store.iter_units("news"))
+        assert sorted(r.unit_id for r in ranked) == [u.id for u in units[-3:]]
+        values = [r.uncertainty for r in ranked]
+        assert values == sorted(values, reverse=True)
+        assert all(0.0 <= v <= 1.0 for v in values)
+        assert least_sure_unit_ids(store, "news", model, limit=2) == [r.unit_id for r in ranked[:2]]
+        # a labelled unit scores too when asked about explicitly, and a nonsense one is less sure
+        from annotator.models import Unit
+
+        known = units[0]
+        odd = Unit(id=999, text="zq xv said wk the of 7 plan plan")
+        scored = {r.unit_id: r.uncertainty for r in least_sure_first(store, "news", model, units=[known, odd])}
+        assert scored[999] >= scored[known.id]
+    finally:
+        store.close()
+
+
+def test_model_suggester_from_the_suggest_package_uses_the_pipeline(trained: tuple[Path, Path, TrainResult]) -> None:
+    model_mod = pytest.importorskip("annotator.suggest.model")
+    from annotator.models import Unit
+    from annotator.schemes import load_scheme
+
+    db, model, _ = trained
+    suggester = model_mod.ModelSuggester(load_scheme("news"), str(model))
+    text, _ = sentence(6)
+    (sugg,) = suggester.suggest([Unit(id=1, text=text)])
+    found = {(text[s.start : s.end], s.label) for s in sugg.spans}
+    assert ("Bob Jones", "PERSON") in found
+
+
+def test_base_model_continues_training(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
+    db, model, _ = trained
+    store = open_store(db)
+    records = gold_records(store, "news")
+    store.close()
+    result = train(records, records, tmp_path / "next",
+                   TrainOptions(layer="entities", base=str(model), epochs=2, patience=2, hyper=TINY))
+    assert result.scores is not None
+    # it starts from a model that already knows the data (epoch 0: the base before training)
+    assert result.history[0]["epoch"] == 0 and result.history[0]["score"] >= 0.9
+    assert result.components == ["ner"]
+    assert (tmp_path / "next" / "config.cfg").exists()
