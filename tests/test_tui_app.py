@@ -280,14 +280,23 @@ async def test_palette_jump_and_filter(db: Path) -> None:
         await pilot.pause()
         screen = screen_of(app)
         assert screen.session.current.unit.id == ids[2]
+        screen.set_filter(QueueFilter(suggester="nobody"))
+        assert screen.session.queue_filter is None  # no unit matches: back to the queue
         screen.set_filter(QueueFilter(label="GPE"))
         await pilot.pause()
         assert screen.session.current.unit.id == ids[0]
+        assert screen.session.queue_filter == QueueFilter(label="GPE")
         await pilot.press("x")
         await pilot.pause()
         assert screen.session.queue_filter is None  # nothing else matched: back to the queue
         screen.set_filter(QueueFilter(document_id=99999))
         assert screen.session.queue_filter is None
+        screen.set_filter(QueueFilter(suggester="rules"))  # its only unit is decided: nothing matches
+        await pilot.pause()
+        assert screen.session.queue_filter is None
+        assert screen.session.current.unit.id != ids[0]
+        status = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert "no more units match filter suggester=rules" in status
     assert [(r["unit_id"], r["answer"]) for r in decisions(db)] == [(ids[0], "reject")]
 
 
