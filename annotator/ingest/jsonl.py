@@ -17,6 +17,7 @@ Spans that do not fit their text are refused with the line.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,7 +37,15 @@ def parse_json_line(name: str, n: int, line: str) -> dict[str, Any]:
         raise InputError(name, "JSON nested too deeply", line=n) from None
     if not isinstance(obj, dict):
         raise InputError(name, f"expected a JSON object, got {type(obj).__name__}", line=n)
+    if _SURROGATE_ESCAPE.search(line):
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(name, "a \\u escape names half a surrogate pair, not a character", line=n) from None
     return obj
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def record_document(name: str, n: int, obj: dict[str, Any]) -> Document:
@@ -136,22 +145,36 @@ def checked_span(name: str, n: int, text: str, start: Any, end: Any, label: Any,
         raise InputError(name, f"span {start}-{end} ({label}): {str(e).splitlines()[-1].strip()}", line=n) from None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is an object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _mapped(options: ReadOptions, label: Any) -> Any:
+    """``label`` renamed by ``--label-map``; non-strings pass through to be refused by the caller."""
+    return options.label_map.get(label, label) if isinstance(label, str) else label
+
+
 def _record_unit(name: str, n: int, obj: dict[str, Any], options: ReadOptions) -> tuple[str, list[Token] | None, UnitLabels]:
     """The text, explicit tokens and labels of one annotated record."""
     text = obj.get("text")
     if not isinstance(text, str) or not text:
         raise InputError(name, "record has no string field 'text'", line=n)
     spans: list[Span] = []
+    if not isinstance(obj.get("spans") or [], list):
+        raise InputError(name, "'spans' must be a list", line=n)
     for s in obj.get("spans") or []:
         if not isinstance(s, dict):
             raise InputError(name, f"span {s!r} is not an object", line=n)
         label = s.get("label")
         spans.append(checked_span(
-            name, n, text, s.get("start"), s.get("end"), options.label_map.get(label, label), s.get("layer"),
+            name, n, text, s.get("start"), s.get("end"), _mapped(options, label), s.get("layer"),
             s.get("text"), token_start=s.get("token_start"), token_end=s.get("token_end"),
             source=s.get("source"), score=s.get("score"),
         ))
     relations: list[Relation] = []
+    if not isinstance(obj.get("relations") or [], list):
+        raise InputError(name, "'relations' must be a list", line=n)
     for r in obj.get("relations") or []:
         if not isinstance(r, dict):
             raise InputError(name, f"relation {r!r} is not an object", line=n)
@@ -163,7 +186,7 @@ def _record_unit(name: str, n: int, obj: dict[str, Any], options: ReadOptions) -
             label = ref.get("label")
             try:
                 ends.append(SpanRef(start=ref.get("start"), end=ref.get("end"),
-                                    label=options.label_map.get(label, label)))
+                                    label=_mapped(options, label)))
             except ValueError:
                 raise InputError(name, f"relation {r.get('label')!r}: bad {key} {ref!r}", line=n) from None
         if not r.get("label"):
@@ -237,7 +260,7 @@ def annotated_document(name: str, group: list[tuple[int, dict[str, Any]]], optio
         pos = start + len(text)
     doc_text = "".join(parts)
     d = first.get("document") if grouped else {}
-    ext = d.get("external_id") if grouped else first.get("id", (first.get("meta") or {}).get("id"))
+    ext = d.get("external_id") if grouped else first.get("id", _dict(first.get("meta")).get("id"))
     title = d.get("title", "") if grouped else first.get("title", "")
     doc = Document(title=title if isinstance(title, str) else "", text=doc_text, source=name,
                    external_id=None if ext is None else str(ext), meta={"format": "jsonl"})
