@@ -115,5 +115,7 @@ def test_synth_generates_units_and_exact_suggestions(tmp_path: Path) -> None:
     assert [(s.start, s.end, s.label) for s in sug.spans] == [(a, b, lab) for a, b, lab, _ in expected[1]]
     with_sug = [u for u in units if store.get_suggestions(u.id)]
     assert len(with_sug) == 30
+    linked = [r.label for u in with_sug for r in store.get_suggestions(u.id)[0].relations]
+    assert "source-of" in linked and "cue-of" in linked
     doc = store.get_document(first.document_id)
     assert doc.text[first.start:first.end] == first.text

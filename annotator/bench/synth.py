@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 
-from annotator.models import Dataset, Document, Span, Suggestion, Unit
+from annotator.models import Dataset, Document, Relation, Span, Suggestion, Unit
 from annotator.store import Store, open_store
 
 PEOPLE = [
@@ -89,6 +89,15 @@ def _sentence(rnd: random.Random) -> tuple[str, list[tuple[int, int, str, str]]]
     return _cap("".join(text_parts)), spans
 
 
+def _claim_links(spans: list[Span]) -> list[Relation]:
+    """source-of and cue-of links from a sentence's SOURCE and CUE to its CLAIM."""
+    claim = next((s for s in spans if s.label == "CLAIM"), None)
+    if claim is None:
+        return []
+    names = {"SOURCE": "source-of", "CUE": "cue-of"}
+    return [Relation(head=s.ref, child=claim.ref, label=names[s.label]) for s in spans if s.label in names]
+
+
 def sentences(n: int, seed: int = 0) -> Iterator[tuple[str, list[tuple[int, int, str, str]]]]:
     """``n`` deterministic sentences with their spans."""
     rnd = random.Random(seed)
@@ -146,11 +155,10 @@ def generate(
         by_position = dict(wanted_spans)
         for u in store.iter_units(dataset, document_id=doc_id):
             if u.position in by_position:
-                sugs.append(Suggestion(
-                    unit_id=u.id, suggester="synth", version="1",
-                    spans=[Span(start=a, end=b, label=lab, layer=layer, source="synth", score=0.9)  # type: ignore[arg-type]
-                           for a, b, lab, layer in by_position[u.position]],
-                ))
+                spans = [Span(start=a, end=b, label=lab, layer=layer, source="synth", score=0.9)  # type: ignore[arg-type]
+                         for a, b, lab, layer in by_position[u.position]]
+                sugs.append(Suggestion(unit_id=u.id, suggester="synth", version="1", spans=spans,
+                                       relations=_claim_links(spans)))
     if sugs:
         store.put_suggestions(sugs)
     return ds
