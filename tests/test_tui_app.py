@@ -376,3 +376,25 @@ async def test_two_annotators_with_overlap_one_get_different_units(tmp_path: Pat
             await pb.pause()
     got = {(r["annotator"], r["unit_id"], r["answer"]) for r in decisions(path)}
     assert got == {("alice", ua, "accept"), ("bob", ub, "reject")}
+
+
+async def test_overlay_and_escape_keys(db: Path) -> None:
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        text = app.screen.query_one(SpanText)
+        await pilot.press("c")
+        assert text.overlay and text._styles[0] is not None  # entity colours under the claims
+        await pilot.press("v")
+        assert not text.overlay and text._styles[0] is None  # claims on their own
+        await pilot.press("shift+right", "shift+right", "2", "l")
+        assert screen_of(app).editor.pending_link is not None
+        await pilot.press("escape")
+        assert screen_of(app).editor.pending_link is None
+        await pilot.press("shift+right", "escape")
+        assert screen_of(app).editor.anchor is None
+        await pilot.press("a")
+        await pilot.pause()
+    spans = json.loads(decisions(db)[0]["spans"])
+    assert [(s["label"], s["layer"]) for s in spans] == [
+        ("GPE", "entities"), ("SOURCE", "claims"), ("GPE", "entities")
+    ]

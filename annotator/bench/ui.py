@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+#: Bump when the synthetic data changes, so cached benchmark databases are rebuilt.
+SYNTH_VERSION = 2
 BUDGET_P50_MS = 17.0
 BUDGET_P95_MS = 33.0
 BUDGET_STARTUP_S = 0.8
@@ -42,7 +44,7 @@ def bench_db(units: int, path: str | None = None) -> str:
     from annotator.bench.synth import generate
     from annotator.store import open_store
 
-    target = Path(path) if path else Path(tempfile.gettempdir()) / "annotator-bench" / f"ui-{units}.db"
+    target = Path(path) if path else Path(tempfile.gettempdir()) / "annotator-bench" / f"ui-{units}-v{SYNTH_VERSION}.db"
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         store = open_store(target)

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from annotator.models import Span
 from annotator.tui.editor import UnitEditor
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
 from annotator.tui.widgets.label_bar import LabelBar, label_bar_text
@@ -162,7 +163,7 @@ class LabelScreen(Screen[None]):
         self._draw_text()
         self._draw_status()
 
-    def _current_span(self):  # type: ignore[no-untyped-def]
+    def _current_span(self) -> Span | None:
         """The span under the cursor in the current layer, if any."""
         ed = self.editor
         if ed is None or not ed.tokens:

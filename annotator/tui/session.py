@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from annotator.models import Annotation, Dataset, Relation, Scheme, Token, Unit
+from annotator.models import Annotation, Dataset, Relation, Scheme, Span, Token, Unit
 from annotator.schemes import load_scheme
 from annotator.store import Store, load_relations, load_spans
 from annotator.suggest import merge
@@ -175,7 +176,7 @@ class LabelSession:
         return self.advance()
 
     # ------------------------------------------------------------------ decisions
-    def decide(self, answer: str, spans: list, relations: list) -> int:
+    def decide(self, answer: str, spans: list[Span], relations: list[Relation]) -> int:
         """Commit a decision on the current unit, then move to the next; returns the row id."""
         view = self.current
         if view is None or view.unit.id is None:
@@ -219,7 +220,7 @@ class LabelSession:
         self.message = f"undid {reverted['answer'] if reverted else 'decision'} on unit {unit.id}"
         return view
 
-    def _reverted_row(self, unit_id: int) -> dict | None:
+    def _reverted_row(self, unit_id: int) -> dict[str, Any] | None:
         """The decision row the latest undo row of this unit reverted."""
         rows = self.store.history(unit_id, self.annotator)
         undo = next((r for r in reversed(rows) if r["answer"] == "undo"), None)
