@@ -20,7 +20,7 @@ from typing import Any
 from annotator.errors import UserError
 from annotator.train.config import ComponentPlan, Hyper, optimizer_config, plan_components
 from annotator.train.corpus import Record, doc_spans, label_ranges, make_doc, ner_example
-from annotator.train.scoring import Scores
+from annotator.train.scoring import PRF, Scores
 
 
 @dataclass
@@ -124,6 +124,9 @@ def evaluate(nlp: Any, records: Sequence[Record], plans: Sequence[ComponentPlan]
     """Score ``nlp`` on ``records`` for the planned labels."""
     wanted = {(p.layer, l) for p in plans for l in p.labels}
     scores = Scores()
+    for key in wanted:  # every trained label gets a row, even with no support in ``records``
+        scores.exact[key] = PRF()
+        scores.overlap[key] = PRF()
     for pred, r in zip(predict(nlp, records), records):
         scores.add([s for s in pred if (s[3], s[2]) in wanted], truth(r, plans))
     return scores

@@ -1,0 +1,137 @@
+"""`annotator train` end to end on tiny datasets the tests write."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import dump_db
+from train_fixtures import fill
+
+from annotator.cli import cli
+from annotator.store import open_store
+
+
+def _db(tmp_path: Path, n: int = 12, unlabelled: int = 3) -> Path:
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    fill(store, n=n, unlabelled=unlabelled)
+    store.close()
+    return db
+
+
+def test_train_saves_a_pipeline_and_prints_per_label_scores(tmp_path: Path, runner: CliRunner) -> None:
+    db = _db(tmp_path)
+    out = tmp_path / "model"
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(out), "--epochs", "3",
+                              "--eval-split", "0.25", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert "Training on 9 units, scoring on 3" in res.output
+    for label in ("PERSON", "CLAIM", "CUE", "SOURCE", "(all)"):
+        assert label in res.output
+    assert f"Saved to {out}" in res.output
+    assert (out / "config.cfg").exists()
+    cfg = (out / "config.cfg").read_text()
+    assert "annotator_ents_to_spans" in cfg and "annotator.Tokenizer.v1" in cfg
+
+
+def test_train_json_entities_only(tmp_path: Path, runner: CliRunner) -> None:
+    db = _db(tmp_path)
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(tmp_path / "m"),
+                              "--layer", "entities", "--epochs", "2", "--json", "--quiet"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output.strip().splitlines()[-1])
+    assert set(data["scores"]) == {"entities", "main", "units"}
+    assert set(data["scores"]["entities"]) == {"PERSON", "ORG", "GPE"}
+    assert data["n_train"] + data["n_eval"] == 12
+
+
+def test_curve_prints_four_points(tmp_path: Path, runner: CliRunner) -> None:
+    db = _db(tmp_path, n=15)
+    out = tmp_path / "m"
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(out), "--layer", "entities",
+                              "--epochs", "2", "--curve", "--json", "--quiet"])
+    assert res.exit_code == 0, res.output
+    points = json.loads(res.output.strip().splitlines()[-1])
+    assert [p["fraction"] for p in points] == [0.25, 0.5, 0.75, 1.0]
+    assert [p["n_train"] for p in points] == [3, 6, 9, 12]
+    assert all(0.0 <= p["score"] <= 1.0 for p in points)
+    assert (out / "config.cfg").exists()
+    assert not list(tmp_path.glob("m.curve-*"))
+    table = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(out), "--layer", "entities",
+                                "--epochs", "1", "--curve", "--quiet"])
+    assert " 25%" in table.output and "100%" in table.output and "Last step" in table.output
+
+
+def test_user_mistakes_are_one_line_errors_and_change_nothing(tmp_path: Path, runner: CliRunner) -> None:
+    db = _db(tmp_path, n=0, unlabelled=2)
+    before = dump_db(db)
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "nope", "-o", str(tmp_path / "m")])
+    assert res.exit_code != 0 and "no dataset 'nope'" in res.output and "Traceback" not in res.output
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(tmp_path / "m")])
+    assert res.exit_code != 0 and "no gold and no accepted annotations" in res.output
+    res = runner.invoke(cli, ["train", "--db", str(tmp_path / "missing.db"), "--dataset", "news", "-o", str(tmp_path / "m")])
+    assert res.exit_code != 0 and "no such database" in res.output
+    assert not (tmp_path / "missing.db").exists()
+    assert dump_db(db) == before
+    assert not (tmp_path / "m").exists()
+
+
+def test_claims_layer_without_claims_is_refused(tmp_path: Path, runner: CliRunner) -> None:
+    from annotator.models import Annotation, Document, Span, Unit
+
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    ds = store.ensure_dataset("ents")
+    doc_id = store.insert_document(ds, Document(text="Paris is big."), [Unit(text="Paris is big.", end=13)])
+    unit = store.document_units(doc_id or 0)[0]
+    store.add_annotation(Annotation(unit_id=unit.id or 0, annotator="a", answer="accept",
+                                    spans=[Span(start=0, end=5, label="GPE")]))
+    store.close()
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "ents", "-o", str(tmp_path / "m"), "--layer", "claims"])
+    assert res.exit_code != 0 and "no claims labels" in res.output and "Traceback" not in res.output
+
+
+def test_suggest_unlabelled_stores_model_suggestions(tmp_path: Path, runner: CliRunner) -> None:
+    db = _db(tmp_path)
+    out = tmp_path / "next-model"
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(out), "--epochs", "2",
+                              "--suggest-unlabelled", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert "model:next-model for 3 unlabelled units" in res.output
+    store = open_store(db)
+    names = {s for s, _, _ in store.suggesters("news")}
+    assert "model:next-model" in names
+    assert [n for s, _, n in store.suggesters("news") if s == "model:next-model"] == [3]
+    store.close()
+
+
+def test_background_training_reports_progress_and_applies_the_model(tmp_path: Path) -> None:
+    from annotator.train.background import start_training
+
+    db = _db(tmp_path)
+    job = start_training(db, "news", tmp_path / "bg", layer="entities", extra_args=["--epochs", "2"])
+    deadline = time.monotonic() + 240
+    states = set()
+    while job.running and time.monotonic() < deadline:
+        states.add(job.status()["state"])
+        time.sleep(0.2)
+    status = job.status()
+    assert status["state"] == "done", (status, job.log_file.read_text())
+    assert status["output"] == str(tmp_path / "bg") and not status["running"]
+    assert states <= {"starting", "training"}
+    store = open_store(db)
+    assert ("model:bg", "0.0.0", 3) in store.suggesters("news")
+    store.close()
+
+
+def test_background_failure_is_reported(tmp_path: Path) -> None:
+    from annotator.train.background import start_training
+
+    db = _db(tmp_path)
+    job = start_training(db, "missing", tmp_path / "bg")
+    job.process.wait(timeout=120)
+    status = job.status()
+    assert status["state"] == "failed" and "no dataset" in status["error"]
