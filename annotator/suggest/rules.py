@@ -55,6 +55,8 @@ _NUMERIC_STARTS = frozenset(
     ten eleven twelve fifteen twenty thirty forty fifty hundred dozens hundreds thousands millions billions
     dozen usd eur gbp""".split()
 ) | lx.MONTHS | lx.WEEKDAYS | frozenset(m.rstrip(".") for m in lx.MONTHS)
+_NUM_FIRST = "0123456789$€£¥"
+_NUMERIC_STARTS_ANY = _NUMERIC_STARTS | frozenset(w.capitalize() for w in _NUMERIC_STARTS) | frozenset(["US$"])
 _HEADLINE_SMALL = lx.CONNECTORS | lx._words("to a an the in on for at by with as is vs from into over after up")
 _ALLCAPS_STOP = lx._words("CEO CFO TV GMT EST AM PM OK DNA HIV AIDS GDP ID PC CD DVD MP PR VAT AGM RPM I II III IV V VI VII VIII IX X A")
 _PERSON_VERBS = lx._words("said says told added stressed noted asked urged warned wrote explained argued claimed insisted")
@@ -134,19 +136,15 @@ class NewsRules:
         ends = toks.ends
         match = NUMERIC_RE.match
         c = 0
-        while c < n:
-            w = words[c]
-            first = w[0]
-            if not (first.isdigit() or first in "$€£¥U" or w in _NUMERIC_STARTS or w.lower() in _NUMERIC_STARTS):
-                c += 1
+        for c2, w in enumerate(words):
+            if c2 < c or not (w[0] in _NUM_FIRST or w in _NUMERIC_STARTS_ANY):
                 continue
+            c = c2
             m = match(text, starts[c])
             if m is None or m.end() <= starts[c]:
-                c += 1
                 continue
             rng = _snap(toks, m.start(), m.end())
             if rng is None or any(taken[rng[0] : rng[1] + 1]):
-                c += 1
                 continue
             i, j = rng
             for k in range(i, j + 1):
@@ -154,8 +152,6 @@ class NewsRules:
             label = m.lastgroup or "CARDINAL"
             found.append((i, j, label, 0.8 if label != "CARDINAL" else 0.6))
             c = j + 1
-            while c < n and ends[c] <= m.end():
-                c += 1
         return found
 
     # ------------------------------------------------------------------ names
@@ -165,28 +161,38 @@ class NewsRules:
         n = len(words)
         if n == 0:
             return []
-        alpha = [w for w in words if len(w) > 1 and w[0].isalpha()]
-        caps = sum(1 for w in alpha if w.isupper())
-        lower_words = sum(1 for w in alpha if w[0].islower() and w not in _HEADLINE_SMALL)
-        headline = len(alpha) >= 2 and (caps >= 0.6 * len(alpha) or (len(alpha) >= 4 and lower_words == 0))
+        cap = [w[0].isupper() for w in words]
+        if "-" in toks.text:
+            for k, w in enumerate(words):
+                if not cap[k] and _is_cap(w):
+                    cap[k] = True
+        # headlines: mostly ALL CAPS, or Title Case with only small words in lower case
+        n_alpha = n_upper = n_lower = 0
+        for w in words:
+            if len(w) > 1 and w[0].isalpha():
+                n_alpha += 1
+                if w.isupper():
+                    n_upper += 1
+                elif w[0].islower() and w not in _HEADLINE_SMALL:
+                    n_lower += 1
+        headline = n_alpha >= 2 and (n_upper >= 0.6 * n_alpha or (n_alpha >= 4 and n_lower == 0))
         out: list[tuple[int, int, str, float]] = []
         i = 0
         while i < n:
-            w = words[i]
-            if not _is_cap(w):
+            if not cap[i]:
                 i += 1
                 continue
             j = i
             while True:
                 k = j + 1
-                if k < n and _is_cap(words[k]):
+                if k < n and cap[k]:
                     j = k
                     continue
                 # connectors inside an organisation name ("Bank of England") or a person's particles
                 if (
                     k + 1 < n
                     and words[k].lower() in lx.CONNECTORS
-                    and _is_cap(words[k + 1])
+                    and cap[k + 1]
                     and not headline
                     and (
                         any(words[x].lower() in lx.ORG_HEADS for x in range(i, j + 1))

@@ -96,11 +96,12 @@ def fast_tokens(text: str) -> Toks:
 
 
 _CACHE: dict[int, tuple[str, Toks]] = {}
-_CACHE_MAX = 4096
+_CACHE_MAX = 8192
 
 
 def unit_tokens(unit: Unit) -> Toks:
-    """The tokens of a unit (its explicit tokens if it has them), cached per unit object."""
+    """The tokens of a unit (its explicit tokens if it has them), cached per unit object so
+    that every suggester of a batch shares one tokenization."""
     key = id(unit)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is unit.text:
@@ -111,6 +112,6 @@ def unit_tokens(unit: Unit) -> Toks:
     else:
         toks = fast_tokens(unit.text)
     if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
+        del _CACHE[next(iter(_CACHE))]  # the oldest entry
     _CACHE[key] = (unit.text, toks)
     return toks
