@@ -83,7 +83,8 @@ ORG_CUES: frozenset[str] = _words(
     organisation organization institute institution foundation fund trust society
     bank group inc inc. corp corp. co co. ltd ltd. plc llc company corporation holdings
     airlines airways motors industries enterprises partners media news times post
-    journal herald tribune telegraph gazette press network broadcasting channel
+    journal herald tribune telegraph gazette press network broadcasting channel radio
+    television tv newsroom weekly daily ag sa nv bv gmbh spa ab asa oyj brothers international
     university college school academy hospital church club fc united city rovers
     wanderers athletic athletico team brigade battalion regiment division unit units
     fleet squadron cabinet secretariat embassy consulate mission exchange
@@ -368,7 +369,7 @@ FIRST_NAMES: frozenset[str] = _words(
 )
 
 #: Words that signal an ORG when a short all-caps token is not a country code.
-COUNTRY_CODES: frozenset[str] = _words("US U.S. USA U.S.A. UK U.K. UAE EU E.U. DPRK ROK PRC")
+COUNTRY_CODES: frozenset[str] = _words("US U.S. U.S USA U.S.A. UK U.K. UAE DPRK ROK PRC")
 
 MONTHS: frozenset[str] = _words(
     "January February March April May June July August September October November December "

@@ -208,6 +208,8 @@ class NewsRules:
                 out.extend(self._classify(words, i, j, memory))
             i = j + 1
         self._acronyms(words, out, memory)
+        if n_lower <= 2 and any(w[0] in "0123456789" for w in words):
+            out = _teams_in_tables(words, out)
         return out
 
     def _sentence_start(self, words: list[str], i: int) -> bool:
@@ -278,6 +280,12 @@ class NewsRules:
                 out.append((i, end, label, 0.8))
                 out.append((end + 1, j, rest_label, 0.8))
                 return out
+        if mod is not None and mod[0] < j and mod[1] != "NORP" and chunk[0] not in lx.FIRST_NAMES:
+            rest = words[mod[0] + 1 : j + 1]
+            if not any(w.lower() in lx.TITLES for w in rest):
+                out.append((i, j, "ORG", 0.6))  # "Israel Radio", "Los Angeles Times"
+                memory.setdefault(text, "ORG")
+                return out
         if len(chunk) == 1:
             single = self._single(words, i, memory)
             if single is not None:
@@ -286,7 +294,7 @@ class NewsRules:
         if chunk[0] in lx.FIRST_NAMES or (len(chunk) <= 4 and all(_namelike(w) for w in chunk)):
             score = 0.8 if chunk[0] in lx.FIRST_NAMES else 0.5
             label = "PERSON"
-            if i + 1 <= j and not self._sentence_start(words, i) and j + 1 < len(words) and words[j + 1] == "(":
+            if j + 3 < len(words) and words[j + 1] == "(" and words[j + 3] == ")" and _initials_match(chunk, words[j + 2]):
                 label = "ORG"
             out.append((i, j, label, score))
             if label == "PERSON":
@@ -299,6 +307,9 @@ class NewsRules:
     def _single(self, words: list[str], i: int, memory: dict[str, str]) -> tuple[str, float] | None:
         """Guess the label of a lone capitalised word from its context."""
         w = words[i]
+        known = self._known(_title(w), memory)
+        if known is not None:
+            return (known, 0.8)
         if _is_acronym(w):
             if w in _ALLCAPS_STOP:
                 return None
@@ -403,6 +414,8 @@ class NewsRules:
                 if prev is None:
                     continue
                 label = prev[2]
+                if label == "PERSON" and not _initials_match(words[prev[0] : prev[1] + 1], words[k + 1]):
+                    continue
                 if label == "PERSON":
                     label = "ORG"
                     out[out.index(prev)] = (prev[0], prev[1], "ORG", prev[3])
@@ -414,6 +427,37 @@ class NewsRules:
                         break
                 else:
                     out.append((k + 1, k + 1, label, 0.85))
+
+
+_SCORE_RE = re.compile(r"^\d+(?:-\d+)?$")
+_VERSUS = frozenset(["AT", "at", "v", "vs", "vs.", "V"])
+
+
+def _teams_in_tables(words: list[str], out: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """In results lines ("Cruzeiro 2 Vitoria 1", "SEATTLE AT BALTIMORE", "Kent 128-1 v Surrey")
+    names next to scores or "v"/"at" are teams: ORG."""
+    n = len(words)
+    fixed: list[tuple[int, int, str, float]] = []
+    for i, j, label, score in out:
+        if label in ("GPE", "LOC", "PERSON", "ORG"):
+            after = j + 1
+            if after + 2 < n and words[after] == "(" and words[after + 2] == ")":
+                after += 3  # "Batumi ( Georgia ) 3"
+            nxt = words[after] if after < n else ""
+            prev = words[i - 1] if i > 0 else ""
+            if _SCORE_RE.match(nxt) or nxt in _VERSUS or prev in _VERSUS:
+                label, score = "ORG", 0.6
+        fixed.append((i, j, label, score))
+    return fixed
+
+
+def _initials_match(chunk: list[str], acronym: str) -> bool:
+    """Whether ``acronym`` could abbreviate ``chunk`` ("National Intelligence Service", "NIS")."""
+    letters = acronym.replace(".", "").replace("&", "")
+    if not letters.isupper() or len(letters) < 2 or acronym in lx.COUNTRY_CODES:
+        return False
+    initials = "".join(w[0] for w in chunk if w[:1].isupper())
+    return letters[0] == initials[:1] and (letters == initials or len(letters) <= len(chunk) + 2)
 
 
 def _namelike(w: str) -> bool:
