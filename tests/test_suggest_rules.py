@@ -107,3 +107,12 @@ def test_trusted_span_equals_a_validated_span() -> None:
     a = trusted_span(3, 9, "ORG", "entities", 1, 2, "news-rules", 0.5)
     b = Span(start=3, end=9, label="ORG", layer="entities", token_start=1, token_end=2, source="news-rules", score=0.5)
     assert a == b and a.model_dump_json() == b.model_dump_json() and hash(a) == hash(b)
+
+
+def test_place_led_names_and_teams_in_results_lines() -> None:
+    assert _ents("The report was carried by Israel Radio on Sunday.")["Israel Radio"] == "ORG"
+    got = _ents("Kent 128-1 v Surrey .", scheme="conll")
+    assert got == {"Kent": "ORG", "Surrey": "ORG"}
+    got = _ents("Jana Novakova ( U.S. ) beat Olga Petrova ( Russia ) 6-3 6-4 .", scheme="conll")
+    assert got["Jana Novakova"] == "PER" and got["U.S."] == "LOC" and got["Russia"] == "LOC"
+    assert _ents("The EU imposed a ban.")["EU"] == "ORG"
