@@ -78,3 +78,20 @@ def test_no_cue_no_claim_and_scheme_without_claims() -> None:
 
     bare = Scheme(name="x", entities=[Label(name="ORG", hotkey="1", color="#000000")])
     assert Claims(bare).enabled is False
+
+
+def test_seed_article_attribution() -> None:
+    from annotator.ingest.segment import build_units
+
+    from conftest import SEED
+
+    units = build_units(SEED.read_text(encoding="utf-8"))
+    claims = Claims(load_scheme("news"))
+    found = []
+    for unit, sug in zip(units, claims.suggest(units)):
+        check_spans(unit.text, sug.spans, sug.relations)
+        for r in sug.relations:
+            found.append((r.label, unit.text[r.head.start : r.head.end], unit.text[r.child.start : r.child.end]))
+    claim = next(c for label, h, c in found if label == "source-of" and h == "Seoul’s spy agency" and "transported its special forces to Russia" in c)
+    assert ("cue-of", "said", claim) in found
+    assert any(h == "the foreign ministry" for label, h, _ in found if label == "source-of")
