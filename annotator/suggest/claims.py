@@ -104,6 +104,25 @@ _AFTER_CUE_SKIP = frozenset(
 _SKIP_BACK = frozenset("also previously later repeatedly recently then again once reportedly publicly privately long never not often always already still just now".split())
 
 
+def _quote_depth(words: list[str]) -> list[bool]:
+    """Whether each token lies inside a quotation (curly marks paired, straight marks toggled)."""
+    inside = False
+    out: list[bool] = []
+    for w in words:
+        if w == "“":
+            inside = True
+            out.append(False)
+            continue
+        if w == "”":
+            inside = False
+        elif w == '"':
+            inside = not inside
+            out.append(False)
+            continue
+        out.append(inside)
+    return out
+
+
 def _sentences(toks: Toks) -> list[tuple[int, int]]:
     """Sentence token ranges ``[a, b)`` inside a unit (a unit may hold several)."""
     words = toks.words
@@ -190,10 +209,14 @@ class Claims:
         out: list[dict[str, tuple[int, int] | float]] = []
         if _TRIGGERS.isdisjoint(lower):
             return out
+        depth = _quote_depth(words)
         for a, b in _sentences(toks):
             k = a
             while k < b:
                 w = lower[k]
+                if depth[k] and w in CORE_CUES:
+                    k += 1  # inside a quotation: the quoted speaker's own reporting, seldom marked
+                    continue
                 if w == "according" and k + 1 < b and lower[k + 1] == "to":
                     found = self._according(toks, lower, a, b, k)
                     if found:
