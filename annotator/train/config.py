@@ -43,10 +43,15 @@ class Hyper:
     batch_start: int = 8
     batch_stop: int = 32
     attrs: tuple[str, ...] = ("NORM", "PREFIX", "SUFFIX", "SHAPE")
+    lexicon: bool = True  # the entity recogniser also sees word-list classes (token.lemma_)
 
     def for_content(self) -> Hyper:
         """Claim contents are long: a wider window of context."""
-        return Hyper(**{**self.__dict__, "window": 2})
+        return Hyper(**{**self.__dict__, "window": 2, "lexicon": False})
+
+    def for_parts(self) -> Hyper:
+        """Sources and cues: no word-list classes."""
+        return Hyper(**{**self.__dict__, "lexicon": False})
 
 
 @dataclass
@@ -76,7 +81,7 @@ def plan_components(layer: str, labels: dict[str, Iterable[str]], hyper: Hyper |
         if content:
             plans.append(ComponentPlan(CONTENT_PIPE, "claims", content, hyper.for_content()))
         if parts:
-            plans.append(ComponentPlan(PARTS_PIPE, "claims", parts, hyper))
+            plans.append(ComponentPlan(PARTS_PIPE, "claims", parts, hyper.for_parts()))
     if layer in ("entities", "both"):
         ents = sorted(set(labels.get("entities", ())))
         if ents:
@@ -87,7 +92,8 @@ def plan_components(layer: str, labels: dict[str, Iterable[str]], hyper: Hyper |
 def ner_model_config(h: Hyper) -> dict[str, Any]:
     """The thinc model config of one ``ner``: a transition parser on its own CNN tok2vec."""
     rows = {"NORM": h.embed_rows, "LOWER": h.embed_rows, "ORTH": h.embed_rows,
-            "PREFIX": h.embed_rows // 5, "SUFFIX": h.embed_rows // 2, "SHAPE": h.embed_rows // 2}
+            "PREFIX": h.embed_rows // 5, "SUFFIX": h.embed_rows // 2, "SHAPE": h.embed_rows // 2, "LEMMA": 64}
+    attrs = list(h.attrs) + (["LEMMA"] if h.lexicon and "LEMMA" not in h.attrs else [])
     return {
         "@architectures": "spacy.TransitionBasedParser.v2",
         "state_type": "ner",
@@ -101,8 +107,8 @@ def ner_model_config(h: Hyper) -> dict[str, Any]:
             "embed": {
                 "@architectures": "spacy.MultiHashEmbed.v2",
                 "width": h.width,
-                "attrs": list(h.attrs),
-                "rows": [rows.get(a, h.embed_rows) for a in h.attrs],
+                "attrs": attrs,
+                "rows": [rows.get(a, h.embed_rows) for a in attrs],
                 "include_static_vectors": False,
             },
             "encode": {
@@ -129,17 +135,23 @@ def spans_pipe_name(plan: ComponentPlan) -> str:
     return f"{plan.name}_spans"
 
 
-def add_component(nlp: Any, plan: ComponentPlan) -> Any:
-    """Add ``plan``'s ``ner`` (and its span mover for claims) to ``nlp``; returns the ner."""
-    from annotator.train.components import FACTORY, register
+LEXICON_PIPE = "lexicon"
 
+
+def add_component(nlp: Any, plan: ComponentPlan) -> Any:
+    """Add ``plan``'s ``ner`` (and its span mover for claims, and the word-list tagger first
+    when it uses one) to ``nlp``; returns the ner."""
+    from annotator.train.components import FACTORY, LEXICON_FACTORY, register
+
+    register()
+    if plan.hyper.lexicon and LEXICON_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(LEXICON_FACTORY, name=LEXICON_PIPE, first=True)
     if plan.name in nlp.pipe_names:
         ner = nlp.get_pipe(plan.name)
     else:
         before = ENTITY_PIPE if plan.layer == "claims" and ENTITY_PIPE in nlp.pipe_names else None
         ner = nlp.add_pipe("ner", name=plan.name, config={"model": ner_model_config(plan.hyper)}, before=before)
     if plan.to_spans and spans_pipe_name(plan) not in nlp.pipe_names:
-        register()
         nlp.add_pipe(FACTORY, name=spans_pipe_name(plan), after=plan.name, config={"spans_key": "claims"})
     for label in plan.labels:
         ner.add_label(label)

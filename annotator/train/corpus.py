@@ -135,13 +135,15 @@ def label_ranges(record: Record, labels: Iterable[str], layer: str) -> list[tupl
     return out
 
 
-def ner_example(nlp: Any, record: Record, labels: Iterable[str], layer: str) -> Any:
+def ner_example(nlp: Any, record: Record, labels: Iterable[str], layer: str, predicted: Any = None) -> Any:
     """An Example whose reference ``doc.ents`` are the record's (non-overlapping) spans with
-    ``labels`` on ``layer``: the training signal for one ``ner`` component."""
+    ``labels`` on ``layer``: the training signal for one ``ner`` component. ``predicted``
+    is the input Doc (already through the pipeline's feature components), made when None."""
     from spacy.tokens import Span as SpacySpan
     from spacy.training import Example
 
-    predicted = make_doc(nlp.vocab, record.tokens)
+    if predicted is None:
+        predicted = make_doc(nlp.vocab, record.tokens)
     reference = make_doc(nlp.vocab, record.tokens)
     ents = [SpacySpan(reference, s, e, label=lab) for s, e, lab in non_overlapping(label_ranges(record, labels, layer))]
     reference.set_ents(ents, default="outside")

@@ -162,10 +162,13 @@ def train(
         fresh = plans
     from annotator.train.config import add_component
 
+    for plan in plans:
+        add_component(nlp, plan)
+    inputs = input_docs(nlp, train_records)
     examples: dict[str, list[Any]] = {}
     for plan in plans:
-        ner = add_component(nlp, plan)
-        examples[plan.name] = [ner_example(nlp, r, plan.labels, plan.layer) for r in train_records]
+        ner = nlp.get_pipe(plan.name)
+        examples[plan.name] = [ner_example(nlp, r, plan.labels, plan.layer, doc) for r, doc in zip(train_records, inputs)]
         if plan in fresh:
             ner.initialize(lambda name=plan.name: examples[name], nlp=nlp, labels=None)
             for label in plan.labels:
@@ -231,6 +234,17 @@ def train(
         labels={p.name: p.labels for p in plans}, n_train=len(train_records), n_eval=len(eval_records),
         epochs=epoch, seconds=time.monotonic() - started, history=history,
     )
+
+
+def input_docs(nlp: Any, records: Sequence[Record]) -> list[Any]:
+    """The records' Docs after the pipeline's feature components (those without a model)."""
+    from annotator.train.config import LEXICON_PIPE
+
+    docs = [make_doc(nlp.vocab, r.tokens) for r in records]
+    if LEXICON_PIPE in nlp.pipe_names:
+        tagger = nlp.get_pipe(LEXICON_PIPE)
+        docs = [tagger(d) for d in docs]
+    return docs
 
 
 def _batch_sizes(n: int, h: Hyper) -> list[int]:
