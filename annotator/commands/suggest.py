@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -51,7 +53,7 @@ def suggest(db_path: str, dataset: str | None, model: str | None, patterns: str 
     with_spans = 0
     show = not quiet and sys.stderr.isatty() and total > BATCH
     bar = click.progressbar(length=total, label="Suggesting", file=sys.stderr) if show else None
-    batch = []
+    batch: list[Any] = []
     try:
         for unit in store.iter_units(dataset):
             batch.append(unit)
@@ -75,7 +77,7 @@ def suggest(db_path: str, dataset: str | None, model: str | None, patterns: str 
     )
 
 
-def _run(store, suggesters, units) -> int:  # type: ignore[no-untyped-def]
+def _run(store: Any, suggesters: Sequence[Any], units: list[Any]) -> int:
     """Suggest for one batch and store one row per unit and suggester; units with spans."""
     rows = []
     has = set()

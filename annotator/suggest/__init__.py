@@ -26,7 +26,9 @@ class Suggester(Protocol):
     name: str
     version: str
 
-    def suggest(self, units: Sequence[Unit]) -> list[Suggestion]: ...
+    def suggest(self, units: Sequence[Unit]) -> list[Suggestion]:
+        """One suggestion per unit, in order."""
+        ...
 
 
 def build_suggesters(

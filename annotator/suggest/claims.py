@@ -153,6 +153,7 @@ class Claims:
     version = "1"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
+        """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
         names = set(scheme.label_names("claims")) if scheme is not None else {"CLAIM", "SOURCE", "CUE"}
         self.enabled = {"CLAIM", "SOURCE", "CUE"} <= names
         rels = {r.name for r in scheme.relations} if scheme is not None else {"source-of", "cue-of"}
@@ -176,6 +177,7 @@ class Claims:
 
     def _emit(self, toks: Toks, found: dict[str, tuple[int, int] | float], spans: list[Span],
               relations: list[Relation], seen: set[tuple[int, int, str]], seen_rel: set[tuple]) -> None:
+        """Add one attribution's spans and its source-of / cue-of relations (no duplicates)."""
         score = float(found.pop("score"))  # type: ignore[arg-type]
         made: dict[str, Span] = {}
         for label in ("CUE", "SOURCE", "CLAIM"):

@@ -32,6 +32,7 @@ def normalise(name: str) -> str:
 
 
 def _block(word: str) -> str:
+    """The blocking key of a word: its first four letters."""
     return word[:4]
 
 
@@ -41,6 +42,7 @@ class Gazetteer:
     name = "gazetteer"
 
     def __init__(self, scheme: Scheme | None, entries: Iterable[tuple[str, str]], threshold: float = 88.0) -> None:
+        """Index (name, label) entries; the version changes whenever the entries do."""
         self.label_map = entity_label_map(scheme) if scheme is not None else None
         self.threshold = threshold
         self.exact: dict[str, str] = {}
@@ -62,6 +64,7 @@ class Gazetteer:
         self.version = f"1-{len(self.exact)}-{digest.hexdigest()}"
 
     def __len__(self) -> int:
+        """Number of distinct names."""
         return len(self.exact)
 
     def suggest(self, units: Sequence[Unit]) -> list[Suggestion]:
@@ -144,6 +147,7 @@ def names_from_spans(pairs: Iterable[tuple[Unit, Sequence[Span]]]) -> list[tuple
 def names_from_store(store: Any, dataset: str) -> list[tuple[str, str]]:
     """Names accepted in a dataset: its gold, and its annotators' accepted decisions."""
     def pairs() -> Iterable[tuple[Unit, Sequence[Span]]]:
+        """Accepted gold first, then accepted annotations."""
         for unit, gold in store.iter_gold(dataset):
             if gold.answer == "accept":
                 yield unit, gold.spans

@@ -11,10 +11,12 @@ from functools import lru_cache
 
 
 def _words(block: str) -> frozenset[str]:
+    """The whitespace-separated words of ``block``."""
     return frozenset(block.split())
 
 
 def _lines(block: str) -> frozenset[str]:
+    """The non-empty lines of ``block``, stripped."""
     return frozenset(line.strip() for line in block.strip().splitlines() if line.strip())
 
 

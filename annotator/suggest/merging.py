@@ -22,6 +22,7 @@ def priority(source: str | None) -> int:
 
 
 def _rank(span: Span) -> tuple[int, float, int, int, str, str]:
+    """Sort key: trusted suggester, then score, then length, then position."""
     return (
         -priority(span.source), -(span.score if span.score is not None else 0.0),
         -(span.end - span.start), span.start, span.label, span.source or "",

@@ -36,6 +36,7 @@ class ModelSuggester:
     """Entities (and claim spans) predicted by a spaCy pipeline."""
 
     def __init__(self, scheme: Scheme, model: str, batch_size: int = 256) -> None:
+        """Load ``model`` now, so that a bad name fails before any work is done."""
         self.nlp = load_pipeline(model)
         meta = getattr(self.nlp, "meta", {}) or {}
         self.name = f"model:{meta.get('name') or Path(model).name}"

@@ -62,6 +62,7 @@ class PatternSuggester:
     name = "patterns"
 
     def __init__(self, scheme: Scheme, path: Path) -> None:
+        """Read and check the pattern file (spaCy is loaded on first use)."""
         self.path = path
         self.patterns = read_patterns(path)
         self.version = "1-" + hashlib.blake2b(path.read_bytes(), digest_size=6).hexdigest()
@@ -70,6 +71,7 @@ class PatternSuggester:
         self._nlp: Any = None
 
     def _pipeline(self) -> Any:
+        """A blank English pipeline with a span ruler holding the patterns."""
         if self._nlp is None:
             import spacy
 

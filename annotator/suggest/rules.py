@@ -86,6 +86,7 @@ class NewsRules:
     version = "1"
 
     def __init__(self, scheme: Scheme, memory_docs: int = 8) -> None:
+        """Rules for ``scheme``; names are remembered for the last ``memory_docs`` documents."""
         self.label_map = entity_label_map(scheme)
         self.places = lx.places()
         self.place_prefixes = lx.place_prefixes()
@@ -112,6 +113,7 @@ class NewsRules:
         return Suggestion(unit_id=unit.id, suggester=self.name, version=self.version, spans=spans)
 
     def _doc_memory(self, unit: Unit) -> dict[str, str]:
+        """The names already labelled in this unit's document (empty without a document)."""
         key = (unit.dataset, unit.document_id) if unit.document_id is not None else None
         if key is None:
             return {}
@@ -213,6 +215,7 @@ class NewsRules:
         return out
 
     def _sentence_start(self, words: list[str], i: int) -> bool:
+        """Whether token ``i`` opens a sentence or a quotation (capitalised anyway)."""
         return i == 0 or all(w in _OPENERS for w in words[max(0, i - 2) : i]) or words[i - 1] in ('"', "“", "-", "–", "—", ":", "(")
 
     def _classify(self, words: list[str], i: int, j: int, memory: dict[str, str]) -> list[tuple[int, int, str, float]]:
@@ -400,6 +403,7 @@ class NewsRules:
         return None
 
     def _remember_person(self, chunk: list[str], memory: dict[str, str]) -> None:
+        """Remember a person's full name and its first and last words for later mentions."""
         memory.setdefault(" ".join(chunk), "PERSON")
         if len(chunk) > 1:
             memory.setdefault(chunk[-1], "PERSON")

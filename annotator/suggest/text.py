@@ -23,6 +23,7 @@ class Toks:
     ends: list[int]
 
     def __len__(self) -> int:
+        """Number of tokens."""
         return len(self.words)
 
     def token_range(self, start: int, end: int) -> tuple[int, int] | None:
