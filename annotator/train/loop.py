@@ -64,6 +64,7 @@ class TrainResult:
     epochs: int
     seconds: float
     history: list[dict[str, Any]] = field(default_factory=list)
+    cpu_seconds: float = 0.0
 
     @property
     def main(self) -> float | None:
@@ -147,6 +148,7 @@ def train(
 
     opts = options or TrainOptions()
     started = time.monotonic()
+    cpu_started = time.process_time()
     fix_random_seed(opts.seed)
     labels = _restrict(labels_seen(train_records), opts.labels)
     plans = plan_components(opts.layer, labels, opts.hyper)
@@ -233,6 +235,7 @@ def train(
         output=output, scores=final_scores, components=[p.name for p in plans],
         labels={p.name: p.labels for p in plans}, n_train=len(train_records), n_eval=len(eval_records),
         epochs=epoch, seconds=time.monotonic() - started, history=history,
+        cpu_seconds=time.process_time() - cpu_started,
     )
 
 

@@ -42,6 +42,9 @@ class Target:
     goals: dict[str, float]  # "layer/label/kind" or "layer/(all)/kind" -> minimum F1
     max_units: int | None = None
     max_seconds: float | None = None
+    epochs: int = 30
+    patience: int = 5
+    hyper: dict[str, Any] | None = None  # overrides of :class:`annotator.train.config.Hyper`
 
 
 TARGETS: dict[str, Target] = {
@@ -50,7 +53,8 @@ TARGETS: dict[str, Target] = {
     "conll-full": Target("conll-full", "conll2003/train.txt", "conll2003/valid.txt", "conll", "conll",
                          "entities", {"entities/(all)/exact": 0.86}),
     "polnear": Target("polnear", "polnear/train", "polnear/dev", "brat", "news", "claims",
-                      {"claims/CUE/exact": 0.85, "claims/CLAIM/overlap": 0.80}),
+                      {"claims/CUE/exact": 0.85, "claims/CLAIM/overlap": 0.80}, epochs=8, patience=2,
+                      hyper={"width": 96}),
 }
 
 
@@ -91,7 +95,7 @@ def import_corpus(db: Path, dataset: str, path: Path, fmt: str, scheme: str) -> 
     return result.output.strip()
 
 
-def run_target(target: Target, data: Path, out_dir: Path, *, epochs: int = 30, log: Any = None) -> dict[str, Any]:
+def run_target(target: Target, data: Path, out_dir: Path, *, epochs: int | None = None, log: Any = None) -> dict[str, Any]:
     """Import, train and score one target; returns the figures and whether each goal is met."""
     from annotator.store import open_store
     from annotator.train.corpus import gold_records
@@ -120,11 +124,16 @@ def run_target(target: Target, data: Path, out_dir: Path, *, epochs: int = 30, l
         train_records = train_records[: target.max_units]
 
     def show(p: Progress) -> None:
+        if p.step % 200 == 0:
+            print(f"  epoch {p.epoch} step {p.step}/{p.steps_per_epoch} {p.seconds:.0f}s", file=log, flush=True)
         if p.step == p.steps_per_epoch:
             print(f"epoch {p.epoch}: losses {({k: round(v) for k, v in p.losses.items()})} score {p.score}"
                   f" best {p.best} {p.seconds:.0f}s", file=log, flush=True)
 
-    options = TrainOptions(layer=target.layer, epochs=epochs, max_seconds=target.max_seconds)
+    from annotator.train.config import Hyper
+
+    options = TrainOptions(layer=target.layer, epochs=epochs or target.epochs, patience=target.patience,
+                           max_seconds=target.max_seconds, hyper=Hyper(**(target.hyper or {})))
     result = train(train_records, eval_records, out_dir / "model", options, progress=show,
                    meta={"dataset": target.name})
     assert result.scores is not None
@@ -136,6 +145,7 @@ def run_target(target: Target, data: Path, out_dir: Path, *, epochs: int = 30, l
     report = {
         "target": target.name, "n_train": result.n_train, "n_eval": result.n_eval,
         "epochs": result.epochs, "train_seconds": round(result.seconds, 1),
+        "train_cpu_seconds": round(result.cpu_seconds, 1),
         "import_seconds": round(import_seconds, 1), "figures": figures,
         "goals": target.goals, "met": {k: figures[k] >= v for k, v in target.goals.items()},
         "scores": result.scores.as_dict(), "model": str(result.output),
@@ -153,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("names", nargs="*", default=list(TARGETS), help=f"targets ({', '.join(TARGETS)})")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=None, help="work directory (default: a temp dir)")
-    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--epochs", type=int, default=None, help="override the target's epoch limit")
     args = ap.parse_args(argv)
     base = args.out or Path(tempfile.mkdtemp(prefix="annotator-targets-"))
     ok = True
