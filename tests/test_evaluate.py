@@ -107,3 +107,12 @@ def test_evaluate_real_conll_meets_the_target(runner) -> None:  # type: ignore[n
     r = runner.invoke(cli, ["evaluate", str(gold), "--json", "--labels", "PER,ORG,LOC"], catch_exceptions=False)
     rep = json.loads(r.output)
     assert rep["exact"]["overall"]["f1"] >= 0.50
+
+
+@pytest.mark.shared_data
+def test_evaluate_real_polnear_dev_meets_the_targets(runner) -> None:  # type: ignore[no-untyped-def]
+    gold = shared_data("polnear", "dev")
+    r = runner.invoke(cli, ["evaluate", str(gold), "--json"], catch_exceptions=False)
+    rep = json.loads(r.output)
+    assert rep["exact"]["CUE"]["f1"] >= 0.60
+    assert rep["token_overlap"]["CLAIM"]["f1"] >= 0.55
