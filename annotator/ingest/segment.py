@@ -20,6 +20,7 @@ _OPENERS = "\"'“‘«([{"
 _BOUNDARY = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([\w.’'-]+)$")
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
+_LOOK_BACK = 64  # longest word looked at before a period (abbreviations and initials are short)
 _CREDIT = re.compile(r"^\([^()\n]{1,40}\)[.]?$")  # "(Reuters)" after a caption
 
 
@@ -58,7 +59,8 @@ def _is_boundary(text: str, punct_start: int, punct_end: int, para_end: int) -> 
         return True
     if punct_end - punct_start > 1 and text[punct_start:punct_end].rstrip(_CLOSERS) != ".":
         return True  # "..." or ".!" style
-    m = _WORD_BEFORE.search(text, 0, punct_start)
+    # a bounded look-back: searching from 0 made a long paragraph quadratic in its length
+    m = _WORD_BEFORE.search(text, max(0, punct_start - _LOOK_BACK), punct_start)
     word = m.group(1) if m else ""
     bare = word.rstrip(".").lower()
     if not word:
