@@ -160,3 +160,24 @@ def test_backup_before_upgrade(db_path, monkeypatch):
         s.close()
     finally:
         mig.migrations._migrations.pop()
+
+
+def test_shipped_migration_names_match_the_migration_code():
+    import subprocess
+    import sys
+
+    from sqlite_utils.migrations import Migrations
+
+    from annotator.store.schema import MIGRATIONS_TABLE, SHIPPED_MIGRATIONS
+
+    assert SHIPPED_MIGRATIONS == tuple(known_names())
+    assert MIGRATIONS_TABLE == Migrations.migrations_table
+    # opening an up-to-date database does not load sqlite-utils (start-up budget)
+    code = ("import sys, annotator.store as s; st = s.open_store(sys.argv[1]); st.close(); "
+            "st = s.open_store(sys.argv[1]); print('sqlite_utils' in sys.modules)")
+    import tempfile, os
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "x.db")
+        subprocess.run([sys.executable, "-c", "import annotator.store as s; s.open_store(__import__('sys').argv[1])", db], check=True)
+        out = subprocess.run([sys.executable, "-c", code, db], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
-from sqlite_utils import Database
 
 from annotator.errors import DatabaseError, UserError
 from annotator.models import (
@@ -32,8 +32,10 @@ from annotator.models import (
     Token,
     Unit,
 )
-from annotator.store.migrations import MIGRATION_SET, known_names
-from annotator.store.migrations import migrations as _migrations
+from annotator.store.schema import MIGRATION_SET, MIGRATIONS_TABLE, SHIPPED_MIGRATIONS
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DEFAULT_DB = "annotator.db"
 BUSY_TIMEOUT_S = 60.0
@@ -82,16 +84,19 @@ class Store:
                         raise DatabaseError(f"{self.path}: not an SQLite database")
         self._lock = threading.RLock()
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        self.db = Database(conn)
+        self.conn = conn
+        self._db: Database | None = None
         try:
-            with self.db.ensure_autocommit_on():
-                if not memory:
-                    conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-                conn.execute("PRAGMA foreign_keys=ON")
-                conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-                conn.execute("PRAGMA temp_store=MEMORY")
-                conn.execute("PRAGMA cache_size=-65536")
+            old_level = conn.isolation_level
+            conn.isolation_level = None  # PRAGMAs below may not run inside a transaction
+            if not memory:
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.isolation_level = old_level
             self._migrate()
         except sqlite3.DatabaseError as e:
             conn.close()
@@ -99,20 +104,50 @@ class Store:
         self._dataset_cache: dict[str, Dataset] = {}
 
     # ------------------------------------------------------------------ lifecycle
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of this connection (imported on first use: it is slow to
+        import, and start-up to the first sentence must stay fast)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
+
+    def _applied_migrations(self) -> list[str]:
+        """Names of the migrations recorded in the database, oldest first (plain SQL, so
+        opening an up-to-date database needs no sqlite-utils import)."""
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
+        ).fetchone()
+        if not exists:
+            return []
+        rows = self.conn.execute(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,)
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def _migrate(self) -> None:
-        applied = [m.name for m in _migrations.applied(self.db)]
-        unknown = [n for n in applied if n not in known_names()]
+        applied = self._applied_migrations()
+        if tuple(applied) == SHIPPED_MIGRATIONS and "annotator.store.migrations" not in sys.modules:
+            return  # up to date: no need to load sqlite-utils and the migration code
+        from annotator.store.migrations import known_names
+
+        known = known_names()
+        unknown = [n for n in applied if n not in known]
         if unknown:
             raise DatabaseError(
                 f"{self.path}: written by a newer annotator (schema migration {unknown[-1]!r} "
                 "is unknown to this version); upgrade annotator to open it"
             )
-        if not _migrations.pending(self.db):
+        if all(n in applied for n in known):
             return
+        from annotator.store.migrations import migrations
+
         if applied and self.path != ":memory:":
             self._backup_before_upgrade(len(applied))
         with self._lock:
-            _migrations.apply(self.db)
+            migrations.apply(self.db)
 
     def _backup_before_upgrade(self, version: int) -> Path:
         """Copy the whole database aside before changing its schema."""
@@ -123,18 +158,18 @@ class Store:
             target = Path(f"{self.path}.bak-v{version}.{n}")
         dest = sqlite3.connect(str(target))
         try:
-            self.db.conn.backup(dest)
+            self.conn.backup(dest)
         finally:
             dest.close()
         return target
 
     @property
     def schema_version(self) -> list[str]:
-        return [m.name for m in _migrations.applied(self.db)]
+        return self._applied_migrations()
 
     def close(self) -> None:
         with self._lock:
-            self.db.close()
+            self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -146,7 +181,7 @@ class Store:
     def write(self) -> Iterator[Store]:
         """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
         with self._lock:
-            conn = self.db.conn
+            conn = self.conn
             if conn.in_transaction:
                 yield self
                 return
@@ -162,7 +197,7 @@ class Store:
 
     def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            cur = self.db.conn.execute(sql, params)
+            cur = self.conn.execute(sql, params)
             cols = [d[0] for d in cur.description] if cur.description else []
             return [dict(zip(cols, row)) for row in cur.fetchall()]  # type: ignore[misc]
 
@@ -172,7 +207,7 @@ class Store:
 
     def _x(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         with self._lock:
-            return self.db.conn.execute(sql, params)
+            return self.conn.execute(sql, params)
 
     def _iter(self, sql: str, params: Sequence[Any], batch: int = 2000) -> Iterator[dict[str, Any]]:
         """Stream rows keyset-paginated on ``id`` so memory stays flat. ``sql`` must select
@@ -263,7 +298,7 @@ class Store:
 
     def _x_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self._lock:
-            self.db.conn.executemany(sql, rows)
+            self.conn.executemany(sql, rows)
 
     def document_id_by_hash(self, dataset: Dataset, content_hash: str) -> int | None:
         row = self._one(

@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-MIGRATION_SET = "annotator"
+from annotator.store.schema import MIGRATION_SET
+
 migrations = Migrations(MIGRATION_SET)
 
 

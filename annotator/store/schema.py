@@ -1,0 +1,9 @@
+"""Names the store needs at every start, without importing the migration code.
+
+``SHIPPED_MIGRATIONS`` lists the migrations in ``migrations.py`` in order; a test keeps the two
+in step. Opening a database whose recorded migrations equal it needs no sqlite-utils import.
+"""
+
+MIGRATION_SET = "annotator"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' Migrations.migrations_table
+SHIPPED_MIGRATIONS: tuple[str, ...] = ("m001_initial",)
