@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from annotator.errors import InputError
 from annotator.formats.records import Item
 from annotator.ingest.jsonl import checked_span
-from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, register
+from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, malformed, register
 from annotator.models import Document, Relation, Span, Unit
 
 DEFAULT_ANNOTATOR = "doccano"
@@ -57,33 +57,34 @@ def read_doccano(source: Source, options: ReadOptions) -> Iterator[Parsed]:
         if not line.strip():
             continue
         obj = parse_json_line(source.name, n, line)
-        text = obj.get("text", obj.get("data"))
-        if not isinstance(text, str) or not text:
-            raise InputError(source.name, "record has no string field 'text'", line=n)
-        spans: list[Span] = []
-        relations: list[Relation] = []
-        if "entities" in obj:
-            by_id: dict[Any, Span] = {}
-            for e in obj.get("entities") or []:
-                s = checked_span(source.name, n, text, e.get("start_offset"), e.get("end_offset"),
-                                 options.label_map.get(e.get("label"), e.get("label")))
-                by_id[e.get("id")] = s
-                spans.append(s)
-            for r in obj.get("relations") or []:
-                h, c = by_id.get(r.get("from_id")), by_id.get(r.get("to_id"))
-                if h is None or c is None or not r.get("type"):
-                    raise InputError(source.name, f"relation {r!r} points at no entity", line=n)
-                relations.append(Relation(head=h.ref, child=c.ref, label=str(r["type"])))
-        else:
-            for item in obj.get("label") or []:
-                if not isinstance(item, list) or len(item) != 3:
-                    raise InputError(source.name, f"label {item!r} is not [start, end, label]", line=n)
-                spans.append(checked_span(source.name, n, text, item[0], item[1],
-                                          options.label_map.get(item[2], item[2])))
-        spans = list({s.key: s for s in spans}.values())
-        meta = {k: v for k, v in obj.items() if k not in ("text", "label", "entities", "relations", "annotator", "answer", "id")}
-        doc, units = one_unit_document(source.name, n, text, obj.get("id"), {"format": "doccano", **meta})
-        who = obj.get("annotator") or options.annotator or DEFAULT_ANNOTATOR
-        answer = obj.get("answer", "accept")
-        labels = [UnitLabels(unit_index=0, annotator=str(who), answer=answer, spans=spans, relations=relations)]
+        with malformed(source.name, n):
+            text = obj.get("text", obj.get("data"))
+            if not isinstance(text, str) or not text:
+                raise InputError(source.name, "record has no string field 'text'", line=n)
+            spans: list[Span] = []
+            relations: list[Relation] = []
+            if "entities" in obj:
+                by_id: dict[Any, Span] = {}
+                for e in obj.get("entities") or []:
+                    s = checked_span(source.name, n, text, e.get("start_offset"), e.get("end_offset"),
+                                     options.label_map.get(e.get("label"), e.get("label")))
+                    by_id[e.get("id")] = s
+                    spans.append(s)
+                for r in obj.get("relations") or []:
+                    h, c = by_id.get(r.get("from_id")), by_id.get(r.get("to_id"))
+                    if h is None or c is None or not r.get("type"):
+                        raise InputError(source.name, f"relation {r!r} points at no entity", line=n)
+                    relations.append(Relation(head=h.ref, child=c.ref, label=str(r["type"])))
+            else:
+                for item in obj.get("label") or []:
+                    if not isinstance(item, list) or len(item) != 3:
+                        raise InputError(source.name, f"label {item!r} is not [start, end, label]", line=n)
+                    spans.append(checked_span(source.name, n, text, item[0], item[1],
+                                              options.label_map.get(item[2], item[2])))
+            spans = list({s.key: s for s in spans}.values())
+            meta = {k: v for k, v in obj.items() if k not in ("text", "label", "entities", "relations", "annotator", "answer", "id")}
+            doc, units = one_unit_document(source.name, n, text, obj.get("id"), {"format": "doccano", **meta})
+            who = obj.get("annotator") or options.annotator or DEFAULT_ANNOTATOR
+            answer = obj.get("answer", "accept")
+            labels = [UnitLabels(unit_index=0, annotator=str(who), answer=answer, spans=spans, relations=relations)]
         yield Parsed(document=doc, units=units, labels=labels, line=n)

@@ -21,7 +21,7 @@ from annotator.errors import InputError
 from annotator.formats.doccano import one_unit_document
 from annotator.ingest.jsonl import checked_span
 from annotator.formats.records import Item
-from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, register
+from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, malformed, register
 from annotator.models import Relation, Span
 
 DEFAULT_ANNOTATOR = "labelstudio"
@@ -103,6 +103,8 @@ def read_labelstudio(source: Source, options: ReadOptions) -> Iterator[Parsed]:
             data = json.loads(raw)
         except json.JSONDecodeError as e:
             raise InputError(source.name, f"not valid JSON ({e.msg})", line=e.lineno) from None
+        except RecursionError:
+            raise InputError(source.name, "JSON nested too deeply", line=1) from None
         # line numbers of each task: where its object starts
         tasks = [(_line_of(raw, t), t) for t in data] if isinstance(data, list) else []
         if not isinstance(data, list):
@@ -112,50 +114,51 @@ def read_labelstudio(source: Source, options: ReadOptions) -> Iterator[Parsed]:
 
         tasks = [(n, parse_json_line(source.name, n, line)) for n, line in enumerate(raw.splitlines(), 1) if line.strip()]
     for n, task in tasks:
-        if not isinstance(task, dict):
-            raise InputError(source.name, "a task must be a JSON object", line=n)
-        data = task.get("data") or {}
-        text = data.get("text") if isinstance(data, dict) else None
-        if not isinstance(text, str) or not text:
-            raise InputError(source.name, "task has no string data.text", line=n)
-        meta = {"format": "labelstudio"}
-        doc, units = one_unit_document(source.name, n, text, task.get("id"), meta)
-        labels: list[UnitLabels] = []
-        for ann in task.get("annotations") or task.get("completions") or []:
-            spans: list[Span] = []
-            by_id: dict[Any, Span] = {}
-            rels: list[tuple[Any, Any, str]] = []
-            for res in ann.get("result") or []:
-                if res.get("type") == "relation":
-                    for lab in res.get("labels") or ["related"]:
-                        rels.append((res.get("from_id"), res.get("to_id"), lab))
-                    continue
-                v = res.get("value") or {}
-                layer = res.get("from_name") if res.get("from_name") in ("entities", "claims") else None
-                for lab in v.get("labels") or v.get("hypertextlabels") or []:
-                    s = checked_span(source.name, n, text, v.get("start"), v.get("end"),
-                                     options.label_map.get(lab, lab), layer, v.get("text"))
-                    spans.append(s)
-                    by_id.setdefault(res.get("id"), s)
-            relations = []
-            for h, c, lab in rels:
-                if h not in by_id or c not in by_id:
-                    raise InputError(source.name, f"relation {lab!r} points at a result that is not a span", line=n)
-                relations.append(Relation(head=by_id[h].ref, child=by_id[c].ref, label=lab))
-            meta_a = ann.get("meta") or {}
-            answer = meta_a.get("answer") or ("reject" if ann.get("was_cancelled") else "accept")
-            created = None
-            if isinstance(ann.get("created_at"), str):
-                try:
-                    created = datetime.fromisoformat(ann["created_at"].replace("Z", "+00:00")).timestamp()
-                except ValueError:
-                    created = None
-            lead = ann.get("lead_time")
-            labels.append(UnitLabels(
-                unit_index=0, annotator=_who(ann.get("completed_by"), options), answer=answer,
-                spans=list({s.key: s for s in spans}.values()), relations=relations, created=created,
-                time_spent=float(lead) if isinstance(lead, (int, float)) and lead >= 0 else None,
-            ))
+        with malformed(source.name, n, "task"):
+            if not isinstance(task, dict):
+                raise InputError(source.name, "a task must be a JSON object", line=n)
+            data = task.get("data") or {}
+            text = data.get("text") if isinstance(data, dict) else None
+            if not isinstance(text, str) or not text:
+                raise InputError(source.name, "task has no string data.text", line=n)
+            meta = {"format": "labelstudio"}
+            doc, units = one_unit_document(source.name, n, text, task.get("id"), meta)
+            labels: list[UnitLabels] = []
+            for ann in task.get("annotations") or task.get("completions") or []:
+                spans: list[Span] = []
+                by_id: dict[Any, Span] = {}
+                rels: list[tuple[Any, Any, str]] = []
+                for res in ann.get("result") or []:
+                    if res.get("type") == "relation":
+                        for lab in res.get("labels") or ["related"]:
+                            rels.append((res.get("from_id"), res.get("to_id"), lab))
+                        continue
+                    v = res.get("value") or {}
+                    layer = res.get("from_name") if res.get("from_name") in ("entities", "claims") else None
+                    for lab in v.get("labels") or v.get("hypertextlabels") or []:
+                        s = checked_span(source.name, n, text, v.get("start"), v.get("end"),
+                                         options.label_map.get(lab, lab), layer, v.get("text"))
+                        spans.append(s)
+                        by_id.setdefault(res.get("id"), s)
+                relations = []
+                for h, c, lab in rels:
+                    if h not in by_id or c not in by_id:
+                        raise InputError(source.name, f"relation {lab!r} points at a result that is not a span", line=n)
+                    relations.append(Relation(head=by_id[h].ref, child=by_id[c].ref, label=lab))
+                meta_a = ann.get("meta") or {}
+                answer = meta_a.get("answer") or ("reject" if ann.get("was_cancelled") else "accept")
+                created = None
+                if isinstance(ann.get("created_at"), str):
+                    try:
+                        created = datetime.fromisoformat(ann["created_at"].replace("Z", "+00:00")).timestamp()
+                    except ValueError:
+                        created = None
+                lead = ann.get("lead_time")
+                labels.append(UnitLabels(
+                    unit_index=0, annotator=_who(ann.get("completed_by"), options), answer=answer,
+                    spans=list({s.key: s for s in spans}.values()), relations=relations, created=created,
+                    time_spent=float(lead) if isinstance(lead, (int, float)) and lead >= 0 else None,
+                ))
         yield Parsed(document=doc, units=units, labels=labels, line=n)
 
 

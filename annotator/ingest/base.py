@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -129,3 +130,18 @@ def register(name: str, *, suffixes: tuple[str, ...] = (), directory: bool = Fal
 
 def text_stream(text: str) -> BinaryIO:
     return io.BytesIO(text.encode("utf-8"))
+
+
+@contextmanager
+def malformed(name: str, line: int | None, what: str = "record") -> Iterator[None]:
+    """Turn a reader's surprise at a record's shape (a list where an object was expected, a
+    missing key, a value of the wrong type) into an :class:`InputError` for that line."""
+    try:
+        yield
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError(name, f"{what} nested too deeply", line=line) from None
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as e:
+        detail = str(e).splitlines()[0] if str(e) else e.__class__.__name__
+        raise InputError(name, f"malformed {what} ({detail})", line=line) from None
