@@ -46,6 +46,20 @@ def test_training_learns_every_label_and_saves_a_pipeline(trained: tuple[Path, P
     assert result.components == ["claims_content", "claims_parts", "ner"]
 
 
+def test_the_saved_pipeline_scores_what_training_reported(trained: tuple[Path, Path, TrainResult]) -> None:
+    from annotator.train.config import plan_components
+    from annotator.train.loop import evaluate, labels_seen, load_trained
+
+    db, model, result = trained
+    store = open_store(db)
+    records = gold_records(store, "news")
+    store.close()
+    plans = plan_components("both", labels_seen(records))
+    again = evaluate(load_trained(model), records, plans)
+    assert result.scores is not None
+    assert again.as_dict() == result.scores.as_dict()
+
+
 def test_spacy_load_works_in_a_fresh_process(trained: tuple[Path, Path, TrainResult]) -> None:
     _, model, _ = trained
     code = (

@@ -38,9 +38,9 @@ class Hyper:
     embed_rows: int = 5000
     hidden_width: int = 64
     maxout_pieces: int = 2
-    dropout: float = 0.2
-    learn_rate: float = 0.001
-    batch_start: int = 8
+    dropout: float = 0.1
+    learn_rate: float = 0.002
+    batch_start: int = 4
     batch_stop: int = 32
     attrs: tuple[str, ...] = ("NORM", "PREFIX", "SUFFIX", "SHAPE")
     lexicon: bool = True  # the entity recogniser also sees word-list classes (token.lemma_)

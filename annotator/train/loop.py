@@ -157,6 +157,12 @@ def train(
     if opts.base:
         nlp = load_base(opts.base)
         fresh = [p for p in plans if p.name not in nlp.pipe_names]
+        for p in plans:
+            if p not in fresh and _listens(nlp.get_pipe(p.name)):
+                raise UserError(
+                    f"base model {opts.base!r}: its {p.name!r} shares a tok2vec with other components;"
+                    " start from a pipeline trained by annotator (or none)"
+                )
     else:
         from annotator.train.config import blank_pipeline
 
@@ -187,16 +193,21 @@ def train(
         start_score = evaluate(nlp, eval_records, plans).main()
         history.append({"epoch": 0, "losses": {}, "score": round(start_score, 4), "seconds": 0.0})
     epoch = 0
+    best_scores: Scores | None = None
+
+    def out_of_time() -> bool:
+        return opts.max_seconds is not None and time.monotonic() - started >= opts.max_seconds
+
     for epoch in range(1, opts.epochs + 1):
         losses: dict[str, float] = {}
         step = 0
+        stop = False
         for plan in plans:
             batch = list(examples[plan.name])
             rng.shuffle(batch)
             ner = nlp.get_pipe(plan.name)
-            sizes = _batch_sizes(len(batch), opts.hyper)
             pos = 0
-            for size in sizes:
+            for size in _batch_sizes(len(batch), opts.hyper):
                 chunk = batch[pos : pos + size]
                 pos += size
                 ner.update(chunk, drop=opts.hyper.dropout, sgd=optimizer, losses=losses)
@@ -204,13 +215,17 @@ def train(
                 if progress and step % 5 == 0:
                     progress(Progress(epoch, opts.epochs, step, n_batches, dict(losses), None, best,
                                       time.monotonic() - started))
+                if out_of_time():  # the time budget ends mid-epoch: score and keep what we have
+                    stop = True
+                    break
+            if stop:
+                break
         score = None
         with nlp.use_params(optimizer.averages):
-            if eval_records:
-                score = evaluate(nlp, eval_records, plans).main()
-            improved = score is None or best is None or score > best
-            if improved:
-                best, best_epoch = score, epoch
+            scores = evaluate(nlp, eval_records, plans) if eval_records else None
+            score = scores.main() if scores else None
+            if score is None or best is None or score > best:
+                best, best_epoch, best_scores = score, epoch, scores
                 _save(nlp, output, plans, labels, meta, score)
                 saved = True
         history.append({"epoch": epoch, "losses": {k: round(v, 2) for k, v in losses.items()},
@@ -219,24 +234,28 @@ def train(
         if progress:
             progress(Progress(epoch, opts.epochs, n_batches, n_batches, dict(losses), score, best,
                               time.monotonic() - started))
-        if score is not None and score >= 1.0:
+        if stop or out_of_time() or (score is not None and score >= 1.0):
             break
         if eval_records and epoch - best_epoch >= opts.patience:
-            break
-        if opts.max_seconds is not None and time.monotonic() - started >= opts.max_seconds:
             break
     if not saved:
         with nlp.use_params(optimizer.averages):
             _save(nlp, output, plans, labels, meta, None)
-    final_scores = None
-    if eval_records:
-        final_scores = evaluate(load_trained(output), eval_records, plans)
+    final_scores = best_scores  # the saved pipeline's scores (averaged parameters, best epoch)
     return TrainResult(
         output=output, scores=final_scores, components=[p.name for p in plans],
         labels={p.name: p.labels for p in plans}, n_train=len(train_records), n_eval=len(eval_records),
         epochs=epoch, seconds=time.monotonic() - started, history=history,
         cpu_seconds=time.process_time() - cpu_started,
     )
+
+
+def _listens(component: Any) -> bool:
+    """Whether a component's model listens to a shared tok2vec (not trainable on its own here)."""
+    model = getattr(component, "model", None)
+    if model is None:
+        return False
+    return any("listener" in node.name for node in model.walk())
 
 
 def input_docs(nlp: Any, records: Sequence[Record]) -> list[Any]:

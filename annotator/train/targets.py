@@ -51,7 +51,7 @@ TARGETS: dict[str, Target] = {
     "conll-1k": Target("conll-1k", "conll2003/train.txt", "conll2003/valid.txt", "conll", "conll",
                        "entities", {"entities/(all)/exact": 0.75}, max_units=1000, max_seconds=120.0),
     "conll-full": Target("conll-full", "conll2003/train.txt", "conll2003/valid.txt", "conll", "conll",
-                         "entities", {"entities/(all)/exact": 0.86}),
+                         "entities", {"entities/(all)/exact": 0.86}, epochs=12, patience=2),
     "polnear": Target("polnear", "polnear/train", "polnear/dev", "brat", "news", "claims",
                       {"claims/CUE/exact": 0.85, "claims/CLAIM/overlap": 0.80}, epochs=8, patience=2,
                       hyper={"width": 96}),
