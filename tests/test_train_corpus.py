@@ -28,6 +28,23 @@ def test_gold_wins_over_annotations_and_rejects_are_left_out(store: Store) -> No
     assert [u.id for u in unlabelled_units(store, "news")] == [ids[4]]
 
 
+def test_one_annotator_per_document(store: Store) -> None:
+    from annotator.models import Document, Unit
+
+    ds = store.ensure_dataset("multi")
+    text = "One here. Two there."
+    doc_id = store.insert_document(ds, Document(text=text), [Unit(text="One here.", start=0, end=9),
+                                                            Unit(text="Two there.", position=1, start=10, end=20)])
+    u1, u2 = store.document_units(doc_id or 0)
+    # 'bea' labelled only the second unit, 'al' both; 'al' (first by name) labels the document
+    store.add_annotation(Annotation(unit_id=u2.id or 0, annotator="bea", answer="accept",
+                                    spans=[Span(start=0, end=3, label="CARDINAL")]))
+    store.add_annotation(Annotation(unit_id=u1.id or 0, annotator="al", answer="accept", spans=[]))
+    store.add_annotation(Annotation(unit_id=u2.id or 0, annotator="al", answer="accept", spans=[]))
+    records = gold_records(store, "multi")
+    assert [(r.unit.id, r.origin, r.spans) for r in records] == [(u1.id, "al", []), (u2.id, "al", [])]
+
+
 def test_split_is_deterministic_disjoint_and_by_document(store: Store) -> None:
     fill(store, n=12, unlabelled=0)
     records = gold_records(store, "news")

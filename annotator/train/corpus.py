@@ -37,21 +37,31 @@ class Record:
 
 
 def gold_records(store: Store, dataset: str, *, limit: int | None = None) -> list[Record]:
-    """The dataset's truth per unit: current gold (accepted) where it exists, otherwise one
-    accepted annotation (the first annotator by name). Rejected and ignored units are left out."""
+    """The dataset's truth per unit: current gold (accepted) where it exists, otherwise the
+    accepted decisions of one annotator per document (the first by name, so a document is
+    labelled consistently; as ``annotator evaluate`` does). Rejected and ignored units are
+    left out."""
     store.require_dataset(dataset)
     records: dict[int, Record] = {}
-    decided: set[int] = set()
+    adjudicated: set[int] = set()
     for unit, gold in store.iter_gold(dataset):
         assert unit.id is not None
-        decided.add(unit.id)
+        adjudicated.add(unit.id)
         if gold.answer == "accept":
             records[unit.id] = Record(unit, list(gold.spans), "gold")
-    for unit, ann in store.iter_annotations(dataset, answers=["accept"]):
-        assert unit.id is not None
-        if unit.id in decided or unit.id in records:
+    chosen: dict[int | None, str] = {}  # document -> annotator whose decisions it takes
+    pending: dict[int | None, dict[str, list[tuple[Unit, Any]]]] = {}
+    for unit, ann in store.iter_annotations(dataset):
+        if unit.id in adjudicated:
             continue
-        records[unit.id] = Record(unit, list(ann.spans), ann.annotator)
+        doc = unit.document_id
+        if doc not in chosen or ann.annotator < chosen[doc]:
+            chosen[doc] = ann.annotator
+        pending.setdefault(doc, {}).setdefault(ann.annotator, []).append((unit, ann))
+    for doc, annotator in chosen.items():
+        for unit, ann in pending[doc][annotator]:
+            if ann.answer == "accept" and unit.id is not None:
+                records[unit.id] = Record(unit, list(ann.spans), ann.annotator)
     out = [records[k] for k in sorted(records)]
     return out[:limit] if limit is not None else out
 
