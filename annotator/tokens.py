@@ -97,3 +97,65 @@ def covering_tokens(tokens: Sequence[Token], start: int, end: int) -> tuple[int,
     if not idx:
         return None
     return idx[0], idx[-1]
+
+
+
+_span_of = re.Match.span
+
+
+def _chunk_spans(chunk: str) -> list[tuple[int, int]]:
+    """Token offsets inside one whitespace-free chunk, by the same rules as :func:`tokenize`."""
+    spans = list(map(_span_of, _TOKEN_RE.finditer(chunk)))
+    dot = chunk.find(".")
+    if dot < 0:
+        return spans
+    # Only a token that ends right before a '.' can change: an abbreviation takes the period
+    # and the token that starts at that period is dropped (as _merge_abbreviation_periods does).
+    drops: list[int] = []
+    while dot >= 0:
+        i = bisect_left(spans, (dot,)) - 1
+        if i >= 0:
+            a, b = spans[i]
+            if b == dot:
+                word = chunk[a:b]
+                if word.isalpha() and (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())):
+                    spans[i] = (a, b + 1)
+                    drops.append(i + 1)
+        dot = chunk.find(".", dot + 1)
+    for j in reversed(drops):
+        del spans[j]
+    return spans
+
+
+_TRAILING = frozenset(".,;:!?")
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each token exactly as :func:`tokenize` gives them, without Token objects.
+
+    No token and no rule of the tokenizer crosses whitespace (``str.split`` and the regex's
+    ``\\s`` agree on what whitespace is), so each whitespace-free chunk is tokenized alone, and
+    an all-letter chunk is one token without running the regex. A hypothesis test keeps this
+    in step with :func:`tokenize`.
+    """
+    out: list[tuple[int, int]] = []
+    append = out.append
+    find = text.find
+    pos = 0
+    for chunk in text.split():
+        start = find(chunk, pos)
+        pos = start + len(chunk)
+        if chunk.isalpha():
+            append((start, pos))
+        elif chunk[-1] in _TRAILING and chunk[:-1].isalpha():  # "said," "Moscow."
+            word = chunk[:-1]
+            if chunk[-1] == "." and (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())):
+                append((start, pos))
+            else:
+                append((start, pos - 1))
+                append((pos - 1, pos))
+        elif start:
+            out.extend([(start + a, start + b) for a, b in _chunk_spans(chunk)])
+        else:
+            out.extend(_chunk_spans(chunk))
+    return out
