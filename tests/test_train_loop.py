@@ -145,3 +145,14 @@ def test_base_model_continues_training(trained: tuple[Path, Path, TrainResult], 
     assert result.history[0]["epoch"] == 0 and result.history[0]["score"] >= 0.9
     assert result.components == ["ner"]
     assert (tmp_path / "next" / "config.cfg").exists()
+
+
+def test_eval_every_scores_only_every_n_epochs_and_after_the_last(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
+    db, _, _ = trained
+    store = open_store(db)
+    records = gold_records(store, "news")
+    store.close()
+    result = train(records, records[:4], tmp_path / "m",
+                   TrainOptions(layer="entities", epochs=5, patience=50, eval_every=2, hyper=TINY))
+    assert [h["score"] is not None for h in result.history] == [False, True, False, True, True]
+    assert result.epochs == 5 and result.scores is not None

@@ -27,6 +27,8 @@ from annotator.cli import db_option
 @click.option("--patience", type=click.IntRange(1, 1000), default=5, show_default=True,
               help="Stop after this many epochs without improvement.")
 @click.option("--max-seconds", type=float, default=None, help="Stop after this much training time.")
+@click.option("--eval-every", type=click.IntRange(1, 1000), default=1, show_default=True,
+              help="Score (and keep the best) every N epochs; scoring always follows the last one.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--suggest-unlabelled", is_flag=True,
               help="Afterwards, store the model's suggestions for units nobody has labelled yet.")
@@ -36,7 +38,7 @@ from annotator.cli import db_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def train(
     db_path: str, dataset: str, output: Path, layer: str, eval_split: float, eval_dataset: str | None,
-    base: str | None, curve: bool, epochs: int, patience: int, max_seconds: float | None, seed: int,
+    base: str | None, curve: bool, epochs: int, patience: int, max_seconds: float | None, eval_every: int, seed: int,
     suggest_unlabelled: bool, progress_file: Path | None, as_json: bool, quiet: bool,
 ) -> None:
     """Train a spaCy pipeline from a dataset's gold labels and save it to OUTPUT.
@@ -62,7 +64,7 @@ def train(
     else:
         train_records, eval_records = split_records(records, eval_split, seed)
     options = TrainOptions(layer=layer, base=base, epochs=epochs, patience=patience,
-                           max_seconds=max_seconds, seed=seed)
+                           max_seconds=max_seconds, seed=seed, eval_every=eval_every)
     meta = {"dataset": dataset, "layer": layer, "db": str(Path(db_path).resolve())}
     click.echo(f"Training on {len(train_records)} units, scoring on {len(eval_records)} ({layer})", err=True)
     if curve:

@@ -33,6 +33,7 @@ class TrainOptions:
     patience: int = 5
     max_seconds: float | None = None
     seed: int = 0
+    eval_every: int = 1  # score (and maybe save) every N epochs, and always after the last
     hyper: Hyper = field(default_factory=Hyper)
     labels: dict[str, list[str]] | None = None  # restrict labels per layer (None: all seen)
 
@@ -221,22 +222,24 @@ def train(
             if stop:
                 break
         score = None
-        with nlp.use_params(optimizer.averages):
-            scores = evaluate(nlp, eval_records, plans) if eval_records else None
-            score = scores.main() if scores else None
-            if score is None or best is None or score > best:
-                best, best_epoch, best_scores = score, epoch, scores
-                _save(nlp, output, plans, labels, meta, score)
-                saved = True
+        last = stop or out_of_time() or epoch == opts.epochs
+        if last or not eval_records or epoch % opts.eval_every == 0:
+            with nlp.use_params(optimizer.averages):
+                scores = evaluate(nlp, eval_records, plans) if eval_records else None
+                score = scores.main() if scores else None
+                if score is None or best is None or score > best:
+                    best, best_epoch, best_scores = score, epoch, scores
+                    _save(nlp, output, plans, labels, meta, score)
+                    saved = True
         history.append({"epoch": epoch, "losses": {k: round(v, 2) for k, v in losses.items()},
                         "score": None if score is None else round(score, 4),
                         "seconds": round(time.monotonic() - started, 1)})
         if progress:
             progress(Progress(epoch, opts.epochs, n_batches, n_batches, dict(losses), score, best,
                               time.monotonic() - started))
-        if stop or out_of_time() or (score is not None and score >= 1.0):
+        if last or (score is not None and score >= 1.0):
             break
-        if eval_records and epoch - best_epoch >= opts.patience:
+        if eval_records and epoch - best_epoch >= opts.patience * opts.eval_every:
             break
     if not saved:
         with nlp.use_params(optimizer.averages):
