@@ -123,3 +123,12 @@ def test_lexicon_tags_places_nationalities_and_cues() -> None:
     assert tags["JAPAN"] == "GPE" and tags["March"] == "DATE" and tags["flew"] == "O"
     # lower-case place words are not places
     assert LexiconTagger("lexicon")(nlp("a nice day"))[1].lemma_ == "O"
+
+
+def test_claims_labels_come_from_the_scheme(store: Store) -> None:
+    from annotator.train.corpus import scheme_labels
+
+    fill(store, n=1, unlabelled=0)
+    assert scheme_labels(store, "news") == {"claims": ["CLAIM", "SOURCE", "CUE"]}
+    store.ensure_dataset("c", scheme="no-such-scheme.toml")
+    assert scheme_labels(store, "c") is None  # an unloadable scheme restricts nothing

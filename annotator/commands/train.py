@@ -63,7 +63,9 @@ def train(
         train_records = records
     else:
         train_records, eval_records = split_records(records, eval_split, seed)
-    options = TrainOptions(layer=layer, base=base, epochs=epochs, patience=patience,
+    from annotator.train.corpus import scheme_labels
+
+    options = TrainOptions(layer=layer, base=base, epochs=epochs, patience=patience, labels=scheme_labels(store, dataset),
                            max_seconds=max_seconds, seed=seed, eval_every=eval_every)
     meta = {"dataset": dataset, "layer": layer, "db": str(Path(db_path).resolve())}
     click.echo(f"Training on {len(train_records)} units, scoring on {len(eval_records)} ({layer})", err=True)

@@ -66,6 +66,21 @@ def gold_records(store: Store, dataset: str, *, limit: int | None = None) -> lis
     return out[:limit] if limit is not None else out
 
 
+def scheme_labels(store: Store, dataset: str) -> dict[str, list[str]] | None:
+    """Claims labels to train for ``dataset``: its scheme's (CLAIM, SOURCE, CUE for news), so
+    that imported extras such as PolNeAR's Attribution/Discuss stay out; entities are not
+    restricted. None when the scheme cannot be loaded or has no claims labels."""
+    from annotator.schemes import load_scheme
+
+    ds = store.require_dataset(dataset)
+    try:
+        scheme = load_scheme(ds.scheme)
+    except Exception:  # a scheme file that moved away: train on what the data holds
+        return None
+    claims = scheme.label_names("claims")
+    return {"claims": claims} if claims else None
+
+
 def unlabelled_units(store: Store, dataset: str) -> Iterator[Unit]:
     """Units of ``dataset`` with no gold and no decision by anyone."""
     labelled: set[int] = {u.id for u, _ in store.iter_gold(dataset) if u.id is not None}

@@ -213,7 +213,7 @@ def train(
                 pos += size
                 ner.update(chunk, drop=opts.hyper.dropout, sgd=optimizer, losses=losses)
                 step += 1
-                if progress and step % 5 == 0:
+                if progress and step % 5 == 0 and step < n_batches:
                     progress(Progress(epoch, opts.epochs, step, n_batches, dict(losses), None, best,
                                       time.monotonic() - started))
                 if out_of_time():  # the time budget ends mid-epoch: score and keep what we have

@@ -55,7 +55,7 @@ TARGETS: dict[str, Target] = {
     "conll-full": Target("conll-full", "conll2003/train.txt", "conll2003/valid.txt", "conll", "conll",
                          "entities", {"entities/(all)/exact": 0.86}, epochs=12, patience=2),
     "polnear": Target("polnear", "polnear/train", "polnear/dev", "brat", "news", "claims",
-                      {"claims/CUE/exact": 0.85, "claims/CLAIM/overlap": 0.80}, epochs=8, patience=2,
+                      {"claims/CUE/exact": 0.85, "claims/CLAIM/overlap": 0.80}, epochs=5, patience=2,
                       hyper={"width": 96}),
 }
 
@@ -134,7 +134,9 @@ def run_target(target: Target, data: Path, out_dir: Path, *, epochs: int | None 
 
     from annotator.train.config import Hyper
 
-    options = TrainOptions(layer=target.layer, epochs=epochs or target.epochs, patience=target.patience,
+    from annotator.train.corpus import scheme_labels
+
+    options = TrainOptions(layer=target.layer, labels=scheme_labels(store, "train"), epochs=epochs or target.epochs, patience=target.patience,
                            max_seconds=target.max_seconds, eval_every=target.eval_every,
                            hyper=Hyper(**(target.hyper or {})))
     result = train(train_records, eval_records, out_dir / "model", options, progress=show,
