@@ -491,20 +491,27 @@ def test_spans_out_of_range_and_unknown_labels_are_refused(harness: Harness, fmt
     assert table_counts(harness.db) == before
 
 
+ONE_SENTENCE = b"Kim said talks would resume in Seoul "
+MANY_SENTENCES = b"Kim said talks would resume. "
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("fmt", ["txt", "jsonl", "conll", "doccano", "prodigy", "labelstudio", "html"])
-@pytest.mark.parametrize("word", [b"Kim said talks would resume in Seoul ", b"Kim said talks would resume. "],
-                         ids=["one-sentence", "many-sentences"])
+@pytest.mark.parametrize("fmt, word", [
+    *[(f, ONE_SENTENCE) for f in ["txt", "jsonl", "conll", "doccano", "prodigy", "labelstudio", "html"]],
+    ("txt", MANY_SENTENCES),  # 1.7 million sentences on one line: every reader shares this segmenter
+], ids=lambda v: v if isinstance(v, str) else ("many" if v == MANY_SENTENCES else "one"))
 def test_fifty_megabyte_single_line(harness: Harness, fmt: str, word: bytes) -> None:
     """One 50 MB line (one endless sentence, or 1.7 million short ones): imported or refused
     with its line, in bounded time, never a crash."""
+    if fmt == "conll":
+        word = word.replace(b" ", b"\t")
     body = word * (50_000_000 // len(word) + 1)
     if fmt in ("jsonl", "prodigy", "doccano"):
         data = b'{"text": "' + body + b'"}\n'
     elif fmt == "labelstudio":
         data = b'[{"data": {"text": "' + body + b'"}}]'
     elif fmt == "conll":
-        data = body.replace(b" ", b"\t").replace(b".", b"") + b"\n"
+        data = body + b"\n"
     elif fmt == "html":
         data = b"<html><body><p>" + body + b"</p></body></html>"
     else:

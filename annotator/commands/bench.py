@@ -127,7 +127,7 @@ def bench_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
     mod = _module("agreement")
     if mod is None:
         row.note = "annotator.bench.agreement missing"
-        return [row]
+        return [row, *bench_dataset_agreement(units, runs, workdir)]
     results = []
     for i in range(runs):
         _say(f"agreement: run {i + 1}/{runs} on {units:,} units x 3 …")
@@ -137,6 +137,67 @@ def bench_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
     row.judge(statistics.median(secs))
     row.note = "runs " + ", ".join(f"{s:.2f}" for s in secs) + f"; alpha {results[0].get('alpha_nominal', float('nan')):.3f}"
     row.details = {"runs": results}
+    return [row, *bench_dataset_agreement(units, runs, workdir)]
+
+
+#: The dataset-path agreement benchmark runs on at most this many units (the budget is scaled).
+DATASET_AGREEMENT_UNITS = 20_000
+
+
+def three_annotator_db(path: Path, units: int) -> str:
+    """A dataset of ``units`` synthetic units, each decided by three annotators who mostly agree
+    (reused when present)."""
+    from annotator.bench.synth import generate, sentences
+    from annotator.models import Annotation, Span
+    from annotator.store import open_store
+
+    store = open_store(path, durable=False)
+    try:
+        if store.get_dataset("bench-agree") and len(store.annotators("bench-agree")) == 3:
+            return str(path)
+        store.ensure_dataset("bench-agree", overlap=0)
+        generate(store, units, dataset="bench-agree", suggest_first=0)
+        truth = dict(sentences(units))
+        for k, name in enumerate(("ann1", "ann2", "ann3")):
+            with store.write():
+                for u in store.iter_units("bench-agree"):
+                    spans = [Span(start=a, end=b, label=lab, layer=layer)  # type: ignore[arg-type]
+                             for a, b, lab, layer in truth.get(u.text, [])]
+                    if (u.id or 0) % 10 == k:
+                        spans = spans[1:]
+                    store.add_annotation(Annotation(unit_id=u.id or 0, annotator=name, answer="accept", spans=spans))
+    finally:
+        store.close()
+    return str(path)
+
+
+def bench_dataset_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
+    """`annotator agree --dataset` (read from the database) on up to 20,000 units x 3."""
+    n = min(units, DATASET_AGREEMENT_UNITS)
+    row = Row("agreement", f"agreement from a dataset ({n:,} units x 3)", "s", "<=", 10.0 * n / 1_000_000)
+    try:
+        from annotator.commands.agree import dataset_agreement
+    except ImportError:
+        row.note = "annotator agree --dataset missing"
+        return [row]
+    if _module("synth") is None:
+        row.note = "annotator.bench.synth missing"
+        return [row]
+    from annotator.store import open_store
+
+    _say(f"agreement: {n:,} units x 3 annotators in a database …")
+    db = three_annotator_db(workdir / f"agree-{n}.db", n)
+    secs = []
+    for i in range(runs):
+        store = open_store(db)
+        try:
+            t0 = time.perf_counter()
+            dataset_agreement(store, "bench-agree", "entities")
+            secs.append(time.perf_counter() - t0)
+        finally:
+            store.close()
+    row.judge(statistics.median(secs))
+    row.note = ("budget: 10 s per 1,000,000 units, scaled; runs " + ", ".join(f"{s:.2f}" for s in secs))
     return [row]
 
 
