@@ -539,8 +539,11 @@ def test_fifty_megabyte_single_line(harness: Harness, fmt: str, word: bytes) -> 
     ("jsonl", b'{"text": "Kim met Moon.", "spans": [], "relations": true}\n'),
     ("prodigy", b'{"text": "Kim met Moon.", "spans": [{"start": 0, "end": 3, "label": ["PERSON"]}]}\n'),
     ("jsonl", b'{"text": "Kim \\ud800 met Moon.", "spans": []}\n'),
+    # labelstudio (JSON array): a lone surrogate escape reaches the store (UnicodeEncodeError)
+    ("labelstudio", b'[{"data": {"text": "Kim\\ud800 met Moon."}}]\n'),
 ], ids=["doccano-null-entity", "doccano-list-entity", "labelstudio-deep", "labelstudio-null-annotation",
-        "labelstudio-int-result", "jsonl-relations-true", "prodigy-list-label", "jsonl-lone-surrogate"])
+        "labelstudio-int-result", "jsonl-relations-true", "prodigy-list-label", "jsonl-lone-surrogate",
+        "labelstudio-lone-surrogate"])
 def test_found_by_fuzzing(harness: Harness, fmt: str, data: bytes) -> None:
     """Each of these once raised something other than InputError."""
     path, files = write_source(harness.tmp / "src", fmt, data)
