@@ -37,3 +37,51 @@ def test_token_spans_examples() -> None:
     for text in ["Mr. Smith of the U.N. said it's 16,985.", "東京 👋🏽 café\u0301\tx", "Oct. 3 at St. Paul's",
                  "Mr... and S.. and www. x", "", "   ", "a"]:
         assert token_spans(text) == [(t.start, t.end) for t in tokenize(text)]
+
+
+def _reference(item: object) -> bytes:
+    """The obvious encoding: the standard library over the record dict."""
+    import json
+
+    from annotator.formats.jsonl import build_record
+
+    return json.dumps(build_record(item), ensure_ascii=False, separators=(",", ":")).encode()  # type: ignore[arg-type]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 2**40)),
+    st.one_of(st.none(), st.floats(min_value=0, allow_infinity=False)),
+    st.dictionaries(st.text(max_size=5), st.one_of(st.floats(), st.integers(-2**70, 2**70), st.text(max_size=5),
+                                                   st.booleans(), st.none()), max_size=4),
+    st.lists(st.tuples(st.integers(0, 20), st.integers(1, 10), st.text(min_size=1, max_size=4),
+                       st.one_of(st.none(), st.floats(allow_nan=False))), max_size=4),
+)
+def test_encoded_record_is_the_standard_librarys(created: object, spent: object, meta: dict, spans: list) -> None:
+    """orjson is used only when it gives json.dumps' bytes: odd floats, NaN, huge integers,
+    non-ASCII and DEL in labels all come out as the standard library writes them."""
+    from annotator.formats.jsonl import encode_record_bytes
+    from annotator.formats.records import Item, RowUnit, loads
+
+    text = "Zoë met Kim Jong Un in 東京 on Oct. 3.\x7f"
+    row = (7, 1, 0, 0, len(text), text, -5, None, __import__("json").dumps(meta))
+    unit = RowUnit(row, "d", None, "T")
+    span_dicts = [{"start": a, "end": a + n, "label": lab, "layer": "entities", **({} if sc is None else {"score": sc})}
+                  for a, n, lab, sc in spans]
+    item = Item(unit=unit, annotator="a", answer="accept", spans=span_dicts, relations=[],
+                created=created, time_spent=spent, meta=loads(__import__("json").dumps(meta)))  # type: ignore[arg-type]
+    assert encode_record_bytes(item) == _reference(item)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 9), st.text(min_size=1, max_size=4)), max_size=5),
+       st.integers(-2**63, 2**63 - 1))
+def test_fast_task_hash_is_task_hash(spans: list, in_hash: int) -> None:
+    """The orjson payload gives the same hash as models.task_hash, non-ASCII and DEL included."""
+    from annotator.formats.records import fast_task_hash
+    from annotator.models import Relation, Span, task_hash
+
+    models = [Span(start=a, end=a + n, label=lab, layer="claims" if n % 2 else "entities") for a, n, lab in spans]
+    rels = [Relation(head=models[0].ref, child=models[-1].ref, label="rélation\x7f")] if models else []
+    assert fast_task_hash(in_hash, [s.model_dump(exclude_none=True) for s in models],
+                          [r.model_dump() for r in rels]) == task_hash(in_hash, models, rels)

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import UserError
-from annotator.formats.records import Item, filter_layer, relation_key, span_key
-from annotator.models import Unit
+from annotator.formats.records import Item, RowUnit, filter_layer, load_dict, load_list, loads, relation_key, span_key
 from annotator.store import Store
+from annotator.store.rows import iter_decision_rows, iter_gold_rows
 
 #: format -> (file extension, writes a directory)
 FORMATS: dict[str, tuple[str, bool]] = {
@@ -89,13 +89,21 @@ def resolve_document(store: Store, dataset: str, document: str | None) -> int | 
     raise UserError(f"no document {document!r} in dataset {dataset!r}")
 
 
-def _item_from_row(unit: Unit, row: dict[str, Any]) -> Item:
+def _item_from_row(row: tuple[Any, ...], dataset: str) -> Item:
+    """An :class:`Item` from a :func:`~annotator.store.rows.iter_decision_rows` tuple."""
     return Item(
-        unit=unit, annotator=row["annotator"], answer=row["answer"],
-        spans=json.loads(row["spans"]) if row["spans"] and row["spans"] != "[]" else [],
-        relations=json.loads(row["relations"]) if row["relations"] and row["relations"] != "[]" else [],
-        created=row.get("created"), time_spent=row.get("time_spent"),
-        meta=json.loads(row["meta"]) if row.get("meta") and row["meta"] != "{}" else {},
+        unit=RowUnit(row, dataset, row[16], row[17]), annotator=row[9], answer=row[10],
+        spans=load_list(row[11]), relations=load_list(row[12]), created=row[13], time_spent=row[14],
+        meta=load_dict(row[15]),
+    )
+
+
+def _gold_from_row(row: tuple[Any, ...], dataset: str) -> Item:
+    """An :class:`Item` from a :func:`~annotator.store.rows.iter_gold_rows` tuple."""
+    return Item(
+        unit=RowUnit(row, dataset, row[15], row[16]), annotator=row[9], answer=row[10],
+        spans=load_list(row[11]), relations=load_list(row[12]), created=row[13],
+        gold=True, sources=list(loads(row[14] or "[]")),
     )
 
 
@@ -108,39 +116,34 @@ def iter_items(store: Store, dataset: str, opts: ExportOptions, summary: ExportS
     """The decisions to export, in unit order, streamed."""
     doc_id = resolve_document(store, dataset, opts.document)
     if not opts.gold:
-        for unit, row in store.iter_annotation_rows(
-            dataset, annotator=opts.annotator, answers=opts.answers, document_id=doc_id
-        ):
-            yield filter_layer(_item_from_row(unit, row), opts.layer)
+        ds_id = store.require_dataset(dataset).id or 0
+        layer = opts.layer
+        for row in iter_decision_rows(store, ds_id, annotator=opts.annotator, answers=opts.answers,
+                                      document_id=doc_id):
+            yield filter_layer(_item_from_row(row, dataset), layer)
         return
     yield from _iter_gold_items(store, dataset, opts, doc_id, summary)
 
 
 def _iter_gold_items(store: Store, dataset: str, opts: ExportOptions, doc_id: int | None,
                      summary: ExportSummary | None) -> Iterator[Item]:
-    golds = store.iter_gold(dataset)
+    ds_id = store.require_dataset(dataset).id or 0
+    golds = (_gold_from_row(row, dataset) for row in iter_gold_rows(store, ds_id))
     pending = next(golds, None)
-
-    def gold_item(unit: Unit, g: Any) -> Item:
-        return Item(unit=unit, annotator=g.adjudicator, answer=g.answer,
-                    spans=[s.model_dump(exclude_none=True) for s in g.spans],
-                    relations=[r.model_dump() for r in g.relations], created=g.created,
-                    gold=True, sources=list(g.sources))
 
     def emit_gold_before(unit_id: int | None) -> Iterator[Item]:
         nonlocal pending
-        while pending is not None and (unit_id is None or (pending[0].id or 0) < unit_id):
-            u, g = pending
-            if doc_id is None or u.document_id == doc_id:
-                yield gold_item(u, g)
+        while pending is not None and (unit_id is None or (pending.unit.id or 0) < unit_id):
+            if doc_id is None or pending.unit.document_id == doc_id:
+                yield pending
             pending = next(golds, None)
 
     def resolve(group: list[Item]) -> Iterator[Item]:
         nonlocal pending
         unit = group[0].unit
         yield from emit_gold_before(unit.id)
-        if pending is not None and pending[0].id == unit.id:
-            yield gold_item(*pending)
+        if pending is not None and pending.unit.id == unit.id:
+            yield pending
             pending = next(golds, None)
             return
         if opts.annotator is not None:
@@ -156,9 +159,9 @@ def _iter_gold_items(store: Store, dataset: str, opts: ExportOptions, doc_id: in
             summary.skipped_disagreements += 1
 
     group: list[Item] = []
-    for unit, row in store.iter_annotation_rows(dataset, document_id=doc_id):
-        item = _item_from_row(unit, row)
-        if group and group[0].unit.id != unit.id:
+    for row in iter_decision_rows(store, ds_id, document_id=doc_id):
+        item = _item_from_row(row, dataset)
+        if group and group[0].unit.id != item.unit.id:
             yield from resolve(group)
             group = []
         group.append(item)

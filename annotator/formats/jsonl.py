@@ -15,10 +15,13 @@ shows), ``annotation_meta`` (the decision's, when it has any), and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from annotator.formats.records import Item, fast_task_hash, fill_token_indices, unit_token_offsets
+import orjson
+
+from annotator.formats.records import Item, RowUnit, fast_task_hash, fill_token_indices, unit_token_offsets
 
 EXTENSION = "jsonl"
 
@@ -33,24 +36,10 @@ def _ref(s: dict[str, Any]) -> dict[str, Any]:
 
 def _tokens(text: str, offsets: list[tuple[int, int]]) -> list[dict[str, Any]]:
     """Prodigy-style token dicts."""
-    tokens = []
-    last = len(offsets) - 1
-    for i, (a, b) in enumerate(offsets):
-        nxt = offsets[i + 1][0] if i < last else len(text)
-        tokens.append({"text": text[a:b], "start": a, "end": b, "id": i, "ws": nxt > b and text[b:b + 1].isspace()})
-    return tokens
-
-
-def _tokens_json(text: str, offsets: list[tuple[int, int]]) -> str:
-    """The same tokens as :func:`_tokens`, encoded straight to JSON (the export's hot loop)."""
-    parts = []
-    last = len(offsets) - 1
-    n = len(text)
-    for i, (a, b) in enumerate(offsets):
-        nxt = offsets[i + 1][0] if i < last else n
-        ws = "true" if nxt > b and text[b:b + 1].isspace() else "false"
-        parts.append(f'{{"text":{_enc(text[a:b])},"start":{a},"end":{b},"id":{i},"ws":{ws}}}')
-    return "[" + ",".join(parts) + "]"
+    nxt = [a for a, _ in offsets]
+    nxt.append(len(text))
+    return [{"text": text[a:b], "start": a, "end": b, "id": i, "ws": nxt[i + 1] > b and text[b:b + 1].isspace()}
+            for i, (a, b) in enumerate(offsets)]
 
 
 def build_record(item: Item, documents: dict[int, dict[str, Any]] | None = None,
@@ -75,7 +64,10 @@ def build_record(item: Item, documents: dict[int, dict[str, Any]] | None = None,
             "head_span": _ref(h), "child_span": _ref(c), "label": r["label"],
         })
     in_hash = unit.input_hash
-    doc = (documents or {}).get(unit.document_id or -1, {})
+    if isinstance(unit, RowUnit):
+        doc = {"external_id": unit.doc_external_id, "title": unit.doc_title}
+    else:
+        doc = (documents or {}).get(unit.document_id or -1, {})
     rec: dict[str, Any] = {
         "text": text,
         "tokens": tokens,
@@ -107,27 +99,81 @@ def build_record(item: Item, documents: dict[int, dict[str, Any]] | None = None,
     return rec
 
 
-_enc = json.encoder.encode_basestring  # type: ignore[attr-defined]
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def encode_record(item: Item, documents: dict[int, dict[str, Any]] | None = None) -> str:
-    """One record as a JSON line body, byte-identical to ``json.dumps(build_record(...))``
-    with compact separators, but with the token list encoded by hand for speed."""
-    offsets = unit_token_offsets(item.unit)
-    rec = build_record(item, documents, offsets, with_tokens=False)
-    body = _dumps(rec)
-    head = '{"text":' + _enc(rec["text"]) + ',"tokens":[]'
-    assert body.startswith(head)
-    return '{"text":' + _enc(rec["text"]) + ',"tokens":' + _tokens_json(rec["text"], offsets) + body[len(head):]
+    """One record as a JSON line body: ``json.dumps(build_record(...))`` with compact separators."""
+    return encode_record_bytes(item, documents).decode("utf-8")
 
 
-def write_jsonl(items: Iterable[Item], out: TextIO, documents: dict[int, dict[str, Any]] | None = None) -> int:
-    """Write one record per line; returns the number written."""
+#: What orjson may write differently from ``json.dumps``: floats below 1e-4 or from 1e16 up
+#: (orjson writes ``1e-5`` where Python writes ``1e-05``). Text that merely looks like this
+#: only costs the slower encoder, never a different byte.
+_FLOAT_FORMS = re.compile(rb"[0-9][eE]|0\.0000|[0-9]{17}")
+
+
+def _float_ok(x: Any) -> bool:
+    """Whether orjson writes ``x`` (a number or None) exactly as ``json.dumps`` does."""
+    return type(x) is not float or x == 0.0 or 1e-4 <= abs(x) < 1e16
+
+
+def _orjson_ok(item: Item, meta: dict[str, Any]) -> bool:
+    """Whether every float of the record is one orjson writes as ``json.dumps`` does (the
+    other fields are integers, strings, booleans and None, which the two write alike)."""
+    if not (_float_ok(item.created) and _float_ok(item.time_spent)):
+        return False
+    for s in item.spans:
+        if "score" in s and not _float_ok(s["score"]):
+            return False
+    for m in (meta, item.meta):
+        if m:
+            try:
+                if _FLOAT_FORMS.search(orjson.dumps(m)) is not None:
+                    return False
+            except TypeError:
+                return False
+    return True
+
+
+def encode_record_bytes(item: Item, documents: dict[int, dict[str, Any]] | None = None) -> bytes:
+    """One record as UTF-8 JSON, byte-identical to the standard library's compact encoding:
+    orjson when it gives the same bytes, ``json`` otherwise (odd floats, NaN, huge integers)."""
+    rec = build_record(item, documents)
+    if _orjson_ok(item, rec["meta"]):
+        try:
+            return orjson.dumps(rec)
+        except TypeError:
+            pass
+    return _dumps(rec).encode("utf-8")
+
+
+def write_jsonl(items: Iterable[Item], out: TextIO, documents: dict[int, dict[str, Any]] | None = None,
+                chunk: int = 1 << 20) -> int:
+    """Write one record per line, in chunks of about ``chunk`` bytes; returns the number written."""
+    raw = getattr(out, "buffer", None)
+    if raw is not None:
+        out.flush()
+        write_bytes = raw.write
+    else:
+        def write_bytes(data: bytes) -> Any:
+            return out.write(data.decode("utf-8"))
     n = 0
-    write = out.write
+    parts: list[bytes] = []
+    size = 0
     for item in items:
-        write(encode_record(item, documents))
-        write("\n")
+        data = encode_record_bytes(item, documents)
+        parts.append(data)
+        size += len(data) + 1
         n += 1
+        if size >= chunk:
+            parts.append(b"")
+            write_bytes(b"\n".join(parts))
+            parts.clear()
+            size = 0
+    if parts:
+        parts.append(b"")
+        write_bytes(b"\n".join(parts))
+    if raw is not None:
+        raw.flush()
     return n

@@ -14,19 +14,86 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from annotator.ingest.jsonl import CLAIM_LABELS, layer_for
-from annotator.models import Unit
-from annotator.tokens import ABBREVIATIONS, _TOKEN_RE
+from annotator.models import Token, Unit
+from annotator.tokens import ABBREVIATIONS, _TOKEN_RE, token_spans
 
 __all__ = ["CLAIM_LABELS", "Item", "layer_for", "token_offsets"]
 
+
+
+class JsonConstant(float):
+    """NaN or ±Infinity read from stored JSON: a float subclass, so orjson refuses to encode
+    it and the encoder falls back to the standard library (which writes it as it was read)."""
+
+
+def loads(raw: str) -> Any:
+    """JSON text to Python with orjson's C decoder; the standard library for what orjson
+    refuses (NaN, integers beyond 64 bits, lone surrogates) so the result is always the same."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw, parse_constant=lambda c: JsonConstant(float(c)))
+
+
+def load_list(raw: str | None) -> list[Any]:
+    """A stored JSON list (``'[]'`` and NULL without parsing)."""
+    return loads(raw) if raw and raw != "[]" else []
+
+
+def load_dict(raw: str | None) -> dict[str, Any]:
+    """A stored JSON object (``'{}'`` and NULL without parsing)."""
+    return loads(raw) if raw and raw != "{}" else {}
+
+
+class RowUnit:
+    """A unit straight from a database row: the attributes exporters read from
+    :class:`~annotator.models.Unit`, without pydantic validation (tokens and meta parsed
+    only when asked for)."""
+
+    __slots__ = ("id", "document_id", "dataset", "position", "start", "end", "text", "input_hash",
+                 "_tokens", "_meta", "doc_external_id", "doc_title")
+
+    def __init__(self, row: tuple[Any, ...], dataset: str | None = None,
+                 doc_external_id: str | None = None, doc_title: str | None = None) -> None:
+        (self.id, self.document_id, self.position, self.start, self.end, self.text, self.input_hash,
+         self._tokens, self._meta) = row[:9]
+        self.dataset = dataset
+        self.doc_external_id = doc_external_id
+        self.doc_title = doc_title
+
+    @property
+    def tokens(self) -> list[Token] | None:
+        """Explicit tokens (None: the default tokenizer's)."""
+        raw = self._tokens
+        if not raw:
+            return None
+        return [Token(**t) for t in loads(raw)]
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The unit's metadata."""
+        raw = self._meta
+        if isinstance(raw, dict):
+            return raw
+        self._meta = load_dict(raw)
+        return self._meta  # type: ignore[return-value]
+
+    def offsets(self) -> list[tuple[int, int]]:
+        """(start, end) of each token."""
+        raw = self._tokens
+        if raw:
+            return [(t["start"], t["end"]) for t in loads(raw)]
+        return token_spans(self.text)
 
 
 @dataclass(slots=True)
 class Item:
     """One exported decision: a unit and one annotator's (or the gold) spans and relations."""
 
-    unit: Unit
+    unit: Unit | RowUnit
     annotator: str
     answer: str
     spans: list[dict[str, Any]]
@@ -58,8 +125,10 @@ def token_offsets(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def unit_token_offsets(unit: Unit) -> list[tuple[int, int]]:
+def unit_token_offsets(unit: Unit | RowUnit) -> list[tuple[int, int]]:
     """The unit's explicit tokens if it has them, else the default tokenizer's."""
+    if isinstance(unit, RowUnit):
+        return unit.offsets()
     if unit.tokens is not None:
         return [(t.start, t.end) for t in unit.tokens]
     return token_offsets(unit.text)
@@ -97,11 +166,15 @@ def relation_key(r: dict[str, Any]) -> tuple:
 
 def fast_task_hash(in_hash: int, spans: list[dict[str, Any]], relations: list[dict[str, Any]]) -> int:
     """:func:`annotator.models.task_hash` over plain dicts (a test checks they agree)."""
-    payload = json.dumps(
-        [in_hash, sorted(span_key(s) for s in spans), sorted(relation_key(r) for r in relations)],
-        separators=(",", ":"),
-    )
-    digest = hashlib.blake2b(payload.encode("utf-8"), digest_size=8).digest()
+    payload = [in_hash, sorted(span_key(s) for s in spans), sorted(relation_key(r) for r in relations)]
+    try:
+        data = orjson.dumps(payload)
+    except TypeError:
+        data = b"\x80"
+    # orjson's bytes are json.dumps' (ASCII escapes, compact) unless something needed escaping.
+    if not data.isascii() or b"\x7f" in data:
+        data = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    digest = hashlib.blake2b(data, digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 

@@ -1,0 +1,100 @@
+"""Raw rows for exporters: plain tuples streamed in keyset-paginated batches, no pydantic.
+
+Building a pydantic ``Unit`` per exported record costs more than the whole export budget
+(DESIGN.md: >= 100,000 records/s), so exporters read these tuples instead. Each batch is one
+short query under the store's lock; memory stays flat however large the dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotator.store import Store
+
+#: Columns of :func:`iter_decision_rows`, in order.
+DECISION_COLUMNS: tuple[str, ...] = (
+    "unit_id", "document_id", "position", "start", "end", "text", "input_hash", "tokens", "unit_meta",
+    "annotator", "answer", "spans", "relations", "created", "time_spent", "meta", "doc_external_id", "doc_title",
+)
+
+_DECISION_SELECT = (
+    "SELECT u.id, u.document_id, u.position, u.start, u.\"end\", u.text, u.input_hash, u.tokens, u.meta,"
+    " d.annotator, a.answer, a.spans, a.relations, a.created, a.time_spent, a.meta, doc.external_id, doc.title"
+    " FROM decisions d JOIN units u ON u.id = d.unit_id JOIN annotations a ON a.id = d.annotation_id"
+    " JOIN documents doc ON doc.id = u.document_id"
+)
+#: The same, forced to walk ``decisions`` by its primary key (unit, annotator): already in
+#: export order, so SQLite never sorts the whole dataset for a batch.
+_DECISION_SELECT_IN_ORDER = _DECISION_SELECT.replace(" JOIN ", " CROSS JOIN ")
+
+
+def iter_decision_rows(
+    store: Store,
+    dataset_id: int,
+    *,
+    annotator: str | None = None,
+    answers: Sequence[str] | None = None,
+    document_id: int | None = None,
+    batch: int = 4000,
+) -> Iterator[tuple[Any, ...]]:
+    """Current decisions of a dataset as :data:`DECISION_COLUMNS` tuples, ordered by unit id
+    then annotator (the order of :meth:`Store.iter_annotation_rows`)."""
+    # One annotator: walk its index (dataset, annotator, unit). One document: start from its
+    # units. Otherwise walk the decisions' primary key in order ('+' keeps SQLite off the
+    # annotator index, which would make it sort the whole dataset for every batch).
+    in_order = annotator is None and document_id is None
+    where = ["+d.dataset_id = ?" if in_order else "d.dataset_id = ?", "+u.dataset_id = ?"]
+    params: list[Any] = [dataset_id, dataset_id]
+    if document_id is not None:
+        where.append("u.document_id = ?")
+        params.append(document_id)
+    if annotator is not None:
+        where.append("d.annotator = ?")
+        params.append(annotator)
+    if answers:
+        where.append(f"+d.answer IN ({','.join('?' * len(answers))})")
+        params.extend(answers)
+    base = (_DECISION_SELECT_IN_ORDER if in_order else _DECISION_SELECT) + " WHERE " + " AND ".join(where)
+    first = base + " ORDER BY d.unit_id, d.annotator LIMIT ?"
+    after = (base + (" AND d.unit_id > ?" if annotator is not None else " AND (d.unit_id, d.annotator) > (?, ?)")
+             + " ORDER BY d.unit_id, d.annotator LIMIT ?")
+    conn = store.conn
+    with store._lock:
+        rows = conn.execute(first, (*params, batch)).fetchall()
+    while rows:
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        with store._lock:
+            key = (last[0],) if annotator is not None else (last[0], last[9])
+            rows = conn.execute(after, (*params, *key, batch)).fetchall()
+
+
+#: Columns of :func:`iter_gold_rows`, in order.
+GOLD_COLUMNS: tuple[str, ...] = (
+    "unit_id", "document_id", "position", "start", "end", "text", "input_hash", "tokens", "unit_meta",
+    "adjudicator", "answer", "spans", "relations", "created", "sources", "doc_external_id", "doc_title",
+)
+
+
+def iter_gold_rows(store: Store, dataset_id: int, *, batch: int = 4000) -> Iterator[tuple[Any, ...]]:
+    """Standing gold of a dataset as :data:`GOLD_COLUMNS` tuples, in unit order."""
+    sql = (
+        "SELECT u.id, u.document_id, u.position, u.start, u.\"end\", u.text, u.input_hash, u.tokens, u.meta,"
+        " g.adjudicator, g.answer, g.spans, g.relations, g.created, g.sources, doc.external_id, doc.title"
+        " FROM gold_current c JOIN gold g ON g.id = c.gold_id JOIN units u ON u.id = c.unit_id"
+        " JOIN documents doc ON doc.id = u.document_id"
+        " WHERE c.dataset_id = ? AND c.unit_id > ? ORDER BY c.unit_id LIMIT ?"
+    )
+    conn = store.conn
+    after = -1
+    while True:
+        with store._lock:
+            rows = conn.execute(sql, (dataset_id, after, batch)).fetchall()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]
