@@ -8,20 +8,29 @@ memory holds one batch of units at a time, whatever the corpus size.
 from __future__ import annotations
 
 import importlib
+import multiprocessing
+import os
+import pickle
 import pkgutil
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from pydantic import TypeAdapter
+
 from annotator.errors import InputError
 from annotator.ingest import base
 from annotator.ingest.base import DIRECTORY_FORMATS, READERS, SUFFIXES, Parsed, ReadOptions, Source
-from annotator.models import Annotation, Dataset, Unit, check_spans
+from annotator.models import Annotation, Dataset, Token, Unit, check_spans
 from annotator.store import Store
 from annotator.suggest import Suggester
 
-SUGGEST_BATCH = 512
+SUGGEST_BATCH = 512  # units per suggester call (and per worker task)
+_TOKENS = TypeAdapter(list[Token])
 
 
 def load_readers() -> dict[str, base.Reader]:
@@ -137,14 +146,52 @@ class ImportSummary:
         return s
 
 
-class _SuggestBuffer:
-    """Collects freshly inserted units and runs the suggesters on full batches."""
+def _suggestion_rows(suggesters: Sequence[Suggester], units: Sequence[Unit]) -> list[tuple[int, str, str, str, str]]:
+    """Run every suggester over a batch; rows ready for :meth:`Store.put_suggestion_rows`."""
+    from annotator.store import dump_relations, dump_spans
 
-    def __init__(self, store: Store, suggesters: Sequence[Suggester]) -> None:
+    rows = []
+    for suggester in suggesters:
+        for s in suggester.suggest(units):
+            if s.spans or s.relations:
+                rows.append((int(s.unit_id or 0), s.suggester, s.version, dump_spans(s.spans), dump_relations(s.relations)))
+    return rows
+
+
+_WORKER_SUGGESTERS: list[Suggester] = []
+
+
+def _init_worker(pickled: bytes) -> None:
+    global _WORKER_SUGGESTERS
+    _WORKER_SUGGESTERS = pickle.loads(pickled)
+
+
+def _worker_rows(batch: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str, str, str]]:
+    """In a worker process: rebuild the units of a batch and suggest for them."""
+    from pydantic import TypeAdapter
+
+    tokens = TypeAdapter(list[Token])
+    units = [
+        Unit.model_construct(id=i, text=text, tokens=tokens.validate_json(tok) if tok else None)
+        for i, text, tok in batch
+    ]
+    return _suggestion_rows(_WORKER_SUGGESTERS, units)
+
+
+class _SuggestBuffer:
+    """Collects freshly inserted units and runs the suggesters on full batches. From the
+    second batch of an import on, batches go to ``workers`` processes while this one goes on
+    reading and storing; their rows are written before the source's transaction commits."""
+
+    def __init__(self, store: Store, suggesters: Sequence[Suggester], workers: int) -> None:
         self.store = store
         self.suggesters = suggesters
+        self.workers = workers
         self.units: list[Unit] = []
         self.count = 0
+        self.batches = 0
+        self.pending: deque[tuple[list[Unit], Future[list[tuple[int, str, str, str, str]]]]] = deque()
+        self._executor: ProcessPoolExecutor | None = None
 
     def add(self, units: Iterable[Unit]) -> None:
         if not self.suggesters:
@@ -153,14 +200,61 @@ class _SuggestBuffer:
         if len(self.units) >= SUGGEST_BATCH:
             self.flush()
 
+    def _pool(self) -> ProcessPoolExecutor | None:
+        if self.workers < 2:
+            return None
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(pickle.dumps(list(self.suggesters)),),
+            )
+        return self._executor
+
     def flush(self) -> None:
         if not self.units:
             return
-        for suggester in self.suggesters:
-            out = suggester.suggest(self.units)
-            self.store.put_suggestions(s for s in out if s.spans or s.relations)
-        self.count += len(self.units)
+        batch, self.units = self.units, []
+        self.batches += 1
+        self.count += len(batch)
+        pool = self._pool() if self.batches > 2 else None
+        if pool is None:
+            self.store.put_suggestion_rows(_suggestion_rows(self.suggesters, batch))
+            return
+        payload = [
+            (int(u.id or 0), u.text, _TOKENS.dump_json(u.tokens).decode() if u.tokens is not None else None)
+            for u in batch
+        ]
+        self.pending.append((batch, pool.submit(_worker_rows, payload)))
+        while len(self.pending) > 2 * self.workers:
+            self._write_oldest()
+
+    def _write_oldest(self) -> None:
+        batch, fut = self.pending.popleft()
+        try:
+            rows = fut.result()
+        except BrokenProcessPool:
+            # a worker could not start or died (e.g. a script without a __main__ guard):
+            # suggest here instead, and stop using the pool for this import
+            self.workers = 1
+            rows = _suggestion_rows(self.suggesters, batch)
+        self.store.put_suggestion_rows(rows)
+
+    def finish(self) -> None:
+        """Suggest for what is left and write every outstanding batch."""
+        self.flush()
+        while self.pending:
+            self._write_oldest()
+
+    def discard(self) -> None:
+        for _, fut in self.pending:
+            fut.cancel()
+        self.pending.clear()
         self.units = []
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
 
 
 def import_sources(
@@ -171,32 +265,42 @@ def import_sources(
     options: ReadOptions | None = None,
     suggesters: Sequence[Suggester] = (),
     on_source: Callable[[SourcePlan, ImportSummary], None] | None = None,
+    workers: int | None = None,
 ) -> ImportSummary:
     """Import every source into ``dataset``; one transaction per source. On bad input the
     source being read is rolled back and the :class:`InputError` propagates (the sources
-    before it stay imported)."""
+    before it stay imported). Large imports suggest in ``workers`` processes (default: one
+    per core, at most 2)."""
     readers = load_readers()
     options = options or ReadOptions()
     summary = ImportSummary()
-    for plan in plans:
-        reader = readers[plan.format]
-        buffer = _SuggestBuffer(store, suggesters)
-        before = (summary.documents, summary.units, summary.duplicates, summary.annotations)
-        try:
-            with store.write():
-                for parsed in reader(plan.source, options):
-                    _store_parsed(store, dataset, parsed, plan, summary, buffer)
-                buffer.flush()
-        except InputError:
-            summary.documents, summary.units, summary.duplicates, summary.annotations = before
-            raise
-        except (OSError, MemoryError) as e:
-            summary.documents, summary.units, summary.duplicates, summary.annotations = before
-            raise InputError(plan.source.name, f"cannot be read ({e.__class__.__name__}: {e})") from None
-        summary.suggestions += buffer.count
-        summary.files += 1
-        if on_source:
-            on_source(plan, summary)
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    buffer = _SuggestBuffer(store, suggesters, workers)
+    try:
+        for plan in plans:
+            reader = readers[plan.format]
+            before = (summary.documents, summary.units, summary.duplicates, summary.annotations)
+            counted = buffer.count
+            try:
+                with store.write():
+                    for parsed in reader(plan.source, options):
+                        _store_parsed(store, dataset, parsed, plan, summary, buffer)
+                    buffer.finish()
+            except InputError:
+                buffer.discard()
+                summary.documents, summary.units, summary.duplicates, summary.annotations = before
+                raise
+            except (OSError, MemoryError) as e:
+                buffer.discard()
+                summary.documents, summary.units, summary.duplicates, summary.annotations = before
+                raise InputError(plan.source.name, f"cannot be read ({e.__class__.__name__}: {e})") from None
+            summary.suggestions += buffer.count - counted
+            summary.files += 1
+            if on_source:
+                on_source(plan, summary)
+    finally:
+        buffer.close()
     return summary
 
 

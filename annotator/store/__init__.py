@@ -409,6 +409,19 @@ class Store:
             )
         return len(rows)
 
+    def put_suggestion_rows(self, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
+        """Store suggestions already encoded as (unit_id, suggester, version, spans JSON,
+        relations JSON): the import path's fast lane, e.g. from worker processes."""
+        now = time.time()
+        with self.write():
+            self._x_many(
+                "INSERT INTO suggestions (unit_id, suggester, version, spans, relations, created)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, suggester) DO UPDATE SET"
+                " version = excluded.version, spans = excluded.spans,"
+                " relations = excluded.relations, created = excluded.created",
+                ((*r, now) for r in rows),
+            )
+
     def get_suggestions(self, unit_id: int) -> list[Suggestion]:
         rows = self._q(
             "SELECT * FROM suggestions WHERE unit_id = ? ORDER BY suggester", (unit_id,)
