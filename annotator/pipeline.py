@@ -285,7 +285,13 @@ def import_sources(
             try:
                 with store.write():
                     for parsed in reader(plan.source, options):
-                        _store_parsed(store, dataset, parsed, plan, summary, buffer)
+                        try:
+                            _store_parsed(store, dataset, parsed, plan, summary, buffer)
+                        except UnicodeEncodeError as e:
+                            bad = e.object[e.start : e.end].encode("unicode_escape").decode() if isinstance(e.object, str) else "?"
+                            raise InputError(
+                                plan.source.name, f"text is not valid Unicode (lone surrogate {bad})", line=parsed.line
+                            ) from None
                     buffer.finish()
             except InputError:
                 buffer.discard()
