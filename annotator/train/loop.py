@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import UserError
-from annotator.train.config import ComponentPlan, Hyper, optimizer_config, plan_components
+from annotator.train.config import (
+    ComponentPlan,
+    Hyper,
+    LEXICON_PIPE,
+    add_component,
+    blank_pipeline,
+    optimizer_config,
+    plan_components,
+)
 from annotator.train.corpus import Record, doc_spans, label_ranges, make_doc, ner_example
 from annotator.train.scoring import PRF, Scores
 
@@ -165,12 +173,8 @@ def train(
                     " start from a pipeline trained by annotator (or none)"
                 )
     else:
-        from annotator.train.config import blank_pipeline
-
         nlp = blank_pipeline([])
         fresh = plans
-    from annotator.train.config import add_component
-
     for plan in plans:
         add_component(nlp, plan)
     inputs = input_docs(nlp, train_records)
@@ -263,8 +267,6 @@ def _listens(component: Any) -> bool:
 
 def input_docs(nlp: Any, records: Sequence[Record]) -> list[Any]:
     """The records' Docs after the pipeline's feature components (those without a model)."""
-    from annotator.train.config import LEXICON_PIPE
-
     docs = [make_doc(nlp.vocab, r.tokens) for r in records]
     if LEXICON_PIPE in nlp.pipe_names:
         tagger = nlp.get_pipe(LEXICON_PIPE)
