@@ -85,3 +85,37 @@ def test_fast_task_hash_is_task_hash(spans: list, in_hash: int) -> None:
     rels = [Relation(head=models[0].ref, child=models[-1].ref, label="rélation\x7f")] if models else []
     assert fast_task_hash(in_hash, [s.model_dump(exclude_none=True) for s in models],
                           [r.model_dump() for r in rels]) == task_hash(in_hash, models, rels)
+
+
+def test_parallel_export_is_the_serial_export(tmp_path: "Path", monkeypatch: "pytest.MonkeyPatch") -> None:
+    """Worker processes over unit ranges write the same bytes, in the same order, as one process."""
+    from pathlib import Path
+
+    from annotator.bench.export import prepare
+    from annotator.formats import exporting
+    from annotator.formats.exporting import ExportOptions, export
+    from annotator.models import Annotation, Span
+    from annotator.store import open_store
+
+    db = open_store(tmp_path / "p.db", durable=False)
+    prepare(db, 120)
+    for unit_id in (3, 50, 51, 119):  # a second annotator on some units, one that rejects
+        db.add_annotation(Annotation(unit_id=unit_id, annotator="zed", answer="reject" if unit_id == 50 else "accept",
+                                     spans=[Span(start=0, end=2, label="ORG")]))
+    cases = [("jsonl", ExportOptions()), ("jsonl", ExportOptions(annotator="zed")),
+             ("jsonl", ExportOptions(answers=["accept"], layer="claims")), ("doccano", ExportOptions())]
+    serial = {}
+    for i, (fmt, opts) in enumerate(cases):
+        dest = tmp_path / f"s{i}"
+        serial[i] = (export(db, "bench-export", fmt, str(dest), opts).records, Path(dest).read_bytes())
+    monkeypatch.setattr(exporting, "PARALLEL_MIN_DECISIONS", 0)
+    monkeypatch.setattr(exporting, "UNITS_PER_TASK", 7)
+    monkeypatch.setattr(exporting, "WORKERS", 2)
+    assert exporting._parallel_plan(db, "bench-export", "jsonl", ExportOptions()) is not None
+    for i, (fmt, opts) in enumerate(cases):
+        dest = tmp_path / f"p{i}"
+        seen: list[int] = []
+        summary = export(db, "bench-export", fmt, str(dest), opts, progress=seen.append)
+        assert (summary.records, Path(dest).read_bytes()) == serial[i]
+        assert sum(seen) == summary.records > 0
+    assert serial[1][0] == 4 and serial[0][0] == 124

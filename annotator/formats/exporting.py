@@ -21,7 +21,7 @@ from typing import Any
 from annotator.errors import UserError
 from annotator.formats.records import Item, RowUnit, filter_layer, load_dict, load_list, loads, relation_key, span_key
 from annotator.store import Store
-from annotator.store.rows import iter_decision_rows, iter_gold_rows
+from annotator.store.rows import decision_bounds, iter_decision_rows, iter_gold_rows
 
 #: format -> (file extension, writes a directory)
 FORMATS: dict[str, tuple[str, bool]] = {
@@ -32,6 +32,14 @@ FORMATS: dict[str, tuple[str, bool]] = {
     "conll": ("conll", False),
     "spacy": ("spacy", False),
 }
+#: Line formats whose records are independent: a large export of them is encoded by
+#: :data:`WORKERS` processes, each taking ranges of unit ids, and written in order.
+PARALLEL_FORMATS = frozenset({"jsonl", "doccano"})
+#: Below this many decisions one process is faster than starting others.
+PARALLEL_MIN_DECISIONS = 50_000
+#: Unit ids per task handed to a worker (a task's encoded bytes are held in memory once).
+UNITS_PER_TASK = 8_000
+WORKERS = min(2, os.cpu_count() or 1)
 #: formats with no place for an annotator: one annotator's labels (or gold) at a time.
 SINGLE_VERSION = frozenset({"conll"})
 
@@ -209,7 +217,11 @@ def export(
         if is_dir or fmt == "spacy":
             raise UserError(f"{fmt} cannot be written to stdout (it is {'a directory' if is_dir else 'binary'})")
         out = stdout or sys.stdout
-        summary.records = _write(fmt, items, out, docs)
+        plan = _parallel_plan(store, dataset, fmt, opts)
+        if plan is not None:
+            summary.records = _write_parallel(store, dataset, fmt, opts, plan, out, progress)
+        else:
+            summary.records = _write(fmt, items, out, docs)
         summary.path = "-"
         out.flush()
         return summary
@@ -241,8 +253,12 @@ def export(
             os.close(fd)
             summary.records = _write(fmt, items, Path(tmp_name), docs)
         else:
+            plan = _parallel_plan(store, dataset, fmt, opts)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
-                summary.records = _write(fmt, items, fh, docs)
+                if plan is not None:
+                    summary.records = _write_parallel(store, dataset, fmt, opts, plan, fh, progress)
+                else:
+                    summary.records = _write(fmt, items, fh, docs)
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp_name, path)
@@ -268,7 +284,87 @@ def _counting(items: Iterator[Item], progress: Callable[[int], None], every: int
     progress(n % every)
 
 
-def _write(fmt: str, items: Iterator[Item], out: Any, docs: DocumentCache) -> int:
+def _parallel_plan(store: Store, dataset: str, fmt: str, opts: ExportOptions) -> list[tuple[int, int]] | None:
+    """Unit-id ranges to encode in worker processes, or None when one process is better."""
+    if (fmt not in PARALLEL_FORMATS or opts.gold or opts.document is not None or WORKERS < 2
+            or store.path == ":memory:" or not Path(store.path).is_file()):
+        return None
+    lo, hi, n = decision_bounds(store, store.require_dataset(dataset).id or 0)
+    if n < PARALLEL_MIN_DECISIONS:
+        return None
+    return [(a, min(a + UNITS_PER_TASK, hi + 1)) for a in range(lo, hi + 1, UNITS_PER_TASK)]
+
+
+_worker_store: Store | None = None
+
+
+def _init_worker(path: str) -> None:
+    """Open the database once per worker process (never the parent's connection)."""
+    global _worker_store
+    from annotator.store import open_store
+
+    _worker_store = open_store(path, create=False, durable=False)
+
+
+def _encode_task(task: tuple[str, str, ExportOptions, int, int]) -> tuple[int, bytes]:
+    """One worker task: the records of units ``lo <= id < hi``, encoded, in order."""
+    import io
+
+    fmt, dataset, opts, lo, hi = task
+    store = _worker_store
+    assert store is not None
+    ds_id = store.require_dataset(dataset).id or 0
+    layer = opts.layer
+    items = (filter_layer(_item_from_row(row, dataset), layer)
+             for row in iter_decision_rows(store, ds_id, annotator=opts.annotator, answers=opts.answers,
+                                           unit_range=(lo, hi)))
+    raw = io.BytesIO()
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
+    n = _write(fmt, items, text, None)
+    text.flush()
+    data = raw.getvalue()
+    text.detach()
+    return n, data
+
+
+def _write_parallel(store: Store, dataset: str, fmt: str, opts: ExportOptions, plan: list[tuple[int, int]],
+                    out: Any, progress: Callable[[int], None] | None) -> int:
+    """Encode ``plan``'s unit ranges in :data:`WORKERS` processes and write them in order; at
+    most two tasks per worker are in flight, so memory stays flat."""
+    import multiprocessing
+    import threading
+    from collections import deque
+
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    out.flush()
+    write = out.buffer.write if hasattr(out, "buffer") else (lambda b: out.write(b.decode("utf-8")))
+    n = 0
+    tasks = iter(plan)
+    with ctx.Pool(WORKERS, initializer=_init_worker, initargs=(store.path,)) as pool:
+        pending: deque[Any] = deque()
+
+        def submit() -> None:
+            task = next(tasks, None)
+            if task is not None:
+                pending.append(pool.apply_async(_encode_task, ((fmt, dataset, opts, *task),)))
+
+        for _ in range(2 * WORKERS):
+            submit()
+        while pending:
+            count, data = pending.popleft().get()
+            submit()
+            if data:
+                write(data)
+            n += count
+            if progress is not None and count:
+                progress(count)
+    if hasattr(out, "buffer"):
+        out.buffer.flush()
+    return n
+
+
+def _write(fmt: str, items: Iterator[Item], out: Any, docs: DocumentCache | None) -> int:
     """Dispatch to the format's writer."""
     if fmt == "jsonl":
         from annotator.formats.jsonl import write_jsonl

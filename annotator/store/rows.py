@@ -37,10 +37,12 @@ def iter_decision_rows(
     annotator: str | None = None,
     answers: Sequence[str] | None = None,
     document_id: int | None = None,
+    unit_range: tuple[int, int] | None = None,
     batch: int = 4000,
 ) -> Iterator[tuple[Any, ...]]:
     """Current decisions of a dataset as :data:`DECISION_COLUMNS` tuples, ordered by unit id
-    then annotator (the order of :meth:`Store.iter_annotation_rows`)."""
+    then annotator (the order of :meth:`Store.iter_annotation_rows`); ``unit_range`` keeps
+    units with ``lo <= id < hi``."""
     # One annotator: walk its index (dataset, annotator, unit). One document: start from its
     # units. Otherwise walk the decisions' primary key in order ('+' keeps SQLite off the
     # annotator index, which would make it sort the whole dataset for every batch).
@@ -56,6 +58,9 @@ def iter_decision_rows(
     if answers:
         where.append(f"+d.answer IN ({','.join('?' * len(answers))})")
         params.extend(answers)
+    if unit_range is not None:
+        where.append("d.unit_id >= ? AND d.unit_id < ?")
+        params.extend(unit_range)
     base = (_DECISION_SELECT_IN_ORDER if in_order else _DECISION_SELECT) + " WHERE " + " AND ".join(where)
     first = base + " ORDER BY d.unit_id, d.annotator LIMIT ?"
     after = (base + (" AND d.unit_id > ?" if annotator is not None else " AND (d.unit_id, d.annotator) > (?, ?)")
@@ -71,6 +76,15 @@ def iter_decision_rows(
         with store._lock:
             key = (last[0],) if annotator is not None else (last[0], last[9])
             rows = conn.execute(after, (*params, *key, batch)).fetchall()
+
+
+def decision_bounds(store: Store, dataset_id: int) -> tuple[int, int, int]:
+    """(lowest unit id, highest unit id, number of current decisions) of a dataset."""
+    with store._lock:
+        lo, hi, n = store.conn.execute(
+            "SELECT MIN(unit_id), MAX(unit_id), COUNT(*) FROM decisions WHERE dataset_id = ?", (dataset_id,)
+        ).fetchone()
+    return int(lo or 0), int(hi or 0), int(n or 0)
 
 
 #: Columns of :func:`iter_gold_rows`, in order.
