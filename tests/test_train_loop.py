@@ -109,6 +109,7 @@ def test_least_sure_first_orders_undecided_units(trained: tuple[Path, Path, Trai
         assert values == sorted(values, reverse=True)
         assert all(0.0 <= v <= 1.0 for v in values)
         assert least_sure_unit_ids(store, "news", model, limit=2) == [r.unit_id for r in ranked[:2]]
+        assert sorted(least_sure_unit_ids(store, "news", model, pool=2)) == [u.id for u in units[-3:-1]]
         # a labelled unit scores too when asked about explicitly, and a nonsense one is less sure
         from annotator.models import Unit
 
