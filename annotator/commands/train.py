@@ -29,7 +29,7 @@ from annotator.cli import db_option
 @click.option("--max-seconds", type=float, default=None, help="Stop after this much training time.")
 @click.option("--eval-every", type=click.IntRange(1, 1000), default=1, show_default=True,
               help="Score (and keep the best) every N epochs; scoring always follows the last one.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (shuffling, initial weights, the split).")
 @click.option("--suggest-unlabelled", is_flag=True,
               help="Afterwards, store the model's suggestions for units nobody has labelled yet.")
 @click.option("--progress-file", type=click.Path(path_type=Path), default=None,
