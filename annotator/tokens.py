@@ -159,3 +159,37 @@ def token_spans(text: str) -> list[tuple[int, int]]:
         else:
             out.extend(_chunk_spans(chunk))
     return out
+
+
+def token_dicts(text: str) -> list[dict[str, object]]:
+    """Prodigy-style tokens (``text``, ``start``, ``end``, ``id``, ``ws``) of :func:`tokenize`,
+    built in one pass over :func:`token_spans`' chunks (the export's hot path; ``ws`` is
+    whether whitespace follows the token)."""
+    out: list[dict[str, object]] = []
+    append = out.append
+    find = text.find
+    n = len(text)
+    pos = 0
+    i = 0
+    for chunk in text.split():
+        start = find(chunk, pos)
+        pos = start + len(chunk)
+        ws = pos < n  # the chunk's last token is followed by whitespace unless the text ends
+        if chunk.isalpha():
+            append({"text": chunk, "start": start, "end": pos, "id": i, "ws": ws})
+            i += 1
+        elif chunk[-1] in _TRAILING and chunk[:-1].isalpha():
+            word = chunk[:-1]
+            if chunk[-1] == "." and (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())):
+                append({"text": chunk, "start": start, "end": pos, "id": i, "ws": ws})
+                i += 1
+            else:
+                append({"text": word, "start": start, "end": pos - 1, "id": i, "ws": False})
+                append({"text": chunk[-1], "start": pos - 1, "end": pos, "id": i + 1, "ws": ws})
+                i += 2
+        else:
+            size = len(chunk)
+            for a, b in _chunk_spans(chunk):
+                append({"text": chunk[a:b], "start": start + a, "end": start + b, "id": i, "ws": ws and b == size})
+                i += 1
+    return out

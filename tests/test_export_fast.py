@@ -119,3 +119,16 @@ def test_parallel_export_is_the_serial_export(tmp_path: "Path", monkeypatch: "py
         assert (summary.records, Path(dest).read_bytes()) == serial[i]
         assert sum(seen) == summary.records > 0
     assert serial[1][0] == 4 and serial[0][0] == 124
+
+
+@settings(max_examples=2000, deadline=None)
+@given(texts)
+def test_token_dicts_are_prodigy_tokens_of_tokenize(text: str) -> None:
+    """The one-pass token dicts equal the obvious ones built from tokenize()."""
+    from annotator.tokens import token_dicts
+
+    toks = tokenize(text)
+    expected = [{"text": t.text, "start": t.start, "end": t.end, "id": i,
+                 "ws": (toks[i + 1].start if i + 1 < len(toks) else len(text)) > t.end and text[t.end:t.end + 1].isspace()}
+                for i, t in enumerate(toks)]
+    assert token_dicts(text) == expected

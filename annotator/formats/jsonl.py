@@ -21,7 +21,12 @@ from typing import Any, TextIO
 
 import orjson
 
-from annotator.formats.records import Item, RowUnit, fast_task_hash, fill_token_indices, unit_token_offsets
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
+
+from annotator.formats.records import Item, RowUnit, fast_task_hash, unit_token_offsets
+from annotator.models import Unit
+from annotator.tokens import token_dicts
 
 EXTENSION = "jsonl"
 
@@ -42,18 +47,37 @@ def _tokens(text: str, offsets: list[tuple[int, int]]) -> list[dict[str, Any]]:
             for i, (a, b) in enumerate(offsets)]
 
 
-def build_record(item: Item, documents: dict[int, dict[str, Any]] | None = None,
-                 offsets: list[tuple[int, int]] | None = None, with_tokens: bool = True) -> dict[str, Any]:
+_START = itemgetter("start")
+_END = itemgetter("end")
+
+
+def _unit_tokens(unit: Unit | RowUnit) -> list[dict[str, Any]]:
+    """The unit's Prodigy-style tokens: its explicit ones, else the default tokenizer's."""
+    default = not unit._tokens if isinstance(unit, RowUnit) else unit.tokens is None
+    if default:
+        return token_dicts(unit.text)
+    return _tokens(unit.text, unit_token_offsets(unit))
+
+
+def _fill_token_indices(spans: list[dict[str, Any]], tokens: list[dict[str, Any]]) -> None:
+    """Set ``token_start``/``token_end`` (the tokens overlapping the span) where missing."""
+    for s in spans:
+        if s.get("token_start") is None or s.get("token_end") is None:
+            i = bisect_right(tokens, s["start"], key=_END)
+            j = bisect_left(tokens, s["end"], key=_START) - 1
+            if i < len(tokens) and j >= i:
+                s["token_start"], s["token_end"] = i, j
+
+
+def build_record(item: Item, documents: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The JSON record of one exported decision."""
     unit = item.unit
     text = unit.text
-    if offsets is None:
-        offsets = unit_token_offsets(unit)
-    tokens = _tokens(text, offsets) if with_tokens else []
+    tokens = _unit_tokens(unit)
     spans = [dict(s) for s in item.spans]
     for s in spans:
         s.setdefault("layer", "entities")
-    fill_token_indices(spans, offsets)
+    _fill_token_indices(spans, tokens)
     by_ref = {(s["start"], s["end"], s["label"]): s for s in spans}
     relations = []
     for r in item.relations:
