@@ -197,5 +197,5 @@ def test_export_killed_half_way_a_few_times(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_export_killed_half_way_many_times(tmp_path: Path) -> None:
-    seen = kill_exports(tmp_path, 20, 60_000)
+    seen = kill_exports(tmp_path, 16, 40_000)
     assert seen.get("absent", 0) + seen.get("previous", 0) >= 5, f"too few kills landed mid-export: {seen}"
