@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from annotator.models import Token
 
@@ -161,18 +161,34 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def token_dicts(text: str) -> list[dict[str, object]]:
-    """Prodigy-style tokens (``text``, ``start``, ``end``, ``id``, ``ws``) of :func:`tokenize`,
-    built in one pass over :func:`token_spans`' chunks (the export's hot path; ``ws`` is
-    whether whitespace follows the token)."""
-    out: list[dict[str, object]] = []
-    append = out.append
+def _chunks(text: str) -> Iterator[tuple[str, int]]:
+    """Each whitespace-free run of ``text`` with its offset."""
+    if text.isprintable():  # then the only whitespace is U+0020: offsets by counting
+        pos = 0
+        for chunk in text.split(" "):
+            if chunk:
+                yield chunk, pos
+                pos += len(chunk) + 1
+            else:
+                pos += 1
+        return
     find = text.find
-    n = len(text)
     pos = 0
-    i = 0
     for chunk in text.split():
         start = find(chunk, pos)
+        yield chunk, start
+        pos = start + len(chunk)
+
+
+def token_dicts(text: str) -> list[dict[str, object]]:
+    """Prodigy-style tokens (``text``, ``start``, ``end``, ``id``, ``ws``) of :func:`tokenize`,
+    built in one pass over whitespace-free chunks as :func:`token_spans` does (the export's
+    hot path; ``ws`` is whether whitespace follows the token)."""
+    out: list[dict[str, object]] = []
+    append = out.append
+    n = len(text)
+    i = 0
+    for chunk, start in _chunks(text):
         pos = start + len(chunk)
         ws = pos < n  # the chunk's last token is followed by whitespace unless the text ends
         if chunk.isalpha():
