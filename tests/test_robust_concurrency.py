@@ -1,8 +1,9 @@
 """Many annotators on one database file at once: nothing lost, nothing doubled, never "locked".
 
-Each worker is a separate process (spawn) that labels exactly like the UI does: ask the store
-for the next unit of its queue (``Store.next_units``), commit a decision on it
-(``Store.add_annotation``, durable mode), repeat.
+Each worker is a separate process (spawn) that labels like the UI: either through the labelling
+UI's own session (``annotator.tui.session.LabelSession.decide``: commit the decision and claim
+the next unit in one transaction) or through the store calls beneath it (``Store.next_units``,
+``Store.add_annotation``), durable mode.
 """
 
 from __future__ import annotations
@@ -59,11 +60,36 @@ def label_worker(db: str, name: str, decisions: int, out: mp.Queue) -> None:
     out.put((name, done, errors))
 
 
-def run_annotators(db: Path, n_proc: int, decisions: int) -> dict[str, tuple[list[int], list[str]]]:
+def session_worker(db: str, name: str, decisions: int, out: mp.Queue) -> None:
+    """One annotator through the labelling UI's own session object (what a key press calls)."""
+    errors: list[str] = []
+    done: list[int] = []
+    try:
+        from annotator.tui.session import LabelSession
+
+        store = open_store(db, durable=True)
+        session = LabelSession(store, store.require_dataset(DATASET), name)
+        view = session.start()
+        for _ in range(decisions):
+            if view is None:
+                break
+            u = view.unit
+            assert u.id is not None
+            spans = [m.span for m in view.marks]
+            session.decide("accept", spans, list(view.relations))
+            done.append(u.id)
+            view = session.current
+        store.close()
+    except BaseException as e:
+        errors.append(f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
+    out.put((name, done, errors))
+
+
+def run_annotators(db: Path, n_proc: int, decisions: int, worker: object = label_worker) -> dict[str, tuple[list[int], list[str]]]:
     """Start ``n_proc`` annotator processes at once and collect what each one committed."""
     ctx = mp.get_context("spawn")
     out: mp.Queue = ctx.Queue()
-    procs = [ctx.Process(target=label_worker, args=(str(db), f"ann{i:02d}", decisions, out)) for i in range(n_proc)]
+    procs = [ctx.Process(target=worker, args=(str(db), f"ann{i:02d}", decisions, out)) for i in range(n_proc)]
     for p in procs:
         p.start()
     results: dict[str, tuple[list[int], list[str]]] = {}
@@ -116,13 +142,23 @@ def test_four_annotators_share_a_file(tmp_path: Path) -> None:
     assert sum(len(d) for d, _ in results.values()) == 400
 
 
+def test_four_annotators_through_the_ui_session(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    make_units(db, 300, overlap=2)
+    results = run_annotators(db, 4, 100, session_worker)
+    check_database(db, results, overlap=2)
+    assert sum(len(d) for d, _ in results.values()) == 400
+
+
 @pytest.mark.slow
 def test_sixteen_annotators_thousand_decisions_each(tmp_path: Path) -> None:
-    """16 processes x 1,000 durable decisions on one file: all 16,000 stored once, none locked."""
+    """16 processes x 1,000 durable decisions on one file through the UI's session (the code a
+    key press runs: commit the decision and claim the next unit): all 16,000 stored once, none
+    duplicated, no "database is locked"."""
     db = tmp_path / "shared.db"
     make_units(db, 10_000, overlap=2)  # 20,000 slots for 16,000 decisions
     t0 = time.perf_counter()
-    results = run_annotators(db, 16, 1_000)
+    results = run_annotators(db, 16, 1_000, session_worker)
     elapsed = time.perf_counter() - t0
     check_database(db, results, overlap=2)
     assert {n: len(d) for n, (d, _) in results.items()} == {f"ann{i:02d}": 1_000 for i in range(16)}
