@@ -108,7 +108,7 @@ def test_parallel_export_is_the_serial_export(tmp_path: "Path", monkeypatch: "py
     for i, (fmt, opts) in enumerate(cases):
         dest = tmp_path / f"s{i}"
         serial[i] = (export(db, "bench-export", fmt, str(dest), opts).records, Path(dest).read_bytes())
-    monkeypatch.setattr(exporting, "PARALLEL_MIN_DECISIONS", 0)
+    monkeypatch.setattr(exporting, "PARALLEL_MIN_UNITS", 0)
     monkeypatch.setattr(exporting, "UNITS_PER_TASK", 7)
     monkeypatch.setattr(exporting, "WORKERS", 2)
     assert exporting._parallel_plan(db, "bench-export", "jsonl", ExportOptions()) is not None

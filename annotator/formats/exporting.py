@@ -21,7 +21,7 @@ from typing import Any
 from annotator.errors import UserError
 from annotator.formats.records import Item, RowUnit, filter_layer, load_dict, load_list, loads, relation_key, span_key
 from annotator.store import Store
-from annotator.store.rows import decision_bounds, iter_decision_rows, iter_gold_rows
+from annotator.store.rows import iter_decision_rows, iter_gold_rows, unit_id_bounds
 
 #: format -> (file extension, writes a directory)
 FORMATS: dict[str, tuple[str, bool]] = {
@@ -35,8 +35,8 @@ FORMATS: dict[str, tuple[str, bool]] = {
 #: Line formats whose records are independent: a large export of them is encoded by
 #: :data:`WORKERS` processes, each taking ranges of unit ids, and written in order.
 PARALLEL_FORMATS = frozenset({"jsonl", "doccano"})
-#: Below this many decisions one process is faster than starting others.
-PARALLEL_MIN_DECISIONS = 50_000
+#: Below this many unit ids one process is faster than starting others.
+PARALLEL_MIN_UNITS = 50_000
 #: Unit ids per task handed to a worker (a task's encoded bytes are held in memory once).
 UNITS_PER_TASK = 8_000
 WORKERS = min(2, os.cpu_count() or 1)
@@ -289,8 +289,8 @@ def _parallel_plan(store: Store, dataset: str, fmt: str, opts: ExportOptions) ->
     if (fmt not in PARALLEL_FORMATS or opts.gold or opts.document is not None or WORKERS < 2
             or store.path == ":memory:" or not Path(store.path).is_file()):
         return None
-    lo, hi, n = decision_bounds(store, store.require_dataset(dataset).id or 0)
-    if n < PARALLEL_MIN_DECISIONS:
+    lo, hi = unit_id_bounds(store, store.require_dataset(dataset).id or 0)
+    if hi - lo + 1 < PARALLEL_MIN_UNITS:
         return None
     return [(a, min(a + UNITS_PER_TASK, hi + 1)) for a in range(lo, hi + 1, UNITS_PER_TASK)]
 
@@ -303,7 +303,24 @@ def _init_worker(path: str) -> None:
     global _worker_store
     from annotator.store import open_store
 
+    _die_with_parent()
     _worker_store = open_store(path, create=False, durable=False)
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker when the exporting process dies (a killed
+    export must not leave workers behind)."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _encode_task(task: tuple[str, str, ExportOptions, int, int]) -> tuple[int, bytes]:

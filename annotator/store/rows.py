@@ -78,13 +78,14 @@ def iter_decision_rows(
             rows = conn.execute(after, (*params, *key, batch)).fetchall()
 
 
-def decision_bounds(store: Store, dataset_id: int) -> tuple[int, int, int]:
-    """(lowest unit id, highest unit id, number of current decisions) of a dataset."""
+def unit_id_bounds(store: Store, dataset_id: int) -> tuple[int, int]:
+    """(lowest, highest) unit id of a dataset, (0, -1) when it has none; two index look-ups."""
     with store._lock:
-        lo, hi, n = store.conn.execute(
-            "SELECT MIN(unit_id), MAX(unit_id), COUNT(*) FROM decisions WHERE dataset_id = ?", (dataset_id,)
+        lo, hi = store.conn.execute(
+            "SELECT (SELECT MIN(id) FROM units WHERE dataset_id = ?1), (SELECT MAX(id) FROM units WHERE dataset_id = ?1)",
+            (dataset_id,),
         ).fetchone()
-    return int(lo or 0), int(hi or 0), int(n or 0)
+    return (0, -1) if lo is None else (int(lo), int(hi))
 
 
 #: Columns of :func:`iter_gold_rows`, in order.
