@@ -398,3 +398,22 @@ async def test_overlay_and_escape_keys(db: Path) -> None:
     assert [(s["label"], s["layer"]) for s in spans] == [
         ("GPE", "entities"), ("SOURCE", "claims"), ("GPE", "entities")
     ]
+
+
+def test_headline_unit_is_not_repeated_as_context(tmp_path):
+    """The second unit's context shows the title once, not the headline unit again."""
+    from annotator.ingest.clean import clean_article
+    from annotator.ingest.segment import build_units
+    from annotator.models import Document
+    from annotator.store import open_store
+    from annotator.tui.session import LabelSession
+
+    store = open_store(tmp_path / "h.db")
+    ds = store.ensure_dataset("d")
+    art = clean_article("Big Headline Here Today\n\nFirst sentence of the story. Second one.")
+    store.insert_document(ds, Document(title=art.title, text=art.text), build_units(art.text))
+    session = LabelSession(store, ds, "ann")
+    units = store.iter_units("d")
+    _, second, third = list(units)
+    assert session.view(second).before == []
+    assert [u.text for u in session.view(third).before] == ["First sentence of the story."]

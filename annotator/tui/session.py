@@ -114,8 +114,11 @@ class LabelSession:
             merged = merge(suggestions) if suggestions else None
             marks = [Mark(s, suggested=True) for s in merged.spans] if merged else []
             relations = list(merged.relations) if merged else []
+        title = self._title(unit.document_id)
+        # The headline is usually the document's first unit: shown as the title, not again.
+        before = [u for u in before if not (u.position == 0 and u.text == title)]
         return UnitView(
-            unit=unit, tokens=unit.token_list(), title=self._title(unit.document_id),
+            unit=unit, tokens=unit.token_list(), title=title,
             before=before, after=after, marks=marks, relations=relations,
             previous_answer=ann.answer if ann else None, suggesters=suggesters,
         )
