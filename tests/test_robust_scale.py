@@ -31,11 +31,11 @@ def _kind(name: str) -> str:
     return next(b for b in BUDGET_NAMES if name.startswith(b))
 
 
-def test_generate_label_export_agree_end_to_end(tmp_path: Path) -> None:
-    """20,000 units, 3 annotators through the store's decision path, exported and agreed on."""
+@pytest.mark.parametrize("n", [2_000, pytest.param(20_000, marks=pytest.mark.slow)])
+def test_generate_label_export_agree_end_to_end(tmp_path: Path, n: int) -> None:
+    """Units generated, decided by 3 annotators through the store, exported and agreed on."""
     from annotator.bench.synth import generate, sentences
 
-    n = 20_000
     db = tmp_path / "scale.db"
     store = open_store(db, durable=False)
     store.ensure_dataset("scale", overlap=0)
@@ -156,7 +156,7 @@ def test_bench_says_not_available_instead_of_guessing(monkeypatch: pytest.Monkey
 
 
 def test_bench_table_shows_pass_and_fail(tmp_path: Path) -> None:
-    res = CliRunner().invoke(cli, ["bench", "--only", "agreement", "--units", "5000", "--runs", "2",
+    res = CliRunner().invoke(cli, ["bench", "--only", "agreement", "--units", "1000", "--runs", "2",
                                    "--workdir", str(tmp_path)])
-    line = next(ln for ln in res.output.splitlines() if ln.startswith("agreement (5,000"))
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("agreement (1,000"))
     assert "PASS" in line and "<= 10 s" in line
