@@ -4,6 +4,11 @@ write the result atomically (a temporary file renamed into place at the end).
 ``--gold`` means: the adjudicated version where a unit has one; otherwise the unit's single
 decision, or its decisions when all annotators agree; units whose annotators disagree and
 that nobody adjudicated are left out (and counted in :class:`ExportSummary`).
+
+Speed (DESIGN.md: >= 100,000 records/s, memory flat): decisions are read as raw row tuples in
+keyset-paginated batches (:mod:`annotator.store.rows`), never as pydantic models, and a large
+JSONL or doccano export is encoded by :data:`WORKERS` processes, each taking ranges of unit ids
+over its own connection, whose chunks are written in order into the one temporary file.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 from annotator.errors import UserError
 from annotator.formats.records import Item, RowUnit, filter_layer, load_dict, load_list, loads, relation_key, span_key
 from annotator.store import Store
-from annotator.store.rows import iter_decision_rows, iter_gold_rows, unit_id_bounds
+from annotator.store.rows import iter_decision_rows, iter_gold_rows, unit_id_bounds, use_small_cache
 
 #: format -> (file extension, writes a directory)
 FORMATS: dict[str, tuple[str, bool]] = {
@@ -305,6 +310,7 @@ def _init_worker(path: str) -> None:
 
     _die_with_parent()
     _worker_store = open_store(path, create=False, durable=False)
+    use_small_cache(_worker_store)
 
 
 def _die_with_parent() -> None:

@@ -78,8 +78,8 @@ def build_record(item: Item, documents: dict[int, dict[str, Any]] | None = None)
     for s in spans:
         s.setdefault("layer", "entities")
     _fill_token_indices(spans, tokens)
-    by_ref = {(s["start"], s["end"], s["label"]): s for s in spans}
     relations = []
+    by_ref = {(s["start"], s["end"], s["label"]): s for s in spans} if item.relations else {}
     for r in item.relations:
         h = by_ref.get((r["head"]["start"], r["head"]["end"], r["head"]["label"]), r["head"])
         c = by_ref.get((r["child"]["start"], r["child"]["end"], r["child"]["label"]), r["child"])

@@ -1,9 +1,9 @@
 """What every exporter receives, and the fast pieces they share (tokens, hashes, records).
 
 Exporters are fed :class:`Item` objects: one unit with one decision (an annotator's, or the
-adjudicated gold). Spans and relations stay plain dicts parsed from the stored JSON, because
-building pydantic objects per record would cost more than the whole export budget
-(>= 100,000 records/s).
+adjudicated gold). The unit is a :class:`RowUnit` read straight from a database row, and spans
+and relations stay plain dicts parsed from the stored JSON by orjson, because building
+pydantic objects per record would cost more than the whole export budget (>= 100,000 records/s).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import orjson
 
 from annotator.ingest.jsonl import CLAIM_LABELS, layer_for
 from annotator.models import Token, Unit
-from annotator.tokens import ABBREVIATIONS, _TOKEN_RE, token_spans
+from annotator.tokens import token_spans
 
 __all__ = ["CLAIM_LABELS", "Item", "layer_for", "token_offsets"]
 
@@ -108,21 +108,8 @@ class Item:
 
 def token_offsets(text: str) -> list[tuple[int, int]]:
     """(start, end) of each token exactly as :func:`annotator.tokens.tokenize`, without
-    building pydantic objects (a test keeps the two in step)."""
-    out: list[tuple[int, int]] = []
-    n = len(text)
-    last_end = -1
-    for m in _TOKEN_RE.finditer(text):
-        start, end = m.span()
-        if start < last_end:
-            continue
-        if end < n and text[end] == ".":
-            word = m.group()
-            if word.isalpha() and (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())):
-                end += 1
-        out.append((start, end))
-        last_end = end
-    return out
+    building pydantic objects (:func:`annotator.tokens.token_spans`; tests keep them in step)."""
+    return token_spans(text)
 
 
 def unit_token_offsets(unit: Unit | RowUnit) -> list[tuple[int, int]]:
@@ -166,7 +153,8 @@ def relation_key(r: dict[str, Any]) -> tuple:
 
 def fast_task_hash(in_hash: int, spans: list[dict[str, Any]], relations: list[dict[str, Any]]) -> int:
     """:func:`annotator.models.task_hash` over plain dicts (a test checks they agree)."""
-    payload = [in_hash, sorted(span_key(s) for s in spans), sorted(relation_key(r) for r in relations)]
+    payload = [in_hash, sorted([(s["start"], s["end"], s["label"], s.get("layer", "entities")) for s in spans]),
+               sorted([relation_key(r) for r in relations]) if relations else []]
     try:
         data = orjson.dumps(payload)
     except TypeError:

@@ -113,3 +113,10 @@ def iter_gold_rows(store: Store, dataset_id: int, *, batch: int = 4000) -> Itera
         if len(rows) < batch:
             return
         after = rows[-1][0]
+
+
+def use_small_cache(store: Store, kib: int = 8192) -> None:
+    """Cap this connection's page cache at ``kib`` KiB: an export worker reads each page once,
+    so a large cache only grows its memory with the database."""
+    with store._lock:
+        store.conn.execute(f"PRAGMA cache_size=-{int(kib)}")
