@@ -43,7 +43,7 @@ PARALLEL_FORMATS = frozenset({"jsonl", "doccano"})
 #: Below this many unit ids one process is faster than starting others.
 PARALLEL_MIN_UNITS = 50_000
 #: Unit ids per task handed to a worker (a task's encoded bytes are held in memory once).
-UNITS_PER_TASK = 8_000
+UNITS_PER_TASK = 2_000
 WORKERS = min(2, os.cpu_count() or 1)
 #: formats with no place for an annotator: one annotator's labels (or gold) at a time.
 SINGLE_VERSION = frozenset({"conll"})
