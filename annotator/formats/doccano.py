@@ -26,8 +26,19 @@ DEFAULT_ANNOTATOR = "doccano"
 
 def write_doccano(items: Iterable[Item], out: TextIO, docs: object = None) -> int:
     """One doccano record per decision."""
+    import orjson
+
     n = 0
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    std = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    def dumps(rec: dict[str, Any]) -> str:
+        # No floats in a doccano record, so orjson writes json.dumps' bytes; the standard
+        # library only for what orjson refuses (integers beyond 64 bits, lone surrogates).
+        try:
+            return orjson.dumps(rec).decode("utf-8")
+        except TypeError:
+            return std(rec)
+
     for it in items:
         rec = {
             "id": it.unit.id,
