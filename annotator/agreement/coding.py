@@ -78,8 +78,11 @@ def unit_value_counts(rel: Reliability) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def coincidences(rel: Reliability) -> Coincidences:
     """Krippendorff's coincidence matrix of ``rel``, built without a loop over units."""
-    v = rel.n_categories
-    u, c, cnt, m = unit_value_counts(rel)
+    return coincidences_from_counts(*unit_value_counts(rel), rel.n_categories)
+
+
+def coincidences_from_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.ndarray, v: int) -> Coincidences:
+    """The coincidence matrix from :func:`unit_value_counts`' arrays over ``v`` categories."""
     if len(u) == 0:
         return Coincidences(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(v), 0)
     w = 1.0 / (m - 1.0)

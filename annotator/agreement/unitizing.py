@@ -140,12 +140,19 @@ def _category(
         arrays = [np.asarray(us, dtype=np.int64).reshape(-1, 2) for us in per_coder]
         for i, j in combinations(range(m), 2):
             observed += _pair_disagreement(arrays[i], arrays[j])
+    return category_disagreements(observed, np.asarray(lengths, dtype=np.float64),
+                                  np.asarray(gaps, dtype=np.float64), m, length)
+
+
+def category_disagreements(observed: float, ls: np.ndarray, gaps: np.ndarray, m: int,
+                           length: int) -> tuple[float, float, int]:
+    """(D_o, D_e, units) of a category from the summed squared section distances, the unit
+    lengths (continuum order, then coder, then position) and every gap length."""
     d_o = 2.0 * observed / (m * (m - 1.0) * float(length) ** 2)
-    n_c = len(lengths)
+    n_c = len(ls)
     if n_c == 0:
         return d_o, 0.0, 0
-    ls = np.asarray(lengths, dtype=np.float64)
-    gs = np.sort(np.asarray(gaps, dtype=np.float64))
+    gs = np.sort(gaps)
     suffix = np.concatenate([np.cumsum(gs[::-1])[::-1], [0.0]])
     first = np.searchsorted(gs, ls, side="left")
     count = len(gs) - first

@@ -143,8 +143,11 @@ def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool
 # ---------------------------------------------------------------- --dataset
 def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
                       labels: list[str] | None = None) -> dict[str, Any]:
-    """The agreement report of one layer of a dataset, read through the store."""
+    """The agreement report of one layer of a dataset, read through the store (raw rows and
+    numpy; the plain pydantic path of ``dataset_report`` when the data need it)."""
+    from annotator.agreement.fast import Fallback, fast_dataset_report
     from annotator.agreement.report import dataset_report
+    from annotator.store.agreement_rows import iter_agreement_rows
 
     ds = store.require_dataset(dataset)
     titles: dict[int | None, str] = {}
@@ -155,7 +158,10 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
             titles[doc_id] = (doc.external_id or doc.title or f"document {doc_id}") if doc else str(doc_id)
         return titles[doc_id]
 
-    report = dataset_report(store.iter_annotations(dataset), layer, name, min_units, labels)
+    try:
+        report = fast_dataset_report(iter_agreement_rows(store, ds.id), layer, min_units, labels)
+    except Fallback:  # data only the plain path handles (it raises the right error)
+        report = dataset_report(store.iter_annotations(dataset), layer, name, min_units, labels)
     return {"dataset": ds.name, "overlap": ds.overlap, **report}
 
 
