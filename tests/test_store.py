@@ -181,3 +181,17 @@ def test_shipped_migration_names_match_the_migration_code():
         subprocess.run([sys.executable, "-c", "import annotator.store as s; s.open_store(__import__('sys').argv[1])", db], check=True)
         out = subprocess.run([sys.executable, "-c", code, db], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_claim_unit_honours_overlap_and_decisions(store):
+    ds = store.ensure_dataset("d", overlap=1)
+    add_doc(store, ds)
+    u1, u2, u3 = [u.id for u in store.iter_units("d")]
+    assert store.claim_unit("d", "alice", u3) is True
+    assert store.claim_unit("d", "alice", u3) is True  # already hers
+    assert store.claim_unit("d", "bob", u3) is False  # overlap 1: taken
+    store.add_annotation(Annotation(unit_id=u3, annotator="alice", answer="accept"))
+    assert store.claim_unit("d", "alice", u3) is False  # decided
+    assert store.claim_unit("d", "alice", 9999) is False
+    # the ordinary queue no longer hands u3 to anyone else
+    assert u3 not in [u.id for u in store.next_units("d", "bob", limit=5)]

@@ -157,3 +157,26 @@ def test_eval_every_scores_only_every_n_epochs_and_after_the_last(trained: tuple
                    TrainOptions(layer="entities", epochs=5, patience=50, eval_every=2, hyper=TINY))
     assert [h["score"] is not None for h in result.history] == [False, True, False, True, True]
     assert result.epochs == 5 and result.scores is not None
+
+
+def test_labelling_queue_shows_least_sure_units_first(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
+    """The order `annotator label --least-sure MODEL` uses reaches the labelling session."""
+    import shutil
+
+    from annotator.tui.session import LabelSession
+
+    db, model, _ = trained
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    store = open_store(copy)
+    try:
+        order = least_sure_unit_ids(store, "news", model, annotator="ann")
+        session = LabelSession(store, store.require_dataset("news"), "ann")
+        session.set_priority(order)
+        shown = [session.advance().unit.id]
+        for _ in order[1:]:
+            session.decide("accept", [], [])
+            shown.append(session.current.unit.id)
+        assert shown == order  # the least sure first, then the next
+    finally:
+        store.close()

@@ -417,3 +417,75 @@ def test_headline_unit_is_not_repeated_as_context(tmp_path):
     _, second, third = list(units)
     assert session.view(second).before == []
     assert [u.text for u in session.view(third).before] == ["First sentence of the story."]
+
+
+async def test_palette_training_reports_progress_and_completion(tmp_path):
+    """Starting training from the palette shows its progress and the model when done (the
+    child process itself is tested in tests/test_train_loop.py)."""
+    from annotator.ingest.segment import build_units
+    from annotator.models import Document
+    from annotator.store import open_store
+    from annotator.tui.app import build_app
+
+    store = open_store(tmp_path / "p.db")
+    ds = store.ensure_dataset("d")
+    text = "Kim met Putin in Moscow. Seoul said no."
+    store.insert_document(ds, Document(title="t", text=text), build_units(text))
+    app = build_app(store, "d", "ann")
+    states = iter([{"state": "training", "epoch": 2, "epochs": 30, "score": 0.5},
+                   {"state": "done", "best": 0.75}])
+
+    class FakeJob:
+        running = True
+        output = tmp_path / "m"
+
+        def status(self):
+            return next(states)
+
+        def cancel(self):
+            self.running = False
+
+    started = []
+
+    def fake_start(output=None):
+        started.append(output)
+        app.session.training = FakeJob()
+        return str(FakeJob.output)
+
+    def status_line() -> str:
+        return str(app.screen.query_one("#status").render())
+
+    async with app.run_test() as pilot:
+        await pilot.pause()  # let the first progress count land before we look at messages
+        app.session.start_training = fake_start
+        screen = app.screen
+        screen.start_training()
+        assert started == [None]
+        assert "training started in the background" in status_line()
+        screen._watch_training()
+        assert "training: epoch 2/30, score 0.500" in status_line()
+        screen._watch_training()
+        assert "new model ready (best 0.750); next units use it" in status_line()
+        await pilot.pause()
+
+
+def test_priority_units_come_first_then_the_queue(tmp_path):
+    from annotator.ingest.segment import build_units
+    from annotator.models import Document
+    from annotator.store import open_store
+    from annotator.tui.session import LabelSession
+
+    store = open_store(tmp_path / "q.db")
+    ds = store.ensure_dataset("d", overlap=1)
+    text = "One here. Two here. Three here. Four here."
+    store.insert_document(ds, Document(title="t", text=text), build_units(text))
+    ids = [u.id for u in store.iter_units("d")]
+    store.claim_unit("d", "other", ids[1])  # taken by someone else under overlap 1
+    session = LabelSession(store, ds, "ann")
+    session.set_priority([ids[3], ids[1], ids[2]])
+    seen = [session.advance().unit.id]
+    while session.current is not None:
+        session.decide("accept", [], [])
+        if session.current is not None:
+            seen.append(session.current.unit.id)
+    assert seen == [ids[3], ids[2], ids[0]]  # priority order, the taken one skipped, then the queue

@@ -14,7 +14,11 @@ from annotator.errors import UserError
 @db_option
 @click.option("--dataset", default=None, help="Dataset to label (default: the most recently created).")
 @annotator_option
-def label(db_path: str, dataset: str | None, annotator_name: str) -> None:
+@click.option(
+    "--least-sure", "least_sure", default=None, metavar="MODEL",
+    help="Show first the units this spaCy pipeline (e.g. one from `annotator train`) is least sure about.",
+)
+def label(db_path: str, dataset: str | None, annotator_name: str, least_sure: str | None = None) -> None:
     """Label units in the terminal: accept or correct suggested entity and claim spans.
 
     Keys: a/Enter accept, x reject, space skip, Backspace undo, arrows move, Shift+arrows
@@ -33,6 +37,13 @@ def label(db_path: str, dataset: str | None, annotator_name: str) -> None:
         from annotator.tui.app import build_app
 
         app = build_app(store, dataset, annotator_name, config=config)
+        if least_sure:
+            from annotator.train.uncertainty import least_sure_unit_ids
+
+            click.echo(f"Scoring the next units with {least_sure} …", err=True)
+            app.session.set_priority(
+                least_sure_unit_ids(store, app.session.dataset.name, least_sure, annotator=annotator_name)
+            )
         app.run()
     finally:
         store.close()

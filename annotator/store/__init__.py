@@ -658,6 +658,30 @@ class Store:
                 ids.extend(fresh)
         return self.get_units(sorted(ids))
 
+    def claim_unit(self, dataset: str, annotator: str, unit_id: int) -> bool:
+        """Hand one chosen unit to ``annotator`` (e.g. least-sure-first) if the dataset's
+        overlap allows it and they have not decided it; True when it is theirs to label."""
+        ds = self.require_dataset(dataset)
+        with self.write():
+            row = self._one(
+                "SELECT u.id, (SELECT COUNT(*) FROM assignments a WHERE a.unit_id = u.id) AS n,"
+                " EXISTS (SELECT 1 FROM assignments a WHERE a.unit_id = u.id AND a.annotator = ?) AS mine,"
+                " EXISTS (SELECT 1 FROM decisions d WHERE d.unit_id = u.id AND d.annotator = ?) AS decided"
+                " FROM units u WHERE u.id = ? AND u.dataset_id = ?",
+                (annotator, annotator, unit_id, ds.id),
+            )
+            if row is None or row["decided"]:
+                return False
+            if row["mine"]:
+                return True
+            if ds.overlap and row["n"] >= ds.overlap:
+                return False
+            self._x(
+                "INSERT INTO assignments (unit_id, annotator, dataset_id, assigned) VALUES (?, ?, ?, ?)",
+                (unit_id, annotator, ds.id, time.time()),
+            )
+            return True
+
     def progress(self, dataset: str, annotator: str) -> tuple[int, int]:
         """(decided by this annotator, units this annotator can expect to see)."""
         ds = self.require_dataset(dataset)

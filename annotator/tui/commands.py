@@ -42,6 +42,8 @@ class LabelCommands(Provider):
             ("layer: claims", partial(screen.set_layer, "claims"), "Label claims: CLAIM, SOURCE, CUE and their links"),
             ("view: toggle entities under claims", screen.action_toggle_overlay, "Show or hide entity colours in the claims layer"),
             ("filter: clear", partial(screen.set_filter, None), "Back to the plain queue"),
+            ("train: start a model from this dataset's gold (in the background)", screen.start_training,
+             "When it finishes, its suggestions apply to units nobody has labelled yet"),
         ]
         scheme = screen.session.scheme
         for layer in ("entities", "claims"):

@@ -341,6 +341,35 @@ class LabelScreen(Screen[None]):
         else:
             self._load(self.session.set_filter(queue_filter))
 
+    def start_training(self) -> None:
+        """Start training in a child process and watch it from here."""
+        output = self.session.start_training()
+        self.session.message = f"training started in the background -> {output}"
+        self._draw_status()
+        self._training_timer = self.set_interval(1.0, self._watch_training)
+
+    def _watch_training(self) -> None:
+        """Show the training's progress; when it is done, redraw with the new suggestions."""
+        status = self.session.training_status() or {}
+        state = status.get("state")
+        if state in ("done", "failed"):
+            self._training_timer.stop()
+            if state == "done":
+                # the unit on screen keeps its (possibly edited) marks; the next ones show the
+                # new model's suggestions, which the child stored for every unlabelled unit
+                self.session.message = f"new model ready (best {status.get('best', 0) or 0:.3f}); next units use it"
+            else:
+                self.session.message = f"training failed: {status.get('error', '')}"
+        elif state == "training":
+            self.session.message = (
+                f"training: epoch {status.get('epoch', 0)}/{status.get('epochs', '?')}, "
+                f"score {status.get('score', 0) or 0:.3f}"
+            )
+        self._draw_status()
+
+    def on_unmount(self) -> None:
+        self.session.stop_training()
+
     def action_help(self) -> None:
         """Open the help screen."""
         from annotator.tui.help_screen import HelpScreen

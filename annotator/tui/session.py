@@ -8,7 +8,8 @@ unit is loaded, so killing the process loses nothing that was confirmed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,8 @@ class LabelSession:
         self.session_decisions = 0
         self.session_seconds = 0.0
         self.message = ""
+        self.priority: deque[int] = deque()  # unit ids to show first (least-sure-first)
+        self.training: Any = None  # a BackgroundTraining started from the command palette
 
     def count_progress(self) -> tuple[int, int, int]:
         """(done, total, epoch) from the database; slow on big datasets, so run it off the UI thread."""
@@ -166,9 +169,48 @@ class LabelSession:
         self._floor = max(self._floor, (units[0].id or 0) - 1)
         return units[0]
 
+    def set_priority(self, unit_ids: Iterable[int]) -> None:
+        """Show these units first, in this order (e.g. where the model is least sure); each is
+        claimed under the dataset's overlap when its turn comes, and skipped if taken."""
+        self.priority = deque(unit_ids)
+
+    def _next_from_priority(self) -> Unit | None:
+        while self.priority:
+            unit_id = self.priority.popleft()
+            if self.store.claim_unit(self.dataset.name, self.annotator, unit_id):
+                return self.store.get_unit(unit_id)
+        return None
+
+    # ------------------------------------------------------------------ background training
+    def start_training(self, output: str | None = None) -> str:
+        """Train a model from this dataset's gold in a child process; when it finishes, its
+        suggestions are stored for every unit nobody has labelled. Returns the model folder."""
+        from pathlib import Path
+
+        from annotator.train.background import start_training
+
+        if self.training is not None and self.training.running:
+            return str(self.training.output)
+        if output is None:
+            base = Path(self.store.path).resolve().parent if self.store.path != ":memory:" else Path.cwd()
+            output = str(base / "models" / f"{self.dataset.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+        self.training = start_training(self.store.path, self.dataset.name, output)
+        return output
+
+    def training_status(self) -> dict[str, Any] | None:
+        """The background training's state, or None when none was started."""
+        return self.training.status() if self.training is not None else None
+
+    def stop_training(self) -> None:
+        if self.training is not None and self.training.running:
+            self.training.cancel()
+
     def _next_unit(self) -> Unit | None:
-        """The next unit of the queue, or of the filter when one is set."""
-        return self._next_from_filter() if self.queue_filter else self._next_from_queue()
+        """The next unit of the filter when one is set, else of the priority list, else of
+        the queue."""
+        if self.queue_filter:
+            return self._next_from_filter()
+        return self._next_from_priority() or self._next_from_queue()
 
     def advance(self) -> UnitView | None:
         """Show the next unit of the queue (or of the filter); None when nothing is left."""
