@@ -82,7 +82,8 @@ def coincidences(rel: Reliability) -> Coincidences:
 
 
 def coincidences_from_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.ndarray, v: int) -> Coincidences:
-    """The coincidence matrix from :func:`unit_value_counts`' arrays over ``v`` categories."""
+    """The coincidence matrix from :func:`unit_value_counts`' arrays (sorted by unit, then
+    category) over ``v`` categories."""
     if len(u) == 0:
         return Coincidences(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(v), 0)
     w = 1.0 / (m - 1.0)
@@ -113,7 +114,7 @@ def coincidences_from_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: n
         wt = np.bincount(inv, weights=wt)
         r, k = keys // v, keys % v
     n_c = np.bincount(c, weights=cnt.astype(np.float64), minlength=v)
-    n_units = int(len(np.unique(u)))
+    n_units = int(np.count_nonzero(u[1:] != u[:-1])) + 1  # u is sorted
     return Coincidences(r, k, wt, n_c, n_units)
 
 

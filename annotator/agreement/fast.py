@@ -45,8 +45,12 @@ def _arr(xs: list[int]) -> np.ndarray:
 
 def _first_order(codes: np.ndarray, n: int, pinned: int | None = None) -> np.ndarray:
     """A map from code to its rank by first appearance in ``codes`` (``pinned`` first)."""
-    _, first = np.unique(codes, return_index=True)
-    present = codes[np.sort(first)]
+    if n <= 64:  # a pass per code beats sorting every code
+        firsts = [(int(np.argmax(hit)), code) for code in range(n) if (hit := codes == code).any()]
+        present = np.asarray([code for _, code in sorted(firsts)], dtype=_I)
+    else:
+        _, first = np.unique(codes, return_index=True)
+        present = codes[np.sort(first)]
     if pinned is not None:
         present = np.concatenate([[pinned], present[present != pinned]])
     remap = np.full(n, -1, dtype=_I)
@@ -61,22 +65,16 @@ class _Data:
     def __init__(self) -> None:
         self.n_units = 0
         self.coder_ix: dict[str, int] = {}  # every annotator, by first appearance
-        self.ans_u: list[int] = []
-        self.ans_c: list[int] = []
-        self.ans_v: list[str] = []
+        self.answers: list[tuple[int, int, str]] = []  # (unit, coder, answer), ignore left out
         # Units with two or more versions ("shared"), in unit order.
         self.doc_names: list[str] = []
         self.lengths: list[int] = []
-        self.tok_start: list[int] = []
-        self.tok_end: list[int] = []
+        self.tokens: list[tuple[int, int]] = []
         self.n_tok: list[int] = []
-        self.ver_unit: list[int] = []
-        self.ver_coder: list[int] = []
-        self.sp_ver: list[int] = []
-        self.sp_start: list[int] = []
-        self.sp_end: list[int] = []
-        self.sp_label: list[int] = []
-        self.label_ix: dict[str, int] = {}
+        self.versions: list[tuple[int, int]] = []  # (shared unit, coder)
+        self.n_spans: list[int] = []  # spans per version
+        self.spans: list[tuple[int, int, str]] = []  # (start, end, label), sorted per version
+        self.label_ix: dict[str, int] = {}  # span label -> code (filled after reading)
 
 
 def _tokens(text: str, raw: Any) -> list[tuple[int, int]]:
@@ -92,70 +90,62 @@ def read_rows(rows: Iterable[tuple[Any, ...]], layer: str, labels: Collection[st
     data = _Data()
     keep = set(labels) if labels is not None else None
     coder_ix = data.coder_ix
-    label_ix = data.label_ix
     loads = orjson.loads
+    answers = data.answers.append
+    docs, lengths, tokens, n_tok = data.doc_names.append, data.lengths.append, data.tokens.extend, data.n_tok.append
+    versions_add, n_spans, spans = data.versions.append, data.n_spans.append, data.spans.extend
     current: Any = object()
-    group: list[tuple[Any, ...]] = []
+    first: tuple[Any, ...] = ()
+    versions: list[tuple[int, list[tuple[int, int, str]]]] = []
+    u = -1
+    shared = 0
 
-    def flush() -> None:
-        u = data.n_units
-        data.n_units += 1
-        versions: list[tuple[int, list[tuple[int, int, str]]]] = []
-        for row in group:
-            name = row[6]
-            c = coder_ix.get(name)
-            if c is None:
-                c = coder_ix[name] = len(coder_ix)
-            answer = row[7]
-            if answer != "ignore":
-                data.ans_u.append(u)
-                data.ans_c.append(c)
-                data.ans_v.append(answer)
-            if answer != "accept":
-                continue
-            raw = row[8]
-            triples: list[tuple[int, int, str]] = []
-            if raw and raw != "[]":
-                for s in loads(raw):
-                    if s.get("layer", "entities") == layer and (keep is None or s["label"] in keep):
-                        triples.append((s["start"], s["end"], s["label"]))
-                triples.sort()
-            versions.append((c, triples))
-        if len(versions) < 2:
-            return
-        first = group[0]
+    def finish() -> None:
+        nonlocal shared
         text = first[2]
-        data.doc_names.append(name_of(first))
-        data.lengths.append(len(text))
+        docs(name_of(first))
+        lengths(len(text))
         toks = _tokens(text, first[3])
-        data.n_tok.append(len(toks))
-        if toks:
-            starts, ends = zip(*toks)
-            data.tok_start.extend(starts)
-            data.tok_end.extend(ends)
-        s_ix = len(data.doc_names) - 1
+        n_tok(len(toks))
+        tokens(toks)
         for c, triples in versions:
-            v = len(data.ver_unit)
-            data.ver_unit.append(s_ix)
-            data.ver_coder.append(c)
-            for a, b, lbl in triples:
-                data.sp_ver.append(v)
-                data.sp_start.append(a)
-                data.sp_end.append(b)
-                k = label_ix.get(lbl)
-                if k is None:
-                    k = label_ix[lbl] = len(label_ix)
-                data.sp_label.append(k)
+            versions_add((shared, c))
+            n_spans(len(triples))
+            spans(triples)
+        shared += 1
 
     for row in rows:
         if row[0] != current:
-            if group:
-                flush()
+            if len(versions) >= 2:
+                finish()
             current = row[0]
-            group = []
-        group.append(row)
-    if group:
-        flush()
+            first = row
+            versions = []
+            u += 1
+        name = row[6]
+        c = coder_ix.get(name)
+        if c is None:
+            c = coder_ix[name] = len(coder_ix)
+        answer = row[7]
+        if answer == "accept":
+            answers((u, c, answer))
+            raw = row[8]
+            if raw and raw != "[]":
+                if keep is None:
+                    triples = [(s["start"], s["end"], s["label"]) for s in loads(raw)
+                               if s.get("layer", "entities") == layer]
+                else:
+                    triples = [(s["start"], s["end"], s["label"]) for s in loads(raw)
+                               if s.get("layer", "entities") == layer and s["label"] in keep]
+                triples.sort()
+            else:
+                triples = []
+            versions.append((c, triples))
+        elif answer != "ignore":
+            answers((u, c, answer))
+    if len(versions) >= 2:
+        finish()
+    data.n_units = u + 1
     return data
 
 
@@ -504,18 +494,26 @@ def fast_dataset_report(rows: Iterable[tuple[Any, ...]], layer: str = "entities"
         "labels": sorted(labels) if labels is not None else None,
     }
     if data.coder_ix:
-        cats = sorted(set(data.ans_v))
+        cats = sorted({a for _, _, a in data.answers})
         index = {c: i for i, c in enumerate(cats)}
-        rel = Reliability(_arr(data.ans_u), _arr(data.ans_c), _arr([index[v] for v in data.ans_v]), cats,
-                          all_names, list(range(data.n_units)))
+        rel = Reliability(_arr([a[0] for a in data.answers]), _arr([a[1] for a in data.answers]),
+                          _arr([index[a[2]] for a in data.answers]), cats, all_names, list(range(data.n_units)))
         co = coincidences_from_counts(*dense_answer_counts(rel), len(cats))
         report["answers"] = {"percent_agreement": percent_agreement(rel, min_units, co).as_dict(),
                              "krippendorff_alpha": krippendorff_alpha(rel, "nominal", min_units, co).as_dict()}
     else:
         report["answers"] = {"percent_agreement": None, "krippendorff_alpha": None}
-    arrays = {k: _arr(getattr(data, k)) for k in (
-        "lengths", "tok_start", "tok_end", "n_tok", "ver_unit", "ver_coder", "sp_ver", "sp_start", "sp_end",
-        "sp_label")}
+    arrays = {k: _arr(getattr(data, k)) for k in ("lengths", "n_tok", "n_spans")}
+    tok = np.asarray(data.tokens, dtype=_I).reshape(-1, 2)
+    arrays["tok_start"], arrays["tok_end"] = tok[:, 0].copy(), tok[:, 1].copy()
+    ver = np.asarray(data.versions, dtype=_I).reshape(-1, 2)
+    arrays["ver_unit"], arrays["ver_coder"] = ver[:, 0].copy(), ver[:, 1].copy()
+    arrays["sp_ver"] = np.repeat(np.arange(len(ver), dtype=_I), arrays["n_spans"])
+    arrays["sp_start"] = _arr([t[0] for t in data.spans])
+    arrays["sp_end"] = _arr([t[1] for t in data.spans])
+    label_ix: dict[str, int] = {}
+    arrays["sp_label"] = _arr([label_ix.setdefault(t[2], len(label_ix)) for t in data.spans])
+    data.label_ix = label_ix
     lengths = arrays["lengths"]
     arrays["char_off"] = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(_I) if len(lengths) else lengths
     sp_unit = arrays["ver_unit"][arrays["sp_ver"]]
