@@ -14,38 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.metrics import PRF as _PRF
 
-@dataclass
-class PRF:
-    """True positives, false positives and false negatives, and the measures from them."""
 
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class PRF(_PRF):
+    """The shared P/R/F1 counter, reported with short keys (``p``, ``r``, ``f1``)."""
 
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def add(self, other: PRF) -> None:
-        """Accumulate another count."""
-        self.tp += other.tp
-        self.fp += other.fp
-        self.fn += other.fn
-
-    def as_dict(self) -> dict[str, float | int]:
-        """Rounded measures and raw counts."""
-        return {"p": round(self.precision, 4), "r": round(self.recall, 4), "f1": round(self.f1, 4),
-                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+    def as_dict(self, short: bool = True) -> dict[str, float | int]:
+        return super().as_dict(short=short)
 
 
 TokenSpan = tuple[int, int, str, str]  # token start, token end (exclusive), label, layer
