@@ -29,7 +29,7 @@ from annotator.agreement.reliability import Reliability
 from annotator.agreement.result import MIN_UNITS, Figure, few_units_warning, join_warnings
 from annotator.agreement.spans import OUTSIDE, PairF1, SpanF1, TokenAgreement, _f1
 from annotator.agreement.unitizing import UnitizingResult, _figure, _pair_disagreement, category_disagreements
-from annotator.tokens import token_spans
+from annotator.tokens import ABBREVIATIONS, _chunk_spans, _chunks, _TRAILING
 
 _I = np.int64
 
@@ -69,7 +69,8 @@ class _Data:
         # Units with two or more versions ("shared"), in unit order.
         self.doc_names: list[str] = []
         self.lengths: list[int] = []
-        self.tokens: list[tuple[int, int]] = []
+        self.tok_start: list[int] = []
+        self.tok_end: list[int] = []
         self.n_tok: list[int] = []
         self.versions: list[tuple[int, int]] = []  # (shared unit, coder)
         self.n_spans: list[int] = []  # spans per version
@@ -77,11 +78,41 @@ class _Data:
         self.label_ix: dict[str, int] = {}  # span label -> code (filled after reading)
 
 
-def _tokens(text: str, raw: Any) -> list[tuple[int, int]]:
-    """(start, end) of a unit's tokens: the stored ones, else the default tokenizer's."""
+def token_bounds(text: str, starts: list[int], ends: list[int]) -> int:
+    """Append the start and end of each token of :func:`annotator.tokens.token_spans` to
+    ``starts`` and ``ends`` (offsets by counting where the only whitespace is U+0020, as
+    :func:`annotator.tokens.token_dicts` does); returns how many tokens."""
+    before = len(starts)
+    add_s, add_e = starts.append, ends.append
+    for chunk, start in _chunks(text):
+        pos = start + len(chunk)
+        if chunk.isalpha():
+            add_s(start)
+            add_e(pos)
+        elif chunk[-1] in _TRAILING and chunk[:-1].isalpha():  # "said," "Moscow."
+            word = chunk[:-1]
+            if chunk[-1] == "." and (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())):
+                add_s(start)
+                add_e(pos)
+            else:
+                starts += (start, pos - 1)
+                ends += (pos - 1, pos)
+        else:
+            for a, b in _chunk_spans(chunk):
+                add_s(start + a)
+                add_e(start + b)
+    return len(starts) - before
+
+
+def _tokens(text: str, raw: Any, starts: list[int], ends: list[int]) -> int:
+    """Append a unit's token offsets (the stored ones, else the default tokenizer's) to
+    ``starts`` and ``ends``; returns how many."""
     if raw:  # stored tokens win, even an empty list (as Unit.token_list has it)
-        return [(int(t["start"]), int(t["end"])) for t in orjson.loads(raw)]
-    return token_spans(text)
+        stored = orjson.loads(raw)
+        starts += [int(t["start"]) for t in stored]
+        ends += [int(t["end"]) for t in stored]
+        return len(stored)
+    return token_bounds(text, starts, ends)
 
 
 def read_rows(rows: Iterable[tuple[Any, ...]], layer: str, labels: Collection[str] | None,
@@ -92,7 +123,8 @@ def read_rows(rows: Iterable[tuple[Any, ...]], layer: str, labels: Collection[st
     coder_ix = data.coder_ix
     loads = orjson.loads
     answers = data.answers.append
-    docs, lengths, tokens, n_tok = data.doc_names.append, data.lengths.append, data.tokens.extend, data.n_tok.append
+    docs, lengths, n_tok = data.doc_names.append, data.lengths.append, data.n_tok.append
+    tok_start, tok_end = data.tok_start, data.tok_end
     versions_add, n_spans, spans = data.versions.append, data.n_spans.append, data.spans.extend
     current: Any = object()
     first: tuple[Any, ...] = ()
@@ -105,9 +137,7 @@ def read_rows(rows: Iterable[tuple[Any, ...]], layer: str, labels: Collection[st
         text = first[2]
         docs(name_of(first))
         lengths(len(text))
-        toks = _tokens(text, first[3])
-        n_tok(len(toks))
-        tokens(toks)
+        n_tok(_tokens(text, first[3], tok_start, tok_end))
         for c, triples in versions:
             versions_add((shared, c))
             n_spans(len(triples))
@@ -152,25 +182,37 @@ def read_rows(rows: Iterable[tuple[Any, ...]], layer: str, labels: Collection[st
 # ---------------------------------------------------------------- value counts
 def dense_value_counts(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`annotator.agreement.coding.unit_value_counts` of ``matrix[unit][coder]``
-    (-1 for no value), by sorting each short row instead of the whole data."""
+    (-1 for no value): each short row sorted by a sorting network over the columns."""
+    n_rows, k = matrix.shape
     if matrix.size == 0:
         e = np.zeros(0, dtype=_I)
         return e, e, e, e
     big = np.iinfo(_I).max
-    srt = np.sort(np.where(matrix < 0, big, matrix), axis=1)
-    m = (matrix >= 0).sum(axis=1)
-    n_rows, k = srt.shape
-    flat = srt.reshape(-1)
-    unit = np.repeat(np.arange(n_rows, dtype=_I), k)
-    new = np.ones(len(flat), dtype=bool)
-    new[1:] = (flat[1:] != flat[:-1]) | (unit[1:] != unit[:-1])
-    valid = (flat != big) & (m[unit] >= 2)
-    starts = np.nonzero(new)[0]
-    ends = np.append(starts[1:], len(flat))
-    keep = valid[starts]
-    starts, ends = starts[keep], ends[keep]
-    u = unit[starts]
-    return u, flat[starts], (ends - starts).astype(_I), m[u].astype(_I)
+    cols = [np.where(matrix[:, j] < 0, big, matrix[:, j]) for j in range(k)]
+    for r in range(k):  # odd-even transposition sort: k rounds sort k columns
+        for i in range(r % 2, k - 1, 2):
+            lo = np.minimum(cols[i], cols[i + 1])
+            cols[i + 1] = np.maximum(cols[i], cols[i + 1])
+            cols[i] = lo
+    m = np.zeros(n_rows, dtype=_I)
+    for col in cols:
+        m += col != big
+    pairable = m >= 2
+    news, cnts = [], []
+    for j in range(k):
+        new = (cols[j] != big) & pairable
+        if j:
+            new &= cols[j] != cols[j - 1]
+        cnt = np.ones(n_rows, dtype=_I)
+        for l_ in range(j + 1, k):
+            cnt += cols[l_] == cols[j]
+        news.append(new)
+        cnts.append(cnt)
+    keep = np.stack(news, axis=1).reshape(-1)
+    u = np.repeat(np.arange(n_rows, dtype=_I), k)[keep]
+    c = np.stack(cols, axis=1).reshape(-1)[keep]
+    cnt = np.stack(cnts, axis=1).reshape(-1)[keep]
+    return u, c, cnt, m[u]
 
 
 def binary_value_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.ndarray,
@@ -316,13 +358,13 @@ def _token_agreement(data: _Data, arrays: dict[str, np.ndarray], min_units: int)
     all_names = list(data.coder_ix)
     coder_names = [all_names[i] for i in np.argsort(np.where(coder_map < 0, len(all_names), coder_map))[
         : int((coder_map >= 0).sum())]]
-    row_coder = np.repeat(coder_map[ver_coder], ver_n)
-    row_token = np.repeat(tok_off[ver_unit], ver_n) + (np.arange(n_rows, dtype=_I) - np.repeat(row_off[:-1], ver_n))
-    rel = Reliability.from_codes(row_token, row_coder, values, categories, coder_names, n_tokens)
     # One matrix token x coder gives every count the measures need.
-    n_c = len(coder_names)
-    matrix = np.full((n_tokens, max(n_c, 1)), -1, dtype=_I)
-    matrix[row_token, row_coder] = values
+    n_c = max(len(coder_names), 1)
+    flat_base = (tok_off[ver_unit] - row_off[:-1]) * n_c + coder_map[ver_coder]
+    matrix = np.full(n_tokens * n_c, -1, dtype=_I)
+    matrix[np.repeat(flat_base, ver_n) + np.arange(n_rows, dtype=_I) * n_c] = values
+    matrix = matrix.reshape(n_tokens, n_c)
+    rel = Reliability(np.zeros(0, _I), np.zeros(0, _I), np.zeros(0, _I), categories, coder_names, [])
     counts4 = dense_value_counts(matrix)
     v = len(categories)
     co = coincidences_from_counts(*counts4, v)
@@ -343,13 +385,21 @@ def _token_agreement(data: _Data, arrays: dict[str, np.ndarray], min_units: int)
     figs = grouped_nominal_alpha(*counts4, v, token_doc, len(doc_ix), min_units)
     per_document = dict(zip(doc_ix, figs))
     pairs: dict[tuple[str, str], Figure] = {}
-    for a, b in combinations(range(n_c), 2):
+    for a, b in combinations(range(len(coder_names)), 2):
         co_ab = coincidences_from_counts(*dense_value_counts(matrix[:, [a, b]]), v)
         pairs[(coder_names[a], coder_names[b])] = _nominal_figure(co_ab, min_units)
     return TokenAgreement(alpha, pa, dict(sorted(per_label.items())), per_document, pairs, coder_names)
 
 
 # ---------------------------------------------------------------- span F1
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of ``keys``."""
+    k = np.sort(keys)
+    if len(k) < 2:
+        return k
+    return k[np.concatenate([[True], k[1:] != k[:-1]])]
+
+
 def _pair_f1(arrays: dict[str, np.ndarray], has: np.ndarray, a: int, b: int, label_names: list[str],
              min_units: int) -> PairF1:
     """Span F1 between coders ``a`` and ``b`` (indices into the annotator list) over the units
@@ -368,8 +418,7 @@ def _pair_f1(arrays: dict[str, np.ndarray], has: np.ndarray, a: int, b: int, lab
     lab = arrays["sp_label"]
     n_a = np.bincount(lab[sa], minlength=n_l)
     n_b = np.bincount(lab[sb], minlength=n_l)
-    ka, kb = np.unique(key[sa]), np.unique(key[sb])
-    common = np.intersect1d(ka, kb, assume_unique=True)
+    common = np.intersect1d(_distinct(key[sa]), _distinct(key[sb]), assume_unique=True)
     exact = np.bincount((common // (width * width)) % n_l, minlength=n_l) if len(common) else np.zeros(n_l, _I)
 
     def overlaps(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -422,7 +471,7 @@ def _unitizing(arrays: dict[str, np.ndarray], has: np.ndarray, coders: list[int]
     cpos_all = cpos_of[sp_coder[mask]]
     start_all, end_all = arrays["sp_start"][mask], arrays["sp_end"][mask]
     m = len(coders)
-    present = sorted({label_names[j] for j in np.unique(lab_all)})
+    present = sorted(label_names[j] for j in np.nonzero(np.bincount(lab_all, minlength=len(label_names)))[0])
     code_of = {name: j for j, name in enumerate(label_names)}
     stride = length + 1
     bounds = np.concatenate([off[sel], [length]])
@@ -503,9 +552,7 @@ def fast_dataset_report(rows: Iterable[tuple[Any, ...]], layer: str = "entities"
                              "krippendorff_alpha": krippendorff_alpha(rel, "nominal", min_units, co).as_dict()}
     else:
         report["answers"] = {"percent_agreement": None, "krippendorff_alpha": None}
-    arrays = {k: _arr(getattr(data, k)) for k in ("lengths", "n_tok", "n_spans")}
-    tok = np.asarray(data.tokens, dtype=_I).reshape(-1, 2)
-    arrays["tok_start"], arrays["tok_end"] = tok[:, 0].copy(), tok[:, 1].copy()
+    arrays = {k: _arr(getattr(data, k)) for k in ("lengths", "n_tok", "n_spans", "tok_start", "tok_end")}
     ver = np.asarray(data.versions, dtype=_I).reshape(-1, 2)
     arrays["ver_unit"], arrays["ver_coder"] = ver[:, 0].copy(), ver[:, 1].copy()
     arrays["sp_ver"] = np.repeat(np.arange(len(ver), dtype=_I), arrays["n_spans"])
