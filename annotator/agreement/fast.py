@@ -459,7 +459,8 @@ def _unitizing(arrays: dict[str, np.ndarray], has: np.ndarray, coders: list[int]
     if n_docs == 0:
         return {"overall": {"value": None, "n_units": 0, "n_values": 0,
                             "warning": "no unit was accepted by all of these annotators"}, "per_label": {}}
-    cont = np.maximum(arrays["lengths"], 1)[sel]
+    cont_all = np.maximum(arrays["lengths"], 1)
+    cont = cont_all[sel]
     length = int(cont.sum())
     off = np.zeros(len(sel), dtype=_I)
     off[sel] = np.concatenate([[0], np.cumsum(cont)[:-1]])
@@ -474,7 +475,6 @@ def _unitizing(arrays: dict[str, np.ndarray], has: np.ndarray, coders: list[int]
     present = sorted(label_names[j] for j in np.nonzero(np.bincount(lab_all, minlength=len(label_names)))[0])
     code_of = {name: j for j, name in enumerate(label_names)}
     stride = length + 1
-    bounds = np.concatenate([off[sel], [length]])
     per_label: dict[str, Figure] = {}
     total_o = total_e = 0.0
     total_n = 0
@@ -503,13 +503,20 @@ def _unitizing(arrays: dict[str, np.ndarray], has: np.ndarray, coders: list[int]
         # Unit lengths in continuum, coder, position order; gaps in any order.
         order = np.lexsort((ms, mc, mu))
         ls = (me - ms)[order].astype(np.float64)
-        items_s = np.concatenate([ms] + [c * stride + bounds for c in range(m)])
-        items_e = np.concatenate([me] + [c * stride + bounds for c in range(m)])
-        items_c = np.concatenate([mc] + [np.full(len(bounds), c, dtype=_I) for c in range(m)])
-        order = np.lexsort((items_e, items_s))
-        items_s, items_e, items_c = items_s[order], items_e[order], items_c[order]
-        gap = items_s[1:] - items_e[:-1]
-        gaps = gap[(gap > 0) & (items_c[1:] == items_c[:-1])].astype(np.float64)
+        # Merged units are sorted by coder, then position: gaps lie before the first unit of a
+        # (unit, coder) run, between its units and after the last; a continuum where a coder
+        # has no unit of the label is one whole gap.
+        begin = mc * stride + off[mu]
+        run_start = np.ones(len(ms), dtype=bool)
+        run_start[1:] = (mc[1:] != mc[:-1]) | (mu[1:] != mu[:-1])
+        run_end = np.append(run_start[1:], True)
+        inner = ms[1:] - me[:-1]
+        covered = np.zeros((len(sel), m), dtype=bool)
+        covered[mu, mc] = True
+        empty = [cont_all[sel & ~covered[:, c]] for c in range(m)]
+        gaps = np.concatenate([(ms - begin)[run_start], inner[~run_start[1:]],
+                               (begin + cont_all[mu] - me)[run_end], *empty])
+        gaps = gaps[gaps > 0].astype(np.float64)
         d_o, d_e, n = category_disagreements(observed, ls, gaps, m, length)
         per_label[lbl] = _figure(d_o, d_e, n, n_docs)
         total_o += d_o
