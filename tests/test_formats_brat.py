@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,11 @@ from annotator.errors import InputError
 from annotator.formats.brat import merge_units, read_brat, write_ann
 from annotator.ingest.base import READERS, ReadOptions, Source
 
-FIX = Path(__file__).parent / "fixtures" / "formats"
+from brat_fixtures import brat_fixtures
+
+FIX = brat_fixtures(Path(tempfile.mkdtemp(prefix="annotator-fixtures-")))  # brat files written, not committed
+shutil.copy(Path(__file__).parent / "fixtures" / "formats" / "mini.conll", FIX / "mini.conll")
+atexit.register(shutil.rmtree, FIX, True)
 
 
 def _doc(path: Path, **kw: object):  # type: ignore[no-untyped-def]

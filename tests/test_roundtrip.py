@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,11 @@ from annotator.models import Annotation, Document, Relation, Span, Unit
 from annotator.pipeline import import_sources, plan_sources
 from annotator.store import Store, open_store
 
-FIX = Path(__file__).parent / "fixtures" / "formats"
+from brat_fixtures import brat_fixtures
+
+FIX = brat_fixtures(Path(tempfile.mkdtemp(prefix="annotator-fixtures-")))  # brat files written, not committed
+shutil.copy(Path(__file__).parent / "fixtures" / "formats" / "mini.conll", FIX / "mini.conll")
+atexit.register(shutil.rmtree, FIX, True)
 
 
 def labels_of(store: Store, dataset: str, doc_level: bool = False) -> set[tuple]:
