@@ -13,7 +13,7 @@ import os
 import pickle
 import pkgutil
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -374,9 +374,3 @@ def _pyd_reason(e: ValueError) -> str:
     first = errs[0]
     loc = ".".join(str(p) for p in first.get("loc", ()))
     return f"{loc}: {first['msg']}" if loc else str(first["msg"])
-
-
-def iter_parsed(plan: SourcePlan, options: ReadOptions | None = None) -> Iterator[Parsed]:
-    """Read one source without storing it (evaluation, previews)."""
-    readers = load_readers()
-    yield from readers[plan.format](plan.source, options or ReadOptions())

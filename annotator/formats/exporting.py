@@ -13,7 +13,6 @@ over its own connection, whose chunks are written in order into the one temporar
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys

@@ -9,8 +9,12 @@ that can start a sentence, unless the word before the period is a known abbrevia
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from annotator.tokens import ABBREVIATIONS
+
+if TYPE_CHECKING:
+    from annotator.models import Unit
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE_BREAK = re.compile(r"\n\s*")
@@ -116,7 +120,7 @@ def split_units(text: str, unit: str = "sentence") -> list[tuple[int, int]]:
     return out
 
 
-def build_units(text: str, unit: str = "sentence") -> list["Unit"]:
+def build_units(text: str, unit: str = "sentence") -> list[Unit]:
     """The :class:`Unit` objects of a document text, positions and offsets filled in."""
     from annotator.models import Unit
 

@@ -327,15 +327,6 @@ class Store:
             source=row["source"], external_id=row["external_id"], meta=json.loads(row["meta"] or "{}"),
         )
 
-    def iter_documents(self, dataset: str) -> Iterator[Document]:
-        ds = self.require_dataset(dataset)
-        for row in self._iter(
-            "SELECT id FROM documents WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT ?", (ds.id,)
-        ):
-            doc = self.get_document(row["id"])
-            if doc:
-                yield doc
-
     @staticmethod
     def _unit(row: dict[str, Any]) -> Unit:
         return Unit(
@@ -775,11 +766,6 @@ class Store:
             if unit:
                 yield unit, self._gold({**row, "id": row["gold_id"]})
 
-    def count_gold(self, dataset: str) -> int:
-        ds = self.require_dataset(dataset)
-        row = self._one("SELECT COUNT(*) AS n FROM gold_current WHERE dataset_id = ?", (ds.id,))
-        return int(row["n"]) if row else 0
-
     # ------------------------------------------------------------------ statistics
     def stats(self, dataset: str | None = None) -> dict[str, Any]:
         """Counts per dataset: documents, units, suggestions, decisions per annotator and
@@ -825,17 +811,6 @@ class Store:
 def open_store(path: str | Path | None = None, *, create: bool = True, durable: bool = True) -> Store:
     """Open (creating and migrating as needed) the database at ``path`` or the default."""
     return Store(path or default_db_path(), create=create, durable=durable)
-
-
-def copy_database(src: str, dest: str) -> None:
-    """A consistent copy of a live database (the SQLite backup API)."""
-    s = sqlite3.connect(src)
-    d = sqlite3.connect(dest)
-    try:
-        s.backup(d)
-    finally:
-        d.close()
-        s.close()
 
 
 __all__ = ["DEFAULT_DB", "MIGRATION_SET", "Store", "default_db_path", "open_store"]

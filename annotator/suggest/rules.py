@@ -135,7 +135,6 @@ class NewsRules:
                 taken[k] = True
         text = toks.text
         starts = toks.starts
-        ends = toks.ends
         match = NUMERIC_RE.match
         c = 0
         for c2, w in enumerate(words):
