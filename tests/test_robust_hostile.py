@@ -541,9 +541,11 @@ def test_fifty_megabyte_single_line(harness: Harness, fmt: str, word: bytes) -> 
     ("jsonl", b'{"text": "Kim \\ud800 met Moon.", "spans": []}\n'),
     # labelstudio (JSON array): a lone surrogate escape reaches the store (UnicodeEncodeError)
     ("labelstudio", b'[{"data": {"text": "Kim\\ud800 met Moon."}}]\n'),
+    # labelstudio (JSON lines): a lone "\r" counted as a line break, so the error named line 2 of 1
+    ("labelstudio", b"\r\xef\xbb\xbf"),
 ], ids=["doccano-null-entity", "doccano-list-entity", "labelstudio-deep", "labelstudio-null-annotation",
         "labelstudio-int-result", "jsonl-relations-true", "prodigy-list-label", "jsonl-lone-surrogate",
-        "labelstudio-lone-surrogate"])
+        "labelstudio-lone-surrogate", "labelstudio-lone-cr"])
 def test_found_by_fuzzing(harness: Harness, fmt: str, data: bytes) -> None:
     """Each of these once raised something other than InputError."""
     path, files = write_source(harness.tmp / "src", fmt, data)

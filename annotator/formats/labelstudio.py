@@ -112,7 +112,10 @@ def read_labelstudio(source: Source, options: ReadOptions) -> Iterator[Parsed]:
     else:
         from annotator.ingest.jsonl import parse_json_line
 
-        tasks = [(n, parse_json_line(source.name, n, line)) for n, line in enumerate(raw.splitlines(), 1) if line.strip()]
+        # lines end at "\n" only, as everywhere else a line is named (str.splitlines would also
+        # break at a lone "\r", U+2028 and other separators and number the lines otherwise)
+        tasks = [(n, parse_json_line(source.name, n, line)) for n, line in enumerate(raw.split("\n"), 1)
+                 if line.strip()]
     for n, task in tasks:
         with malformed(source.name, n, "task"):
             if not isinstance(task, dict):
