@@ -9,6 +9,8 @@ contractions split off as spaCy does ("Russia", "'s"), hyphenated words stay who
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 
@@ -209,3 +211,32 @@ def token_dicts(text: str) -> list[dict[str, object]]:
                 append({"text": chunk[a:b], "start": start + a, "end": start + b, "id": i, "ws": ws and b == size})
                 i += 1
     return out
+
+
+def prodigy_tokens(text: str, offsets: Sequence[tuple[int, int]] | None = None) -> list[dict[str, object]]:
+    """Prodigy-style token dicts of ``text``: the default tokenizer's (:func:`token_dicts`), or
+    of explicit ``offsets`` (``ws``: whitespace follows the token before the next one)."""
+    if offsets is None:
+        return token_dicts(text)
+    nxt = [a for a, _ in offsets]
+    nxt.append(len(text))
+    return [{"text": text[a:b], "start": a, "end": b, "id": i, "ws": nxt[i + 1] > b and text[b:b + 1].isspace()}
+            for i, (a, b) in enumerate(offsets)]
+
+
+def pack_bounds(tokens: Sequence[dict[str, object]]) -> bytes:
+    """Token (start, end) pairs as little-endian int32s: the compact form stored per unit."""
+    arr = array("i", [x for t in tokens for x in (t["start"], t["end"])])  # type: ignore[misc]
+    if sys.byteorder == "big":
+        arr.byteswap()
+    return arr.tobytes()
+
+
+def unpack_bounds(raw: bytes) -> array:
+    """The int32s of :func:`pack_bounds`: start, end, start, end, …"""
+    arr = array("i")
+    arr.frombytes(raw)
+    if sys.byteorder == "big":
+        arr.byteswap()
+    return arr
+

@@ -146,6 +146,7 @@ def test_interrupted_export_leaves_no_file(dbfile: Path, tmp_path: Path, monkeyp
         raise KeyboardInterrupt
 
     monkeypatch.setattr(jsonl, "write_jsonl", boom)
+    monkeypatch.setattr(jsonl, "encode_jsonl_parts", boom)
     db = open_store(dbfile)
     dest = tmp_path / "out.jsonl"
     with pytest.raises(KeyboardInterrupt):

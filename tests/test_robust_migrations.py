@@ -15,6 +15,7 @@ from annotator.errors import DatabaseError
 from annotator.models import Annotation, Document, Unit
 from annotator.store import migrations as mig
 from annotator.store import open_store
+from annotator.store.schema import SHIPPED_MIGRATIONS
 
 
 def write_v1_database(path: Path) -> None:
@@ -95,7 +96,7 @@ def test_older_database_upgrades_through_the_cli(tmp_path: Path, later_migration
     assert result.exit_code == 0, result.output
     assert (tmp_path / "old.db.bak-v1").exists()
     names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM _sqlite_migrations")]
-    assert names == ["m001_initial", later_migration]
+    assert names == [*SHIPPED_MIGRATIONS, later_migration]
 
 
 def test_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:

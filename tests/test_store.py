@@ -153,10 +153,13 @@ def test_backup_before_upgrade(db_path, monkeypatch):
     try:
         s = open_store(db_path)
         assert "m_test_extra" in s.schema_version
-        backup = db_path.with_name(db_path.name + ".bak-v1")
+        from annotator.store.schema import SHIPPED_MIGRATIONS
+
+        shipped = len(SHIPPED_MIGRATIONS)
+        backup = db_path.with_name(db_path.name + f".bak-v{shipped}")
         assert backup.exists()
         assert sqlite3.connect(backup).execute(
-            "SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 1
+            "SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == shipped
         s.close()
     finally:
         mig.migrations._migrations.pop()

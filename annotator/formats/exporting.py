@@ -6,9 +6,11 @@ decision, or its decisions when all annotators agree; units whose annotators dis
 that nobody adjudicated are left out (and counted in :class:`ExportSummary`).
 
 Speed (DESIGN.md: >= 100,000 records/s, memory flat): decisions are read as raw row tuples in
-keyset-paginated batches (:mod:`annotator.store.rows`), never as pydantic models, and a large
-JSONL or doccano export is encoded by :data:`WORKERS` processes, each taking ranges of unit ids
-over its own connection, whose chunks are written in order into the one temporary file.
+keyset-paginated batches (:mod:`annotator.store.rows`), never as pydantic models. A plain JSONL
+export joins the three parts of each record that the store wrote with the unit and the
+decision (:mod:`annotator.record_parts`); other large line exports (doccano, filtered JSONL)
+are encoded by :data:`WORKERS` processes, each taking ranges of unit ids over its own
+connection, whose chunks are written in order into the one temporary file.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +40,9 @@ FORMATS: dict[str, tuple[str, bool]] = {
     "spacy": ("spacy", False),
 }
 #: Line formats whose records are independent: a large export of them is encoded by
-#: :data:`WORKERS` processes, each taking ranges of unit ids, and written in order.
+#: :data:`WORKERS` processes, each taking ranges of unit ids, and written in order. Plain
+#: JSONL decisions are not: joining their stored parts in this process is faster than moving
+#: the bytes between processes.
 PARALLEL_FORMATS = frozenset({"jsonl", "doccano"})
 #: Below this many unit ids one process is faster than starting others.
 PARALLEL_MIN_UNITS = 50_000
@@ -104,7 +109,7 @@ def resolve_document(store: Store, dataset: str, document: str | None) -> int | 
 def _item_from_row(row: tuple[Any, ...], dataset: str) -> Item:
     """An :class:`Item` from a :func:`~annotator.store.rows.iter_decision_rows` tuple."""
     return Item(
-        unit=RowUnit(row, dataset, row[16], row[17]), annotator=row[9], answer=row[10],
+        unit=RowUnit(row, dataset, row[16], row[17], row[18]), annotator=row[9], answer=row[10],
         spans=load_list(row[11]), relations=load_list(row[12]), created=row[13], time_spent=row[14],
         meta=load_dict(row[15]),
     )
@@ -113,7 +118,7 @@ def _item_from_row(row: tuple[Any, ...], dataset: str) -> Item:
 def _gold_from_row(row: tuple[Any, ...], dataset: str) -> Item:
     """An :class:`Item` from a :func:`~annotator.store.rows.iter_gold_rows` tuple."""
     return Item(
-        unit=RowUnit(row, dataset, row[15], row[16]), annotator=row[9], answer=row[10],
+        unit=RowUnit(row, dataset, row[15], row[16], row[17]), annotator=row[9], answer=row[10],
         spans=load_list(row[11]), relations=load_list(row[12]), created=row[13],
         gold=True, sources=list(loads(row[14] or "[]")),
     )
@@ -221,11 +226,7 @@ def export(
         if is_dir or fmt == "spacy":
             raise UserError(f"{fmt} cannot be written to stdout (it is {'a directory' if is_dir else 'binary'})")
         out = stdout or sys.stdout
-        plan = _parallel_plan(store, dataset, fmt, opts)
-        if plan is not None:
-            summary.records = _write_parallel(store, dataset, fmt, opts, plan, out, progress)
-        else:
-            summary.records = _write(fmt, items, out, docs)
+        summary.records = _write_lines(store, dataset, fmt, opts, out, items, docs, progress)
         summary.path = "-"
         out.flush()
         return summary
@@ -257,12 +258,8 @@ def export(
             os.close(fd)
             summary.records = _write(fmt, items, Path(tmp_name), docs)
         else:
-            plan = _parallel_plan(store, dataset, fmt, opts)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
-                if plan is not None:
-                    summary.records = _write_parallel(store, dataset, fmt, opts, plan, fh, progress)
-                else:
-                    summary.records = _write(fmt, items, fh, docs)
+                summary.records = _write_lines(store, dataset, fmt, opts, fh, items, docs, progress)
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp_name, path)
@@ -270,6 +267,29 @@ def export(
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return summary
+
+
+def _write_lines(store: Store, dataset: str, fmt: str, opts: ExportOptions, out: Any, items: Iterator[Item],
+                 docs: DocumentCache, progress: Callable[[int], None] | None) -> int:
+    """A line format to ``out``: in worker processes when large, from the stored record parts
+    when the records are plain JSONL decisions, else record by record."""
+    plan = _parallel_plan(store, dataset, fmt, opts)
+    if plan is not None:
+        return _write_parallel(store, dataset, fmt, opts, plan, out, progress)
+    if not _parts_fast(fmt, opts):
+        return _write(fmt, items, out, docs)
+    ds_id = store.require_dataset(dataset).id or 0
+    out.flush()
+    write = out.buffer.write if hasattr(out, "buffer") else (lambda b: out.write(b.decode("utf-8")))
+    n = 0
+    for count, data in _part_chunks(store, dataset, ds_id, opts, None, resolve_document(store, dataset, opts.document)):
+        write(data)
+        n += count
+        if progress is not None:
+            progress(count)
+    if hasattr(out, "buffer"):
+        out.buffer.flush()
+    return n
 
 
 def _umask() -> int:
@@ -290,7 +310,7 @@ def _counting(items: Iterator[Item], progress: Callable[[int], None], every: int
 
 def _parallel_plan(store: Store, dataset: str, fmt: str, opts: ExportOptions) -> list[tuple[int, int]] | None:
     """Unit-id ranges to encode in worker processes, or None when one process is better."""
-    if (fmt not in PARALLEL_FORMATS or opts.gold or opts.document is not None or WORKERS < 2
+    if (fmt not in PARALLEL_FORMATS or _parts_fast(fmt, opts) or opts.gold or opts.document is not None or WORKERS < 2
             or store.path == ":memory:" or not Path(store.path).is_file()):
         return None
     lo, hi = unit_id_bounds(store, store.require_dataset(dataset).id or 0)
@@ -337,9 +357,8 @@ def _encode_task(task: tuple[str, str, ExportOptions, int, int]) -> tuple[int, b
     assert store is not None
     ds_id = store.require_dataset(dataset).id or 0
     layer = opts.layer
-    items = (filter_layer(_item_from_row(row, dataset), layer)
-             for row in iter_decision_rows(store, ds_id, annotator=opts.annotator, answers=opts.answers,
-                                           unit_range=(lo, hi)))
+    rows = iter_decision_rows(store, ds_id, annotator=opts.annotator, answers=opts.answers, unit_range=(lo, hi))
+    items = (filter_layer(_item_from_row(row, dataset), layer) for row in rows)
     raw = io.BytesIO()
     text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
     n = _write(fmt, items, text, None)
@@ -347,6 +366,53 @@ def _encode_task(task: tuple[str, str, ExportOptions, int, int]) -> tuple[int, b
     data = raw.getvalue()
     text.detach()
     return n, data
+
+
+def _parts_fast(fmt: str, opts: ExportOptions) -> bool:
+    """Whether decisions are written from their stored record parts (plain JSONL decisions)."""
+    return fmt == "jsonl" and opts.layer is None and not opts.gold
+
+
+def _part_chunks(store: Store, dataset: str, ds_id: int, opts: ExportOptions, unit_range: tuple[int, int] | None,
+                 document_id: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """JSONL lines of a dataset's decisions from their stored parts (in a unit range, of a
+    document), in chunks: (how many records, their lines). Decisions without parts (written
+    before the store kept them, or with metadata) are read whole, a batch's worth at a time,
+    and encoded as records."""
+    from annotator.formats.jsonl import encode_jsonl_parts, encode_record_bytes
+    from annotator.store.rows import jsonl_part_batches
+
+    with _no_gc():
+        for rows in jsonl_part_batches(store, ds_id, annotator=opts.annotator, answers=opts.answers,
+                                       unit_range=unit_range, document_id=document_id):
+            whole: dict[tuple[int, str], tuple[Any, ...]] = {}
+            lacking = [r for r in rows if r[2] is None or r[3] is None or r[4] is None]
+            if lacking:
+                span = (lacking[0][0], lacking[-1][0] + 1)
+                whole = {(r[0], r[9]): r for r in iter_decision_rows(
+                    store, ds_id, annotator=opts.annotator, answers=opts.answers, document_id=document_id,
+                    unit_range=span)}
+
+            def general(unit_id: int, annotator: str) -> bytes:
+                return encode_record_bytes(_item_from_row(whole[(unit_id, annotator)], dataset))
+
+            yield len(rows), encode_jsonl_parts(rows, general)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for a stretch of encoding: records are trees of dicts,
+    lists and strings that reference counting frees, and the collector's passes over every
+    live object cost about a third of the export's time."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _write_parallel(store: Store, dataset: str, fmt: str, opts: ExportOptions, plan: list[tuple[int, int]],

@@ -8,7 +8,6 @@ pydantic objects per record would cost more than the whole export budget (>= 100
 
 from __future__ import annotations
 
-import hashlib
 import json
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -18,9 +17,13 @@ import orjson
 
 from annotator.ingest.jsonl import CLAIM_LABELS, layer_for
 from annotator.models import Token, Unit
-from annotator.tokens import token_spans
+from annotator.record_parts import relation_key, task_hash_of
+from annotator.tokens import token_spans, unpack_bounds
 
-__all__ = ["CLAIM_LABELS", "Item", "layer_for", "token_offsets"]
+__all__ = ["CLAIM_LABELS", "Item", "fast_task_hash", "layer_for", "relation_key", "token_offsets"]
+
+#: :func:`annotator.models.task_hash` over plain dicts.
+fast_task_hash = task_hash_of
 
 
 
@@ -54,15 +57,19 @@ class RowUnit:
     only when asked for)."""
 
     __slots__ = ("id", "document_id", "dataset", "position", "start", "end", "text", "input_hash",
-                 "_tokens", "_meta", "doc_external_id", "doc_title")
+                 "_tokens", "_meta", "doc_external_id", "doc_title", "token_bounds")
 
     def __init__(self, row: tuple[Any, ...], dataset: str | None = None,
-                 doc_external_id: str | None = None, doc_title: str | None = None) -> None:
+                 doc_external_id: str | None = None, doc_title: str | None = None,
+                 token_bounds: bytes | None = None) -> None:
         (self.id, self.document_id, self.position, self.start, self.end, self.text, self.input_hash,
          self._tokens, self._meta) = row[:9]
         self.dataset = dataset
         self.doc_external_id = doc_external_id
         self.doc_title = doc_title
+        #: The unit's packed token bounds as stored (:func:`annotator.tokens.pack_bounds`);
+        #: None for units imported before the store kept them, which are tokenized here.
+        self.token_bounds = token_bounds
 
     @property
     def tokens(self) -> list[Token] | None:
@@ -83,6 +90,9 @@ class RowUnit:
 
     def offsets(self) -> list[tuple[int, int]]:
         """(start, end) of each token."""
+        if self.token_bounds is not None:
+            flat = unpack_bounds(self.token_bounds)
+            return list(zip(flat[0::2], flat[1::2]))
         raw = self._tokens
         if raw:
             return [(t["start"], t["end"]) for t in loads(raw)]
@@ -144,26 +154,6 @@ def fill_token_indices(spans: list[dict[str, Any]], offsets: list[tuple[int, int
 
 def span_key(s: dict[str, Any]) -> tuple[int, int, str, str]:
     return (s["start"], s["end"], s["label"], s.get("layer", "entities"))
-
-
-def relation_key(r: dict[str, Any]) -> tuple:
-    h, c = r["head"], r["child"]
-    return ((h["start"], h["end"], h["label"]), (c["start"], c["end"], c["label"]), r["label"])
-
-
-def fast_task_hash(in_hash: int, spans: list[dict[str, Any]], relations: list[dict[str, Any]]) -> int:
-    """:func:`annotator.models.task_hash` over plain dicts (a test checks they agree)."""
-    payload = [in_hash, sorted([(s["start"], s["end"], s["label"], s.get("layer", "entities")) for s in spans]),
-               sorted([relation_key(r) for r in relations]) if relations else []]
-    try:
-        data = orjson.dumps(payload)
-    except TypeError:
-        data = b"\x80"
-    # orjson's bytes are json.dumps' (ASCII escapes, compact) unless something needed escaping.
-    if not data.isascii() or b"\x7f" in data:
-        data = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-    digest = hashlib.blake2b(data, digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def filter_layer(item: Item, layer: str | None) -> Item:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from pydantic import TypeAdapter
 
 from annotator.errors import DatabaseError, UserError
@@ -32,7 +33,9 @@ from annotator.models import (
     Token,
     Unit,
 )
+from annotator.record_parts import decision_part, unit_parts
 from annotator.store.schema import MIGRATION_SET, MIGRATIONS_TABLE, SHIPPED_MIGRATIONS
+from annotator.tokens import unpack_bounds
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -64,6 +67,22 @@ def load_spans(raw: str | None) -> list[Span]:
 
 def load_relations(raw: str | None) -> list[Relation]:
     return _relations.validate_json(raw) if raw and raw != "[]" else []
+
+
+def _decision_part(ann: Annotation, unit: dict[str, Any], created: float) -> bytes | None:
+    """The decision's part of its exported record (:func:`annotator.record_parts.decision_part`),
+    None for units imported before the store kept their token bounds."""
+    bounds = unit["token_bounds"]
+    if bounds is None:
+        return None
+    flat = unpack_bounds(bounds)
+    return decision_part(
+        input_hash=unit["input_hash"], starts=flat[0::2], ends=flat[1::2],
+        spans=orjson.loads(dump_spans(ann.spans)), relations=orjson.loads(dump_relations(ann.relations)),
+        # as the floats read back from SQLite: -0.0 comes back as 0.0
+        answer=ann.answer, annotator=ann.annotator, created=float(created) + 0.0,
+        time_spent=None if ann.time_spent is None else float(ann.time_spent) + 0.0, meta=ann.meta,
+    )
 
 
 class Store:
@@ -283,16 +302,24 @@ class Store:
             )
             if cur.rowcount == 0:
                 return None
-            doc_id = cur.lastrowid
+            doc_id = int(cur.lastrowid or 0)
+            # Unit ids are given here (as SQLite would: after the largest), so that each unit's
+            # part of an exported record, which holds its id, is written with it.
+            first = int(self._one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM units")["n"])  # type: ignore[index]
+            rows = []
+            for k, u in enumerate(units):
+                uid = first + k
+                bounds, head, tail = unit_parts(
+                    text=u.text, offsets=None if u.tokens is None else [(t.start, t.end) for t in u.tokens],
+                    unit_id=uid, document_id=doc_id, external_id=doc.external_id, title=doc.title,
+                    position=u.position, start=u.start, end=u.end, meta=u.meta)
+                rows.append((uid, dataset.id, doc_id, u.position, u.start, u.end, u.text, u.input_hash,
+                             _tokens.dump_json(u.tokens).decode() if u.tokens is not None else None,
+                             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, bounds, head, tail))
             self._x_many(
-                "INSERT INTO units (dataset_id, document_id, position, start, \"end\", text,"
-                " input_hash, tokens, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (dataset.id, doc_id, u.position, u.start, u.end, u.text, u.input_hash,
-                     _tokens.dump_json(u.tokens).decode() if u.tokens is not None else None,
-                     json.dumps(u.meta, ensure_ascii=False) if u.meta else None)
-                    for u in units
-                ],
+                "INSERT INTO units (id, dataset_id, document_id, position, start, \"end\", text, input_hash, tokens,"
+                " meta, token_bounds, export_head, export_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
             )
             return doc_id
 
@@ -439,15 +466,15 @@ class Store:
         Committed before this returns (unless inside an outer :meth:`write`)."""
         created = ann.created if ann.created is not None else time.time()
         with self.write():
-            unit = self._one("SELECT dataset_id FROM units WHERE id = ?", (ann.unit_id,))
+            unit = self._one("SELECT dataset_id, input_hash, token_bounds FROM units WHERE id = ?", (ann.unit_id,))
             if unit is None:
                 raise UserError(f"no unit {ann.unit_id} in {self.path}")
             cur = self._x(
                 "INSERT INTO annotations (unit_id, dataset_id, annotator, answer, spans, relations,"
-                " created, time_spent, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created, time_spent, meta, export_part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (ann.unit_id, unit["dataset_id"], ann.annotator, ann.answer, dump_spans(ann.spans),
                  dump_relations(ann.relations), created, ann.time_spent,
-                 json.dumps(ann.meta, ensure_ascii=False)),
+                 json.dumps(ann.meta, ensure_ascii=False), _decision_part(ann, unit, created)),
             )
             ann_id = int(cur.lastrowid or 0)
             self._x(

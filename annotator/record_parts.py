@@ -1,0 +1,170 @@
+"""An exported JSONL record in three parts, each encoded once, when its row is written.
+
+A record (``schemas/record.schema.json``) is the unit's fields around the decision's::
+
+    {"text":…,"tokens":[…]  ,"spans":[…],"relations":[…],"answer":…,…,"_task_hash":…  ,"document":{…},"unit_id":…,"meta":{…}}
+     \\_______ head ______/  \\__________________ the decision's part __________________/  \\_______________ tail ________________/
+
+The store keeps ``head`` and ``tail`` with each unit and the decision's part with each
+decision, so exporting a million decisions tokenizes nothing and encodes nothing: the exporter
+joins three stored byte strings (DESIGN.md: >= 100,000 records/s on two cores). The parts are
+built here from the same pieces as the exporter's own record (:func:`export_spans`,
+:func:`export_relations`, :func:`task_hash_of`) and written by orjson, which the exporter uses
+for a whole record whenever its floats are ones orjson writes as ``json.dumps`` does
+(:func:`float_ok`). Where that does not hold, or the record has what a part cannot carry (the
+decision's metadata), the part is None and the exporter encodes the record itself; a test
+checks the joined parts against the exporter's bytes on varied rows.
+
+The tokens are those of import time, the unit's tokens from then on: a change to the tokenizer
+must come with a migration that rewrites the stored parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from annotator.tokens import pack_bounds, prodigy_tokens
+
+#: What orjson may write differently from ``json.dumps``: floats below 1e-4 or from 1e16 up
+#: (orjson writes ``1e-5`` where Python writes ``1e-05``). Text that merely looks like this
+#: only costs the slower encoder, never a different byte.
+FLOAT_FORMS = re.compile(rb"[0-9][eE]|0\.0000|[0-9]{17}")
+#: Answers a decision's part is written for (an 'undo' row is never exported).
+ANSWERS = ("accept", "reject", "ignore")
+
+
+def float_ok(x: Any) -> bool:
+    """Whether orjson writes ``x`` (a number or None) exactly as ``json.dumps`` does."""
+    return type(x) is not float or x == 0.0 or 1e-4 <= abs(x) < 1e16
+
+
+def relation_key(r: dict[str, Any]) -> tuple[Any, ...]:
+    h, c = r["head"], r["child"]
+    return ((h["start"], h["end"], h["label"]), (c["start"], c["end"], c["label"]), r["label"])
+
+
+def task_hash_of(in_hash: int, spans: Sequence[dict[str, Any]], relations: Sequence[dict[str, Any]]) -> int:
+    """:func:`annotator.models.task_hash` over plain dicts (a test checks they agree)."""
+    payload = [in_hash, sorted([(s["start"], s["end"], s["label"], s.get("layer", "entities")) for s in spans]),
+               sorted([relation_key(r) for r in relations]) if relations else []]
+    try:
+        data = orjson.dumps(payload)
+    except TypeError:
+        data = b"\x80"
+    # orjson's bytes are json.dumps' (ASCII escapes, compact) unless something needed escaping.
+    if not data.isascii() or b"\x7f" in data:
+        data = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    digest = hashlib.blake2b(data, digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def export_spans(spans: Sequence[dict[str, Any]], starts: Sequence[int], ends: Sequence[int]) -> list[dict[str, Any]]:
+    """Spans as a record carries them: copies with their ``layer`` and, where they have none,
+    the indices of the tokens they overlap (tokens given by their ``starts`` and ``ends``)."""
+    out = []
+    n = len(starts)
+    for s in spans:
+        s = dict(s)
+        s.setdefault("layer", "entities")
+        if s.get("token_start") is None or s.get("token_end") is None:
+            i = bisect_right(ends, s["start"])
+            j = bisect_left(starts, s["end"]) - 1
+            if i < n and j >= i:
+                s["token_start"], s["token_end"] = i, j
+        out.append(s)
+    return out
+
+
+def _ref(s: dict[str, Any]) -> dict[str, Any]:
+    out = {"start": s["start"], "end": s["end"], "label": s["label"]}
+    if s.get("token_start") is not None:
+        out["token_start"] = s["token_start"]
+        out["token_end"] = s["token_end"]
+    return out
+
+
+def export_relations(relations: Sequence[dict[str, Any]], spans: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Relations as a record carries them: Prodigy's ``head``/``child`` token indices (the last
+    token of each span) with ``head_span``/``child_span`` and ``label``."""
+    if not relations:
+        return []
+    by_ref = {(s["start"], s["end"], s["label"]): s for s in spans}
+    out = []
+    for r in relations:
+        h = by_ref.get((r["head"]["start"], r["head"]["end"], r["head"]["label"]), r["head"])
+        c = by_ref.get((r["child"]["start"], r["child"]["end"], r["child"]["label"]), r["child"])
+        out.append({"head": h.get("token_end", 0), "child": c.get("token_end", 0),
+                    "head_span": _ref(h), "child_span": _ref(c), "label": r["label"]})
+    return out
+
+
+def unit_parts(
+    *,
+    text: str,
+    offsets: Sequence[tuple[int, int]] | None,
+    unit_id: int,
+    document_id: int,
+    external_id: str | None,
+    title: str,
+    position: int,
+    start: int,
+    end: int,
+    meta: dict[str, Any],
+) -> tuple[bytes, bytes | None, bytes | None]:
+    """(token bounds, head, tail) of a unit: its packed token (start, end) pairs (the default
+    tokenizer's, or ``offsets``) and its two parts of an exported record."""
+    tokens = prodigy_tokens(text, offsets)
+    bounds = pack_bounds(tokens)
+    try:
+        head: bytes | None = b'{"text":' + orjson.dumps(text) + b',"tokens":' + orjson.dumps(tokens)
+    except TypeError:  # text orjson refuses (lone surrogates)
+        head = None
+    tail: bytes | None = None
+    try:
+        encoded_meta = orjson.dumps(meta)
+        if not (meta and FLOAT_FORMS.search(encoded_meta)):
+            doc = orjson.dumps({"document": {"id": document_id, "external_id": external_id, "title": title,
+                                             "position": position, "start": start, "end": end},
+                                "unit_id": unit_id})
+            tail = b"," + doc[1:-1] + b',"meta":' + encoded_meta + b"}"
+    except TypeError:
+        tail = None
+    return bounds, head, tail
+
+
+def decision_part(
+    *,
+    input_hash: int,
+    starts: Sequence[int],
+    ends: Sequence[int],
+    spans: Sequence[dict[str, Any]],
+    relations: Sequence[dict[str, Any]],
+    answer: str,
+    annotator: str,
+    created: float,
+    time_spent: float | None,
+    meta: dict[str, Any],
+) -> bytes | None:
+    """A decision's part of its exported record, from the spans and relations as stored (plain
+    dicts) and the unit's tokens; None where the exporter must encode the record itself."""
+    if meta or answer not in ANSWERS or not (float_ok(created) and float_ok(time_spent)):
+        return None
+    if any("score" in s and not float_ok(s["score"]) for s in spans):
+        return None
+    out = export_spans(spans, starts, ends)
+    try:
+        part = orjson.dumps({
+            "spans": out, "relations": export_relations(relations, out), "answer": answer, "_annotator_id": annotator,
+            "_timestamp": int(created), "created": created, "time_spent": time_spent, "_input_hash": input_hash,
+            "_task_hash": task_hash_of(input_hash, spans, relations),
+        })
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return b"," + part[1:-1]
