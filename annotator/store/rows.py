@@ -23,8 +23,8 @@ DECISION_COLUMNS: tuple[str, ...] = (
 _DECISION_SELECT = (
     "SELECT u.id, u.document_id, u.position, u.start, u.\"end\", u.text, u.input_hash, u.tokens, u.meta,"
     " d.annotator, a.answer, a.spans, a.relations, a.created, a.time_spent, a.meta, doc.external_id, doc.title,"
-    " u.token_bounds FROM decisions d JOIN units u ON u.id = d.unit_id JOIN annotations a ON a.id = d.annotation_id"
-    " JOIN documents doc ON doc.id = u.document_id"
+    " u.token_bounds FROM decisions d JOIN units u ON u.id = d.unit_id"
+    " JOIN annotations a ON a.id = d.annotation_id JOIN documents doc ON doc.id = u.document_id"
 )
 #: The same, forced to walk ``decisions`` by its primary key (unit, annotator): already in
 #: export order, so SQLite never sorts the whole dataset for a batch.
@@ -74,7 +74,7 @@ def jsonl_part_batches(
     :data:`JSONL_PART_COLUMNS` tuples, in batches (lists): the stored parts of each one's
     JSONL record."""
     return _decision_batches(store, dataset_id, _PARTS_SELECT, _PARTS_SELECT_IN_ORDER, 1, annotator=annotator,
-                           answers=answers, unit_range=unit_range, document_id=document_id, batch=batch)
+                             answers=answers, unit_range=unit_range, document_id=document_id, batch=batch)
 
 
 def _iter_decisions(store: Store, *args: Any, **kwargs: Any) -> Iterator[tuple[Any, ...]]:
