@@ -8,6 +8,7 @@ memory holds one batch of units at a time, whatever the corpus size.
 from __future__ import annotations
 
 import importlib
+import json
 import multiprocessing
 import os
 import pickle
@@ -26,6 +27,7 @@ from annotator.errors import InputError
 from annotator.ingest import base
 from annotator.ingest.base import DIRECTORY_FORMATS, READERS, SUFFIXES, Parsed, ReadOptions, Source
 from annotator.models import Annotation, Dataset, Token, Unit, check_spans
+from annotator.record_parts import unit_parts
 from annotator.store import Store
 from annotator.suggest import Suggester
 
@@ -166,37 +168,67 @@ def _init_worker(pickled: bytes) -> None:
     _WORKER_SUGGESTERS = pickle.loads(pickled)
 
 
-def _worker_rows(batch: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str, str, str]]:
-    """In a worker process: rebuild the units of a batch and suggest for them."""
+#: What :func:`annotator.record_parts.unit_parts` needs of a unit's document.
+_DocInfo = tuple[int, "str | None", str]  # (document id, external id, title)
+
+
+def _part_rows(units: Sequence[Unit], docs: Sequence[_DocInfo]) -> list[tuple[int, bytes, bytes | None, bytes | None]]:
+    """(unit id, token bounds, head, tail) of each unit, for :meth:`Store.put_unit_parts`."""
+    rows = []
+    for u, (doc_id, external_id, title) in zip(units, docs):
+        bounds, head, tail = unit_parts(
+            text=u.text, offsets=None if u.tokens is None else [(t.start, t.end) for t in u.tokens],
+            unit_id=int(u.id or 0), document_id=doc_id, external_id=external_id, title=title,
+            position=u.position, start=u.start, end=u.end, meta=u.meta)
+        rows.append((int(u.id or 0), bounds, head, tail))
+    return rows
+
+
+def _worker_rows(batch: list[tuple[int, str, str | None, int, int, int, str | None, _DocInfo]]
+                 ) -> tuple[list[tuple[int, str, str, str, str]], list[tuple[int, bytes, bytes | None, bytes | None]]]:
+    """In a worker process: rebuild the units of a batch, suggest for them and encode their
+    token bounds and record parts."""
     from pydantic import TypeAdapter
 
     tokens = TypeAdapter(list[Token])
     units = [
-        Unit.model_construct(id=i, text=text, tokens=tokens.validate_json(tok) if tok else None)
-        for i, text, tok in batch
+        Unit.model_construct(id=i, text=text, tokens=tokens.validate_json(tok) if tok else None, position=pos,
+                             start=start, end=end, meta=json.loads(meta) if meta else {})
+        for i, text, tok, pos, start, end, meta, _ in batch
     ]
-    return _suggestion_rows(_WORKER_SUGGESTERS, units)
+    return _suggestion_rows(_WORKER_SUGGESTERS, units), _part_rows(units, [b[-1] for b in batch])
 
 
 class _SuggestBuffer:
     """Collects freshly inserted units and runs the suggesters on full batches. From the
-    second batch of an import on, batches go to ``workers`` processes while this one goes on
-    reading and storing; their rows are written before the source's transaction commits."""
+    third batch of an import on, batches go to ``workers`` processes while this one goes on
+    reading and storing; their rows are written before the source's transaction commits.
+    When it suggests (:attr:`makes_parts`), it also encodes the units' token bounds and record
+    parts (the importer then inserts units without them), in the workers too."""
 
     def __init__(self, store: Store, suggesters: Sequence[Suggester], workers: int) -> None:
         self.store = store
         self.suggesters = suggesters
         self.workers = workers
         self.units: list[Unit] = []
+        self.docs: list[_DocInfo] = []
         self.count = 0
         self.batches = 0
-        self.pending: deque[tuple[list[Unit], Future[list[tuple[int, str, str, str, str]]]]] = deque()
+        self.pending: deque[tuple[list[Unit], list[_DocInfo], Future[tuple[list[tuple[int, str, str, str, str]], list[
+            tuple[int, bytes, bytes | None, bytes | None]]]]]] = deque()
         self._executor: ProcessPoolExecutor | None = None
 
-    def add(self, units: Iterable[Unit]) -> None:
+    @property
+    def makes_parts(self) -> bool:
+        """Whether units added here get their record parts here (else at insert)."""
+        return bool(self.suggesters)
+
+    def add(self, units: Iterable[Unit], doc: _DocInfo) -> None:
         if not self.suggesters:
             return
-        self.units.extend(units)
+        for u in units:
+            self.units.append(u)
+            self.docs.append(doc)
         if len(self.units) >= SUGGEST_BATCH:
             self.flush()
 
@@ -214,29 +246,33 @@ class _SuggestBuffer:
         if not self.units:
             return
         batch, self.units = self.units, []
+        docs, self.docs = self.docs, []
         self.batches += 1
         self.count += len(batch)
         pool = self._pool() if self.batches > 2 else None
         if pool is None:
+            self.store.put_unit_parts(_part_rows(batch, docs))
             self.store.put_suggestion_rows(_suggestion_rows(self.suggesters, batch))
             return
         payload = [
-            (int(u.id or 0), u.text, _TOKENS.dump_json(u.tokens).decode() if u.tokens is not None else None)
-            for u in batch
+            (int(u.id or 0), u.text, _TOKENS.dump_json(u.tokens).decode() if u.tokens is not None else None,
+             u.position, u.start, u.end, json.dumps(u.meta, ensure_ascii=False) if u.meta else None, doc)
+            for u, doc in zip(batch, docs)
         ]
-        self.pending.append((batch, pool.submit(_worker_rows, payload)))
+        self.pending.append((batch, docs, pool.submit(_worker_rows, payload)))
         while len(self.pending) > 2 * self.workers:
             self._write_oldest()
 
     def _write_oldest(self) -> None:
-        batch, fut = self.pending.popleft()
+        batch, docs, fut = self.pending.popleft()
         try:
-            rows = fut.result()
+            rows, parts = fut.result()
         except BrokenProcessPool:
             # a worker could not start or died (e.g. a script without a __main__ guard):
             # suggest here instead, and stop using the pool for this import
             self.workers = 1
-            rows = _suggestion_rows(self.suggesters, batch)
+            rows, parts = _suggestion_rows(self.suggesters, batch), _part_rows(batch, docs)
+        self.store.put_unit_parts(parts)
         self.store.put_suggestion_rows(rows)
 
     def finish(self) -> None:
@@ -246,10 +282,11 @@ class _SuggestBuffer:
             self._write_oldest()
 
     def discard(self) -> None:
-        for _, fut in self.pending:
+        for _, _, fut in self.pending:
             fut.cancel()
         self.pending.clear()
         self.units = []
+        self.docs = []
 
     def close(self) -> None:
         if self._executor is not None:
@@ -320,7 +357,7 @@ def _store_parsed(
     for u in parsed.units:
         if parsed.document.text[u.start : u.end] != u.text:
             raise InputError(name, f"unit {u.position} does not match the document text", line=parsed.line)
-    doc_id = store.insert_document(dataset, parsed.document, parsed.units)
+    doc_id = store.insert_document(dataset, parsed.document, parsed.units, with_parts=not buffer.makes_parts)
     fresh = doc_id is not None
     if doc_id is None:
         summary.duplicates += 1
@@ -330,7 +367,7 @@ def _store_parsed(
     if fresh:
         summary.documents += 1
         summary.units += len(units)
-        buffer.add(units)
+        buffer.add(units, (doc_id, parsed.document.external_id, parsed.document.title))
     if parsed.labels:
         summary.annotations += _store_labels(store, parsed, units, name)
 

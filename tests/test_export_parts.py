@@ -148,7 +148,7 @@ def test_parts_are_stored_and_used(tmp_path: Path) -> None:
 
 def test_decisions_of_an_upgraded_database_export_as_before(tmp_path: Path) -> None:
     """Units and decisions written before the store kept parts (m001 only) export through the
-    general encoder; a decision made after the upgrade gets its part."""
+    general encoder, a decision made on them after the upgrade too."""
     from test_robust_migrations import write_v1_database
 
     db = tmp_path / "old.db"
@@ -157,8 +157,9 @@ def test_decisions_of_an_upgraded_database_export_as_before(tmp_path: Path) -> N
     assert store.conn.execute("SELECT export_head, token_bounds FROM units").fetchone() == (None, None)
     store.add_annotation(Annotation(unit_id=1, annotator="bob", answer="accept", spans=[Span(start=4, end=9, label="CUE",
                                                                                               layer="claims")]))
+    # the old decision has no part; the new one has (over the tokenizer's bounds), but its unit has none
     assert store.conn.execute("SELECT annotator, export_part IS NULL FROM annotations ORDER BY id").fetchall() == [
-        ("alice", 1), ("bob", 1)]  # the unit has no token bounds, so neither decision has a part
+        ("alice", 1), ("bob", 0)]
     store.close()
     records = [json.loads(line) for line in _export_dataset(db, "old", tmp_path / "o.jsonl").splitlines()]
     assert [r["_annotator_id"] for r in records] == ["alice", "bob"]
@@ -175,3 +176,34 @@ def _export_dataset(path: Path, dataset: str, dest: Path) -> bytes:
     finally:
         store.close()
     return dest.read_bytes()
+
+
+def test_an_import_with_workers_stores_every_units_parts(tmp_path: Path) -> None:
+    """A large import encodes units' parts in its worker processes (the units go in without
+    them): every unit ends up with them, and exports as the general encoder would."""
+    from annotator.ingest.base import ReadOptions, Source
+    from annotator.pipeline import SUGGEST_BATCH, SourcePlan, import_sources
+    from annotator.schemes import load_scheme
+    from annotator.suggest import build_suggesters
+
+    src = tmp_path / "in.jsonl"
+    lines = [json.dumps({"text": f"Kim Jong Un met Putin in Moscow on day {i}. Reuters said {i}, 東京."})
+             for i in range(3 * SUGGEST_BATCH // 2 + 50)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "w.db"
+    store = open_store(db)
+    ds = store.ensure_dataset("d")
+    import_sources(store, [SourcePlan(Source(src), "jsonl")], ds, options=ReadOptions(),
+                   suggesters=list(build_suggesters(load_scheme("news"))), workers=2)
+    missing = store.conn.execute("SELECT COUNT(*) FROM units WHERE token_bounds IS NULL OR export_head IS NULL"
+                                 " OR export_tail IS NULL").fetchone()[0]
+    n_units = store.conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+    for u in list(store.iter_units("d"))[::97]:
+        store.add_annotation(Annotation(unit_id=u.id or 0, annotator="a", answer="accept",
+                                        spans=[Span(start=0, end=3, label="PERSON")]))
+    store.close()
+    assert missing == 0 and n_units > 2 * SUGGEST_BATCH
+    fast = _export_dataset(db, "d", tmp_path / "fast.jsonl")
+    _without_parts(db)
+    assert fast == _export_dataset(db, "d", tmp_path / "slow.jsonl")
+    assert fast.count(b"\n") == len(range(0, n_units, 97))

@@ -35,7 +35,7 @@ from annotator.models import (
 )
 from annotator.record_parts import decision_part, unit_parts
 from annotator.store.schema import MIGRATION_SET, MIGRATIONS_TABLE, SHIPPED_MIGRATIONS
-from annotator.tokens import unpack_bounds
+from annotator.tokens import token_spans, unpack_bounds
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -70,14 +70,18 @@ def load_relations(raw: str | None) -> list[Relation]:
 
 
 def _decision_part(ann: Annotation, unit: dict[str, Any], created: float) -> bytes | None:
-    """The decision's part of its exported record (:func:`annotator.record_parts.decision_part`),
-    None for units imported before the store kept their token bounds."""
-    bounds = unit["token_bounds"]
-    if bounds is None:
-        return None
-    flat = unpack_bounds(bounds)
+    """The decision's part of its exported record (:func:`annotator.record_parts.decision_part`)
+    over the unit's token bounds: stored, or (units whose bounds are not written yet, or were
+    imported before the store kept them) its explicit tokens or the tokenizer's."""
+    if unit["token_bounds"] is not None:
+        flat = unpack_bounds(unit["token_bounds"])
+        starts, ends = flat[0::2], flat[1::2]
+    else:
+        offsets = ([(t.start, t.end) for t in _tokens.validate_json(unit["tokens"])] if unit["tokens"]
+                   else token_spans(unit["text"]))
+        starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
     return decision_part(
-        input_hash=unit["input_hash"], starts=flat[0::2], ends=flat[1::2],
+        input_hash=unit["input_hash"], starts=starts, ends=ends,
         spans=orjson.loads(dump_spans(ann.spans)), relations=orjson.loads(dump_relations(ann.relations)),
         # as the floats read back from SQLite: -0.0 comes back as 0.0
         answer=ann.answer, annotator=ann.annotator, created=float(created) + 0.0,
@@ -289,9 +293,12 @@ class Store:
         return self.require_dataset(name)
 
     # ------------------------------------------------------------------ documents and units
-    def insert_document(self, dataset: Dataset, doc: Document, units: Sequence[Unit]) -> int | None:
+    def insert_document(self, dataset: Dataset, doc: Document, units: Sequence[Unit], *,
+                        with_parts: bool = True) -> int | None:
         """Add a document and its units; None when the same text is already in the dataset.
-        Call inside :meth:`write` to make a whole file one transaction."""
+        Call inside :meth:`write` to make a whole file one transaction. ``with_parts=False``
+        leaves the units' token bounds and record parts to a later :meth:`put_unit_parts` in
+        the same transaction (an import computes them in its worker processes)."""
         assert dataset.id is not None
         with self.write():
             cur = self._x(
@@ -312,7 +319,7 @@ class Store:
                 bounds, head, tail = unit_parts(
                     text=u.text, offsets=None if u.tokens is None else [(t.start, t.end) for t in u.tokens],
                     unit_id=uid, document_id=doc_id, external_id=doc.external_id, title=doc.title,
-                    position=u.position, start=u.start, end=u.end, meta=u.meta)
+                    position=u.position, start=u.start, end=u.end, meta=u.meta) if with_parts else (None, None, None)
                 rows.append((uid, dataset.id, doc_id, u.position, u.start, u.end, u.text, u.input_hash,
                              _tokens.dump_json(u.tokens).decode() if u.tokens is not None else None,
                              json.dumps(u.meta, ensure_ascii=False) if u.meta else None, bounds, head, tail))
@@ -322,6 +329,12 @@ class Store:
                 rows,
             )
             return doc_id
+
+    def put_unit_parts(self, rows: Iterable[tuple[int, bytes, bytes | None, bytes | None]]) -> None:
+        """Store (unit id, token bounds, head, tail) of units inserted ``with_parts=False``
+        (:func:`annotator.record_parts.unit_parts`)."""
+        with self.write():
+            self._x_many("UPDATE units SET token_bounds = ?2, export_head = ?3, export_tail = ?4 WHERE id = ?1", rows)
 
     def _x_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self._lock:
@@ -466,7 +479,8 @@ class Store:
         Committed before this returns (unless inside an outer :meth:`write`)."""
         created = ann.created if ann.created is not None else time.time()
         with self.write():
-            unit = self._one("SELECT dataset_id, input_hash, token_bounds FROM units WHERE id = ?", (ann.unit_id,))
+            unit = self._one("SELECT dataset_id, input_hash, token_bounds, CASE WHEN token_bounds IS NULL"
+                             " THEN text END AS text, tokens FROM units WHERE id = ?", (ann.unit_id,))
             if unit is None:
                 raise UserError(f"no unit {ann.unit_id} in {self.path}")
             cur = self._x(
