@@ -92,22 +92,18 @@ def encode_record(item: Item, documents: dict[int, dict[str, Any]] | None = None
     return encode_record_bytes(item, documents).decode("utf-8")
 
 
-_FLOAT_FORMS = FLOAT_FORMS
-_float_ok = float_ok
-
-
 def _orjson_ok(item: Item, meta: dict[str, Any]) -> bool:
     """Whether every float of the record is one orjson writes as ``json.dumps`` does (the
     other fields are integers, strings, booleans and None, which the two write alike)."""
-    if not (_float_ok(item.created) and _float_ok(item.time_spent)):
+    if not (float_ok(item.created) and float_ok(item.time_spent)):
         return False
     for s in item.spans:
-        if "score" in s and not _float_ok(s["score"]):
+        if "score" in s and not float_ok(s["score"]):
             return False
     for m in (meta, item.meta):
         if m:
             try:
-                if _FLOAT_FORMS.search(orjson.dumps(m)) is not None:
+                if FLOAT_FORMS.search(orjson.dumps(m)) is not None:
                     return False
             except TypeError:
                 return False
