@@ -24,9 +24,10 @@ texts = st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SPACES)), mi
 floats = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(
     [0.0, 1e-5, 1e-4, 2.5, 1e15, 1e16, 1.7e9, 1700000000.123456, 3.0]))
 labels = st.sampled_from(["PERSON", "ORG", "GPE", "CLAIM", "SOURCE", "CUE", "Zoë", "x\x7fy", "1e5"])
-metas = st.one_of(st.just({}), st.dictionaries(st.sampled_from(["k", "ü", "n"]),
-                                               st.one_of(st.integers(-5, 5), st.text(max_size=3), st.floats(
-                                                   allow_nan=False, allow_infinity=False)), max_size=2))
+metas = st.one_of(st.just({}), st.just({"suggesters": ["news-rules"]}), st.dictionaries(
+    st.sampled_from(["k", "ü", "n"]),
+    st.one_of(st.integers(-5, 5), st.integers(2**63, 2**65), st.text(max_size=3), st.floats(),
+              st.lists(st.sampled_from(["news-rules", "gazetteer"]), max_size=2)), max_size=2))
 
 
 @st.composite
@@ -116,8 +117,8 @@ def test_stored_parts_join_into_the_encoders_bytes(tmp_path_factory, units: list
 
 
 def test_parts_are_stored_and_used(tmp_path: Path) -> None:
-    """Plain decisions get a stored part, decisions with metadata or odd floats do not, and
-    the joined parts are the record (tokens, token indices, task hash)."""
+    """Decisions get a stored part (with metadata too, as the labelling UI writes it), not
+    with odd floats, and the joined parts are the record (tokens, token indices, task hash)."""
     units = [("Kim Jong Un met Putin in Moscow.", {}, False, [
         ("alice", "accept", [Span(start=0, end=11, label="PERSON", score=0.5)], [], 1.7e9, 2.0, {}),
         ("bob", "accept", [Span(start=25, end=31, label="GPE")], [], 1.7e9, 2.0, {"why": "sure"}),
@@ -129,7 +130,7 @@ def test_parts_are_stored_and_used(tmp_path: Path) -> None:
     parts = dict(conn.execute("SELECT annotator, export_part IS NOT NULL FROM annotations").fetchall())
     head, tail, bounds = conn.execute("SELECT export_head, export_tail, token_bounds FROM units").fetchone()
     conn.close()
-    assert parts == {"alice": 1, "bob": 0, "carol": 0}
+    assert parts == {"alice": 1, "bob": 1, "carol": 0}
     text = units[0][0]
     assert list(unpack_bounds(bounds)) == [x for t in token_dicts(text) for x in (t["start"], t["end"])]
     assert bounds == pack_bounds(token_dicts(text))

@@ -123,18 +123,20 @@ def encode_record_bytes(item: Item, documents: dict[int, dict[str, Any]] | None 
 
 
 def encode_jsonl_parts(rows: Iterable[tuple[Any, ...]], general: Callable[[int, str], bytes]) -> bytes:
-    """JSONL lines of :func:`annotator.store.rows.jsonl_part_batches` rows: the three stored
-    parts of each record joined (:mod:`annotator.record_parts`), or ``general(unit_id,
+    """JSONL lines of :func:`annotator.store.rows.jsonl_part_batches` rows: the stored parts
+    of each record joined (:mod:`annotator.record_parts`), or ``general(unit_id,
     annotator)`` (:func:`encode_record_bytes`) for a row that lacks one. The bytes are
     :func:`encode_record_bytes`' either way (a test checks them against it on varied rows).
     This is the export's hot loop (DESIGN.md: >= 100,000 records/s)."""
     pieces: list[bytes] = []
     add = pieces.extend
-    for uid, annotator, head, part, tail in rows:
+    for uid, annotator, head, part, tail, suffix in rows:
         if head is None or part is None or tail is None:
             add((general(uid, annotator), b"\n"))
-        else:
+        elif suffix is None:
             add((head, part, tail, b"\n"))
+        else:  # the decision's metadata goes before the record's closing brace
+            add((head, part, tail[:-1], suffix, b"}\n"))
     return b"".join(pieces)
 
 

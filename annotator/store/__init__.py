@@ -69,7 +69,7 @@ def load_relations(raw: str | None) -> list[Relation]:
     return _relations.validate_json(raw) if raw and raw != "[]" else []
 
 
-def _decision_part(ann: Annotation, unit: dict[str, Any], created: float) -> bytes | None:
+def _decision_part(ann: Annotation, unit: dict[str, Any], created: float) -> tuple[bytes, bytes | None] | None:
     """The decision's part of its exported record (:func:`annotator.record_parts.decision_part`)
     over the unit's token bounds: stored, or (units whose bounds are not written yet, or were
     imported before the store kept them) its explicit tokens or the tokenizer's."""
@@ -483,12 +483,13 @@ class Store:
                              " THEN text END AS text, tokens FROM units WHERE id = ?", (ann.unit_id,))
             if unit is None:
                 raise UserError(f"no unit {ann.unit_id} in {self.path}")
+            part, suffix = _decision_part(ann, unit, created) or (None, None)
             cur = self._x(
                 "INSERT INTO annotations (unit_id, dataset_id, annotator, answer, spans, relations,"
-                " created, time_spent, meta, export_part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created, time_spent, meta, export_part, export_meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (ann.unit_id, unit["dataset_id"], ann.annotator, ann.answer, dump_spans(ann.spans),
                  dump_relations(ann.relations), created, ann.time_spent,
-                 json.dumps(ann.meta, ensure_ascii=False), _decision_part(ann, unit, created)),
+                 json.dumps(ann.meta, ensure_ascii=False), part, suffix),
             )
             ann_id = int(cur.lastrowid or 0)
             self._x(

@@ -137,12 +137,14 @@ def m002_export_parts(db: Database) -> None:
     """What export and agreement would otherwise recompute for every record, kept once with
     its row: ``units.token_bounds`` (the packed token (start, end) pairs), ``export_head`` and
     ``export_tail`` (the unit's parts of an exported JSONL record), ``annotations.export_part``
-    (the decision's part); see :mod:`annotator.record_parts`. Rows from before stay NULL and
-    are tokenized and encoded when read, as they always were."""
+    and ``export_meta`` (the decision's part, and its metadata's); see
+    :mod:`annotator.record_parts`. Rows from before stay NULL and are tokenized and encoded
+    when read, as they always were."""
     db.execute("ALTER TABLE units ADD COLUMN token_bounds BLOB")
     db.execute("ALTER TABLE units ADD COLUMN export_head BLOB")
     db.execute("ALTER TABLE units ADD COLUMN export_tail BLOB")
     db.execute("ALTER TABLE annotations ADD COLUMN export_part BLOB")
+    db.execute("ALTER TABLE annotations ADD COLUMN export_meta BLOB")
 
 
 def known_names() -> list[str]:

@@ -49,12 +49,12 @@ def iter_decision_rows(
 
 
 #: Columns of :func:`jsonl_part_batches`, in order.
-JSONL_PART_COLUMNS: tuple[str, ...] = ("unit_id", "annotator", "head", "part", "tail")
+JSONL_PART_COLUMNS: tuple[str, ...] = ("unit_id", "annotator", "head", "part", "tail", "suffix")
 
-# The three stored parts of a decision's JSONL record (annotator.record_parts); any of them
-# NULL sends the record to the general encoder.
+# The stored parts of a decision's JSONL record (annotator.record_parts); head, part or tail
+# NULL sends the record to the general encoder, the suffix is NULL without metadata.
 _PARTS_SELECT = (
-    "SELECT u.id, d.annotator, u.export_head, a.export_part, u.export_tail"
+    "SELECT u.id, d.annotator, u.export_head, a.export_part, u.export_tail, a.export_meta"
     " FROM decisions d JOIN units u ON u.id = d.unit_id JOIN annotations a ON a.id = d.annotation_id"
 )
 _PARTS_SELECT_IN_ORDER = _PARTS_SELECT.replace(" JOIN ", " CROSS JOIN ")
