@@ -118,6 +118,32 @@ def coincidences_from_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: n
     return Coincidences(r, k, wt, n_c, n_units)
 
 
+def binary_coincidences(co: Coincidences, j: int) -> Coincidences:
+    """The coincidences of 'category ``j``' (1) against 'any other category' (0): the full
+    matrix collapsed (merging categories adds up their pairs; the pairable units stay)."""
+    flat = np.bincount((co.rows == j).astype(np.int64) * 2 + (co.cols == j), weights=co.weights, minlength=4)
+    nz = np.nonzero(flat)[0]
+    hit = float(co.n_c[j]) if j < len(co.n_c) else 0.0
+    n_c = np.asarray([co.n - hit, hit])  # counts of values: whole numbers, exact
+    return Coincidences(nz // 2, nz % 2, flat[nz], n_c, co.n_units)
+
+
+def pair_coincidences(x: np.ndarray, y: np.ndarray, v: int) -> Coincidences:
+    """The coincidences of two coders' values ``x`` and ``y`` over the same units (-1: none),
+    ``v`` categories: each unit both coded adds one pair each way."""
+    both = (x >= 0) & (y >= 0)
+    xa, ya = x[both], y[both]
+    if v > _DENSE_LIMIT:
+        return coincidences_from_counts(*unit_value_counts(Reliability.from_codes(
+            np.tile(np.arange(len(xa), dtype=np.int64), 2), np.repeat(np.arange(2, dtype=np.int64), len(xa)),
+            np.concatenate([xa, ya]), list(range(v)), ["x", "y"], len(xa))), v)
+    flat = np.bincount(xa * v + ya, minlength=v * v).reshape(v, v)
+    flat = (flat + flat.T).reshape(-1)
+    nz = np.nonzero(flat)[0]
+    n_c = (np.bincount(xa, minlength=v) + np.bincount(ya, minlength=v)).astype(np.float64)
+    return Coincidences(nz // v, nz % v, flat[nz].astype(np.float64), n_c, int(both.sum()))
+
+
 # ---------------------------------------------------------------- distances
 def _positions(rel: Reliability, level: str, n_c: np.ndarray) -> np.ndarray | None:
     """Points on a line whose squared differences are the level's distance, where one exists."""

@@ -1,46 +1,42 @@
-"""The dataset agreement report from raw decision rows, with every measure done in numpy.
+"""The dataset agreement report from packed decision columns, with every measure done in numpy.
 
 :func:`annotator.agreement.report.dataset_report` states the measures plainly over pydantic
 units and annotations; this module gives the same report, value for value, for a database's
-worth of decisions (DESIGN.md: 1,000,000 units x 3 annotators in about ten seconds). Rows are
-plain tuples (:data:`annotator.store.agreement_rows.AGREEMENT_COLUMNS`); span JSON is parsed
-with orjson, tokens come from :func:`annotator.tokens.token_spans` once per unit, token labels,
-span F1 and alpha_u are array operations over the whole dataset. Arrays are built in the
-order the plain path builds its lists, so sums of non-integers add up in the same order and
-give the same bits. Data the plain path would refuse raise :class:`Fallback`.
+worth of decisions (DESIGN.md: 1,000,000 units x 3 annotators in about ten seconds). Its input
+is what :mod:`annotator.store.agreement_rows` reads: per decision its unit, annotator, answer
+and packed spans, per unit its length, document and token bounds, all as arrays. Token labels,
+span F1 and alpha_u are array operations over the whole dataset. Sums of non-integers add up
+in the order the plain path adds them, so they give the same bits; sums that are exact (whole
+numbers, or halves and quarters) are free to go in any order. Data the plain path would
+refuse raise :class:`Fallback`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from itertools import combinations
 from typing import Any
 
 import numpy as np
-import orjson
 
 from annotator.agreement.coding import (
     Coincidences,
+    binary_coincidences,
     coincidences_from_counts,
     krippendorff_alpha,
+    pair_coincidences,
     percent_agreement,
 )
 from annotator.agreement.reliability import Reliability
 from annotator.agreement.result import MIN_UNITS, Figure, few_units_warning, join_warnings
 from annotator.agreement.spans import OUTSIDE, PairF1, SpanF1, TokenAgreement, _f1
-from annotator.agreement.unitizing import UnitizingResult, _figure, _pair_disagreement, category_disagreements
-from annotator.tokens import ABBREVIATIONS, _chunk_spans, _chunks, _TRAILING
+from annotator.agreement.unitizing import UnitizingResult, _figure, category_disagreements
 
 _I = np.int64
 
 
 class Fallback(Exception):
     """The rows hold something only the plain path handles (it raises the right error)."""
-
-
-def _arr(xs: list[int]) -> np.ndarray:
-    """A list of ints as an int64 array."""
-    return np.asarray(xs, dtype=_I)
 
 
 def _first_order(codes: np.ndarray, n: int, pinned: int | None = None) -> np.ndarray:
@@ -58,124 +54,101 @@ def _first_order(codes: np.ndarray, n: int, pinned: int | None = None) -> np.nda
     return remap
 
 
-# ---------------------------------------------------------------- reading rows
+# ---------------------------------------------------------------- gathering
 class _Data:
-    """Everything the measures need, gathered in one pass over the rows."""
+    """Everything the measures need, as arrays over the whole dataset."""
 
     def __init__(self) -> None:
         self.n_units = 0
         self.coder_ix: dict[str, int] = {}  # every annotator, by first appearance
-        self.answers: list[tuple[int, int, str]] = []  # (unit, coder, answer), ignore left out
-        # Units with two or more versions ("shared"), in unit order.
-        self.doc_names: list[str] = []
-        self.lengths: list[int] = []
-        self.tok_start: list[int] = []
-        self.tok_end: list[int] = []
-        self.n_tok: list[int] = []
-        self.versions: list[tuple[int, int]] = []  # (shared unit, coder)
-        self.n_spans: list[int] = []  # spans per version
-        self.spans: list[tuple[int, int, str]] = []  # (start, end, label), sorted per version
-        self.label_ix: dict[str, int] = {}  # span label -> code (filled after reading)
+        # Answers but 'ignore': unit index, coder, code into answer_cats (sorted).
+        self.answer_unit = np.zeros(0, _I)
+        self.answer_coder = np.zeros(0, _I)
+        self.answer_value = np.zeros(0, _I)
+        self.answer_cats: list[str] = []
+        # Units with two or more accepted versions ("shared"), in unit order.
+        self.doc_ids = np.zeros(0, _I)  # each shared unit's document
+        self.doc_names: dict[int, str] = {}  # what each document is called
+        self.label_ix: dict[str, int] = {}  # span label -> code, by first appearance
+        self.arrays: dict[str, np.ndarray] = {}
 
 
-def token_bounds(text: str, starts: list[int], ends: list[int]) -> int:
-    """Append the start and end of each token of :func:`annotator.tokens.token_spans` to
-    ``starts`` and ``ends`` (offsets by counting where the only whitespace is U+0020, as
-    :func:`annotator.tokens.token_dicts` does); returns how many tokens."""
-    before = len(starts)
-    add_s, add_e = starts.append, ends.append
-    for chunk, start in _chunks(text):
-        pos = start + len(chunk)
-        if chunk.isalpha():
-            add_s(start)
-            add_e(pos)
-        elif chunk[-1] in _TRAILING and chunk[:-1].isalpha():  # "said," "Moscow."
-            word = chunk[:-1]
-            if chunk[-1] == "." and (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())):
-                add_s(start)
-                add_e(pos)
-            else:
-                starts += (start, pos - 1)
-                ends += (pos - 1, pos)
-        else:
-            for a, b in _chunk_spans(chunk):
-                add_s(start + a)
-                add_e(start + b)
-    return len(starts) - before
+def _codes_by_first_appearance(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct ``ids`` in order of first appearance, a map from id to that rank)."""
+    uniq, first = np.unique(ids, return_index=True)
+    order = uniq[np.argsort(first, kind="stable")]
+    code = np.full(size, -1, dtype=_I)
+    code[order] = np.arange(len(order), dtype=_I)
+    return order, code
 
 
-def _tokens(text: str, raw: Any, starts: list[int], ends: list[int]) -> int:
-    """Append a unit's token offsets (the stored ones, else the default tokenizer's) to
-    ``starts`` and ``ends``; returns how many."""
-    if raw:  # stored tokens win, even an empty list (as Unit.token_list has it)
-        stored = orjson.loads(raw)
-        starts += [int(t["start"]) for t in stored]
-        ends += [int(t["end"]) for t in stored]
-        return len(stored)
-    return token_bounds(text, starts, ends)
+#: Answer codes of the decisions the store reads (annotator.store.agreement_rows.ANSWERS).
+_ANSWERS = ("accept", "reject", "ignore")
 
 
-def read_rows(rows: Iterable[tuple[Any, ...]], layer: str, labels: Collection[str] | None,
-              name_of: Any) -> _Data:
-    """Gather answers, versions, tokens and spans from decision rows in unit order."""
+def gather(decisions: Any, units_of: Any, layer: str, labels: Collection[str] | None) -> _Data:
+    """The measures' arrays from a dataset's decisions (:class:`annotator.store.agreement_rows.Decisions`)
+    and ``units_of(unit_ids)`` (:class:`annotator.store.agreement_rows.Units` of the shared units)."""
     data = _Data()
+    dec = decisions
+    uid, coder, ans = dec.unit_ids, dec.annotators, dec.answers
+    n_dec = len(uid)
+    data.coder_ix = {name: i for i, name in enumerate(dec.annotator_names)}
+    first = np.ones(n_dec, dtype=bool)
+    first[1:] = uid[1:] != uid[:-1]
+    uix = np.cumsum(first, dtype=_I) - 1
+    n_units = int(uix[-1]) + 1 if n_dec else 0
+    data.n_units = n_units
+    if n_dec and (ans.min() < 0 or ans.max() >= len(_ANSWERS)):
+        raise Fallback("an unknown answer")
+    # Answers: 'ignore' is no answer at all.
+    seen = np.bincount(ans, minlength=len(_ANSWERS)) > 0
+    cats = sorted(a for a, hit in zip(_ANSWERS, seen) if hit and a != "ignore")
+    cat_of = np.asarray([cats.index(a) if a in cats else -1 for a in _ANSWERS], dtype=_I)
+    val = cat_of[ans]
+    given = val >= 0
+    data.answer_unit, data.answer_coder, data.answer_value = uix[given], coder[given], val[given]
+    data.answer_cats = cats
+    # Versions: the accepted decisions of units with two or more of them.
+    acc = ans == _ANSWERS.index("accept")
+    shared = np.bincount(uix[acc], minlength=n_units) >= 2
+    is_ver = acc & shared[uix]
+    ver_dec = np.nonzero(is_ver)[0]
+    shared_rank = np.cumsum(shared, dtype=_I) - 1
+    arrays = data.arrays
+    arrays["ver_unit"] = shared_rank[uix[ver_dec]]
+    arrays["ver_coder"] = coder[ver_dec]
+    shared_ids = uid[first][shared]
+    units = units_of(shared_ids)
+    if not np.array_equal(units.unit_ids, shared_ids):
+        raise Fallback("a decision's unit is missing")
+    # Spans of this layer (and these labels) in the versions, each version's sorted.
+    n_label_ids = max(dec.labels, default=0) + 1
     keep = set(labels) if labels is not None else None
-    coder_ix = data.coder_ix
-    loads = orjson.loads
-    answers = data.answers.append
-    docs, lengths, n_tok = data.doc_names.append, data.lengths.append, data.n_tok.append
-    tok_start, tok_end = data.tok_start, data.tok_end
-    versions_add, n_spans, spans = data.versions.append, data.n_spans.append, data.spans.extend
-    current: Any = object()
-    first: tuple[Any, ...] = ()
-    versions: list[tuple[int, list[tuple[int, int, str]]]] = []
-    u = -1
-    shared = 0
-
-    def finish() -> None:
-        nonlocal shared
-        text = first[2]
-        docs(name_of(first))
-        lengths(len(text))
-        n_tok(_tokens(text, first[3], tok_start, tok_end))
-        for c, triples in versions:
-            versions_add((shared, c))
-            n_spans(len(triples))
-            spans(triples)
-        shared += 1
-
-    for row in rows:
-        if row[0] != current:
-            if len(versions) >= 2:
-                finish()
-            current = row[0]
-            first = row
-            versions = []
-            u += 1
-        name = row[6]
-        c = coder_ix.get(name)
-        if c is None:
-            c = coder_ix[name] = len(coder_ix)
-        answer = row[7]
-        if answer == "accept":
-            answers((u, c, answer))
-            raw = row[8]
-            if raw and raw != "[]":
-                if keep is None:
-                    triples = [(s["start"], s["end"], s["label"]) for s in loads(raw)
-                               if s.get("layer", "entities") == layer]
-                else:
-                    triples = [(s["start"], s["end"], s["label"]) for s in loads(raw)
-                               if s.get("layer", "entities") == layer and s["label"] in keep]
-                triples.sort()
-            else:
-                triples = []
-            versions.append((c, triples))
-        elif answer != "ignore":
-            answers((u, c, answer))
-    if len(versions) >= 2:
-        finish()
-    data.n_units = u + 1
+    wanted = np.zeros(n_label_ids, dtype=bool)
+    for i, (lay, lab) in dec.labels.items():
+        wanted[i] = lay == layer and (keep is None or lab in keep)
+    triples = dec.spans
+    owner = np.repeat(np.arange(n_dec, dtype=_I), dec.n_spans)
+    ver_of_dec = np.full(n_dec, -1, dtype=_I)
+    ver_of_dec[ver_dec] = np.arange(len(ver_dec), dtype=_I)
+    label_id = triples[:, 2]
+    if len(label_id) and (label_id.min() < 0 or label_id.max() >= n_label_ids):
+        raise Fallback("a span's label is unknown")
+    pick = is_ver[owner] & wanted[label_id]
+    arrays["sp_ver"] = ver_of_dec[owner[pick]]
+    arrays["sp_start"] = triples[pick, 0]
+    arrays["sp_end"] = triples[pick, 1]
+    order, code = _codes_by_first_appearance(label_id[pick], n_label_ids)
+    arrays["sp_label"] = code[label_id[pick]]
+    data.label_ix = {dec.labels[int(i)][1]: k for k, i in enumerate(order)}
+    arrays["n_spans"] = np.bincount(arrays["sp_ver"], minlength=len(ver_dec)).astype(_I)
+    # The shared units: lengths, documents, tokens.
+    data.doc_ids = units.document_ids
+    data.doc_names = {d: units.document_names.get(d, str(d)) for d in np.unique(units.document_ids).tolist()}
+    arrays["lengths"] = units.lengths
+    arrays["n_tok"] = units.n_tokens
+    arrays["tok_start"], arrays["tok_end"] = units.tokens[:, 0].copy(), units.tokens[:, 1].copy()
     return data
 
 
@@ -215,25 +188,6 @@ def dense_value_counts(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     return u, c, cnt, m[u]
 
 
-def binary_value_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.ndarray,
-                        j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The value counts of 'category ``j``' against 'anything else', from the full counts."""
-    if len(u) == 0:
-        return u, c, cnt, m
-    first = np.ones(len(u), dtype=bool)
-    first[1:] = u[1:] != u[:-1]
-    idx = np.cumsum(first) - 1
-    units = u[first]
-    m_u = m[first]
-    ones = np.zeros(len(units), dtype=_I)
-    hit = c == j
-    ones[idx[hit]] = cnt[hit]
-    counts = np.stack([m_u - ones, ones], axis=1).reshape(-1)
-    keep = counts > 0
-    return (np.repeat(units, 2)[keep], np.tile(np.array([0, 1], dtype=_I), len(units))[keep],
-            counts[keep], np.repeat(m_u, 2)[keep])
-
-
 def _nominal_figure(co: Coincidences, min_units: int) -> Figure:
     """Nominal alpha from a coincidence matrix (as :func:`krippendorff_alpha` computes it)."""
     v = len(co.n_c)
@@ -245,6 +199,13 @@ def grouped_nominal_alpha(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.n
                           group_of_unit: np.ndarray, n_groups: int, min_units: int) -> list[Figure]:
     """Nominal alpha of each group of units (as ``krippendorff_alpha(rel.subset(...))``
     gives it), from one pass over the coincidences of all groups."""
+    return group_figures(*group_counts(u, c, cnt, m, v, group_of_unit, n_groups), min_units)
+
+
+def group_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.ndarray, v: int,
+                 group_of_unit: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values per group and category, pairable units per group, observed disagreement per
+    group) from :func:`dense_value_counts`' arrays."""
     g_entry = group_of_unit[u]
     n_c = np.bincount(g_entry * v + c, weights=cnt.astype(np.float64), minlength=n_groups * v).reshape(n_groups, v)
     first = np.ones(len(u), dtype=bool)
@@ -285,8 +246,14 @@ def grouped_nominal_alpha(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.n
             a, b = cut[gi], cut[gi + 1]
             if b > a:
                 observed[gi] = float(vals[a:b].sum())
+    return n_c, n_units, observed
+
+
+def group_figures(n_c: np.ndarray, n_units: np.ndarray, observed: np.ndarray, min_units: int) -> list[Figure]:
+    """Nominal alpha of each group from its value counts, pairable units and observed
+    disagreement (as :func:`krippendorff_alpha` computes it)."""
     out: list[Figure] = []
-    for gi in range(n_groups):
+    for gi in range(len(n_units)):
         nc = n_c[gi]
         n_np = nc.sum()
         n = float(n_np)
@@ -307,6 +274,47 @@ def grouped_nominal_alpha(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.n
             continue
         out.append(Figure(1.0 - (n - 1.0) * obs / expected, nu, int(n), warn, details))
     return out
+
+
+def dyadic_counts(cols: list[np.ndarray], v: int, group: np.ndarray, n_groups: int
+                  ) -> tuple[Coincidences, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """The coincidences of ``cols[coder][unit]`` (-1: no value) and :func:`group_counts`,
+    counted pair of coders by pair of coders, when every pairable unit's weight 1/(m_u - 1)
+    is a power of two (m_u of 2, 3, 5, 9 … values; three annotators always): every sum is
+    then exact, so any order of adding gives the bits of the unit-by-unit sums. None otherwise."""
+    present = [c >= 0 for c in cols]
+    m = np.zeros(len(group), dtype=_I)
+    for p in present:
+        m += p
+    pairable = m >= 2
+    ms = np.nonzero(np.bincount(m, minlength=2))[0]
+    ms = ms[ms >= 2]
+    if np.any((ms - 1) & (ms - 2)):
+        return None
+    w = 1.0 / np.maximum(m - 1, 1)
+    flat = np.zeros(v * v)
+    off_g: list[np.ndarray] = [np.zeros(0, _I)]
+    off_w: list[np.ndarray] = [np.zeros(0)]
+    for a, b in combinations(range(len(cols)), 2):
+        both = present[a] & present[b]
+        x, y, wi = cols[a][both], cols[b][both], w[both]
+        flat += np.bincount(x * v + y, weights=wi, minlength=v * v)
+        apart = x != y
+        off_g.append(group[both][apart])
+        off_w.append(2.0 * wi[apart])
+    flat = (flat.reshape(v, v) + flat.reshape(v, v).T).reshape(-1)
+    nz = np.nonzero(flat)[0]
+    n_c = np.zeros(v)
+    n_c_g = np.zeros(n_groups * v)
+    for c, p in zip(cols, present):
+        at = p & pairable
+        vals = c[at]
+        n_c += np.bincount(vals, minlength=v)
+        n_c_g += np.bincount(group[at] * v + vals, minlength=n_groups * v)
+    co = Coincidences(nz // v, nz % v, flat[nz], n_c, int(pairable.sum()))
+    n_units_g = np.bincount(group[pairable], minlength=n_groups)
+    observed_g = np.bincount(np.concatenate(off_g), weights=np.concatenate(off_w), minlength=n_groups)
+    return co, (n_c_g.reshape(n_groups, v), n_units_g, observed_g)
 
 
 # ---------------------------------------------------------------- tokens
@@ -340,12 +348,12 @@ def _token_agreement(data: _Data, arrays: dict[str, np.ndarray], min_units: int)
             k = np.repeat(np.arange(len(sp_ver), dtype=_I), counts)
             tok = np.repeat(lo, counts) + (np.arange(total, dtype=_I) - np.repeat(np.cumsum(counts) - counts, counts))
             row = row_off[sp_ver[k]] + tok - tok_off[sp_unit[k]]
-            length = (sp_end - sp_start)[k]
-            order = np.lexsort((k, length, row))
-            row_s = row[order]
-            win = np.ones(len(order), dtype=bool)
-            win[1:] = row_s[1:] != row_s[:-1]
-            labels[row_s[win]] = sp_label[k[order[win]]]
+            # Shortest first, then first in order: the least of length * spans + span index.
+            key = (sp_end - sp_start)[k] * len(sp_ver) + k
+            best = np.full(n_rows, np.iinfo(_I).max, dtype=_I)
+            np.minimum.at(best, row, key)
+            covered = np.nonzero(best != np.iinfo(_I).max)[0]
+            labels[covered] = sp_label[best[covered] % len(sp_ver)]
     # Codes as the plain path numbers them: O first, then labels and coders by first appearance.
     label_map = _first_order(labels, n_labels, pinned=o_code)
     values = label_map[labels]
@@ -358,36 +366,47 @@ def _token_agreement(data: _Data, arrays: dict[str, np.ndarray], min_units: int)
     all_names = list(data.coder_ix)
     coder_names = [all_names[i] for i in np.argsort(np.where(coder_map < 0, len(all_names), coder_map))[
         : int((coder_map >= 0).sum())]]
-    # One matrix token x coder gives every count the measures need.
+    # One matrix coder x token gives every count the measures need (-1: no value).
     n_c = max(len(coder_names), 1)
-    flat_base = (tok_off[ver_unit] - row_off[:-1]) * n_c + coder_map[ver_coder]
-    matrix = np.full(n_tokens * n_c, -1, dtype=_I)
-    matrix[np.repeat(flat_base, ver_n) + np.arange(n_rows, dtype=_I) * n_c] = values
-    matrix = matrix.reshape(n_tokens, n_c)
+    flat_base = coder_map[ver_coder] * n_tokens + tok_off[ver_unit] - row_off[:-1]
+    by_coder = np.full(n_c * n_tokens, -1, dtype=_I)
+    by_coder[np.repeat(flat_base, ver_n) + np.arange(n_rows, dtype=_I)] = values
+    by_coder = by_coder.reshape(n_c, n_tokens)
+    cols = list(by_coder)
     rel = Reliability(np.zeros(0, _I), np.zeros(0, _I), np.zeros(0, _I), categories, coder_names, [])
-    counts4 = dense_value_counts(matrix)
     v = len(categories)
-    co = coincidences_from_counts(*counts4, v)
+    # Documents by name, in order of first appearance among units with tokens.
+    has_tok = n_tok > 0
+    doc_ids = data.doc_ids[has_tok]
+    uniq, first, inv = np.unique(doc_ids, return_index=True, return_inverse=True)
+    name_first: dict[str, int] = {}
+    for d, f in zip(uniq.tolist(), first.tolist()):
+        name = data.doc_names[d]
+        if f < name_first.get(name, f + 1):
+            name_first[name] = f
+    doc_ix = {name: i for i, name in enumerate(sorted(name_first, key=name_first.__getitem__))}
+    code_of_doc = np.asarray([doc_ix[data.doc_names[d]] for d in uniq.tolist()], dtype=_I)
+    unit_doc = np.full(len(n_tok), -1, dtype=_I)
+    unit_doc[has_tok] = code_of_doc[inv.reshape(-1)] if len(uniq) else unit_doc[has_tok]
+    token_doc = np.repeat(unit_doc, n_tok)
+    direct = dyadic_counts(cols, v, token_doc, len(doc_ix))
+    if direct is not None:
+        co, by_doc = direct
+    else:
+        counts4 = dense_value_counts(by_coder.T)
+        co = coincidences_from_counts(*counts4, v)
+        by_doc = group_counts(*counts4, v, token_doc, len(doc_ix))
     alpha = krippendorff_alpha(rel, "nominal", min_units, co)
     pa = percent_agreement(rel, min_units, co)
     per_label: dict[str, Figure] = {}
     for j, label in enumerate(categories):
         if label == OUTSIDE:
             continue
-        per_label[label] = _nominal_figure(coincidences_from_counts(*binary_value_counts(*counts4, j), 2), min_units)
-    # Documents by name, in order of first appearance among units with tokens.
-    doc_ix: dict[str, int] = {}
-    unit_doc = np.full(len(n_tok), -1, dtype=_I)
-    for s, name in enumerate(data.doc_names):
-        if n_tok[s]:
-            unit_doc[s] = doc_ix.setdefault(name, len(doc_ix))
-    token_doc = np.repeat(unit_doc, n_tok)
-    figs = grouped_nominal_alpha(*counts4, v, token_doc, len(doc_ix), min_units)
-    per_document = dict(zip(doc_ix, figs))
+        per_label[label] = _nominal_figure(binary_coincidences(co, j), min_units)
+    per_document = dict(zip(doc_ix, group_figures(*by_doc, min_units)))
     pairs: dict[tuple[str, str], Figure] = {}
     for a, b in combinations(range(len(coder_names)), 2):
-        co_ab = coincidences_from_counts(*dense_value_counts(matrix[:, [a, b]]), v)
-        pairs[(coder_names[a], coder_names[b])] = _nominal_figure(co_ab, min_units)
+        pairs[(coder_names[a], coder_names[b])] = _nominal_figure(pair_coincidences(cols[a], cols[b], v), min_units)
     return TokenAgreement(alpha, pa, dict(sorted(per_label.items())), per_document, pairs, coder_names)
 
 
@@ -400,174 +419,243 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
     return k[np.concatenate([[True], k[1:] != k[:-1]])]
 
 
-def _pair_f1(arrays: dict[str, np.ndarray], has: np.ndarray, a: int, b: int, label_names: list[str],
-             min_units: int) -> PairF1:
-    """Span F1 between coders ``a`` and ``b`` (indices into the annotator list) over the units
-    both annotated."""
-    both = has[:, a] & has[:, b]
-    shared = int(both.sum())
-    sp_unit, sp_coder = arrays["sp_unit"], arrays["sp_coder"]
-    sa = (sp_coder == a) & both[sp_unit]
-    sb = (sp_coder == b) & both[sp_unit]
-    n_l = len(label_names)
-    width = int(arrays["max_end"]) + 1
-    grp = sp_unit * n_l + arrays["sp_label"]
-    if (int(grp.max(initial=0)) + 1) * width * width >= 1 << 62:
-        raise Fallback("span offsets too large for array keys")
-    key = (grp * width + arrays["sp_start"]) * width + arrays["sp_end"]
-    lab = arrays["sp_label"]
-    n_a = np.bincount(lab[sa], minlength=n_l)
-    n_b = np.bincount(lab[sb], minlength=n_l)
-    common = np.intersect1d(_distinct(key[sa]), _distinct(key[sb]), assume_unique=True)
-    exact = np.bincount((common // (width * width)) % n_l, minlength=n_l) if len(common) else np.zeros(n_l, _I)
+class _SpanPairs:
+    """Span F1 between any two coders: every coder's spans sorted once, per pair a merge."""
 
-    def overlaps(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Per label, how many spans of ``x`` overlap a span of ``y`` with the same label."""
-        gx = grp[x] * width
-        gy = grp[y] * width
-        ys = gy + arrays["sp_start"][y]
-        ye = gy + arrays["sp_end"][y]
-        order = np.argsort(ys, kind="stable")
-        ys, ye = ys[order], ye[order]
+    def __init__(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str]) -> None:
+        self.has = has
+        self.label_names = label_names
+        n_l = len(label_names)
+        width = int(arrays["max_end"]) + 1
+        unit, coder, lab = arrays["sp_unit"], arrays["sp_coder"], arrays["sp_label"]
+        grp = unit * n_l + lab
+        if (int(grp.max(initial=0)) + 1) * width * width >= 1 << 62:
+            raise Fallback("span offsets too large for array keys")
+        self.width, self.unit, self.lab = width, unit, lab
+        self.key = (grp * width + arrays["sp_start"]) * width + arrays["sp_end"]
+        self.starts = grp * width + arrays["sp_start"]  # a label of a unit is one stretch of the axis
+        self.ends = grp * width + arrays["sp_end"]
+        # Each coder's spans by start on that axis.
+        self.by_start = [None] * has.shape[1]
+        for c in range(has.shape[1]):
+            idx = np.nonzero(coder == c)[0]
+            self.by_start[c] = idx[np.argsort(self.starts[idx], kind="stable")]
+
+    def _overlaps(self, x: np.ndarray, y_sorted: np.ndarray) -> np.ndarray:
+        """Per label, how many spans ``x`` overlap a span ``y_sorted`` (sorted by start) with
+        the same label."""
+        ys, ye = self.starts[y_sorted], self.ends[y_sorted]
         runmax = np.maximum.accumulate(ye) if len(ye) else ye
-        i = np.searchsorted(ys, gx + arrays["sp_end"][x], side="left") - 1
+        i = np.searchsorted(ys, self.ends[x], side="left") - 1
         hit = np.zeros(len(i), dtype=bool)
         ok = i >= 0
-        hit[ok] = runmax[i[ok]] > gx[ok] + arrays["sp_start"][x][ok]
-        return np.bincount(lab[x][hit], minlength=n_l)
+        hit[ok] = runmax[i[ok]] > self.starts[x][ok]
+        return np.bincount(self.lab[x][hit], minlength=len(self.label_names))
 
-    ov_a = overlaps(sa, sb)
-    ov_b = overlaps(sb, sa)
-    present = (n_a + n_b) > 0
-    exact_pl: dict[str, Figure] = {}
-    overlap_pl: dict[str, Figure] = {}
-    for j in np.nonzero(present)[0]:
-        lbl = label_names[j]
-        exact_pl[lbl] = _f1(int(exact[j]), int(n_a[j]), int(exact[j]), int(n_b[j]), shared, min_units)
-        overlap_pl[lbl] = _f1(int(ov_a[j]), int(n_a[j]), int(ov_b[j]), int(n_b[j]), shared, min_units)
-    ta, tb, te = int(n_a.sum()), int(n_b.sum()), int(exact.sum())
-    return PairF1(_f1(te, ta, te, tb, shared, min_units),
-                  _f1(int(ov_a.sum()), ta, int(ov_b.sum()), tb, shared, min_units), exact_pl, overlap_pl)
+    def pair(self, a: int, b: int, min_units: int) -> PairF1:
+        """Span F1 between coders ``a`` and ``b`` (indices into the annotator list) over the
+        units both annotated."""
+        both = self.has[:, a] & self.has[:, b]
+        shared = int(both.sum())
+        n_l = len(self.label_names)
+        ya, yb = (ix[both[self.unit[ix]]] for ix in (self.by_start[a], self.by_start[b]))
+        lab = self.lab
+        n_a = np.bincount(lab[ya], minlength=n_l)
+        n_b = np.bincount(lab[yb], minlength=n_l)
+        ka, kb = _distinct(self.key[ya]), _distinct(self.key[yb])
+        pos = np.minimum(np.searchsorted(kb, ka), max(len(kb) - 1, 0))
+        common = ka[kb[pos] == ka] if len(kb) else ka[:0]
+        w2 = self.width * self.width
+        exact = np.bincount((common // w2) % n_l, minlength=n_l) if len(common) else np.zeros(n_l, _I)
+        ov_a = self._overlaps(ya, yb)
+        ov_b = self._overlaps(yb, ya)
+        present = (n_a + n_b) > 0
+        exact_pl: dict[str, Figure] = {}
+        overlap_pl: dict[str, Figure] = {}
+        for j in np.nonzero(present)[0]:
+            lbl = self.label_names[j]
+            exact_pl[lbl] = _f1(int(exact[j]), int(n_a[j]), int(exact[j]), int(n_b[j]), shared, min_units)
+            overlap_pl[lbl] = _f1(int(ov_a[j]), int(n_a[j]), int(ov_b[j]), int(n_b[j]), shared, min_units)
+        ta, tb, te = int(n_a.sum()), int(n_b.sum()), int(exact.sum())
+        return PairF1(_f1(te, ta, te, tb, shared, min_units),
+                      _f1(int(ov_a.sum()), ta, int(ov_b.sum()), tb, shared, min_units), exact_pl, overlap_pl)
 
 
 # ---------------------------------------------------------------- alpha_u
-def _unitizing(arrays: dict[str, np.ndarray], has: np.ndarray, coders: list[int], label_names: list[str]
-               ) -> dict[str, Any]:
-    """alpha_u over the shared units every one of ``coders`` accepted (as report._unitizing)."""
-    sel = np.all(has[:, coders], axis=1)
-    n_docs = int(sel.sum())
-    if n_docs == 0:
-        return {"overall": {"value": None, "n_units": 0, "n_values": 0,
-                            "warning": "no unit was accepted by all of these annotators"}, "per_label": {}}
-    cont_all = np.maximum(arrays["lengths"], 1)
-    cont = cont_all[sel]
-    length = int(cont.sum())
-    off = np.zeros(len(sel), dtype=_I)
-    off[sel] = np.concatenate([[0], np.cumsum(cont)[:-1]])
-    cpos_of = np.full(has.shape[1], -1, dtype=_I)
-    cpos_of[coders] = np.arange(len(coders), dtype=_I)
-    sp_unit, sp_coder = arrays["sp_unit"], arrays["sp_coder"]
-    mask = sel[sp_unit] & (cpos_of[sp_coder] >= 0)
-    units_all, lab_all = sp_unit[mask], arrays["sp_label"][mask]
-    cpos_all = cpos_of[sp_coder[mask]]
-    start_all, end_all = arrays["sp_start"][mask], arrays["sp_end"][mask]
-    m = len(coders)
-    present = sorted(label_names[j] for j in np.nonzero(np.bincount(lab_all, minlength=len(label_names)))[0])
-    code_of = {name: j for j, name in enumerate(label_names)}
-    stride = length + 1
-    per_label: dict[str, Figure] = {}
-    total_o = total_e = 0.0
-    total_n = 0
-    for lbl in present:
-        pick = lab_all == code_of[lbl]
-        u, cp = units_all[pick], cpos_all[pick]
-        x = cp * stride + off[u] + start_all[pick]
-        y = cp * stride + off[u] + end_all[pick]
-        order = np.lexsort((y, x))
-        x, y, u, cp = x[order], y[order], u[order], cp[order]
-        reach = np.maximum.accumulate(y)
+def _pair_parts(a_s: np.ndarray, a_e: np.ndarray, b_s: np.ndarray, b_e: np.ndarray, ga: np.ndarray,
+                gb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`annotator.agreement.unitizing._pair_disagreement` of two coders' merged units
+    (starts and ends sorted, groups ``ga``/``gb`` apart on one axis), as (group, squared
+    section distance) contributions: whole numbers, so their sums are exact in any order."""
+    groups: list[np.ndarray] = []
+    parts: list[np.ndarray] = []
+    for xs, xe, ys, ye, gx in ((a_s, a_e, b_s, b_e, ga), (b_s, b_e, a_s, a_e, gb)):
+        if len(xs) == 0:
+            continue
+        if len(ys) == 0:
+            alone = np.ones(len(xs), dtype=bool)
+        else:  # alone: every y that starts before x ends has ended by the time x starts
+            alone = np.searchsorted(ys, xe, side="left") <= np.searchsorted(ye, xs, side="right")
+        groups.append(gx[alone])
+        parts.append(((xe[alone] - xs[alone]).astype(np.float64)) ** 2)
+    if len(a_s) and len(b_s):  # unit-unit overlaps, counted once
+        lo = np.searchsorted(b_e, a_s, side="right")
+        hi = np.searchsorted(b_s, a_e, side="left")
+        counts = np.maximum(hi - lo, 0)
+        total = int(counts.sum())
+        if total:
+            ai = np.repeat(np.arange(len(a_s)), counts)
+            bi = np.repeat(lo, counts) + (np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
+            db = (a_s[ai] - b_s[bi]).astype(np.float64)
+            de = (a_e[ai] - b_e[bi]).astype(np.float64)
+            groups.append(ga[ai])
+            parts.append(db**2 + de**2)
+    if not groups:
+        return np.zeros(0, _I), np.zeros(0)
+    return np.concatenate(groups), np.concatenate(parts)
+
+
+class _Unitizer:
+    """alpha_u (as report._unitizing) for any set of coders, from one merge of every coder's
+    spans per unit and label and one pass per pair of coders."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str]) -> None:
+        self.has = has
+        self.label_names = label_names
+        n_units, n_coders = has.shape
+        self.cont = np.maximum(arrays["lengths"], 1)
+        n_l = max(len(label_names), 1)
+        stride = int(self.cont.max(initial=0)) + 1
+        if (n_l * n_units * n_coders + 1) * stride >= 1 << 62:
+            raise Fallback("continuum too long for array keys")
+        unit, coder, lab = arrays["sp_unit"], arrays["sp_coder"], arrays["sp_label"]
+        run = (lab * n_units + unit) * n_coders + coder  # (label, unit, coder)
+        x = run * stride + arrays["sp_start"]
+        y = run * stride + arrays["sp_end"]
+        order = np.argsort(x, kind="stable")
+        x, y = x[order], y[order]
+        reach = np.maximum.accumulate(y) if len(y) else y
         new = np.ones(len(x), dtype=bool)
         new[1:] = x[1:] >= reach[:-1]
         first = np.nonzero(new)[0]
-        last = np.append(first[1:], len(x)) - 1
-        ms, me = x[first], reach[last]  # merged units, shifted by coder
-        mu, mc = u[first], cp[first]
-        # Observed: every pair of coders over the whole continuum at once (integer sums).
-        observed = 0.0
-        per_coder = []
-        for c in range(m):
-            at = mc == c
-            per_coder.append(np.stack([ms[at] - c * stride, me[at] - c * stride], axis=1))
-        for i, j in combinations(range(m), 2):
-            observed += _pair_disagreement(per_coder[i], per_coder[j])
-        # Unit lengths in continuum, coder, position order; gaps in any order.
-        order = np.lexsort((ms, mc, mu))
-        ls = (me - ms)[order].astype(np.float64)
-        # Merged units are sorted by coder, then position: gaps lie before the first unit of a
-        # (unit, coder) run, between its units and after the last; a continuum where a coder
-        # has no unit of the label is one whole gap.
-        begin = mc * stride + off[mu]
-        run_start = np.ones(len(ms), dtype=bool)
-        run_start[1:] = (mc[1:] != mc[:-1]) | (mu[1:] != mu[:-1])
+        last = np.append(first[1:], len(x)) - 1 if len(x) else first
+        run = x[first] // stride
+        self.m_start = x[first] - run * stride  # merged units, in (label, unit, coder, position) order
+        self.m_end = reach[last] - run * stride
+        self.m_coder = run % n_coders
+        self.m_unit = (run // n_coders) % n_units
+        self.m_label = run // (n_coders * n_units)
+        run_start = np.ones(len(run), dtype=bool)
+        run_start[1:] = run[1:] != run[:-1]
         run_end = np.append(run_start[1:], True)
-        inner = ms[1:] - me[:-1]
-        covered = np.zeros((len(sel), m), dtype=bool)
-        covered[mu, mc] = True
-        empty = [cont_all[sel & ~covered[:, c]] for c in range(m)]
-        gaps = np.concatenate([(ms - begin)[run_start], inner[~run_start[1:]],
-                               (begin + cont_all[mu] - me)[run_end], *empty])
-        gaps = gaps[gaps > 0].astype(np.float64)
-        d_o, d_e, n = category_disagreements(observed, ls, gaps, m, length)
-        per_label[lbl] = _figure(d_o, d_e, n, n_docs)
-        total_o += d_o
-        total_e += d_e
-        total_n += n
-    overall = _figure(total_o, total_e, total_n, n_docs)
-    if overall.value is None and not present:
-        overall.warning = join_warnings("no units at all")
-    out = UnitizingResult(overall, per_label).as_dict()
-    out["units"] = n_docs
-    return out
+        # Gaps of each merged unit: before it (from the unit's begin or the previous one's end)
+        # and, for the last of a run, after it.
+        prev_end = np.concatenate([[0], self.m_end[:-1]])
+        self.gap_before = np.where(run_start, self.m_start, self.m_start - prev_end)
+        self.gap_after = np.where(run_end, self.cont[self.m_unit] - self.m_end, 0)
+        self.stride = stride
+        self._pairs: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._coder: dict[int, tuple[np.ndarray, ...]] = {}
+
+    def _pair(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(label, unit, squared distance) contributions of coders ``i`` and ``j`` over the
+        units both accepted."""
+        if (i, j) not in self._pairs:
+            both = self.has[:, i] & self.has[:, j]
+            n_units = len(self.has)
+            sides = []
+            for c in (i, j):
+                if c not in self._coder:
+                    idx = np.nonzero(self.m_coder == c)[0]
+                    g = self.m_label[idx] * n_units + self.m_unit[idx]
+                    self._coder[c] = (self.m_unit[idx], g, g * self.stride + self.m_start[idx],
+                                      g * self.stride + self.m_end[idx])
+                unit, g, start, end = self._coder[c]
+                keep = both[unit]
+                sides.append((start[keep], end[keep], g[keep]))
+            g, val = _pair_parts(sides[0][0], sides[0][1], sides[1][0], sides[1][1], sides[0][2], sides[1][2])
+            self._pairs[(i, j)] = (g // n_units, g % n_units, val)
+        return self._pairs[(i, j)]
+
+    def result(self, coders: list[int]) -> dict[str, Any]:
+        """alpha_u over the shared units every one of ``coders`` accepted."""
+        has = self.has
+        sel = np.all(has[:, coders], axis=1)
+        n_docs = int(sel.sum())
+        if n_docs == 0:
+            return {"overall": {"value": None, "n_units": 0, "n_values": 0,
+                                "warning": "no unit was accepted by all of these annotators"}, "per_label": {}}
+        length = int(self.cont[sel].sum())
+        in_set = np.zeros(has.shape[1], dtype=bool)
+        in_set[coders] = True
+        mine = sel[self.m_unit] & in_set[self.m_coder]
+        n_l = len(self.label_names)
+        observed = np.zeros(max(n_l, 1))
+        for i, j in combinations(coders, 2):
+            lab, unit, val = self._pair(i, j)
+            keep = sel[unit]
+            observed += np.bincount(lab[keep], weights=val[keep], minlength=max(n_l, 1))
+        m_lab = self.m_label[mine]
+        lengths = (self.m_end - self.m_start)[mine].astype(np.float64)
+        before, after = self.gap_before[mine], self.gap_after[mine]
+        unit_c = self.m_unit[mine] * has.shape[1] + self.m_coder[mine]
+        present = sorted(self.label_names[j] for j in np.nonzero(np.bincount(m_lab, minlength=n_l))[0])
+        code_of = {name: j for j, name in enumerate(self.label_names)}
+        m = len(coders)
+        per_label: dict[str, Figure] = {}
+        total_o = total_e = 0.0
+        total_n = 0
+        cuts = np.searchsorted(m_lab, np.arange(n_l + 1))
+        for lbl in present:
+            j = code_of[lbl]
+            a, b = cuts[j], cuts[j + 1]
+            covered = np.zeros(has.shape[0] * has.shape[1], dtype=bool)
+            covered[unit_c[a:b]] = True
+            covered = covered.reshape(has.shape)
+            empty = [self.cont[sel & ~covered[:, c]] for c in coders]
+            gaps = np.concatenate([before[a:b], after[a:b], *empty])
+            gaps = gaps[gaps > 0].astype(np.float64)
+            d_o, d_e, n = category_disagreements(float(observed[j]), lengths[a:b], gaps, m, length)
+            per_label[lbl] = _figure(d_o, d_e, n, n_docs)
+            total_o += d_o
+            total_e += d_e
+            total_n += n
+        overall = _figure(total_o, total_e, total_n, n_docs)
+        if overall.value is None and not present:
+            overall.warning = join_warnings("no units at all")
+        out = UnitizingResult(overall, per_label).as_dict()
+        out["units"] = n_docs
+        return out
 
 
 # ---------------------------------------------------------------- the report
-def fast_dataset_report(rows: Iterable[tuple[Any, ...]], layer: str = "entities", min_units: int = MIN_UNITS,
-                        labels: Collection[str] | None = None, name_of: Any = None) -> dict[str, Any]:
-    """:func:`annotator.agreement.report.dataset_report` from raw rows (unit_id, document_id,
-    text, tokens, doc_external_id, doc_title, annotator, answer, spans) in unit order."""
+def fast_dataset_report(decisions: Any, units_of: Any, layer: str = "entities", min_units: int = MIN_UNITS,
+                        labels: Collection[str] | None = None) -> dict[str, Any]:
+    """:func:`annotator.agreement.report.dataset_report` from a dataset's decisions and units
+    as the store reads them for agreement (see :func:`gather`)."""
     from annotator.agreement.report import collect_warnings
 
-    name_of = name_of or (lambda row: row[4] or row[5] or f"document {row[1]}")
-    data = read_rows(rows, layer, labels, name_of)
+    data = gather(decisions, units_of, layer, labels)
     all_names = list(data.coder_ix)
     coders = sorted(all_names)
     report: dict[str, Any] = {
         "layer": layer,
         "annotators": coders,
         "units_annotated": data.n_units,
-        "units_shared": len(data.doc_names),
+        "units_shared": len(data.doc_ids),
         "min_units": min_units,
         "labels": sorted(labels) if labels is not None else None,
     }
     if data.coder_ix:
-        cats = sorted({a for _, _, a in data.answers})
-        index = {c: i for i, c in enumerate(cats)}
-        rel = Reliability(_arr([a[0] for a in data.answers]), _arr([a[1] for a in data.answers]),
-                          _arr([index[a[2]] for a in data.answers]), cats, all_names, list(range(data.n_units)))
+        cats = data.answer_cats
+        rel = Reliability(data.answer_unit, data.answer_coder, data.answer_value, cats, all_names,
+                          list(range(data.n_units)))
         co = coincidences_from_counts(*dense_answer_counts(rel), len(cats))
         report["answers"] = {"percent_agreement": percent_agreement(rel, min_units, co).as_dict(),
                              "krippendorff_alpha": krippendorff_alpha(rel, "nominal", min_units, co).as_dict()}
     else:
         report["answers"] = {"percent_agreement": None, "krippendorff_alpha": None}
-    arrays = {k: _arr(getattr(data, k)) for k in ("lengths", "n_tok", "n_spans", "tok_start", "tok_end")}
-    ver = np.asarray(data.versions, dtype=_I).reshape(-1, 2)
-    arrays["ver_unit"], arrays["ver_coder"] = ver[:, 0].copy(), ver[:, 1].copy()
-    arrays["sp_ver"] = np.repeat(np.arange(len(ver), dtype=_I), arrays["n_spans"])
-    arrays["sp_start"] = _arr([t[0] for t in data.spans])
-    arrays["sp_end"] = _arr([t[1] for t in data.spans])
-    label_ix: dict[str, int] = {}
-    arrays["sp_label"] = _arr([label_ix.setdefault(t[2], len(label_ix)) for t in data.spans])
-    data.label_ix = label_ix
+    arrays = data.arrays
     lengths = arrays["lengths"]
     arrays["char_off"] = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(_I) if len(lengths) else lengths
     sp_unit = arrays["ver_unit"][arrays["sp_ver"]]
@@ -590,12 +678,14 @@ def fast_dataset_report(rows: Iterable[tuple[Any, ...]], layer: str = "entities"
     has = np.zeros((len(lengths), len(coders)), dtype=bool)
     has[arrays["ver_unit"], ver_coder] = True
     label_names = list(data.label_ix)
-    f1 = SpanF1({(coders[a], coders[b]): _pair_f1(arrays, has, a, b, label_names, min_units)
+    span_pairs = _SpanPairs(arrays, has, label_names)
+    f1 = SpanF1({(coders[a], coders[b]): span_pairs.pair(a, b, min_units)
                  for a, b in combinations(range(len(coders)), 2)})
     report["spans"] = f1.as_dict()
-    pair_alpha_u = {f"{coders[a]}|{coders[b]}": _unitizing(arrays, has, [a, b], label_names)["overall"]
+    unitizer = _Unitizer(arrays, has, label_names)
+    pair_alpha_u = {f"{coders[a]}|{coders[b]}": unitizer.result([a, b])["overall"]
                     for a, b in combinations(range(len(coders)), 2)}
-    report["unitizing"] = _unitizing(arrays, has, list(range(len(coders))), label_names) if len(coders) >= 2 else None
+    report["unitizing"] = unitizer.result(list(range(len(coders)))) if len(coders) >= 2 else None
     if report["unitizing"] is not None:
         report["unitizing"]["pairs"] = pair_alpha_u
     report["warnings"] = collect_warnings(report)

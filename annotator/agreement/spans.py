@@ -15,7 +15,7 @@ from itertools import combinations
 
 import numpy as np
 
-from annotator.agreement.coding import krippendorff_alpha, percent_agreement
+from annotator.agreement.coding import binary_coincidences, coincidences, krippendorff_alpha, percent_agreement
 from annotator.agreement.reliability import Reliability
 from annotator.agreement.result import MIN_UNITS, Figure, few_units_warning
 
@@ -106,16 +106,17 @@ def token_reliability(units: Iterable[UnitVersions]) -> tuple[Reliability, np.nd
 def token_agreement(units: Iterable[UnitVersions], min_units: int = MIN_UNITS) -> TokenAgreement:
     """Krippendorff's nominal alpha over tokens, overall and broken down."""
     rel, docs, doc_names = token_reliability(units)
-    alpha = krippendorff_alpha(rel, "nominal", min_units)
-    pa = percent_agreement(rel, min_units)
+    co = coincidences(rel)
+    alpha = krippendorff_alpha(rel, "nominal", min_units, co)
+    pa = percent_agreement(rel, min_units, co)
     per_label: dict[str, Figure] = {}
     for j, label in enumerate(rel.categories):
         if label == OUTSIDE:
             continue
         binary = Reliability.from_codes(
             rel.units, rel.coders, (rel.values == j).astype(np.int64), [0, 1], rel.coder_names, rel.n_units
-        )
-        per_label[label] = krippendorff_alpha(binary, "nominal", min_units)
+        )  # its coincidences: the full matrix with every other category merged into one
+        per_label[label] = krippendorff_alpha(binary, "nominal", min_units, binary_coincidences(co, j))
     per_document = {
         name: krippendorff_alpha(rel.subset(docs == d), "nominal", min_units)
         for d, name in enumerate(doc_names)

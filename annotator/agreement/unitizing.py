@@ -152,11 +152,21 @@ def category_disagreements(observed: float, ls: np.ndarray, gaps: np.ndarray, m:
     n_c = len(ls)
     if n_c == 0:
         return d_o, 0.0, 0
-    gs = np.sort(gaps)
-    suffix = np.concatenate([np.cumsum(gs[::-1])[::-1], [0.0]])
-    first = np.searchsorted(gs, ls, side="left")
-    count = len(gs) - first
-    placements = suffix[first] - count * (ls - 1.0)  # sum over gaps >= l of (l_h - l + 1)
+    top = int(max(gaps.max(initial=0), ls.max(initial=0))) + 1
+    if top <= 4 * (len(gaps) + len(ls)) + 1024:  # whole lengths: count them instead of sorting
+        hist = np.bincount(gaps.astype(np.int64), minlength=top + 1).astype(np.float64)
+        at_least = np.cumsum(hist[::-1])[::-1]  # gaps >= l; sums of whole numbers are exact
+        sum_at_least = np.cumsum((hist * np.arange(top + 1))[::-1])[::-1]
+        li = ls.astype(np.int64)
+        count = at_least[li]
+        total = sum_at_least[li]
+    else:
+        gs = np.sort(gaps)
+        suffix = np.concatenate([np.cumsum(gs[::-1])[::-1], [0.0]])
+        first = np.searchsorted(gs, ls, side="left")
+        count = len(gs) - first
+        total = suffix[first]
+    placements = total - count * (ls - 1.0)  # sum over gaps >= l of (l_h - l + 1)
     numerator = ((n_c - 1.0) * (2 * ls**3 - 3 * ls**2 + ls) / 3.0 + ls**2 * placements).sum()
     denominator = m * float(length) * (m * float(length) - 1.0) - (ls * (ls - 1.0)).sum()
     d_e = 2.0 / length * numerator / denominator if denominator > 0 else 0.0

@@ -147,7 +147,7 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
     numpy; the plain pydantic path of ``dataset_report`` when the data need it)."""
     from annotator.agreement.fast import Fallback, fast_dataset_report
     from annotator.agreement.report import dataset_report
-    from annotator.store.agreement_rows import iter_agreement_rows
+    from annotator.store.agreement_rows import read_dataset
 
     ds = store.require_dataset(dataset)
     titles: dict[int | None, str] = {}
@@ -159,7 +159,10 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
         return titles[doc_id]
 
     try:
-        report = fast_dataset_report(iter_agreement_rows(store, ds.id), layer, min_units, labels)
+        decisions, units = read_dataset(store, ds.id)
+        if decisions is None:
+            raise Fallback("decisions without their packed columns")
+        report = fast_dataset_report(decisions, units.take, layer, min_units, labels)
     except Fallback:  # data only the plain path handles (it raises the right error)
         report = dataset_report(store.iter_annotations(dataset), layer, name, min_units, labels)
     return {"dataset": ds.name, "overlap": ds.overlap, **report}

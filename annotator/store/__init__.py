@@ -34,6 +34,7 @@ from annotator.models import (
     Unit,
 )
 from annotator.record_parts import decision_part, unit_parts
+from annotator.store.agreement_rows import Ids, json_spans, packed_decision
 from annotator.store.schema import MIGRATION_SET, MIGRATIONS_TABLE, SHIPPED_MIGRATIONS
 from annotator.tokens import token_spans, unpack_bounds
 
@@ -125,6 +126,7 @@ class Store:
             conn.close()
             raise DatabaseError(f"{self.path}: cannot be opened as a database ({e})") from None
         self._dataset_cache: dict[str, Dataset] = {}
+        self._ids = Ids(self._x)  # annotator_ids and span_labels, as committed
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -214,6 +216,7 @@ class Store:
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+                self._ids.clear()  # ids this transaction added are gone
                 raise
             else:
                 conn.execute("COMMIT")
@@ -492,11 +495,14 @@ class Store:
                  json.dumps(ann.meta, ensure_ascii=False), part, suffix),
             )
             ann_id = int(cur.lastrowid or 0)
+            head, packed = packed_decision(ann.unit_id, self._ids.annotator(ann.annotator), ann.answer,
+                                           [(s.start, s.end, s.label, s.layer) for s in ann.spans], self._ids.label)
             self._x(
-                "INSERT INTO decisions (unit_id, annotator, dataset_id, annotation_id, answer)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit_id, annotator) DO UPDATE SET"
-                " annotation_id = excluded.annotation_id, answer = excluded.answer",
-                (ann.unit_id, ann.annotator, unit["dataset_id"], ann_id, ann.answer),
+                "INSERT INTO decisions (unit_id, annotator, dataset_id, annotation_id, answer, agree_head, agree_spans)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, annotator) DO UPDATE SET"
+                " annotation_id = excluded.annotation_id, answer = excluded.answer,"
+                " agree_head = excluded.agree_head, agree_spans = excluded.agree_spans",
+                (ann.unit_id, ann.annotator, unit["dataset_id"], ann_id, ann.answer, head, packed),
             )
             self._x(
                 "INSERT OR IGNORE INTO assignments (unit_id, annotator, dataset_id, assigned)"
@@ -561,16 +567,19 @@ class Store:
             (unit_id, dataset_id, annotator, time.time(), annotation_id),
         )
         previous = self._one(
-            "SELECT id, answer FROM annotations a WHERE unit_id = ? AND annotator = ?"
+            "SELECT id, answer, spans FROM annotations a WHERE unit_id = ? AND annotator = ?"
             " AND answer != 'undo' AND id < ?"
             " AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.reverts = a.id)"
             " ORDER BY id DESC LIMIT 1",
             (unit_id, annotator, annotation_id),
         )
         if previous:
+            head, packed = packed_decision(unit_id, self._ids.annotator(annotator), previous["answer"],
+                                           json_spans(previous["spans"]), self._ids.label)
             self._x(
-                "UPDATE decisions SET annotation_id = ?, answer = ? WHERE unit_id = ? AND annotator = ?",
-                (previous["id"], previous["answer"], unit_id, annotator),
+                "UPDATE decisions SET annotation_id = ?, answer = ?, agree_head = ?, agree_spans = ?"
+                " WHERE unit_id = ? AND annotator = ?",
+                (previous["id"], previous["answer"], head, packed, unit_id, annotator),
             )
         else:
             self._x("DELETE FROM decisions WHERE unit_id = ? AND annotator = ?", (unit_id, annotator))

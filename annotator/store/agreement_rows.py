@@ -1,46 +1,352 @@
-"""Raw rows for agreement: every current decision of a dataset as a plain tuple, streamed.
+"""What ``annotator agree --dataset`` reads: a dataset's current decisions as packed columns.
 
-``annotator agree --dataset`` reads every decision of a dataset; a pydantic ``Unit`` and
-``Annotation`` per row cost more than all the measures together, so it reads these tuples
-(keyset batches walking the decisions' primary key, one short query per batch under the
-store's lock) and parses span JSON itself.
+A million units decided by three annotators are three million decisions. Reading a Python
+tuple per decision costs about a microsecond per column on this kind of machine, and parsing
+each decision's span JSON into dicts costs more than all the measures together. So each
+current decision also keeps, in ``decisions`` (migration ``m003``), what agreement needs of it
+in fixed binary form, written with the decision:
+
+- ``agree_head``: :data:`HEAD` = unit id (int64), annotator id, answer code, number of spans
+  (int32, little-endian);
+- ``agree_spans``: the spans as (start, end, label id) int32 triples, sorted by (start, end,
+  label) as the measures sort each version, every layer together.
+
+Ids come from ``annotator_ids`` and ``span_labels``: one per name (per layer and label), never
+renumbered. A dataset is then read in ranges of unit ids, each range one aggregate query whose
+``group_concat`` joins the heads and the spans into two byte strings inside SQLite (read with
+``text_factory=bytes``: SQLite concatenates blobs byte for byte, NULs included); numpy views
+them as arrays. Units come the same way, with their packed token bounds (``units.token_bounds``,
+migration ``m002``); a range holding a unit from before that migration is read row by row and
+tokenized here. Nothing here writes, except :func:`backfill` inside the migration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+import struct
+import sys
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
+from annotator.tokens import pack_bounds, prodigy_tokens
+
 if TYPE_CHECKING:
+    import numpy as np
+
     from annotator.store import Store
 
-#: Columns of :func:`iter_agreement_rows`, in order.
-AGREEMENT_COLUMNS: tuple[str, ...] = (
-    "unit_id", "document_id", "text", "tokens", "doc_external_id", "doc_title", "annotator", "answer", "spans",
+#: A decision's head: unit id, annotator id, answer code, number of spans.
+HEAD = struct.Struct("<qiii")
+#: Answer codes in ``agree_head``.
+ANSWER_CODES: dict[str, int] = {"accept": 0, "reject": 1, "ignore": 2}
+ANSWERS: tuple[str, ...] = tuple(ANSWER_CODES)
+_I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def _clamp(x: int) -> int:
+    """An offset as int32: one beyond that range lies outside every unit either way (the
+    measures then hand the data to the plain path, which names the error)."""
+    return min(max(x, _I32_MIN), _I32_MAX)
+
+
+def packed_decision(unit_id: int, annotator_id: int, answer: str, spans: Iterable[tuple[int, int, str, str]],
+                    label_id: Callable[[str, str], int]) -> tuple[bytes, bytes]:
+    """(``agree_head``, ``agree_spans``) of a decision with (start, end, label, layer) spans."""
+    arr = array("i")
+    ordered = sorted(spans)  # (start, end, label), then layer: bytes independent of input order
+    for start, end, label, layer in ordered:
+        arr.extend((_clamp(start), _clamp(end), label_id(layer, label)))
+    if sys.byteorder == "big":
+        arr.byteswap()
+    return HEAD.pack(unit_id, annotator_id, ANSWER_CODES[answer], len(ordered)), arr.tobytes()
+
+
+def json_spans(raw: str | None) -> list[tuple[int, int, str, str]]:
+    """A stored span JSON as (start, end, label, layer) tuples."""
+    if not raw or raw == "[]":
+        return []
+    return [(int(s["start"]), int(s["end"]), s["label"], s.get("layer", "entities")) for s in orjson.loads(raw)]
+
+
+class Ids:
+    """Ids of annotator names and span labels, read from and added to their tables."""
+
+    def __init__(self, execute: Callable[..., Any]) -> None:
+        self._execute = execute
+        self.labels: dict[tuple[str, str], int] = {}
+        self.annotators: dict[str, int] = {}
+
+    def clear(self) -> None:
+        """Forget every id (a rolled-back transaction may have added some)."""
+        self.labels.clear()
+        self.annotators.clear()
+
+    def label(self, layer: str, label: str) -> int:
+        key = (layer, label)
+        found = self.labels.get(key)
+        if found is None:
+            self._execute("INSERT OR IGNORE INTO span_labels (layer, label) VALUES (?, ?)", key)
+            found = self.labels[key] = int(
+                self._execute("SELECT id FROM span_labels WHERE layer = ? AND label = ?", key).fetchone()[0])
+        return found
+
+    def annotator(self, name: str) -> int:
+        found = self.annotators.get(name)
+        if found is None:
+            self._execute("INSERT OR IGNORE INTO annotator_ids (name) VALUES (?)", (name,))
+            found = self.annotators[name] = int(
+                self._execute("SELECT id FROM annotator_ids WHERE name = ?", (name,)).fetchone()[0])
+        return found
+
+
+def backfill(execute: Callable[..., Any], executemany: Callable[..., Any], batch: int = 20_000) -> int:
+    """Write ``agree_head`` and ``agree_spans`` for every decision that lacks them (migration
+    ``m003``, inside its transaction); returns how many."""
+    ids = Ids(execute)
+    done = 0
+    after: tuple[int, str] = (-1, "")
+    while True:
+        rows = execute(
+            "SELECT d.unit_id, d.annotator, d.answer, a.spans FROM decisions d JOIN annotations a"
+            " ON a.id = d.annotation_id WHERE (d.unit_id, d.annotator) > (?, ?) AND d.agree_head IS NULL"
+            " ORDER BY d.unit_id, d.annotator LIMIT ?", (*after, batch)).fetchall()
+        if not rows:
+            return done
+        updates = []
+        for unit_id, name, answer, spans in rows:
+            head, packed = packed_decision(unit_id, ids.annotator(name), answer, json_spans(spans), ids.label)
+            updates.append((head, packed, unit_id, name))
+        executemany("UPDATE decisions SET agree_head = ?, agree_spans = ? WHERE unit_id = ? AND annotator = ?",
+                    updates)
+        done += len(rows)
+        after = (rows[-1][0], rows[-1][1])
+
+
+@dataclass
+class Decisions:
+    """Current decisions of a dataset, ordered by unit id then annotator name."""
+
+    unit_ids: np.ndarray  # int64 per decision
+    annotators: np.ndarray  # int64 per decision: index into annotator_names
+    annotator_names: list[str]  # by first appearance
+    answers: np.ndarray  # int64 per decision: index into ANSWERS
+    n_spans: np.ndarray  # int64 per decision
+    spans: np.ndarray  # (n, 3) int64: start, end, label id; each decision's in turn
+    labels: dict[int, tuple[str, str]]  # label id -> (layer, label)
+
+
+@dataclass
+class Units:
+    """Some units of a dataset, in id order."""
+
+    unit_ids: np.ndarray
+    document_ids: np.ndarray
+    lengths: np.ndarray  # characters
+    n_tokens: np.ndarray
+    tokens: np.ndarray  # (n, 2) int64: start, end of every unit's tokens in turn
+    document_names: dict[int, str]  # external id, else title, else "document N"
+
+    def take(self, unit_ids: np.ndarray) -> Units:
+        """These units only (``unit_ids`` sorted; ids not here are left out)."""
+        import numpy as np
+
+        at = np.searchsorted(self.unit_ids, unit_ids)
+        ok = at < len(self.unit_ids)
+        ok[ok] = self.unit_ids[at[ok]] == unit_ids[ok]
+        at = at[ok]
+        first = np.concatenate([[0], np.cumsum(self.n_tokens)[:-1]]).astype(np.int64)
+        n = self.n_tokens[at]
+        rows = np.repeat(first[at], n) + (np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n))
+        return Units(self.unit_ids[at], self.document_ids[at], self.lengths[at], n, self.tokens[rows],
+                     self.document_names)
+
+
+def _id_range(store: Store, dataset_id: int) -> tuple[int, int]:
+    row = store.conn.execute("SELECT min(id), max(id) FROM units WHERE dataset_id = ?", (dataset_id,)).fetchone()
+    return (row[0], row[1]) if row[0] is not None else (0, -1)
+
+
+def _ints(raw: bytes | None) -> np.ndarray:
+    """A ``group_concat`` of integers (comma-separated digits) as an int64 array."""
+    import numpy as np
+
+    if not raw:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(raw, dtype=np.int64, sep=",")  # text mode: not the deprecated binary one
+
+
+class _Bytes:
+    """The store's connection returning TEXT as bytes, for the block (under the store's lock)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __enter__(self) -> Any:
+        self.store._lock.acquire()
+        self.saved = self.store.conn.text_factory
+        self.store.conn.text_factory = bytes
+        return self.store.conn
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.conn.text_factory = self.saved
+        self.store._lock.release()
+
+
+_DECISIONS = (
+    "SELECT count(*), count(agree_head), group_concat(agree_head, ''), group_concat(agree_spans, '')"
+    " FROM decisions WHERE +dataset_id = ? AND unit_id BETWEEN ? AND ?"
 )
 
-# CROSS JOIN keeps SQLite walking ``decisions`` by its primary key (unit, annotator): rows
-# arrive in report order and no batch sorts the dataset.
-_SELECT = (
-    "SELECT d.unit_id, u.document_id, u.text, u.tokens, doc.external_id, doc.title, d.annotator, d.answer,"
-    " a.spans FROM decisions d CROSS JOIN units u ON u.id = d.unit_id CROSS JOIN annotations a"
-    " ON a.id = d.annotation_id CROSS JOIN documents doc ON doc.id = u.document_id"
-    " WHERE +d.dataset_id = ? AND +u.dataset_id = ?"
+
+def read_decisions(store: Store, dataset_id: int, *, span: int = 100_000) -> Decisions | None:
+    """Every current decision of a dataset (see :class:`Decisions`), ``span`` unit ids a query;
+    None if one lacks its packed columns (the plain path reads it then)."""
+    import numpy as np
+
+    lo, hi = _id_range(store, dataset_id)
+    heads: list[bytes] = []
+    spans: list[bytes] = []
+    with _Bytes(store) as conn:
+        for at in range(lo, hi + 1, span):
+            try:
+                n, packed, head, sp = conn.execute(_DECISIONS, (dataset_id, at, at + span - 1)).fetchone()
+            except sqlite3.DataError:  # more than SQLite's longest string: the plain path reads them
+                return None
+            if n != packed:
+                return None
+            if n:
+                heads.append(head)
+                spans.append(sp or b"")
+        names = {i: n.decode() for i, n in conn.execute("SELECT id, name FROM annotator_ids")}
+        labels = {i: (a.decode(), b.decode()) for i, a, b in conn.execute("SELECT id, layer, label FROM span_labels")}
+    rec = np.frombuffer(b"".join(heads), dtype=np.dtype([("u", "<i8"), ("a", "<i4"), ("ans", "<i4"), ("n", "<i4")]))
+    unit_ids = rec["u"].astype(np.int64)
+    ann_ids = rec["a"].astype(np.int64)
+    # Annotators by name order within a unit (the decisions' key), then by first appearance.
+    ids_sorted = sorted(names, key=lambda i: names[i])
+    rank = np.zeros(max(names, default=0) + 1, dtype=np.int64)
+    rank[ids_sorted] = np.arange(len(ids_sorted))
+    if len(ann_ids) and (ann_ids.min() < 0 or ann_ids.max() >= len(rank)):
+        return None
+    order = None
+    if len(unit_ids) > 1:
+        key_u, key_a = unit_ids, rank[ann_ids]
+        if not np.all((key_u[1:] > key_u[:-1]) | ((key_u[1:] == key_u[:-1]) & (key_a[1:] > key_a[:-1]))):
+            order = np.lexsort((key_a, key_u))
+    n_spans = rec["n"].astype(np.int64)
+    triples = np.frombuffer(b"".join(spans), dtype="<i4").reshape(-1, 3).astype(np.int64)
+    if int(n_spans.sum()) != len(triples):
+        return None
+    if order is not None:  # spans follow their decisions
+        starts = np.concatenate([[0], np.cumsum(n_spans)[:-1]]).astype(np.int64)
+        n_sorted = n_spans[order]
+        take = np.repeat(starts[order], n_sorted) + (
+            np.arange(int(n_sorted.sum()), dtype=np.int64) - np.repeat(np.cumsum(n_sorted) - n_sorted, n_sorted))
+        triples = triples[take]
+        unit_ids, ann_ids, n_spans = unit_ids[order], ann_ids[order], n_sorted
+        answers = rec["ans"].astype(np.int64)[order]
+    else:
+        answers = rec["ans"].astype(np.int64)
+    uniq, first = np.unique(ann_ids, return_index=True)
+    by_first = uniq[np.argsort(first, kind="stable")]
+    code = np.zeros(len(rank), dtype=np.int64)
+    code[by_first] = np.arange(len(by_first))
+    return Decisions(unit_ids, code[ann_ids], [names[int(i)] for i in by_first], answers, n_spans, triples,
+                     labels)
+
+
+_UNITS = (
+    "SELECT count(*), count(token_bounds), total(instr(text, char(0)) > 0), group_concat(id),"
+    " group_concat(document_id), group_concat(length(text)), group_concat(length(token_bounds)),"
+    " group_concat(token_bounds, '') FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?"
+)
+_UNIT_ROWS = (
+    "SELECT id, document_id, text, token_bounds, CASE WHEN token_bounds IS NULL THEN tokens END"
+    " FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ? ORDER BY id"
 )
 
 
-def iter_agreement_rows(store: Store, dataset_id: int, *, batch: int = 8000) -> Iterator[tuple[Any, ...]]:
-    """Current decisions of a dataset as :data:`AGREEMENT_COLUMNS` tuples, ordered by unit id
-    then annotator (the order of :meth:`Store.iter_annotations`)."""
-    first = _SELECT + " ORDER BY d.unit_id, d.annotator LIMIT ?"
-    after = _SELECT + " AND (d.unit_id, d.annotator) > (?, ?) ORDER BY d.unit_id, d.annotator LIMIT ?"
-    conn = store.conn
-    with store._lock:
-        rows = conn.execute(first, (dataset_id, dataset_id, batch)).fetchall()
-    while rows:
-        yield from rows
-        if len(rows) < batch:
-            return
-        last = rows[-1]
-        with store._lock:
-            rows = conn.execute(after, (dataset_id, dataset_id, last[0], last[6], batch)).fetchall()
+def _bounds(text: str, tokens: str | None) -> bytes:
+    """Packed token bounds of a unit stored without them: its stored tokens', else the default
+    tokenizer's (what ``units.token_bounds`` holds for newer rows)."""
+    if tokens is not None:
+        stored = orjson.loads(tokens)
+        if stored is not None:
+            return pack_bounds([{"start": int(t["start"]), "end": int(t["end"])} for t in stored])
+    return pack_bounds(prodigy_tokens(text))
+
+
+def read_units(store: Store, dataset_id: int, *, span: int = 100_000) -> Units:
+    """Every unit of a dataset with its length, document and token bounds, ``span`` unit ids
+    a query."""
+    import numpy as np
+
+    lo, hi = _id_range(store, dataset_id)
+    parts: list[tuple[np.ndarray, ...]] = []
+    bounds: list[bytes] = []
+    names: dict[int, str] = {}
+    with _Bytes(store) as conn:
+        for at in range(lo, hi + 1, span):
+            end = at + span - 1
+            try:
+                n, with_bounds, nul, ids, docs, lengths, n_bytes, packed = conn.execute(
+                    _UNITS, (dataset_id, at, end)).fetchone()
+            except sqlite3.DataError:  # more than SQLite's longest string: read row by row
+                n, with_bounds, nul = 1, 0, 0
+            if not n:
+                continue
+            if n != with_bounds or nul:  # older rows, or text SQLite's length() stops in
+                rows = conn.execute(_UNIT_ROWS, (dataset_id, at, end)).fetchall()
+                texts = [r[2].decode() for r in rows]
+                blobs = [r[3] if r[3] is not None else
+                         _bounds(t, r[4].decode() if r[4] is not None else None) for r, t in zip(rows, texts)]
+                parts.append((np.asarray([r[0] for r in rows], dtype=np.int64),
+                              np.asarray([r[1] for r in rows], dtype=np.int64),
+                              np.asarray([len(t) for t in texts], dtype=np.int64),
+                              np.asarray([len(b) // 8 for b in blobs], dtype=np.int64)))
+                bounds.append(b"".join(blobs))
+            else:
+                parts.append((_ints(ids), _ints(docs), _ints(lengths), _ints(n_bytes) // 8))
+                bounds.append(packed or b"")
+        for doc_id, external_id, title in conn.execute(
+                "SELECT id, external_id, title FROM documents WHERE dataset_id = ?", (dataset_id,)):
+            ext = external_id.decode() if external_id is not None else None
+            names[doc_id] = ext or (title or b"").decode() or f"document {doc_id}"
+    cols = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int64) for k in range(4)]
+    tokens = np.frombuffer(b"".join(bounds), dtype="<i4").reshape(-1, 2).astype(np.int64)
+    return Units(cols[0], cols[1], cols[2], cols[3], tokens, names)
+
+
+class _Reader:
+    """A second, read-only connection to a store's file, for reading beside it."""
+
+    def __init__(self, path: str) -> None:
+        import threading
+
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def read_dataset(store: Store, dataset_id: int) -> tuple[Decisions | None, Units]:
+    """:func:`read_decisions` and :func:`read_units` of a dataset; for a database file, the
+    units through a second connection at the same time (SQLite runs without Python's lock,
+    so the two queries share the machine's cores)."""
+    if store.path == ":memory:":
+        return read_decisions(store, dataset_id), read_units(store, dataset_id)
+    from concurrent.futures import ThreadPoolExecutor
+
+    other = _Reader(store.path)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            units = pool.submit(read_units, other, dataset_id)  # type: ignore[arg-type]
+            decisions = read_decisions(store, dataset_id)
+            return decisions, units.result()
+    finally:
+        other.close()

@@ -147,5 +147,23 @@ def m002_export_parts(db: Database) -> None:
     db.execute("ALTER TABLE annotations ADD COLUMN export_meta BLOB")
 
 
+@migrations()
+def m003_agreement_columns(db: Database) -> None:
+    """What ``annotator agree --dataset`` would otherwise read and parse from every decision's
+    row, kept in binary form with the current decision: ``decisions.agree_head`` and
+    ``agree_spans``, with the ids they use (``annotator_ids``, ``span_labels``); see
+    :mod:`annotator.store.agreement_rows`. Decisions already stored are filled in here."""
+    from annotator.store.agreement_rows import backfill
+
+    db.execute("CREATE TABLE annotator_ids (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    db.execute(
+        "CREATE TABLE span_labels (id INTEGER PRIMARY KEY, layer TEXT NOT NULL, label TEXT NOT NULL,"
+        " UNIQUE (layer, label))"
+    )
+    db.execute("ALTER TABLE decisions ADD COLUMN agree_head BLOB")
+    db.execute("ALTER TABLE decisions ADD COLUMN agree_spans BLOB")
+    backfill(db.conn.execute, db.conn.executemany)
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
