@@ -141,8 +141,11 @@ def test_fast_report_equals_plain_report(seed: int, layer: str, labels: list[str
         store.close()
 
 
-def test_fast_report_equals_plain_report_on_a_larger_dataset() -> None:
-    """Many documents (per-document alpha grouped in one pass) and every annotator."""
+def test_fast_report_equals_plain_report_on_a_larger_dataset(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Many documents (per-document alpha grouped in one pass) and every annotator; alpha_u
+    with gaps counted by length and with gaps listed (as for very long units)."""
+    import annotator.agreement.fast as fast_module
+
     store = open_store(":memory:")
     try:
         for seed in range(6):
@@ -150,7 +153,11 @@ def test_fast_report_equals_plain_report_on_a_larger_dataset() -> None:
         for layer in ("entities", "claims"):
             got = fast(store, layer)
             assert got["units_shared"] > 5 and len(got["tokens"]["per_document"]) > 3
-            assert json.dumps(got) == json.dumps(plain(store, layer, None))
+            want = json.dumps(plain(store, layer, None))
+            assert json.dumps(got) == want
+            monkeypatch.setattr(fast_module, "COUNTED_GAPS_UP_TO", 0)
+            assert json.dumps(fast(store, layer)) == want
+            monkeypatch.undo()
     finally:
         store.close()
 
@@ -176,7 +183,8 @@ def test_units_and_decisions_from_before_the_packed_columns(seed: int, layer: st
         conn.execute("DELETE FROM span_labels")
         conn.execute("DELETE FROM annotator_ids")
         ds = store.require_dataset("mix")
-        assert read_decisions(store, ds.id) is None
+        if conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]:
+            assert read_decisions(store, ds.id) is None
         assert json.dumps(dataset_agreement(store, "mix", layer, 3)) == want
         assert backfill(conn.execute, conn.executemany, batch=4) == conn.execute("SELECT COUNT(*) FROM decisions"
                                                                                 ).fetchone()[0]
@@ -299,3 +307,34 @@ def test_pair_and_binary_coincidences_equal_those_of_their_reliability(rows: lis
     want = coincidences(binary)
     assert np.allclose(got.dense(), want.dense(), rtol=0, atol=1e-12) and got.n_units == want.n_units
     assert got.n_c.tolist() == want.n_c.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.lists(st.integers(-1, 3), min_size=3, max_size=3)), max_size=40))
+def test_counts_pair_by_pair_equal_counts_unit_by_unit(rows: list[tuple[int, list[int]]]) -> None:
+    """With three coders (weights 1 and 1/2) the coincidences and per-group counts taken pair
+    of coders by pair of coders are those of the unit-by-unit path, bit for bit."""
+    from annotator.agreement.coding import coincidences_from_counts
+    from annotator.agreement.fast import dyadic_counts, group_counts
+
+    groups = np.asarray([g for g, _ in rows], dtype=np.int64)
+    matrix = np.asarray([r for _, r in rows], dtype=np.int64).reshape(-1, 3)
+    got = dyadic_counts([matrix[:, j].copy() for j in range(3)], 4, groups, 3)
+    assert got is not None
+    counts = dense_value_counts(matrix)
+    want = coincidences_from_counts(*counts, 4)
+    co, by_group = got
+    assert co.rows.tolist() == want.rows.tolist() and co.cols.tolist() == want.cols.tolist()
+    assert co.weights.tolist() == want.weights.tolist() and co.n_c.tolist() == want.n_c.tolist()
+    assert co.n_units == want.n_units
+    for a, b in zip(by_group, group_counts(*counts, 4, groups, 3)):
+        assert np.asarray(a).tolist() == np.asarray(b).tolist()
+
+
+def test_counts_pair_by_pair_refuse_weights_that_are_not_exact() -> None:
+    """Four values in a unit weigh 1/3 each: not exact, so the unit-by-unit path is used."""
+    from annotator.agreement.fast import dyadic_counts
+
+    cols = [np.asarray([0, 1]), np.asarray([0, 1]), np.asarray([1, -1]), np.asarray([0, 1])]
+    assert dyadic_counts(cols, 2, np.zeros(2, dtype=np.int64), 1) is None
+    assert dyadic_counts(cols[:3], 2, np.zeros(2, dtype=np.int64), 1) is not None

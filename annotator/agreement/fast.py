@@ -30,7 +30,12 @@ from annotator.agreement.coding import (
 from annotator.agreement.reliability import Reliability
 from annotator.agreement.result import MIN_UNITS, Figure, few_units_warning, join_warnings
 from annotator.agreement.spans import OUTSIDE, PairF1, SpanF1, TokenAgreement, _f1
-from annotator.agreement.unitizing import UnitizingResult, _figure, category_disagreements
+from annotator.agreement.unitizing import (
+    UnitizingResult,
+    _figure,
+    category_disagreements,
+    category_disagreements_counted,
+)
 
 _I = np.int64
 
@@ -71,15 +76,6 @@ class _Data:
         self.doc_names: dict[int, str] = {}  # what each document is called
         self.label_ix: dict[str, int] = {}  # span label -> code, by first appearance
         self.arrays: dict[str, np.ndarray] = {}
-
-
-def _codes_by_first_appearance(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """(the distinct ``ids`` in order of first appearance, a map from id to that rank)."""
-    uniq, first = np.unique(ids, return_index=True)
-    order = uniq[np.argsort(first, kind="stable")]
-    code = np.full(size, -1, dtype=_I)
-    code[order] = np.arange(len(order), dtype=_I)
-    return order, code
 
 
 #: Answer codes of the decisions the store reads (annotator.store.agreement_rows.ANSWERS).
@@ -139,9 +135,10 @@ def gather(decisions: Any, units_of: Any, layer: str, labels: Collection[str] | 
     arrays["sp_ver"] = ver_of_dec[owner[pick]]
     arrays["sp_start"] = triples[pick, 0]
     arrays["sp_end"] = triples[pick, 1]
-    order, code = _codes_by_first_appearance(label_id[pick], n_label_ids)
-    arrays["sp_label"] = code[label_id[pick]]
-    data.label_ix = {dec.labels[int(i)][1]: k for k, i in enumerate(order)}
+    picked = label_id[pick]
+    code = _first_order(picked, n_label_ids)
+    arrays["sp_label"] = code[picked]
+    data.label_ix = {dec.labels[int(i)][1]: int(code[i]) for i in np.argsort(code)[int((code < 0).sum()):]}
     arrays["n_spans"] = np.bincount(arrays["sp_ver"], minlength=len(ver_dec)).astype(_I)
     # The shared units: lengths, documents, tokens.
     data.doc_ids = units.document_ids
@@ -251,28 +248,29 @@ def group_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.ndarray, v
 
 def group_figures(n_c: np.ndarray, n_units: np.ndarray, observed: np.ndarray, min_units: int) -> list[Figure]:
     """Nominal alpha of each group from its value counts, pairable units and observed
-    disagreement (as :func:`krippendorff_alpha` computes it)."""
+    disagreement (as :func:`krippendorff_alpha` computes it, operation for operation)."""
+    n = n_c.sum(axis=1)  # whole numbers: exact
+    expected = n * n - (n_c**2).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_o = observed / n
+        d_e = expected / (n * (n - 1.0))
+        value = 1.0 - (n - 1.0) * observed / expected
     out: list[Figure] = []
-    for gi in range(len(n_units)):
-        nc = n_c[gi]
-        n_np = nc.sum()
-        n = float(n_np)
-        nu = int(n_units[gi])
+    same = "every value is the same: no variation to measure"
+    for nu, nv, obs, exp_, do, de, val in zip(n_units.tolist(), n.tolist(), observed.tolist(), expected.tolist(),
+                                              d_o.tolist(), d_e.tolist(), value.tolist()):
         warn = few_units_warning(nu, min_units)
-        if n < 2:
-            out.append(Figure(None, nu, int(n), warn))
+        if nv < 2:
+            out.append(Figure(None, nu, int(nv), warn))
             continue
-        obs = float(observed[gi])
-        expected = float(n_np * n_np - (nc**2).sum())
-        details = {"observed_disagreement": obs / n, "expected_disagreement": expected / (n * (n - 1.0))}
-        if expected == 0:
+        details = {"observed_disagreement": do, "expected_disagreement": de}
+        if exp_ == 0:
             if obs == 0:
-                out.append(Figure(1.0, nu, int(n),
-                                  join_warnings(warn, "every value is the same: no variation to measure"), details))
+                out.append(Figure(1.0, nu, int(nv), join_warnings(warn, same), details))
             else:
-                out.append(Figure(None, nu, int(n), join_warnings(warn, "expected disagreement is 0"), details))
+                out.append(Figure(None, nu, int(nv), join_warnings(warn, "expected disagreement is 0"), details))
             continue
-        out.append(Figure(1.0 - (n - 1.0) * obs / expected, nu, int(n), warn, details))
+        out.append(Figure(val, nu, int(nv), warn, details))
     return out
 
 
@@ -411,14 +409,6 @@ def _token_agreement(data: _Data, arrays: dict[str, np.ndarray], min_units: int)
 
 
 # ---------------------------------------------------------------- span F1
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of ``keys``."""
-    k = np.sort(keys)
-    if len(k) < 2:
-        return k
-    return k[np.concatenate([[True], k[1:] != k[:-1]])]
-
-
 class _SpanPairs:
     """Span F1 between any two coders: every coder's spans sorted once, per pair a merge."""
 
@@ -436,10 +426,14 @@ class _SpanPairs:
         self.starts = grp * width + arrays["sp_start"]  # a label of a unit is one stretch of the axis
         self.ends = grp * width + arrays["sp_end"]
         # Each coder's spans by start on that axis.
-        self.by_start = [None] * has.shape[1]
+        self.by_start: list[np.ndarray] = []
+        self.by_key: list[np.ndarray] = []  # and by key, repeats dropped
         for c in range(has.shape[1]):
             idx = np.nonzero(coder == c)[0]
-            self.by_start[c] = idx[np.argsort(self.starts[idx], kind="stable")]
+            self.by_start.append(idx[np.argsort(self.starts[idx], kind="stable")])
+            idx = idx[np.argsort(self.key[idx], kind="stable")]
+            k = self.key[idx]
+            self.by_key.append(idx[np.concatenate([[True], k[1:] != k[:-1]])] if len(idx) > 1 else idx)
 
     def _overlaps(self, x: np.ndarray, y_sorted: np.ndarray) -> np.ndarray:
         """Per label, how many spans ``x`` overlap a span ``y_sorted`` (sorted by start) with
@@ -462,7 +456,7 @@ class _SpanPairs:
         lab = self.lab
         n_a = np.bincount(lab[ya], minlength=n_l)
         n_b = np.bincount(lab[yb], minlength=n_l)
-        ka, kb = _distinct(self.key[ya]), _distinct(self.key[yb])
+        ka, kb = (self.key[ix[both[self.unit[ix]]]] for ix in (self.by_key[a], self.by_key[b]))
         pos = np.minimum(np.searchsorted(kb, ka), max(len(kb) - 1, 0))
         common = ka[kb[pos] == ka] if len(kb) else ka[:0]
         w2 = self.width * self.width
@@ -515,6 +509,10 @@ def _pair_parts(a_s: np.ndarray, a_e: np.ndarray, b_s: np.ndarray, b_e: np.ndarr
     return np.concatenate(groups), np.concatenate(parts)
 
 
+#: Longest continuum (characters) for which alpha_u counts gap lengths instead of listing gaps.
+COUNTED_GAPS_UP_TO = 1 << 22
+
+
 class _Unitizer:
     """alpha_u (as report._unitizing) for any set of coders, from one merge of every coder's
     spans per unit and label and one pass per pair of coders."""
@@ -553,6 +551,7 @@ class _Unitizer:
         prev_end = np.concatenate([[0], self.m_end[:-1]])
         self.gap_before = np.where(run_start, self.m_start, self.m_start - prev_end)
         self.gap_after = np.where(run_end, self.cont[self.m_unit] - self.m_end, 0)
+        self.run_start = run_start
         self.stride = stride
         self._pairs: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._coder: dict[int, tuple[np.ndarray, ...]] = {}
@@ -598,10 +597,17 @@ class _Unitizer:
         m_lab = self.m_label[mine]
         lengths = (self.m_end - self.m_start)[mine].astype(np.float64)
         before, after = self.gap_before[mine], self.gap_after[mine]
-        unit_c = self.m_unit[mine] * has.shape[1] + self.m_coder[mine]
+        first_of_run = self.run_start[mine]
+        units_m = self.m_unit[mine]
         present = sorted(self.label_names[j] for j in np.nonzero(np.bincount(m_lab, minlength=n_l))[0])
         code_of = {name: j for j, name in enumerate(self.label_names)}
         m = len(coders)
+        counted = int(self.cont.max(initial=0)) <= COUNTED_GAPS_UP_TO  # gaps as counts per length
+        if counted:
+            size = int(self.cont.max(initial=0)) + 1
+            whole = m * np.bincount(self.cont[sel], minlength=size)  # every continuum, every coder
+        else:
+            unit_c = units_m * has.shape[1] + self.m_coder[mine]
         per_label: dict[str, Figure] = {}
         total_o = total_e = 0.0
         total_n = 0
@@ -609,13 +615,21 @@ class _Unitizer:
         for lbl in present:
             j = code_of[lbl]
             a, b = cuts[j], cuts[j + 1]
-            covered = np.zeros(has.shape[0] * has.shape[1], dtype=bool)
-            covered[unit_c[a:b]] = True
-            covered = covered.reshape(has.shape)
-            empty = [self.cont[sel & ~covered[:, c]] for c in coders]
-            gaps = np.concatenate([before[a:b], after[a:b], *empty])
-            gaps = gaps[gaps > 0].astype(np.float64)
-            d_o, d_e, n = category_disagreements(float(observed[j]), lengths[a:b], gaps, m, length)
+            if counted:
+                # Gaps around this label's units, and the whole continuum of each (unit, coder)
+                # without one: all of them, less those with one.
+                with_units = self.cont[units_m[a:b][first_of_run[a:b]]]
+                gap_counts = (np.bincount(before[a:b], minlength=size) + np.bincount(after[a:b], minlength=size)
+                              + whole - np.bincount(with_units, minlength=size))
+                d_o, d_e, n = category_disagreements_counted(float(observed[j]), lengths[a:b], gap_counts, m, length)
+            else:
+                covered = np.zeros(has.shape[0] * has.shape[1], dtype=bool)
+                covered[unit_c[a:b]] = True
+                covered = covered.reshape(has.shape)
+                empty = [self.cont[sel & ~covered[:, c]] for c in coders]
+                gaps = np.concatenate([before[a:b], after[a:b], *empty])
+                gaps = gaps[gaps > 0].astype(np.float64)
+                d_o, d_e, n = category_disagreements(float(observed[j]), lengths[a:b], gaps, m, length)
             per_label[lbl] = _figure(d_o, d_e, n, n_docs)
             total_o += d_o
             total_e += d_e
@@ -668,28 +682,43 @@ def fast_dataset_report(decisions: Any, units_of: Any, layer: str = "entities", 
                 or np.any(arrays["tok_end"] < arrays["tok_start"]) or np.any(arrays["tok_start"] < 0)
                 or np.any(arrays["tok_end"] > np.repeat(lengths, arrays["n_tok"]))):
             raise Fallback("stored tokens out of order or outside their unit")
-    report["tokens"] = _token_agreement(data, arrays, min_units).as_dict()
+    # Tokens in a second thread while spans and alpha_u are measured here: numpy runs its
+    # array operations without Python's lock, so the two share the machine's cores.
+    from concurrent.futures import ThreadPoolExecutor
+
+    report["tokens"] = None
+    with ThreadPoolExecutor(1) as pool:
+        tokens = pool.submit(_token_agreement, data, dict(arrays), min_units)
+        spans, unitizing = _span_measures(data, arrays, sp_unit, all_names, coders, min_units)
+        report["tokens"] = tokens.result().as_dict()
+    report["spans"] = spans
+    report["unitizing"] = unitizing
+    report["warnings"] = collect_warnings(report)
+    return report
+
+
+def _span_measures(data: _Data, arrays: dict[str, np.ndarray], sp_unit: np.ndarray, all_names: list[str],
+                   coders: list[str], min_units: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The report's span F1 and alpha_u sections."""
     # Spans and alpha_u number coders by their place in the sorted list.
     rank = np.argsort(np.argsort(np.asarray(all_names, dtype=object))) if all_names else np.zeros(0, _I)
     ver_coder = rank[arrays["ver_coder"]].astype(_I) if len(arrays["ver_coder"]) else arrays["ver_coder"]
     arrays["sp_unit"] = sp_unit
     arrays["sp_coder"] = ver_coder[arrays["sp_ver"]] if len(arrays["sp_ver"]) else arrays["sp_ver"]
     arrays["max_end"] = np.asarray(int(arrays["sp_end"].max(initial=0)))
-    has = np.zeros((len(lengths), len(coders)), dtype=bool)
+    has = np.zeros((len(arrays["lengths"]), len(coders)), dtype=bool)
     has[arrays["ver_unit"], ver_coder] = True
     label_names = list(data.label_ix)
     span_pairs = _SpanPairs(arrays, has, label_names)
     f1 = SpanF1({(coders[a], coders[b]): span_pairs.pair(a, b, min_units)
                  for a, b in combinations(range(len(coders)), 2)})
-    report["spans"] = f1.as_dict()
     unitizer = _Unitizer(arrays, has, label_names)
     pair_alpha_u = {f"{coders[a]}|{coders[b]}": unitizer.result([a, b])["overall"]
                     for a, b in combinations(range(len(coders)), 2)}
-    report["unitizing"] = unitizer.result(list(range(len(coders)))) if len(coders) >= 2 else None
-    if report["unitizing"] is not None:
-        report["unitizing"]["pairs"] = pair_alpha_u
-    report["warnings"] = collect_warnings(report)
-    return report
+    unitizing = unitizer.result(list(range(len(coders)))) if len(coders) >= 2 else None
+    if unitizing is not None:
+        unitizing["pairs"] = pair_alpha_u
+    return f1.as_dict(), unitizing
 
 
 def dense_answer_counts(rel: Reliability) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -148,24 +148,40 @@ def category_disagreements(observed: float, ls: np.ndarray, gaps: np.ndarray, m:
                            length: int) -> tuple[float, float, int]:
     """(D_o, D_e, units) of a category from the summed squared section distances, the unit
     lengths (continuum order, then coder, then position) and every gap length."""
-    d_o = 2.0 * observed / (m * (m - 1.0) * float(length) ** 2)
-    n_c = len(ls)
-    if n_c == 0:
-        return d_o, 0.0, 0
+    if len(ls) == 0:
+        return 2.0 * observed / (m * (m - 1.0) * float(length) ** 2), 0.0, 0
     top = int(max(gaps.max(initial=0), ls.max(initial=0))) + 1
     if top <= 4 * (len(gaps) + len(ls)) + 1024:  # whole lengths: count them instead of sorting
-        hist = np.bincount(gaps.astype(np.int64), minlength=top + 1).astype(np.float64)
-        at_least = np.cumsum(hist[::-1])[::-1]  # gaps >= l; sums of whole numbers are exact
-        sum_at_least = np.cumsum((hist * np.arange(top + 1))[::-1])[::-1]
-        li = ls.astype(np.int64)
-        count = at_least[li]
-        total = sum_at_least[li]
-    else:
-        gs = np.sort(gaps)
-        suffix = np.concatenate([np.cumsum(gs[::-1])[::-1], [0.0]])
-        first = np.searchsorted(gs, ls, side="left")
-        count = len(gs) - first
-        total = suffix[first]
+        return category_disagreements_counted(observed, ls, np.bincount(gaps.astype(np.int64), minlength=top + 1),
+                                              m, length)
+    gs = np.sort(gaps)
+    suffix = np.concatenate([np.cumsum(gs[::-1])[::-1], [0.0]])
+    first = np.searchsorted(gs, ls, side="left")
+    return _disagreements(observed, ls, len(gs) - first, suffix[first], m, length)
+
+
+def category_disagreements_counted(observed: float, ls: np.ndarray, gap_counts: np.ndarray, m: int,
+                                   length: int) -> tuple[float, float, int]:
+    """:func:`category_disagreements` with the gaps given as counts: ``gap_counts[g]`` gaps
+    are ``g`` long (gaps of length 0 may be counted or not: they never weigh)."""
+    if len(ls) == 0:
+        return 2.0 * observed / (m * (m - 1.0) * float(length) ** 2), 0.0, 0
+    top = int(ls.max()) + 1
+    hist = gap_counts.astype(np.float64)
+    if len(hist) < top + 1:
+        hist = np.concatenate([hist, np.zeros(top + 1 - len(hist))])
+    at_least = np.cumsum(hist[::-1])[::-1]  # gaps >= l; sums of whole numbers are exact
+    sum_at_least = np.cumsum((hist * np.arange(len(hist)))[::-1])[::-1]
+    li = ls.astype(np.int64)
+    return _disagreements(observed, ls, at_least[li], sum_at_least[li], m, length)
+
+
+def _disagreements(observed: float, ls: np.ndarray, count: np.ndarray, total: np.ndarray, m: int,
+                   length: int) -> tuple[float, float, int]:
+    """(D_o, D_e, units) from the unit lengths and, for each, how many gaps are at least as
+    long and their summed length."""
+    d_o = 2.0 * observed / (m * (m - 1.0) * float(length) ** 2)
+    n_c = len(ls)
     placements = total - count * (ls - 1.0)  # sum over gaps >= l of (l_h - l + 1)
     numerator = ((n_c - 1.0) * (2 * ls**3 - 3 * ls**2 + ls) / 3.0 + ls**2 * placements).sum()
     denominator = m * float(length) * (m * float(length) - 1.0) - (ls * (ls - 1.0)).sum()
