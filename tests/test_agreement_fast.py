@@ -319,8 +319,16 @@ def test_counts_pair_by_pair_equal_counts_unit_by_unit(rows: list[tuple[int, lis
 
     groups = np.asarray([g for g, _ in rows], dtype=np.int64)
     matrix = np.asarray([r for _, r in rows], dtype=np.int64).reshape(-1, 3)
-    got = dyadic_counts([matrix[:, j].copy() for j in range(3)], 4, groups, 3)
-    assert got is not None
+    from annotator.agreement.coding import pair_coincidences
+
+    cols = [matrix[:, j].copy() for j in range(3)]
+    pairs: dict = {}
+    got = dyadic_counts(cols, 4, groups, 3, pairs)
+    assert got is not None and sorted(pairs) == [(0, 1), (0, 2), (1, 2)]
+    for (a, b), co_ab in pairs.items():
+        alone = pair_coincidences(cols[a], cols[b], 4)
+        assert [x.tolist() for x in (co_ab.rows, co_ab.cols, co_ab.weights, co_ab.n_c)] == [
+            x.tolist() for x in (alone.rows, alone.cols, alone.weights, alone.n_c)] and co_ab.n_units == alone.n_units
     counts = dense_value_counts(matrix)
     want = coincidences_from_counts(*counts, 4)
     co, by_group = got

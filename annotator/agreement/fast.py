@@ -274,12 +274,14 @@ def group_figures(n_c: np.ndarray, n_units: np.ndarray, observed: np.ndarray, mi
     return out
 
 
-def dyadic_counts(cols: list[np.ndarray], v: int, group: np.ndarray, n_groups: int
+def dyadic_counts(cols: list[np.ndarray], v: int, group: np.ndarray, n_groups: int, pairs: dict | None = None
                   ) -> tuple[Coincidences, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
     """The coincidences of ``cols[coder][unit]`` (-1: no value) and :func:`group_counts`,
     counted pair of coders by pair of coders, when every pairable unit's weight 1/(m_u - 1)
     is a power of two (m_u of 2, 3, 5, 9 … values; three annotators always): every sum is
-    then exact, so any order of adding gives the bits of the unit-by-unit sums. None otherwise."""
+    then exact, so any order of adding gives the bits of the unit-by-unit sums. None otherwise.
+    ``pairs``, when given, receives each pair of coders' own coincidences
+    (:func:`annotator.agreement.coding.pair_coincidences`), counted on the way."""
     present = [c >= 0 for c in cols]
     m = np.zeros(len(group), dtype=_I)
     for p in present:
@@ -296,7 +298,14 @@ def dyadic_counts(cols: list[np.ndarray], v: int, group: np.ndarray, n_groups: i
     for a, b in combinations(range(len(cols)), 2):
         both = present[a] & present[b]
         x, y, wi = cols[a][both], cols[b][both], w[both]
-        flat += np.bincount(x * v + y, weights=wi, minlength=v * v)
+        key = x * v + y
+        flat += np.bincount(key, weights=wi, minlength=v * v)
+        if pairs is not None:
+            one = np.bincount(key, minlength=v * v).reshape(v, v)
+            one = one + one.T
+            at = np.nonzero(one.reshape(-1))[0]
+            pairs[(a, b)] = Coincidences(at // v, at % v, one.reshape(-1)[at].astype(np.float64),
+                                         one.sum(axis=1).astype(np.float64), len(x))
         apart = x != y
         off_g.append(group[both][apart])
         off_w.append(2.0 * wi[apart])
@@ -387,7 +396,8 @@ def _token_agreement(data: _Data, arrays: dict[str, np.ndarray], min_units: int)
     unit_doc = np.full(len(n_tok), -1, dtype=_I)
     unit_doc[has_tok] = code_of_doc[inv.reshape(-1)] if len(uniq) else unit_doc[has_tok]
     token_doc = np.repeat(unit_doc, n_tok)
-    direct = dyadic_counts(cols, v, token_doc, len(doc_ix))
+    pair_co: dict[tuple[int, int], Coincidences] = {}
+    direct = dyadic_counts(cols, v, token_doc, len(doc_ix), pair_co) if v * v <= 1 << 20 else None
     if direct is not None:
         co, by_doc = direct
     else:
@@ -404,7 +414,8 @@ def _token_agreement(data: _Data, arrays: dict[str, np.ndarray], min_units: int)
     per_document = dict(zip(doc_ix, group_figures(*by_doc, min_units)))
     pairs: dict[tuple[str, str], Figure] = {}
     for a, b in combinations(range(len(coder_names)), 2):
-        pairs[(coder_names[a], coder_names[b])] = _nominal_figure(pair_coincidences(cols[a], cols[b], v), min_units)
+        co_ab = pair_co[(a, b)] if (a, b) in pair_co else pair_coincidences(cols[a], cols[b], v)
+        pairs[(coder_names[a], coder_names[b])] = _nominal_figure(co_ab, min_units)
     return TokenAgreement(alpha, pa, dict(sorted(per_label.items())), per_document, pairs, coder_names)
 
 
@@ -572,7 +583,15 @@ class _Unitizer:
                 unit, g, start, end = self._coder[c]
                 keep = both[unit]
                 sides.append((start[keep], end[keep], g[keep]))
-            g, val = _pair_parts(sides[0][0], sides[0][1], sides[1][0], sides[1][1], sides[0][2], sides[1][2])
+            (a_s, a_e, ga), (b_s, b_e, gb) = sides
+            # Units both coders drew alike weigh nothing and touch no other unit (a coder's
+            # merged units are apart, each start its own): set them aside first.
+            pos = np.minimum(np.searchsorted(b_s, a_s), max(len(b_s) - 1, 0))
+            same = (b_s[pos] == a_s) & (b_e[pos] == a_e) if len(b_s) else np.zeros(len(a_s), dtype=bool)
+            rest_b = np.ones(len(b_s), dtype=bool)
+            rest_b[pos[same]] = False
+            rest_a = ~same
+            g, val = _pair_parts(a_s[rest_a], a_e[rest_a], b_s[rest_b], b_e[rest_b], ga[rest_a], gb[rest_b])
             self._pairs[(i, j)] = (g // n_units, g % n_units, val)
         return self._pairs[(i, j)]
 
@@ -682,14 +701,14 @@ def fast_dataset_report(decisions: Any, units_of: Any, layer: str = "entities", 
                 or np.any(arrays["tok_end"] < arrays["tok_start"]) or np.any(arrays["tok_start"] < 0)
                 or np.any(arrays["tok_end"] > np.repeat(lengths, arrays["n_tok"]))):
             raise Fallback("stored tokens out of order or outside their unit")
-    # Tokens in a second thread while spans and alpha_u are measured here: numpy runs its
-    # array operations without Python's lock, so the two share the machine's cores.
+    # Tokens and span F1 in threads of their own while alpha_u is measured here: numpy runs
+    # its array operations without Python's lock, so they share the machine's cores.
     from concurrent.futures import ThreadPoolExecutor
 
     report["tokens"] = None
-    with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(2) as pool:
         tokens = pool.submit(_token_agreement, data, dict(arrays), min_units)
-        spans, unitizing = _span_measures(data, arrays, sp_unit, all_names, coders, min_units)
+        spans, unitizing = _span_measures(data, arrays, sp_unit, all_names, coders, min_units, pool)
         report["tokens"] = tokens.result().as_dict()
     report["spans"] = spans
     report["unitizing"] = unitizing
@@ -698,8 +717,8 @@ def fast_dataset_report(decisions: Any, units_of: Any, layer: str = "entities", 
 
 
 def _span_measures(data: _Data, arrays: dict[str, np.ndarray], sp_unit: np.ndarray, all_names: list[str],
-                   coders: list[str], min_units: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The report's span F1 and alpha_u sections."""
+                   coders: list[str], min_units: int, pool: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The report's span F1 (in ``pool``) and alpha_u sections."""
     # Spans and alpha_u number coders by their place in the sorted list.
     rank = np.argsort(np.argsort(np.asarray(all_names, dtype=object))) if all_names else np.zeros(0, _I)
     ver_coder = rank[arrays["ver_coder"]].astype(_I) if len(arrays["ver_coder"]) else arrays["ver_coder"]
@@ -709,16 +728,20 @@ def _span_measures(data: _Data, arrays: dict[str, np.ndarray], sp_unit: np.ndarr
     has = np.zeros((len(arrays["lengths"]), len(coders)), dtype=bool)
     has[arrays["ver_unit"], ver_coder] = True
     label_names = list(data.label_ix)
-    span_pairs = _SpanPairs(arrays, has, label_names)
-    f1 = SpanF1({(coders[a], coders[b]): span_pairs.pair(a, b, min_units)
-                 for a, b in combinations(range(len(coders)), 2)})
+
+    def span_f1() -> dict[str, Any]:
+        span_pairs = _SpanPairs(arrays, has, label_names)
+        return SpanF1({(coders[a], coders[b]): span_pairs.pair(a, b, min_units)
+                       for a, b in combinations(range(len(coders)), 2)}).as_dict()
+
+    f1 = pool.submit(span_f1)
     unitizer = _Unitizer(arrays, has, label_names)
     pair_alpha_u = {f"{coders[a]}|{coders[b]}": unitizer.result([a, b])["overall"]
                     for a, b in combinations(range(len(coders)), 2)}
     unitizing = unitizer.result(list(range(len(coders)))) if len(coders) >= 2 else None
     if unitizing is not None:
         unitizing["pairs"] = pair_alpha_u
-    return f1.as_dict(), unitizing
+    return f1.result(), unitizing
 
 
 def dense_answer_counts(rel: Reliability) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
