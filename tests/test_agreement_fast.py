@@ -165,7 +165,8 @@ def test_fast_report_equals_plain_report_on_a_larger_dataset(monkeypatch) -> Non
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6), layer=st.sampled_from(["entities", "claims"]))
 def test_units_and_decisions_from_before_the_packed_columns(seed: int, layer: str) -> None:
-    """Units from before migration m002 (no token bounds) are read row by row and tokenized;
+    """Units from before migration m002 (no token bounds) or without their m004 row are read
+    row by row and tokenized;
     decisions the migration m003 backfills give the same report; a decision left without its
     packed columns sends the whole report to the plain path."""
     from annotator.commands.agree import dataset_agreement
@@ -178,6 +179,9 @@ def test_units_and_decisions_from_before_the_packed_columns(seed: int, layer: st
         assert json.dumps(fast(store, layer)) == want
         conn = store.conn
         conn.execute("UPDATE units SET token_bounds = NULL WHERE id % 3 != 1")
+        conn.execute("UPDATE unit_extents SET token_bounds = NULL WHERE unit_id % 3 != 1")
+        assert json.dumps(fast(store, layer)) == want
+        conn.execute("DELETE FROM unit_extents WHERE unit_id % 2 = 0")
         assert json.dumps(fast(store, layer)) == want
         conn.execute("UPDATE decisions SET agree_head = NULL, agree_spans = NULL")
         conn.execute("DELETE FROM span_labels")
@@ -194,7 +198,8 @@ def test_units_and_decisions_from_before_the_packed_columns(seed: int, layer: st
 
 
 def test_an_upgraded_database_has_packed_decisions(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A database from schema m001 upgrades with its decision packed; agreement reads it."""
+    """A database from schema m001 upgrades with its decision packed and its unit's extent;
+    agreement reads it."""
     from test_robust_migrations import write_v1_database
 
     from annotator.commands.agree import dataset_agreement
@@ -208,6 +213,8 @@ def test_an_upgraded_database_has_packed_decisions(tmp_path) -> None:  # type: i
         (person,) = store.conn.execute("SELECT id FROM span_labels WHERE layer = 'entities' AND label = 'PERSON'"
                                        ).fetchone()
         assert head == struct.pack("<qiii", 1, alice, 0, 1) and spans == struct.pack("<iii", 0, 3, person)
+        assert store.conn.execute("SELECT unit_id, dataset_id, head, token_bounds FROM unit_extents").fetchall() == [
+            (1, 1, struct.pack("<qqi", 1, 1, 10), None)]  # m001 kept no token bounds
         store.add_annotation(Annotation(unit_id=1, annotator="bob", answer="accept",
                                         spans=[Span(start=0, end=3, label="PERSON")]))
         report = dataset_agreement(store, "old", "entities", 1)

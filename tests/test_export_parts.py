@@ -199,6 +199,10 @@ def test_an_import_with_workers_stores_every_units_parts(tmp_path: Path) -> None
     missing = store.conn.execute("SELECT COUNT(*) FROM units WHERE token_bounds IS NULL OR export_head IS NULL"
                                  " OR export_tail IS NULL").fetchone()[0]
     n_units = store.conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+    # agreement's narrow copy of each unit: the same bounds, its head
+    extents = store.conn.execute("SELECT COUNT(*) FROM unit_extents e JOIN units u ON u.id = e.unit_id"
+                                 " WHERE e.token_bounds = u.token_bounds AND length(e.head) = 20").fetchone()[0]
+    assert extents == n_units
     for u in list(store.iter_units("d"))[::97]:
         store.add_annotation(Annotation(unit_id=u.id or 0, annotator="a", answer="accept",
                                         spans=[Span(start=0, end=3, label="PERSON")]))

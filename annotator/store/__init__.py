@@ -34,7 +34,7 @@ from annotator.models import (
     Unit,
 )
 from annotator.record_parts import decision_part, unit_parts
-from annotator.store.agreement_rows import Ids, json_spans, packed_decision
+from annotator.store.agreement_rows import UNIT_HEAD, Ids, json_spans, packed_decision
 from annotator.store.schema import MIGRATION_SET, MIGRATIONS_TABLE, SHIPPED_MIGRATIONS
 from annotator.tokens import token_spans, unpack_bounds
 
@@ -331,13 +331,19 @@ class Store:
                 " meta, token_bounds, export_head, export_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            self._x_many(
+                "INSERT INTO unit_extents (unit_id, dataset_id, head, token_bounds) VALUES (?, ?, ?, ?)",
+                [(r[0], r[1], UNIT_HEAD.pack(r[0], r[2], len(r[6])), r[10]) for r in rows],
+            )
             return doc_id
 
     def put_unit_parts(self, rows: Iterable[tuple[int, bytes, bytes | None, bytes | None]]) -> None:
         """Store (unit id, token bounds, head, tail) of units inserted ``with_parts=False``
         (:func:`annotator.record_parts.unit_parts`)."""
         with self.write():
+            rows = list(rows)
             self._x_many("UPDATE units SET token_bounds = ?2, export_head = ?3, export_tail = ?4 WHERE id = ?1", rows)
+            self._x_many("UPDATE unit_extents SET token_bounds = ?2 WHERE unit_id = ?1", [r[:2] for r in rows])
 
     def _x_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self._lock:

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 #: A decision's head: unit id, annotator id, answer code, number of spans.
 HEAD = struct.Struct("<qiii")
+#: A unit's head in ``unit_extents``: unit id, document id, length in characters.
+UNIT_HEAD = struct.Struct("<qqi")
 #: Answer codes in ``agree_head``.
 ANSWER_CODES: dict[str, int] = {"accept": 0, "reject": 1, "ignore": 2}
 ANSWERS: tuple[str, ...] = tuple(ANSWER_CODES)
@@ -124,6 +126,23 @@ def backfill(execute: Callable[..., Any], executemany: Callable[..., Any], batch
                     updates)
         done += len(rows)
         after = (rows[-1][0], rows[-1][1])
+
+
+def backfill_units(execute: Callable[..., Any], executemany: Callable[..., Any], batch: int = 20_000) -> int:
+    """Write the ``unit_extents`` row of every unit that lacks one (migration ``m004``,
+    inside its transaction); returns how many."""
+    done = 0
+    after = -1
+    while True:
+        rows = execute(
+            "SELECT id, dataset_id, document_id, text, token_bounds FROM units WHERE id > ? ORDER BY id LIMIT ?",
+            (after, batch)).fetchall()
+        if not rows:
+            return done
+        executemany("INSERT OR IGNORE INTO unit_extents (unit_id, dataset_id, head, token_bounds) VALUES (?, ?, ?, ?)",
+                    [(u, ds, UNIT_HEAD.pack(u, d, len(t)), b) for u, ds, d, t, b in rows])
+        done += len(rows)
+        after = rows[-1][0]
 
 
 @dataclass
@@ -277,10 +296,10 @@ def _decisions(store: Store, heads: list[bytes], spans: list[bytes]) -> Decision
 
 
 _UNITS = (
-    "SELECT count(*), count(token_bounds), total(instr(text, char(0)) > 0), group_concat(id),"
-    " group_concat(document_id), group_concat(length(text)), group_concat(length(token_bounds)),"
-    " group_concat(token_bounds, '') FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?"
+    "SELECT count(*), count(token_bounds), group_concat(head, ''), group_concat(length(token_bounds)),"
+    " group_concat(token_bounds, '') FROM unit_extents WHERE +dataset_id = ? AND unit_id BETWEEN ? AND ?"
 )
+_UNIT_COUNT = "SELECT count(*) FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?"
 _UNIT_ROWS = (
     "SELECT id, document_id, text, token_bounds, CASE WHEN token_bounds IS NULL THEN tokens END"
     " FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ? ORDER BY id"
@@ -310,13 +329,15 @@ def read_units(store: Store, dataset_id: int, *, span: int = 100_000) -> Units:
         for at in range(lo, hi + 1, span):
             end = at + span - 1
             try:
-                n, with_bounds, nul, ids, docs, lengths, n_bytes, packed = conn.execute(
-                    _UNITS, (dataset_id, at, end)).fetchone()
+                n, with_bounds, heads, n_bytes, packed = conn.execute(_UNITS, (dataset_id, at, end)).fetchone()
             except sqlite3.DataError:  # more than SQLite's longest string: read row by row
-                n, with_bounds, nul = 1, 0, 0
-            if not n:
+                n, with_bounds = -1, 0
+            total = conn.execute(_UNIT_COUNT, (dataset_id, at, end)).fetchone()[0]
+            if not total:
                 continue
-            if n != with_bounds or nul:  # older rows, or text SQLite's length() stops in
+            rec = np.frombuffer(heads or b"", dtype=np.dtype([("u", "<i8"), ("d", "<i8"), ("n", "<i4")]))
+            if n != with_bounds or n != total or np.any(np.diff(rec["u"]) <= 0):
+                # units not yet tokenized (an import under way), or from before m002
                 rows = conn.execute(_UNIT_ROWS, (dataset_id, at, end)).fetchall()
                 texts = [r[2].decode() for r in rows]
                 blobs = [r[3] if r[3] is not None else
@@ -327,7 +348,8 @@ def read_units(store: Store, dataset_id: int, *, span: int = 100_000) -> Units:
                               np.asarray([len(b) // 8 for b in blobs], dtype=np.int64)))
                 bounds.append(b"".join(blobs))
             else:
-                parts.append((_ints(ids), _ints(docs), _ints(lengths), _ints(n_bytes) // 8))
+                parts.append((rec["u"].astype(np.int64), rec["d"].astype(np.int64), rec["n"].astype(np.int64),
+                              _ints(n_bytes) // 8))
                 bounds.append(packed or b"")
         for doc_id, external_id, title in conn.execute(
                 "SELECT id, external_id, title FROM documents WHERE dataset_id = ?", (dataset_id,)):

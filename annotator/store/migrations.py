@@ -165,5 +165,20 @@ def m003_agreement_columns(db: Database) -> None:
     backfill(db.conn.execute, db.conn.executemany)
 
 
+@migrations()
+def m004_unit_extents(db: Database) -> None:
+    """What ``annotator agree --dataset`` needs of each unit, in a narrow table of its own:
+    ``unit_extents`` holds the unit's packed head (id, document, length) and its token bounds,
+    so reading a million units does not walk the wide ``units`` rows (text, record parts). Units
+    already stored are filled in here; see :mod:`annotator.store.agreement_rows`."""
+    from annotator.store.agreement_rows import backfill_units
+
+    db.execute(
+        "CREATE TABLE unit_extents (unit_id INTEGER PRIMARY KEY REFERENCES units(id),"
+        " dataset_id INTEGER NOT NULL, head BLOB NOT NULL, token_bounds BLOB)"
+    )
+    backfill_units(db.conn.execute, db.conn.executemany)
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
