@@ -127,6 +127,7 @@ class Store:
             raise DatabaseError(f"{self.path}: cannot be opened as a database ({e})") from None
         self._dataset_cache: dict[str, Dataset] = {}
         self._ids = Ids(self._x)  # annotator_ids and span_labels, as committed
+        self._pending_extents: dict[int, tuple[int, bytes]] = {}  # units awaiting put_unit_parts
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -217,6 +218,7 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 self._ids.clear()  # ids this transaction added are gone
+                self._pending_extents.clear()
                 raise
             else:
                 conn.execute("COMMIT")
@@ -331,10 +333,12 @@ class Store:
                 " meta, token_bounds, export_head, export_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            self._x_many(
-                "INSERT INTO unit_extents (unit_id, dataset_id, head, token_bounds) VALUES (?, ?, ?, ?)",
-                [(r[0], r[1], UNIT_HEAD.pack(r[0], r[2], len(r[6])), r[10]) for r in rows],
-            )
+            extents = [(r[0], r[1], UNIT_HEAD.pack(r[0], r[2], len(r[6])), r[10]) for r in rows]
+            if with_parts:
+                self._x_many("INSERT INTO unit_extents (unit_id, dataset_id, head, token_bounds) VALUES (?, ?, ?, ?)",
+                             extents)
+            else:  # written with the token bounds, by put_unit_parts
+                self._pending_extents.update((e[0], e[1:3]) for e in extents)
             return doc_id
 
     def put_unit_parts(self, rows: Iterable[tuple[int, bytes, bytes | None, bytes | None]]) -> None:
@@ -343,7 +347,13 @@ class Store:
         with self.write():
             rows = list(rows)
             self._x_many("UPDATE units SET token_bounds = ?2, export_head = ?3, export_tail = ?4 WHERE id = ?1", rows)
-            self._x_many("UPDATE unit_extents SET token_bounds = ?2 WHERE unit_id = ?1", [r[:2] for r in rows])
+            pending = self._pending_extents
+            new = [(r[0], *pending.pop(r[0]), r[1]) for r in rows if r[0] in pending]
+            if len(new) < len(rows):
+                done = {n[0] for n in new}
+                self._x_many("UPDATE unit_extents SET token_bounds = ?2 WHERE unit_id = ?1",
+                             [r[:2] for r in rows if r[0] not in done])
+            self._x_many("INSERT INTO unit_extents (unit_id, dataset_id, head, token_bounds) VALUES (?, ?, ?, ?)", new)
 
     def _x_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self._lock:
