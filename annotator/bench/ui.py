@@ -99,6 +99,8 @@ async def _measure_keys(db_path: str, presses: int, size: tuple[int, int], annot
                     await asyncio.wait_for(app.frame_event.wait(), timeout=2.0)
                     app.frame_event.clear()
             except asyncio.TimeoutError:
+                if not app.is_running:  # the app died (its error is raised on leaving run_test)
+                    break
                 missed += 1
                 continue
             latencies.setdefault(key, []).append((app.frame_times[seen] - t0) * 1000.0)
