@@ -197,6 +197,31 @@ def test_units_and_decisions_from_before_the_packed_columns(seed: int, layer: st
         store.close()
 
 
+def test_damaged_packed_columns_fall_back_to_the_stored_annotations() -> None:
+    """A truncated or overlong packed blob (a damaged file, a bad hand edit) never reaches the
+    measures: the units are read again from their rows, the decisions by the plain path."""
+    from annotator.commands.agree import dataset_agreement
+
+    store = open_store(":memory:")
+    try:
+        for seed in range(2):
+            build(store, 3000 + seed)
+        want = json.dumps(plain(store, "entities", None))
+        conn = store.conn
+        conn.execute("UPDATE unit_extents SET token_bounds = substr(token_bounds, 1, 5) WHERE unit_id % 2 = 0")
+        conn.execute("UPDATE unit_extents SET head = head || x'00' WHERE unit_id % 3 = 0")
+        conn.execute("UPDATE units SET token_bounds = token_bounds || x'01' WHERE id % 4 = 0")
+        assert json.dumps(fast(store, "entities")) == want
+        conn.execute("UPDATE decisions SET agree_spans = substr(agree_spans, 1, 5) WHERE (unit_id, annotator) ="
+                     " (SELECT unit_id, annotator FROM decisions WHERE length(agree_spans) > 0 LIMIT 1)")
+        ds = store.require_dataset("mix")
+        assert read_decisions(store, ds.id) is None
+        assert json.dumps(dataset_agreement(store, "mix", "entities", 3)) == json.dumps(
+            {"dataset": "mix", "overlap": ds.overlap, **json.loads(want)})
+    finally:
+        store.close()
+
+
 def test_an_upgraded_database_has_packed_decisions(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A database from schema m001 upgrades with its decision packed and its unit's extent;
     agreement reads it."""

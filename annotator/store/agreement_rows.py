@@ -239,6 +239,8 @@ def _decision_blobs(store: Store, dataset_id: int, lo: int, hi: int, span: int
             if n != packed:
                 return None
             if n:
+                if len(head) != n * HEAD.size or len(sp or b"") % 12:  # damaged columns
+                    return None
                 heads.append(head)
                 spans.append(sp or b"")
     return heads, spans
@@ -301,8 +303,8 @@ _UNITS = (
 )
 _UNIT_COUNT = "SELECT count(*) FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?"
 _UNIT_ROWS = (
-    "SELECT id, document_id, text, token_bounds, CASE WHEN token_bounds IS NULL THEN tokens END"
-    " FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ? ORDER BY id"
+    "SELECT id, document_id, text, token_bounds, tokens FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?"
+    " ORDER BY id"
 )
 
 
@@ -335,12 +337,15 @@ def read_units(store: Store, dataset_id: int, *, span: int = 100_000) -> Units:
             total = conn.execute(_UNIT_COUNT, (dataset_id, at, end)).fetchone()[0]
             if not total:
                 continue
-            rec = np.frombuffer(heads or b"", dtype=np.dtype([("u", "<i8"), ("d", "<i8"), ("n", "<i4")]))
-            if n != with_bounds or n != total or np.any(np.diff(rec["u"]) <= 0):
-                # units not yet tokenized (an import under way), or from before m002
+            sizes = _ints(n_bytes) if n > 0 and n == with_bounds else None
+            ok = (n == total and sizes is not None and len(heads or b"") == n * UNIT_HEAD.size
+                  and not np.any(sizes % 8) and int(sizes.sum()) == len(packed or b""))
+            rec = np.frombuffer(heads, dtype=np.dtype([("u", "<i8"), ("d", "<i8"), ("n", "<i4")])) if ok else None
+            if rec is None or np.any(np.diff(rec["u"]) <= 0):
+                # units not yet tokenized (an import under way), from before m002, or damaged
                 rows = conn.execute(_UNIT_ROWS, (dataset_id, at, end)).fetchall()
                 texts = [r[2].decode() for r in rows]
-                blobs = [r[3] if r[3] is not None else
+                blobs = [r[3] if r[3] is not None and len(r[3]) % 8 == 0 else
                          _bounds(t, r[4].decode() if r[4] is not None else None) for r, t in zip(rows, texts)]
                 parts.append((np.asarray([r[0] for r in rows], dtype=np.int64),
                               np.asarray([r[1] for r in rows], dtype=np.int64),
@@ -349,7 +354,7 @@ def read_units(store: Store, dataset_id: int, *, span: int = 100_000) -> Units:
                 bounds.append(b"".join(blobs))
             else:
                 parts.append((rec["u"].astype(np.int64), rec["d"].astype(np.int64), rec["n"].astype(np.int64),
-                              _ints(n_bytes) // 8))
+                              sizes // 8))
                 bounds.append(packed or b"")
         for doc_id, external_id, title in conn.execute(
                 "SELECT id, external_id, title FROM documents WHERE dataset_id = ?", (dataset_id,)):
