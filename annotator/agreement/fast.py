@@ -36,6 +36,7 @@ from annotator.agreement.unitizing import (
     category_disagreements,
     category_disagreements_counted,
 )
+from annotator.record_parts import ANSWERS  # the store's answer codes are their places here
 
 _I = np.int64
 
@@ -78,8 +79,6 @@ class _Data:
         self.arrays: dict[str, np.ndarray] = {}
 
 
-#: Answer codes of the decisions the store reads (annotator.store.agreement_rows.ANSWERS).
-_ANSWERS = ("accept", "reject", "ignore")
 
 
 def gather(decisions: Any, units_of: Any, layer: str, labels: Collection[str] | None) -> _Data:
@@ -95,18 +94,18 @@ def gather(decisions: Any, units_of: Any, layer: str, labels: Collection[str] | 
     uix = np.cumsum(first, dtype=_I) - 1
     n_units = int(uix[-1]) + 1 if n_dec else 0
     data.n_units = n_units
-    if n_dec and (ans.min() < 0 or ans.max() >= len(_ANSWERS)):
+    if n_dec and (ans.min() < 0 or ans.max() >= len(ANSWERS)):
         raise Fallback("an unknown answer")
     # Answers: 'ignore' is no answer at all.
-    seen = np.bincount(ans, minlength=len(_ANSWERS)) > 0
-    cats = sorted(a for a, hit in zip(_ANSWERS, seen) if hit and a != "ignore")
-    cat_of = np.asarray([cats.index(a) if a in cats else -1 for a in _ANSWERS], dtype=_I)
+    seen = np.bincount(ans, minlength=len(ANSWERS)) > 0
+    cats = sorted(a for a, hit in zip(ANSWERS, seen) if hit and a != "ignore")
+    cat_of = np.asarray([cats.index(a) if a in cats else -1 for a in ANSWERS], dtype=_I)
     val = cat_of[ans]
     given = val >= 0
     data.answer_unit, data.answer_coder, data.answer_value = uix[given], coder[given], val[given]
     data.answer_cats = cats
     # Versions: the accepted decisions of units with two or more of them.
-    acc = ans == _ANSWERS.index("accept")
+    acc = ans == ANSWERS.index("accept")
     shared = np.bincount(uix[acc], minlength=n_units) >= 2
     is_ver = acc & shared[uix]
     ver_dec = np.nonzero(is_ver)[0]

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from annotator.record_parts import ANSWERS
 from annotator.tokens import pack_bounds, prodigy_tokens
 
 if TYPE_CHECKING:
@@ -44,8 +45,7 @@ HEAD = struct.Struct("<qiii")
 #: A unit's head in ``unit_extents``: unit id, document id, length in characters.
 UNIT_HEAD = struct.Struct("<qqi")
 #: Answer codes in ``agree_head``.
-ANSWER_CODES: dict[str, int] = {"accept": 0, "reject": 1, "ignore": 2}
-ANSWERS: tuple[str, ...] = tuple(ANSWER_CODES)
+ANSWER_CODES: dict[str, int] = {answer: code for code, answer in enumerate(ANSWERS)}
 _I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
 
 
