@@ -323,6 +323,41 @@ def dyadic_counts(cols: list[np.ndarray], v: int, group: np.ndarray, n_groups: i
     return co, (n_c_g.reshape(n_groups, v), n_units_g, observed_g)
 
 
+def covered_rows(arrays: dict[str, np.ndarray], tok_off: np.ndarray, row_off: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The token rows (each version's tokens in turn: ``row_off`` per version, ``tok_off``
+    per unit) some span of the version covers, ascending, and each one's label: the shortest
+    span over a token wins, the first in sorted order on a tie."""
+    n_tok = arrays["n_tok"]
+    ver_unit = arrays["ver_unit"]
+    n_rows, n_tokens = int(row_off[-1]), int(tok_off[-1])
+    sp_ver, sp_start, sp_end, sp_label = arrays["sp_ver"], arrays["sp_start"], arrays["sp_end"], arrays["sp_label"]
+    if not (len(sp_ver) and n_tokens):
+        return np.zeros(0, _I), np.zeros(0, _I)
+    sp_unit = ver_unit[sp_ver]
+    base = arrays["char_off"]
+    tok_unit = np.repeat(np.arange(len(n_tok), dtype=_I), n_tok)
+    g_start = arrays["tok_start"] + base[tok_unit]
+    g_end = arrays["tok_end"] + base[tok_unit]
+    lo = np.searchsorted(g_end, sp_start + base[sp_unit], side="right")
+    hi = np.searchsorted(g_start, sp_end + base[sp_unit], side="left")
+    lo = np.maximum(lo, tok_off[sp_unit])
+    hi = np.minimum(hi, tok_off[sp_unit + 1])
+    counts = np.maximum(hi - lo, 0)
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, _I), np.zeros(0, _I)
+    k = np.repeat(np.arange(len(sp_ver), dtype=_I), counts)
+    tok = np.repeat(lo, counts) + (np.arange(total, dtype=_I) - np.repeat(np.cumsum(counts) - counts, counts))
+    row = row_off[sp_ver[k]] + tok - tok_off[sp_unit[k]]
+    # Shortest first, then first in order: the least of length * spans + span index.
+    key = (sp_end - sp_start)[k] * len(sp_ver) + k
+    best = np.full(n_rows, np.iinfo(_I).max, dtype=_I)
+    np.minimum.at(best, row, key)
+    covered = np.nonzero(best != np.iinfo(_I).max)[0]
+    return covered, sp_label[best[covered] % len(sp_ver)]
+
+
 # ---------------------------------------------------------------- tokens
 def _token_agreement(data: _Data, arrays: dict[str, np.ndarray], min_units: int) -> TokenAgreement:
     """Token alpha (overall, per label, per document, per pair) over the shared units."""
@@ -337,29 +372,8 @@ def _token_agreement(data: _Data, arrays: dict[str, np.ndarray], min_units: int)
     n_labels = len(data.label_ix) + 1  # raw codes: spans' labels, then O
     o_code = n_labels - 1
     labels = np.full(n_rows, o_code, dtype=_I)
-    sp_ver, sp_start, sp_end, sp_label = arrays["sp_ver"], arrays["sp_start"], arrays["sp_end"], arrays["sp_label"]
-    if len(sp_ver) and n_tokens:
-        sp_unit = ver_unit[sp_ver]
-        base = arrays["char_off"]
-        tok_unit = np.repeat(np.arange(len(n_tok), dtype=_I), n_tok)
-        g_start = arrays["tok_start"] + base[tok_unit]
-        g_end = arrays["tok_end"] + base[tok_unit]
-        lo = np.searchsorted(g_end, sp_start + base[sp_unit], side="right")
-        hi = np.searchsorted(g_start, sp_end + base[sp_unit], side="left")
-        lo = np.maximum(lo, tok_off[sp_unit])
-        hi = np.minimum(hi, tok_off[sp_unit + 1])
-        counts = np.maximum(hi - lo, 0)
-        total = int(counts.sum())
-        if total:
-            k = np.repeat(np.arange(len(sp_ver), dtype=_I), counts)
-            tok = np.repeat(lo, counts) + (np.arange(total, dtype=_I) - np.repeat(np.cumsum(counts) - counts, counts))
-            row = row_off[sp_ver[k]] + tok - tok_off[sp_unit[k]]
-            # Shortest first, then first in order: the least of length * spans + span index.
-            key = (sp_end - sp_start)[k] * len(sp_ver) + k
-            best = np.full(n_rows, np.iinfo(_I).max, dtype=_I)
-            np.minimum.at(best, row, key)
-            covered = np.nonzero(best != np.iinfo(_I).max)[0]
-            labels[covered] = sp_label[best[covered] % len(sp_ver)]
+    covered, covered_label = covered_rows(arrays, tok_off, row_off)
+    labels[covered] = covered_label
     # Codes as the plain path numbers them: O first, then labels and coders by first appearance.
     label_map = _first_order(labels, n_labels, pinned=o_code)
     values = label_map[labels]
@@ -456,12 +470,15 @@ class _SpanPairs:
         hit[ok] = runmax[i[ok]] > self.starts[x][ok]
         return np.bincount(self.lab[x][hit], minlength=len(self.label_names))
 
-    def pair(self, a: int, b: int, min_units: int) -> PairF1:
-        """Span F1 between coders ``a`` and ``b`` (indices into the annotator list) over the
-        units both annotated."""
+    def pair_counts(self, a: int, b: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(units both annotated, and per label: spans of ``a``, spans of ``b``, exact
+        matches, spans of ``a`` overlapping one of ``b``, and of ``b`` one of ``a``)."""
         both = self.has[:, a] & self.has[:, b]
         shared = int(both.sum())
         n_l = len(self.label_names)
+        if shared == 0:
+            z = np.zeros(n_l, _I)
+            return 0, z, z, z, z, z
         ya, yb = (ix[both[self.unit[ix]]] for ix in (self.by_start[a], self.by_start[b]))
         lab = self.lab
         n_a = np.bincount(lab[ya], minlength=n_l)
@@ -471,18 +488,27 @@ class _SpanPairs:
         common = ka[kb[pos] == ka] if len(kb) else ka[:0]
         w2 = self.width * self.width
         exact = np.bincount((common // w2) % n_l, minlength=n_l) if len(common) else np.zeros(n_l, _I)
-        ov_a = self._overlaps(ya, yb)
-        ov_b = self._overlaps(yb, ya)
-        present = (n_a + n_b) > 0
-        exact_pl: dict[str, Figure] = {}
-        overlap_pl: dict[str, Figure] = {}
-        for j in np.nonzero(present)[0]:
-            lbl = self.label_names[j]
-            exact_pl[lbl] = _f1(int(exact[j]), int(n_a[j]), int(exact[j]), int(n_b[j]), shared, min_units)
-            overlap_pl[lbl] = _f1(int(ov_a[j]), int(n_a[j]), int(ov_b[j]), int(n_b[j]), shared, min_units)
-        ta, tb, te = int(n_a.sum()), int(n_b.sum()), int(exact.sum())
-        return PairF1(_f1(te, ta, te, tb, shared, min_units),
-                      _f1(int(ov_a.sum()), ta, int(ov_b.sum()), tb, shared, min_units), exact_pl, overlap_pl)
+        return shared, n_a, n_b, exact, self._overlaps(ya, yb), self._overlaps(yb, ya)
+
+    def pair(self, a: int, b: int, min_units: int) -> PairF1:
+        """Span F1 between coders ``a`` and ``b`` (indices into the annotator list) over the
+        units both annotated."""
+        return pair_f1(*self.pair_counts(a, b), self.label_names, min_units)
+
+
+def pair_f1(shared: int, n_a: np.ndarray, n_b: np.ndarray, exact: np.ndarray, ov_a: np.ndarray, ov_b: np.ndarray,
+            label_names: list[str], min_units: int) -> PairF1:
+    """:class:`PairF1` from :meth:`_SpanPairs.pair_counts`."""
+    present = (n_a + n_b) > 0
+    exact_pl: dict[str, Figure] = {}
+    overlap_pl: dict[str, Figure] = {}
+    for j in np.nonzero(present)[0]:
+        lbl = label_names[j]
+        exact_pl[lbl] = _f1(int(exact[j]), int(n_a[j]), int(exact[j]), int(n_b[j]), shared, min_units)
+        overlap_pl[lbl] = _f1(int(ov_a[j]), int(n_a[j]), int(ov_b[j]), int(n_b[j]), shared, min_units)
+    ta, tb, te = int(n_a.sum()), int(n_b.sum()), int(exact.sum())
+    return PairF1(_f1(te, ta, te, tb, shared, min_units),
+                  _f1(int(ov_a.sum()), ta, int(ov_b.sum()), tb, shared, min_units), exact_pl, overlap_pl)
 
 
 # ---------------------------------------------------------------- alpha_u
@@ -594,15 +620,11 @@ class _Unitizer:
             self._pairs[(i, j)] = (g // n_units, g % n_units, val)
         return self._pairs[(i, j)]
 
-    def result(self, coders: list[int]) -> dict[str, Any]:
-        """alpha_u over the shared units every one of ``coders`` accepted."""
+    def _selection(self, coders: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
+        """(units every one of ``coders`` accepted, merged units of theirs there, observed
+        disagreement per label, codes of the labels with units there, sorted by name)."""
         has = self.has
         sel = np.all(has[:, coders], axis=1)
-        n_docs = int(sel.sum())
-        if n_docs == 0:
-            return {"overall": {"value": None, "n_units": 0, "n_values": 0,
-                                "warning": "no unit was accepted by all of these annotators"}, "per_label": {}}
-        length = int(self.cont[sel].sum())
         in_set = np.zeros(has.shape[1], dtype=bool)
         in_set[coders] = True
         mine = sel[self.m_unit] & in_set[self.m_coder]
@@ -612,55 +634,127 @@ class _Unitizer:
             lab, unit, val = self._pair(i, j)
             keep = sel[unit]
             observed += np.bincount(lab[keep], weights=val[keep], minlength=max(n_l, 1))
+        present = np.nonzero(np.bincount(self.m_label[mine], minlength=n_l))[0].tolist()
+        present.sort(key=lambda j: self.label_names[j])
+        return sel, mine, observed, present
+
+    def parts(self, coders: list[int]) -> tuple[int, int, np.ndarray, dict[str, tuple[float, np.ndarray, np.ndarray]]]:
+        """What alpha_u over ``coders`` adds up from these units: (units, their summed
+        length, every continuum of every coder counted by length, and per label (observed
+        disagreement, unit lengths in order, gaps counted by length less the continua that
+        hold a unit of the label)); see :func:`unitizing_from_parts`."""
+        sel, mine, observed, present = self._selection(coders)
+        n_docs = int(sel.sum())
+        if n_docs == 0:
+            return 0, 0, np.zeros(0, _I), {}
+        m = len(coders)
+        size = int(self.cont.max(initial=0)) + 1
+        whole = m * np.bincount(self.cont[sel], minlength=size)  # every continuum, every coder
         m_lab = self.m_label[mine]
         lengths = (self.m_end - self.m_start)[mine].astype(np.float64)
         before, after = self.gap_before[mine], self.gap_after[mine]
         first_of_run = self.run_start[mine]
         units_m = self.m_unit[mine]
-        present = sorted(self.label_names[j] for j in np.nonzero(np.bincount(m_lab, minlength=n_l))[0])
-        code_of = {name: j for j, name in enumerate(self.label_names)}
-        m = len(coders)
-        counted = int(self.cont.max(initial=0)) <= COUNTED_GAPS_UP_TO  # gaps as counts per length
-        if counted:
-            size = int(self.cont.max(initial=0)) + 1
-            whole = m * np.bincount(self.cont[sel], minlength=size)  # every continuum, every coder
-        else:
-            unit_c = units_m * has.shape[1] + self.m_coder[mine]
+        out: dict[str, tuple[float, np.ndarray, np.ndarray]] = {}
+        cuts = np.searchsorted(m_lab, np.arange(len(self.label_names) + 1))
+        for j in present:
+            a, b = cuts[j], cuts[j + 1]
+            # Gaps around this label's units; the whole continuum of each (unit, coder)
+            # without one is a gap too: all of them (``whole``), less those with one.
+            with_units = self.cont[units_m[a:b][first_of_run[a:b]]]
+            gap_counts = (np.bincount(before[a:b], minlength=size) + np.bincount(after[a:b], minlength=size)
+                          - np.bincount(with_units, minlength=size))
+            out[self.label_names[j]] = (float(observed[j]), lengths[a:b], gap_counts)
+        return n_docs, int(self.cont[sel].sum()), whole, out
+
+    def result(self, coders: list[int]) -> dict[str, Any]:
+        """alpha_u over the shared units every one of ``coders`` accepted."""
+        if int(self.cont.max(initial=0)) <= COUNTED_GAPS_UP_TO:  # gaps as counts per length
+            return unitizing_from_parts(len(coders), *self.parts(coders))
+        has = self.has
+        sel, mine, observed, present = self._selection(coders)
+        n_docs = int(sel.sum())
+        if n_docs == 0:
+            return unitizing_from_parts(len(coders), 0, 0, np.zeros(0, _I), {})
+        length = int(self.cont[sel].sum())
+        m_lab = self.m_label[mine]
+        lengths = (self.m_end - self.m_start)[mine].astype(np.float64)
+        before, after = self.gap_before[mine], self.gap_after[mine]
+        unit_c = self.m_unit[mine] * has.shape[1] + self.m_coder[mine]
         per_label: dict[str, Figure] = {}
         total_o = total_e = 0.0
         total_n = 0
-        cuts = np.searchsorted(m_lab, np.arange(n_l + 1))
-        for lbl in present:
-            j = code_of[lbl]
+        cuts = np.searchsorted(m_lab, np.arange(len(self.label_names) + 1))
+        for j in present:
             a, b = cuts[j], cuts[j + 1]
-            if counted:
-                # Gaps around this label's units, and the whole continuum of each (unit, coder)
-                # without one: all of them, less those with one.
-                with_units = self.cont[units_m[a:b][first_of_run[a:b]]]
-                gap_counts = (np.bincount(before[a:b], minlength=size) + np.bincount(after[a:b], minlength=size)
-                              + whole - np.bincount(with_units, minlength=size))
-                d_o, d_e, n = category_disagreements_counted(float(observed[j]), lengths[a:b], gap_counts, m, length)
-            else:
-                covered = np.zeros(has.shape[0] * has.shape[1], dtype=bool)
-                covered[unit_c[a:b]] = True
-                covered = covered.reshape(has.shape)
-                empty = [self.cont[sel & ~covered[:, c]] for c in coders]
-                gaps = np.concatenate([before[a:b], after[a:b], *empty])
-                gaps = gaps[gaps > 0].astype(np.float64)
-                d_o, d_e, n = category_disagreements(float(observed[j]), lengths[a:b], gaps, m, length)
-            per_label[lbl] = _figure(d_o, d_e, n, n_docs)
+            covered = np.zeros(has.shape[0] * has.shape[1], dtype=bool)
+            covered[unit_c[a:b]] = True
+            covered = covered.reshape(has.shape)
+            empty = [self.cont[sel & ~covered[:, c]] for c in coders]
+            gaps = np.concatenate([before[a:b], after[a:b], *empty])
+            gaps = gaps[gaps > 0].astype(np.float64)
+            d_o, d_e, n = category_disagreements(float(observed[j]), lengths[a:b], gaps, len(coders), length)
+            per_label[self.label_names[j]] = _figure(d_o, d_e, n, n_docs)
             total_o += d_o
             total_e += d_e
             total_n += n
-        overall = _figure(total_o, total_e, total_n, n_docs)
-        if overall.value is None and not present:
-            overall.warning = join_warnings("no units at all")
-        out = UnitizingResult(overall, per_label).as_dict()
-        out["units"] = n_docs
-        return out
+        return _unitizing_dict(per_label, total_o, total_e, total_n, n_docs)
+
+
+def unitizing_from_parts(m: int, n_docs: int, length: int, whole: np.ndarray,
+                         parts: dict[str, tuple[float, np.ndarray, np.ndarray]]) -> dict[str, Any]:
+    """alpha_u (as report._unitizing gives it) of ``m`` coders over ``n_docs`` units of
+    ``length`` characters in all, from :meth:`_Unitizer.parts` (of one stretch of units, or
+    of several added up: lengths laid end to end in unit order, the rest summed)."""
+    if n_docs == 0:
+        return {"overall": {"value": None, "n_units": 0, "n_values": 0,
+                            "warning": "no unit was accepted by all of these annotators"}, "per_label": {}}
+    per_label: dict[str, Figure] = {}
+    total_o = total_e = 0.0
+    total_n = 0
+    for lbl in sorted(parts):
+        observed, lengths, gaps = parts[lbl]
+        size = max(len(whole), len(gaps))
+        gap_counts = np.zeros(size, _I)
+        gap_counts[: len(whole)] += whole
+        gap_counts[: len(gaps)] += gaps
+        d_o, d_e, n = category_disagreements_counted(observed, lengths, gap_counts, m, length)
+        per_label[lbl] = _figure(d_o, d_e, n, n_docs)
+        total_o += d_o
+        total_e += d_e
+        total_n += n
+    return _unitizing_dict(per_label, total_o, total_e, total_n, n_docs)
+
+
+def _unitizing_dict(per_label: dict[str, Figure], total_o: float, total_e: float, total_n: int,
+                    n_docs: int) -> dict[str, Any]:
+    overall = _figure(total_o, total_e, total_n, n_docs)
+    if overall.value is None and not per_label:
+        overall.warning = join_warnings("no units at all")
+    out = UnitizingResult(overall, per_label).as_dict()
+    out["units"] = n_docs
+    return out
 
 
 # ---------------------------------------------------------------- the report
+def check_extents(arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """Each span's unit (and ``arrays["char_off"]``, where each unit starts on one axis);
+    :class:`Fallback` for spans or stored tokens the plain path would refuse."""
+    lengths = arrays["lengths"]
+    arrays["char_off"] = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(_I) if len(lengths) else lengths
+    sp_unit = arrays["ver_unit"][arrays["sp_ver"]]
+    if len(sp_unit) and (np.any(arrays["sp_end"] <= arrays["sp_start"]) or np.any(arrays["sp_start"] < 0)
+                         or np.any(arrays["sp_end"] > np.maximum(lengths, 1)[sp_unit])):
+        raise Fallback("a span lies outside its unit")
+    if len(arrays["tok_start"]):
+        base = np.repeat(arrays["char_off"], arrays["n_tok"])
+        if (np.any(np.diff(arrays["tok_start"] + base) < 0) or np.any(np.diff(arrays["tok_end"] + base) < 0)
+                or np.any(arrays["tok_end"] < arrays["tok_start"]) or np.any(arrays["tok_start"] < 0)
+                or np.any(arrays["tok_end"] > np.repeat(lengths, arrays["n_tok"]))):
+            raise Fallback("stored tokens out of order or outside their unit")
+    return sp_unit
+
+
 def fast_dataset_report(decisions: Any, units_of: Any, layer: str = "entities", min_units: int = MIN_UNITS,
                         labels: Collection[str] | None = None) -> dict[str, Any]:
     """:func:`annotator.agreement.report.dataset_report` from a dataset's decisions and units
@@ -688,18 +782,7 @@ def fast_dataset_report(decisions: Any, units_of: Any, layer: str = "entities", 
     else:
         report["answers"] = {"percent_agreement": None, "krippendorff_alpha": None}
     arrays = data.arrays
-    lengths = arrays["lengths"]
-    arrays["char_off"] = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(_I) if len(lengths) else lengths
-    sp_unit = arrays["ver_unit"][arrays["sp_ver"]]
-    if len(sp_unit) and (np.any(arrays["sp_end"] <= arrays["sp_start"]) or np.any(arrays["sp_start"] < 0)
-                         or np.any(arrays["sp_end"] > np.maximum(lengths, 1)[sp_unit])):
-        raise Fallback("a span lies outside its unit")
-    if len(arrays["tok_start"]):
-        base = np.repeat(arrays["char_off"], arrays["n_tok"])
-        if (np.any(np.diff(arrays["tok_start"] + base) < 0) or np.any(np.diff(arrays["tok_end"] + base) < 0)
-                or np.any(arrays["tok_end"] < arrays["tok_start"]) or np.any(arrays["tok_start"] < 0)
-                or np.any(arrays["tok_end"] > np.repeat(lengths, arrays["n_tok"]))):
-            raise Fallback("stored tokens out of order or outside their unit")
+    sp_unit = check_extents(arrays)
     # Tokens and span F1 in threads of their own while alpha_u is measured here: numpy runs
     # its array operations without Python's lock, so they share the machine's cores.
     from concurrent.futures import ThreadPoolExecutor

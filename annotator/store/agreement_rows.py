@@ -26,7 +26,7 @@ import sqlite3
 import struct
 import sys
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -318,51 +318,122 @@ def _bounds(text: str, tokens: str | None) -> bytes:
     return pack_bounds(prodigy_tokens(text))
 
 
-def read_units(store: Store, dataset_id: int, *, span: int = 100_000) -> Units:
-    """Every unit of a dataset with its length, document and token bounds, ``span`` unit ids
-    a query."""
-    import numpy as np
-
-    lo, hi = _id_range(store, dataset_id)
-    parts: list[tuple[np.ndarray, ...]] = []
-    bounds: list[bytes] = []
+def document_names(store: Store, dataset_id: int) -> dict[int, str]:
+    """Each document's name in reports: its external id, else its title, else "document N"."""
     names: dict[int, str] = {}
     with _Bytes(store) as conn:
-        for at in range(lo, hi + 1, span):
-            end = at + span - 1
-            try:
-                n, with_bounds, heads, n_bytes, packed = conn.execute(_UNITS, (dataset_id, at, end)).fetchone()
-            except sqlite3.DataError:  # more than SQLite's longest string: read row by row
-                n, with_bounds = -1, 0
-            total = conn.execute(_UNIT_COUNT, (dataset_id, at, end)).fetchone()[0]
-            if not total:
-                continue
-            sizes = _ints(n_bytes) if n > 0 and n == with_bounds else None
-            ok = (n == total and sizes is not None and len(heads or b"") == n * UNIT_HEAD.size
-                  and not np.any(sizes % 8) and int(sizes.sum()) == len(packed or b""))
-            rec = np.frombuffer(heads, dtype=np.dtype([("u", "<i8"), ("d", "<i8"), ("n", "<i4")])) if ok else None
-            if rec is None or np.any(np.diff(rec["u"]) <= 0):
-                # units not yet tokenized (an import under way), from before m002, or damaged
-                rows = conn.execute(_UNIT_ROWS, (dataset_id, at, end)).fetchall()
-                texts = [r[2].decode() for r in rows]
-                blobs = [r[3] if r[3] is not None and len(r[3]) % 8 == 0 else
-                         _bounds(t, r[4].decode() if r[4] is not None else None) for r, t in zip(rows, texts)]
-                parts.append((np.asarray([r[0] for r in rows], dtype=np.int64),
-                              np.asarray([r[1] for r in rows], dtype=np.int64),
-                              np.asarray([len(t) for t in texts], dtype=np.int64),
-                              np.asarray([len(b) // 8 for b in blobs], dtype=np.int64)))
-                bounds.append(b"".join(blobs))
-            else:
-                parts.append((rec["u"].astype(np.int64), rec["d"].astype(np.int64), rec["n"].astype(np.int64),
-                              sizes // 8))
-                bounds.append(packed or b"")
         for doc_id, external_id, title in conn.execute(
                 "SELECT id, external_id, title FROM documents WHERE dataset_id = ?", (dataset_id,)):
             ext = external_id.decode() if external_id is not None else None
             names[doc_id] = ext or (title or b"").decode() or f"document {doc_id}"
+    return names
+
+
+def _unit_range(conn: sqlite3.Connection, dataset_id: int, at: int, end: int) -> tuple[tuple[np.ndarray, ...], bytes] | None:
+    """(unit ids, document ids, lengths, token counts) and the packed token bounds of the
+    units with ids ``at`` to ``end``; None if there are none."""
+    import numpy as np
+
+    try:
+        n, with_bounds, heads, n_bytes, packed = conn.execute(_UNITS, (dataset_id, at, end)).fetchone()
+    except sqlite3.DataError:  # more than SQLite's longest string: read row by row
+        n, with_bounds = -1, 0
+    total = conn.execute(_UNIT_COUNT, (dataset_id, at, end)).fetchone()[0]
+    if not total:
+        return None
+    sizes = _ints(n_bytes) if n > 0 and n == with_bounds else None
+    ok = (n == total and sizes is not None and len(heads or b"") == n * UNIT_HEAD.size
+          and not np.any(sizes % 8) and int(sizes.sum()) == len(packed or b""))
+    rec = np.frombuffer(heads, dtype=np.dtype([("u", "<i8"), ("d", "<i8"), ("n", "<i4")])) if ok else None
+    if rec is None or np.any(np.diff(rec["u"]) <= 0):
+        # units not yet tokenized (an import under way), from before m002, or damaged
+        rows = conn.execute(_UNIT_ROWS, (dataset_id, at, end)).fetchall()
+        texts = [r[2].decode() for r in rows]
+        blobs = [r[3] if r[3] is not None and len(r[3]) % 8 == 0 else
+                 _bounds(t, r[4].decode() if r[4] is not None else None) for r, t in zip(rows, texts)]
+        return ((np.asarray([r[0] for r in rows], dtype=np.int64),
+                 np.asarray([r[1] for r in rows], dtype=np.int64),
+                 np.asarray([len(t) for t in texts], dtype=np.int64),
+                 np.asarray([len(b) // 8 for b in blobs], dtype=np.int64)), b"".join(blobs))
+    return ((rec["u"].astype(np.int64), rec["d"].astype(np.int64), rec["n"].astype(np.int64), sizes // 8),
+            packed or b"")
+
+
+def _units(parts: list[tuple[np.ndarray, ...]], bounds: list[bytes], names: dict[int, str]) -> Units:
+    import numpy as np
+
     cols = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype=np.int64) for k in range(4)]
     tokens = np.frombuffer(b"".join(bounds), dtype="<i4").reshape(-1, 2).astype(np.int64)
     return Units(cols[0], cols[1], cols[2], cols[3], tokens, names)
+
+
+def read_units(store: Store, dataset_id: int, *, span: int = 100_000) -> Units:
+    """Every unit of a dataset with its length, document and token bounds, ``span`` unit ids
+    a query."""
+    lo, hi = _id_range(store, dataset_id)
+    parts: list[tuple[np.ndarray, ...]] = []
+    bounds: list[bytes] = []
+    with _Bytes(store) as conn:
+        for at in range(lo, hi + 1, span):
+            got = _unit_range(conn, dataset_id, at, at + span - 1)
+            if got is not None:
+                parts.append(got[0])
+                bounds.append(got[1])
+    return _units(parts, bounds, document_names(store, dataset_id))
+
+
+def dataset_annotators(store: Store, dataset_id: int) -> list[str]:
+    """The names of everyone with a current decision in the dataset, sorted (one index seek
+    per name rather than a pass over every decision)."""
+    with _Bytes(store) as conn:
+        rows = conn.execute(
+            "WITH RECURSIVE a(name) AS (SELECT min(annotator) FROM decisions WHERE dataset_id = ?1"
+            " UNION ALL SELECT (SELECT min(annotator) FROM decisions WHERE dataset_id = ?1 AND annotator > a.name)"
+            " FROM a WHERE a.name IS NOT NULL) SELECT name FROM a WHERE name IS NOT NULL", (dataset_id,)).fetchall()
+    return sorted(r[0].decode() for r in rows)
+
+
+def unit_id_ranges(store: Store, dataset_id: int, parts: int) -> list[tuple[int, int]]:
+    """The dataset's unit ids cut into ``parts`` ranges (lo, hi) of about as many units each
+    (fewer ranges for a small dataset; none for an empty one)."""
+    with _Bytes(store) as conn:
+        n = conn.execute("SELECT count(*) FROM units WHERE dataset_id = ?", (dataset_id,)).fetchone()[0]
+        if not n:
+            return []
+        parts = max(1, min(parts, n))
+        cuts = [conn.execute("SELECT id FROM units WHERE dataset_id = ? ORDER BY id LIMIT 1 OFFSET ?",
+                             (dataset_id, n * k // parts)).fetchone()[0] for k in range(parts)]
+        last = conn.execute("SELECT max(id) FROM units WHERE dataset_id = ?", (dataset_id,)).fetchone()[0]
+    cuts = sorted(set(cuts))
+    return [(lo, nxt - 1) for lo, nxt in zip(cuts, cuts[1:])] + [(cuts[-1], last)]
+
+
+def iter_chunks(store: Store, dataset_id: int, *, span: int = 100_000, lo: int | None = None,
+                hi: int | None = None) -> Iterator[tuple[Decisions | None, Units]]:
+    """The dataset's decisions and units (those with ids ``lo`` to ``hi``, by default all)
+    ``span`` unit ids at a time, in unit order, all read
+    in one read transaction (a report of one moment even while annotators go on); a chunk's
+    decisions are None if one lacks its packed columns. The caller may work on a chunk while
+    the next is read in another thread: SQLite runs without Python's lock."""
+    names = document_names(store, dataset_id)
+    with store._lock:
+        began = not store.conn.in_transaction
+        if began:
+            store.conn.execute("BEGIN")
+        try:
+            first, last = _id_range(store, dataset_id)
+            first, last = max(first, lo if lo is not None else first), min(last, hi if hi is not None else last)
+            for at in range(first, last + 1, span):
+                end = min(at + span - 1, last)
+                blobs = _decision_blobs(store, dataset_id, at, end, span)
+                decisions = _decisions(store, *blobs) if blobs is not None else None
+                with _Bytes(store) as conn:
+                    got = _unit_range(conn, dataset_id, at, end)
+                units = _units([got[0]] if got else [], [got[1]] if got else [], names)
+                yield decisions, units
+        finally:
+            if began and store.conn.in_transaction:
+                store.conn.execute("COMMIT")
 
 
 def read_dataset(store: Store, dataset_id: int, *, span: int = 100_000) -> tuple[Decisions | None, Units]:

@@ -1,0 +1,157 @@
+"""`annotator agree --dataset` adds its sums up a chunk of units at a time (agreement/chunked.py),
+in worker processes for large datasets; the report must equal the plain report, value for
+value, however the units are cut."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_agreement_fast import build, plain
+
+from annotator.agreement.chunked import NotChunked, chunked_report, parallel_report, read_ahead
+from annotator.models import Annotation
+from annotator.store import Store, open_store
+from annotator.store.agreement_rows import dataset_annotators, iter_chunks, unit_id_ranges
+
+
+def chunked(store: Store, layer: str, labels: list[str] | None, span: int, ahead: bool) -> dict[str, Any]:
+    ds = store.require_dataset("mix")
+    chunks = iter_chunks(store, ds.id, span=span)
+    report = chunked_report(read_ahead(chunks) if ahead else chunks, dataset_annotators(store, ds.id), layer, 3,
+                            labels)
+    return {"dataset": ds.name, "overlap": ds.overlap, **report}
+
+
+def n_annotators(store: Store) -> int:
+    return len(store.annotators("mix"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), layer=st.sampled_from(["entities", "claims"]),
+       labels=st.sampled_from([None, ["PERSON", "GPE"], ["CLAIM", "SOURCE"]]),
+       span=st.sampled_from([1, 2, 3, 7, 1000]), ahead=st.booleans())
+def test_chunked_report_equals_plain_report(seed: int, layer: str, labels: list[str] | None, span: int,
+                                            ahead: bool) -> None:
+    store = open_store(":memory:")
+    try:
+        build(store, seed)
+        want = json.dumps(plain(store, layer, labels))
+        if any(n >= 4 for (n,) in store.conn.execute(
+                "SELECT count(*) FROM decisions WHERE answer != 'ignore' GROUP BY unit_id")):
+            with pytest.raises(NotChunked):  # weights of 1/3: only unit-by-unit sums give the same bits
+                chunked(store, layer, labels, span, ahead)
+        else:
+            assert json.dumps(chunked(store, layer, labels, span, ahead)) == want
+    finally:
+        store.close()
+
+
+def _file_store(tmp_path: Any, seeds: range) -> Store:
+    store = open_store(tmp_path / "mix.db")
+    for seed in seeds:
+        build(store, seed)
+    return store
+
+
+def _three_annotators(tmp_path: Any) -> Store:
+    """A file database whose units have at most three decisions each, over several documents."""
+    store = _file_store(tmp_path, range(0))
+    seed = 0
+    while store.conn.execute("SELECT count(*) FROM units").fetchone()[0] < 40:
+        other = open_store(":memory:")
+        build(other, seed)
+        if n_annotators(other) <= 3:
+            build(store, seed)
+        other.close()
+        seed += 1
+    return store
+
+
+def test_worker_processes_give_the_same_report(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Ranges of units measured in forked processes and merged: the plain report, bit for bit,
+    however many ranges."""
+    store = _three_annotators(tmp_path)
+    try:
+        ds = store.require_dataset("mix")
+        names = dataset_annotators(store, ds.id)
+
+        def chunks_of(lo: int, hi: int) -> Any:
+            own = open_store(store.path, create=False)
+            try:
+                yield from iter_chunks(own, ds.id, span=3, lo=lo, hi=hi)
+            finally:
+                own.close()
+
+        for layer in ("entities", "claims"):
+            want = json.dumps(plain(store, layer, None))
+            for parts in (1, 2, 3, 5):
+                ranges = unit_id_ranges(store, ds.id, parts)
+                assert len(ranges) == parts and ranges[0][0] == 1 and all(
+                    a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:]))
+                got = parallel_report(ranges, chunks_of, names, layer, 3, None)
+                assert json.dumps({"dataset": ds.name, "overlap": ds.overlap, **got}) == want
+    finally:
+        store.close()
+
+
+def test_dataset_agreement_in_processes_equals_plain_and_falls_back(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`dataset_agreement` on a dataset above the threshold uses worker processes; a damaged
+    decision in a worker's range sends the report to the plain path, which gives the same."""
+    import annotator.commands.agree as agree
+
+    store = _three_annotators(tmp_path)
+    try:
+        monkeypatch.setattr(agree, "PARALLEL_UNITS", 1)
+        monkeypatch.setattr(agree, "CHUNK_UNITS", 4)
+        monkeypatch.setattr(agree, "_workers", lambda: 2)
+        calls: list[int] = []
+        import annotator.agreement.chunked as chunked_module
+
+        def spy(ranges: Any, *args: Any, real: Any = chunked_module.parallel_report) -> Any:
+            calls.append(len(ranges))
+            return real(ranges, *args)
+
+        monkeypatch.setattr(chunked_module, "parallel_report", spy)  # imported where it is called
+        want = json.dumps(plain(store, "entities", None))
+        assert json.dumps(agree.dataset_agreement(store, "mix", "entities", 3)) == want
+        assert calls == [2]
+        last = store.conn.execute("SELECT max(unit_id) FROM decisions WHERE length(agree_spans) > 0").fetchone()[0]
+        store.conn.execute("UPDATE decisions SET agree_spans = substr(agree_spans, 1, 5) WHERE unit_id = ?", (last,))
+        store.conn.commit()
+        assert json.dumps(agree.dataset_agreement(store, "mix", "entities", 3)) == want
+        assert calls == [2, 2]
+    finally:
+        store.close()
+
+
+def test_a_report_is_of_one_moment_and_ends_its_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Decisions made by another connection while the chunks are read are not in the report;
+    the read transaction ends when the chunks are done, or abandoned."""
+    store = _three_annotators(tmp_path)
+    try:
+        ds = store.require_dataset("mix")
+        names = dataset_annotators(store, ds.id)
+        want = json.dumps(chunked(store, "entities", None, 3, False))
+        other = open_store(store.path)
+        chunks = iter_chunks(store, ds.id, span=3)
+        first = next(chunks)
+        assert store.conn.in_transaction
+        unit = other.conn.execute("SELECT max(id) FROM units").fetchone()[0]
+        for name in ("ann", "bob"):
+            other.add_annotation(Annotation(unit_id=unit, annotator=name, answer="reject"))
+        rest = list(chunks)
+        assert not store.conn.in_transaction
+        got = chunked_report([first, *rest], names, "entities", 3, None)
+        assert json.dumps({"dataset": ds.name, "overlap": ds.overlap, **got}) == want
+        assert json.dumps(chunked(store, "entities", None, 3, True)) != want  # now they count
+        ahead = read_ahead(iter_chunks(store, ds.id, span=2))
+        next(ahead)
+        ahead.close()  # the reader thread closes its generator: the transaction ends
+        assert not store.conn.in_transaction
+        other.close()
+    finally:
+        store.close()
