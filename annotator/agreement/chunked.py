@@ -189,6 +189,44 @@ def _add_counts(total: np.ndarray, more: np.ndarray) -> np.ndarray:
     return total
 
 
+def _one_version_of_alike_units(arrays: dict[str, np.ndarray]
+                                ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """(per unit: are all its versions' spans alike?, the arrays with only the first version
+    of such units, the versions kept)."""
+    ver_unit, sp_ver = arrays["ver_unit"], arrays["sp_ver"]
+    n_units, n_ver = len(arrays["lengths"]), len(ver_unit)
+    if n_ver == 0:
+        return np.zeros(n_units, dtype=bool), arrays, np.arange(0, dtype=_I)
+    first = np.ones(n_ver, dtype=bool)  # versions come in unit order
+    first[1:] = ver_unit[1:] != ver_unit[:-1]
+    first_ver = np.zeros(n_units, dtype=_I)
+    first_ver[ver_unit[first]] = np.nonzero(first)[0]
+    ref = first_ver[ver_unit]
+    n_sp = arrays["n_spans"]
+    same = n_sp == n_sp[ref]
+    sp_off = np.concatenate([[0], np.cumsum(n_sp)]).astype(_I)
+    ok = same[sp_ver]
+    twin = np.where(ok, sp_off[ref[sp_ver]] + np.arange(len(sp_ver), dtype=_I) - sp_off[sp_ver], 0)
+    start, end, lab = arrays["sp_start"], arrays["sp_end"], arrays["sp_label"]
+    # Spans are sorted within a version: alike sets are alike sequences.
+    eq = ok & (start[twin] == start) & (end[twin] == end) & (lab[twin] == lab)
+    bad = ~same | (np.bincount(sp_ver[~eq], minlength=n_ver) > 0)
+    alike = np.bincount(ver_unit[bad], minlength=n_units) == 0
+    keep = first | ~alike[ver_unit]
+    if keep.all():
+        return alike, arrays, np.arange(n_ver, dtype=_I)
+    kept = np.nonzero(keep)[0]
+    new = np.full(n_ver, -1, dtype=_I)
+    new[kept] = np.arange(len(kept), dtype=_I)
+    sp_keep = keep[sp_ver]
+    sub = dict(arrays)
+    sub["ver_unit"] = ver_unit[kept]
+    sub["sp_ver"] = new[sp_ver[sp_keep]]
+    for key in ("sp_start", "sp_end", "sp_label"):
+        sub[key] = arrays[key][sp_keep]
+    return alike, sub, kept
+
+
 class _Registry:
     """Names in order of first appearance across chunks."""
 
@@ -297,10 +335,16 @@ class Totals:
                 raise NotChunked("too many span labels for dense coincidences")
             self.tokens = _Sums(v, pairs=True)
         sums = self.tokens
-        rows, row_label = covered_rows(arrays, tok_off, row_off)
-        raw = label_code[row_label] + 1 if len(rows) else row_label  # label ids, shifted past O
-        self.token_labels.add(_firsts(raw))  # rows ascend: first appearance in row order
         self.token_coders.add(_firsts(ver_coder[ver_n > 0]))
+        # A unit whose versions are all alike needs its first version's token labels only.
+        alike, sub, kept = _one_version_of_alike_units(arrays)
+        sub_unit = sub["ver_unit"]
+        sub_off = np.concatenate([[0], np.cumsum(n_tok[sub_unit])]).astype(_I)
+        rows, row_label = covered_rows(sub, tok_off, sub_off)
+        raw = label_code[row_label] + 1 if len(rows) else row_label  # label ids, shifted past O
+        # Rows ascend, and a version left out is its unit's first one over again (which comes
+        # before it): this is the first appearance in the rows of every version.
+        self.token_labels.add(_firsts(raw))
         if n_tokens == 0:
             return
         # Documents by name, by first appearance among units with tokens.
@@ -309,21 +353,35 @@ class Totals:
         self.documents.add(doc_names[d] for d in _firsts(data.doc_ids[has_tok]))
         uniq, inv = np.unique(data.doc_ids, return_inverse=True)
         unit_group = np.asarray([self.documents.ix.get(doc_names[d], 0) for d in uniq.tolist()], dtype=_I)[inv]
-        # Values: tokens some version covers, one each; a unit's other tokens, one value for all.
-        row_ver = np.searchsorted(row_off, rows, side="right") - 1
-        row_tok = tok_off[ver_unit[row_ver]] + rows - row_off[row_ver]
+        # Values: in units whose versions differ, each token some version covers; in units
+        # whose versions are alike, each label's tokens together; and each unit's other
+        # tokens (O for everyone), one value for all of them.
+        row_ver = np.searchsorted(sub_off, rows, side="right") - 1
+        row_unit = sub_unit[row_ver]
+        row_tok = tok_off[row_unit] + rows - sub_off[row_ver]
+        same = alike[row_unit]
         flag = np.zeros(n_tokens, dtype=bool)
-        flag[row_tok] = True
+        flag[row_tok[~same]] = True
         cov_tok = np.nonzero(flag)[0]
         cov_unit = np.searchsorted(tok_off, cov_tok, side="right") - 1
-        rest = n_tok - np.bincount(cov_unit, minlength=len(n_tok))
+        v = sums.v
+        by_label = np.bincount(row_unit[same] * v + raw[same], minlength=len(n_tok) * v)
+        lab_cell = np.nonzero(by_label)[0]
+        covered = np.bincount(cov_unit, minlength=len(n_tok)) + np.bincount(row_unit[same], minlength=len(n_tok))
+        rest = n_tok - covered
         rest_unit = np.nonzero(rest > 0)[0]
-        cell_unit = np.concatenate([cov_unit, rest_unit])
-        mult = np.concatenate([np.ones(len(cov_tok)), rest[rest_unit].astype(np.float64)])
+        cell_unit = np.concatenate([cov_unit, lab_cell // v, rest_unit])
+        mult = np.concatenate([np.ones(len(cov_tok)), by_label[lab_cell].astype(np.float64),
+                               rest[rest_unit].astype(np.float64)])
+        present = has[cell_unit].T
+        cols = np.where(present, 0, -1).astype(_I)
+        n_cov = len(cov_tok)
+        lab_cols = slice(n_cov, n_cov + len(lab_cell))
+        cols[:, lab_cols] = np.where(present[:, lab_cols], lab_cell % v, -1)
         cell_of_tok = np.full(n_tokens, -1, dtype=_I)
-        cell_of_tok[cov_tok] = np.arange(len(cov_tok), dtype=_I)
-        cols = np.where(has[cell_unit].T, 0, -1).astype(_I)
-        cols[ver_coder[row_ver], cell_of_tok[row_tok]] = raw
+        cell_of_tok[cov_tok] = np.arange(n_cov, dtype=_I)
+        differ = ~same
+        cols[ver_coder[kept[row_ver[differ]]], cell_of_tok[row_tok[differ]]] = raw[differ]
         sums.add(cols, mult, unit_group[cell_unit], len(self.documents.ix))
 
     def _add_spans(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str]) -> None:

@@ -172,19 +172,32 @@ def category_disagreements_counted(observed: float, ls: np.ndarray, gap_counts: 
         hist = np.concatenate([hist, np.zeros(top + 1 - len(hist))])
     at_least = np.cumsum(hist[::-1])[::-1]  # gaps >= l; sums of whole numbers are exact
     sum_at_least = np.cumsum((hist * np.arange(len(hist)))[::-1])[::-1]
+    # Each unit's terms depend on its length only: work them out once per length and look
+    # them up (the same operations on the same values, so the same bits), then add them up
+    # in the units' order as _disagreements does.
     li = ls.astype(np.int64)
-    return _disagreements(observed, ls, at_least[li], sum_at_least[li], m, length)
+    lt = np.arange(top, dtype=np.float64)
+    n_c = len(ls)
+    placements = sum_at_least[:top] - at_least[:top] * (lt - 1.0)
+    numerator = ((n_c - 1.0) * (2 * lt**3 - 3 * lt**2 + lt) / 3.0 + lt**2 * placements)[li].sum()
+    denominator = m * float(length) * (m * float(length) - 1.0) - (lt * (lt - 1.0))[li].sum()
+    return _finish(observed, numerator, denominator, n_c, m, length)
 
 
 def _disagreements(observed: float, ls: np.ndarray, count: np.ndarray, total: np.ndarray, m: int,
                    length: int) -> tuple[float, float, int]:
     """(D_o, D_e, units) from the unit lengths and, for each, how many gaps are at least as
     long and their summed length."""
-    d_o = 2.0 * observed / (m * (m - 1.0) * float(length) ** 2)
     n_c = len(ls)
     placements = total - count * (ls - 1.0)  # sum over gaps >= l of (l_h - l + 1)
     numerator = ((n_c - 1.0) * (2 * ls**3 - 3 * ls**2 + ls) / 3.0 + ls**2 * placements).sum()
     denominator = m * float(length) * (m * float(length) - 1.0) - (ls * (ls - 1.0)).sum()
+    return _finish(observed, numerator, denominator, n_c, m, length)
+
+
+def _finish(observed: float, numerator: float, denominator: float, n_c: int, m: int,
+            length: int) -> tuple[float, float, int]:
+    d_o = 2.0 * observed / (m * (m - 1.0) * float(length) ** 2)
     d_e = 2.0 / length * numerator / denominator if denominator > 0 else 0.0
     return d_o, float(d_e), n_c
 
