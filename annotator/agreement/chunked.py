@@ -298,17 +298,18 @@ class Totals:
         ver_coder = to_global[arrays["ver_coder"]] if len(arrays["ver_coder"]) else arrays["ver_coder"]
         has = np.zeros((len(arrays["lengths"]), len(self.names)), dtype=bool)
         has[arrays["ver_unit"], ver_coder] = True
+        alike_sub = _one_version_of_alike_units(arrays)
         tokens = pool.submit(self._add_tokens, data, arrays, ver_coder, has, label_code,
-                             decisions.labels) if pool else None
+                             decisions.labels, alike_sub) if pool else None
         if tokens is None:
-            self._add_tokens(data, arrays, ver_coder, has, label_code, decisions.labels)
+            self._add_tokens(data, arrays, ver_coder, has, label_code, decisions.labels, alike_sub)
         self._add_answers(data, to_global)
         span_arrays = dict(arrays)
         span_arrays["sp_unit"] = sp_unit
         span_arrays["sp_coder"] = ver_coder[arrays["sp_ver"]] if len(arrays["sp_ver"]) else arrays["sp_ver"]
         span_arrays["max_end"] = np.asarray(int(arrays["sp_end"].max(initial=0)))
         label_names = list(data.label_ix)
-        self._add_spans(span_arrays, has, label_names)
+        self._add_spans(span_arrays, has, label_names, alike_sub[0])
         self._add_unitizing(span_arrays, has, label_names)
         if tokens is not None:
             tokens.result()
@@ -322,7 +323,8 @@ class Totals:
         self.answers.add(cols, np.ones(data.n_units), np.zeros(data.n_units, _I), 1)
 
     def _add_tokens(self, data: _Data, arrays: dict[str, np.ndarray], ver_coder: np.ndarray, has: np.ndarray,
-                    label_code: np.ndarray, decisions_labels: Collection[int]) -> None:
+                    label_code: np.ndarray, decisions_labels: Collection[int],
+                    alike_sub: tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]) -> None:
         n_tok = arrays["n_tok"]
         tok_off = np.concatenate([[0], np.cumsum(n_tok)]).astype(_I)
         ver_unit = arrays["ver_unit"]
@@ -337,7 +339,7 @@ class Totals:
         sums = self.tokens
         self.token_coders.add(_firsts(ver_coder[ver_n > 0]))
         # A unit whose versions are all alike needs its first version's token labels only.
-        alike, sub, kept = _one_version_of_alike_units(arrays)
+        alike, sub, kept = alike_sub
         sub_unit = sub["ver_unit"]
         sub_off = np.concatenate([[0], np.cumsum(n_tok[sub_unit])]).astype(_I)
         rows, row_label = covered_rows(sub, tok_off, sub_off)
@@ -384,12 +386,44 @@ class Totals:
         cols[ver_coder[kept[row_ver[differ]]], cell_of_tok[row_tok[differ]]] = raw[differ]
         sums.add(cols, mult, unit_group[cell_unit], len(self.documents.ix))
 
-    def _add_spans(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str]) -> None:
+    def _add_spans(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str],
+                   alike: np.ndarray | None = None) -> None:
+        """Span F1 counts of every pair; units whose versions are ``alike`` are counted
+        directly (every span of one matches its twin, exactly and by overlap)."""
+        n_l = len(label_names)
+        direct = None
+        if alike is not None and alike.any() and len(arrays["sp_ver"]):
+            sp_unit = arrays["sp_unit"]
+            sp_ver = arrays["sp_ver"]
+            ver_unit = arrays["ver_unit"]
+            ver_first = np.ones(len(ver_unit), dtype=bool)
+            ver_first[1:] = ver_unit[1:] != ver_unit[:-1]
+            first = ver_first[sp_ver] & alike[sp_unit]
+            lab = arrays["sp_label"]
+            # Exact matches count distinct spans (a version may hold one twice): sorted, so
+            # repeats are neighbours.
+            new = np.ones(len(sp_ver), dtype=bool)
+            new[1:] = ((sp_ver[1:] != sp_ver[:-1]) | (arrays["sp_start"][1:] != arrays["sp_start"][:-1])
+                       | (arrays["sp_end"][1:] != arrays["sp_end"][:-1]) | (lab[1:] != lab[:-1]))
+            key = sp_unit * n_l + lab
+            n_units = len(alike)
+            spans_of = np.bincount(key[first], minlength=n_units * n_l).reshape(n_units, n_l)
+            distinct = np.bincount(key[first & new], minlength=n_units * n_l).reshape(n_units, n_l)
+            direct = (spans_of, distinct)
+            rest = ~alike[sp_unit]
+            arrays = dict(arrays)
+            for k in ("sp_unit", "sp_coder", "sp_start", "sp_end", "sp_label"):
+                arrays[k] = arrays[k][rest]
         span_pairs = _SpanPairs(arrays, has, label_names)
         for a, b in combinations(range(len(self.names)), 2):
             shared, *counts = span_pairs.pair_counts(a, b)
             if shared == 0:
                 continue
+            if direct is not None:
+                both = alike & has[:, a] & has[:, b]
+                n = direct[0][both].sum(axis=0)
+                counts = [counts[0] + n, counts[1] + n, counts[2] + direct[1][both].sum(axis=0), counts[3] + n,
+                          counts[4] + n]
             got = self.spans.setdefault((a, b), [0, {}])
             got[0] += shared
             per = got[1]
