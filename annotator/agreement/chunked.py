@@ -11,12 +11,14 @@ Two things make that exact. Sums of whole numbers are the same in any order, and
 of halves and quarters: the weight 1/(m-1) of a unit coded m times is such a number when
 m - 1 is a power of two (two or three annotators on a unit; five; nine). A chunk with any
 other m raises :class:`NotChunked` and the caller measures the whole dataset instead, which
-adds unit by unit in the plain path's order. And where order does matter (alpha_u's expected
-disagreement sums a term per unit of a label), the per-unit values are kept, in unit order,
-until the end.
+adds unit by unit in the plain path's order. alpha_u's expected disagreement is a sum of
+whole numbers too, added as Python integers (:mod:`annotator.agreement.unitizing`), so its
+units and gaps are kept as counts by length.
 
 Token labels are counted sparsely: a token no span of any version covers is O for every
-coder, so each unit's uncovered tokens count as one value weighted by their number.
+coder, so each unit's uncovered tokens count as one value weighted by their number. A unit
+whose versions are all alike (most of them, when annotators agree) is measured from its
+first version alone: every span matches its twin, every token label is everyone's.
 """
 
 from __future__ import annotations
@@ -310,7 +312,7 @@ class Totals:
         span_arrays["max_end"] = np.asarray(int(arrays["sp_end"].max(initial=0)))
         label_names = list(data.label_ix)
         self._add_spans(span_arrays, has, label_names, alike_sub[0])
-        self._add_unitizing(span_arrays, has, label_names)
+        self._add_unitizing(span_arrays, has, label_names, alike_sub[0])
         if tokens is not None:
             tokens.result()
 
@@ -432,8 +434,17 @@ class Totals:
                 if row.any():
                     per[name] = per[name] + row if name in per else row
 
-    def _add_unitizing(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str]) -> None:
-        unitizer = _Unitizer(arrays, has, label_names)
+    def _add_unitizing(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str],
+                       alike: np.ndarray | None = None) -> None:
+        if alike is not None and alike.any() and len(arrays["sp_ver"]):
+            ver_unit = arrays["ver_unit"]
+            ver_first = np.ones(len(ver_unit), dtype=bool)
+            ver_first[1:] = ver_unit[1:] != ver_unit[:-1]
+            keep = ver_first[arrays["sp_ver"]] | ~alike[arrays["sp_unit"]]  # one version of alike units
+            arrays = dict(arrays)
+            for k in ("sp_unit", "sp_coder", "sp_start", "sp_end", "sp_label"):
+                arrays[k] = arrays[k][keep]
+        unitizer = _Unitizer(arrays, has, label_names, alike)
         if int(unitizer.cont.max(initial=0)) > COUNTED_GAPS_UP_TO:
             raise NotChunked("a unit too long to count its gaps by length")
         for coders in self.sets:
@@ -443,9 +454,9 @@ class Totals:
             got[1] += length
             got[2] = _add_counts(got[2], whole)
             for lbl, (observed, lengths, gaps) in parts.items():
-                one = got[3].setdefault(lbl, [0.0, [], np.zeros(0, _I)])
+                one = got[3].setdefault(lbl, [0.0, np.zeros(0, _I), np.zeros(0, _I)])
                 one[0] += observed
-                one[1].append(lengths)
+                one[1] = _add_counts(one[1], lengths)
                 one[2] = _add_counts(one[2], gaps)
 
     def merge(self, later: Totals) -> None:
@@ -478,9 +489,9 @@ class Totals:
             got[1] += length
             got[2] = _add_counts(got[2], whole)
             for lbl, (observed, lengths, gaps) in per.items():
-                one = got[3].setdefault(lbl, [0.0, [], np.zeros(0, _I)])
+                one = got[3].setdefault(lbl, [0.0, np.zeros(0, _I), np.zeros(0, _I)])
                 one[0] += observed
-                one[1].extend(lengths)
+                one[1] = _add_counts(one[1], lengths)
                 one[2] = _add_counts(one[2], gaps)
 
     # ------------------------------------------------------------ the report
@@ -554,7 +565,7 @@ class Totals:
 
         def result(coders: tuple[int, ...]) -> dict[str, Any]:
             n_docs, length, whole, per = self.unitizing[coders]
-            parts = {lbl: (obs, np.concatenate(lengths), gaps) for lbl, (obs, lengths, gaps) in per.items()}
+            parts = {lbl: (obs, lengths, gaps) for lbl, (obs, lengths, gaps) in per.items()}
             return unitizing_from_parts(len(coders), n_docs, length, whole, parts)
 
         if len(names) < 2:

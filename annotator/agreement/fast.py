@@ -34,7 +34,7 @@ from annotator.agreement.unitizing import (
     UnitizingResult,
     _figure,
     category_disagreements,
-    category_disagreements_counted,
+    category_disagreements_by_length,
 )
 from annotator.record_parts import ANSWERS  # the store's answer codes are their places here
 
@@ -553,10 +553,14 @@ class _Unitizer:
     """alpha_u (as report._unitizing) for any set of coders, from one merge of every coder's
     spans per unit and label and one pass per pair of coders."""
 
-    def __init__(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str]) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str],
+                 alike: np.ndarray | None = None) -> None:
+        """``alike``: units whose versions all carry the same spans, of which ``arrays``
+        holds one version only (it stands for every coder of the unit)."""
         self.has = has
         self.label_names = label_names
         n_units, n_coders = has.shape
+        self.alike = alike if alike is not None else np.zeros(n_units, dtype=bool)
         self.cont = np.maximum(arrays["lengths"], 1)
         n_l = max(len(label_names), 1)
         stride = int(self.cont.max(initial=0)) + 1
@@ -596,7 +600,7 @@ class _Unitizer:
         """(label, unit, squared distance) contributions of coders ``i`` and ``j`` over the
         units both accepted."""
         if (i, j) not in self._pairs:
-            both = self.has[:, i] & self.has[:, j]
+            both = self.has[:, i] & self.has[:, j] & ~self.alike  # alike units weigh nothing
             n_units = len(self.has)
             sides = []
             for c in (i, j):
@@ -627,7 +631,7 @@ class _Unitizer:
         sel = np.all(has[:, coders], axis=1)
         in_set = np.zeros(has.shape[1], dtype=bool)
         in_set[coders] = True
-        mine = sel[self.m_unit] & in_set[self.m_coder]
+        mine = sel[self.m_unit] & (in_set[self.m_coder] | self.alike[self.m_unit])
         n_l = len(self.label_names)
         observed = np.zeros(max(n_l, 1))
         for i, j in combinations(coders, 2):
@@ -641,7 +645,7 @@ class _Unitizer:
     def parts(self, coders: list[int]) -> tuple[int, int, np.ndarray, dict[str, tuple[float, np.ndarray, np.ndarray]]]:
         """What alpha_u over ``coders`` adds up from these units: (units, their summed
         length, every continuum of every coder counted by length, and per label (observed
-        disagreement, unit lengths in order, gaps counted by length less the continua that
+        disagreement, units counted by length, gaps counted by length less the continua that
         hold a unit of the label)); see :func:`unitizing_from_parts`."""
         sel, mine, observed, present = self._selection(coders)
         n_docs = int(sel.sum())
@@ -650,21 +654,28 @@ class _Unitizer:
         m = len(coders)
         size = int(self.cont.max(initial=0)) + 1
         whole = m * np.bincount(self.cont[sel], minlength=size)  # every continuum, every coder
-        m_lab = self.m_label[mine]
-        lengths = (self.m_end - self.m_start)[mine].astype(np.float64)
-        before, after = self.gap_before[mine], self.gap_after[mine]
-        first_of_run = self.run_start[mine]
-        units_m = self.m_unit[mine]
+        idx = np.nonzero(mine)[0]
+        m_lab = self.m_label[idx]
+        span = (self.m_end - self.m_start)[idx]
+        # A merged unit of an alike unit stands for each of the m coders' own.
+        rep = np.where(self.alike[self.m_unit[idx]], m, 1)
+        before, after = self.gap_before[idx], self.gap_after[idx]
+        first_of_run = self.run_start[idx]
+        units_m = self.m_unit[idx]
         out: dict[str, tuple[float, np.ndarray, np.ndarray]] = {}
         cuts = np.searchsorted(m_lab, np.arange(len(self.label_names) + 1))
         for j in present:
             a, b = cuts[j], cuts[j + 1]
+            w = rep[a:b]
             # Gaps around this label's units; the whole continuum of each (unit, coder)
             # without one is a gap too: all of them (``whole``), less those with one.
-            with_units = self.cont[units_m[a:b][first_of_run[a:b]]]
-            gap_counts = (np.bincount(before[a:b], minlength=size) + np.bincount(after[a:b], minlength=size)
-                          - np.bincount(with_units, minlength=size))
-            out[self.label_names[j]] = (float(observed[j]), lengths[a:b], gap_counts)
+            runs = first_of_run[a:b]
+            with_units = self.cont[units_m[a:b][runs]]
+            gap_counts = (np.bincount(before[a:b], weights=w, minlength=size)
+                          + np.bincount(after[a:b], weights=w, minlength=size)
+                          - np.bincount(with_units, weights=w[runs], minlength=size)).astype(_I)
+            lengths = np.bincount(span[a:b], weights=w, minlength=size).astype(_I)
+            out[self.label_names[j]] = (float(observed[j]), lengths, gap_counts)
         return n_docs, int(self.cont[sel].sum()), whole, out
 
     def result(self, coders: list[int]) -> dict[str, Any]:
@@ -705,7 +716,7 @@ def unitizing_from_parts(m: int, n_docs: int, length: int, whole: np.ndarray,
                          parts: dict[str, tuple[float, np.ndarray, np.ndarray]]) -> dict[str, Any]:
     """alpha_u (as report._unitizing gives it) of ``m`` coders over ``n_docs`` units of
     ``length`` characters in all, from :meth:`_Unitizer.parts` (of one stretch of units, or
-    of several added up: lengths laid end to end in unit order, the rest summed)."""
+    of several added up: every part is a sum)."""
     if n_docs == 0:
         return {"overall": {"value": None, "n_units": 0, "n_values": 0,
                             "warning": "no unit was accepted by all of these annotators"}, "per_label": {}}
@@ -718,7 +729,7 @@ def unitizing_from_parts(m: int, n_docs: int, length: int, whole: np.ndarray,
         gap_counts = np.zeros(size, _I)
         gap_counts[: len(whole)] += whole
         gap_counts[: len(gaps)] += gaps
-        d_o, d_e, n = category_disagreements_counted(observed, lengths, gap_counts, m, length)
+        d_o, d_e, n = category_disagreements_by_length(observed, lengths, gap_counts, m, length)
         per_label[lbl] = _figure(d_o, d_e, n, n_docs)
         total_o += d_o
         total_e += d_e

@@ -147,59 +147,69 @@ def _category(
 def category_disagreements(observed: float, ls: np.ndarray, gaps: np.ndarray, m: int,
                            length: int) -> tuple[float, float, int]:
     """(D_o, D_e, units) of a category from the summed squared section distances, the unit
-    lengths (continuum order, then coder, then position) and every gap length."""
+    lengths and every gap length (all whole numbers)."""
     if len(ls) == 0:
-        return 2.0 * observed / (m * (m - 1.0) * float(length) ** 2), 0.0, 0
-    top = int(max(gaps.max(initial=0), ls.max(initial=0))) + 1
-    if top <= 4 * (len(gaps) + len(ls)) + 1024:  # whole lengths: count them instead of sorting
-        return category_disagreements_counted(observed, ls, np.bincount(gaps.astype(np.int64), minlength=top + 1),
+        return _observed(observed, m, length), 0.0, 0
+    li = ls.astype(np.int64)
+    top = int(max(gaps.max(initial=0), li.max(initial=0))) + 1
+    if top <= 4 * (len(gaps) + len(ls)) + 1024:  # short lengths: count them instead of sorting
+        return category_disagreements_counted(observed, li, np.bincount(gaps.astype(np.int64), minlength=top + 1),
                                               m, length)
-    gs = np.sort(gaps)
-    suffix = np.concatenate([np.cumsum(gs[::-1])[::-1], [0.0]])
-    first = np.searchsorted(gs, ls, side="left")
-    return _disagreements(observed, ls, len(gs) - first, suffix[first], m, length)
+    gs = np.sort(gaps.astype(np.int64))
+    suffix = np.concatenate([np.cumsum(gs[::-1])[::-1], [0]])
+    values, counts = np.unique(li, return_counts=True)
+    first = np.searchsorted(gs, values, side="left")
+    return _disagreements(observed, values, counts, len(gs) - first, suffix[first], m, length)
 
 
 def category_disagreements_counted(observed: float, ls: np.ndarray, gap_counts: np.ndarray, m: int,
                                    length: int) -> tuple[float, float, int]:
     """:func:`category_disagreements` with the gaps given as counts: ``gap_counts[g]`` gaps
     are ``g`` long (gaps of length 0 may be counted or not: they never weigh)."""
-    if len(ls) == 0:
-        return 2.0 * observed / (m * (m - 1.0) * float(length) ** 2), 0.0, 0
-    top = int(ls.max()) + 1
-    hist = gap_counts.astype(np.float64)
+    return category_disagreements_by_length(observed, np.bincount(np.asarray(ls).astype(np.int64)), gap_counts,
+                                            m, length)
+
+
+def category_disagreements_by_length(observed: float, length_counts: np.ndarray, gap_counts: np.ndarray, m: int,
+                                     length: int) -> tuple[float, float, int]:
+    """:func:`category_disagreements` with the units' lengths and the gaps both given as
+    counts by length."""
+    length_counts = np.asarray(length_counts).astype(np.int64)
+    values = np.nonzero(length_counts)[0]
+    if len(values) == 0:
+        return _observed(observed, m, length), 0.0, 0
+    top = int(values[-1]) + 1
+    hist = np.asarray(gap_counts).astype(np.int64)
     if len(hist) < top + 1:
-        hist = np.concatenate([hist, np.zeros(top + 1 - len(hist))])
-    at_least = np.cumsum(hist[::-1])[::-1]  # gaps >= l; sums of whole numbers are exact
-    sum_at_least = np.cumsum((hist * np.arange(len(hist)))[::-1])[::-1]
-    # Each unit's terms depend on its length only: work them out once per length and look
-    # them up (the same operations on the same values, so the same bits), then add them up
-    # in the units' order as _disagreements does.
-    li = ls.astype(np.int64)
-    lt = np.arange(top, dtype=np.float64)
-    n_c = len(ls)
-    placements = sum_at_least[:top] - at_least[:top] * (lt - 1.0)
-    numerator = ((n_c - 1.0) * (2 * lt**3 - 3 * lt**2 + lt) / 3.0 + lt**2 * placements)[li].sum()
-    denominator = m * float(length) * (m * float(length) - 1.0) - (lt * (lt - 1.0))[li].sum()
-    return _finish(observed, numerator, denominator, n_c, m, length)
+        hist = np.concatenate([hist, np.zeros(top + 1 - len(hist), dtype=np.int64)])
+    at_least = np.cumsum(hist[::-1])[::-1]  # gaps >= l
+    sum_at_least = np.cumsum((hist * np.arange(len(hist)))[::-1])[::-1]  # their summed length
+    return _disagreements(observed, values, length_counts[values], at_least[values], sum_at_least[values], m,
+                          length)
 
 
-def _disagreements(observed: float, ls: np.ndarray, count: np.ndarray, total: np.ndarray, m: int,
-                   length: int) -> tuple[float, float, int]:
-    """(D_o, D_e, units) from the unit lengths and, for each, how many gaps are at least as
-    long and their summed length."""
-    n_c = len(ls)
-    placements = total - count * (ls - 1.0)  # sum over gaps >= l of (l_h - l + 1)
-    numerator = ((n_c - 1.0) * (2 * ls**3 - 3 * ls**2 + ls) / 3.0 + ls**2 * placements).sum()
-    denominator = m * float(length) * (m * float(length) - 1.0) - (ls * (ls - 1.0)).sum()
-    return _finish(observed, numerator, denominator, n_c, m, length)
+def _observed(observed: float, m: int, length: int) -> float:
+    return 2.0 * observed / (m * (m - 1.0) * float(length) ** 2)
 
 
-def _finish(observed: float, numerator: float, denominator: float, n_c: int, m: int,
-            length: int) -> tuple[float, float, int]:
-    d_o = 2.0 * observed / (m * (m - 1.0) * float(length) ** 2)
-    d_e = 2.0 / length * numerator / denominator if denominator > 0 else 0.0
-    return d_o, float(d_e), n_c
+def _disagreements(observed: float, values: np.ndarray, counts: np.ndarray, count: np.ndarray, total: np.ndarray,
+                   m: int, length: int) -> tuple[float, float, int]:
+    """(D_o, D_e, units) from the distinct unit lengths ``values`` (``counts`` units each)
+    and, for each, how many gaps are at least as long and their summed length.
+
+    Every term of D_e's sums is a whole number (l (l-1) (2l-1) is a multiple of 6), so they
+    are added up as Python integers: exact, whatever the order of the units, however many
+    (floats lose whole numbers past 2**53, which a million units' cubes pass)."""
+    n_c = int(sum(counts.tolist()))
+    numerator = 0
+    squares = 0
+    for l_, c, k, t in zip(values.tolist(), counts.tolist(), count.tolist(), total.tolist()):
+        placements = t - k * (l_ - 1)  # sum over gaps >= l of (l_h - l + 1)
+        numerator += c * ((n_c - 1) * (l_ * (l_ - 1) * (2 * l_ - 1) // 3) + l_ * l_ * placements)
+        squares += c * l_ * (l_ - 1)
+    denominator = m * length * (m * length - 1) - squares
+    d_e = 2 * numerator / (length * denominator) if denominator > 0 else 0.0  # one rounding
+    return _observed(observed, m, length), float(d_e), n_c
 
 
 def _figure(d_o: float, d_e: float, n_units: int, n_docs: int) -> Figure:
