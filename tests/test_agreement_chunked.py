@@ -155,3 +155,43 @@ def test_a_report_is_of_one_moment_and_ends_its_read(tmp_path) -> None:  # type:
         other.close()
     finally:
         store.close()
+
+
+def test_alike_versions_and_repeated_spans() -> None:
+    """Units whose three versions are alike (one holding a span twice), next to units whose
+    versions differ by a repeat only or by a label: the chunked report equals the plain one,
+    and the alike units' span F1 is 1."""
+    from annotator.models import Document, Span, Unit
+
+    store = open_store(":memory:")
+    try:
+        ds = store.ensure_dataset("mix")
+        texts = ["Kim met Moon in Seoul on Friday.", "Mr. Moon said, Kim Jong Un met Moon.", "Zoë met Kim."]
+        units = []
+        pos = 0
+        for i, t in enumerate(texts * 4):
+            units.append(Unit(text=t, start=pos, end=pos + len(t), position=i))
+            pos += len(t) + 1
+        store.insert_document(ds, Document(text=" ".join(t for t in texts * 4)), units)
+        person, gpe = Span(start=0, end=3, label="PERSON"), Span(start=16, end=21, label="GPE")
+        claim = Span(start=0, end=12, label="CLAIM", layer="claims")
+        for k, u in enumerate(store.iter_units("mix")):
+            base = [person, gpe, claim] if k % 3 != 2 else [person, claim]
+            for name in ("ann", "bob", "cat"):
+                spans = list(base)
+                if k % 4 == 1:
+                    spans.append(person)  # every version holds the span twice: still alike
+                if k % 4 == 3 and name == "cat":
+                    spans.append(person)  # only one does: not alike
+                if k == 5 and name == "bob":
+                    spans[0] = Span(start=0, end=3, label="ORG")
+                store.add_annotation(Annotation(unit_id=u.id or 0, annotator=name, answer="accept", spans=spans))
+        for layer in ("entities", "claims"):
+            want = json.dumps(plain(store, layer, None))
+            for span in (1, 5, 100):
+                got = chunked(store, layer, None, span, False)
+                assert json.dumps(got) == want
+        got = chunked(store, "claims", None, 100, False)
+        assert got["spans"]["exact"] == 1.0 and got["unitizing"]["overall"]["observed_disagreement"] == 0.0
+    finally:
+        store.close()

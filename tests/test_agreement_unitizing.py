@@ -94,3 +94,36 @@ def test_default_continuum_runs_to_largest_end_and_documents_do_not_share_gaps()
 def test_span_outside_continuum_is_refused() -> None:
     with pytest.raises(ValueError, match="outside the continuum"):
         unitizing_alpha([Segment("d", "a", "X", 5, 30)], {"d": Continuum(0, 24)})
+
+
+def test_expected_disagreement_is_exact_whatever_the_order() -> None:
+    """D_e from its definition in exact fractions, against the function on lengths in any
+    order, listed or counted by length: the same float, the correctly rounded one (floats
+    would lose whole numbers past 2**53: a million units' terms pass it)."""
+    import random
+    from fractions import Fraction
+
+    import numpy as np
+
+    from annotator.agreement.unitizing import (
+        category_disagreements,
+        category_disagreements_by_length,
+        category_disagreements_counted,
+    )
+
+    rnd = random.Random(7)
+    for _ in range(30):
+        ls = [rnd.randrange(1, 400) for _ in range(rnd.randrange(1, 300))]
+        gaps = [rnd.randrange(0, 900) for _ in range(rnd.randrange(0, 300))]
+        m, length = rnd.choice([2, 3, 5]), 10**9 + rnd.randrange(10**6)  # a long continuum: big terms
+        n_c = len(ls)
+        numerator = sum(Fraction((n_c - 1) * (2 * lg**3 - 3 * lg**2 + lg), 3)
+                        + lg**2 * sum(lh - lg + 1 for lh in gaps if lh >= lg) for lg in ls)
+        denominator = m * length * (m * length - 1) - sum(lg * (lg - 1) for lg in ls)
+        want = float(Fraction(2, length) * numerator / denominator)
+        got = category_disagreements(0.0, np.asarray(ls, dtype=float), np.asarray(gaps, dtype=float), m, length)
+        assert got[1] == want and got[2] == n_c
+        rnd.shuffle(ls)
+        counted = category_disagreements_counted(0.0, np.asarray(ls), np.bincount(gaps, minlength=1), m, length)
+        by_length = category_disagreements_by_length(0.0, np.bincount(ls), np.bincount(gaps, minlength=1), m, length)
+        assert counted == by_length == got
