@@ -108,6 +108,7 @@ def test_dataset_agreement_in_processes_equals_plain_and_falls_back(tmp_path, mo
         monkeypatch.setattr(agree, "PARALLEL_UNITS", 1)
         monkeypatch.setattr(agree, "CHUNK_UNITS", 4)
         monkeypatch.setattr(agree, "_workers", lambda: 2)
+        monkeypatch.setattr(agree, "_fork_safe", lambda: True)  # the test runner may hold threads
         calls: list[int] = []
         import annotator.agreement.chunked as chunked_module
 
@@ -193,5 +194,39 @@ def test_alike_versions_and_repeated_spans() -> None:
                 assert json.dumps(got) == want
         got = chunked(store, "claims", None, 100, False)
         assert got["spans"]["exact"] == 1.0 and got["unitizing"]["overall"]["observed_disagreement"] == 0.0
+    finally:
+        store.close()
+
+
+def test_a_worker_that_dies_is_replaced_by_measuring_here(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A worker process killed half-way (say, by the kernel's out-of-memory killer): the
+    report is measured in the parent instead, and is the same."""
+    import os
+    import signal
+
+    import annotator.agreement.chunked as chunked_module
+    import annotator.commands.agree as agree
+
+    store = _three_annotators(tmp_path)
+    try:
+        monkeypatch.setattr(agree, "PARALLEL_UNITS", 1)
+        monkeypatch.setattr(agree, "_workers", lambda: 2)
+        monkeypatch.setattr(agree, "_fork_safe", lambda: True)
+        parent = os.getpid()
+        real = chunked_module._totals
+
+        def dying(*args: Any, **kwargs: Any) -> Any:
+            if os.getpid() != parent:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(chunked_module, "_totals", dying)
+        with pytest.raises(chunked_module.WorkerFailed):
+            ds = store.require_dataset("mix")
+            ranges = unit_id_ranges(store, ds.id, 2)
+            parallel_report(ranges, lambda lo, hi: iter_chunks(open_store(store.path), ds.id, lo=lo, hi=hi),
+                            dataset_annotators(store, ds.id), "entities", 3, None)
+        want = json.dumps(plain(store, "entities", None))
+        assert json.dumps(agree.dataset_agreement(store, "mix", "entities", 3)) == want
     finally:
         store.close()

@@ -61,6 +61,10 @@ class NotChunked(Exception):
     """The data need the whole-dataset path (sums whose order changes their last bits)."""
 
 
+class WorkerFailed(RuntimeError):
+    """A worker process died or failed: the caller may measure in this process instead."""
+
+
 def _dyadic_weights(m: np.ndarray) -> np.ndarray:
     """1/(m-1) per value (1 where m < 2); :class:`NotChunked` unless each is exact."""
     ms = np.nonzero(np.bincount(m, minlength=3)[2:])[0] + 2
@@ -686,9 +690,10 @@ def parallel_report(ranges: list[tuple[int, int]], chunks_of: Callable[[int, int
             try:
                 kind, payload = pickle.loads(recv.recv_bytes())
             except EOFError:
-                raise RuntimeError(f"an agreement worker died (exit code {proc.exitcode})") from None
+                proc.join(timeout=5)
+                raise WorkerFailed(f"an agreement worker died (exit code {proc.exitcode})") from None
             if kind != "ok":
-                raise _RAISE.get(kind, RuntimeError)(payload)
+                raise _RAISE.get(kind, WorkerFailed)(payload)
             totals.merge(payload)
     finally:
         for proc, recv in workers:

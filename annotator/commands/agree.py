@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -151,6 +152,12 @@ CHUNK_UNITS = 50_000
 PARALLEL_UNITS = 200_000
 
 
+def _fork_safe() -> bool:
+    """Whether worker processes may be forked: on Linux, from a process with no other thread
+    (a thread holding a lock at the fork would leave the child waiting on it forever)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
 def _workers() -> int:
     """How many processes may measure at once: the cores this process may use, at most four."""
     try:
@@ -164,7 +171,7 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
                       labels: list[str] | None = None) -> dict[str, Any]:
     """The agreement report of one layer of a dataset, read through the store (raw rows and
     numpy; the plain pydantic path of ``dataset_report`` when the data need it)."""
-    from annotator.agreement.chunked import NotChunked, chunked_report, parallel_report, read_ahead
+    from annotator.agreement.chunked import NotChunked, WorkerFailed, chunked_report, parallel_report, read_ahead
     from annotator.agreement.fast import Fallback, fast_dataset_report
     from annotator.agreement.report import dataset_report
     from annotator.store import open_store
@@ -183,7 +190,7 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
         try:  # a stretch of units at a time, while the next is read
             names = dataset_annotators(store, ds.id)
             ranges = unit_id_ranges(store, ds.id, _workers()) if store.count_units(dataset) >= PARALLEL_UNITS else []
-            if len(ranges) > 1 and threading.active_count() == 1 and os.path.isfile(store.path):  # fork is safe
+            if len(ranges) > 1 and _fork_safe() and os.path.isfile(store.path):
 
                 def chunks_of(lo: int, hi: int) -> Iterator[Any]:
                     own = open_store(store.path, create=False)
@@ -192,7 +199,11 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
                     finally:
                         own.close()
 
-                report = parallel_report(ranges, chunks_of, names, layer, min_units, labels)
+                try:
+                    report = parallel_report(ranges, chunks_of, names, layer, min_units, labels)
+                except WorkerFailed:  # a worker died (out of memory, killed): measure here
+                    report = chunked_report(read_ahead(iter_chunks(store, ds.id, span=CHUNK_UNITS)), names, layer,
+                                            min_units, labels)
             else:
                 chunks = read_ahead(iter_chunks(store, ds.id, span=CHUNK_UNITS))
                 report = chunked_report(chunks, names, layer, min_units, labels)
