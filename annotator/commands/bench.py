@@ -195,7 +195,11 @@ def bench_dataset_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
         finally:
             store.close()
     row.judge(statistics.median(secs))
-    row.note = ("budget: 10 s per 1,000,000 units, scaled; runs " + ", ".join(f"{s:.2f}" for s in secs))
+    from annotator.commands import agree
+
+    procs = agree._workers() if n >= agree.PARALLEL_UNITS and agree._fork_safe() else 1
+    row.note = ("budget: 10 s per 1,000,000 units, scaled; runs " + ", ".join(f"{s:.2f}" for s in secs)
+                + f"; {procs} process{'es' if procs > 1 else ''}")
     return [row]
 
 
