@@ -195,6 +195,21 @@ def _add_counts(total: np.ndarray, more: np.ndarray) -> np.ndarray:
     return total
 
 
+def _first_version(ver_unit: np.ndarray) -> np.ndarray:
+    """Whether each version is its unit's first (versions come in unit order)."""
+    first = np.ones(len(ver_unit), dtype=bool)
+    first[1:] = ver_unit[1:] != ver_unit[:-1]
+    return first
+
+
+def _spans_kept(arrays: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, np.ndarray]:
+    """``arrays`` with the spans ``keep`` picks (their unit, coder, offsets and label)."""
+    out = dict(arrays)
+    for k in ("sp_unit", "sp_coder", "sp_start", "sp_end", "sp_label"):
+        out[k] = arrays[k][keep]
+    return out
+
+
 def _one_version_of_alike_units(arrays: dict[str, np.ndarray]
                                 ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """(per unit: are all its versions' spans alike?, the arrays with only the first version
@@ -203,8 +218,7 @@ def _one_version_of_alike_units(arrays: dict[str, np.ndarray]
     n_units, n_ver = len(arrays["lengths"]), len(ver_unit)
     if n_ver == 0:
         return np.zeros(n_units, dtype=bool), arrays, np.arange(0, dtype=_I)
-    first = np.ones(n_ver, dtype=bool)  # versions come in unit order
-    first[1:] = ver_unit[1:] != ver_unit[:-1]
+    first = _first_version(ver_unit)
     first_ver = np.zeros(n_units, dtype=_I)
     first_ver[ver_unit[first]] = np.nonzero(first)[0]
     ref = first_ver[ver_unit]
@@ -401,10 +415,7 @@ class Totals:
         if alike is not None and alike.any() and len(arrays["sp_ver"]):
             sp_unit = arrays["sp_unit"]
             sp_ver = arrays["sp_ver"]
-            ver_unit = arrays["ver_unit"]
-            ver_first = np.ones(len(ver_unit), dtype=bool)
-            ver_first[1:] = ver_unit[1:] != ver_unit[:-1]
-            first = ver_first[sp_ver] & alike[sp_unit]
+            first = _first_version(arrays["ver_unit"])[sp_ver] & alike[sp_unit]
             lab = arrays["sp_label"]
             # Exact matches count distinct spans (a version may hold one twice): sorted, so
             # repeats are neighbours.
@@ -416,10 +427,7 @@ class Totals:
             spans_of = np.bincount(key[first], minlength=n_units * n_l).reshape(n_units, n_l)
             distinct = np.bincount(key[first & new], minlength=n_units * n_l).reshape(n_units, n_l)
             direct = (spans_of, distinct)
-            rest = ~alike[sp_unit]
-            arrays = dict(arrays)
-            for k in ("sp_unit", "sp_coder", "sp_start", "sp_end", "sp_label"):
-                arrays[k] = arrays[k][rest]
+            arrays = _spans_kept(arrays, ~alike[sp_unit])
         span_pairs = _SpanPairs(arrays, has, label_names)
         for a, b in combinations(range(len(self.names)), 2):
             shared, *counts = span_pairs.pair_counts(a, b)
@@ -441,27 +449,26 @@ class Totals:
     def _add_unitizing(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str],
                        alike: np.ndarray | None = None) -> None:
         if alike is not None and alike.any() and len(arrays["sp_ver"]):
-            ver_unit = arrays["ver_unit"]
-            ver_first = np.ones(len(ver_unit), dtype=bool)
-            ver_first[1:] = ver_unit[1:] != ver_unit[:-1]
-            keep = ver_first[arrays["sp_ver"]] | ~alike[arrays["sp_unit"]]  # one version of alike units
-            arrays = dict(arrays)
-            for k in ("sp_unit", "sp_coder", "sp_start", "sp_end", "sp_label"):
-                arrays[k] = arrays[k][keep]
+            keep = _first_version(arrays["ver_unit"])[arrays["sp_ver"]] | ~alike[arrays["sp_unit"]]
+            arrays = _spans_kept(arrays, keep)  # one version of alike units
         unitizer = _Unitizer(arrays, has, label_names, alike)
         if int(unitizer.cont.max(initial=0)) > COUNTED_GAPS_UP_TO:
             raise NotChunked("a unit too long to count its gaps by length")
         for coders in self.sets:
-            n_docs, length, whole, parts = unitizer.parts(list(coders))
-            got = self.unitizing[coders]
-            got[0] += n_docs
-            got[1] += length
-            got[2] = _add_counts(got[2], whole)
-            for lbl, (observed, lengths, gaps) in parts.items():
-                one = got[3].setdefault(lbl, [0.0, np.zeros(0, _I), np.zeros(0, _I)])
-                one[0] += observed
-                one[1] = _add_counts(one[1], lengths)
-                one[2] = _add_counts(one[2], gaps)
+            self._add_unitizing_sums(coders, *unitizer.parts(list(coders)))
+
+    def _add_unitizing_sums(self, coders: tuple[int, ...], n_docs: int, length: int, whole: np.ndarray,
+                            per: dict[str, Any]) -> None:
+        """Add alpha_u's sums over ``coders`` (:meth:`annotator.agreement.fast._Unitizer.parts`)."""
+        got = self.unitizing[coders]
+        got[0] += n_docs
+        got[1] += length
+        got[2] = _add_counts(got[2], whole)
+        for lbl, (observed, lengths, gaps) in per.items():
+            one = got[3].setdefault(lbl, [0.0, np.zeros(0, _I), np.zeros(0, _I)])
+            one[0] += observed
+            one[1] = _add_counts(one[1], lengths)
+            one[2] = _add_counts(one[2], gaps)
 
     def merge(self, later: Totals) -> None:
         """Add the sums of ``later``, which covers units after all of these."""
@@ -487,16 +494,8 @@ class Totals:
             got[0] += shared
             for name, row in per.items():
                 got[1][name] = got[1][name] + row if name in got[1] else row
-        for coders, (n_docs, length, whole, per) in later.unitizing.items():
-            got = self.unitizing[coders]
-            got[0] += n_docs
-            got[1] += length
-            got[2] = _add_counts(got[2], whole)
-            for lbl, (observed, lengths, gaps) in per.items():
-                one = got[3].setdefault(lbl, [0.0, np.zeros(0, _I), np.zeros(0, _I)])
-                one[0] += observed
-                one[1] = _add_counts(one[1], lengths)
-                one[2] = _add_counts(one[2], gaps)
+        for coders, sums in later.unitizing.items():
+            self._add_unitizing_sums(coders, *sums)
 
     # ------------------------------------------------------------ the report
     def report(self) -> dict[str, Any]:

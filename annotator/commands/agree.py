@@ -175,7 +175,13 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
     from annotator.agreement.fast import Fallback, fast_dataset_report
     from annotator.agreement.report import dataset_report
     from annotator.store import open_store
-    from annotator.store.agreement_rows import dataset_annotators, iter_chunks, read_dataset, unit_id_ranges
+    from annotator.store.agreement_rows import (
+        dataset_annotators,
+        document_names,
+        iter_chunks,
+        read_dataset,
+        unit_id_ranges,
+    )
 
     ds = store.require_dataset(dataset)
     titles: dict[int | None, str] = {}
@@ -192,10 +198,12 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
             ranges = unit_id_ranges(store, ds.id, _workers()) if store.count_units(dataset) >= PARALLEL_UNITS else []
             if len(ranges) > 1 and _fork_safe() and os.path.isfile(store.path):
 
+                doc_names = document_names(store, ds.id)  # read once; forked workers share it
+
                 def chunks_of(lo: int, hi: int) -> Iterator[Any]:
                     own = open_store(store.path, create=False)
                     try:
-                        yield from iter_chunks(own, ds.id, span=CHUNK_UNITS, lo=lo, hi=hi)
+                        yield from iter_chunks(own, ds.id, span=CHUNK_UNITS, lo=lo, hi=hi, names=doc_names)
                     finally:
                         own.close()
 

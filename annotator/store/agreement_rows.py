@@ -188,8 +188,12 @@ class Units:
 
 
 def _id_range(store: Store, dataset_id: int) -> tuple[int, int]:
-    row = store.conn.execute("SELECT min(id), max(id) FROM units WHERE dataset_id = ?", (dataset_id,)).fetchone()
-    return (row[0], row[1]) if row[0] is not None else (0, -1)
+    """The dataset's least and greatest unit id (two queries: each is one index seek, the
+    two in one query a scan of the dataset's units)."""
+    execute = store.conn.execute
+    lo = execute("SELECT min(id) FROM units WHERE dataset_id = ?", (dataset_id,)).fetchone()[0]
+    hi = execute("SELECT max(id) FROM units WHERE dataset_id = ?", (dataset_id,)).fetchone()[0]
+    return (lo, hi) if lo is not None else (0, -1)
 
 
 def _ints(raw: bytes | None) -> np.ndarray:
@@ -409,13 +413,15 @@ def unit_id_ranges(store: Store, dataset_id: int, parts: int) -> list[tuple[int,
 
 
 def iter_chunks(store: Store, dataset_id: int, *, span: int = 100_000, lo: int | None = None,
-                hi: int | None = None) -> Iterator[tuple[Decisions | None, Units]]:
+                hi: int | None = None, names: dict[int, str] | None = None
+                ) -> Iterator[tuple[Decisions | None, Units]]:
     """The dataset's decisions and units (those with ids ``lo`` to ``hi``, by default all)
     ``span`` unit ids at a time, in unit order, all read
     in one read transaction (a report of one moment even while annotators go on); a chunk's
     decisions are None if one lacks its packed columns. The caller may work on a chunk while
-    the next is read in another thread: SQLite runs without Python's lock."""
-    names = document_names(store, dataset_id)
+    the next is read in another thread: SQLite runs without Python's lock. ``names``: the
+    documents' names (:func:`document_names`), when already read."""
+    names = document_names(store, dataset_id) if names is None else names
     with store._lock:
         began = not store.conn.in_transaction
         if began:
