@@ -173,11 +173,21 @@ _DocInfo = tuple[int, "str | None", str]  # (document id, external id, title)
 
 
 def _part_rows(units: Sequence[Unit], docs: Sequence[_DocInfo]) -> list[tuple[int, bytes, bytes | None, bytes | None]]:
-    """(unit id, token bounds, head, tail) of each unit, for :meth:`Store.put_unit_parts`."""
+    """(unit id, token bounds, head, tail) of each unit, for :meth:`Store.put_unit_parts`.
+    A unit without explicit tokens takes the default tokenizer's from the suggesters'
+    shared tokenization (:func:`annotator.suggest.text.unit_tokens`, the same tokens: a
+    test checks), so that it is tokenized once."""
+    from annotator.suggest.text import unit_tokens
+
     rows = []
     for u, (doc_id, external_id, title) in zip(units, docs):
+        if u.tokens is None:
+            toks = unit_tokens(u)
+            offsets = list(zip(toks.starts, toks.ends))
+        else:
+            offsets = [(t.start, t.end) for t in u.tokens]
         bounds, head, tail = unit_parts(
-            text=u.text, offsets=None if u.tokens is None else [(t.start, t.end) for t in u.tokens],
+            text=u.text, offsets=offsets,
             unit_id=int(u.id or 0), document_id=doc_id, external_id=external_id, title=title,
             position=u.position, start=u.start, end=u.end, meta=u.meta)
         rows.append((int(u.id or 0), bounds, head, tail))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -135,3 +137,18 @@ def test_token_dicts_are_prodigy_tokens_of_tokenize(text: str) -> None:
                  "ws": (toks[i + 1].start if i + 1 < len(toks) else len(text)) > t.end and text[t.end:t.end + 1].isspace()}
                 for i, t in enumerate(toks)]
     assert token_dicts(text) == expected
+
+
+@settings(max_examples=2000, deadline=None)
+@given(texts)
+def test_record_parts_from_the_suggesters_tokens_equal_the_tokenizers(text: str) -> None:
+    """An import encodes a unit's record parts from the tokens its suggesters made
+    (fast_tokens); they are the bytes the default tokenizer gives."""
+    from annotator.record_parts import unit_parts
+    from annotator.suggest.text import fast_tokens
+
+    toks = fast_tokens(text)
+    assert list(zip(toks.starts, toks.ends)) == [(t.start, t.end) for t in tokenize(text)]
+    kw: dict[str, Any] = dict(text=text, unit_id=7, document_id=2, external_id=None, title="t", position=0,
+                              start=0, end=len(text), meta={})
+    assert unit_parts(offsets=list(zip(toks.starts, toks.ends)), **kw) == unit_parts(offsets=None, **kw)
