@@ -7,6 +7,7 @@ invoked, so ``annotator --help`` and start-up stay fast (no spaCy, no Textual on
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import click
 
 from annotator import __version__
-from annotator.errors import UserError
+from annotator.errors import DatabaseError, UserError
 
 #: command name -> "module:attribute" (imported lazily).
 COMMANDS: dict[str, str] = {
@@ -33,6 +34,11 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def _remember_db(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    ctx.meta["annotator.db_path"] = value  # for the error message of a damaged database
+    return value
+
+
 def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--db PATH`` (``$ANNOTATOR_DB``, default ``./annotator.db``)."""
     return click.option(
@@ -43,6 +49,7 @@ def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         metavar="PATH",
         help="SQLite database file ($ANNOTATOR_DB).",
+        callback=_remember_db,
     )(fn)
 
 
@@ -87,6 +94,11 @@ class LazyGroup(click.Group):
         except UserError as e:
             click.echo(f"Error: {e}", err=True)
             ctx.exit(e.exit_code)
+        except sqlite3.DatabaseError as e:  # a damaged file, met half-way through a command
+            path = ctx.meta.get("annotator.db_path", "the database")
+            click.echo(f"Error: {path}: the database is damaged and cannot be read ({e}); "
+                       f"`sqlite3 {path} 'PRAGMA integrity_check'` shows where", err=True)
+            ctx.exit(DatabaseError.exit_code)
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -230,3 +230,32 @@ def test_a_worker_that_dies_is_replaced_by_measuring_here(tmp_path, monkeypatch)
         assert json.dumps(agree.dataset_agreement(store, "mix", "entities", 3)) == want
     finally:
         store.close()
+
+
+def test_a_damaged_database_file_gets_one_line_and_exit_3(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Pages of the decisions table overwritten on disk (a bad copy, a failing disk): the
+    command says which file is damaged in one line, exits 3, and shows no traceback."""
+    import os
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    store = _three_annotators(tmp_path)
+    path = store.path
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = [p for (p,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'decisions' AND pagetype = 'leaf'")]
+    conn.close()
+    assert pages
+    with open(path, "r+b") as fh:
+        for p in pages:
+            fh.seek((p - 1) * size)
+            fh.write(os.urandom(64))  # the page header and its first cell pointers
+    result = CliRunner().invoke(cli, ["agree", "--dataset", "mix", "--db", str(path)])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 3, result.output
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: the database is damaged") and "Traceback" not in result.output
