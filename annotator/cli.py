@@ -7,7 +7,6 @@ invoked, so ``annotator --help`` and start-up stay fast (no spaCy, no Textual on
 from __future__ import annotations
 
 import importlib
-import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -94,7 +93,12 @@ class LazyGroup(click.Group):
         except UserError as e:
             click.echo(f"Error: {e}", err=True)
             ctx.exit(e.exit_code)
-        except sqlite3.DatabaseError as e:  # a damaged file, met half-way through a command
+        except Exception as e:
+            from annotator.store.damage import is_damaged_database
+
+            if not is_damaged_database(e):
+                raise
+            # a database file damaged on disk, met half-way through a command
             path = ctx.meta.get("annotator.db_path", "the database")
             click.echo(f"Error: {path}: the database is damaged and cannot be read ({e}); "
                        f"`sqlite3 {path} 'PRAGMA integrity_check'` shows where", err=True)
