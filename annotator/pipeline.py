@@ -170,13 +170,15 @@ def _init_worker(pickled: bytes) -> None:
 
 #: What :func:`annotator.record_parts.unit_parts` needs of a unit's document.
 _DocInfo = tuple[int, "str | None", str]  # (document id, external id, title)
+_Parts = tuple[bytes, "bytes | None", "bytes | None"]  # (token bounds, head, tail)
+_SuggestionRow = tuple[int, str, str, str, str]
 
 
-def _part_rows(units: Sequence[Unit], docs: Sequence[_DocInfo]) -> list[tuple[int, bytes, bytes | None, bytes | None]]:
-    """(unit id, token bounds, head, tail) of each unit, for :meth:`Store.put_unit_parts`.
-    A unit without explicit tokens takes the default tokenizer's from the suggesters'
-    shared tokenization (:func:`annotator.suggest.text.unit_tokens`, the same tokens: a
-    test checks), so that it is tokenized once."""
+def _part_rows(units: Sequence[Unit], docs: Sequence[_DocInfo]) -> list[_Parts]:
+    """(token bounds, head, tail) of each unit, for :meth:`Store.insert_units`. A unit
+    without explicit tokens takes the default tokenizer's from the suggesters' shared
+    tokenization (:func:`annotator.suggest.text.unit_tokens`, the same tokens: a test
+    checks), so that it is tokenized once."""
     from annotator.suggest.text import unit_tokens
 
     rows = []
@@ -186,60 +188,75 @@ def _part_rows(units: Sequence[Unit], docs: Sequence[_DocInfo]) -> list[tuple[in
             offsets = list(zip(toks.starts, toks.ends))
         else:
             offsets = [(t.start, t.end) for t in u.tokens]
-        bounds, head, tail = unit_parts(
+        rows.append(unit_parts(
             text=u.text, offsets=offsets,
             unit_id=int(u.id or 0), document_id=doc_id, external_id=external_id, title=title,
-            position=u.position, start=u.start, end=u.end, meta=u.meta)
-        rows.append((int(u.id or 0), bounds, head, tail))
+            position=u.position, start=u.start, end=u.end, meta=u.meta))
     return rows
 
 
-def _worker_rows(batch: list[tuple[int, str, str | None, int, int, int, str | None, _DocInfo]]
-                 ) -> tuple[list[tuple[int, str, str, str, str]], list[tuple[int, bytes, bytes | None, bytes | None]]]:
+def _worker_rows(dataset: str, batch: list[tuple[int, str, str | None, int, int, int, str | None, _DocInfo]]
+                 ) -> tuple[list[_SuggestionRow], list[_Parts]]:
     """In a worker process: rebuild the units of a batch, suggest for them and encode their
     token bounds and record parts."""
-    from pydantic import TypeAdapter
-
-    tokens = TypeAdapter(list[Token])
     units = [
-        Unit.model_construct(id=i, text=text, tokens=tokens.validate_json(tok) if tok else None, position=pos,
+        Unit.model_construct(id=i, document_id=doc[0], dataset=dataset, text=text,
+                             tokens=_TOKENS.validate_json(tok) if tok else None, position=pos,
                              start=start, end=end, meta=json.loads(meta) if meta else {})
-        for i, text, tok, pos, start, end, meta, _ in batch
+        for i, text, tok, pos, start, end, meta, doc in batch
     ]
     return _suggestion_rows(_WORKER_SUGGESTERS, units), _part_rows(units, [b[-1] for b in batch])
 
 
-class _SuggestBuffer:
-    """Collects freshly inserted units and runs the suggesters on full batches. From the
-    third batch of an import on, batches go to ``workers`` processes while this one goes on
-    reading and storing; their rows are written before the source's transaction commits.
-    When it suggests (:attr:`makes_parts`), it also encodes the units' token bounds and record
-    parts (the importer then inserts units without them), in the workers too."""
+@dataclass
+class _Batch:
+    """Units waiting for their suggestions (and, for those in ``new``, their first write)."""
 
-    def __init__(self, store: Store, suggesters: Sequence[Suggester], workers: int) -> None:
+    units: list[Unit] = field(default_factory=list)
+    docs: list[_DocInfo] = field(default_factory=list)
+    new: list[bool] = field(default_factory=list)  # not yet in the database (deferred by insert_document)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+
+class _SuggestBuffer:
+    """Collects freshly added units and runs the suggesters on batches of whole documents
+    (so a suggester's memory of a document, such as a name met earlier in it, is the same
+    whichever process runs it). From the third batch of an import on, batches go to
+    ``workers`` processes while this one goes on reading; their results are written before
+    the source's transaction commits.
+
+    When it suggests (:attr:`makes_parts`), it also encodes the units' token bounds and record
+    parts, and the units of a new document are written here with them, in one insert (the
+    importer defers them: :meth:`Store.insert_document` with ``defer_units``)."""
+
+    def __init__(self, store: Store, dataset: Dataset, suggesters: Sequence[Suggester], workers: int) -> None:
         self.store = store
+        self.dataset = dataset
         self.suggesters = suggesters
         self.workers = workers
-        self.units: list[Unit] = []
-        self.docs: list[_DocInfo] = []
+        self.batch = _Batch()
         self.count = 0
         self.batches = 0
-        self.pending: deque[tuple[list[Unit], list[_DocInfo], Future[tuple[list[tuple[int, str, str, str, str]], list[
-            tuple[int, bytes, bytes | None, bytes | None]]]]]] = deque()
+        self.pending: deque[tuple[_Batch, Future[tuple[list[_SuggestionRow], list[_Parts]]]]] = deque()
         self._executor: ProcessPoolExecutor | None = None
 
     @property
     def makes_parts(self) -> bool:
-        """Whether units added here get their record parts here (else at insert)."""
+        """Whether the units of new documents are written here (else at insert)."""
         return bool(self.suggesters)
 
-    def add(self, units: Iterable[Unit], doc: _DocInfo) -> None:
+    def add(self, units: Iterable[Unit], doc: _DocInfo, new: bool) -> None:
+        """Queue one document's units; ``new`` when their rows are still to be written."""
         if not self.suggesters:
             return
+        b = self.batch
         for u in units:
-            self.units.append(u)
-            self.docs.append(doc)
-        if len(self.units) >= SUGGEST_BATCH:
+            b.units.append(u)
+            b.docs.append(doc)
+            b.new.append(new)
+        if len(b) >= SUGGEST_BATCH:
             self.flush()
 
     def _pool(self) -> ProcessPoolExecutor | None:
@@ -253,50 +270,55 @@ class _SuggestBuffer:
         return self._executor
 
     def flush(self) -> None:
-        if not self.units:
+        """Send the queued units off to be suggested for (or suggest for them here)."""
+        batch, self.batch = self.batch, _Batch()
+        if not batch:
             return
-        batch, self.units = self.units, []
-        docs, self.docs = self.docs, []
         self.batches += 1
         self.count += len(batch)
         pool = self._pool() if self.batches > 2 else None
         if pool is None:
-            self.store.put_unit_parts(_part_rows(batch, docs))
-            self.store.put_suggestion_rows(_suggestion_rows(self.suggesters, batch))
+            self._write(batch, _suggestion_rows(self.suggesters, batch.units), _part_rows(batch.units, batch.docs))
             return
         payload = [
             (int(u.id or 0), u.text, _TOKENS.dump_json(u.tokens).decode() if u.tokens is not None else None,
              u.position, u.start, u.end, json.dumps(u.meta, ensure_ascii=False) if u.meta else None, doc)
-            for u, doc in zip(batch, docs)
+            for u, doc in zip(batch.units, batch.docs)
         ]
-        self.pending.append((batch, docs, pool.submit(_worker_rows, payload)))
+        self.pending.append((batch, pool.submit(_worker_rows, self.dataset.name, payload)))
         while len(self.pending) > 2 * self.workers:
             self._write_oldest()
 
+    def _write(self, batch: _Batch, rows: list[_SuggestionRow], parts: list[_Parts]) -> None:
+        if all(batch.new):
+            self.store.insert_units(self.dataset, batch.units, parts)
+        else:
+            keep = [k for k, new in enumerate(batch.new) if new]
+            self.store.insert_units(self.dataset, [batch.units[k] for k in keep], [parts[k] for k in keep])
+        self.store.put_suggestion_rows(rows)
+
     def _write_oldest(self) -> None:
-        batch, docs, fut = self.pending.popleft()
+        batch, fut = self.pending.popleft()
         try:
             rows, parts = fut.result()
         except BrokenProcessPool:
             # a worker could not start or died (e.g. a script without a __main__ guard):
             # suggest here instead, and stop using the pool for this import
             self.workers = 1
-            rows, parts = _suggestion_rows(self.suggesters, batch), _part_rows(batch, docs)
-        self.store.put_unit_parts(parts)
-        self.store.put_suggestion_rows(rows)
+            rows, parts = _suggestion_rows(self.suggesters, batch.units), _part_rows(batch.units, batch.docs)
+        self._write(batch, rows, parts)
 
     def finish(self) -> None:
-        """Suggest for what is left and write every outstanding batch."""
+        """Suggest for what is queued and write every outstanding batch."""
         self.flush()
         while self.pending:
             self._write_oldest()
 
     def discard(self) -> None:
-        for _, _, fut in self.pending:
+        for _, fut in self.pending:
             fut.cancel()
         self.pending.clear()
-        self.units = []
-        self.docs = []
+        self.batch = _Batch()
 
     def close(self) -> None:
         if self._executor is not None:
@@ -323,7 +345,7 @@ def import_sources(
     summary = ImportSummary()
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
-    buffer = _SuggestBuffer(store, suggesters, workers)
+    buffer = _SuggestBuffer(store, dataset, suggesters, workers)
     try:
         for plan in plans:
             reader = readers[plan.format]
@@ -367,17 +389,23 @@ def _store_parsed(
     for u in parsed.units:
         if parsed.document.text[u.start : u.end] != u.text:
             raise InputError(name, f"unit {u.position} does not match the document text", line=parsed.line)
-    doc_id = store.insert_document(dataset, parsed.document, parsed.units, with_parts=not buffer.makes_parts)
-    fresh = doc_id is not None
-    if doc_id is None:
-        summary.duplicates += 1
-        doc_id = store.document_id_by_hash(dataset, parsed.document.content_hash)
-        assert doc_id is not None
-    units = store.document_units(doc_id)
-    if fresh:
+    # A new document's units are written with their record parts once the suggesters have
+    # been over them, unless decisions come with them (those need the unit rows now).
+    defer = buffer.makes_parts and not parsed.labels
+    units = parsed.units
+    doc_id = store.insert_document(dataset, parsed.document, units, defer_units=defer)
+    if doc_id is not None:  # insert_document gave the units their ids
         summary.documents += 1
         summary.units += len(units)
-        buffer.add(units, (doc_id, parsed.document.external_id, parsed.document.title))
+        buffer.add(units, (doc_id, parsed.document.external_id, parsed.document.title), new=defer)
+    else:
+        summary.duplicates += 1
+        if not parsed.labels:
+            return
+        buffer.finish()  # the earlier copy's units may still be waiting to be written
+        doc_id = store.document_id_by_hash(dataset, parsed.document.content_hash)
+        assert doc_id is not None
+        units = store.document_units(doc_id)
     if parsed.labels:
         summary.annotations += _store_labels(store, parsed, units, name)
 

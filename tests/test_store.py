@@ -51,6 +51,55 @@ def test_document_reimport_is_idempotent(store):
     assert add_doc(store, other) is not None  # same text, another dataset
 
 
+def test_insert_document_gives_the_unit_objects_their_ids(store, db_path):
+    ds = store.ensure_dataset("d")
+    add_doc(store, ds, "Zero. One.", n=2)
+    units = [Unit(text="Two.", start=0, end=4), Unit(text="Three.", start=5, end=11, position=1)]
+    doc_id = store.insert_document(ds, Document(text="Two. Three."), units)
+    stored = sqlite3.connect(db_path).execute(
+        "SELECT id, document_id, text FROM units WHERE document_id = ? ORDER BY position", (doc_id,)).fetchall()
+    assert [(u.id, u.document_id, u.text) for u in units] == stored
+    assert [u.id for u in units] == [3, 4] and {u.dataset for u in units} == {"d"}
+
+
+def test_deferred_units_are_written_later_with_their_parts(store, db_path):
+    from annotator.record_parts import unit_parts
+
+    ds = store.ensure_dataset("d")
+    a = [Unit(text="Kim spoke.", start=0, end=10)]
+    b = [Unit(text="Moon left.", start=0, end=10)]
+    with store.write():
+        first = store.insert_document(ds, Document(text="Kim spoke."), a, defer_units=True)
+        second = store.insert_document(ds, Document(text="Moon left."), b, defer_units=True)
+        assert (a[0].id, b[0].id) == (1, 2)  # the second document's units come after the first's
+        for units, doc_id in ((b, second), (a, first)):  # written out of order
+            store.insert_units(ds, units, [unit_parts(text=u.text, offsets=None, unit_id=u.id, document_id=doc_id,
+                                                      external_id=None, title="", position=0, start=0, end=10,
+                                                      meta={}) for u in units])
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT id, document_id, text FROM units ORDER BY id").fetchall() == [
+        (1, first, "Kim spoke."), (2, second, "Moon left.")]
+    assert conn.execute("SELECT COUNT(*) FROM unit_extents WHERE token_bounds IS NOT NULL").fetchone() == (2,)
+    assert conn.execute("SELECT COUNT(*) FROM units WHERE export_head IS NULL").fetchone() == (0,)
+
+
+def test_deferred_units_never_written_roll_the_transaction_back(store, db_path):
+    ds = store.ensure_dataset("d")
+    add_doc(store, ds)
+    with pytest.raises(RuntimeError, match="never written"):
+        with store.write():
+            store.insert_document(ds, Document(text="Kim spoke."), [Unit(text="Kim spoke.", end=10)],
+                                  defer_units=True)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT COUNT(*) FROM documents").fetchone() == (1,)  # only the first, committed one
+    with pytest.raises(RuntimeError, match="inside Store.write"):
+        store.insert_document(ds, Document(text="Moon."), [Unit(text="Moon.", end=5)], defer_units=True)
+    with pytest.raises(RuntimeError, match="was not given its id"):
+        with store.write():
+            store.insert_units(ds, [Unit(id=99, text="x", end=1)], [(b"", None, None)])
+    assert conn.execute("SELECT COUNT(*) FROM units").fetchone() == (3,)
+
+
 def test_annotations_are_append_only_and_undo_keeps_history(store, db_path):
     ds = store.ensure_dataset("d")
     add_doc(store, ds)

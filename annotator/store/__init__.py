@@ -127,7 +127,8 @@ class Store:
             raise DatabaseError(f"{self.path}: cannot be opened as a database ({e})") from None
         self._dataset_cache: dict[str, Dataset] = {}
         self._ids = Ids(self._x)  # annotator_ids and span_labels, as committed
-        self._pending_extents: dict[int, tuple[int, bytes]] = {}  # units awaiting put_unit_parts
+        self._next_unit_id: int | None = None  # the id the next unit of this transaction gets
+        self._deferred: set[int] = set()  # unit ids given out by insert_document(defer_units=True), not yet written
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -218,9 +219,18 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 self._ids.clear()  # ids this transaction added are gone
-                self._pending_extents.clear()
+                self._next_unit_id = None
+                self._deferred.clear()
                 raise
             else:
+                self._next_unit_id = None
+                if self._deferred:
+                    missing = len(self._deferred)
+                    self._deferred.clear()
+                    conn.execute("ROLLBACK")
+                    self._ids.clear()
+                    raise RuntimeError(f"{missing} units given ids by insert_document(defer_units=True) were never"
+                                       " written with insert_units; the transaction was rolled back")
                 conn.execute("COMMIT")
 
     def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
@@ -299,12 +309,20 @@ class Store:
 
     # ------------------------------------------------------------------ documents and units
     def insert_document(self, dataset: Dataset, doc: Document, units: Sequence[Unit], *,
-                        with_parts: bool = True) -> int | None:
+                        defer_units: bool = False) -> int | None:
         """Add a document and its units; None when the same text is already in the dataset.
-        Call inside :meth:`write` to make a whole file one transaction. ``with_parts=False``
-        leaves the units' token bounds and record parts to a later :meth:`put_unit_parts` in
-        the same transaction (an import computes them in its worker processes)."""
+        Call inside :meth:`write` to make a whole file one transaction.
+
+        The units are given their ids here (as SQLite would: after the largest), and ``id``,
+        ``document_id`` and ``dataset`` are set on the ``units`` objects themselves, so the
+        caller needs no read-back. ``defer_units=True`` writes only the document row: the
+        units, with ids given, are written later in the same transaction by
+        :meth:`insert_units` with their token bounds and record parts (an import computes
+        those in worker processes); a transaction that commits before they are is rolled
+        back."""
         assert dataset.id is not None
+        if defer_units and not self.conn.in_transaction:
+            raise RuntimeError("insert_document(defer_units=True) must run inside Store.write()")
         with self.write():
             cur = self._x(
                 "INSERT OR IGNORE INTO documents (dataset_id, title, source, external_id, content_hash,"
@@ -315,45 +333,53 @@ class Store:
             if cur.rowcount == 0:
                 return None
             doc_id = int(cur.lastrowid or 0)
-            # Unit ids are given here (as SQLite would: after the largest), so that each unit's
-            # part of an exported record, which holds its id, is written with it.
-            first = int(self._one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM units")["n"])  # type: ignore[index]
-            rows = []
+            # Unit ids are given here, so that each unit's part of an exported record, which
+            # holds its id, is written with it; units deferred to insert_units keep theirs.
+            first = self._next_unit_id
+            if first is None:
+                first = int(self._one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM units")["n"])  # type: ignore[index]
+            self._next_unit_id = first + len(units)
             for k, u in enumerate(units):
-                uid = first + k
-                bounds, head, tail = unit_parts(
-                    text=u.text, offsets=None if u.tokens is None else [(t.start, t.end) for t in u.tokens],
-                    unit_id=uid, document_id=doc_id, external_id=doc.external_id, title=doc.title,
-                    position=u.position, start=u.start, end=u.end, meta=u.meta) if with_parts else (None, None, None)
-                rows.append((uid, dataset.id, doc_id, u.position, u.start, u.end, u.text, u.input_hash,
-                             _tokens.dump_json(u.tokens).decode() if u.tokens is not None else None,
-                             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, bounds, head, tail))
-            self._x_many(
-                "INSERT INTO units (id, dataset_id, document_id, position, start, \"end\", text, input_hash, tokens,"
-                " meta, token_bounds, export_head, export_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            extents = [(r[0], r[1], UNIT_HEAD.pack(r[0], r[2], len(r[6])), r[10]) for r in rows]
-            if with_parts:
-                self._x_many("INSERT INTO unit_extents (unit_id, dataset_id, head, token_bounds) VALUES (?, ?, ?, ?)",
-                             extents)
-            else:  # written with the token bounds, by put_unit_parts
-                self._pending_extents.update((e[0], e[1:3]) for e in extents)
+                u.id, u.document_id, u.dataset = first + k, doc_id, dataset.name
+            if defer_units:
+                self._deferred.update(range(first, first + len(units)))
+                return doc_id
+            self._write_units(dataset, doc_id, units, [
+                unit_parts(text=u.text, offsets=None if u.tokens is None else [(t.start, t.end) for t in u.tokens],
+                           unit_id=int(u.id or 0), document_id=doc_id, external_id=doc.external_id, title=doc.title,
+                           position=u.position, start=u.start, end=u.end, meta=u.meta)
+                for u in units])
             return doc_id
 
-    def put_unit_parts(self, rows: Iterable[tuple[int, bytes, bytes | None, bytes | None]]) -> None:
-        """Store (unit id, token bounds, head, tail) of units inserted ``with_parts=False``
-        (:func:`annotator.record_parts.unit_parts`)."""
+    def insert_units(self, dataset: Dataset, units: Sequence[Unit],
+                     parts: Sequence[tuple[bytes, bytes | None, bytes | None]]) -> None:
+        """Write units that :meth:`insert_document` gave ids with ``defer_units=True``, each
+        with its (token bounds, head, tail) from :func:`annotator.record_parts.unit_parts`."""
+        if len(units) != len(parts):
+            raise ValueError(f"{len(units)} units but {len(parts)} parts")
+        deferred = self._deferred
+        for u in units:
+            if u.id not in deferred:
+                raise RuntimeError(f"unit {u.id} was not given its id by insert_document(defer_units=True)")
         with self.write():
-            rows = list(rows)
-            self._x_many("UPDATE units SET token_bounds = ?2, export_head = ?3, export_tail = ?4 WHERE id = ?1", rows)
-            pending = self._pending_extents
-            new = [(r[0], *pending.pop(r[0]), r[1]) for r in rows if r[0] in pending]
-            if len(new) < len(rows):
-                done = {n[0] for n in new}
-                self._x_many("UPDATE unit_extents SET token_bounds = ?2 WHERE unit_id = ?1",
-                             [r[:2] for r in rows if r[0] not in done])
-            self._x_many("INSERT INTO unit_extents (unit_id, dataset_id, head, token_bounds) VALUES (?, ?, ?, ?)", new)
+            self._write_units(dataset, None, units, parts)
+            deferred.difference_update(u.id for u in units)  # type: ignore[misc]
+
+    def _write_units(self, dataset: Dataset, doc_id: int | None, units: Sequence[Unit],
+                     parts: Sequence[tuple[bytes, bytes | None, bytes | None]]) -> None:
+        rows = [
+            (u.id, dataset.id, u.document_id if doc_id is None else doc_id, u.position, u.start, u.end, u.text,
+             u.input_hash, _tokens.dump_json(u.tokens).decode() if u.tokens is not None else None,
+             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, bounds, head, tail)
+            for u, (bounds, head, tail) in zip(units, parts)
+        ]
+        self._x_many(
+            "INSERT INTO units (id, dataset_id, document_id, position, start, \"end\", text, input_hash, tokens,"
+            " meta, token_bounds, export_head, export_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self._x_many("INSERT INTO unit_extents (unit_id, dataset_id, head, token_bounds) VALUES (?, ?, ?, ?)",
+                     [(r[0], r[1], UNIT_HEAD.pack(r[0], r[2], len(r[6])), r[10]) for r in rows])
 
     def _x_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self._lock:
