@@ -163,6 +163,37 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def token_lists(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The words, starts and ends of :func:`tokenize`'s tokens as three parallel lists (the
+    rule suggesters' view), by whitespace-free chunks as :func:`token_spans` does them."""
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    word_, start_, end_ = words.append, starts.append, ends.append
+    for chunk, start in _chunks(text):
+        pos = start + len(chunk)
+        if chunk.isalpha():
+            word_(chunk)
+            start_(start)
+            end_(pos)
+        elif chunk[-1] in _TRAILING and chunk[:-1].isalpha():  # "said," "Moscow." "Mr."
+            word = chunk[:-1]
+            if chunk[-1] == "." and (word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())):
+                word_(chunk)
+                start_(start)
+                end_(pos)
+            else:
+                words += (word, chunk[-1])
+                starts += (start, pos - 1)
+                ends += (pos - 1, pos)
+        else:
+            for a, b in _chunk_spans(chunk):
+                word_(chunk[a:b])
+                start_(start + a)
+                end_(start + b)
+    return words, starts, ends
+
+
 def _chunks(text: str) -> Iterator[tuple[str, int]]:
     """Each whitespace-free run of ``text`` with its offset."""
     if text.isprintable():  # then the only whitespace is U+0020: offsets by counting

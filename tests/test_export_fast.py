@@ -148,7 +148,7 @@ def test_record_parts_from_the_suggesters_tokens_equal_the_tokenizers(text: str)
     from annotator.suggest.text import fast_tokens
 
     toks = fast_tokens(text)
-    assert list(zip(toks.starts, toks.ends)) == [(t.start, t.end) for t in tokenize(text)]
+    assert list(zip(toks.words, toks.starts, toks.ends)) == [(t.text, t.start, t.end) for t in tokenize(text)]
     kw: dict[str, Any] = dict(text=text, unit_id=7, document_id=2, external_id=None, title="t", position=0,
                               start=0, end=len(text), meta={})
     assert unit_parts(offsets=list(zip(toks.starts, toks.ends)), **kw) == unit_parts(offsets=None, **kw)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from annotator.ingest.segment import build_units
 from annotator.models import Unit, check_spans
 from annotator.schemes import load_scheme
 from annotator.suggest.rules import NewsRules
-from annotator.suggest.text import fast_tokens, trusted_span
+from annotator.suggest.text import fast_tokens, trusted_ref, trusted_relation, trusted_span, trusted_suggestion
 from annotator.tokens import tokenize
 from annotator.models import Span
 
@@ -107,6 +109,24 @@ def test_trusted_span_equals_a_validated_span() -> None:
     a = trusted_span(3, 9, "ORG", "entities", 1, 2, "news-rules", 0.5)
     b = Span(start=3, end=9, label="ORG", layer="entities", token_start=1, token_end=2, source="news-rules", score=0.5)
     assert a == b and a.model_dump_json() == b.model_dump_json() and hash(a) == hash(b)
+
+
+def test_trusted_relations_and_suggestions_equal_validated_ones() -> None:
+    from annotator.models import Relation, SpanRef, Suggestion
+    from annotator.store import dump_relations, dump_spans
+
+    rel = trusted_relation(trusted_ref(0, 3, "SOURCE"), trusted_ref(9, 20, "CLAIM"), "source-of")
+    ref = Relation(head=SpanRef(start=0, end=3, label="SOURCE"), child=SpanRef(start=9, end=20, label="CLAIM"),
+                   label="source-of")
+    assert rel == ref and hash(rel) == hash(ref) and rel.key == ref.key
+    assert dump_relations([rel]) == dump_relations([ref])
+    span = trusted_span(0, 3, "SOURCE", "claims", 0, 0, "claims", 0.7)
+    a = trusted_suggestion(5, "claims", "2", [span], [rel])
+    b = Suggestion(unit_id=5, suggester="claims", version="2", spans=[span], relations=[ref])
+    assert a == b and a.model_dump_json() == b.model_dump_json() and dump_spans(a.spans) == dump_spans(b.spans)
+    assert trusted_suggestion(1, "r", "1", []) == Suggestion(unit_id=1, suggester="r", version="1")
+    with pytest.raises(ValueError):
+        trusted_relation(rel.head, rel.child, "")
 
 
 def test_place_led_names_and_teams_in_results_lines() -> None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from annotator.models import Relation, Scheme, Span, SpanRef, Suggestion, Unit
-from annotator.suggest.text import Toks, unit_tokens
+from annotator.models import Relation, Scheme, Span, Suggestion, Unit
+from annotator.suggest.text import Toks, trusted_ref, trusted_relation, trusted_suggestion, unit_tokens
 
 
 #: Speech, reporting and stance verbs: usually a cue wherever they occur. Bare forms that
@@ -173,7 +173,7 @@ class Claims:
             seen_rel: set[tuple] = set()
             for found in self.attributions(toks):
                 self._emit(toks, found, spans, relations, seen, seen_rel)
-        return Suggestion(unit_id=unit.id, suggester=self.name, version=self.version, spans=spans, relations=relations)
+        return trusted_suggestion(unit.id, self.name, self.version, spans, relations)
 
     def _emit(self, toks: Toks, found: dict[str, tuple[int, int] | float], spans: list[Span],
               relations: list[Relation], seen: set[tuple[int, int, str]], seen_rel: set[tuple]) -> None:
@@ -193,15 +193,14 @@ class Claims:
         claim = made.get("CLAIM")
         if claim is None or not self.relations:
             return
-        child = SpanRef(start=claim.start, end=claim.end, label="CLAIM")
+        child = trusted_ref(claim.start, claim.end, "CLAIM")
         for label, rel in (("SOURCE", "source-of"), ("CUE", "cue-of")):
             head = made.get(label)
             if head is not None:
                 key = (head.start, head.end, label, claim.start, claim.end, rel)
                 if key not in seen_rel:
                     seen_rel.add(key)
-                    head_ref = SpanRef(start=head.start, end=head.end, label=label)
-                    relations.append(Relation(head=head_ref, child=child, label=rel))
+                    relations.append(trusted_relation(trusted_ref(head.start, head.end, label), child, rel))
 
     # ------------------------------------------------------------------ finding
     def attributions(self, toks: Toks) -> list[dict[str, tuple[int, int] | float]]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from annotator.models import Scheme, Span, Suggestion, Unit
 from annotator.suggest import lexicon as lx
 from annotator.suggest.labels import entity_label_map
-from annotator.suggest.text import Toks, unit_tokens
+from annotator.suggest.text import Toks, trusted_suggestion, unit_tokens
 
 _MONTH = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -110,7 +110,7 @@ class NewsRules:
             mapped = label_map.get(label)
             if mapped is not None:
                 spans.append(toks.span(i, j, mapped, self.name, score))
-        return Suggestion(unit_id=unit.id, suggester=self.name, version=self.version, spans=spans)
+        return trusted_suggestion(unit.id, self.name, self.version, spans)
 
     def _doc_memory(self, unit: Unit) -> dict[str, str]:
         """The names already labelled in this unit's document (empty without a document)."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from annotator.models import Span, Unit
-from annotator.tokens import _TOKEN_RE, ABBREVIATIONS
+from annotator.models import Relation, Span, SpanRef, Suggestion, Unit
+from annotator.tokens import token_lists
 
 
 @dataclass(slots=True)
@@ -73,26 +73,45 @@ def trusted_span(start: int, end: int, label: str, layer: str, token_start: int,
     return obj
 
 
+_REF_FIELDS = frozenset(SpanRef.model_fields)
+_RELATION_FIELDS = frozenset(Relation.model_fields)
+_SUGGESTION_FIELDS = frozenset(Suggestion.model_fields)
+
+
+def _trusted(cls: type, fields: frozenset[str], values: dict) -> object:
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", fields)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+def trusted_ref(start: int, end: int, label: str) -> SpanRef:
+    """A :class:`SpanRef` to a span the suggester has just built (so already valid)."""
+    return _trusted(SpanRef, _REF_FIELDS, {"start": start, "end": end, "label": label})  # type: ignore[return-value]
+
+
+def trusted_relation(head: SpanRef, child: SpanRef, label: str) -> Relation:
+    """A :class:`Relation` between two trusted references, with a non-empty label."""
+    if not label:
+        raise ValueError("a relation needs a label")
+    return _trusted(Relation, _RELATION_FIELDS, {"head": head, "child": child, "label": label})  # type: ignore[return-value]
+
+
+def trusted_suggestion(unit_id: int | None, suggester: str, version: str, spans: list[Span],
+                       relations: list[Relation] | None = None) -> Suggestion:
+    """A :class:`Suggestion` of spans and relations built by the trusted constructors above
+    (validating them again is, after tokenizing, the rules' largest cost)."""
+    return _trusted(Suggestion, _SUGGESTION_FIELDS, {  # type: ignore[return-value]
+        "unit_id": unit_id, "suggester": suggester, "version": version, "spans": spans,
+        "relations": [] if relations is None else relations,
+    })
+
+
 def fast_tokens(text: str) -> Toks:
     """Tokenize ``text`` exactly like :func:`annotator.tokens.tokenize`, as plain lists."""
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    n = len(text)
-    last_end = -1
-    for m in _TOKEN_RE.finditer(text):
-        start, end = m.span()
-        if start < last_end:  # a '.' already swallowed by the abbreviation before it
-            continue
-        word = m.group()
-        if end < n and text[end] == "." and word.isalpha():
-            if word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper()):
-                end += 1
-                word += "."
-        words.append(word)
-        starts.append(start)
-        ends.append(end)
-        last_end = end
+    words, starts, ends = token_lists(text)
     return Toks(text, words, starts, ends)
 
 
