@@ -13,6 +13,8 @@ import multiprocessing
 import os
 import pickle
 import pkgutil
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -163,6 +165,12 @@ def _suggestion_rows(suggesters: Sequence[Suggester], units: Sequence[Unit]) -> 
 _WORKER_SUGGESTERS: list[Suggester] = []
 
 
+def _fork_safe() -> bool:
+    """Whether worker processes may be forked: on Linux, from a process with no other thread
+    (a thread holding a lock at the fork would leave the child waiting on it forever)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
 def _init_worker(pickled: bytes) -> None:
     global _WORKER_SUGGESTERS
     _WORKER_SUGGESTERS = pickle.loads(pickled)
@@ -241,6 +249,7 @@ class _SuggestBuffer:
         self.batches = 0
         self.pending: deque[tuple[_Batch, Future[tuple[list[_SuggestionRow], list[_Parts]]]]] = deque()
         self._executor: ProcessPoolExecutor | None = None
+        self.start_method: str | None = None  # how the worker processes were started, once they are
 
     @property
     def makes_parts(self) -> bool:
@@ -263,10 +272,19 @@ class _SuggestBuffer:
         if self.workers < 2:
             return None
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(pickle.dumps(list(self.suggesters)),),
-            )
+            if _fork_safe():
+                # forked workers start at once with the suggesters this process has loaded
+                global _WORKER_SUGGESTERS
+                _WORKER_SUGGESTERS = list(self.suggesters)
+                self._executor = ProcessPoolExecutor(max_workers=self.workers,
+                                                     mp_context=multiprocessing.get_context("fork"))
+                self.start_method = "fork"
+            else:
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_init_worker, initargs=(pickle.dumps(list(self.suggesters)),),
+                )
+                self.start_method = "spawn"
         return self._executor
 
     def flush(self) -> None:

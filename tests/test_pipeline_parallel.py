@@ -84,3 +84,50 @@ def test_a_document_split_across_batches_keeps_the_suggesters_memory_of_it(tmp_p
     for workers in (1, 2):
         assert len(found[workers]) == 30
         assert all(spans and spans[0]["label"] == "PERSON" and spans[0]["end"] == 9 for spans in found[workers]), workers
+
+
+FORKED_IMPORT = """
+import sys
+import annotator.pipeline as pipeline
+from annotator.ingest.base import ReadOptions
+from annotator.pipeline import import_sources, plan_sources
+from annotator.schemes import load_scheme
+from annotator.store import open_store
+from annotator.suggest import build_suggesters
+
+pipeline.SUGGEST_BATCH = 32
+methods = []
+real_pool = pipeline._SuggestBuffer._pool
+def pool(self):
+    p = real_pool(self)
+    methods.append(self.start_method)
+    return p
+pipeline._SuggestBuffer._pool = pool
+store = open_store(sys.argv[2], durable=False)
+plans, _ = plan_sources([sys.argv[1]])
+import_sources(store, plans, store.ensure_dataset("d"), options=ReadOptions(),
+               suggesters=build_suggesters(load_scheme("news")), workers=2)
+store.close()
+print(sorted(set(m for m in methods if m)))
+"""
+
+
+def test_workers_forked_from_a_single_threaded_import_give_the_same_suggestions(tmp_path):
+    """``annotator import`` has one thread, so its workers are forked (they start at once,
+    with the suggesters already loaded); run in a fresh interpreter, since pytest's own may
+    have threads, and compare with the in-process import row for row."""
+    import subprocess
+    import sys
+
+    corpus = _corpus(tmp_path)
+    forked = tmp_path / "forked.db"
+    out = subprocess.run([sys.executable, "-c", FORKED_IMPORT, str(corpus), str(forked)],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['fork']"
+    plain = tmp_path / "plain.db"
+    store = open_store(plain, durable=False)
+    plans, _ = plan_sources([str(corpus)])
+    import_sources(store, plans, store.ensure_dataset("d"), options=ReadOptions(),
+                   suggesters=build_suggesters(load_scheme("news")), workers=1)
+    store.close()
+    assert len(_rows(plain)) > 480 and _rows(forked) == _rows(plain)
