@@ -131,3 +131,30 @@ def test_workers_forked_from_a_single_threaded_import_give_the_same_suggestions(
                    suggesters=build_suggesters(load_scheme("news")), workers=1)
     store.close()
     assert len(_rows(plain)) > 480 and _rows(forked) == _rows(plain)
+
+
+def test_an_import_leaves_the_collector_thresholds_as_it_found_them(tmp_path):
+    """An import collects young objects less often while it runs; after it, good or bad,
+    the caller's process is as before."""
+    import gc
+
+    import pytest
+
+    from annotator.errors import InputError
+
+    before = gc.get_threshold()
+    corpus = _corpus(tmp_path, n_docs=3)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "Fine."}\n{"text": 5}\n', encoding="utf-8")
+    store = open_store(tmp_path / "g.db", durable=False)
+    ds = store.ensure_dataset("d")
+    seen = []
+    import_sources(store, plan_sources([str(corpus)])[0], ds, options=ReadOptions(),
+                   suggesters=build_suggesters(load_scheme("news")),
+                   on_source=lambda plan, summary: seen.append(gc.get_threshold()))
+    assert seen and seen[0] != before  # changed while importing
+    assert gc.get_threshold() == before
+    with pytest.raises(InputError):
+        import_sources(store, plan_sources([str(bad)])[0], ds, options=ReadOptions())
+    assert gc.get_threshold() == before
+    store.close()
