@@ -12,7 +12,8 @@ import re
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate
 
 from annotator.models import Token
 
@@ -170,7 +171,15 @@ def token_lists(text: str) -> tuple[list[str], list[int], list[int]]:
     starts: list[int] = []
     ends: list[int] = []
     word_, start_, end_ = words.append, starts.append, ends.append
-    for chunk, start in _chunks(text):
+    if text.isprintable():  # the only whitespace is U+0020: offsets by counting, in C
+        pieces = text.split(" ")
+        offsets: Iterable[int] = accumulate([len(c) + 1 for c in pieces], initial=0)
+    else:
+        pairs = list(_chunks(text))
+        pieces, offsets = [c for c, _ in pairs], [o for _, o in pairs]
+    for chunk, start in zip(pieces, offsets):
+        if not chunk:
+            continue
         pos = start + len(chunk)
         if chunk.isalpha():
             word_(chunk)
