@@ -14,8 +14,6 @@ import multiprocessing
 import os
 import pickle
 import pkgutil
-import sys
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +28,7 @@ from annotator.errors import InputError
 from annotator.ingest import base
 from annotator.ingest.base import DIRECTORY_FORMATS, READERS, SUFFIXES, Parsed, ReadOptions, Source
 from annotator.models import Annotation, Dataset, Token, Unit, check_spans
+from annotator.processes import fork_safe as _fork_safe
 from annotator.record_parts import unit_parts
 from annotator.store import Store
 from annotator.suggest import Suggester
@@ -167,12 +166,6 @@ def _suggestion_rows(suggesters: Sequence[Suggester], units: Sequence[Unit]) -> 
 
 
 _WORKER_SUGGESTERS: list[Suggester] = []
-
-
-def _fork_safe() -> bool:
-    """Whether worker processes may be forked: on Linux, from a process with no other thread
-    (a thread holding a lock at the fork would leave the child waiting on it forever)."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def _init_worker(pickled: bytes) -> None:

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from annotator.cli import db_option
+from annotator.processes import fork_safe as _fork_safe
 
 Row = list[str]
 Section = tuple[str, list[str], list[Row]]
@@ -150,12 +149,6 @@ def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool
 CHUNK_UNITS = 50_000
 #: From how many units a dataset is measured by several processes at once (one per core).
 PARALLEL_UNITS = 200_000
-
-
-def _fork_safe() -> bool:
-    """Whether worker processes may be forked: on Linux, from a process with no other thread
-    (a thread holding a lock at the fork would leave the child waiting on it forever)."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def _workers() -> int:
