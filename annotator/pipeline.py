@@ -1,8 +1,10 @@
 """Import orchestration: sources -> readers -> units -> suggestions -> the store.
 
-Lazy stages (Prodigy's recipe style): each source is read as a stream of documents; each
-source is one transaction, so a bad file leaves the database exactly as it was before it;
-memory holds one batch of units at a time, whatever the corpus size.
+Lazy stages (Prodigy's recipe style): each source is read as a stream of documents and
+written in short transactions under a staging dataset (:meth:`Store.importing`), moved into
+the dataset when the file is complete, so a bad or killed file leaves no visible trace and
+other writers wait tens of milliseconds, not the whole file; memory holds one batch of units
+at a time, whatever the corpus size.
 """
 
 from __future__ import annotations
@@ -246,7 +248,8 @@ class _SuggestBuffer:
 
     def __init__(self, store: Store, dataset: Dataset, suggesters: Sequence[Suggester], workers: int) -> None:
         self.store = store
-        self.dataset = dataset
+        self.dataset = dataset  # where units are written (the import's staging dataset)
+        self.name = dataset.name  # the dataset they will be seen in
         self.suggesters = suggesters
         self.workers = workers
         self.batch = _Batch()
@@ -301,6 +304,7 @@ class _SuggestBuffer:
         self.count += len(batch)
         pool = self._pool() if self.batches > 2 else None
         if pool is None:
+            self.store.checkpoint(force=True)  # not holding the write lock while suggesting
             self._write(batch, _suggestion_rows(self.suggesters, batch.units), _part_rows(batch.units, batch.docs))
             return
         payload = [
@@ -308,7 +312,7 @@ class _SuggestBuffer:
              u.position, u.start, u.end, json.dumps(u.meta, ensure_ascii=False) if u.meta else None, doc)
             for u, doc in zip(batch.units, batch.docs)
         ]
-        self.pending.append((batch, pool.submit(_worker_rows, self.dataset.name, payload)))
+        self.pending.append((batch, pool.submit(_worker_rows, self.name, payload)))
         while len(self.pending) > 2 * self.workers:
             self._write_oldest()
 
@@ -322,6 +326,8 @@ class _SuggestBuffer:
 
     def _write_oldest(self) -> None:
         batch, fut = self.pending.popleft()
+        if not fut.done():
+            self.store.checkpoint(force=True)  # not holding the write lock while waiting
         try:
             rows, parts = fut.result()
         except BrokenProcessPool:
@@ -359,9 +365,9 @@ def import_sources(
     on_source: Callable[[SourcePlan, ImportSummary], None] | None = None,
     workers: int | None = None,
 ) -> ImportSummary:
-    """Import every source into ``dataset``; one transaction per source. On bad input the
-    source being read is rolled back and the :class:`InputError` propagates (the sources
-    before it stay imported). Large imports suggest in ``workers`` processes (default: one
+    """Import every source into ``dataset``, each in short transactions and visible once
+    whole (:meth:`Store.importing`). On bad input what was written of the source being read
+    is removed and the :class:`InputError` propagates (the sources before it stay imported). Large imports suggest in ``workers`` processes (default: one
     per core, at most 2)."""
     readers = load_readers()
     options = options or ReadOptions()
@@ -377,15 +383,17 @@ def import_sources(
             before = (summary.documents, summary.units, summary.duplicates, summary.annotations)
             counted = buffer.count
             try:
-                with store.write():
+                with store.importing(dataset, plan.source.name) as staging:
+                    buffer.dataset = staging
                     for parsed in reader(plan.source, options):
                         try:
-                            _store_parsed(store, dataset, parsed, plan, summary, buffer)
+                            _store_parsed(store, staging, parsed, plan, summary, buffer)
                         except UnicodeEncodeError as e:
                             bad = e.object[e.start : e.end].encode("unicode_escape").decode() if isinstance(e.object, str) else "?"
                             raise InputError(
                                 plan.source.name, f"text is not valid Unicode (lone surrogate {bad})", line=parsed.line
                             ) from None
+                        store.checkpoint()  # between whole documents
                     buffer.finish()
             except InputError:
                 buffer.discard()

@@ -12,7 +12,8 @@ Layout (each module one group of tables, on top of the plumbing):
 - :mod:`~annotator.store.datasets`, :mod:`~annotator.store.units` (documents and units),
   :mod:`~annotator.store.suggestions`, :mod:`~annotator.store.decisions` (annotations and
   current decisions), :mod:`~annotator.store.gold`, :mod:`~annotator.store.leases` (the
-  labelling queue), :mod:`~annotator.store.stats`;
+  labelling queue), :mod:`~annotator.store.stats`, :mod:`~annotator.store.imports` (a file
+  written in short transactions under a hidden dataset, visible once whole);
 - :mod:`~annotator.store.rows` and :mod:`~annotator.store.agreement_rows`: the fast readers of
   export and agreement; :mod:`~annotator.store.codec`: the JSON columns;
   :mod:`~annotator.store.migrations` and :mod:`~annotator.store.schema`: the schema.
@@ -25,11 +26,12 @@ from pathlib import Path
 from annotator.store.codec import dump_relations, dump_spans, load_relations, load_spans
 from annotator.store.connection import BUSY_TIMEOUT_S, DEFAULT_DB, default_db_path
 from annotator.store.gold import GoldTables
+from annotator.store.imports import ImportTables
 from annotator.store.schema import MIGRATION_SET
 from annotator.store.stats import StatsTables
 
 
-class Store(StatsTables, GoldTables):
+class Store(ImportTables, StatsTables, GoldTables):
     """A labelling database. Use :func:`open_store` to get one."""
 
 

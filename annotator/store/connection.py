@@ -13,6 +13,7 @@ import os
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "annotator.db"
 BUSY_TIMEOUT_S = 60.0
+#: How long a sliced write (:meth:`Connection.sliced_writes`) may hold the write lock before
+#: the next :meth:`Connection.checkpoint` commits it: well under the 100 ms every writer is
+#: promised, so that another process's decision waits at most about this long.
+SLICE_S = 0.04
+#: Unit ids an import reserves at a time (its units are written after their suggestions).
+UNIT_ID_BLOCK = 4096
 
 
 def default_db_path() -> str:
@@ -82,6 +89,13 @@ class Connection:
         self._ids = Ids(self._x)
         self._next_unit_id: int | None = None
         self._deferred: set[int] = set()
+        # Sliced writes (an import): how long a transaction may be held, when it began; the
+        # import being written (its id, the target dataset's id and name, the staging
+        # dataset's id) and the block of unit ids it has reserved (next, last).
+        self._slice_hold: float | None = None
+        self._slice_began = 0.0
+        self._import: tuple[int, int, int, str] | None = None
+        self._unit_block: list[int] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -164,32 +178,100 @@ class Connection:
     # ------------------------------------------------------------------ transactions
     @contextmanager
     def write(self) -> Iterator[Self]:
-        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one.
+        Inside :meth:`sliced_writes` the transaction stays open when the block ends, for the
+        next :meth:`checkpoint` to commit."""
         with self._lock:
             conn = self.conn
             if conn.in_transaction:
                 yield self
                 return
             conn.execute("BEGIN IMMEDIATE")
+            sliced = self._slice_hold is not None
+            self._slice_began = time.monotonic()
             try:
                 yield self
             except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                self._ids.clear()  # ids this transaction added are gone
-                self._next_unit_id = None
-                self._deferred.clear()
+                self._rollback()
                 raise
             else:
+                if sliced:
+                    return
                 self._next_unit_id = None
                 if self._deferred:
                     missing = len(self._deferred)
-                    self._deferred.clear()
-                    conn.execute("ROLLBACK")
-                    self._ids.clear()
+                    self._rollback()
                     raise RuntimeError(f"{missing} units given ids by insert_document(defer_units=True) were never"
                                        " written with insert_units; the transaction was rolled back")
                 conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self._ids.clear()  # ids this transaction added are gone
+        self._next_unit_id = None
+        self._deferred.clear()
+        self._unit_block = None
+
+    @contextmanager
+    def sliced_writes(self, hold_s: float = SLICE_S) -> Iterator[Self]:
+        """Writes inside join one transaction, committed at each :meth:`checkpoint` that
+        finds it held for ``hold_s`` or more, and at the end; an exception rolls back the
+        open slice (what earlier slices committed stays: the caller writes where it is not
+        visible, as an import does under its staging dataset, and removes it)."""
+        if self._slice_hold is not None or self.conn.in_transaction:
+            raise RuntimeError("sliced_writes() cannot run inside another write")
+        self._slice_hold = hold_s
+        try:
+            yield self
+        except BaseException:
+            with self._lock:
+                self._rollback()
+            raise
+        else:
+            self.checkpoint(force=True)
+        finally:
+            self._slice_hold = None
+
+    def checkpoint(self, force: bool = False) -> None:
+        """Commit the open slice of :meth:`sliced_writes` if it has been held long enough
+        (or ``force``): call it where the rows written so far are whole (between documents)
+        and before waiting for anything but the database."""
+        conn = self.conn
+        if self._slice_hold is None or not conn.in_transaction:
+            return
+        if not force and time.monotonic() - self._slice_began < self._slice_hold:
+            return
+        with self._lock:
+            if self._import is not None:
+                conn.execute("UPDATE imports SET touched = ? WHERE id = ?", (time.time(), self._import[0]))
+            conn.execute("COMMIT")
+            self._next_unit_id = None
+
+    def _take_unit_ids(self, n: int) -> int:
+        """The first of ``n`` new unit ids (inside a write). Ids are never below those an
+        unfinished import has reserved; an import reserves blocks in its ``imports`` row,
+        since it writes its units after their suggestions, in later transactions."""
+        if self._import is not None:
+            block = self._unit_block
+            if block is None or block[0] + n - 1 > block[1]:
+                first = self._first_free_unit_id()
+                block = self._unit_block = [first, first + max(n, UNIT_ID_BLOCK) - 1]
+                self.conn.execute("UPDATE imports SET unit_hi = ? WHERE id = ?", (block[1], self._import[0]))
+            first = block[0]
+            block[0] += n
+            return first
+        first = self._next_unit_id
+        if first is None:
+            first = self._first_free_unit_id()
+        self._next_unit_id = first + n
+        return first
+
+    def _first_free_unit_id(self) -> int:
+        row = self.conn.execute(
+            "SELECT MAX(COALESCE((SELECT MAX(id) FROM units), 0), COALESCE((SELECT MAX(unit_hi) FROM imports), 0)) + 1"
+        ).fetchone()
+        return int(row[0])
 
     @property
     def in_transaction(self) -> bool:

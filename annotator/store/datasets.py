@@ -44,7 +44,8 @@ class DatasetTables(Connection):
         return ds
 
     def list_datasets(self) -> list[Dataset]:
-        rows = self._q("SELECT name FROM datasets ORDER BY id")
+        # (a dataset an unfinished import is staged under is nobody's to see)
+        rows = self._q("SELECT name FROM datasets WHERE id NOT IN (SELECT staging_id FROM imports) ORDER BY id")
         return [d for r in rows if (d := self.get_dataset(r["name"]))]
 
     def set_dataset(self, name: str, *, overlap: int | None = None, scheme: str | None = None) -> Dataset:

@@ -180,5 +180,39 @@ def m004_unit_extents(db: Database) -> None:
     backfill_units(db.conn.execute, db.conn.executemany)
 
 
+@migrations()
+def m007_imports(db: Database) -> None:
+    """Imports written in short transactions: an import stages a file's rows under a hidden
+    dataset of its own (``imports.staging_id``) and moves them into the target dataset when
+    the file is complete, so that a file that fails or is killed half-way is never visible.
+    ``unit_hi`` is the largest unit id the import has handed out (the units are written after
+    their suggestions are computed), so that no other writer takes those ids. Rows of a
+    staging dataset may be moved or removed; every other decision stays append-only."""
+    db.executescript(
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+            staging_id INTEGER NOT NULL UNIQUE REFERENCES datasets(id),
+            source TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'writing' CHECK (state IN ('writing', 'publishing')),
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started REAL NOT NULL,
+            touched REAL NOT NULL,
+            unit_hi INTEGER NOT NULL DEFAULT 0
+        );
+        DROP TRIGGER annotations_append_only_update;
+        DROP TRIGGER annotations_append_only_delete;
+        CREATE TRIGGER annotations_append_only_update BEFORE UPDATE ON annotations
+        WHEN NOT EXISTS (SELECT 1 FROM imports WHERE staging_id = OLD.dataset_id)
+        BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;
+        CREATE TRIGGER annotations_append_only_delete BEFORE DELETE ON annotations
+        WHEN NOT EXISTS (SELECT 1 FROM imports WHERE staging_id = OLD.dataset_id)
+        BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;
+        """
+    )
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]

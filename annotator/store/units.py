@@ -19,19 +19,24 @@ class UnitTables(RowCaches, DatasetTables):
     def insert_document(self, dataset: Dataset, doc: Document, units: Sequence[Unit], *,
                         defer_units: bool = False) -> int | None:
         """Add a document and its units; None when the same text is already in the dataset.
-        Call inside :meth:`write` to make a whole file one transaction.
+        An import calls it inside :meth:`importing`, with the staging dataset it yields.
 
-        The units are given their ids here (as SQLite would: after the largest), and ``id``,
-        ``document_id`` and ``dataset`` are set on the ``units`` objects themselves, so the
-        caller needs no read-back. ``defer_units=True`` writes only the document row: the
-        units, with ids given, are written later in the same transaction by
+        The units are given their ids here (after the largest, and after those unfinished
+        imports reserved), and ``id``, ``document_id`` and ``dataset`` are set on the
+        ``units`` objects themselves, so the caller needs no read-back. ``defer_units=True``
+        writes only the document row: the units, with ids given, are written later by
         :meth:`insert_units` with their token bounds and record parts (an import computes
-        those in worker processes); a transaction that commits before they are is rolled
-        back."""
+        those in worker processes) — in the same :meth:`write` (one that commits before they
+        are is rolled back) or, in an import, before the file completes."""
         assert dataset.id is not None
-        if defer_units and not self.in_transaction:
-            raise RuntimeError("insert_document(defer_units=True) must run inside Store.write()")
+        if defer_units and not (self.in_transaction or self._import is not None):
+            raise RuntimeError("insert_document(defer_units=True) must run inside Store.write() or Store.importing()")
         with self.write():
+            if self._import is not None and self._import[2] == dataset.id and self._one(
+                "SELECT 1 AS x FROM documents WHERE dataset_id = ? AND content_hash = ?",
+                (self._import[1], doc.content_hash),
+            ):
+                return None  # already in the dataset the import is staged for
             cur = self._x(
                 "INSERT OR IGNORE INTO documents (dataset_id, title, source, external_id, content_hash,"
                 " text, meta, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -43,12 +48,10 @@ class UnitTables(RowCaches, DatasetTables):
             doc_id = int(cur.lastrowid or 0)
             # Unit ids are given here, so that each unit's part of an exported record, which
             # holds its id, is written with it; units deferred to insert_units keep theirs.
-            first = self._next_unit_id
-            if first is None:
-                first = int(self._one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM units")["n"])  # type: ignore[index]
-            self._next_unit_id = first + len(units)
+            first = self._take_unit_ids(len(units))
+            name = self._visible_name(dataset)
             for k, u in enumerate(units):
-                u.id, u.document_id, u.dataset = first + k, doc_id, dataset.name
+                u.id, u.document_id, u.dataset = first + k, doc_id, name
             if defer_units:
                 self._deferred.update(range(first, first + len(units)))
                 return doc_id
@@ -85,11 +88,22 @@ class UnitTables(RowCaches, DatasetTables):
         self._write_unit_extents((r[0], r[1], r[2], r[6], r[10]) for r in rows)
 
     def document_id_by_hash(self, dataset: Dataset, content_hash: str) -> int | None:
-        row = self._one(
-            "SELECT id FROM documents WHERE dataset_id = ? AND content_hash = ?",
-            (dataset.id, content_hash),
-        )
-        return row["id"] if row else None
+        """The document with that text in the dataset (for an import's staging dataset: in
+        its target dataset first, then among the rows staged so far)."""
+        ids = [dataset.id]
+        if self._import is not None and self._import[2] == dataset.id:
+            ids.insert(0, self._import[1])
+        for ds_id in ids:
+            row = self._one("SELECT id FROM documents WHERE dataset_id = ? AND content_hash = ?", (ds_id, content_hash))
+            if row:
+                return int(row["id"])
+        return None
+
+    def _visible_name(self, dataset: Dataset) -> str:
+        """The name of the dataset rows written to ``dataset`` will be seen in."""
+        if self._import is not None and self._import[2] == dataset.id:
+            return self._import[3]
+        return dataset.name
 
     def document_id_by_external(self, dataset: Dataset, external_id: str) -> int | None:
         row = self._one(

@@ -1,0 +1,178 @@
+"""The ``imports`` table: a file imported in short transactions, visible only once whole.
+
+An import stages a file's documents, units, their caches, suggestions and decisions under a
+hidden dataset of its own (a ``datasets`` row that :meth:`list_datasets` leaves out, and that
+every reader, keyed by dataset, passes by). Each slice of writes is its own short transaction
+(:meth:`~annotator.store.connection.Connection.sliced_writes`), so other writers wait tens of
+milliseconds, not the whole file. When the file is complete its rows are moved into the target
+dataset, a few thousand units per transaction, document by document; a file that fails is
+removed the same way. An import killed half-way leaves a staging dataset nobody reads; the
+next import removes it (or, if it was killed while moving its rows, finishes the move).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from annotator.models import Dataset
+from annotator.store.units import UnitTables
+
+#: Units moved or removed per transaction at first; adjusted to take about ``_CHUNK_S``.
+_CHUNK_UNITS = 2000
+_CHUNK_S = 0.03
+#: An import not heard from for this long (no commit) is taken as dead, whatever its pid.
+STALE_S = 600.0
+#: Prefix of the name of a staging dataset (not a name anyone types).
+STAGING_PREFIX = "\x1fimport "
+
+
+def _alive(host: str, pid: int) -> bool:
+    if host != socket.gethostname():
+        return True  # cannot tell: the staleness limit decides
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class ImportTables(UnitTables):
+    """Imports staged under a hidden dataset and published when complete."""
+
+    @contextmanager
+    def importing(self, dataset: Dataset, source: str) -> Iterator[Dataset]:
+        """Write one file into ``dataset``: yields the staging dataset to write to (with
+        :meth:`insert_document` and the rest, in sliced transactions: call :meth:`checkpoint`
+        between documents). On success the rows are moved into ``dataset``; on any exception
+        they are removed and the exception propagates."""
+        assert dataset.id is not None
+        self.clean_stale_imports()
+        now = time.time()
+        with self.write():
+            cur = self._x(
+                "INSERT INTO datasets (name, scheme, overlap, created) VALUES (?, ?, ?, ?)",
+                (STAGING_PREFIX + uuid.uuid4().hex, dataset.scheme, dataset.overlap, now),
+            )
+            staging_id = int(cur.lastrowid or 0)
+            cur = self._x(
+                "INSERT INTO imports (dataset_id, staging_id, source, host, pid, started, touched)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (dataset.id, staging_id, source, socket.gethostname(), os.getpid(), now, now),
+            )
+            import_id = int(cur.lastrowid or 0)
+        staging = dataset.model_copy(update={"id": staging_id})
+        self._import = (import_id, dataset.id, staging_id, dataset.name)
+        self._unit_block = None
+        try:
+            with self.sliced_writes():
+                yield staging
+                if self._deferred:
+                    raise RuntimeError(f"{len(self._deferred)} units given ids by insert_document(defer_units=True)"
+                                       " were never written with insert_units")
+        except BaseException:
+            self._import = None
+            self._unit_block = None
+            self._discard_import(import_id, staging_id)
+            raise
+        self._import = None
+        self._unit_block = None
+        self._publish_import(import_id, dataset.id, staging_id)
+
+    def clean_stale_imports(self) -> int:
+        """Remove what imports that died left (or finish moving it, if they died while
+        moving their rows into place); the number of imports cleaned."""
+        cleaned = 0
+        rows = self._q("SELECT id, dataset_id, staging_id, state, host, pid, touched FROM imports")
+        now = time.time()
+        for r in rows:
+            if self._import is not None and r["id"] == self._import[0]:
+                continue
+            if _alive(r["host"], r["pid"]) and now - r["touched"] < STALE_S:
+                continue
+            if r["state"] == "publishing":
+                self._publish_import(r["id"], r["dataset_id"], r["staging_id"])
+            else:
+                self._discard_import(r["id"], r["staging_id"])
+            cleaned += 1
+        return cleaned
+
+    def _unit_tables(self) -> list[str]:
+        """Tables other than ``units`` with a ``dataset_id`` and a ``unit_id`` per row."""
+        names = {r["name"] for r in self._q("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return [t for t in ("unit_extents", "annotations", "decisions", "assignments", "leases") if t in names
+                and any(c["name"] == "dataset_id" for c in self._q(f"PRAGMA table_info({t})"))]
+
+    def _chunks(self, staging_id: int) -> Iterator[tuple[int, int]]:
+        """(first, last) unit ids of the next staged units, whole documents, about
+        ``_CHUNK_S`` of work each; the caller moves or removes them before asking again."""
+        n = _CHUNK_UNITS
+        after = 0
+        while True:
+            began = time.monotonic()
+            ids = self._tuples(
+                "SELECT id, document_id FROM units WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT ?",
+                (staging_id, after, n))
+            if not ids:
+                return
+            lo, hi = ids[0][0], ids[-1][0]
+            if len(ids) == n:  # the last document may go on: take it whole
+                last = self._tuples("SELECT MAX(id) FROM units WHERE document_id = ?", (ids[-1][1],))
+                hi = max(hi, int(last[0][0]))
+            yield lo, hi
+            after = hi
+            took = time.monotonic() - began
+            n = max(100, min(50_000, int(n * _CHUNK_S / took))) if took > 0 else n
+
+    def _publish_import(self, import_id: int, dataset_id: int, staging_id: int) -> None:
+        """Move a complete import's rows into its dataset, whole documents per transaction."""
+        with self.write():
+            self._x("UPDATE imports SET state = 'publishing', touched = ? WHERE id = ?", (time.time(), import_id))
+        tables = self._unit_tables()
+        for lo, hi in self._chunks(staging_id):
+            with self.write():
+                docs = self._tuples(
+                    "SELECT MIN(document_id), MAX(document_id) FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?",
+                    (staging_id, lo, hi))[0]
+                # a document another import added meanwhile stays behind (and is removed below)
+                self._x("UPDATE OR IGNORE documents SET dataset_id = ? WHERE dataset_id = ? AND id BETWEEN ? AND ?",
+                        (dataset_id, staging_id, docs[0], docs[1]))
+                self._x(
+                    "UPDATE units SET dataset_id = ? WHERE dataset_id = ? AND id BETWEEN ? AND ? AND document_id IN"
+                    " (SELECT id FROM documents WHERE dataset_id = ? AND id BETWEEN ? AND ?)",
+                    (dataset_id, staging_id, lo, hi, dataset_id, docs[0], docs[1]))
+                for t in tables:
+                    self._x(
+                        f"UPDATE {t} SET dataset_id = ? WHERE dataset_id = ? AND unit_id BETWEEN ? AND ? AND unit_id IN"
+                        " (SELECT id FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?)",
+                        (dataset_id, staging_id, lo, hi, dataset_id, lo, hi))
+                self._x("UPDATE imports SET touched = ? WHERE id = ?", (time.time(), import_id))
+        self._discard_import(import_id, staging_id)  # what stayed behind, and the staging dataset
+
+    def _discard_import(self, import_id: int, staging_id: int) -> None:
+        """Remove an import's staged rows, a chunk per transaction, then the import itself."""
+        tables = self._unit_tables()
+        for lo, hi in self._chunks(staging_id):
+            with self.write():
+                staged = "(SELECT id FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?)"
+                self._x(f"DELETE FROM suggestions WHERE unit_id BETWEEN ? AND ? AND unit_id IN {staged}",
+                        (lo, hi, staging_id, lo, hi))
+                for t in ("decisions", *(t for t in tables if t != "decisions")):
+                    if t in tables:
+                        self._x(f"DELETE FROM {t} WHERE dataset_id = ? AND unit_id BETWEEN ? AND ?", (staging_id, lo, hi))
+                self._x("DELETE FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?", (staging_id, lo, hi))
+        while True:
+            with self.write():
+                cur = self._x("DELETE FROM documents WHERE id IN (SELECT id FROM documents WHERE dataset_id = ? LIMIT ?)",
+                              (staging_id, _CHUNK_UNITS))
+            if cur.rowcount < _CHUNK_UNITS:
+                break
+        with self.write():
+            self._x("DELETE FROM imports WHERE id = ?", (import_id,))
+            self._x("DELETE FROM datasets WHERE id = ?", (staging_id,))
