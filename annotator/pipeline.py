@@ -253,6 +253,7 @@ class _SuggestBuffer:
         self.suggesters = suggesters
         self.workers = workers
         self.batch = _Batch()
+        self.unwritten: dict[int, int] = {}  # document id -> its units not yet written
         self.count = 0
         self.batches = 0
         self.pending: deque[tuple[_Batch, Future[tuple[list[_SuggestionRow], list[_Parts]]]]] = deque()
@@ -273,6 +274,8 @@ class _SuggestBuffer:
             b.units.append(u)
             b.docs.append(doc)
             b.new.append(new)
+            if new:
+                self.unwritten[doc[0]] = self.unwritten.get(doc[0], 0) + 1
         if len(b) >= SUGGEST_BATCH:
             self.flush()
 
@@ -304,7 +307,8 @@ class _SuggestBuffer:
         self.count += len(batch)
         pool = self._pool() if self.batches > 2 else None
         if pool is None:
-            self.store.checkpoint(force=True)  # not holding the write lock while suggesting
+            # not holding the write lock while suggesting for a whole batch
+            self.store.checkpoint(force=len(batch) >= SUGGEST_BATCH // 4)
             self._write(batch, _suggestion_rows(self.suggesters, batch.units), _part_rows(batch.units, batch.docs))
             return
         payload = [
@@ -317,6 +321,12 @@ class _SuggestBuffer:
             self._write_oldest()
 
     def _write(self, batch: _Batch, rows: list[_SuggestionRow], parts: list[_Parts]) -> None:
+        unwritten = self.unwritten
+        for (doc_id, _, _), new in zip(batch.docs, batch.new):
+            if new:
+                left = unwritten.pop(doc_id) - 1
+                if left:
+                    unwritten[doc_id] = left
         if all(batch.new):
             self.store.insert_units(self.dataset, batch.units, parts)
         else:
@@ -348,6 +358,7 @@ class _SuggestBuffer:
             fut.cancel()
         self.pending.clear()
         self.batch = _Batch()
+        self.unwritten.clear()
 
     def close(self) -> None:
         if self._executor is not None:
@@ -436,9 +447,10 @@ def _store_parsed(
         summary.duplicates += 1
         if not parsed.labels:
             return
-        buffer.finish()  # the earlier copy's units may still be waiting to be written
         doc_id = store.document_id_by_hash(dataset, parsed.document.content_hash)
         assert doc_id is not None
+        if doc_id in buffer.unwritten:
+            buffer.finish()  # the earlier copy's units are still waiting to be written
         units = store.document_units(doc_id)
     if parsed.labels:
         summary.annotations += _store_labels(store, parsed, units, name)
