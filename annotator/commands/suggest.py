@@ -86,6 +86,5 @@ def _run(store: Any, suggesters: Sequence[Any], units: list[Any]) -> int:
             rows.append(sug)
             if sug.spans:
                 has.add(sug.unit_id)
-    with store.write():
-        store.put_suggestions(rows)
+    store.put_suggestions(rows)  # short transactions (suggesting happens outside them)
     return len(has)

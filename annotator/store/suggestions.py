@@ -4,44 +4,59 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from itertools import islice
+from typing import Any
 
 from annotator.models import Suggestion
 from annotator.store.codec import dump_relations, dump_spans, load_relations, load_spans
 from annotator.store.datasets import DatasetTables
 
 
+#: Suggestion rows written per transaction: a few milliseconds of write lock.
+WRITE_ROWS = 2000
+
+
+def batched(rows: Iterable[tuple[Any, ...]], n: int) -> Iterable[list[tuple[Any, ...]]]:
+    it = iter(rows)
+    while chunk := list(islice(it, n)):
+        yield chunk
+
+
 class SuggestionTables(DatasetTables):
     """Suggestions: store (replace per suggester) and read."""
 
+    _UPSERT = (
+        "INSERT INTO suggestions (unit_id, suggester, version, spans, relations, created)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, suggester) DO UPDATE SET"
+        " version = excluded.version, spans = excluded.spans,"
+        " relations = excluded.relations, created = excluded.created"
+    )
+
     def put_suggestions(self, suggestions: Iterable[Suggestion]) -> int:
-        """Store (replace) each suggester's spans for a unit."""
+        """Store (replace) each suggester's spans for a unit, at most :data:`WRITE_ROWS` rows
+        per transaction (outside an enclosing :meth:`write`)."""
         now = time.time()
-        rows = [
+        return self._put_rows(
             (s.unit_id, s.suggester, s.version, dump_spans(s.spans), dump_relations(s.relations), now)
             for s in suggestions
-        ]
-        with self.write():
-            self._x_many(
-                "INSERT INTO suggestions (unit_id, suggester, version, spans, relations, created)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, suggester) DO UPDATE SET"
-                " version = excluded.version, spans = excluded.spans,"
-                " relations = excluded.relations, created = excluded.created",
-                rows,
-            )
-        return len(rows)
+        )
 
     def put_suggestion_rows(self, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
         """Store suggestions already encoded as (unit_id, suggester, version, spans JSON,
         relations JSON): the import path's fast lane, e.g. from worker processes."""
         now = time.time()
-        with self.write():
-            self._x_many(
-                "INSERT INTO suggestions (unit_id, suggester, version, spans, relations, created)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, suggester) DO UPDATE SET"
-                " version = excluded.version, spans = excluded.spans,"
-                " relations = excluded.relations, created = excluded.created",
-                ((*r, now) for r in rows),
-            )
+        self._put_rows((*r, now) for r in rows)
+
+    def _put_rows(self, rows: Iterable[tuple[Any, ...]]) -> int:
+        """Upsert suggestion rows in transactions of at most :data:`WRITE_ROWS` rows each
+        (each row replaces one (unit, suggester) whole, so a run stopped between two leaves
+        every unit with one complete version or the other)."""
+        n = 0
+        for chunk in batched(rows, WRITE_ROWS):
+            with self.write():
+                self._x_many(self._UPSERT, chunk)
+            n += len(chunk)
+        return n
 
     def get_suggestions(self, unit_id: int) -> list[Suggestion]:
         rows = self._q(

@@ -129,12 +129,8 @@ class ReviewSession:
         return unit
 
     def accept_unanimous(self) -> int:
-        """Write gold for every unanimous unit that has none, in one transaction."""
-        n = 0
-        with self.store.write():
-            for uid in self.unanimous:
-                if self.store.get_gold(uid) is not None:
-                    continue
-                self.store.set_gold(gold_from_unanimous(self.store.current_annotations(uid), self.adjudicator))
-                n += 1
-        return n
+        """Write gold for every unanimous unit that has none, in short transactions."""
+        return self.store.set_new_gold(
+            gold_from_unanimous(self.store.current_annotations(uid), self.adjudicator)
+            for uid in self.unanimous if self.store.get_gold(uid) is None
+        )
