@@ -111,7 +111,7 @@ def plan_sources(paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None
                 if f_fmt is None:
                     skipped.append(str(f))
                     continue
-                plans.append(SourcePlan(Source(f), f_fmt))
+                plans.append(SourcePlan(Source(f, root=path), f_fmt))
         else:
             f_fmt = fmt if fmt != "auto" else (detect_format(path) or _sniff_file(path))
             if f_fmt in DIRECTORY_FORMATS and fmt == "auto":
@@ -138,6 +138,7 @@ class ImportSummary:
     annotations: int = 0
     suggestions: int = 0
     skipped_files: list[str] = field(default_factory=list)
+    failed: list[InputError] = field(default_factory=list)  # sources refused (with keep_going)
 
     def line(self) -> str:
         s = (
@@ -148,9 +149,19 @@ class ImportSummary:
             s += f", {self.annotations} annotations"
         if self.suggestions:
             s += f", {self.suggestions} units with suggestions"
+        if self.failed:
+            s += f", {len(self.failed)} file{'s' if len(self.failed) != 1 else ''} failed"
         if self.skipped_files:
             s += f", {len(self.skipped_files)} files not importable skipped"
         return s
+
+    def skipped_line(self, limit: int = 20) -> str | None:
+        """One line naming the files skipped as not importable (None when there are none)."""
+        if not self.skipped_files:
+            return None
+        names = self.skipped_files[:limit]
+        more = len(self.skipped_files) - len(names)
+        return "Skipped (unsupported kind of file): " + ", ".join(names) + (f" and {more} more" if more else "")
 
 
 def _suggestion_rows(suggesters: Sequence[Suggester], units: Sequence[Unit]) -> list[tuple[int, str, str, str, str]]:
@@ -358,10 +369,12 @@ def import_sources(
     suggesters: Sequence[Suggester] = (),
     on_source: Callable[[SourcePlan, ImportSummary], None] | None = None,
     workers: int | None = None,
+    keep_going: bool = False,
 ) -> ImportSummary:
     """Import every source into ``dataset``; one transaction per source. On bad input the
     source being read is rolled back and the :class:`InputError` propagates (the sources
-    before it stay imported). Large imports suggest in ``workers`` processes (default: one
+    before it stay imported) or, with ``keep_going``, is kept in ``summary.failed`` and the
+    next source is read. Large imports suggest in ``workers`` processes (default: one
     per core, at most 2)."""
     readers = load_readers()
     options = options or ReadOptions()
@@ -387,16 +400,18 @@ def import_sources(
                                 plan.source.name, f"text is not valid Unicode (lone surrogate {bad})", line=parsed.line
                             ) from None
                     buffer.finish()
-            except InputError:
+            except (InputError, OSError, MemoryError) as e:
                 buffer.discard()
+                buffer.count = counted
                 summary.documents, summary.units, summary.duplicates, summary.annotations = before
-                raise
-            except (OSError, MemoryError) as e:
-                buffer.discard()
-                summary.documents, summary.units, summary.duplicates, summary.annotations = before
-                raise InputError(plan.source.name, f"cannot be read ({e.__class__.__name__}: {e})") from None
-            summary.suggestions += buffer.count - counted
-            summary.files += 1
+                error = e if isinstance(e, InputError) else InputError(
+                    plan.source.name, f"cannot be read ({e.__class__.__name__}: {e})")
+                if not keep_going:
+                    raise error from None
+                summary.failed.append(error)
+            else:
+                summary.suggestions += buffer.count - counted
+                summary.files += 1
             if on_source:
                 on_source(plan, summary)
     finally:

@@ -169,3 +169,59 @@ def test_progress_bar_in_a_real_terminal(tmp_path):
     text = out.decode("utf-8", "replace")
     assert "Importing" in text and "100%" in text, text
     assert "30 files: 30 documents, 120 units added" in text
+
+
+# --- a directory: every good file in, every bad one named ----------------------------------
+
+def test_directory_imports_every_good_file_and_reports_every_bad_one(runner, db_path, tmp_path):
+    d = tmp_path / "mixed"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text("A good article sentence. Another one here.", encoding="utf-8")
+    (d / "b.jsonl").write_text('{"text": "One."}\n{"text": "Two."}\nnot json\n', encoding="utf-8")
+    (d / "c.txt").write_text("A later good file. It comes after the bad one.", encoding="utf-8")
+    (d / "sub" / "d.jsonl").write_text('{"title": "no text"}\n', encoding="utf-8")
+    (d / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (d / "sub" / "draft.docx").write_bytes(b"PK\x03\x04")
+    r = runner.invoke(cli, ["import", str(d), "--db", str(db_path), "--no-suggest"])
+    assert r.exit_code == 2, r.output
+    assert f"Error: {d / 'b.jsonl'}:3: not valid JSON" in r.output
+    assert f"Error: {d / 'sub' / 'd.jsonl'}:1: record has no string field 'text'" in r.output
+    skipped = [ln for ln in r.output.splitlines() if ln.startswith("Skipped")]
+    assert len(skipped) == 1 and "notes.pdf" in skipped[0] and "draft.docx" in skipped[0], r.output
+    assert "2 files: 2 documents, 4 units added" in r.output and "2 files failed" in r.output
+    assert "Traceback" not in r.output
+    # the good files are in, whole; nothing of the bad ones
+    assert unit_texts(db_path) == ["A good article sentence.", "Another one here.",
+                                   "A later good file.", "It comes after the bad one."]
+
+
+def test_same_file_name_in_two_folders_gets_two_external_ids(runner, db_path, tmp_path):
+    page = ("<html><head><title>{t}</title></head><body><article><h1>{t}</h1><p>The ministry said on "
+            "Monday that talks about {t} would resume in Geneva next week, according to officials.</p>"
+            "<p>Officials from both sides are expected to attend the meeting about {t}, which was "
+            "postponed twice this year because of disagreements.</p></article></body></html>")
+    for folder in ("a", "b"):
+        (tmp_path / "site" / folder).mkdir(parents=True)
+        (tmp_path / "site" / folder / "index.html").write_text(page.format(t=f"Story {folder}"), encoding="utf-8")
+    r = run(runner, "import", str(tmp_path / "site"), "--db", str(db_path), "--no-suggest")
+    assert r.exit_code == 0, r.output
+    ids = [r[0] for r in sqlite3.connect(db_path).execute("SELECT external_id FROM documents ORDER BY id")]
+    assert ids == ["a/index", "b/index"]
+
+
+def test_import_refuses_to_change_an_existing_datasets_overlap_or_scheme(runner, db_path):
+    assert run(runner, "import", str(SEED), "--db", str(db_path), "--dataset", "d", "--no-suggest").exit_code == 0
+    before = dump_db(db_path)
+    r = runner.invoke(cli, ["import", str(SEED), "--db", str(db_path), "--dataset", "d", "--overlap", "3"])
+    assert r.exit_code == 1
+    assert r.output.strip() == ("Error: dataset 'd' already has overlap 1, not 3; "
+                                "change it with `annotator dataset set d --overlap 3`")
+    r = runner.invoke(cli, ["import", str(SEED), "--db", str(db_path), "--dataset", "d", "--scheme", "conll"])
+    assert r.exit_code == 1
+    assert r.output.strip() == ("Error: dataset 'd' already uses scheme 'news', not 'conll'; "
+                                "import into a new --dataset to use another scheme")
+    assert dump_db(db_path) == before
+    # the same settings again are no change, and are accepted
+    r = runner.invoke(cli, ["import", str(SEED), "--db", str(db_path), "--dataset", "d", "--overlap", "1",
+                            "--scheme", "news", "--no-suggest"])
+    assert r.exit_code == 0 and "1 duplicate" in r.output

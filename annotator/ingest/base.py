@@ -59,10 +59,21 @@ class Source:
 
     path: Path
     stdin: BinaryIO | None = None
+    root: Path | None = None  # the directory given on the command line, when read from one
 
     @property
     def name(self) -> str:
         return "<stdin>" if self.is_stdin else str(self.path)
+
+    @property
+    def stem(self) -> str:
+        """The document id a one-document file gets: its path inside the directory it was
+        found in, without suffix (``a/index`` and ``b/index`` stay apart), else its stem."""
+        if self.is_stdin:
+            return "stdin"
+        if self.root is not None:
+            return self.path.relative_to(self.root).with_suffix("").as_posix()
+        return self.path.stem
 
     @property
     def is_stdin(self) -> bool:
