@@ -34,21 +34,36 @@ class UnitLabels:
 
 
 @dataclass
+class UnitSuggestions:
+    """Spans proposed for one unit by a named suggester (a model's pre-annotations): kept
+    apart from decisions, never gold."""
+
+    unit_index: int
+    suggester: str
+    version: str = ""
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+
+@dataclass
 class Parsed:
-    """One document as read: its units (offsets into ``document.text``) and any labels."""
+    """One document as read: its units (offsets into ``document.text``), any decisions
+    (``labels``) and any pre-annotations (``suggestions``)."""
 
     document: Document
     units: list[Unit]
     labels: list[UnitLabels] = field(default_factory=list)
     line: int | None = None  # where it started in its source, for messages
+    suggestions: list[UnitSuggestions] = field(default_factory=list)
 
 
 @dataclass
 class ReadOptions:
     """Knobs the import command passes to every reader."""
 
-    unit: str = "sentence"  # or "paragraph"
+    unit: str = "sentence"  # or "paragraph", or "record" (one record / line = one unit, unsplit)
     annotator: str | None = None  # annotator recorded when a record names none
+    labels_as: str = "decisions"  # or "suggestions": pre-annotated spans to review, not decisions
     brat_annotator_pattern: str = r"^(?P<doc>.+?)_(?P<annotator>[^_]+)$"  # PolNeAR: <doc>_<annotator>.ann
     label_map: dict[str, str] = field(default_factory=dict)
 
