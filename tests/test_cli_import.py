@@ -225,3 +225,86 @@ def test_import_refuses_to_change_an_existing_datasets_overlap_or_scheme(runner,
     r = runner.invoke(cli, ["import", str(SEED), "--db", str(db_path), "--dataset", "d", "--overlap", "1",
                             "--scheme", "news", "--no-suggest"])
     assert r.exit_code == 0 and "1 duplicate" in r.output
+
+
+# --- pre-annotations as suggestions; one record, one unit; documents back together ----------
+
+def _doccano_file(tmp_path):
+    f = tmp_path / "pre.jsonl"
+    f.write_text(
+        json.dumps({"text": "Kim met Moon in Seoul. They talked.", "label": [[0, 3, "PERSON"], [16, 21, "GPE"]]}) + "\n"
+        + json.dumps({"text": "Moon said no.", "label": [[0, 4, "PERSON"]]}) + "\n", encoding="utf-8")
+    return f
+
+
+def test_import_as_suggestions_makes_no_decisions(runner, db_path, tmp_path):
+    f = _doccano_file(tmp_path)
+    r = run(runner, "import", str(f), "--format", "doccano", "--as", "suggestions", "--no-suggest", "--db", str(db_path))
+    assert r.exit_code == 0, r.output
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT count(*) FROM annotations").fetchone() == (0,)
+    rows = con.execute("SELECT u.text, s.suggester, s.spans FROM suggestions s JOIN units u ON u.id = s.unit_id "
+                       "ORDER BY u.id").fetchall()
+    assert [(t, name) for t, name, _ in rows] == [("Kim met Moon in Seoul. They talked.", "import:pre.jsonl"),
+                                                  ("Moon said no.", "import:pre.jsonl")]
+    assert [(s["start"], s["end"], s["label"]) for s in json.loads(rows[0][2])] == [(0, 3, "PERSON"), (16, 21, "GPE")]
+    (ds,) = json.loads(run(runner, "stats", "--db", str(db_path), "--json").output)["datasets"]
+    assert ds["units"] == 2
+    r = run(runner, "stats", "--db", str(db_path))
+    assert "0 decided" in r.output, r.output
+    # the default is still decisions
+    r = run(runner, "import", str(f), "--format", "doccano", "--no-suggest", "--db", str(db_path), "--dataset", "dec")
+    assert r.exit_code == 0 and "2 annotations" in r.output
+
+
+def test_import_as_suggestions_from_jsonl_with_spans(runner, db_path, tmp_path):
+    f = tmp_path / "spans.jsonl"
+    f.write_text(json.dumps({"text": "Kim met Moon.", "spans": [{"start": 0, "end": 3, "label": "PERSON"}],
+                             "answer": "accept"}) + "\n"
+                 + json.dumps({"text": "Nobody came.", "spans": [{"start": 0, "end": 6, "label": "PERSON"}],
+                               "answer": "reject"}) + "\n", encoding="utf-8")
+    r = run(runner, "import", str(f), "--as", "suggestions", "--no-suggest", "--db", str(db_path))
+    assert r.exit_code == 0, r.output
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT count(*) FROM annotations").fetchone() == (0,)
+    # a rejected decision's spans are not offered as a suggestion
+    assert con.execute("SELECT u.text, s.suggester FROM suggestions s JOIN units u ON u.id = s.unit_id").fetchall() \
+        == [("Kim met Moon.", "import:spans.jsonl")]
+
+
+def test_unit_record_keeps_each_record_whole(runner, db_path, tmp_path):
+    f = tmp_path / "lines.jsonl"
+    f.write_text(json.dumps({"text": "Mr. Kim met Moon. They talked in Seoul."}) + "\n"
+                 + json.dumps({"text": "One more. And another."}) + "\n", encoding="utf-8")
+    r = run(runner, "import", str(f), "--unit", "record", "--no-suggest", "--db", str(db_path))
+    assert r.exit_code == 0, r.output
+    assert unit_texts(db_path) == ["Mr. Kim met Moon. They talked in Seoul.", "One more. And another."]
+    r = run(runner, "import", str(f), "--no-suggest", "--db", str(db_path), "--dataset", "split")
+    assert "4 units added" in r.output  # sentences by default
+    t = tmp_path / "lines.txt"
+    t.write_text("First line. Still the first.\nSecond line here.\n", encoding="utf-8")
+    r = run(runner, "import", str(t), "--unit", "record", "--no-suggest", "--db", str(db_path), "--dataset", "txt")
+    assert r.exit_code == 0 and "2 units added" in r.output, r.output
+    help_text = " ".join(run(runner, "import", "--help").output.split())
+    assert "Text is split into sentences by default" in help_text and "[default: decisions]" in help_text
+
+
+def test_doccano_export_reimports_as_one_document(runner, db_path, tmp_path):
+    assert run(runner, "import", str(SEED), "--db", str(db_path), "--dataset", "seed", "--no-suggest").exit_code == 0
+    from annotator.models import Annotation, Span
+
+    store = open_store(db_path)
+    for u in store.document_units(1)[:8]:
+        store.add_annotation(Annotation(unit_id=u.id or 0, annotator="alice", answer="accept",
+                                        spans=[Span(start=0, end=min(4, len(u.text)), label="ORG")]))
+    store.close()
+    out = tmp_path / "seed.jsonl"
+    r = run(runner, "export", "--db", str(db_path), "--dataset", "seed", "--format", "doccano", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    r = run(runner, "import", str(out), "--format", "doccano", "--db", str(db_path), "--dataset", "back", "--no-suggest")
+    assert r.exit_code == 0, r.output
+    assert "1 documents, 8 units added" in r.output
+    con = sqlite3.connect(db_path)
+    (doc_id,) = con.execute("SELECT d.id FROM documents d JOIN datasets s ON s.id = d.dataset_id WHERE s.name='back'").fetchone()
+    assert con.execute(f"SELECT start, end, text FROM units WHERE document_id = {doc_id} ORDER BY position").fetchall() \
+        == con.execute("SELECT start, end, text FROM units WHERE document_id = 1 ORDER BY position LIMIT 8").fetchall()

@@ -19,14 +19,22 @@ from annotator.cli import db_option
 )
 @click.option("--scheme", default=None, help="Label scheme for a new dataset: news (default), conll, or a .toml file.")
 @click.option("--overlap", type=int, default=None, help="Annotators per unit for a new dataset (0 = everyone).")
-@click.option("--unit", type=click.Choice(["sentence", "paragraph"]), default="sentence", show_default=True)
+@click.option("--unit", type=click.Choice(["sentence", "paragraph", "record"]), default="sentence", show_default=True,
+              help="What one unit is. Text is split into sentences by default; paragraph: one per paragraph; "
+                   "record: unsplit, one JSONL record (one line of a text file) per unit, for data split already.")
+@click.option("--as", "labels_as", type=click.Choice(["decisions", "suggestions"]), default="decisions",
+              show_default=True,
+              help="What the spans of pre-annotated files (jsonl/prodigy, doccano, Label Studio annotations, "
+                   "brat, conll) become: the decisions they record, or suggestions named import:<file> to review "
+                   "(Label Studio predictions are always suggestions).")
 @click.option("--suggest/--no-suggest", default=True, show_default=True, help="Run the rule suggesters on new units.")
 @click.option("--annotator", "annotator_name", default=None, help="Annotator recorded for labelled records that name none.")
 @click.option("--brat-annotator-pattern", default=None, help="Regex with (?P<doc>) and (?P<annotator>) for brat .ann names.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def import_cmd(
     paths: tuple[str, ...], db_path: str, dataset: str, fmt: str, scheme: str | None, overlap: int | None,
-    unit: str, suggest: bool, annotator_name: str | None, brat_annotator_pattern: str | None, quiet: bool,
+    unit: str, labels_as: str, suggest: bool, annotator_name: str | None, brat_annotator_pattern: str | None,
+    quiet: bool,
 ) -> None:
     """Import articles (txt, html, jsonl) or annotated files into a dataset.
 
@@ -36,6 +44,9 @@ def import_cmd(
     of unknown kinds in a directory are named in one "Skipped" line. Re-importing the same
     text adds nothing. --scheme and --overlap set up a new dataset; for an existing one
     they must match its settings (change overlap with `annotator dataset set`).
+
+    Text is split into sentences by default (--unit paragraph or record to change that).
+    Spans in pre-annotated files become decisions by default (--as suggestions to review them).
     """
     from annotator.errors import UserError
     from annotator.ingest.base import ReadOptions
@@ -55,7 +66,7 @@ def import_cmd(
         _check_settings(existing, scheme, overlap)
         ds = existing
         scheme_obj = load_scheme(existing.scheme)
-    options = ReadOptions(unit=unit, annotator=annotator_name)
+    options = ReadOptions(unit=unit, annotator=annotator_name, labels_as=labels_as)
     if brat_annotator_pattern:
         options.brat_annotator_pattern = brat_annotator_pattern
     suggesters = []
