@@ -487,6 +487,8 @@ def _store_suggestions(store: Store, parsed: Parsed, units: list[Unit], name: st
 
     rows = []
     for sug in parsed.suggestions:
+        if not sug.spans and not sug.relations:
+            continue  # nothing proposed: stored as no row, as for our own suggesters
         if not 0 <= sug.unit_index < len(units):
             raise InputError(name, f"suggestion refers to unit {sug.unit_index}, which does not exist", line=parsed.line)
         unit = units[sug.unit_index]
