@@ -167,3 +167,13 @@ def test_export_writes_the_labelling_config_beside_the_tasks(runner, db_path, tm
                 if res["type"] == "labels":
                     declared = {el.get("value") for el in labels[res["from_name"]].iter("Label")}
                     assert res["to_name"] == "text" and set(res["value"]["labels"]) <= declared
+
+
+def test_tasks_one_per_line_from_stdin(runner, db_path):
+    lines = "\n".join(json.dumps({"id": i, "data": {"text": f"Task {i} from stdin."}}) for i in range(3)) + "\n"
+    r = runner.invoke(cli, ["import", "-", "--format", "labelstudio", "--db", str(db_path), "--no-suggest"], input=lines)
+    assert r.exit_code == 0, r.output
+    assert _rows(db_path, "SELECT text FROM units ORDER BY id") == [(f"Task {i} from stdin.",) for i in range(3)]
+    r = runner.invoke(cli, ["import", "-", "--format", "labelstudio", "--db", str(db_path), "--dataset", "e"],
+                      input=lines + '{"data": {"text": 5}}\n')
+    assert r.exit_code == 2 and r.output.strip() == "Error: <stdin>:4: task has no string data.text"

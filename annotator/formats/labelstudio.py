@@ -20,6 +20,7 @@ score. The array is read streaming, one task at a time, with line numbers counte
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -30,7 +31,9 @@ from xml.sax.saxutils import quoteattr
 
 from annotator.errors import InputError
 from annotator.formats.records import Item
-from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, UnitSuggestions, malformed, register
+from annotator.ingest.base import (
+    Parsed, Prefixed, ReadOptions, Source, UnitLabels, UnitSuggestions, iter_lines, malformed, register,
+)
 from annotator.ingest.grouping import UnitRecord, document_key, group_records
 from annotator.ingest.jsonl import checked_span
 from annotator.models import Relation, Scheme, Span
@@ -266,11 +269,11 @@ def _iter_tasks(source: Source) -> Iterator[tuple[int, Any]]:
         if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
             yield from iter_array(source.name, _Text(source.name, fh, head))
             return
-    from annotator.ingest.jsonl import parse_json_line
+        from annotator.ingest.jsonl import parse_json_line
 
-    for n, line in source.iter_lines():
-        if line.strip():
-            yield n, parse_json_line(source.name, n, line)
+        for n, line in iter_lines(source.name, io.BufferedReader(Prefixed(head, fh))):
+            if line.strip():
+                yield n, parse_json_line(source.name, n, line)
 
 
 def _results(name: str, n: int, text: str, results: Any, options: ReadOptions, score: Any = None

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from annotator.errors import InputError
 from annotator.models import Document, Relation, Span, Unit
@@ -108,15 +108,43 @@ class Source:
     def iter_lines(self) -> Iterator[tuple[int, str]]:
         """(line number, text) for each line, decoded strictly as UTF-8, streaming."""
         with self.open_binary() as fh:
-            for n, raw in enumerate(fh, 1):
-                if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                if b"\x00" in raw:
-                    raise InputError(self.name, "binary data (NUL byte); not a text file", line=n)
-                try:
-                    yield n, raw.decode("utf-8").rstrip("\r\n")
-                except UnicodeDecodeError as e:
-                    raise InputError(self.name, f"invalid UTF-8 at byte {e.start} of the line", line=n) from None
+            yield from iter_lines(self.name, fh)
+
+
+def iter_lines(name: str, fh: Iterable[bytes]) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each line of a binary stream, decoded strictly as UTF-8 (a BOM
+    dropped); errors name ``name`` and the line."""
+    for n, raw in enumerate(fh, 1):
+        if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\x00" in raw:
+            raise InputError(name, "binary data (NUL byte); not a text file", line=n)
+        try:
+            yield n, raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as e:
+            raise InputError(name, f"invalid UTF-8 at byte {e.start} of the line", line=n) from None
+
+
+class Prefixed(io.RawIOBase):
+    """A binary stream whose first bytes were read already (to sniff its kind): ``head``,
+    then the rest of ``fh``. Wrap it in :class:`io.BufferedReader` to read lines."""
+
+    def __init__(self, head: bytes, fh: BinaryIO) -> None:
+        self.head = memoryview(head)
+        self.fh = fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.fh.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def decode_text(name: str, data: bytes) -> str:
