@@ -13,6 +13,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# Token is defined with the tokenizer (annotator.tokens, which imports nothing of ours) and
+# re-exported here, so the contract imports in one direction only.
+from annotator.tokens import Token, tokenize  # noqa: F401
+
 Layer = Literal["entities", "claims"]
 Answer = Literal["accept", "reject", "ignore"]
 LAYERS: tuple[str, ...] = ("entities", "claims")
@@ -21,15 +25,6 @@ ANSWERS: tuple[str, ...] = ("accept", "reject", "ignore")
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Token(_Model):
-    """One token of a unit: its text and code-point offsets (end exclusive)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    text: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
 
 
 class SpanRef(_Model):
@@ -186,8 +181,6 @@ class Unit(_Model):
     def token_list(self) -> list[Token]:
         if self.tokens is not None:
             return self.tokens
-        from annotator.tokens import tokenize
-
         return tokenize(self.text)
 
 

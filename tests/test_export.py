@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
-from annotator.formats.exporting import ExportOptions, ExportSummary, iter_items
+from annotator.exporting import ExportOptions, ExportSummary, iter_items
 from annotator.formats.records import fast_task_hash, token_offsets
 from annotator.models import ANSWERS, LAYERS, Annotation, Document, Gold, Relation, Span, Unit, task_hash
 from annotator.store import Store, open_store
@@ -140,7 +140,8 @@ def test_default_destination_no_overwrite_force(dbfile: Path, tmp_path: Path) ->
 
 
 def test_interrupted_export_leaves_no_file(dbfile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from annotator.formats import exporting, jsonl
+    from annotator import exporting
+    from annotator.formats import jsonl
 
     def boom(*a: object, **k: object) -> int:
         raise KeyboardInterrupt

@@ -94,8 +94,8 @@ def test_parallel_export_is_the_serial_export(tmp_path: "Path", monkeypatch: "py
     from pathlib import Path
 
     from annotator.bench.export import prepare
-    from annotator.formats import exporting
-    from annotator.formats.exporting import ExportOptions, export
+    from annotator import exporting
+    from annotator.exporting import ExportOptions, export
     from annotator.models import Annotation, Span
     from annotator.store import open_store
 

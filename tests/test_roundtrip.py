@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.formats.exporting import ExportOptions, export
+from annotator.exporting import ExportOptions, export
 from annotator.ingest.base import ReadOptions
 from annotator.models import Annotation, Document, Relation, Span, Unit
 from annotator.pipeline import import_sources, plan_sources

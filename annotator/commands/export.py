@@ -29,8 +29,8 @@ FORMAT_NAMES = ["jsonl", "doccano", "labelstudio", "brat", "conll", "spacy"]
 def export(db_path: str, dataset: str, fmt: str, output: str | None, annotator: str | None, gold: bool,
            answers: tuple[str, ...], layer: str | None, document: str | None, force: bool, quiet: bool) -> None:
     """Export a dataset's decisions (streaming; the file appears complete or not at all)."""
-    from annotator.formats.exporting import ExportOptions
-    from annotator.formats.exporting import export as run_export
+    from annotator.exporting import ExportOptions
+    from annotator.exporting import export as run_export
     from annotator.store import open_store
 
     if not Path(db_path).exists():

@@ -1,5 +1,6 @@
-"""Export orchestration: choose the decisions (filters, gold), stream them to a format, and
-write the result atomically (a temporary file renamed into place at the end).
+"""Export service (a use case above the store and formats/): choose the decisions (filters,
+gold), stream them to a format, and write the result atomically (a temporary file renamed
+into place at the end).
 
 ``--gold`` means: the adjudicated version where a unit has one; otherwise the unit's single
 decision, or its decisions when all annotators agree; units whose annotators disagree and
