@@ -116,7 +116,7 @@ def test_brat_round_trip_document_offsets(tmp_path: Path) -> None:
     a = open_store(tmp_path / "a.db")
     do_import(a, "src", FIX / "brat_polnear", "brat")
     out = do_export(a, "src", "brat", tmp_path / "out")
-    assert sorted(p.name for p in out.iterdir()) == ["doc1.txt", "doc1_aa11.ann", "doc1_bb22.ann"]
+    assert sorted(p.name for p in out.iterdir()) == ["annotation.conf", "decisions.jsonl", "doc1.txt", "doc1_aa11.ann", "doc1_bb22.ann"]
     b = open_store(tmp_path / "b.db")
     do_import(b, "back", out, "brat")
     assert labels_of(b, "back", doc_level=True) == labels_of(a, "src", doc_level=True)
