@@ -229,9 +229,22 @@ class Gold(_Model):
     created: float | None = None
 
 
+#: Keys a label may take in a scheme: the digits, then the letters the labelling screen leaves
+#: free (a accept, x reject, c layer, l link, v overlay, q quit). The screen binds each of them.
+LABEL_KEYS: str = "1234567890bdefghijkmnoprstuwyz"
+
+
 class Label(_Model):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
     hotkey: str = Field(min_length=1, max_length=1)
+
+    @field_validator("hotkey")
+    @classmethod
+    def _bindable(cls, key: str) -> str:
+        if key not in LABEL_KEYS:
+            raise ValueError(f"hotkey {key!r} is not a label key (a digit, or one of {LABEL_KEYS[10:]})")
+        return key
+
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     description: str = ""
 
@@ -251,6 +264,10 @@ class Scheme(_Model):
     entities: list[Label] = Field(min_length=1)
     claims: list[Label] = Field(default_factory=list)
     relations: list[RelationLabel] = Field(default_factory=list)
+    maps: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="other scheme's name -> its entity label -> this scheme's label ('' drops it)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scheme:
@@ -264,6 +281,11 @@ class Scheme(_Model):
             dupk = {k for k in keys if keys.count(k) > 1}
             if dupk:
                 raise ValueError(f"{layer}: hotkey {sorted(dupk)[0]!r} is used twice")
+        entity_names = {l.name for l in self.entities}
+        for other, mapping in self.maps.items():
+            for src, dst in mapping.items():
+                if dst and dst not in entity_names:
+                    raise ValueError(f"maps.{other}.{src}: {dst} is not an entities label")
         claim_names = {l.name for l in self.claims}
         for rel in self.relations:
             for end in (rel.head, rel.child):
