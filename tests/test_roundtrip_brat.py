@@ -13,6 +13,7 @@ from annotator.ingest.segment import split_units
 from annotator.models import Annotation, Document, Gold, Relation, Span, Unit
 from annotator.pipeline import import_sources, plan_sources
 from annotator.store import Store, open_store
+from interop.brat_conf import conf_problems, parse_conf
 
 SENTENCES = [
     "Kim Jong Un met Vladimir Putin in Moscow.",
@@ -131,70 +132,6 @@ def test_gold_export_round_trips_under_the_adjudicator(tmp_path: Path) -> None:
     b = open_store(tmp_path / "b.db")
     _import(b, "back", tmp_path / "out")
     assert [(x[3], x[4], x[5]) for x in decisions_of(b, "back")] == [("lead", "accept", frozenset({(0, 11, "PERSON", "entities")}))]
-
-
-def parse_conf(text: str) -> dict[str, dict[str, str]]:
-    """brat's annotation.conf: section -> type -> its argument text."""
-    out: dict[str, dict[str, str]] = {}
-    section = ""
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1]
-            out[section] = {}
-            continue
-        name, _, args = re.split(r"\s+", line, maxsplit=1)[0], None, (re.split(r"\s+", line, maxsplit=1) + [""])[1]
-        out[section][name] = args
-    return out
-
-
-def conf_problems(root: Path) -> list[str]:
-    """What brat would refuse in the ``.ann`` files of ``root`` given its ``annotation.conf``:
-    undeclared entity, relation or event types, relation arguments or event roles of types the
-    conf does not allow."""
-    conf = parse_conf((root / CONF_FILE).read_text(encoding="utf-8"))
-    entities, relations, events = conf.get("entities", {}), conf.get("relations", {}), conf.get("events", {})
-
-    def allowed(args: str) -> dict[str, set[str]]:
-        roles: dict[str, set[str]] = {}
-        for part in filter(None, (p.strip() for p in args.split(","))):
-            role, _, types = part.partition(":")
-            roles[role.rstrip("?*+")] = set(types.split("|"))
-        return roles
-
-    problems = []
-    for ann in sorted(root.glob("*.ann")):
-        types: dict[str, str] = {}
-        for n, line in enumerate(ann.read_text(encoding="utf-8").splitlines(), 1):
-            cols = line.split("\t")
-            ident, body = cols[0], cols[1].split()
-            where = f"{ann.name}:{n}"
-            if ident.startswith("T"):
-                types[ident] = body[0]
-                if body[0] not in entities and body[0] not in events:
-                    problems.append(f"{where}: entity type {body[0]} not declared")
-            elif ident.startswith("R"):
-                if body[0] not in relations:
-                    problems.append(f"{where}: relation type {body[0]} not declared")
-                    continue
-                roles = allowed(relations[body[0]])
-                for arg in body[1:]:
-                    role, _, ref = arg.partition(":")
-                    if types.get(ref) not in roles.get(role, set()):
-                        problems.append(f"{where}: {role} of {body[0]} may not be a {types.get(ref)}")
-            elif ident.startswith("E"):
-                trigger = body[0].partition(":")[0]
-                if trigger not in events:
-                    problems.append(f"{where}: event type {trigger} not declared")
-                    continue
-                roles = allowed(events[trigger])
-                for arg in body[1:]:
-                    role, _, ref = arg.partition(":")
-                    if types.get(ref) not in roles.get(role.rstrip("0123456789"), set()):
-                        problems.append(f"{where}: role {role} of {trigger} may not be a {types.get(ref)}")
-    return problems
 
 
 def test_annotation_conf_declares_every_type_used(tmp_path: Path) -> None:
