@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def peak_rss_mb() -> float:
     return rss / 1024.0 if sys.platform != "darwin" else rss / (1024.0 * 1024.0)
 
 
-def import_once(corpus_path: str, db_path: str, suggest: bool = True) -> dict[str, Any]:
+def import_once(corpus_path: str, db_path: str, suggest: bool = True, fmt: str = "jsonl") -> dict[str, Any]:
     """Import ``corpus_path`` into a new database at ``db_path`` and time it (in this process)."""
     from annotator.ingest.base import ReadOptions, Source
     from annotator.pipeline import SourcePlan, import_sources, load_readers
@@ -83,11 +84,14 @@ def import_once(corpus_path: str, db_path: str, suggest: bool = True) -> dict[st
     store = open_store(db_path)
     ds = store.ensure_dataset("bench-import")
     t0 = time.perf_counter()
-    summary = import_sources(store, [SourcePlan(Source(Path(corpus_path)), "jsonl")], ds,
+    summary = import_sources(store, [SourcePlan(Source(Path(corpus_path)), fmt)], ds,
                              options=ReadOptions(), suggesters=suggesters)
     seconds = time.perf_counter() - t0
     store.close()
+    # closing the last connection folds the WAL into the file: the size is the database's own
+    size = sum(Path(db_path + sfx).stat().st_size for sfx in ("", "-wal") if Path(db_path + sfx).exists())
     return {
+        "database_mb": round(size / 1e6, 1),
         "sentences": summary.units, "documents": summary.documents, "seconds": round(seconds, 3),
         "sentences_per_s": round(summary.units / seconds, 1) if seconds else 0.0,
         "peak_rss_mb": round(peak_rss_mb(), 1), "rss_before_import_mb": round(rss_before, 1),
@@ -109,6 +113,101 @@ def measure(sentences: int, workdir: str | Path, suggest: bool = True) -> dict[s
     for suffix in ("", "-wal", "-shm"):
         Path(db + suffix).unlink(missing_ok=True)
     return result
+
+
+PREANNOTATED_SENTENCES = 50_000
+BUDGET_PREANNOTATED_MB = 80.0
+#: ../shared/data beside the checkout (or beside the directory of worktrees holding it)
+CONLL_TRAIN = next((p for p in (Path(__file__).resolve().parents[k] / "shared" / "data" / "conll2003" / "train.txt"
+                                for k in (3, 4)) if p.exists()),
+                   Path(__file__).resolve().parents[3] / "shared" / "data" / "conll2003" / "train.txt")
+
+
+def _conll_sentences(path: Path) -> Iterator[tuple[str, list[tuple[int, int, str]]]]:
+    """(text, [(start, end, label)]) of each sentence of a CoNLL-2003 file (IOB tags)."""
+    words: list[tuple[str, str]] = []
+
+    def flush() -> Iterator[tuple[str, list[tuple[int, int, str]]]]:
+        if not words or words[0][0] == "-DOCSTART-":
+            return
+        text, spans, pos, open_ = "", [], 0, None
+        for w, tag in words:
+            start = len(text) + (1 if text else 0)
+            text = f"{text} {w}" if text else w
+            end = len(text)
+            if tag.startswith("B-") or (tag.startswith("I-") and (open_ is None or open_[2] != tag[2:])):
+                if open_:
+                    spans.append(tuple(open_))
+                open_ = [start, end, tag[2:]]
+            elif tag.startswith("I-") and open_:
+                open_[1] = end
+            else:
+                if open_:
+                    spans.append(tuple(open_))
+                open_ = None
+            pos += 1
+        if open_:
+            spans.append(tuple(open_))
+        yield text, spans
+
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if not parts:
+                yield from flush()
+                words = []
+            else:
+                words.append((parts[0], parts[-1]))
+    yield from flush()
+
+
+def preannotated_corpus(directory: str | Path, sentences: int = PREANNOTATED_SENTENCES) -> tuple[Path, str]:
+    """``sentences`` pre-annotated sentences as doccano JSONL: CoNLL-2003 train sentences
+    (repeated as needed; a repeat gets `` [n]`` after its text so it is a document of its
+    own, as in a tool that does not deduplicate) when ../shared/data has them, generated
+    otherwise. Never kept in the repository. Returns the file and where it came from."""
+    source = "CoNLL-2003 train" if CONLL_TRAIN.exists() else "generated"
+    target = Path(directory) / f"preannotated-{sentences}-{source.split()[0].lower()}.jsonl"
+    if target.exists():
+        return target, source
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if CONLL_TRAIN.exists():
+        base = [(t, sp) for t, sp in _conll_sentences(CONLL_TRAIN)]
+    else:
+        from annotator.bench.synth import sentences as synth_sentences
+
+        base = [(t, [(a, b, lab) for a, b, lab, layer in sp if layer == "entities"])
+                for t, sp in synth_sentences(min(sentences, 14_000))]
+    partial = target.with_name(target.name + ".partial")
+    with open(partial, "w", encoding="utf-8") as out:
+        for k in range(sentences):
+            text, spans = base[k % len(base)]
+            rnd = k // len(base)
+            out.write(json.dumps({"text": f"{text} [{rnd}]" if rnd else text,
+                                  "label": [list(s) for s in spans]}, ensure_ascii=False) + "\n")
+    os.replace(partial, target)
+    return target, source
+
+
+def bench_preannotated(workdir: str | Path, runs: int = 3, sentences: int = PREANNOTATED_SENTENCES
+                       ) -> dict[str, Any]:
+    """Import the pre-annotated corpus (decisions and suggestions) ``runs`` times, each into a
+    new database in a fresh interpreter: median sentences/s and database MB."""
+    path, source = preannotated_corpus(workdir, sentences)
+    results = []
+    for k in range(runs):
+        db = str(Path(workdir) / f"preannotated-{k}.db")
+        out = subprocess.run([sys.executable, "-m", "annotator.bench.import_", "--child", str(path), db,
+                              "--format", "doccano"], capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise RuntimeError(f"pre-annotated import failed: {out.stderr.strip().splitlines()[-1:]}")
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        for suffix in ("", "-wal", "-shm"):
+            Path(db + suffix).unlink(missing_ok=True)
+    rate = statistics.median(r["sentences_per_s"] for r in results)
+    mb = statistics.median(r["database_mb"] for r in results)
+    return {"source": source, "runs": results, "sentences_per_s": rate, "database_mb": mb,
+            "ok": rate >= BUDGET_SENTENCES_PER_S and mb <= BUDGET_PREANNOTATED_MB}
 
 
 def sizes_for(units: int) -> list[int]:
@@ -143,11 +242,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sizes", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--child", nargs=2, metavar=("CORPUS", "DB"), help=argparse.SUPPRESS)
     ap.add_argument("--no-suggest", action="store_true")
+    ap.add_argument("--format", default="jsonl", help=argparse.SUPPRESS)
+    ap.add_argument("--preannotated", action="store_true", help="the pre-annotated CoNLL corpus instead")
     ap.add_argument("--workdir", default=None)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(import_once(args.child[0], args.child[1], suggest=not args.no_suggest)))
+        print(json.dumps(import_once(args.child[0], args.child[1], suggest=not args.no_suggest, fmt=args.format)))
         return 0
+    if args.preannotated:
+        workdir = Path(args.workdir) if args.workdir else Path(tempfile.gettempdir()) / "annotator-bench"
+        pre = bench_preannotated(workdir)
+        print(json.dumps(pre, indent=2))
+        return 0 if pre["ok"] else 1
     result = bench_import(max(args.sizes), args.workdir, not args.no_suggest, sorted(args.sizes))
     print(json.dumps(result, indent=2))
     return 0 if result["ok"] else 1
