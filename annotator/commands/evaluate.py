@@ -27,7 +27,12 @@ def evaluate(
     gold: str | None, fmt: str, scheme: str | None, model: str | None, patterns: str | None,
     labels: str | None, dataset: str | None, as_json: bool, db_path: str,
 ) -> None:
-    """Score the suggesters against gold: P/R/F1 per label, exact and token-overlap.
+    """Score the suggesters against gold: P/R/F1 per label, exact, overlap and token-overlap.
+
+    exact: same start, end and label; overlap: a predicted span counts if it overlaps a gold
+    span of the same label (BBC Citron's lenient match); token-overlap: tokens covered per
+    label. With CLAIM, CUE and SOURCE scored, attribution-level F1 too: a predicted attribution
+    counts only if its CLAIM, CUE and SOURCE are all exact and linked (source-of, cue-of).
 
     GOLD (a CoNLL file, a brat directory such as PolNeAR's, a JSONL file ...) is imported into
     a throwaway database; the database given with --db is not touched. With --dataset, the
@@ -92,25 +97,26 @@ def _looks_like_conll(path: Path) -> bool:
     return False
 
 
-def gold_units(store: Any, dataset: str) -> Iterator[tuple[Any, list[Any]]]:
-    """(unit, gold spans) for every unit of a labelled document: the adjudicated gold where
-    there is one, else one annotator's accepted decision (per document, the first annotator
-    by name); units of that document without a decision count as having no spans."""
-    gold: dict[int, list[Any]] = {}
+def gold_units(store: Any, dataset: str) -> Iterator[tuple[Any, list[Any], list[Any]]]:
+    """(unit, gold spans, gold relations) for every unit of a labelled document: the
+    adjudicated gold where there is one, else one annotator's accepted decision (per document,
+    the first annotator by name); units of that document without a decision count as having
+    no spans."""
+    gold: dict[int, tuple[list[Any], list[Any]]] = {}
     for unit, g in store.iter_gold(dataset):
-        gold[unit.id] = list(g.spans) if g.answer == "accept" else []
-    by_doc: dict[int, dict[str, dict[int, list[Any]]]] = {}
+        gold[unit.id] = (list(g.spans), list(g.relations)) if g.answer == "accept" else ([], [])
+    by_doc: dict[int, dict[str, dict[int, tuple[list[Any], list[Any]]]]] = {}
     for unit, ann in store.iter_annotations(dataset):
-        spans = list(ann.spans) if ann.answer == "accept" else []
-        by_doc.setdefault(unit.document_id, {}).setdefault(ann.annotator, {})[unit.id] = spans
-    anns: dict[int, list[Any]] = {}
+        labels = (list(ann.spans), list(ann.relations)) if ann.answer == "accept" else ([], [])
+        by_doc.setdefault(unit.document_id, {}).setdefault(ann.annotator, {})[unit.id] = labels
+    anns: dict[int, tuple[list[Any], list[Any]]] = {}
     for per_annotator in by_doc.values():
         anns.update(per_annotator[min(per_annotator)])
     for unit in store.iter_units(dataset):
         if unit.id in gold:
-            yield unit, gold[unit.id]
+            yield unit, *gold[unit.id]
         elif unit.document_id in by_doc:
-            yield unit, anns.get(unit.id, [])
+            yield unit, *anns.get(unit.id, ([], []))
 
 
 def run_evaluation(
@@ -131,13 +137,13 @@ def run_evaluation(
         raise UserError(f"dataset {dataset!r} has no gold or annotations to evaluate against")
     scheme_labels = set(scheme.label_names("entities")) | set(scheme.label_names("claims"))
     if labels is None:
-        present = {s.label for _, spans in pairs for s in spans}
+        present = {s.label for _, spans, _ in pairs for s in spans}
         labels = tuple(sorted(present & scheme_labels)) or tuple(sorted(present))
     report = Report(labels=labels)
     batch = 512
     for k in range(0, len(pairs), batch):
         chunk = pairs[k : k + batch]
-        merged = suggest_merged(suggesters, [u for u, _ in chunk])
-        for (unit, gold_spans), pred in zip(chunk, merged):
-            report.add_unit(unit, pred.spans, gold_spans)
+        merged = suggest_merged(suggesters, [u for u, _, _ in chunk])
+        for (unit, gold_spans, gold_relations), pred in zip(chunk, merged):
+            report.add_unit(unit, pred.spans, gold_spans, pred.relations, gold_relations)
     return report
