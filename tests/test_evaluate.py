@@ -210,3 +210,33 @@ def test_evaluate_brat_reports_overlap_and_attribution_json(runner, tmp_path: Pa
     assert rep["overlap"]["CUE"]["tp"] == 1 and rep["exact"]["CUE"]["tp"] == 1
     r = runner.invoke(cli, ["evaluate", str(root), "--format", "brat"], catch_exceptions=False)
     assert "attrib." in r.output and "overlap P" in r.output
+
+
+def test_evaluate_dataset_scores_only_decided_units(runner, tmp_path: Path, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16.6: units nobody decided are not empty gold (they would inflate recall and
+    sink precision)."""
+    from annotator.models import Annotation, Document, Unit
+    from annotator.store import open_store
+
+    texts = ["Acme Corp hired Bob Jones in Paris.", "Bob Jones flew to Berlin on Monday.",
+             "Alice Smith met Bob Jones in Rome.", "The Paris office of Acme Corp closed."]
+    store = open_store(db_path)
+    ds = store.ensure_dataset("part", scheme="news")
+    starts = [sum(len(t) + 1 for t in texts[:k]) for k in range(len(texts))]
+    store.insert_document(ds, Document(text=" ".join(texts), title="one article"), [
+        Unit(text=t, position=k, start=a, end=a + len(t)) for k, (t, a) in enumerate(zip(texts, starts))])
+    units = list(store.iter_units("part"))
+    # only the first unit is decided: Bob Jones as PERSON; the rules also suggest Paris (GPE)
+    bob = texts[0].index("Bob Jones")
+    store.add_annotation(Annotation(unit_id=units[0].id or 0, annotator="ann", answer="accept",
+                                    spans=[Span(start=bob, end=bob + 9, label="PERSON")]))
+    store.add_annotation(Annotation(unit_id=units[1].id or 0, annotator="ann", answer="ignore", spans=[]))
+    store.close()
+    r = runner.invoke(cli, ["evaluate", "--dataset", "part", "--db", str(db_path), "--json", "--labels", "PERSON,GPE"],
+                      catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    rep = json.loads(r.output)
+    assert rep["units"] == 1
+    # the three undecided/ignored units (Bob Jones, Alice Smith, Berlin, Rome, ... suggested) add no false positives
+    assert rep["exact"]["PERSON"]["fp"] == 0 and rep["exact"]["PERSON"]["tp"] == 1
+    assert rep["exact"]["GPE"]["fp"] == 1 and rep["exact"]["GPE"]["fn"] == 0

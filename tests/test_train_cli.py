@@ -135,3 +135,30 @@ def test_background_failure_is_reported(tmp_path: Path) -> None:
     job.process.wait(timeout=120)
     status = job.status()
     assert status["state"] == "failed" and "no dataset" in status["error"]
+
+
+def test_output_under_a_missing_directory_is_created_before_training(tmp_path: Path, runner: CliRunner) -> None:
+    """Issue 16.2: `-o models/x` on a fresh project must not lose the run."""
+    db = _db(tmp_path)
+    out = tmp_path / "models" / "deeper" / "x"
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(out), "--epochs", "1",
+                              "--layer", "entities", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert (out / "config.cfg").exists() and (out / "meta.json").exists()
+    assert not list(out.parent.glob(".*write-test"))
+
+
+def test_an_output_that_cannot_be_written_fails_before_training(tmp_path: Path, runner: CliRunner) -> None:
+    db = _db(tmp_path)
+    blocker = tmp_path / "models"
+    blocker.write_text("a file where a directory should be", encoding="utf-8")
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(blocker / "x"), "--epochs", "1"])
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    assert res.output.count("\n") == 1 and "cannot write there" in res.output and "Training on" not in res.output
+    # a directory holding something else is never replaced by a pipeline
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine", encoding="utf-8")
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(other), "--epochs", "1"])
+    assert res.exit_code != 0 and "not a saved pipeline" in res.output
+    assert (other / "keep.txt").read_text(encoding="utf-8") == "mine"

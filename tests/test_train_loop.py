@@ -11,10 +11,11 @@ import pytest
 from train_fixtures import TINY, fill, sentence
 
 from annotator.store import Store, open_store
-from annotator.train.background import apply_model, suggester_name
-from annotator.train.corpus import gold_records
+from annotator.gold import gold_records, undecided_units
+from annotator.train.background import suggester_name
 from annotator.train.loop import TrainOptions, TrainResult, train
-from annotator.train.uncertainty import least_sure_first, least_sure_unit_ids
+from annotator.train.uncertainty import least_sure_first
+from annotator.training import apply_model, least_sure_unit_ids
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,7 @@ def test_least_sure_first_orders_undecided_units(trained: tuple[Path, Path, Trai
     db, model, _ = trained
     store = open_store(db)
     try:
-        ranked = least_sure_first(store, "news", model)
+        ranked = least_sure_first(model, undecided_units(store, "news"))
         units = list(store.iter_units("news"))
         assert sorted(r.unit_id for r in ranked) == [u.id for u in units[-3:]]
         values = [r.uncertainty for r in ranked]
@@ -115,7 +116,7 @@ def test_least_sure_first_orders_undecided_units(trained: tuple[Path, Path, Trai
 
         known = units[0]
         odd = Unit(id=999, text="zq xv said wk the of 7 plan plan")
-        scored = {r.unit_id: r.uncertainty for r in least_sure_first(store, "news", model, units=[known, odd])}
+        scored = {r.unit_id: r.uncertainty for r in least_sure_first(model, [known, odd])}
         assert scored[999] >= scored[known.id]
     finally:
         store.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,9 @@ def evaluate(
 
     GOLD (a CoNLL file, a brat directory such as PolNeAR's, a JSONL file ...) is imported into
     a throwaway database; the database given with --db is not touched. With --dataset, the
-    dataset's gold (or, where there is none, its accepted annotations) in --db is scored.
+    dataset's gold (or, where there is none, its accepted annotations) in --db is scored:
+    only units with an accepted gold or decision count; undecided, rejected and ignored
+    units are left out.
     """
     from annotator.errors import UserError
 
@@ -97,34 +98,13 @@ def _looks_like_conll(path: Path) -> bool:
     return False
 
 
-def gold_units(store: Any, dataset: str) -> Iterator[tuple[Any, list[Any], list[Any]]]:
-    """(unit, gold spans, gold relations) for every unit of a labelled document: the
-    adjudicated gold where there is one, else one annotator's accepted decision (per document,
-    the first annotator by name); units of that document without a decision count as having
-    no spans."""
-    gold: dict[int, tuple[list[Any], list[Any]]] = {}
-    for unit, g in store.iter_gold(dataset):
-        gold[unit.id] = (list(g.spans), list(g.relations)) if g.answer == "accept" else ([], [])
-    by_doc: dict[int, dict[str, dict[int, tuple[list[Any], list[Any]]]]] = {}
-    for unit, ann in store.iter_annotations(dataset):
-        labels = (list(ann.spans), list(ann.relations)) if ann.answer == "accept" else ([], [])
-        by_doc.setdefault(unit.document_id, {}).setdefault(ann.annotator, {})[unit.id] = labels
-    anns: dict[int, tuple[list[Any], list[Any]]] = {}
-    for per_annotator in by_doc.values():
-        anns.update(per_annotator[min(per_annotator)])
-    for unit in store.iter_units(dataset):
-        if unit.id in gold:
-            yield unit, *gold[unit.id]
-        elif unit.document_id in by_doc:
-            yield unit, *anns.get(unit.id, ([], []))
-
-
 def run_evaluation(
     store: Any, dataset: str, scheme_name: str | None, model: str | None, patterns: str | None,
     labels: tuple[str, ...] | None,
 ) -> Any:
     """Run the suggesters over ``dataset`` and score them against its gold."""
     from annotator.errors import UserError
+    from annotator.gold import gold_records
     from annotator.schemes import load_scheme
     from annotator.suggest import build_suggesters, suggest_merged
     from annotator.suggest.evaluation import Report
@@ -132,7 +112,7 @@ def run_evaluation(
     ds = store.require_dataset(dataset)
     scheme = load_scheme(scheme_name or ds.scheme)
     suggesters = build_suggesters(scheme, model=model, patterns=Path(patterns) if patterns else None)
-    pairs = list(gold_units(store, dataset))
+    pairs = [(r.unit, r.spans, r.relations) for r in gold_records(store, dataset)]
     if not pairs:
         raise UserError(f"dataset {dataset!r} has no gold or annotations to evaluate against")
     scheme_labels = set(scheme.label_names("entities")) | set(scheme.label_names("claims"))

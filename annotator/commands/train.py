@@ -48,12 +48,14 @@ def train(
     (annotator suggest --model OUTPUT).
     """
     from annotator.errors import UserError
+    from annotator.gold import gold_records, scheme_labels
     from annotator.store import open_store
-    from annotator.train.corpus import gold_records, split_records
+    from annotator.train.corpus import split_records
     from annotator.train.loop import TrainOptions
 
     if not Path(db_path).exists():
         raise UserError(f"{db_path}: no such database (import something first)")
+    prepare_output(output)
     store = open_store(db_path, create=False)
     records = gold_records(store, dataset)
     if not records:
@@ -63,8 +65,6 @@ def train(
         train_records = records
     else:
         train_records, eval_records = split_records(records, eval_split, seed)
-    from annotator.train.corpus import scheme_labels
-
     options = TrainOptions(layer=layer, base=base, epochs=epochs, patience=patience, labels=scheme_labels(store, dataset),
                            max_seconds=max_seconds, seed=seed, eval_every=eval_every)
     meta = {"dataset": dataset, "layer": layer, "db": str(Path(db_path).resolve())}
@@ -93,13 +93,34 @@ def train(
                 click.echo(result.scores.table())
             click.echo(f"Saved to {result.output} ({result.epochs} epochs, {result.seconds:.0f}s)")
     if suggest_unlabelled:
-        from annotator.train.background import apply_model
+        from annotator.training import apply_model
 
         n = apply_model(store, dataset, result.output)
         click.echo(f"Stored suggestions from model:{result.output.name} for {n} unlabelled units")
     if progress_file:
         _write_progress(progress_file, {"state": "done", "output": str(result.output),
                                         "score": result.main, "epochs": result.epochs})
+
+
+def prepare_output(output: Path) -> None:
+    """Make sure the pipeline can be saved to ``output`` before any training starts: its parent
+    directory is created, and is writable; an existing ``output`` must be a pipeline saved
+    before (it is replaced), never a file or another non-empty directory."""
+    from annotator.errors import UserError
+
+    if output.exists():
+        if not output.is_dir():
+            raise UserError(f"{output}: exists and is not a directory")
+        if any(output.iterdir()) and not (output / "config.cfg").exists():
+            raise UserError(f"{output}: a non-empty directory that is not a saved pipeline (choose another -o)")
+    parent = output.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = parent / f".{output.name}.write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write there ({exc.strerror or exc})") from None
 
 
 class _Bar:
