@@ -25,7 +25,7 @@ def test_source_cue_that_content() -> None:
     assert spans["SOURCE"] == ["Seoul’s spy agency"]
     assert spans["CUE"] == ["said"]
     claim = spans["CLAIM"][0]
-    assert claim.startswith("that between Oct. 8") and claim.endswith("transport ship")
+    assert claim.startswith("that between Oct. 8") and claim.endswith("transport ship.”")  # the quotation whole, marks included
     assert ("source-of", "Seoul’s spy agency", claim) in rels
     assert ("cue-of", "said", claim) in rels
 
@@ -60,16 +60,16 @@ def test_auxiliaries_and_also_belong_to_the_cue() -> None:
 
 def test_quote_then_speaker_and_colon() -> None:
     spans, _ = _attr("“We will not accept this,” the minister told reporters.")
-    assert spans["SOURCE"] == ["the minister"] and spans["CLAIM"] == ["We will not accept this"]
+    assert spans["SOURCE"] == ["the minister"] and spans["CLAIM"] == ["“We will not accept this,”"]
     spans, _ = _attr("The spokesman added: “The talks will resume in June.”")
     assert spans["SOURCE"] == ["The spokesman"]
-    assert spans["CLAIM"] == ["The talks will resume in June"]
+    assert spans["CLAIM"] == ["“The talks will resume in June.”"]
 
 
 def test_quotation_over_two_sentences_is_followed() -> None:
     text = "“Prices will rise. Wages will not,” the governor warned."
     spans, _ = _attr(text)
-    assert spans["CLAIM"] == ["Prices will rise. Wages will not"]
+    assert spans["CLAIM"] == ["“Prices will rise. Wages will not,”"]
 
 
 def test_no_cue_no_claim_and_scheme_without_claims() -> None:
@@ -95,3 +95,37 @@ def test_seed_article_attribution() -> None:
     claim = next(c for label, h, c in found if label == "source-of" and h == "Seoul’s spy agency" and "transported its special forces to Russia" in c)
     assert ("cue-of", "said", claim) in found
     assert any(h == "the foreign ministry" for label, h, _ in found if label == "source-of")
+
+
+def test_quoted_content_keeps_its_quotation_marks() -> None:
+    """PARC/PolNeAR mark quoted content with its marks and the punctuation inside them."""
+    spans, rels = _attr("“The budget is balanced,” the treasurer said.")
+    assert spans["CLAIM"] == ["“The budget is balanced,”"] and spans["SOURCE"] == ["the treasurer"]
+    spans, _ = _attr("The mayor said the plan was ‘a disaster’ for the town.")
+    assert spans["CLAIM"] == ["the plan was ‘a disaster’ for the town"]  # single marks inside: unchanged
+
+
+def test_typewriter_double_quotes_are_read_as_quotation_marks() -> None:
+    text = "''The river will flood by noon,'' Ms. Carver said."
+    spans, rels = _attr(text)
+    assert spans["SOURCE"] == ["Ms. Carver"]  # not "'' Ms. Carver"
+    assert spans["CLAIM"] == ["''The river will flood by noon,''"]
+    assert ("source-of", "Ms. Carver", "''The river will flood by noon,''") in rels
+
+
+def test_attitude_verbs_are_cues_but_not_as_nouns() -> None:
+    spans, rels = _attr("Most economists expect that rates will fall again in the spring.")
+    assert spans["CUE"] == ["expect"] and spans["SOURCE"] == ["Most economists"]
+    assert spans["CLAIM"] == ["that rates will fall again in the spring"]
+    spans, _ = _attr("Local farmers predict the new dam will dry up the valley.")
+    assert spans["CUE"] == ["predict"] and spans["CLAIM"] == ["the new dam will dry up the valley"]
+    # nouns: "the hope of", "their promise"
+    spans, _ = _attr("The hope of a quick deal faded as their promise went unkept.")
+    assert "CUE" not in spans
+
+
+def test_a_cue_without_a_source_still_gets_its_content() -> None:
+    text = "Documents released on Monday, and reviewed by the council, revealed that the bridge had been built too low."
+    spans, rels = _attr(text)
+    assert spans == {"CUE": ["revealed"], "CLAIM": ["that the bridge had been built too low"]}
+    assert rels == {("cue-of", "revealed", "that the bridge had been built too low")}

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from annotator.models import Relation, Scheme, Span, Suggestion, Unit
+from annotator.suggest.lexicon import ATTITUDE_VERBS
 from annotator.suggest.text import Toks, trusted_ref, trusted_relation, trusted_suggestion, unit_tokens
 
 
@@ -83,8 +84,15 @@ _NOT_CUE_BEFORE = frozenset("by as in of for without after before while me to ca
 _BARE = frozenset("say tell know think believe see show find call suggest hope agree expect add note write argue insist warn urge deny confirm admit declare".split())
 _IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
+#: Attitude and stance verbs (lexicon.ATTITUDE_VERBS) beyond the core: cues when used as verbs.
+WIDE_CUES: frozenset[str] = ATTITUDE_VERBS - CORE_CUES - SOFT_CUES - frozenset(PARTICLES)
+#: Words before a form that make it a noun ("the support", "his plans").
+_NOUN_BEFORE = frozenset(
+    "the a an his her their its our my your this these those no any some every such each another "
+    "of for with without in on at from into over under about against between than".split()
+)
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -102,6 +110,43 @@ _AFTER_CUE_SKIP = frozenset(
     "sunday earlier later week month year today yesterday tonight recently previously".split()
 )
 _SKIP_BACK = frozenset("also previously later repeatedly recently then again once reportedly publicly privately long never not often always already still just now".split())
+
+
+#: Typewriter quotation marks written as two characters (``like this''), which the
+#: tokenizer splits into two tokens each.
+_TWO_CHAR_QUOTES = {"'": '"', "`": "“"}
+
+
+def _plain_quotes(toks: Toks) -> tuple[Toks, list[int], list[int]]:
+    """The tokens with each two-character quotation mark (two adjacent ' or `) made one token
+    standing for the mark it means; and, per new token, its first and last original token."""
+    words, n = toks.words, len(toks.words)
+    if "'" not in words and "`" not in words:
+        ids = list(range(n))
+        return toks, ids, ids
+    out_w: list[str] = []
+    out_s: list[int] = []
+    out_e: list[int] = []
+    first: list[int] = []
+    last: list[int] = []
+    k = 0
+    while k < n:
+        w = words[k]
+        if w in _TWO_CHAR_QUOTES and k + 1 < n and words[k + 1] == w and toks.ends[k] == toks.starts[k + 1]:
+            out_w.append(_TWO_CHAR_QUOTES[w])
+            out_s.append(toks.starts[k])
+            out_e.append(toks.ends[k + 1])
+            first.append(k)
+            last.append(k + 1)
+            k += 2
+            continue
+        out_w.append(w)
+        out_s.append(toks.starts[k])
+        out_e.append(toks.ends[k])
+        first.append(k)
+        last.append(k)
+        k += 1
+    return Toks(toks.text, out_w, out_s, out_e), first, last
 
 
 def _quote_depth(words: list[str]) -> list[bool]:
@@ -146,6 +191,23 @@ def _sentences(toks: Toks) -> list[tuple[int, int]]:
     return out
 
 
+_QUOTE_END_PUNCT = frozenset(", . ? ! ; : …".split())
+
+
+def _with_quotes(words: list[str], s: int, e: int) -> tuple[int, int]:
+    """Content ``s..e`` widened to the quotation marks around it, as PARC/PolNeAR mark quoted
+    content: the opening mark just before it, and the punctuation and closing mark just after
+    it (“It will pass,” -> the whole of it)."""
+    if s > 0 and words[s - 1] in _OPEN_Q:
+        s -= 1
+    x = e + 1
+    while x < len(words) and words[x] in _QUOTE_END_PUNCT:
+        x += 1
+    if x < len(words) and words[x] in _CLOSE_Q and (x > e + 1 or words[x] != "’"):
+        e = x
+    return s, e
+
+
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
@@ -168,11 +230,16 @@ class Claims:
         spans: list[Span] = []
         relations: list[Relation] = []
         if self.enabled:
-            toks = unit_tokens(unit)
+            original = unit_tokens(unit)
+            toks, first, last = _plain_quotes(original)
             seen: set[tuple[int, int, str]] = set()
             seen_rel: set[tuple] = set()
             for found in self.attributions(toks):
-                self._emit(toks, found, spans, relations, seen, seen_rel)
+                for label in ("CUE", "SOURCE", "CLAIM"):
+                    rng = found.get(label)
+                    if rng is not None:
+                        found[label] = (first[rng[0]], last[rng[1]])  # type: ignore[index]
+                self._emit(original, found, spans, relations, seen, seen_rel)
         return trusted_suggestion(unit.id, self.name, self.version, spans, relations)
 
     def _emit(self, toks: Toks, found: dict[str, tuple[int, int] | float], spans: list[Span],
@@ -228,12 +295,18 @@ class Claims:
                     k += 1  # "can say", "as if to say", "by saying": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
-                if w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and lower[k + 1] == "that"):
+                if w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k):
+                    found = self._verb(toks, lower, a, b, k, soft=True)
+                    if found:
+                        out.append(found)
+                    elif not w.endswith("ing"):
+                        out.append(self._cue_alone(toks, lower, a, b, k, 0.3))
+                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and lower[k + 1] == "that"):
                     found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES and not particle)
                     if found:
                         out.append(found)
                     elif (w in CORE_CUES or particle) and not (k > a and lower[k - 1] in _NOT_CUE_BEFORE and w.endswith(("ing", "y"))):
-                        out.append({"CUE": self._cue_extent(lower, a, b, k), "score": 0.4})
+                        out.append(self._cue_alone(toks, lower, a, b, k, 0.4))
                 elif w == "in" and k + 2 < b:
                     found = self._in_source(toks, lower, a, b, k)
                     if found:
@@ -325,6 +398,21 @@ class Claims:
         if claim is None:
             return None
         return {"CUE": cue, "SOURCE": source_before, "CLAIM": claim, "score": 0.6 if soft else 0.75}
+
+    def _cue_alone(self, toks: Toks, lower: list[str], a: int, b: int, k: int, score: float) -> dict:
+        """A cue whose source was not found: with the content after it when something follows
+        ("Documents ... revealed that ..."), else the cue alone."""
+        cue = self._cue_extent(lower, a, b, k)
+        claim = self._content_after(toks, lower, cue[1] + 1, b) if cue[1] + 1 < b else None
+        if claim is not None:
+            return {"CUE": cue, "CLAIM": claim, "score": score}
+        return {"CUE": cue, "score": score}
+
+    def _noun_use(self, lower: list[str], a: int, b: int, k: int) -> bool:
+        """Whether the form at ``k`` reads as a noun or adjective ("the support", "plans of")."""
+        if k > a and lower[k - 1] in _NOUN_BEFORE:
+            return True
+        return k + 1 < b and lower[k + 1] in ("of", "'s", "’s")
 
     def _cue_extent(self, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
@@ -433,7 +521,7 @@ class Claims:
                         break
         if e - s < 2:
             return None
-        return (s, e)
+        return _with_quotes(toks.words, s, e)
 
     def _content_after(self, toks: Toks, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
         """Content from ``start`` to the sentence end (or the quotation's closing mark)."""
@@ -453,4 +541,4 @@ class Claims:
             e -= 1
         if e - s < 2:
             return None
-        return (s, e)
+        return _with_quotes(toks.words, s, e)
