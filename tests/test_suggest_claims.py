@@ -129,3 +129,28 @@ def test_a_cue_without_a_source_still_gets_its_content() -> None:
     spans, rels = _attr(text)
     assert spans == {"CUE": ["revealed"], "CLAIM": ["that the bridge had been built too low"]}
     assert rels == {("cue-of", "revealed", "that the bridge had been built too low")}
+
+
+def test_source_boundaries() -> None:
+    cases = {
+        "The 43-year-old engineer said that the tunnel was safe.": "The 43-year-old engineer",  # hyphens inside a word
+        "Doyle and others said the vote had been rigged.": "Doyle and others",  # joined names
+        "Now the ministry says the border will reopen next month.": "the ministry",  # leading adverb
+        "The harbour master on Tuesday said that the port would close.": "The harbour master",  # trailing time
+        "Pence, who is running again, said the tax would go.": "Pence",  # relative clause: the name
+        "Maria Lund, a lawyer for the county, said the contract was void.": "Maria Lund, a lawyer for the county,",
+        "The contract was void, said Maria Lund, a lawyer for the county.": "Maria Lund, a lawyer for the county",
+    }
+    for text, source in cases.items():
+        spans, rels = _attr(text)
+        assert spans["SOURCE"] == [source], text
+        assert ("source-of", source, spans["CLAIM"][0]) in rels, text
+    # "and" after a lower-case word ends a clause, not a name
+    spans, _ = _attr("Prices rose and the minister said the rise would not last.")
+    assert spans["SOURCE"] == ["the minister"]
+
+
+def test_a_straight_quote_after_a_colon_opens_the_content() -> None:
+    spans, rels = _attr('Ana Ruiz said: "There is no money left for the bridge."')
+    assert spans["CUE"] == ["said:"] and spans["SOURCE"] == ["Ana Ruiz"]
+    assert spans["CLAIM"] == ['"There is no money left for the bridge."']

@@ -191,6 +191,37 @@ def _sentences(toks: Toks) -> list[tuple[int, int]]:
     return out
 
 
+SOURCE_MAX = 12
+#: Sentence adverbs that open a sentence before its subject ("Now the ministry said").
+_LEADING_ADVERBS = frozenset("now then yet still so also and but later meanwhile instead thus".split())
+#: Words that open an appositive after a name ("Jane Roe, a lawyer ...", "..., director of").
+_APPOSITIVE_OPENERS = frozenset("a an the who whose one its his her their".split())
+
+
+def _opens_quote(toks: Toks, x: int) -> bool:
+    """Whether a straight quotation mark at ``x`` opens a quotation: attached to the word after
+    it, and not to the one before it (or after a colon)."""
+    if toks.words[x] != '"' or x + 1 >= len(toks.words) or toks.ends[x] != toks.starts[x + 1]:
+        return False
+    return x == 0 or toks.words[x - 1] == ":" or toks.ends[x - 1] < toks.starts[x]
+
+
+def _inner_hyphen(toks: Toks, k: int) -> bool:
+    """Whether the token at ``k`` is a hyphen inside a word ("43-year-old")."""
+    return (toks.words[k] == "-" and 0 < k < len(toks.words) - 1
+            and toks.ends[k - 1] == toks.starts[k] and toks.ends[k] == toks.starts[k + 1])
+
+
+def _joins_names(toks: Toks, k: int, a: int) -> bool:
+    """Whether "and" at ``k`` joins two noun phrases of a subject ("Doyle and others")."""
+    if k - 1 < a or k + 1 >= len(toks.words):
+        return False
+    before, after = toks.words[k - 1], toks.words[k + 1]
+    return (before[:1].isupper() or before.lower() in ("she", "he", "they", "we")) and (
+        after[:1].isupper() or after.lower() in ("others", "other", "the", "its", "his", "her", "their")
+    )
+
+
 _QUOTE_END_PUNCT = frozenset(", . ? ! ; : …".split())
 
 
@@ -346,7 +377,7 @@ class Claims:
         tail_empty = (
             after >= b
             or lower[after] in _END
-            or words[after] in _CLOSE_Q
+            or (words[after] in _CLOSE_Q and not _opens_quote(toks, after))
             or (lower[after] in (",", ";") and not (after + 1 < b and words[after + 1] in _OPEN_Q))
         )
         if not tail_empty and lower[k] in _ADDRESSEE_CUES:
@@ -355,7 +386,7 @@ class Claims:
             while x < b and x < after + 3 and lower[x] not in _BOUNDARY:
                 x += 1
             tail_empty = x >= b or lower[x] in _END or (lower[x] == "," and not (x + 1 < b and words[x + 1] in _OPEN_Q))
-        source_before = self._source_back(lower, a, src_end)
+        source_before = self._source_back(toks, lower, a, src_end)
         gerund = lower[k].endswith("ing")
         if gerund:
             # ", saying that ...": the source is the subject of the main clause, far back
@@ -370,14 +401,14 @@ class Claims:
                 source: tuple[int, int] | None = source_before
             else:
                 claim = self._content_before(toks, lower, a, cue_i)
-                source = self._source_forward(lower, nxt, b)
+                source = self._source_forward(toks, lower, nxt, b)
             if claim is None:
                 return None
             return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.7} if source else {"CUE": cue, "CLAIM": claim, "score": 0.6}
         if source_before is None and not soft and k > a and lower[k - 1] == ",":
             # CLAIM, said SOURCE, ...
             claim = self._content_before(toks, lower, a, k)
-            source = self._source_forward(lower, nxt, b)
+            source = self._source_forward(toks, lower, nxt, b)
             if claim is not None and source is not None:
                 return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.6}
         if source_before is None:
@@ -426,7 +457,7 @@ class Claims:
     def _according(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``according to SOURCE, CLAIM`` or ``CLAIM, according to SOURCE``."""
         cue = (k, k + 1)
-        src = self._source_forward(lower, k + 2, b)
+        src = self._source_forward(toks, lower, k + 2, b)
         if src is None:
             return None
         before = self._content_before(toks, lower, a, k)
@@ -481,26 +512,76 @@ class Claims:
         return {"CUE": (k, k), "SOURCE": src, "CLAIM": claim, "score": 0.5}
 
     # ------------------------------------------------------------------ pieces
-    def _source_back(self, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
-        """The noun phrase ending at ``end`` (going back to a boundary), or None."""
+    def _source_back(self, toks: Toks, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
+        """The noun phrase ending at ``end`` (going back to a boundary), or None.
+
+        Hyphens inside a word ("43-year-old") do not stop it; "and" joins two names ("Doyle
+        and others"); a leading sentence adverb ("Now", "Then") is left out, and so is a
+        trailing time ("on Tuesday").
+        """
         if end < a:
             return None
+        if lower[end] == ",":
+            return self._appositive_back(toks, lower, a, end)
         if lower[end] in _RELATIVE or lower[end] in _PRONOUNS:
             return (end, end)
-        s = end
-        while s - 1 >= a and lower[s - 1] not in _BOUNDARY and lower[s - 1] not in _RELATIVE and end - s < 7:
-            s -= 1
+        end = self._trim_time(lower, a, end)
         if lower[end] in _BOUNDARY:
             return None
+        s = end
+        while s - 1 >= a and end - s < SOURCE_MAX:
+            w = lower[s - 1]
+            if w in _BOUNDARY and not _inner_hyphen(toks, s - 1) and not (w == "and" and _joins_names(toks, s - 1, a)):
+                break
+            if w in _RELATIVE:
+                break
+            s -= 1
+        while s < end and lower[s] in _LEADING_ADVERBS:
+            s += 1
         return (s, end)
 
-    def _source_forward(self, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
-        """The noun phrase starting at ``start`` (up to a comma or the sentence end)."""
+    def _appositive_back(self, toks: Toks, lower: list[str], a: int, comma: int) -> tuple[int, int] | None:
+        """``NAME, an appositive,`` just before a cue: the whole, with its closing comma."""
+        for c in range(comma - 1, max(a, comma - 25) - 1, -1):
+            if lower[c] == ",":
+                if c + 1 >= comma or not (lower[c + 1] in _APPOSITIVE_OPENERS or toks.words[c + 1][:1].islower()):
+                    return None
+                head = self._source_back(toks, lower, a, c - 1) if c - 1 >= a and lower[c - 1] != "," else None
+                if head is None or not toks.words[head[1]][:1].isupper():
+                    return None
+                if lower[c + 1] in _RELATIVE or lower[c + 1] == "whose":
+                    return head  # "Pence, who is running again, said": the name
+                return (head[0], comma)  # "Jane Roe, the city's lawyer, said": name, title and comma
+            if lower[c] in _BOUNDARY and lower[c] not in ("-", "and", "that") and lower[c] not in _RELATIVE:
+                return None
+        return None
+
+    def _trim_time(self, lower: list[str], a: int, end: int) -> int:
+        """``end`` moved before a trailing "on Tuesday", "Tuesday", "last month", "all", "both"."""
+        if end - 1 >= a and lower[end] in _WEEKDAYS and lower[end - 1] == "on":
+            return end - 2
+        if end - 1 > a and lower[end - 1] == "last" and lower[end] in ("week", "month", "year", "night"):
+            return end - 2
+        if end > a and (lower[end] in _WEEKDAYS or lower[end] in ("all", "both", "themselves", "himself", "herself")):
+            return end - 1
+        return end
+
+    def _source_forward(self, toks: Toks, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
+        """The noun phrase starting at ``start`` (up to a comma or the sentence end), with an
+        appositive after a comma ("said Jane Roe, a lawyer for the city")."""
         e = start
-        while e < b and lower[e] not in _BOUNDARY and e - start < 8:
+        while e < b and e - start < 8 and (lower[e] not in _BOUNDARY or _inner_hyphen(toks, e)):
             e += 1
         if e == start:
             return None
+        if e + 1 < b and lower[e] == "," and toks.words[start][:1].isupper() and (
+            lower[e + 1] in _APPOSITIVE_OPENERS
+        ):
+            x = e + 1
+            while x < b and lower[x] not in (",", ";", ".", "!", "?", ":", "“", '"', "—", "–") and x - e < 20:
+                x += 1
+            if x >= b or lower[x] in (".", "!", "?"):
+                return (start, x - 1)
         return (start, e - 1)
 
     def _content_before(self, toks: Toks, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
