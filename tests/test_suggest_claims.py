@@ -154,3 +154,25 @@ def test_a_straight_quote_after_a_colon_opens_the_content() -> None:
     spans, rels = _attr('Ana Ruiz said: "There is no money left for the bridge."')
     assert spans["CUE"] == ["said:"] and spans["SOURCE"] == ["Ana Ruiz"]
     assert spans["CLAIM"] == ['"There is no money left for the bridge."']
+
+
+def test_link_attributions_joins_a_models_spans() -> None:
+    from annotator.models import Span
+    from annotator.suggest.claims import link_attributions
+
+    text = "The mayor said the bridge will open. Critics warned that costs would soar."
+
+    def sp(s: str, label: str) -> Span:
+        a = text.index(s)
+        return Span(start=a, end=a + len(s), label=label, layer="claims")
+
+    spans = [sp("The mayor", "SOURCE"), sp("said", "CUE"), sp("the bridge will open", "CLAIM"),
+             sp("Critics", "SOURCE"), sp("warned", "CUE"), sp("that costs would soar", "CLAIM")]
+    rels = {(r.label, text[r.head.start : r.head.end], text[r.child.start : r.child.end]) for r in link_attributions(spans)}
+    assert rels == {
+        ("cue-of", "said", "the bridge will open"), ("source-of", "The mayor", "the bridge will open"),
+        ("cue-of", "warned", "that costs would soar"), ("source-of", "Critics", "that costs would soar"),
+    }
+    # a CLAIM without any CUE outside it stays unlinked; far-away cues are not taken
+    assert link_attributions([sp("the bridge will open", "CLAIM")]) == []
+    assert link_attributions(spans[1:3], max_gap=1) != [] and link_attributions([spans[1], spans[5]], max_gap=5) == []

@@ -162,3 +162,20 @@ def test_an_output_that_cannot_be_written_fails_before_training(tmp_path: Path, 
     res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(other), "--epochs", "1"])
     assert res.exit_code != 0 and "not a saved pipeline" in res.output
     assert (other / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_progress_shows_time_left(tmp_path: Path, runner: CliRunner) -> None:
+    from annotator.commands.train import time_left
+    from annotator.train.loop import Progress
+
+    # half of epoch 1 of 4 took 30 s: 3.5 epochs at 60 s each are left, or what --max-seconds allows
+    p = Progress(epoch=1, epochs=4, step=5, steps_per_epoch=10, losses={}, seconds=30.0)
+    assert time_left(p, None) == 210.0 and time_left(p, 100.0) == 70.0
+    assert time_left(Progress(epoch=1, epochs=4, step=0, steps_per_epoch=10, losses={}), None) is None
+    db = _db(tmp_path)
+    progress = tmp_path / "progress.json"
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(tmp_path / "m"), "--epochs", "2",
+                              "--layer", "entities", "--progress-file", str(progress)])
+    assert res.exit_code == 0, res.output
+    assert "left" in res.output  # non-terminal progress lines say how long is left
+    assert json.loads(progress.read_text())["state"] == "done"

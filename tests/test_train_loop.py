@@ -181,3 +181,31 @@ def test_labelling_queue_shows_least_sure_units_first(trained: tuple[Path, Path,
         assert shown == order  # the least sure first, then the next
     finally:
         store.close()
+
+
+def test_the_pipeline_serves_linked_attributions(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
+    """Its claim spans come back as attributions: in stored suggestions, and when evaluated alone."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+    from annotator.train.background import suggest_with
+    from annotator.train.loop import load_trained
+
+    db, model, _ = trained
+    text, _ = sentence(13)
+    from annotator.models import Unit
+
+    (sugg,) = suggest_with(load_trained(model), [Unit(id=1, text=text)], "model:model")
+    rels = {(r.label, text[r.head.start : r.head.end], text[r.child.start : r.child.end]) for r in sugg.relations}
+    assert ("cue-of", "said", "the plan 13 will work") in rels
+    assert ("source-of", "Acme Corp", "the plan 13 will work") in rels
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    res = CliRunner().invoke(cli, ["evaluate", "--dataset", "news", "--db", str(copy), "--model", str(model),
+                                   "--model-only", "--json", "--labels", "CLAIM,CUE,SOURCE"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    assert rep["units"] == 12 and rep["attribution"]["gold"] == 12
+    assert rep["attribution"]["exact"]["f1"] >= 0.9

@@ -20,11 +20,13 @@ from annotator.cli import db_option
 @click.option("--patterns", type=click.Path(dir_okay=False), default=None, help="JSONL file of token/phrase patterns.")
 @click.option("--labels", default=None, help="Comma-separated labels to score (default: the gold's labels in the scheme).")
 @click.option("--dataset", default=None, help="Score a dataset's own gold in --db instead of a GOLD file.")
+@click.option("--model-only", is_flag=True,
+              help="Score the --model pipeline alone, without the rules (its claim spans linked into attributions).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @db_option
 def evaluate(
     gold: str | None, fmt: str, scheme: str | None, model: str | None, patterns: str | None,
-    labels: str | None, dataset: str | None, as_json: bool, db_path: str,
+    labels: str | None, dataset: str | None, model_only: bool, as_json: bool, db_path: str,
 ) -> None:
     """Score the suggesters against gold: P/R/F1 per label, exact, overlap and token-overlap.
 
@@ -43,19 +45,21 @@ def evaluate(
 
     if (gold is None) == (dataset is None):
         raise UserError("give either a GOLD file or --dataset NAME")
+    if model_only and model is None:
+        raise UserError("--model-only needs --model")
     wanted = tuple(x.strip() for x in labels.split(",") if x.strip()) if labels else None
     if dataset is not None:
         from annotator.store import open_store
 
         store = open_store(db_path, create=False)
-        report = run_evaluation(store, dataset, scheme, model, patterns, wanted)
+        report = run_evaluation(store, dataset, scheme, model, patterns, wanted, model_only)
         store.close()
     else:
         assert gold is not None
         with tempfile.TemporaryDirectory(prefix="annotator-eval-") as tmp:
             store, ds_name, scheme_name = import_gold(Path(tmp) / "eval.db", gold, fmt, scheme)
             try:
-                report = run_evaluation(store, ds_name, scheme_name, model, patterns, wanted)
+                report = run_evaluation(store, ds_name, scheme_name, model, patterns, wanted, model_only)
             finally:
                 store.close()
     if as_json:
@@ -100,9 +104,9 @@ def _looks_like_conll(path: Path) -> bool:
 
 def run_evaluation(
     store: Any, dataset: str, scheme_name: str | None, model: str | None, patterns: str | None,
-    labels: tuple[str, ...] | None,
+    labels: tuple[str, ...] | None, model_only: bool = False,
 ) -> Any:
-    """Run the suggesters over ``dataset`` and score them against its gold."""
+    """Run the suggesters (or the model alone) over ``dataset`` and score them against its gold."""
     from annotator.errors import UserError
     from annotator.gold import gold_records
     from annotator.schemes import load_scheme
@@ -111,7 +115,11 @@ def run_evaluation(
 
     ds = store.require_dataset(dataset)
     scheme = load_scheme(scheme_name or ds.scheme)
+    from annotator.suggest.claims import link_attributions
+
     suggesters = build_suggesters(scheme, model=model, patterns=Path(patterns) if patterns else None)
+    if model_only:
+        suggesters = [s for s in suggesters if s.name.startswith("model:")]
     pairs = [(r.unit, r.spans, r.relations) for r in gold_records(store, dataset)]
     if not pairs:
         raise UserError(f"dataset {dataset!r} has no gold or annotations to evaluate against")
@@ -125,5 +133,6 @@ def run_evaluation(
         chunk = pairs[k : k + batch]
         merged = suggest_merged(suggesters, [u for u, _, _ in chunk])
         for (unit, gold_spans, gold_relations), pred in zip(chunk, merged):
-            report.add_unit(unit, pred.spans, gold_spans, pred.relations, gold_relations)
+            relations = pred.relations or link_attributions(pred.spans)  # a model's spans come unlinked
+            report.add_unit(unit, pred.spans, gold_spans, relations, gold_relations)
     return report

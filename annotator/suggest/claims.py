@@ -623,3 +623,33 @@ class Claims:
         if e - s < 2:
             return None
         return _with_quotes(toks.words, s, e)
+
+
+def _gap(x: Span, y: Span) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, y.start - x.end, x.start - y.end)
+
+
+def link_attributions(spans: Sequence[Span], max_gap: int = 200) -> list[Relation]:
+    """``cue-of`` and ``source-of`` relations for claim-layer spans found without them (by a
+    trained pipeline): each CLAIM takes the nearest CUE outside it, and that CUE's nearest
+    SOURCE outside the CLAIM, each within ``max_gap`` characters."""
+    claims = [s for s in spans if s.layer == "claims" and s.label == "CLAIM"]
+    cues = [s for s in spans if s.layer == "claims" and s.label == "CUE"]
+    sources = [s for s in spans if s.layer == "claims" and s.label == "SOURCE"]
+    out: list[Relation] = []
+    for claim in claims:
+        outside = [c for c in cues if c.end <= claim.start or c.start >= claim.end]
+        if not outside:
+            continue
+        cue = min(outside, key=lambda c: (_gap(c, claim), c.start))
+        if _gap(cue, claim) > max_gap:
+            continue
+        child = trusted_ref(claim.start, claim.end, "CLAIM")
+        out.append(trusted_relation(trusted_ref(cue.start, cue.end, "CUE"), child, "cue-of"))
+        free = [s for s in sources if (s.end <= claim.start or s.start >= claim.end) and not (s.start < cue.end and cue.start < s.end)]
+        if free:
+            source = min(free, key=lambda s: (_gap(s, cue), s.start))
+            if _gap(source, cue) <= max_gap:
+                out.append(trusted_relation(trusted_ref(source.start, source.end, "SOURCE"), child, "source-of"))
+    return out

@@ -42,6 +42,7 @@ class Report:
     span_overlap: dict[str, Counts] = field(default_factory=dict)
     attribution_exact: Counts = field(default_factory=Counts)
     attribution_overlap: Counts = field(default_factory=Counts)
+    attributions_gold: int = 0
     units: int = 0
     units_right: int = 0
     units_with_gold_spans: int = 0
@@ -81,6 +82,7 @@ class Report:
         if self.scores_attributions:
             pa = attributions(predicted_relations)
             ga = attributions(gold_relations)
+            self.attributions_gold += len(ga)
             _count_matches(self.attribution_exact, pa, ga, lambda x, y: x == y)
             _count_matches(self.attribution_overlap, pa, ga, _attributions_overlap)
         if not pred and not gold_set:
@@ -123,7 +125,7 @@ class Report:
         }
         if self.scores_attributions:
             out["attribution"] = {"exact": self.attribution_exact.as_dict(),
-                                  "overlap": self.attribution_overlap.as_dict()}
+                                  "overlap": self.attribution_overlap.as_dict(), "gold": self.attributions_gold}
         return out
 
     def table(self) -> str:
@@ -142,7 +144,7 @@ class Report:
         if self.scores_attributions:
             for name, c in (("attrib.", self.attribution_exact), ("attrib.~", self.attribution_overlap)):
                 rows.append(f"{name:<10} {c.precision:>8.3f} {c.recall:>7.3f} {c.f1:>7.3f}   "
-                            f"{'':>9} {'':>7} {'':>7}   {'':>8} {'':>7} {'':>7}   {c.tp + c.fn:>6}")
+                            f"{'':>9} {'':>7} {'':>7}   {'':>8} {'':>7} {'':>7}   {self.attributions_gold:>6}")
             rows.append("attrib. = CUE, SOURCE and CLAIM all exact and linked; attrib.~ = all three overlapping")
         share = self.units_right / self.units if self.units else 0.0
         rows.append(f"units entirely right: {self.units_right}/{self.units} ({share:.1%})")

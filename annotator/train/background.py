@@ -29,13 +29,17 @@ def suggester_name(model_dir: str | Path) -> str:
 
 
 def suggest_with(nlp: Any, units: Iterable[Unit], name: str, version: str = "1") -> list[Suggestion]:
-    """The pipeline's spans for each unit, on the unit's own tokens."""
+    """The pipeline's spans for each unit, on the unit's own tokens; its claim spans linked
+    into attributions (``cue-of``, ``source-of``) by :func:`link_attributions`."""
+    from annotator.suggest.claims import link_attributions
+
     units = list(units)
     docs = [make_doc(nlp.vocab, u.token_list()) for u in units]
     out = []
     for unit, doc in zip(units, nlp.pipe(docs, batch_size=64)):
         spans = doc_spans(doc, unit.token_list(), source=name)
-        out.append(Suggestion(unit_id=unit.id, suggester=name, version=version, spans=spans))
+        out.append(Suggestion(unit_id=unit.id, suggester=name, version=version, spans=spans,
+                              relations=link_attributions(spans)))
     return out
 
 
