@@ -179,3 +179,16 @@ def test_progress_shows_time_left(tmp_path: Path, runner: CliRunner) -> None:
     assert res.exit_code == 0, res.output
     assert "left" in res.output  # non-terminal progress lines say how long is left
     assert json.loads(progress.read_text())["state"] == "done"
+
+
+def test_curve_on_the_claims_layer_shows_the_gain_per_quarter(tmp_path: Path, runner: CliRunner) -> None:
+    db = _db(tmp_path, n=15)
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(tmp_path / "c"), "--layer", "claims",
+                              "--epochs", "2", "--curve", "--quiet"])
+    assert res.exit_code == 0, res.output
+    rows = {line.split()[0]: line.split() for line in res.output.splitlines() if line.strip()[:1].isdigit()}
+    assert list(rows) == ["25%", "50%", "75%", "100%"]
+    assert [int(r[1]) for r in rows.values()] == [3, 6, 9, 12]
+    assert all(len(r) == 4 for r in list(rows.values())[1:])  # score and gain over the previous quarter
+    assert "Last step" in res.output
+    assert (tmp_path / "c" / "meta.json").exists()
