@@ -176,3 +176,20 @@ def test_link_attributions_joins_a_models_spans() -> None:
     # a CLAIM without any CUE outside it stays unlinked; far-away cues are not taken
     assert link_attributions([sp("the bridge will open", "CLAIM")]) == []
     assert link_attributions(spans[1:3], max_gap=1) != [] and link_attributions([spans[1], spans[5]], max_gap=5) == []
+
+
+def test_quote_then_said_then_speaker() -> None:
+    spans, rels = _attr("“The vote was fair,” said Jon Berg, a county clerk.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Jon Berg, a county clerk"], "CLAIM": ["“The vote was fair,”"]}
+    assert ("source-of", "Jon Berg, a county clerk", "“The vote was fair,”") in rels
+
+
+def test_told_an_addressee_then_the_content() -> None:
+    spans, rels = _attr("The mayor told Reuters she would run again.")
+    assert spans == {"CUE": ["told"], "SOURCE": ["The mayor"], "CLAIM": ["she would run again"]}
+
+
+def test_a_cue_without_content_keeps_its_source() -> None:
+    spans, rels = _attr("The union has threatened a strike.")
+    assert spans["CUE"] == ["has threatened"] and spans["SOURCE"] == ["The union"]
+    assert rels == set()  # nothing to link without content

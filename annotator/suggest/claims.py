@@ -206,6 +206,26 @@ def _opens_quote(toks: Toks, x: int) -> bool:
     return x == 0 or toks.words[x - 1] == ":" or toks.ends[x - 1] < toks.starts[x]
 
 
+_OBJECTS = frozenset("him her them us me you reporters journalists supporters voters viewers".split())
+
+
+def _skip_addressee(words: list[str], lower: list[str], x: int, b: int) -> int:
+    """The index after the addressee of "told"/"asked" at ``x`` ("him", "reporters",
+    "the crowd", "Reuters", "The New York Times"), or ``x`` when none is recognised."""
+    if x >= b:
+        return x
+    if lower[x] in _OBJECTS:
+        return x + 1
+    y = x
+    if lower[y] in ("the", "a", "an"):
+        y += 1
+        if y < b and not words[y][:1].isupper():
+            return y + 1 if y + 1 < b else x
+    while y < b and words[y][:1].isupper() and lower[y] not in _PRONOUNS:
+        y += 1
+    return y if y > x and y < b else x
+
+
 def _inner_hyphen(toks: Toks, k: int) -> bool:
     """Whether the token at ``k`` is a hyphen inside a word ("43-year-old")."""
     return (toks.words[k] == "-" and 0 < k < len(toks.words) - 1
@@ -405,8 +425,10 @@ class Claims:
             if claim is None:
                 return None
             return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.7} if source else {"CUE": cue, "CLAIM": claim, "score": 0.6}
-        if source_before is None and not soft and k > a and lower[k - 1] == ",":
-            # CLAIM, said SOURCE, ...
+        if source_before is None and not soft and k > a and (
+            lower[k - 1] == "," or (k - 2 >= a and words[k - 1] in _CLOSE_Q and lower[k - 2] in (",", "?", "!"))
+        ):
+            # CLAIM, said SOURCE, ...  |  “CLAIM,” said SOURCE
             claim = self._content_before(toks, lower, a, k)
             source = self._source_forward(toks, lower, nxt, b)
             if claim is not None and source is not None:
@@ -421,8 +443,12 @@ class Claims:
                     start = x
                     break
             else:
-                while start < b and lower[start] not in (",", "that", ":") and toks.words[start] not in _OPEN_Q and start < nxt + 4:
-                    start += 1
+                after_addressee = _skip_addressee(toks.words, lower, nxt, b)
+                if after_addressee > nxt:
+                    start = after_addressee  # "told Reuters he would stay"
+                else:
+                    while start < b and lower[start] not in (",", "that", ":") and toks.words[start] not in _OPEN_Q and start < nxt + 4:
+                        start += 1
         while start < b and (lower[start] in (",", ":")):
             start += 1
         claim = self._content_after(toks, lower, start, b)
@@ -431,13 +457,21 @@ class Claims:
         return {"CUE": cue, "SOURCE": source_before, "CLAIM": claim, "score": 0.6 if soft else 0.75}
 
     def _cue_alone(self, toks: Toks, lower: list[str], a: int, b: int, k: int, score: float) -> dict:
-        """A cue whose source was not found: with the content after it when something follows
-        ("Documents ... revealed that ..."), else the cue alone."""
+        """A cue whose attribution pattern was not found: with the source just before it and
+        the content after it when there are ("Documents ... revealed that ...")."""
         cue = self._cue_extent(lower, a, b, k)
+        found: dict = {"CUE": cue, "score": score}
+        if not (lower[k].endswith("ing") and cue[0] == k):  # a bare gerund's subject is further back
+            src_end = cue[0] - 1
+            while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
+                src_end -= 1
+            source = self._source_back(toks, lower, a, src_end)
+            if source is not None:
+                found["SOURCE"] = source
         claim = self._content_after(toks, lower, cue[1] + 1, b) if cue[1] + 1 < b else None
         if claim is not None:
-            return {"CUE": cue, "CLAIM": claim, "score": score}
-        return {"CUE": cue, "score": score}
+            found["CLAIM"] = claim
+        return found
 
     def _noun_use(self, lower: list[str], a: int, b: int, k: int) -> bool:
         """Whether the form at ``k`` reads as a noun or adjective ("the support", "plans of")."""
