@@ -193,3 +193,10 @@ def test_a_cue_without_content_keeps_its_source() -> None:
     spans, rels = _attr("The union has threatened a strike.")
     assert spans["CUE"] == ["has threatened"] and spans["SOURCE"] == ["The union"]
     assert rels == set()  # nothing to link without content
+
+
+def test_a_gerund_takes_the_name_that_opens_the_sentence() -> None:
+    spans, rels = _attr("Ms. Lund left the hearing early, saying that she had been misled.")
+    assert spans == {"CUE": ["saying"], "SOURCE": ["Ms. Lund"], "CLAIM": ["that she had been misled"]}
+    spans, _ = _attr("The old storm wall gave way, saying that the sea had won.")
+    assert "SOURCE" not in spans  # "The old storm wall" is no name: no source guessed

@@ -413,7 +413,12 @@ class Claims:
             if k == a or lower[k - 1] != ",":
                 return None if k > a and lower[k - 1] in _NOT_CUE_BEFORE else {"CUE": cue, "score": 0.4}
             claim = self._content_after(toks, lower, after if after < b and lower[after] == "that" else nxt, b)
-            return {"CUE": cue, "CLAIM": claim, "score": 0.5} if claim else None
+            if not claim:
+                return None
+            subject = self._subject(toks, lower, a, k - 1)
+            if subject is not None:
+                return {"CUE": cue, "SOURCE": subject, "CLAIM": claim, "score": 0.5}
+            return {"CUE": cue, "CLAIM": claim, "score": 0.5}
         if tail_empty:
             # CLAIM, SOURCE said  |  CLAIM, said SOURCE
             if source_before is not None:
@@ -455,6 +460,23 @@ class Claims:
         if claim is None:
             return None
         return {"CUE": cue, "SOURCE": source_before, "CLAIM": claim, "score": 0.6 if soft else 0.75}
+
+    def _subject(self, toks: Toks, lower: list[str], a: int, comma: int) -> tuple[int, int] | None:
+        """The short name or pronoun that opens the sentence, the subject of a ", saying ..."
+        at ``comma`` ("Ms. Lund left early, saying she was tired")."""
+        words = toks.words
+        if any(lower[x] in CORE_CUES for x in range(a, comma)):
+            return None  # "..., the ministry said, calling for ...": the gerund is the ministry's
+        if lower[a] in _PRONOUNS and lower[a] not in ("it", "you", "i"):
+            return (a, a)
+        if lower[a] in ("the", "a", "an", "this", "that", "these", "those"):
+            return None
+        e = a
+        while e < comma and words[e][:1].isupper() and lower[e] not in _LEADING_ADVERBS and e - a < 4:
+            e += 1
+        if e == a or e >= comma or lower[e] in _BOUNDARY or words[e][:1].isupper():
+            return None
+        return (a, e - 1)
 
     def _cue_alone(self, toks: Toks, lower: list[str], a: int, b: int, k: int, score: float) -> dict:
         """A cue whose attribution pattern was not found: with the source just before it and
