@@ -14,8 +14,11 @@ Conventions (the same as NLTK and DKPro where they define one):
   the pooled distribution of values.
 - ``cohen_kappa`` is computed per coder pair over the units both coded; the overall figure
   is the mean over pairs.
-- When every value is the same, expected disagreement is 0: alpha, pi and kappa are 1.0 if
-  observed disagreement is 0 too (with a warning) and undefined (None) otherwise.
+- When every value is the same, expected disagreement is 0: alpha, pi and kappa are
+  undefined (None, with ``details["undefined"] = "no variation"``), never 1.0.
+- Coincidences are kept as whole-number pair counts per number of values in a unit
+  (:class:`Coincidences`); weights 1/(m-1) are applied once, in a fixed order, so a sum over
+  parts of the data gives the bits of a sum over the whole.
 """
 
 from __future__ import annotations
@@ -34,17 +37,55 @@ _DENSE_LIMIT = 2048  # categories up to which the coincidence matrix is a dense 
 
 
 # ---------------------------------------------------------------- coincidences
-class Coincidences:
-    """Krippendorff's coincidence matrix in sparse form, with its marginals."""
+PairCounts = dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
 
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n_c: np.ndarray,
-                 n_units: int) -> None:
-        self.rows = rows
-        self.cols = cols
-        self.weights = weights
-        self.n_c = n_c  # marginal of each category (pairable values)
-        self.n = float(n_c.sum())
+
+def per_m_sum(counts: dict[int, int]) -> float:
+    """sum over m (ascending) of counts[m] / (m - 1): the one place pair counts become weights."""
+    total = 0.0
+    for m in sorted(counts):
+        total += counts[m] / (m - 1.0)
+    return total
+
+
+class Coincidences:
+    """Krippendorff's coincidence matrix, kept as whole numbers: for each number m of values
+    in a unit, how many ordered pairs of values (c, k) given by different coders units with
+    m values hold (``by_m[m]`` = rows, cols, counts, sorted by (row, col)). The weights
+    sum over m (ascending) of count / (m - 1) are made once, here: any split of the units
+    into parts whose counts are added gives the same bits."""
+
+    def __init__(self, by_m: PairCounts, n_c: np.ndarray, n_units: int) -> None:
+        self.by_m = {m: by_m[m] for m in sorted(by_m)}
+        self.n_c = np.asarray(n_c, dtype=np.float64)  # marginal of each category (pairable values)
+        self.n = float(self.n_c.sum())
         self.n_units = n_units  # pairable units
+        keys = [r * len(self.n_c) + c for r, c, _ in self.by_m.values()]
+        v = max(len(self.n_c), 1)
+        uniq = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+        weights = np.zeros(len(uniq))
+        same: dict[int, int] = {}
+        apart: dict[int, int] = {}
+        for m, (r, c, cnt) in self.by_m.items():
+            weights[np.searchsorted(uniq, r * v + c)] += cnt / (m - 1.0)
+            same[m] = int(cnt[r == c].sum())
+            apart[m] = int(cnt.sum()) - same[m]
+        self.rows, self.cols, self.weights = uniq // v, uniq % v, weights
+        self.agreeing = per_m_sum(same)  # sum of o_cc
+        self.apart_by_m = apart  # pairs of unequal values, per m: whole numbers
+        self.disagreeing = per_m_sum(apart)  # sum of o_ck, c != k
+
+    @classmethod
+    def from_dense(cls, by_m: dict[int, np.ndarray], n_c: np.ndarray, n_units: int) -> Coincidences:
+        """From ``by_m[m]``, a V x V array of pair counts per number of values m."""
+        sparse: PairCounts = {}
+        for m, mat in by_m.items():
+            v = len(mat)
+            flat = np.asarray(mat, dtype=np.int64).reshape(-1)
+            nz = np.nonzero(flat)[0]
+            if len(nz):
+                sparse[int(m)] = (nz // v, nz % v, flat[nz])
+        return cls(sparse, n_c, n_units)
 
     def dense(self) -> np.ndarray:
         """The V x V coincidence matrix."""
@@ -58,7 +99,7 @@ class Coincidences:
         """Share of pairable value pairs that agree: sum(o_cc) / n."""
         if self.n == 0:
             return float("nan")
-        return float(self.weights[self.rows == self.cols].sum() / self.n)
+        return float(self.agreeing / self.n)
 
 
 def unit_value_counts(rel: Reliability) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -85,11 +126,11 @@ def coincidences_from_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: n
     """The coincidence matrix from :func:`unit_value_counts`' arrays (sorted by unit, then
     category) over ``v`` categories."""
     if len(u) == 0:
-        return Coincidences(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(v), 0)
-    w = 1.0 / (m - 1.0)
+        return Coincidences({}, np.zeros(v), 0)
     rows = [c]
     cols = [c]
-    weights = [cnt * (cnt - 1.0) * w]  # pairs of equal values within a unit
+    counts = [cnt * (cnt - 1)]  # pairs of equal values within a unit
+    ms = [m]
     d = 1
     while d < len(u):
         same = u[:-d] == u[d:]
@@ -97,35 +138,53 @@ def coincidences_from_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: n
             break
         i = np.nonzero(same)[0]
         j = i + d
-        pair_w = cnt[i] * cnt[j] * w[i]
+        pair = cnt[i] * cnt[j]
         rows += [c[i], c[j]]
         cols += [c[j], c[i]]
-        weights += [pair_w, pair_w]
+        counts += [pair, pair]
+        ms += [m[i], m[i]]
         d += 1
-    r = np.concatenate(rows)
-    k = np.concatenate(cols)
-    wt = np.concatenate(weights)
-    if v <= _DENSE_LIMIT:
-        flat = np.bincount(r * v + k, weights=wt, minlength=v * v)
-        nz = np.nonzero(flat)[0]
-        r, k, wt = nz // v, nz % v, flat[nz]
-    else:
-        keys, inv = np.unique(r * v + k, return_inverse=True)
-        wt = np.bincount(inv, weights=wt)
-        r, k = keys // v, keys % v
-    n_c = np.bincount(c, weights=cnt.astype(np.float64), minlength=v)
-    n_units = int(np.count_nonzero(u[1:] != u[:-1])) + 1  # u is sorted
-    return Coincidences(r, k, wt, n_c, n_units)
+    return Coincidences(pair_counts(np.concatenate(ms), np.concatenate(rows), np.concatenate(cols),
+                                    np.concatenate(counts), v),
+                        np.bincount(c, weights=cnt, minlength=v), int(np.count_nonzero(u[1:] != u[:-1])) + 1)
 
 
-def binary_coincidences(co: Coincidences, j: int) -> Coincidences:
-    """The coincidences of 'category ``j``' (1) against 'any other category' (0): the full
-    matrix collapsed (merging categories adds up their pairs; the pairable units stay)."""
-    flat = np.bincount((co.rows == j).astype(np.int64) * 2 + (co.cols == j), weights=co.weights, minlength=4)
-    nz = np.nonzero(flat)[0]
-    hit = float(co.n_c[j]) if j < len(co.n_c) else 0.0
-    n_c = np.asarray([co.n - hit, hit])  # counts of values: whole numbers, exact
-    return Coincidences(nz // 2, nz % 2, flat[nz], n_c, co.n_units)
+def pair_counts(m: np.ndarray, rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, v: int) -> PairCounts:
+    """Counts of (m, row, col) triples added up: ``{m: (rows, cols, counts)}``, sorted."""
+    v = max(v, 1)
+    keys = (m.astype(np.int64) * v + rows) * v + cols
+    uniq, inv = np.unique(keys, return_inverse=True)
+    total = np.zeros(len(uniq), dtype=np.int64)
+    np.add.at(total, inv.reshape(-1), counts.astype(np.int64))
+    keep = total != 0
+    uniq, total = uniq[keep], total[keep]
+    out: PairCounts = {}
+    mm = uniq // (v * v)
+    for one in np.unique(mm).tolist():
+        at = mm == one
+        cell = uniq[at] % (v * v)
+        out[int(one)] = (cell // v, cell % v, total[at])
+    return out
+
+
+def binary_counts(hist: np.ndarray) -> Coincidences:
+    """The coincidences of a binary layer from ``hist[m][k]``: how many units hold m values,
+    k of them 1 (a label present) and m - k of them 0."""
+    by_m: dict[int, np.ndarray] = {}
+    n_c = np.zeros(2, dtype=np.int64)
+    n_units = 0
+    for m in range(2, hist.shape[0]):
+        k = np.arange(hist.shape[1], dtype=np.int64)[: m + 1]
+        t = hist[m, : m + 1].astype(np.int64)
+        if not t.any():
+            continue
+        ones = int((t * k * (k - 1)).sum())
+        zeros = int((t * (m - k) * (m - k - 1)).sum())
+        apart = int((t * k * (m - k)).sum())
+        by_m[m] = np.asarray([[zeros, apart], [apart, ones]], dtype=np.int64)
+        n_c += [int((t * (m - k)).sum()), int((t * k).sum())]
+        n_units += int(t.sum())
+    return Coincidences.from_dense(by_m, n_c, n_units)
 
 
 def pair_coincidences(x: np.ndarray, y: np.ndarray, v: int) -> Coincidences:
@@ -133,15 +192,10 @@ def pair_coincidences(x: np.ndarray, y: np.ndarray, v: int) -> Coincidences:
     ``v`` categories: each unit both coded adds one pair each way."""
     both = (x >= 0) & (y >= 0)
     xa, ya = x[both], y[both]
-    if v > _DENSE_LIMIT:
-        return coincidences_from_counts(*unit_value_counts(Reliability.from_codes(
-            np.tile(np.arange(len(xa), dtype=np.int64), 2), np.repeat(np.arange(2, dtype=np.int64), len(xa)),
-            np.concatenate([xa, ya]), list(range(v)), ["x", "y"], len(xa))), v)
-    flat = np.bincount(xa * v + ya, minlength=v * v).reshape(v, v)
-    flat = (flat + flat.T).reshape(-1)
-    nz = np.nonzero(flat)[0]
-    n_c = (np.bincount(xa, minlength=v) + np.bincount(ya, minlength=v)).astype(np.float64)
-    return Coincidences(nz // v, nz % v, flat[nz].astype(np.float64), n_c, int(both.sum()))
+    n = len(xa)
+    return Coincidences(pair_counts(np.full(2 * n, 2), np.concatenate([xa, ya]), np.concatenate([ya, xa]),
+                                    np.ones(2 * n, dtype=np.int64), v),
+                        np.bincount(np.concatenate([xa, ya]), minlength=v), n)
 
 
 # ---------------------------------------------------------------- distances
@@ -198,27 +252,47 @@ def _expected_sum(rel: Reliability, level: str, n_c: np.ndarray) -> float:
 
 
 # ---------------------------------------------------------------- measures
+NO_VARIATION = "no variation: every value is the same, alpha is undefined"
+
+
 def krippendorff_alpha(rel: Reliability, level: str = "nominal", min_units: int = MIN_UNITS,
                        co: Coincidences | None = None) -> Figure:
     """Krippendorff's alpha at ``level`` (nominal, ordinal, interval or ratio)."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     co = co if co is not None else coincidences(rel)
+    if level == "nominal":
+        return nominal_alpha(co.n_c, co.disagreeing, co.n_units, min_units)
     n = co.n
     warn = few_units_warning(co.n_units, min_units)
     if n < 2:
         return Figure(None, co.n_units, int(n), warn)
     observed = float((co.weights * _delta2(rel, level, co.n_c, co.rows, co.cols)).sum())
     expected = _expected_sum(rel, level, co.n_c)
+    return _alpha(n, observed, expected, co.n_units, warn)
+
+
+def nominal_alpha(n_c: np.ndarray, disagreeing: float, n_units: int, min_units: int = MIN_UNITS) -> Figure:
+    """Nominal alpha from the values per category (pairable ones) and the summed weights of
+    unequal pairs (:func:`per_m_sum` of their counts)."""
+    counts = [int(x) for x in np.asarray(n_c).tolist()]
+    n = sum(counts)
+    warn = few_units_warning(n_units, min_units)
+    if n < 2:
+        return Figure(None, n_units, n, warn)
+    expected = float(n * n - sum(x * x for x in counts))  # whole numbers: exact, then one rounding
+    return _alpha(float(n), disagreeing, expected, n_units, warn)
+
+
+def _alpha(n: float, observed: float, expected: float, n_units: int, warn: str | None) -> Figure:
+    """1 - (n - 1) D_o / D_e; undefined (None) when every value is the same."""
     d_o = observed / n
     d_e = expected / (n * (n - 1.0))
-    details = {"observed_disagreement": d_o, "expected_disagreement": d_e}
+    details: dict[str, object] = {"observed_disagreement": d_o, "expected_disagreement": d_e}
     if expected == 0:
-        if observed == 0:
-            return Figure(1.0, co.n_units, int(n),
-                          join_warnings(warn, "every value is the same: no variation to measure"), details)
-        return Figure(None, co.n_units, int(n), join_warnings(warn, "expected disagreement is 0"), details)
-    return Figure(1.0 - (n - 1.0) * observed / expected, co.n_units, int(n), warn, details)
+        details["undefined"] = "no variation"
+        return Figure(None, n_units, int(n), join_warnings(warn, NO_VARIATION), details)
+    return Figure(1.0 - (n - 1.0) * observed / expected, n_units, int(n), warn, details)
 
 
 def percent_agreement(rel: Reliability, min_units: int = MIN_UNITS, co: Coincidences | None = None) -> Figure:
@@ -241,12 +315,11 @@ def scott_pi(rel: Reliability, min_units: int = MIN_UNITS, co: Coincidences | No
 
 def _chance_corrected(p_o: float, p_e: float, n_units: int, n_values: int, warn: str | None) -> Figure:
     """(p_o - p_e) / (1 - p_e), with the all-one-value case handled."""
-    details = {"observed_agreement": p_o, "expected_agreement": p_e}
+    details: dict[str, object] = {"observed_agreement": p_o, "expected_agreement": p_e}
     if p_e >= 1.0 - 1e-15:
-        if p_o >= 1.0 - 1e-15:
-            return Figure(1.0, n_units, n_values,
-                          join_warnings(warn, "every value is the same: no variation to measure"), details)
-        return Figure(None, n_units, n_values, join_warnings(warn, "chance agreement is 1"), details)
+        details["undefined"] = "no variation"
+        return Figure(None, n_units, n_values, join_warnings(warn, "no variation: chance agreement is 1, the "
+                                                             "coefficient is undefined"), details)
     return Figure((p_o - p_e) / (1.0 - p_e), n_units, n_values, warn, details)
 
 

@@ -11,14 +11,11 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from annotator.cli import db_option
-from annotator.processes import fork_safe as _fork_safe
 
 Row = list[str]
 Section = tuple[str, list[str], list[Row]]
@@ -144,83 +141,10 @@ def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool
 
 
 # ---------------------------------------------------------------- --dataset
-#: Unit ids per chunk of ``agree --dataset``: a chunk's arrays fit the processor's caches
-#: better than a whole dataset's, and memory stays flat in the dataset's size.
-CHUNK_UNITS = 50_000
-#: From how many units a dataset is measured by several processes at once (one per core).
-PARALLEL_UNITS = 200_000
-
-
-def _workers() -> int:
-    """How many processes may measure at once: the cores this process may use, at most four."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
-
-
-def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
-                      labels: list[str] | None = None) -> dict[str, Any]:
-    """The agreement report of one layer of a dataset, read through the store (raw rows and
-    numpy; the plain pydantic path of ``dataset_report`` when the data need it)."""
-    from annotator.agreement.chunked import NotChunked, WorkerFailed, chunked_report, parallel_report, read_ahead
-    from annotator.agreement.fast import Fallback, fast_dataset_report
-    from annotator.agreement.report import dataset_report
-    from annotator.store import open_store
-    from annotator.store.agreement_rows import (
-        dataset_annotators,
-        document_names,
-        iter_chunks,
-        read_dataset,
-        unit_id_ranges,
-    )
-
-    ds = store.require_dataset(dataset)
-    titles: dict[int | None, str] = {}
-
-    def name(doc_id: int | None) -> str:
-        if doc_id not in titles:
-            doc = store.get_document(doc_id) if doc_id is not None else None
-            titles[doc_id] = (doc.external_id or doc.title or f"document {doc_id}") if doc else str(doc_id)
-        return titles[doc_id]
-
-    try:
-        try:  # a stretch of units at a time, while the next is read
-            names = dataset_annotators(store, ds.id)
-            ranges = unit_id_ranges(store, ds.id, _workers()) if store.count_units(dataset) >= PARALLEL_UNITS else []
-            if len(ranges) > 1 and _fork_safe() and os.path.isfile(store.path):
-
-                doc_names = document_names(store, ds.id)  # read once; forked workers share it
-
-                def chunks_of(lo: int, hi: int) -> Iterator[Any]:
-                    own = open_store(store.path, create=False)
-                    try:
-                        yield from iter_chunks(own, ds.id, span=CHUNK_UNITS, lo=lo, hi=hi, names=doc_names)
-                    finally:
-                        own.close()
-
-                try:
-                    report = parallel_report(ranges, chunks_of, names, layer, min_units, labels)
-                except WorkerFailed:  # a worker died (out of memory, killed): measure here
-                    report = chunked_report(read_ahead(iter_chunks(store, ds.id, span=CHUNK_UNITS)), names, layer,
-                                            min_units, labels)
-            else:
-                chunks = read_ahead(iter_chunks(store, ds.id, span=CHUNK_UNITS))
-                report = chunked_report(chunks, names, layer, min_units, labels)
-        except NotChunked:  # sums that must be added unit by unit: the whole dataset at once
-            decisions, units = read_dataset(store, ds.id)
-            if decisions is None:
-                raise Fallback("decisions without their packed columns") from None
-            report = fast_dataset_report(decisions, units.take, layer, min_units, labels)
-    except Fallback:  # data only the plain path handles (it raises the right error)
-        report = dataset_report(store.iter_annotations(dataset), layer, name, min_units, labels)
-    return {"dataset": ds.name, "overlap": ds.overlap, **report}
-
-
 def _agree_dataset(db_path: str, dataset: str, layer: str, min_units: int, as_json: bool,
                    as_markdown: bool, labels: list[str] | None = None) -> None:
     """The report for a dataset in the database."""
+    from annotator.dataset_agreement import dataset_agreement
     from annotator.store import open_store
 
     store = open_store(db_path, create=False)
