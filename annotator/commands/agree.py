@@ -30,6 +30,17 @@ def _fmt(x: Any, digits: int = 3) -> str:
     return str(x)
 
 
+UNDEFINED = "undefined (no variation)"
+
+
+def _value(fig: dict[str, Any] | None) -> str:
+    """A figure's value for a table cell: "undefined (no variation)" where every value was the
+    same, '-' where nothing could be measured."""
+    if fig and fig.get("value") is None and fig.get("undefined") == "no variation":
+        return UNDEFINED
+    return _fmt(fig.get("value") if fig else None)
+
+
 def _bar(value: float | None, width: int = 20) -> str:
     """A text bar for a value in [-1, 1] (negative values show as empty)."""
     if value is None:
@@ -170,9 +181,9 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
     uni = report["unitizing"] or {"overall": {}, "per_label": {}}
     ans = report["answers"]
     summary: list[Row] = [
-        ["answers (accept/reject) alpha", _fmt(ans["krippendorff_alpha"] and ans["krippendorff_alpha"]["value"]),
+        ["answers (accept/reject) alpha", _value(ans["krippendorff_alpha"]),
          _fmt(ans["krippendorff_alpha"] and ans["krippendorff_alpha"]["n_units"]), "units"],
-        ["token alpha (O included)", _fmt(tok["alpha"]["value"]), _fmt(tok["alpha"]["n_units"]), "tokens"],
+        ["token alpha (O included)", _value(tok["alpha"]), _fmt(tok["alpha"]["n_units"]), "tokens"],
         ["token percent agreement", _fmt(tok["percent_agreement"]["value"]),
          _fmt(tok["percent_agreement"]["n_units"]), "tokens"],
         ["span F1 exact (mean of pairs)", _fmt(spans["exact"]), _fmt(report["units_shared"]), "units"],
@@ -187,7 +198,7 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
         rows = []
         for lbl in labels:
             a = tok["per_label"].get(lbl, {})
-            rows.append([lbl, _fmt(a.get("value")), _bar(a.get("value")), _fmt(a.get("n_units")),
+            rows.append([lbl, _value(a), _bar(a.get("value")), _fmt(a.get("n_units")),
                          _fmt(spans["per_label"].get(lbl, {}).get("exact")),
                          _fmt(spans["per_label"].get(lbl, {}).get("overlap")),
                          _fmt(uni.get("per_label", {}).get(lbl, {}).get("value"))])
@@ -196,7 +207,7 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
     pair_rows = []
     for key, fig in tok["pairs"].items():
         sp = spans["pairs"].get(key, {})
-        pair_rows.append([key.replace("|", " / "), _fmt(fig["value"]), _fmt(fig["n_units"]),
+        pair_rows.append([key.replace("|", " / "), _value(fig), _fmt(fig["n_units"]),
                           _fmt(sp.get("exact", {}).get("value")), _fmt(sp.get("overlap", {}).get("value")),
                           _fmt((uni.get("pairs") or {}).get(key, {}).get("value"))])
     if pair_rows:
@@ -205,7 +216,7 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
     docs = tok["per_document"]
     if docs:
         sections.append(("Per document", ["document", "token alpha", "tokens"],
-                         [[d, _fmt(f["value"]), _fmt(f["n_units"])] for d, f in docs.items()]))
+                         [[d, _value(f), _fmt(f["n_units"])] for d, f in docs.items()]))
     return sections
 
 
