@@ -69,6 +69,10 @@ def test_per_label_token_alpha_treats_each_label_as_its_own_layer(db: Path) -> N
     cue = whole["tokens"]["per_label"]["CUE"]
     assert cue["value"] == pytest.approx(1 - 46 / 238, abs=1e-6) == pytest.approx(0.806723, abs=1e-6)
     assert cue["n_units"] == 12 and cue["n_values"] == 24
+    # Gwet's AC1 of the CUE layer: p_a = 11/12 tokens alike; pi_1 = 7/24, so
+    # p_e = 2 * (7/24) * (17/24) / (2 - 1) = 238/576; AC1 = (11/12 - 238/576) / (1 - 238/576).
+    ac1 = whole["tokens"]["gwet_ac1_per_label"]["CUE"]
+    assert ac1["value"] == pytest.approx((11 / 12 - 238 / 576) / (1 - 238 / 576), abs=1e-6)
     only = agree_json(db, "--labels", "CUE")
     assert only["tokens"]["alpha"]["value"] == cue["value"]  # the same figure as --labels CUE
     # SOURCE: bob alone marks "said" in unit 1: ones 0 + 1, n = 24, one split token:

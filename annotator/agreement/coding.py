@@ -55,8 +55,12 @@ class Coincidences:
     sum over m (ascending) of count / (m - 1) are made once, here: any split of the units
     into parts whose counts are added gives the same bits."""
 
-    def __init__(self, by_m: PairCounts, n_c: np.ndarray, n_units: int) -> None:
+    def __init__(self, by_m: PairCounts, n_c: np.ndarray, n_units: int,
+                 n_c_by_m: dict[int, np.ndarray] | None = None) -> None:
         self.by_m = {m: by_m[m] for m in sorted(by_m)}
+        #: values per category in units holding m values, m >= 1 (Gwet's AC1 needs the
+        #: units that are not pairable too); whole numbers
+        self.n_c_by_m = {m: np.asarray(c, dtype=np.int64) for m, c in sorted((n_c_by_m or {}).items())}
         self.n_c = np.asarray(n_c, dtype=np.float64)  # marginal of each category (pairable values)
         self.n = float(self.n_c.sum())
         self.n_units = n_units  # pairable units
@@ -71,12 +75,14 @@ class Coincidences:
             same[m] = int(cnt[r == c].sum())
             apart[m] = int(cnt.sum()) - same[m]
         self.rows, self.cols, self.weights = uniq // v, uniq % v, weights
+        self.same_by_m = same  # pairs of equal values, per m: whole numbers
         self.agreeing = per_m_sum(same)  # sum of o_cc
         self.apart_by_m = apart  # pairs of unequal values, per m: whole numbers
         self.disagreeing = per_m_sum(apart)  # sum of o_ck, c != k
 
     @classmethod
-    def from_dense(cls, by_m: dict[int, np.ndarray], n_c: np.ndarray, n_units: int) -> Coincidences:
+    def from_dense(cls, by_m: dict[int, np.ndarray], n_c: np.ndarray, n_units: int,
+                   n_c_by_m: dict[int, np.ndarray] | None = None) -> Coincidences:
         """From ``by_m[m]``, a V x V array of pair counts per number of values m."""
         sparse: PairCounts = {}
         for m, mat in by_m.items():
@@ -85,7 +91,7 @@ class Coincidences:
             nz = np.nonzero(flat)[0]
             if len(nz):
                 sparse[int(m)] = (nz // v, nz % v, flat[nz])
-        return cls(sparse, n_c, n_units)
+        return cls(sparse, n_c, n_units, n_c_by_m)
 
     def dense(self) -> np.ndarray:
         """The V x V coincidence matrix."""
@@ -118,8 +124,15 @@ def unit_value_counts(rel: Reliability) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def coincidences(rel: Reliability) -> Coincidences:
-    """Krippendorff's coincidence matrix of ``rel``, built without a loop over units."""
-    return coincidences_from_counts(*unit_value_counts(rel), rel.n_categories)
+    """Krippendorff's coincidence matrix of ``rel``, built without a loop over units (with
+    the values per category and number of values in a unit, for Gwet's AC1)."""
+    co = coincidences_from_counts(*unit_value_counts(rel), rel.n_categories)
+    v = max(rel.n_categories, 1)
+    m = np.bincount(rel.units, minlength=rel.n_units)[rel.units] if len(rel.units) else rel.units
+    top = int(m.max(initial=0)) + 1
+    flat = np.bincount(m * v + rel.values, minlength=top * v).reshape(top, v)
+    co.n_c_by_m = {k: flat[k, : rel.n_categories].astype(np.int64) for k in range(1, top) if flat[k].any()}
+    return co
 
 
 def coincidences_from_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.ndarray, v: int) -> Coincidences:
@@ -172,6 +185,7 @@ def binary_counts(hist: np.ndarray) -> Coincidences:
     k of them 1 (a label present) and m - k of them 0."""
     by_m: dict[int, np.ndarray] = {}
     n_c = np.zeros(2, dtype=np.int64)
+    n_c_by_m: dict[int, np.ndarray] = {}
     n_units = 0
     for m in range(2, hist.shape[0]):
         k = np.arange(hist.shape[1], dtype=np.int64)[: m + 1]
@@ -182,9 +196,10 @@ def binary_counts(hist: np.ndarray) -> Coincidences:
         zeros = int((t * (m - k) * (m - k - 1)).sum())
         apart = int((t * k * (m - k)).sum())
         by_m[m] = np.asarray([[zeros, apart], [apart, ones]], dtype=np.int64)
-        n_c += [int((t * (m - k)).sum()), int((t * k).sum())]
+        n_c_by_m[m] = np.asarray([int((t * (m - k)).sum()), int((t * k).sum())], dtype=np.int64)
+        n_c += n_c_by_m[m]
         n_units += int(t.sum())
-    return Coincidences.from_dense(by_m, n_c, n_units)
+    return Coincidences.from_dense(by_m, n_c, n_units, n_c_by_m)
 
 
 def pair_coincidences(x: np.ndarray, y: np.ndarray, v: int) -> Coincidences:
@@ -193,9 +208,9 @@ def pair_coincidences(x: np.ndarray, y: np.ndarray, v: int) -> Coincidences:
     both = (x >= 0) & (y >= 0)
     xa, ya = x[both], y[both]
     n = len(xa)
+    n_c = np.bincount(np.concatenate([xa, ya]), minlength=v)
     return Coincidences(pair_counts(np.full(2 * n, 2), np.concatenate([xa, ya]), np.concatenate([ya, xa]),
-                                    np.ones(2 * n, dtype=np.int64), v),
-                        np.bincount(np.concatenate([xa, ya]), minlength=v), n)
+                                    np.ones(2 * n, dtype=np.int64), v), n_c, n, {2: n_c})
 
 
 # ---------------------------------------------------------------- distances
@@ -385,6 +400,71 @@ def cohen_kappa(rel: Reliability, min_units: int = MIN_UNITS,
     return Figure(mean, n_units, sum(p["cohen_kappa"].n_values for p in pairs.values()), warn, details)
 
 
+def gwet_ac1(co: Coincidences, min_units: int = MIN_UNITS) -> Figure:
+    """Gwet's AC1 (Gwet 2008; Handbook of Inter-Rater Reliability, 2014, ch. 2) from whole-number
+    sums: observed agreement over pairable units, sum_i sum_k r_ik (r_ik - 1) / (r_i (r_i - 1))
+    / n', is sum over m of the equal pairs in units of m values / (m (m - 1)); chance agreement
+    sum_k pi_k (1 - pi_k) / (q - 1), pi_k the mean share of category k in each unit with a
+    value (units of one value included), q the categories given."""
+    warn = few_units_warning(co.n_units, min_units)
+    if co.n_units == 0:
+        return Figure(None, 0, 0, warn)
+    p_a = 0.0
+    for m in sorted(co.same_by_m):
+        p_a += co.same_by_m[m] / (m * (m - 1.0))
+    p_a /= co.n_units
+    counts = sorted(co.n_c_by_m.items())
+    units = sum(int(c.sum()) // m for m, c in counts)  # whole units of m values each
+    q = int((sum(c for _, c in counts) > 0).sum()) if counts else 0
+    share = np.zeros(len(co.n_c))
+    for m, c in counts:
+        share += c / float(m)
+    pi = share / units if units else share
+    p_e = float((pi * (1.0 - pi)).sum()) / (q - 1.0) if q > 1 else 1.0
+    return _chance_corrected(p_a, p_e, co.n_units, int(co.n), warn)
+
+
+def gwet_weights(rel: Reliability, kind: str) -> np.ndarray:
+    """Gwet's weights over the categories (irrCAC: ``identity``, ``linear``, ``quadratic``):
+    numbers where the values are numbers, else 1..q in sorted order."""
+    q = rel.n_categories
+    if kind == "identity":
+        return np.eye(q)
+    x = rel.numeric if rel.numeric is not None else np.arange(1.0, q + 1.0)
+    span = float(x.max() - x.min()) if q > 1 else 1.0
+    d = np.abs(x[:, None] - x[None, :]) / span
+    if kind == "linear":
+        return 1.0 - d
+    if kind == "quadratic":
+        return 1.0 - d**2
+    raise ValueError(f"unknown weights {kind!r}; use identity, linear or quadratic")
+
+
+def gwet_ac2(rel: Reliability, kind: str = "quadratic", min_units: int = MIN_UNITS) -> Figure:
+    """Gwet's AC2: AC1 with weights between categories (Gwet 2014, ch. 3; irrCAC's
+    ``gwet.ac1.raw(ratings, weights=kind)``): observed agreement sum_k r_ik (r*_ik - 1) /
+    (r_i (r_i - 1)) with r*_ik = sum_l w_kl r_il, chance agreement T_w / (q (q - 1)) *
+    sum_k pi_k (1 - pi_k), T_w the sum of the weights."""
+    q = rel.n_categories
+    w = gwet_weights(rel, kind)
+    counts = np.zeros((rel.n_units, q))
+    np.add.at(counts, (rel.units, rel.values), 1.0)
+    r = counts.sum(axis=1)
+    two = r >= 2
+    n_units = int(two.sum())
+    warn = few_units_warning(n_units, min_units)
+    if n_units == 0 or q == 0:
+        return Figure(None, n_units, int(r.sum()), warn)
+    weighted = counts @ w.T
+    p_a = float(((counts * (weighted - 1.0)).sum(axis=1)[two] / (r[two] * (r[two] - 1.0))).sum() / n_units)
+    rated = r >= 1
+    pi = (counts[rated] / r[rated][:, None]).mean(axis=0)
+    p_e = float(w.sum() * (pi * (1.0 - pi)).sum() / (q * (q - 1.0))) if q > 1 else 1.0
+    fig = _chance_corrected(p_a, p_e, n_units, int(r[two].sum()), warn)
+    fig.details["weights"] = kind
+    return fig
+
+
 def fleiss_kappa(rel: Reliability, min_units: int = MIN_UNITS) -> Figure:
     """Fleiss' kappa (units may have different numbers of raters), with per-category kappas."""
     v = rel.n_categories
@@ -427,6 +507,9 @@ def all_measures(rel: Reliability, min_units: int = MIN_UNITS) -> dict[str, obje
         "fleiss_kappa": fleiss_kappa(rel, min_units),
         "cohen_kappa": cohen_kappa(rel, min_units, pairs),
         "scott_pi": scott_pi(rel, min_units, co),
+        "gwet_ac1": gwet_ac1(co, min_units),
+        "gwet_ac2": ({kind: gwet_ac2(rel, kind, min_units) for kind in ("quadratic", "linear")}
+                     if rel.numeric is not None else {}),
         "krippendorff_alpha": {lvl: krippendorff_alpha(rel, lvl, min_units, co) for lvl in levels},
         "pairs": pairs,
     }

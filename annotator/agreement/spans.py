@@ -17,7 +17,7 @@ from itertools import combinations
 
 import numpy as np
 
-from annotator.agreement.coding import coincidences, krippendorff_alpha, percent_agreement
+from annotator.agreement.coding import coincidences, gwet_ac1, krippendorff_alpha, percent_agreement
 from annotator.agreement.reliability import Reliability
 from annotator.agreement.result import MIN_UNITS, Figure, few_units_warning
 
@@ -62,12 +62,16 @@ class TokenAgreement:
     per_document: dict[str, Figure]
     pairs: dict[tuple[str, str], Figure]
     coders: list[str]
+    gwet_ac1: Figure | None = None
+    gwet_ac1_per_label: dict[str, Figure] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
         return {
             "alpha": self.alpha.as_dict(),
             "percent_agreement": self.percent_agreement.as_dict(),
+            "gwet_ac1": self.gwet_ac1.as_dict() if self.gwet_ac1 is not None else None,
+            "gwet_ac1_per_label": {k: v.as_dict() for k, v in self.gwet_ac1_per_label.items()},
             "per_label": {k: v.as_dict() for k, v in self.per_label.items()},
             "per_document": {k: v.as_dict() for k, v in self.per_document.items()},
             "pairs": {f"{a}|{b}": v.as_dict() for (a, b), v in self.pairs.items()},
@@ -137,7 +141,9 @@ def token_agreement(units: Iterable[UnitVersions], min_units: int = MIN_UNITS) -
     kept = [uv for uv in units if len(uv.tokens)]
     covering = sorted({lbl for uv in kept for spans in uv.versions.values() for s, e, lbl in spans
                        if any(ts < e and s < te for ts, te in uv.tokens)})
-    per_label = {label: krippendorff_alpha(label_layer(kept, label), "nominal", min_units) for label in covering}
+    layers = {label: coincidences(label_layer(kept, label)) for label in covering}
+    per_label = {label: krippendorff_alpha(Reliability.from_codes([], [], [], [0, 1], [], 0), "nominal", min_units, co_l)
+                 for label, co_l in layers.items()}
     per_document = {
         name: krippendorff_alpha(rel.subset(docs == d), "nominal", min_units)
         for d, name in enumerate(doc_names)
@@ -148,7 +154,8 @@ def token_agreement(units: Iterable[UnitVersions], min_units: int = MIN_UNITS) -
         )
         for a, b in combinations(range(len(rel.coder_names)), 2)
     }
-    return TokenAgreement(alpha, pa, per_label, per_document, pairs, rel.coder_names)
+    return TokenAgreement(alpha, pa, per_label, per_document, pairs, rel.coder_names, gwet_ac1(co, min_units),
+                          {label: gwet_ac1(co_l, min_units) for label, co_l in layers.items()})
 
 
 # ---------------------------------------------------------------- span F1

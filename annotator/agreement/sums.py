@@ -28,7 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.coding import Coincidences, binary_counts, nominal_alpha, per_m_sum, percent_agreement
+from annotator.agreement.coding import (
+    Coincidences,
+    binary_counts,
+    gwet_ac1,
+    nominal_alpha,
+    per_m_sum,
+    percent_agreement,
+)
 from annotator.agreement.columns import (
     Unmeasurable,
     _SpanPairs,
@@ -69,6 +76,7 @@ class PairSums:
     def __init__(self) -> None:
         self.pairs = np.zeros((0, 0, 0), _I)  # m, category, category
         self.n_c = np.zeros(0, _I)
+        self.n_c_m = np.zeros((0, 0), _I)  # values per m (1 included) and category
         self.n_units = 0
         self.group_n_c = np.zeros((0, 0), _I)
         self.group_units = np.zeros(0, _I)
@@ -105,6 +113,10 @@ class PairSums:
                 self.group_n_c = _add(self.group_n_c, np.bincount(group[at] * v + c[at], weights=mult[at],
                                                                   minlength=n_groups * v).astype(_I).reshape(-1, v))
         self.n_c = _add(self.n_c, n_c)
+        given = present.nonzero()
+        vals, mm = cols[given], m[given[1]]
+        self.n_c_m = _add(self.n_c_m, np.bincount(mm * v + vals, weights=mult[given[1]], minlength=top * v)
+                          .astype(_I).reshape(top, v))
         self.n_units += int(mult[pairable].sum())
         if group is not None:
             self.group_units = _add(self.group_units, np.bincount(group[pairable], weights=mult[pairable],
@@ -118,6 +130,7 @@ class PairSums:
         """Add ``other``'s sums; its group g is ``group_map[g]`` here."""
         self.pairs = _add(self.pairs, other.pairs)
         self.n_c = _add(self.n_c, other.n_c)
+        self.n_c_m = _add(self.n_c_m, other.n_c_m)
         self.n_units += other.n_units
         if group_map is not None and len(group_map):
             n = max(int(group_map.max()) + 1, len(self.group_units))
@@ -138,7 +151,9 @@ class PairSums:
         n_c = _pad(self.n_c, (max(v, len(self.n_c)),))
         ix = np.asarray(order, dtype=_I)
         by_m = {m: pairs[m][np.ix_(ix, ix)] for m in range(2, pairs.shape[0]) if pairs[m].any()}
-        return Coincidences.from_dense(by_m, n_c[ix], self.n_units)
+        n_c_m = _pad(self.n_c_m, (self.n_c_m.shape[0], len(n_c)))
+        n_c_by_m = {m: n_c_m[m][ix] for m in range(1, len(n_c_m)) if n_c_m[m][ix].any()}
+        return Coincidences.from_dense(by_m, n_c[ix], self.n_units, n_c_by_m)
 
     def group_figure(self, g: int, order: list[int], min_units: int) -> Figure:
         """Nominal alpha of group ``g`` over categories ``order``."""
@@ -454,16 +469,17 @@ class DatasetSums:
             "labels": sorted(self.labels) if self.labels is not None else None,
         }
         if coders:
-            given = self.answers.n_c
+            given = self.answers.n_c_m.sum(axis=0)
             cats = sorted(a for a in ANSWERS if a != "ignore" and ANSWERS.index(a) < len(given)
                           and given[ANSWERS.index(a)] > 0)
             co = self.answers.coincidences([ANSWERS.index(a) for a in cats])
             rel = Reliability(np.zeros(0, _I), np.zeros(0, _I), np.zeros(0, _I), cats, coders, [])
             report["answers"] = {"percent_agreement": percent_agreement(rel, min_units, co).as_dict(),
                                  "krippendorff_alpha": nominal_alpha(co.n_c, co.disagreeing, co.n_units,
-                                                                     min_units).as_dict()}
+                                                                     min_units).as_dict(),
+                                 "gwet_ac1": gwet_ac1(co, min_units).as_dict()}
         else:
-            report["answers"] = {"percent_agreement": None, "krippendorff_alpha": None}
+            report["answers"] = {"percent_agreement": None, "krippendorff_alpha": None, "gwet_ac1": None}
         report["tokens"] = self._token_report(min_units).as_dict()
         report["spans"] = self._span_report(min_units)
         report["unitizing"] = self._unitizing_report()
@@ -481,11 +497,13 @@ class DatasetSums:
         alpha = nominal_alpha(co.n_c, co.disagreeing, co.n_units, min_units)
         pa = percent_agreement(rel, min_units, co)
         per_label: dict[str, Figure] = {}
+        ac1_per_label: dict[str, Figure] = {}
         for lid in sorted(self.layers, key=lambda i: self.label_names[i]):
             hist = _pad(self.layers[lid], (len(self.token_totals), len(self.token_totals)))
             hist[:, 0] = self.token_totals - hist[:, 1:].sum(axis=1)  # tokens no coder covers
             co_l = binary_counts(hist)
             per_label[self.label_names[lid]] = nominal_alpha(co_l.n_c, co_l.disagreeing, co_l.n_units, min_units)
+            ac1_per_label[self.label_names[lid]] = gwet_ac1(co_l, min_units)
         per_document = {name: self.tokens.group_figure(g, order, min_units)
                         for name, g in sorted(self.documents.ix.items())}
         pairs: dict[tuple[str, str], Figure] = {}
@@ -497,7 +515,8 @@ class DatasetSums:
             pair = Coincidences.from_dense({2: counts}, counts.sum(axis=1), int(counts.sum()) // 2)
             pairs[(self.names[a], self.names[b])] = nominal_alpha(pair.n_c, pair.disagreeing, pair.n_units,
                                                                   min_units)
-        return TokenAgreement(alpha, pa, per_label, per_document, pairs, coder_names)
+        return TokenAgreement(alpha, pa, per_label, per_document, pairs, coder_names, gwet_ac1(co, min_units),
+                              ac1_per_label)
 
     def _span_report(self, min_units: int) -> dict[str, Any]:
         present = sorted(self.seen_coders)

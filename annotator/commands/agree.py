@@ -99,13 +99,17 @@ def _agree_table(path: str, min_units: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
+    details = report["details"]
     rows: list[Row] = [
         ["percent_agreement", _fmt(report["percent_agreement"])],
-        ["fleiss_kappa", _fmt(report["fleiss_kappa"])],
+        ["fleiss_kappa", _value(details["fleiss_kappa"])],
         ["cohen_kappa (mean over pairs)", _fmt(report["cohen_kappa"]["mean"])],
-        ["scott_pi", _fmt(report["scott_pi"])],
+        ["scott_pi", _value(details["scott_pi"])],
+        ["gwet_ac1", _value(details["gwet_ac1"])],
     ]
-    rows += [[f"krippendorff_alpha {lvl}", _fmt(v)] for lvl, v in report["krippendorff_alpha"].items()]
+    rows += [[f"gwet_ac2 {kind} weights", _value(f)] for kind, f in details["gwet_ac2"].items()]
+    rows += [[f"krippendorff_alpha {lvl}", _value(details["krippendorff_alpha"].get(lvl)) if v is not None else "-"]
+             for lvl, v in report["krippendorff_alpha"].items()]
     sections: list[Section] = [
         (f"{path}: {report['units']} units ({report['pairable_units']} pairable), "
          f"{len(report['annotators'])} annotators", ["measure", "value"], rows),
@@ -183,9 +187,12 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
     summary: list[Row] = [
         ["answers (accept/reject) alpha", _value(ans["krippendorff_alpha"]),
          _fmt(ans["krippendorff_alpha"] and ans["krippendorff_alpha"]["n_units"]), "units"],
+        ["answers Gwet's AC1", _value(ans.get("gwet_ac1")), _fmt(ans["gwet_ac1"] and ans["gwet_ac1"]["n_units"]),
+         "units"],
         ["token alpha (O included)", _value(tok["alpha"]), _fmt(tok["alpha"]["n_units"]), "tokens"],
         ["token percent agreement", _fmt(tok["percent_agreement"]["value"]),
          _fmt(tok["percent_agreement"]["n_units"]), "tokens"],
+        ["token Gwet's AC1", _value(tok["gwet_ac1"]), _fmt(tok["gwet_ac1"]["n_units"]), "tokens"],
         ["span F1 exact (mean of pairs)", _fmt(spans["exact"]), _fmt(report["units_shared"]), "units"],
         ["span F1 overlap (mean of pairs)", _fmt(spans["overlap"]), _fmt(report["units_shared"]), "units"],
         ["unitizing alpha_u (characters)", _fmt(uni["overall"].get("value")), _fmt(uni.get("units", 0)), "units"],
@@ -198,11 +205,13 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
         rows = []
         for lbl in labels:
             a = tok["per_label"].get(lbl, {})
-            rows.append([lbl, _value(a), _bar(a.get("value")), _fmt(a.get("n_units")),
+            rows.append([lbl, _value(a), _bar(a.get("value")), _value(tok["gwet_ac1_per_label"].get(lbl)),
+                         _fmt(a.get("n_units")),
                          _fmt(spans["per_label"].get(lbl, {}).get("exact")),
                          _fmt(spans["per_label"].get(lbl, {}).get("overlap")),
                          _fmt(uni.get("per_label", {}).get(lbl, {}).get("value"))])
-        sections.append(("Per label", ["label", "token alpha", "", "tokens", "F1 exact", "F1 overlap", "alpha_u"],
+        sections.append(("Per label", ["label", "token alpha", "", "AC1", "tokens", "F1 exact", "F1 overlap",
+                                       "alpha_u"],
                          rows))
     pair_rows = []
     for key, fig in tok["pairs"].items():
