@@ -57,7 +57,7 @@ class DawidSkene:
 
 
 def dawid_skene(items: np.ndarray, coders: np.ndarray, values: np.ndarray, classes: Sequence[str],
-                annotators: Sequence[str], iterations: int = 100, tol: float = 1e-7) -> DawidSkene:
+                annotators: Sequence[str], iterations: int = 50, tol: float = 1e-5) -> DawidSkene:
     """Fit Dawid–Skene to answers: item ``items[i]`` was given class ``values[i]`` by
     annotator ``coders[i]`` (indices into ``classes`` and ``annotators``)."""
     k_n, j_n = len(classes), len(annotators)

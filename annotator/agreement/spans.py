@@ -121,12 +121,23 @@ def token_reliability(units: Iterable[UnitVersions]) -> tuple[Reliability, np.nd
 
 def label_layer(units: Sequence[UnitVersions], label: str) -> Reliability:
     """One label as a binary layer: per token and coder, 1 where a span of the label covers it."""
-    triples = []
-    for k, uv in enumerate(units):
+    us: list[int] = []
+    cs: list[int] = []
+    vs: list[int] = []
+    coder_ix: dict[str, int] = {}
+    token = 0
+    for uv in units:
         for coder, spans in uv.versions.items():
-            for i, hit in enumerate(token_covers(uv.tokens, spans, label)):
-                triples.append(((k, i), coder, hit))
-    return Reliability.from_triples(triples)
+            c = coder_ix.setdefault(coder, len(coder_ix))
+            hits = token_covers(uv.tokens, spans, label)
+            us.extend(range(token, token + len(hits)))
+            cs.extend([c] * len(hits))
+            vs.extend(hits)
+        token += len(uv.tokens)
+    values = np.asarray(vs, dtype=np.int64)
+    cats, inverse = np.unique(values, return_inverse=True)
+    return Reliability(np.asarray(us, dtype=np.int64), np.asarray(cs, dtype=np.int64), inverse.reshape(-1),
+                       [int(c) for c in cats], list(coder_ix), list(range(token)), cats.astype(np.float64))
 
 
 def token_agreement(units: Iterable[UnitVersions], min_units: int = MIN_UNITS) -> TokenAgreement:
