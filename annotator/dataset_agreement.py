@@ -76,6 +76,28 @@ def dataset_agreement(store: Any, dataset: str, layer: str = "entities", min_uni
     return {"dataset": ds.name, "overlap": ds.overlap, **sums.report(min_units)}
 
 
+def dataset_gamma(store: Any, dataset: str, layer: str = "entities", labels: list[str] | None = None,
+                  **options: Any) -> dict[str, Any]:
+    """Mathet et al.'s gamma over the units two or more annotators accepted, each unit a stretch
+    of its own (as alpha_u), the spans of ``layer`` (only ``labels`` when given);
+    :func:`annotator.agreement.gamma.span_gamma` with ``options``."""
+    from annotator.agreement.gamma import span_gamma
+    from annotator.agreement.report import group_by_unit
+    from annotator.agreement.unitizing import Continuum, Segment
+
+    segments: list[Segment] = []
+    continua: dict[str, Continuum] = {}
+    for unit, anns in group_by_unit(store.iter_annotations(dataset)):
+        accepted = [a for a in anns if a.answer == "accept"]
+        if len(accepted) < 2:
+            continue
+        key = f"{unit.id:012d}"
+        continua[key] = Continuum(0, max(len(unit.text), 1))
+        segments += [Segment(key, a.annotator, s.label, s.start, s.end) for a in accepted for s in a.spans
+                     if s.layer == layer and (labels is None or s.label in labels)]
+    return span_gamma(segments, continua, **options)
+
+
 def arrays_of(pairs: Iterable[tuple[Unit, Annotation]], doc_names: dict[int, str]) -> tuple[Any, Any]:
     """(Decisions, Units) as :mod:`annotator.store.agreement_rows` reads them, from (unit,
     annotation) pairs in unit order: for decisions whose packed columns are missing."""

@@ -64,10 +64,13 @@ def _bar(value: float | None, width: int = 20) -> str:
               help="Positions every document runs over (with --units; default 0 to its largest end).")
 @click.option("--min-units", default=20, show_default=True, type=click.IntRange(1),
               help="Warn when a figure rests on fewer pairable units than this.")
+@click.option("--gamma", "with_gamma", is_flag=True,
+              help="Also Mathet et al.'s gamma for spans, overall and per label (with --dataset or --units; "
+                   "needs the optional extra: pip install 'annotator[gamma]'; slow).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--markdown", "as_markdown", is_flag=True, help="Markdown tables (with --dataset).")
 def agree(db_path: str, dataset: str | None, layer: str, labels: str | None, table_path: str | None, units_path: str | None,
-          continuum: str | None, min_units: int, as_json: bool, as_markdown: bool) -> None:
+          continuum: str | None, min_units: int, with_gamma: bool, as_json: bool, as_markdown: bool) -> None:
     """Measure agreement between annotators (from a dataset, or any reliability data in CSV)."""
     chosen = [x for x in (dataset, table_path, units_path) if x is not None]
     if len(chosen) != 1:
@@ -78,14 +81,21 @@ def agree(db_path: str, dataset: str | None, layer: str, labels: str | None, tab
         raise click.UsageError("--continuum goes with --units")
     if as_json and as_markdown:
         raise click.UsageError("choose --json or --markdown, not both")
+    if with_gamma and table_path is not None:
+        raise click.UsageError("--gamma goes with --dataset or --units (spans)")
+    if with_gamma:
+        from annotator.agreement.gamma import MISSING, gamma_available
+
+        if not gamma_available():
+            raise click.ClickException(MISSING)
     if table_path is not None:
         _agree_table(table_path, min_units, as_json)
     elif units_path is not None:
-        _agree_units(units_path, continuum, min_units, as_json)
+        _agree_units(units_path, continuum, min_units, as_json, with_gamma)
     else:
         assert dataset is not None
         label_set = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
-        _agree_dataset(db_path, dataset, layer, min_units, as_json, as_markdown, label_set)
+        _agree_dataset(db_path, dataset, layer, min_units, as_json, as_markdown, label_set, with_gamma)
 
 
 # ---------------------------------------------------------------- --table
@@ -124,7 +134,7 @@ def _agree_table(path: str, min_units: int, as_json: bool) -> None:
 
 
 # ---------------------------------------------------------------- --units
-def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool) -> None:
+def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool, with_gamma: bool = False) -> None:
     """Unitizing alpha and span F1 of a document,annotator,label,start,end CSV."""
     from annotator.agreement.csv_input import parse_continuum, read_units
     from annotator.agreement.report import units_report
@@ -135,6 +145,10 @@ def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool
         raise click.BadParameter(str(e), param_hint="--continuum") from None
     segments, continua = read_units(path, cont)
     report = units_report(segments, continua, min_units)
+    if with_gamma:
+        from annotator.agreement.gamma import span_gamma
+
+        report["gamma"] = span_gamma(segments, continua)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -152,18 +166,30 @@ def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool
     if f1["pairs"]:
         sections.append(("Annotator pairs (span F1)", ["pair", "exact", "overlap"],
                          [[k, _fmt(p["exact"]), _fmt(p["overlap"])] for k, p in f1["pairs"].items()]))
+    if "gamma" in report:
+        sections.append(gamma_section(report["gamma"]))
     _print_sections(sections, report["warnings"])
+
+
+def gamma_section(gamma: dict[str, Any]) -> Section:
+    """gamma overall, gamma_cat and per label as a table."""
+    rows = [["(all)", _fmt(gamma["gamma"])], ["gamma_cat", _fmt(gamma["gamma_cat"])]]
+    rows += [[lbl, _fmt(v)] for lbl, v in gamma["per_label"].items()]
+    return (f"gamma (Mathet et al. 2015): {gamma['units']} spans, {len(gamma['annotators'])} annotators",
+            ["label", "gamma"], rows)
 
 
 # ---------------------------------------------------------------- --dataset
 def _agree_dataset(db_path: str, dataset: str, layer: str, min_units: int, as_json: bool,
-                   as_markdown: bool, labels: list[str] | None = None) -> None:
+                   as_markdown: bool, labels: list[str] | None = None, with_gamma: bool = False) -> None:
     """The report for a dataset in the database."""
-    from annotator.dataset_agreement import dataset_agreement
+    from annotator.dataset_agreement import dataset_agreement, dataset_gamma
     from annotator.store import open_store
 
     store = open_store(db_path, create=False)
     report = dataset_agreement(store, dataset, layer, min_units, labels)
+    if with_gamma:
+        report["gamma"] = dataset_gamma(store, dataset, layer, labels)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -172,6 +198,8 @@ def _agree_dataset(db_path: str, dataset: str, layer: str, min_units: int, as_js
                    "annotators on the same units (set `annotator dataset set NAME --overlap K`).")
         return
     sections = dataset_sections(report)
+    if "gamma" in report:
+        sections.append(gamma_section(report["gamma"]))
     if as_markdown:
         click.echo(render_markdown(sections, report["warnings"]))
         return
