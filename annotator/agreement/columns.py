@@ -170,9 +170,19 @@ def covered_rows(arrays: dict[str, np.ndarray], tok_off: np.ndarray, row_off: np
     best = np.full(n_rows, np.iinfo(_I).max, dtype=_I)
     np.minimum.at(best, row, key)
     covered = np.nonzero(best != np.iinfo(_I).max)[0]
+    covered_label = sp_label[best[covered] % len(sp_ver)]
+    # (row, label) pairs: a row only one span covers has just its best label; rows that
+    # several spans cover (nested or overlapping spans) are deduplicated.
+    many = np.bincount(row, minlength=n_rows)[row] > 1
+    if not many.any():
+        return covered, covered_label, covered, covered_label
     n_l = int(sp_label.max()) + 1
-    pairs = np.unique(row * n_l + sp_label[k])
-    return covered, sp_label[best[covered] % len(sp_ver)], pairs // n_l, pairs % n_l
+    single = np.bincount(row, minlength=n_rows)[covered] == 1
+    pairs = np.unique(row[many] * n_l + sp_label[k[many]])
+    rows = np.concatenate([covered[single], pairs // n_l])
+    labels = np.concatenate([covered_label[single], pairs % n_l])
+    order = np.argsort(rows, kind="stable")
+    return covered, covered_label, rows[order], labels[order]
 
 
 # ---------------------------------------------------------------- span F1

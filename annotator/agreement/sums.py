@@ -83,22 +83,29 @@ class PairSums:
         self.group_apart = np.zeros((0, 0), _I)  # group, m
 
     def add(self, cols: np.ndarray, mult: np.ndarray, v: int, group: np.ndarray | None = None,
-            n_groups: int = 0) -> None:
+            n_groups: int = 0) -> dict[tuple[int, int], np.ndarray]:
         """Add values ``cols[coder][cell]`` (-1: none) over ``v`` categories, each cell standing
-        for ``mult`` units, ``group`` the group of each cell."""
+        for ``mult`` units, ``group`` the group of each cell; returns each pair of coders'
+        own pair counts (v x v, both orders)."""
         present = cols >= 0
-        m = present.sum(axis=0)
+        m = np.zeros(cols.shape[1], _I)
+        for p in present:  # row by row: numpy's sum over axis 0 of a bool matrix is far slower
+            m += p
         pairable = m >= 2
         top = int(m.max(initial=0)) + 1
         flat = np.zeros(top * v * v, _I)
         apart_key: list[np.ndarray] = []
         apart_w: list[np.ndarray] = []
+        per_pair: dict[tuple[int, int], np.ndarray] = {}
         for a, b in combinations(range(len(cols)), 2):
             both = present[a] & present[b]
             if not both.any():
                 continue
             x, y, mu, mm = cols[a][both], cols[b][both], mult[both], m[both]
-            flat += np.bincount((mm * v + x) * v + y, weights=mu, minlength=top * v * v).astype(_I)
+            one_pair = np.bincount((mm * v + x) * v + y, weights=mu, minlength=top * v * v).astype(_I)
+            flat += one_pair
+            square = one_pair.reshape(top, v, v).sum(axis=0)
+            per_pair[(a, b)] = square + square.T
             if group is not None:
                 off = x != y
                 apart_key.append(group[both][off] * top + mm[off])
@@ -113,10 +120,10 @@ class PairSums:
                 self.group_n_c = _add(self.group_n_c, np.bincount(group[at] * v + c[at], weights=mult[at],
                                                                   minlength=n_groups * v).astype(_I).reshape(-1, v))
         self.n_c = _add(self.n_c, n_c)
-        given = present.nonzero()
-        vals, mm = cols[given], m[given[1]]
-        self.n_c_m = _add(self.n_c_m, np.bincount(mm * v + vals, weights=mult[given[1]], minlength=top * v)
-                          .astype(_I).reshape(top, v))
+        n_c_m = np.zeros(top * v, _I)
+        for c, p in zip(cols, present):
+            n_c_m += np.bincount(m[p] * v + c[p], weights=mult[p], minlength=top * v).astype(_I)
+        self.n_c_m = _add(self.n_c_m, n_c_m.reshape(top, v))
         self.n_units += int(mult[pairable].sum())
         if group is not None:
             self.group_units = _add(self.group_units, np.bincount(group[pairable], weights=mult[pairable],
@@ -125,6 +132,7 @@ class PairSums:
             w = np.concatenate(apart_w) if apart_w else np.zeros(0, _I)
             self.group_apart = _add(self.group_apart, np.bincount(keys, weights=w, minlength=n_groups * top)
                                     .astype(_I).reshape(-1, top))
+        return per_pair
 
     def merge(self, other: PairSums, group_map: np.ndarray | None = None) -> None:
         """Add ``other``'s sums; its group g is ``group_map[g]`` here."""
@@ -317,13 +325,16 @@ class DatasetSums:
         if len(cover_rows):
             c_ver = np.searchsorted(sub_off, cover_rows, side="right") - 1
             c_unit = sub_unit[c_ver]
-            c_tok = tok_off[c_unit] + cover_rows - sub_off[c_ver]
             n_l = len(label_id)
-            keys, k = np.unique(c_tok * n_l + cover_label, return_counts=True)
-            tok, lab = keys // n_l, keys % n_l
-            unit = np.searchsorted(tok_off, tok, side="right") - 1
-            m = m_unit[unit]
-            k = np.where(alike[unit], m, k)
+            # In an alike unit every version covers what its first does: k = m. Elsewhere
+            # count the versions covering each (token, label).
+            same = alike[c_unit]
+            c_tok = tok_off[c_unit[~same]] + cover_rows[~same] - sub_off[c_ver[~same]]
+            keys, k = np.unique(c_tok * n_l + cover_label[~same], return_counts=True)
+            unit = np.searchsorted(tok_off, keys // n_l, side="right") - 1
+            lab = np.concatenate([keys % n_l, cover_label[same]])
+            m = np.concatenate([m_unit[unit], m_unit[c_unit[same]]])
+            k = np.concatenate([k, m_unit[c_unit[same]]])
             hist = np.bincount((lab * top + m) * top + k, minlength=n_l * top * top).reshape(n_l, top, top)
             for j in np.nonzero(hist.reshape(n_l, -1).any(axis=1))[0].tolist():
                 lid = int(label_id[j])
@@ -363,13 +374,8 @@ class DatasetSums:
         differ = ~same
         sub_coder = sub["ver_coder"]
         cols[sub_coder[row_ver[differ]], cell_of_tok[row_tok[differ]]] = raw[differ]
-        self.tokens.add(cols, mult, v, unit_group[cell_unit], n_groups)
-        for a, b in combinations(range(len(self.names)), 2):
-            both = (cols[a] >= 0) & (cols[b] >= 0)
-            if both.any():
-                x, y = cols[a][both], cols[b][both]
-                one = np.bincount(x * v + y, weights=mult[both], minlength=v * v).astype(_I).reshape(v, v)
-                self.token_pairs[(a, b)] = _add(self.token_pairs.get((a, b), np.zeros((0, 0), _I)), one + one.T)
+        for key, counts in self.tokens.add(cols, mult, v, unit_group[cell_unit], n_groups).items():
+            self.token_pairs[key] = _add(self.token_pairs.get(key, np.zeros((0, 0), _I)), counts)
 
     def _add_spans(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str],
                    alike: np.ndarray) -> None:
