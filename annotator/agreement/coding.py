@@ -299,6 +299,36 @@ def nominal_alpha(n_c: np.ndarray, disagreeing: float, n_units: int, min_units: 
     return _alpha(float(n), disagreeing, expected, n_units, warn)
 
 
+def nominal_alphas(n_c: np.ndarray, apart_by_m: np.ndarray, n_units: np.ndarray,
+                   min_units: int = MIN_UNITS) -> list[Figure]:
+    """:func:`nominal_alpha` of many groups at once, operation for operation: ``n_c[g]``
+    values per category, ``apart_by_m[g][m]`` unequal pairs in units of m values,
+    ``n_units[g]`` pairable units."""
+    n_c = np.asarray(n_c, dtype=np.int64)
+    n = n_c.sum(axis=1)
+    expected = n * n - (n_c * n_c).sum(axis=1)  # whole numbers, exact in int64
+    observed = np.zeros(len(n))
+    for m in range(2, apart_by_m.shape[1]):  # as per_m_sum: ascending m, one division each
+        observed += apart_by_m[:, m] / (m - 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_o = observed / n
+        d_e = expected / (n * (n - 1.0))
+        value = 1.0 - (n - 1.0) * observed / expected
+    out: list[Figure] = []
+    for g, (nv, units) in enumerate(zip(n.tolist(), np.asarray(n_units).tolist())):
+        warn = few_units_warning(units, min_units)
+        if nv < 2:
+            out.append(Figure(None, units, nv, warn))
+            continue
+        details: dict[str, object] = {"observed_disagreement": float(d_o[g]), "expected_disagreement": float(d_e[g])}
+        if expected[g] == 0:
+            details["undefined"] = "no variation"
+            out.append(Figure(None, units, nv, join_warnings(warn, NO_VARIATION), details))
+        else:
+            out.append(Figure(float(value[g]), units, nv, warn, details))
+    return out
+
+
 def _alpha(n: float, observed: float, expected: float, n_units: int, warn: str | None) -> Figure:
     """1 - (n - 1) D_o / D_e; undefined (None) when every value is the same."""
     d_o = observed / n

@@ -33,7 +33,7 @@ from annotator.agreement.coding import (
     binary_counts,
     gwet_ac1,
     nominal_alpha,
-    per_m_sum,
+    nominal_alphas,
     percent_agreement,
 )
 from annotator.agreement.columns import (
@@ -163,11 +163,12 @@ class PairSums:
         n_c_by_m = {m: n_c_m[m][ix] for m in range(1, len(n_c_m)) if n_c_m[m][ix].any()}
         return Coincidences.from_dense(by_m, n_c[ix], self.n_units, n_c_by_m)
 
-    def group_figure(self, g: int, order: list[int], min_units: int) -> Figure:
-        """Nominal alpha of group ``g`` over categories ``order``."""
-        n_c = _pad(self.group_n_c, (len(self.group_units), max(max(order, default=-1) + 1, self.group_n_c.shape[1])))
-        apart = {m: int(c) for m, c in enumerate(self.group_apart[g].tolist()) if m >= 2 and c}
-        return nominal_alpha(n_c[g][order], per_m_sum(apart), int(self.group_units[g]), min_units)
+    def group_figures(self, order: list[int], min_units: int) -> list[Figure]:
+        """Nominal alpha of every group over categories ``order``."""
+        n_groups = len(self.group_units)
+        n_c = _pad(self.group_n_c, (n_groups, max(max(order, default=-1) + 1, self.group_n_c.shape[1])))
+        apart = _pad(self.group_apart, (n_groups, max(self.group_apart.shape[1], 2)))
+        return nominal_alphas(n_c[:, order], apart, self.group_units, min_units)
 
 
 class _Names:
@@ -510,8 +511,8 @@ class DatasetSums:
             co_l = binary_counts(hist)
             per_label[self.label_names[lid]] = nominal_alpha(co_l.n_c, co_l.disagreeing, co_l.n_units, min_units)
             ac1_per_label[self.label_names[lid]] = gwet_ac1(co_l, min_units)
-        per_document = {name: self.tokens.group_figure(g, order, min_units)
-                        for name, g in sorted(self.documents.ix.items())}
+        figures = self.tokens.group_figures(order, min_units)
+        per_document = {name: figures[g] for name, g in sorted(self.documents.ix.items())}
         pairs: dict[tuple[str, str], Figure] = {}
         ix = np.asarray(order, dtype=_I)
         for a, b in combinations(coder_ix, 2):
