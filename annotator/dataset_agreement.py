@@ -23,7 +23,7 @@ from annotator.processes import fork_safe
 
 #: Unit ids per chunk: a chunk's arrays fit the processor's caches better than a whole
 #: dataset's, and memory stays flat in the dataset's size.
-CHUNK_UNITS = 50_000
+CHUNK_UNITS = 25_000
 #: From how many units a dataset is measured by several processes at once (one per core).
 PARALLEL_UNITS = 200_000
 
