@@ -181,3 +181,29 @@ async def test_report_screen_builds_in_a_worker(db: Path) -> None:
         assert "3/3 units decided" in summary
         await pilot.press("escape")
         assert not isinstance(app.screen, ReportScreen)
+
+
+@pytest.mark.anyio
+async def test_palette_report_opens_the_lead_screen(tmp_path: Path) -> None:
+    """Ctrl+P, "report": the lead's screen on the labelling screen's dataset."""
+    from test_tui_app import app_for, make_db
+
+    from annotator.tui.report_screen import ReportScreen
+
+    path = tmp_path / "pal.db"
+    store = make_db(path)
+    first = next(store.iter_units("news"))
+    store.add_annotation(Annotation(unit_id=first.id or 0, annotator="bob", answer="accept"))
+    store.close()
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"report: the lead")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportScreen) and screen.dataset == "news"
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.report is not None and screen.report["units_decided"] == 1
