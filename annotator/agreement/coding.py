@@ -166,9 +166,14 @@ def pair_counts(m: np.ndarray, rows: np.ndarray, cols: np.ndarray, counts: np.nd
     """Counts of (m, row, col) triples added up: ``{m: (rows, cols, counts)}``, sorted."""
     v = max(v, 1)
     keys = (m.astype(np.int64) * v + rows) * v + cols
-    uniq, inv = np.unique(keys, return_inverse=True)
-    total = np.zeros(len(uniq), dtype=np.int64)
-    np.add.at(total, inv.reshape(-1), counts.astype(np.int64))
+    size = (int(m.max(initial=0)) + 1) * v * v
+    if size <= 1 << 24:  # few categories: one pass of counting (sums of whole numbers < 2**53: exact)
+        flat = np.bincount(keys, weights=counts, minlength=size)
+        uniq = np.nonzero(flat)[0]
+        total = flat[uniq].astype(np.int64)
+    else:
+        uniq, inv = np.unique(keys, return_inverse=True)
+        total = np.bincount(inv.reshape(-1), weights=counts, minlength=len(uniq)).astype(np.int64)
     keep = total != 0
     uniq, total = uniq[keep], total[keep]
     out: PairCounts = {}
@@ -477,15 +482,18 @@ def gwet_ac2(rel: Reliability, kind: str = "quadratic", min_units: int = MIN_UNI
     sum_k pi_k (1 - pi_k), T_w the sum of the weights."""
     q = rel.n_categories
     w = gwet_weights(rel, kind)
-    counts = np.zeros((rel.n_units, q))
-    np.add.at(counts, (rel.units, rel.values), 1.0)
+    counts = np.bincount(rel.units * q + rel.values, minlength=rel.n_units * q).reshape(rel.n_units, q)
+    counts = counts.astype(np.float64)
     r = counts.sum(axis=1)
     two = r >= 2
     n_units = int(two.sum())
     warn = few_units_warning(n_units, min_units)
     if n_units == 0 or q == 0:
         return Figure(None, n_units, int(r.sum()), warn)
-    weighted = counts @ w.T
+    weighted = np.zeros_like(counts)  # r*_ik = sum_l w_kl r_il; column by column (BLAS threads cost more here)
+    for k in range(q):
+        for j in np.nonzero(w[k])[0].tolist():
+            weighted[:, k] += w[k, j] * counts[:, j]
     p_a = float(((counts * (weighted - 1.0)).sum(axis=1)[two] / (r[two] * (r[two] - 1.0))).sum() / n_units)
     rated = r >= 1
     pi = (counts[rated] / r[rated][:, None]).mean(axis=0)
