@@ -167,7 +167,8 @@ def test_labelstudio_tasks(dbfile: Path, tmp_path: Path) -> None:
     tasks = json.loads(r.output)
     assert [len(t["annotations"]) for t in tasks] == [2, 1, 2]
     ann = tasks[1]["annotations"][0]
-    assert ann["completed_by"] == "alice"
+    assert ann["completed_by"] == {"email": "alice@annotator.local"}  # Label Studio takes an id or an e-mail
+    assert ann["meta"]["annotator"] == "alice"
     assert sum(1 for x in ann["result"] if x["type"] == "relation") == 2
     assert tasks[2]["annotations"][0]["was_cancelled"] is True
 

@@ -46,6 +46,13 @@ def export(db_path: str, dataset: str, fmt: str, output: str | None, annotator: 
                 summary = run_export(store, dataset, fmt, output, opts, force=force, progress=bar.update)
         else:
             summary = run_export(store, dataset, fmt, output, opts, force=force)
+        if fmt == "labelstudio" and summary.path != "-":  # Label Studio needs the labelling config too
+            from annotator.formats.labelstudio import write_labelstudio_config
+            from annotator.schemes import load_scheme
+
+            config = write_labelstudio_config(load_scheme(store.require_dataset(dataset).scheme), Path(summary.path))
+            if not quiet:
+                click.echo(f"labelling config -> {config}", err=True)
     if not quiet and output != "-":
         note = (f", {summary.skipped_disagreements} units left out (annotators disagree, no gold)"
                 if summary.skipped_disagreements else "")
