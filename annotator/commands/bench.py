@@ -92,9 +92,9 @@ def bench_export(units: int, runs: int, workdir: Path) -> list[Row]:
     mod = _module("export")
     if mod is None or _module("synth") is None or _module("formats.exporting") is None:
         try:
-            importlib.import_module("annotator.formats.exporting")
+            importlib.import_module("annotator.exporting")
         except ModuleNotFoundError:
-            row.note = "annotator.bench.export or annotator.formats.exporting missing"
+            row.note = "annotator.bench.export or annotator.exporting missing"
             return [row]
         if mod is None:
             row.note = "annotator.bench.export missing"
