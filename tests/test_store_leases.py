@@ -247,8 +247,7 @@ def test_dataset_release_command(store: Store, db_path: Path, runner) -> None:
     assert r.exit_code != 0 and "no dataset 'nope'" in r.output
 
 
-@pytest.mark.slow
-def test_many_annotators_overlap_two_processes_strand_nothing(tmp_path: Path) -> None:
+def test_four_annotators_overlap_two_with_a_quitter_strand_nothing(tmp_path: Path) -> None:
     """Four annotators in threads with their own connections, overlap 2, one of whom quits
     at once: every unit ends with exactly two decisions."""
     db = tmp_path / "four.db"
