@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "annotator.commands.evaluate:evaluate",
     "export": "annotator.commands.export:export",
     "agree": "annotator.commands.agree:agree",
+    "report": "annotator.commands.report:report",
     "dataset": "annotator.commands.dataset:dataset",
     "train": "annotator.commands.train:train",
     "bench": "annotator.commands.bench:bench",

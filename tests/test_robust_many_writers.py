@@ -100,9 +100,9 @@ def test_sixteen_annotators_two_imports_and_a_suggest_on_one_file(tmp_path):
             "SELECT COUNT(*) FROM (SELECT unit_id FROM decisions WHERE dataset_id = ? GROUP BY unit_id"
             " HAVING COUNT(*) <> ?)", (work, OVERLAP)).fetchone()[0]
         assert per_unit == 0  # every unit decided by exactly its overlap: none held below it
-        held = conn.execute(
-            "SELECT COUNT(*) FROM assignments a WHERE a.dataset_id = ? AND NOT EXISTS (SELECT 1 FROM decisions d"
-            " WHERE d.unit_id = a.unit_id AND d.annotator = a.annotator)", (work,)).fetchone()[0]
+        held = conn.execute(  # every process has ended: nobody holds a unit it did not decide
+            "SELECT COUNT(*) FROM leases l WHERE l.dataset_id = ? AND NOT EXISTS (SELECT 1 FROM decisions d"
+            " WHERE d.unit_id = l.unit_id AND d.annotator = l.annotator)", (work,)).fetchone()[0]
         assert held == 0
         for seed in (1, 2):  # both imports whole, nothing staged left behind
             n = conn.execute("SELECT COUNT(*) FROM units u JOIN datasets d ON d.id = u.dataset_id WHERE d.name = ?",
