@@ -22,7 +22,8 @@ from annotator.models import Annotation, Span
 from annotator.store import open_store
 
 BUDGET_NAMES = {
-    "import + suggest", "import memory (largest vs smallest corpus)", "export (jsonl, streaming)",
+    "import + suggest", "import memory (largest vs smallest corpus)", "pre-annotated import",
+    "export (jsonl, streaming)",
     "agreement (", "agreement from a dataset", "key press to frame p50", "key press to frame p95", "start-up to first sentence",
 }
 
