@@ -13,7 +13,7 @@ import pytest
 from annotator.store import open_store
 from annotator.tui.app import build_app
 
-from test_tui_app import make_db  # noqa: E402  (tests/ is on sys.path under pytest's rootdir)
+from test_tui_app import make_db, settle  # noqa: E402  (tests/ is on sys.path under pytest's rootdir)
 
 
 @pytest.fixture
@@ -28,9 +28,18 @@ def app(tmp_path: Path):
 
 
 async def _settle(pilot) -> None:
-    """Wait for the progress count so every snapshot shows the same numbers."""
+    """Wait for the progress count and the writer so every snapshot shows the same numbers."""
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
+
+
+async def _press(pilot, *keys: str) -> None:
+    """Press ``keys``, letting the writer catch up after each decision."""
+    for key in keys:
+        await pilot.press(key)
+        if key in ("a", "x", "space", "backspace"):
+            await settle(pilot)
+    await settle(pilot)
 
 
 def test_snapshot_suggestions_80x24(app, snap_compare) -> None:
@@ -43,8 +52,7 @@ def test_snapshot_claims_layer_80x24(app, snap_compare) -> None:
 
     async def run_before(pilot) -> None:
         await _settle(pilot)
-        await pilot.press(*keys)
-        await pilot.pause()
+        await _press(pilot, *keys)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
@@ -56,7 +64,6 @@ def test_snapshot_help_80x24(app, snap_compare) -> None:
 def test_snapshot_wide_selection_140x36(app, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await _settle(pilot)
-        await pilot.press("a", "shift+right", "shift+right")
-        await pilot.pause()
+        await _press(pilot, "a", "shift+right", "shift+right")
 
     assert snap_compare(app, terminal_size=(140, 36), run_before=run_before)

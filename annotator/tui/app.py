@@ -12,6 +12,7 @@ from annotator.tui.commands import LabelCommands
 from annotator.tui.help_screen import HelpScreen
 from annotator.tui.label_screen import LabelScreen
 from annotator.tui.session import LabelSession, resolve_dataset
+from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S
 
 
 def binding_ids() -> set[str]:
@@ -29,9 +30,11 @@ class AnnotatorApp(App[None]):
     COMMANDS = App.COMMANDS | {LabelCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, session: LabelSession, config: Config | None = None) -> None:
+    def __init__(self, session: LabelSession, config: Config | None = None,
+                 busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
         super().__init__()
         self.session = session
+        self.busy_timeout_s = busy_timeout_s
         self.config = config or Config()
         if self.config.theme:
             if self.config.theme not in self.available_themes:
@@ -43,7 +46,15 @@ class AnnotatorApp(App[None]):
 
     def get_default_screen(self) -> LabelScreen:
         """The labelling screen is the app."""
-        return LabelScreen(self.session)
+        return LabelScreen(self.session, self.busy_timeout_s)
+
+    async def action_quit(self) -> None:
+        """Quit (Ctrl+Q too) only once the labelling screen's decisions are stored."""
+        screen = next((s for s in self.screen_stack if isinstance(s, LabelScreen)), None)
+        if screen is None:
+            self.exit()
+        else:
+            screen.action_quit()
 
 
 def build_app(
@@ -53,8 +64,11 @@ def build_app(
     *,
     config: Config | None = None,
     app_class: type[AnnotatorApp] = AnnotatorApp,
+    busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
 ) -> AnnotatorApp:
-    """The labelling app for ``annotator`` on ``dataset`` (default: the newest dataset)."""
+    """The labelling app for ``annotator`` on ``dataset`` (default: the newest dataset).
+    ``busy_timeout_s``: how long one write waits for another process's lock before the
+    screen says the database is busy and tries again (it never gives up)."""
     config = config or Config()
     unknown = sorted(set(config.keys) - binding_ids())
     if unknown:
@@ -63,7 +77,7 @@ def build_app(
             f"(known: {', '.join(sorted(binding_ids()))})",
         )
     ds = resolve_dataset(store, dataset)
-    return app_class(LabelSession(store, ds, annotator), config)
+    return app_class(LabelSession(store, ds, annotator), config, busy_timeout_s)
 
 
 __all__ = ["AnnotatorApp", "binding_ids", "build_app"]

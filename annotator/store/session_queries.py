@@ -1,0 +1,23 @@
+"""What a labelling session needs from the store beyond :class:`~annotator.store.Store`'s
+methods: a short busy timeout (the session's writer retries on its own schedule and says so
+on screen), and SQLite's word for "the database is busy" (only the store speaks SQLite)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from annotator.store import Store
+
+
+def set_busy_timeout(store: Store, busy_timeout_s: float) -> None:
+    """Make ``store``'s connection wait at most ``busy_timeout_s`` for another writer."""
+    store._x(f"PRAGMA busy_timeout={max(0, int(busy_timeout_s * 1000))}")  # under the store's lock
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """Whether ``exc`` says another connection holds the lock ("database is locked" / "busy"):
+    the operation can be retried unchanged."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
