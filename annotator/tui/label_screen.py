@@ -118,6 +118,7 @@ class LabelScreen(Screen[None]):
         self.exhausted = False  # the writer found no more units in the queue
         self.decided: list[Decided] = []  # this session's decisions, for undo
         self._seq = 0
+        self._undo_from_database: set[int] = set()  # undo seqs whose unit the writer reads back
         self.saving: dict[int, int] = {}  # decision/undo seq -> unit id, until committed
         self.save_note = Text("")
         self.quitting = False
@@ -358,6 +359,7 @@ class LabelScreen(Screen[None]):
         self.writer.submit(Undo(self._seq))
         self._note_saving()
         if not self.decided:  # a decision of an earlier session: shown when the writer has it
+            self._undo_from_database.add(self._seq)
             self.session.message = "undoing\u2026"
             self._draw_status()
             return
@@ -394,9 +396,11 @@ class LabelScreen(Screen[None]):
         elif isinstance(event, Undone):
             self.saving.pop(event.seq, None)
             self._note_saving()
+            remote = event.seq in self._undo_from_database
+            self._undo_from_database.discard(event.seq)
             if event.view is None:
                 self.session.message = "nothing to undo"
-            elif self.session.message == "undoing\u2026" or self.session.current is None:
+            elif remote:
                 # a decision of an earlier session: its version came from the database
                 if event.view.previous_answer is None:
                     self.session.done = max(0, self.session.done - 1)
