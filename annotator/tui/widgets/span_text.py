@@ -114,17 +114,25 @@ def layout_text(
     tags_after: dict[int, list[tuple[str, Style]]],
     width: int,
 ) -> list[Line]:
-    """Wrap tokens (with the tags that follow them) into lines of at most ``width`` cells."""
+    """Wrap tokens (with the tags that follow them) into lines of at most ``width`` cells.
+
+    Lines break only at whitespace: tokens written without a space between them ("(",
+    "Reuters", ")" or "said", ".") stay on one line with their tags, so that punctuation never
+    starts a line. Only a word wider than the whole line is split."""
     width = max(4, width)
     words: list[tuple[Atom | None, list[Atom]]] = []  # (gap before, atoms that stay together)
     prev = 0
     for i, tok in enumerate(tokens):
         gap = text[prev:tok.start].translate(_WS)
-        gap_atom = Atom(" " if len(gap) > 1 and gap.isspace() else gap, prev) if gap else None
         atoms = [Atom(text[tok.start:tok.end].translate(_WS), tok.start, token=i)]
         for tag, st in tags_after.get(i, []):
             atoms.append(Atom(" " + tag, -1, tag_style=st))
-        words.append((gap_atom, atoms))
+        if words and not (gap and gap.isspace()):  # glued to the token before: one word
+            if gap:
+                words[-1][1].append(Atom(gap, prev))
+            words[-1][1].extend(atoms)
+        else:
+            words.append((Atom(" " if len(gap) > 1 else gap, prev) if gap else None, atoms))
         prev = tok.end
     lines: list[Line] = [Line([], [])]
     x = 0
