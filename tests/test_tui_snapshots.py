@@ -67,3 +67,12 @@ def test_snapshot_wide_selection_140x36(app, snap_compare) -> None:
         await _press(pilot, "a", "shift+right", "shift+right")
 
     assert snap_compare(app, terminal_size=(140, 36), run_before=run_before)
+
+
+def test_snapshot_claim_over_entities_80x24(app, snap_compare) -> None:
+    """Issue 20 point 5: entities inside a claim stay visible (underlined, lower-case tag)."""
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await _press(pilot, "c", "shift+right", "shift+right", "shift+right", "1")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -10,7 +10,7 @@ How spans look: confirmed spans have their label colour as background and a bold
 (``PERSON``) after them; suggested spans have coloured, underlined text and an italic tag
 with a question mark (``PERSON?``). In the claims layer a CLAIM's tag carries a number
 (``CLAIM#1``) and its linked SOURCE/CUE point at it (``SOURCE→1``); the entities can be shown
-under the claims in their colour only (``overlay``). Offsets are code points; cell widths
+under the claims, underlined with a lower-case tag (``overlay``, key v). Offsets are code points; cell widths
 come from Rich, so CJK, emoji and combining marks line up.
 """
 
@@ -89,14 +89,13 @@ def span_tags(
 def char_styles(
     text: str, marks: Sequence[Mark], layer: str, scheme: Scheme, overlay: bool
 ) -> list[Style | None]:
-    """The style of every code point from the spans (shorter spans drawn over longer ones)."""
+    """The style of every code point from the spans (shorter spans drawn over longer ones).
+
+    In the claims layer with ``overlay``, entities stay visible inside claims: their text is
+    underlined over the claim's colours (and in their own colour outside any claim)."""
     styles: list[Style | None] = [None] * len(text)
     shown = [m for m in marks if m.span.layer == layer]
     under = [m for m in marks if m.span.layer != layer] if overlay and layer == "claims" else []
-    for m in under:
-        st = Style(color=scheme.color_of(m.span.label))
-        for i in range(m.span.start, min(m.span.end, len(text))):
-            styles[i] = st
     for m in sorted(shown, key=lambda m: -(m.span.end - m.span.start)):
         color = scheme.color_of(m.span.label)
         st = (
@@ -105,6 +104,11 @@ def char_styles(
         )
         for i in range(m.span.start, min(m.span.end, len(text))):
             styles[i] = st
+    for m in under:
+        own = Style(color=scheme.color_of(m.span.label), underline=True)
+        for i in range(m.span.start, min(m.span.end, len(text))):
+            here = styles[i]
+            styles[i] = own if here is None else here + Style(underline=True, italic=True)
     return styles
 
 
@@ -259,6 +263,15 @@ class SpanText(Widget, can_focus=True):
                 else Style(color=_INK, bgcolor=color, bold=True)
             )
             out.setdefault(cover[1], []).append((texts[(s.start, s.end, s.label)], st))
+        if self.overlay and self.span_layer == "claims":  # entity tags, lower case, in their colour
+            for m in self.marks:
+                s = m.span
+                if s.layer != "entities" or not self.tokens:
+                    continue
+                cover = covering_tokens(self.tokens, s.start, s.end)
+                if cover is not None:
+                    st = Style(color=self.scheme.color_of(s.label), italic=True)
+                    out.setdefault(cover[1], []).insert(0, (s.label.lower() + ("?" if m.suggested else ""), st))
         return out
 
     def _ensure_layout(self, width: int) -> list[Line]:
