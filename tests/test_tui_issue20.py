@@ -4,6 +4,7 @@ is involved the stored rows are checked."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,26 @@ async def test_v_shows_entities_inside_a_claim(db: Path) -> None:
         ("South Korea", "GPE", "entities"), ("Russia", "GPE", "entities"),
         ("South Korea summoned Russia", "CLAIM", "claims"),
     }
+
+
+async def test_help_lists_binding_ids_and_a_remapped_key_keeps_its_footer_place(db: Path) -> None:
+    """Point 8: ? shows each binding's id; remapping reject to d leaves it second in the footer."""
+    from annotator.config import Config
+    from annotator.tui.help_screen import HelpScreen
+
+    app = app_for(db, config=Config(keys={"reject": "d"}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.index("Accept") < footer.index("d Reject") < footer.index("Skip") < footer.index("Undo")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        shown = screen_text(app)
+        for ident in ("accept", "reject", "toggle-layer", "delete-span", "label-1 … label-0", "quit"):
+            assert ident in shown
+        assert re.search(r"\bd\s+The unit is unusable\s+reject\b", shown)
+        await pilot.press("escape")
+        await pilot.press("d")
+        await settle(pilot)
+    assert [r["answer"] for r in decisions(db)] == ["reject"]
