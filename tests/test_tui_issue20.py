@@ -79,3 +79,45 @@ async def test_help_lists_binding_ids_and_a_remapped_key_keeps_its_footer_place(
         await pilot.press("d")
         await settle(pilot)
     assert [r["answer"] for r in decisions(db)] == ["reject"]
+
+
+async def test_light_theme_is_light_everywhere_is_remembered_and_screenshot_saves(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point 6: the sentence box follows a light theme chosen in the palette; the choice is
+    written to the config file and used on the next start; the palette's Screenshot saves."""
+    import asyncio
+
+    from annotator.config import load_config
+
+    config_file = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(config_file))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    app = app_for(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"theme: catppuccin-latte")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "catppuccin-latte"
+        text = app.screen.query_one(SpanText)
+        first = list(text.render_line(0))[0].style
+        assert first.bgcolor.triplet == text.visual_style.rich_style.bgcolor.triplet
+        assert sum(first.bgcolor.triplet) > 600  # light, not the dark theme's box
+        await pilot.press("ctrl+p", *"screenshot")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            if list(work.glob("*.svg")):
+                break
+    assert config_file.read_text() == 'theme = "catppuccin-latte"\n'
+    assert load_config().theme == "catppuccin-latte"
+    shots = list(work.glob("*.svg"))
+    assert len(shots) == 1 and "<svg" in shots[0].read_text()
+    again = app_for(db, config=load_config())
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert again.theme == "catppuccin-latte"

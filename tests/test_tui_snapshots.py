@@ -76,3 +76,14 @@ def test_snapshot_claim_over_entities_80x24(app, snap_compare) -> None:
         await _press(pilot, "c", "shift+right", "shift+right", "shift+right", "1")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_light_theme_80x24(tmp_path, snap_compare) -> None:
+    """Issue 20 point 6: a light theme reaches the sentence box."""
+    from annotator.config import Config
+
+    path = tmp_path / "light.db"
+    make_db(path).close()
+    application = build_app(open_store(path), None, "alice", config=Config(theme="catppuccin-latte"))
+    application.cursor_blink = False  # type: ignore[attr-defined]
+    assert snap_compare(application, terminal_size=(80, 24), run_before=_settle)

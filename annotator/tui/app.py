@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 
-from textual.app import App
+import os
+import tempfile
+from pathlib import Path
 
-from annotator.config import Config
+from textual.app import App
+from textual.theme import Theme
+
+from annotator.config import Config, save_theme
 from annotator.errors import InputError
 from annotator.store import Store
 from annotator.tui.commands import LabelCommands
@@ -43,6 +48,29 @@ class AnnotatorApp(App[None]):
             self.theme = self.config.theme
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
+
+    def on_mount(self) -> None:
+        """Remember a theme chosen while the app runs (palette) in the config file."""
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name == self.config.theme:
+            return
+        self.config.theme = theme.name
+        try:
+            where = save_theme(theme.name, Path(self.config.path) if self.config.path else None)
+        except OSError as e:
+            self.notify(f"theme not saved: {e}", severity="warning")
+            return
+        self.notify(f"theme {theme.name} saved in {where}", timeout=3)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Save screenshots (palette: Screenshot) in the working directory, or the temp
+        directory when that is not writable (Textual's default, ~/Downloads, often is missing)."""
+        if path is None:
+            path = os.getcwd() if os.access(os.getcwd(), os.W_OK) else tempfile.gettempdir()
+        return super().deliver_screenshot(filename, path, time_format)
 
     def get_default_screen(self) -> LabelScreen:
         """The labelling screen is the app."""

@@ -239,6 +239,11 @@ class SpanText(Widget, can_focus=True):
         else:
             self.refresh(layout=True)
 
+    def notify_style_update(self) -> None:
+        """A new theme or style: the cached lines carry the old colours."""
+        super().notify_style_update()
+        self._strips.clear()
+
     def move_cursor(self, cursor: int | None, selection: tuple[int, int] | None, pending: Span | None = None) -> None:
         """Redraw only the cursor and selection (spans unchanged)."""
         self.cursor, self.selection, self.pending = cursor, selection, pending
