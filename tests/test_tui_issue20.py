@@ -121,3 +121,70 @@ async def test_light_theme_is_light_everywhere_is_remembered_and_screenshot_save
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert again.theme == "catppuccin-latte"
+
+
+@pytest.mark.parametrize("typed", ["jump {n}", "jump to unit {n}", "{n}", "go to {n}"])
+async def test_palette_jump_forgives_how_it_is_typed(db: Path, typed: str) -> None:
+    """Point 2: "jump 12", "jump to unit 12", a bare number all jump."""
+    store = open_store(db)
+    ids = [u.id for u in store.iter_units("news")]
+    store.close()
+    app = app_for(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *typed.format(n=ids[3]))
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_of(app).session.current.unit.id == ids[3]
+        assert screen_of(app).session.queue_filter is None
+
+
+async def test_palette_find_lists_units_by_text_and_jumps(db: Path) -> None:
+    """Point 2: "find: Putin" lists the unit that says Putin; choosing it shows it; deciding
+    it stores the decision on that unit."""
+    store = open_store(db)
+    ids = [u.id for u in store.iter_units("news")]
+    store.close()
+    app = app_for(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"find: putin")
+        await pilot.pause(0.8)
+        shown = screen_text(app)
+        assert f"find: unit {ids[1]}" in shown and "Vladimir Putin" in shown
+        assert f"find: unit {ids[0]}" not in shown
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_of(app).session.current.unit.id == ids[1]
+        await pilot.press("x")
+        await settle(pilot)
+    assert [(r["unit_id"], r["answer"]) for r in decisions(db)] == [(ids[1], "reject")]
+
+
+async def test_jumping_away_keeps_unsaved_edits_with_the_unit(db: Path) -> None:
+    """Point 9: edits on the unit on screen survive a jump; it comes back next, as left."""
+    store = open_store(db)
+    ids = [u.id for u in store.iter_units("news")]
+    store.close()
+    app = app_for(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        await pilot.press("right", "right", "shift+right", "2")  # "summoned Russia" -> ORG, replacing GPE
+        edited = [(m.span.label, m.span.start) for m in screen.editor.marks]
+        await pilot.press("ctrl+p", *f"jump {ids[3]}")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.session.current.unit.id == ids[3]
+        await pilot.press("space")
+        await settle(pilot)
+        assert screen.session.current.unit.id == ids[0]
+        assert [(m.span.label, m.span.start) for m in screen.editor.marks] == edited
+        await pilot.press("a")
+        await settle(pilot)
+    got = decisions(db)
+    assert [(r["unit_id"], r["answer"]) for r in got] == [(ids[3], "ignore"), (ids[0], "accept")]
+    assert [(SENTS[0][s["start"]:s["end"]], s["label"]) for s in json.loads(got[1]["spans"])] == [
+        ("South Korea", "GPE"), ("summoned Russia", "ORG")]

@@ -21,3 +21,15 @@ def is_busy_error(exc: BaseException) -> bool:
         return False
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def find_units(store: Store, dataset: str, text: str, limit: int = 20) -> list[tuple[int, str]]:
+    """(unit id, unit text) of the first ``limit`` units of ``dataset`` whose text contains
+    ``text`` (case-insensitive for ASCII), in unit order."""
+    ds = store.require_dataset(dataset)
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = store._q(
+        "SELECT id, text FROM units WHERE dataset_id = ? AND text LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?",
+        (ds.id, pattern, limit),
+    )
+    return [(int(r["id"]), str(r["text"])) for r in rows]
