@@ -188,3 +188,39 @@ async def test_jumping_away_keeps_unsaved_edits_with_the_unit(db: Path) -> None:
     assert [(r["unit_id"], r["answer"]) for r in got] == [(ids[3], "ignore"), (ids[0], "accept")]
     assert [(SENTS[0][s["start"]:s["end"]], s["label"]) for s in json.loads(got[1]["spans"])] == [
         ("South Korea", "GPE"), ("summoned Russia", "ORG")]
+
+
+async def test_guidelines_line_key_and_version_on_each_decision(db: Path, tmp_path: Path) -> None:
+    """Point 1: the description of the label under the cursor is shown; g opens the dataset's
+    guidelines file; every decision stores the guidelines' version."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+    from annotator.tui.guidelines_screen import GuidelinesScreen
+
+    guide = tmp_path / "guide.md"
+    guide.write_text("# News guidelines\n\nMark **countries** as GPE.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["dataset", "set", "news", "--guidelines", str(guide), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "GPE \u2014 " in shown  # the cursor is on South Korea, a suggested GPE
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, GuidelinesScreen)
+        assert "Mark countries as GPE." in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("a")
+        await settle(pilot)
+        guide.write_text("# News guidelines\n\nMark countries and cities as GPE.\n", encoding="utf-8")
+    again = app_for(db)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+    from test_tui_app import rows
+
+    got = [json.loads(r["meta"])["guidelines"] for r in rows(db, "SELECT meta FROM annotations ORDER BY id")]
+    assert got[0].startswith("guide.md@") and got[1].startswith("guide.md@") and got[0] != got[1]

@@ -4,6 +4,7 @@ on screen), and SQLite's word for "the database is busy" (only the store speaks 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from annotator.store import Store
@@ -33,3 +34,15 @@ def find_units(store: Store, dataset: str, text: str, limit: int = 20) -> list[t
         (ds.id, pattern, limit),
     )
     return [(int(r["id"]), str(r["text"])) for r in rows]
+
+
+def set_dataset_guidelines(store: Store, dataset: str, path: str | None) -> None:
+    """Name the guidelines file (Markdown) of ``dataset`` in its meta (None: no file)."""
+    ds = store.require_dataset(dataset)
+    meta = dict(ds.meta)
+    if path is None:
+        meta.pop("guidelines", None)
+    else:
+        meta["guidelines"] = path
+    with store.write():
+        store._x("UPDATE datasets SET meta = ? WHERE id = ?", (json.dumps(meta, ensure_ascii=False), ds.id))

@@ -84,6 +84,7 @@ class LabelScreen(Screen[None]):
         Binding("l", "link", "Link", id="link", tooltip="Link a CLAIM with its SOURCE or CUE"),
         Binding("v", "toggle_overlay", "Entities under claims", show=False, id="toggle-overlay"),
         Binding("escape", "clear", "Clear selection", show=False, id="clear-selection"),
+        Binding("g", "guidelines", "Guide", id="guidelines", tooltip="Read the annotation guidelines"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -150,6 +151,7 @@ class LabelScreen(Screen[None]):
                 yield SpanText(id="text")
                 yield Static(id="after", classes="context")
                 yield LabelBar(id="labels")
+                yield Static(id="guide")
             yield SpanList(id="spans")
         yield StatusBar(id="status")
         yield Footer(compact=True)
@@ -269,6 +271,7 @@ class LabelScreen(Screen[None]):
             self._set("#labels", done)
             self.query_one(SpanText).show("", [], [], [], session.scheme)
             self._set("#spans", Text(""))
+            self._set("#guide", Text(""))
             self._draw_status()
             return
         self._set("#title", Text(view.title or "(untitled)", style="bold"))
@@ -297,6 +300,7 @@ class LabelScreen(Screen[None]):
             pending=ed.pending_link,
         )
         self._set("#spans", span_rows(ed.text, ed.marks, ed.relations, ed.scheme, ed.layer, self._current_span()))
+        self._set("#guide", self._guide_text())
 
     def _draw_cursor(self) -> None:
         """Redraw after a cursor move (spans unchanged): cheap."""
@@ -307,6 +311,7 @@ class LabelScreen(Screen[None]):
             ed.cursor, ed.selection if ed.anchor is not None else None, ed.pending_link
         )
         self._set("#spans", span_rows(ed.text, ed.marks, ed.relations, ed.scheme, ed.layer, self._current_span()))
+        self._set("#guide", self._guide_text())
 
     def _draw_status(self) -> None:
         """Redraw progress and the latest message."""
@@ -616,6 +621,25 @@ class LabelScreen(Screen[None]):
         """Stop training; wait for the writer to store what is pending."""
         self.session.stop_training()
         self.writer.close()
+
+    def action_guidelines(self) -> None:
+        """Open the guidelines (the dataset's Markdown file, or the scheme's descriptions)."""
+        from annotator.tui.guidelines_screen import GuidelinesScreen
+
+        self.app.push_screen(GuidelinesScreen(self.session.guidelines))
+
+    def _guide_text(self) -> Text:
+        """The description of the label under the cursor (or being applied), else a hint."""
+        span = self._current_span()
+        label = span.label if span is not None else None
+        if label is None:
+            return Text("g: guidelines", style="dim")
+        lab = next((x for x in self.session.scheme.labels(self.active_layer) if x.name == label), None)
+        out = Text()
+        out.append(label, style=f"bold {self.session.scheme.color_of(label)}")
+        out.append(f" \u2014 {lab.description if lab and lab.description else '(no description)'}", style="italic")
+        out.append("  g: guidelines", style="dim")
+        return out
 
     def action_help(self) -> None:
         """Open the help screen."""

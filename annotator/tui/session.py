@@ -21,6 +21,7 @@ from annotator.schemes import load_scheme
 from annotator.store import Store, load_relations, load_spans
 from annotator.suggest import merge
 from annotator.tui.editor import Mark
+from annotator.tui.guidelines import load_guidelines
 
 #: Longest time one unit counts towards the decisions-per-hour rate (a coffee break is not work).
 MAX_COUNTED_SECONDS = 300.0
@@ -87,6 +88,7 @@ class LabelSession:
         self.training: Any = None  # a BackgroundTraining started from the command palette
         #: units handed out (queue or priority) and not decided yet: never handed out twice
         self.handed: set[int] = set()
+        self.guidelines = load_guidelines(dataset, self.scheme)
 
     def count_progress(self) -> tuple[int, int, int]:
         """(done, total, epoch) from the database; slow on big datasets, so run it off the UI thread."""
@@ -251,7 +253,8 @@ class LabelSession:
             spans=spans if answer == "accept" else [],
             relations=relations if answer == "accept" else [],
             time_spent=round(spent, 3),
-            meta={"suggesters": view.suggesters} if view.suggesters else {},
+            meta={**({"suggesters": view.suggesters} if view.suggesters else {}),
+                  "guidelines": self.guidelines.version},
         )
 
     def record(self, ann: Annotation) -> int:
