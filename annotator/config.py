@@ -12,7 +12,7 @@ defaults. Example::
 
 Binding ids of the labelling screen: accept, reject, ignore, undo, cursor-left, cursor-right,
 select-left, select-right, cursor-home, cursor-end, label-1 … label-9, label-0, delete-span,
-next-span, previous-span, toggle-layer, link, toggle-overlay, clear-selection, guidelines, help, quit; and
+next-span, previous-span, toggle-layer, link, toggle-overlay, clear-selection, guidelines, history, help, quit; and
 help-close on the help screen. A bad file is reported in one line naming the file and field.
 A theme chosen in the labelling UI (command palette) is written back to this file.
 """

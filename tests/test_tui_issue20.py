@@ -224,3 +224,37 @@ async def test_guidelines_line_key_and_version_on_each_decision(db: Path, tmp_pa
 
     got = [json.loads(r["meta"])["guidelines"] for r in rows(db, "SELECT meta FROM annotations ORDER BY id")]
     assert got[0].startswith("guide.md@") and got[1].startswith("guide.md@") and got[0] != got[1]
+
+
+async def test_history_lists_decisions_and_reopens_one_with_own_version(db: Path) -> None:
+    """Point 3: h lists this annotator's decisions (answer, labels); choosing one reopens the
+    unit with their spans; deciding again appends a row."""
+    from annotator.tui.history_screen import HistoryScreen
+
+    app = app_for(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        first = screen.session.current.unit.id
+        await pilot.press("right", "right", "shift+right", "2", "a")  # ORG by hand
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        for _ in range(50):
+            if isinstance(app.screen, HistoryScreen) and app.screen.rows:
+                break
+            await pilot.pause(0.05)
+        shown = screen_text(app)
+        assert "reject" in shown and "accept" in shown and "GPE ORG" in shown
+        assert shown.index("reject") < shown.index("accept")  # newest first
+        await pilot.press("down", "enter")  # the accept
+        await settle(pilot)
+        assert screen.session.current.unit.id == first
+        assert [(m.span.label, m.suggested) for m in screen.editor.marks] == [("GPE", False), ("ORG", False)]
+        await pilot.press("home", "delete", "a")  # change it: drop the GPE
+        await settle(pilot)
+    got = decisions(db)
+    assert [(r["unit_id"], r["answer"]) for r in got][-1] == (first, "accept")
+    assert [s["label"] for s in json.loads(got[-1]["spans"])] == ["ORG"]

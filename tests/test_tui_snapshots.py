@@ -87,3 +87,27 @@ def test_snapshot_light_theme_80x24(tmp_path, snap_compare) -> None:
     application = build_app(open_store(path), None, "alice", config=Config(theme="catppuccin-latte"))
     application.cursor_blink = False  # type: ignore[attr-defined]
     assert snap_compare(application, terminal_size=(80, 24), run_before=_settle)
+
+
+def test_snapshot_history_80x24(app, snap_compare, monkeypatch) -> None:
+    """Issue 20 point 3: the history list (times fixed for the snapshot)."""
+    from types import SimpleNamespace
+
+    import annotator.tui.history_screen as history
+
+    real = history.recent_decisions
+
+    def fixed(*args, **kwargs):
+        return [{**row, "created": 2e9 - 120 * (n + 1)} for n, row in enumerate(real(*args, **kwargs))]
+
+    monkeypatch.setattr(history, "recent_decisions", fixed)
+    monkeypatch.setattr(history, "time", SimpleNamespace(time=lambda: 2e9))
+
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await _press(pilot, "right", "right", "shift+right", "2", "a", "x", "space")
+        await pilot.press("h")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

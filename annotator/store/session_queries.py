@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
 
 from annotator.store import Store
 
@@ -46,3 +47,17 @@ def set_dataset_guidelines(store: Store, dataset: str, path: str | None) -> None
         meta["guidelines"] = path
     with store.write():
         store._x("UPDATE datasets SET meta = ? WHERE id = ?", (json.dumps(meta, ensure_ascii=False), ds.id))
+
+
+def recent_decisions(store: Store, dataset: str, annotator: str, limit: int = 100) -> list[dict[str, Any]]:
+    """This annotator's current decisions in ``dataset``, most recent first: unit id, answer,
+    created (epoch seconds), span labels (list) and the unit's text."""
+    ds = store.require_dataset(dataset)
+    rows = store._q(
+        "SELECT d.unit_id, a.answer, a.created, a.spans, u.text FROM decisions d"
+        " JOIN annotations a ON a.id = d.annotation_id JOIN units u ON u.id = d.unit_id"
+        " WHERE d.dataset_id = ? AND d.annotator = ? ORDER BY d.annotation_id DESC LIMIT ?",
+        (ds.id, annotator, limit),
+    )
+    return [{"unit_id": int(r["unit_id"]), "answer": r["answer"], "created": r["created"],
+             "labels": [s["label"] for s in json.loads(r["spans"] or "[]")], "text": r["text"]} for r in rows]

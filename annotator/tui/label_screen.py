@@ -84,7 +84,9 @@ class LabelScreen(Screen[None]):
         Binding("l", "link", "Link", id="link", tooltip="Link a CLAIM with its SOURCE or CUE"),
         Binding("v", "toggle_overlay", "Entities under claims", show=False, id="toggle-overlay"),
         Binding("escape", "clear", "Clear selection", show=False, id="clear-selection"),
-        Binding("g", "guidelines", "Guide", id="guidelines", tooltip="Read the annotation guidelines"),
+        Binding("g", "guidelines", "Guidelines", show=False, id="guidelines",
+                tooltip="Read the annotation guidelines (the line under the labels says g)"),
+        Binding("h", "history", "History", id="history", tooltip="Your recent decisions; reopen one to change it"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -621,6 +623,12 @@ class LabelScreen(Screen[None]):
         """Stop training; wait for the writer to store what is pending."""
         self.session.stop_training()
         self.writer.close()
+
+    def action_history(self) -> None:
+        """List this annotator's recent decisions; choosing one reopens its unit."""
+        from annotator.tui.history_screen import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.session, self.jump_to))
 
     def action_guidelines(self) -> None:
         """Open the guidelines (the dataset's Markdown file, or the scheme's descriptions)."""
