@@ -64,7 +64,7 @@ async def test_help_lists_binding_ids_and_a_remapped_key_keeps_its_footer_place(
     from annotator.tui.help_screen import HelpScreen
 
     app = app_for(db, config=Config(keys={"reject": "d"}))
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 50)) as pilot:
         await settle(pilot)
         footer = screen_text(app).splitlines()[-1]
         assert footer.index("Accept") < footer.index("d Reject") < footer.index("Skip") < footer.index("Undo")
