@@ -86,7 +86,8 @@ class LabelScreen(Screen[None]):
         Binding("escape", "clear", "Clear selection", show=False, id="clear-selection"),
         Binding("g", "guidelines", "Guidelines", show=False, id="guidelines",
                 tooltip="Read the annotation guidelines (the line under the labels says g)"),
-        Binding("h", "history", "History", id="history", tooltip="Your recent decisions; reopen one to change it"),
+        Binding("h", "history", "History", show=False, id="history",
+                tooltip="Your recent decisions; reopen one to change it (the line under the labels says h)"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -641,12 +642,12 @@ class LabelScreen(Screen[None]):
         span = self._current_span()
         label = span.label if span is not None else None
         if label is None:
-            return Text("g: guidelines", style="dim")
+            return Text("g: guidelines \u00b7 h: history", style="dim")
         lab = next((x for x in self.session.scheme.labels(self.active_layer) if x.name == label), None)
         out = Text()
         out.append(label, style=f"bold {self.session.scheme.color_of(label)}")
         out.append(f" \u2014 {lab.description if lab and lab.description else '(no description)'}", style="italic")
-        out.append("  g: guidelines", style="dim")
+        out.append("  g: guidelines \u00b7 h: history", style="dim")
         return out
 
     def action_help(self) -> None:
