@@ -258,3 +258,25 @@ async def test_history_lists_decisions_and_reopens_one_with_own_version(db: Path
     got = decisions(db)
     assert [(r["unit_id"], r["answer"]) for r in got][-1] == (first, "accept")
     assert [s["label"] for s in json.loads(got[-1]["spans"])] == ["ORG"]
+
+
+async def test_footer_keys_show_while_the_app_has_no_focus_and_scores_stay_on_their_row(db: Path) -> None:
+    """Point 10: in a browser the app starts without focus; the key line must still show and
+    follow the screen (here: the claims layer's Link key); span rows never wrap."""
+    from annotator.tui.widgets.span_list import SpanList
+
+    app = app_for(db)
+    async with app.run_test(size=(140, 36)) as pilot:  # wide: the span list is a 48-column side panel
+        await settle(pilot)
+        app.app_focus = False  # as textual-serve's page before the first click
+        await pilot.pause()
+        screen_of(app).set_layer("claims")
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Link" in footer and "Quit" in footer
+        screen_of(app).set_layer("entities")
+        await settle(pilot)
+        spans = app.screen.query_one(SpanList)
+        assert spans.size.width <= 50
+        rows = [line for line in screen_text(app).splitlines() if "rules" in line]
+        assert len(rows) == 2 and all("0.90?" in r or "0.80?" in r for r in rows)

@@ -22,7 +22,7 @@ from textual.dom import DOMNode
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotator.models import Annotation, Span
 from annotator.tui.editor import UnitEditor
@@ -30,6 +30,7 @@ from annotator.tui.session import LabelSession, QueueFilter, UnitView
 from annotator.tui.session_writer import (
     DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Saved, SessionWriter, Undo, Undone,
 )
+from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.label_bar import LabelBar, label_bar_text
 from annotator.tui.widgets.span_list import SpanList, span_rows
 from annotator.tui.widgets.span_text import SpanText
@@ -157,7 +158,7 @@ class LabelScreen(Screen[None]):
                 yield Static(id="guide")
             yield SpanList(id="spans")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         """Ask the writer for the first units of the queue (resuming where this annotator

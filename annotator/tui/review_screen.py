@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotator.agreement.adjudicate import AGREED, Comparison, SpanKey
 from annotator.models import Annotation, Span
+from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.review_session import ReviewItem, ReviewSession
 
 AGREED_STYLE = "bold #ffffff on #2e7d32"
@@ -167,7 +168,7 @@ class ReviewScreen(Screen[None]):
             for i in range(1, 10):
                 yield Static(classes="version", id=f"version-{i}")
         yield Static(id="review-gold")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         """Show the first unit without gold."""
