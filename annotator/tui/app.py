@@ -24,6 +24,9 @@ def binding_ids() -> set[str]:
     """Every remappable binding id of the labelling UI."""
     ids = {b.id for b in LabelScreen.BINDINGS if getattr(b, "id", None)}  # type: ignore[union-attr]
     ids |= {b.id for b in HelpScreen.BINDINGS if getattr(b, "id", None)}  # type: ignore[union-attr]
+    from annotator.tui.review_screen import MergeScreen, ReviewScreen  # one config file for both UIs
+
+    ids |= {b.id for b in [*ReviewScreen.BINDINGS, *MergeScreen.BINDINGS] if getattr(b, "id", None)}  # type: ignore[union-attr]
     return {i for i in ids if i}
 
 

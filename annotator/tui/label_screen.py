@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap, BindingType
-from textual.dom import DOMNode
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
 from annotator.models import Annotation, Span
+from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.editor import UnitEditor
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
 from annotator.tui.session_writer import (
@@ -63,7 +63,7 @@ def _label_bindings() -> list[BindingType]:
     ]
 
 
-class LabelScreen(Screen[None]):
+class LabelScreen(KeepBindingOrder, Screen[None]):
     """Label one unit at a time."""
 
     BINDINGS = [
@@ -130,19 +130,6 @@ class LabelScreen(Screen[None]):
         self.quitting = False
         self.saved_events: list[Saved] = []  # kept for the benchmark (key press -> committed row)
         self.keep_saved_events = False
-
-    @property
-    def _binding_chain(self) -> list[tuple[DOMNode, BindingsMap]]:
-        """Textual's chain, with this screen's bindings back in their declared order after a
-        keymap moved the remapped ones to the end (the footer keeps each key in its place)."""
-        chain = super()._binding_chain
-        order = {b.id: n for n, b in enumerate(self.BINDINGS) if isinstance(b, Binding) and b.id}
-        for node, bindings_map in chain:
-            if node is self:
-                items = sorted(bindings_map.key_to_bindings.items(),
-                               key=lambda kv: min((order.get(b.id, len(order)) for b in kv[1]), default=len(order)))
-                bindings_map.key_to_bindings = dict(items)
-        return chain
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
