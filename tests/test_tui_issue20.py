@@ -72,7 +72,7 @@ async def test_help_lists_binding_ids_and_a_remapped_key_keeps_its_footer_place(
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         shown = screen_text(app)
-        for ident in ("accept", "reject", "toggle-layer", "delete-span", "label-1 … label-0", "quit"):
+        for ident in ("accept", "reject", "toggle-layer", "delete-span", "label-KEY", "quit"):
             assert ident in shown
         assert re.search(r"\bd\s+The unit is unusable\s+reject\b", shown)
         await pilot.press("escape")
@@ -191,7 +191,7 @@ async def test_jumping_away_keeps_unsaved_edits_with_the_unit(db: Path) -> None:
 
 
 async def test_guidelines_line_key_and_version_on_each_decision(db: Path, tmp_path: Path) -> None:
-    """Point 1: the description of the label under the cursor is shown; g opens the dataset's
+    """Point 1: the description of the label under the cursor is shown; G opens the dataset's
     guidelines file; every decision stores the guidelines' version."""
     from click.testing import CliRunner
 
@@ -207,7 +207,7 @@ async def test_guidelines_line_key_and_version_on_each_decision(db: Path, tmp_pa
         await settle(pilot)
         shown = screen_text(app)
         assert "GPE \u2014 " in shown  # the cursor is on South Korea, a suggested GPE
-        await pilot.press("g")
+        await pilot.press("G")
         await settle(pilot)
         assert isinstance(app.screen, GuidelinesScreen)
         assert "Mark countries as GPE." in screen_text(app)
@@ -227,7 +227,7 @@ async def test_guidelines_line_key_and_version_on_each_decision(db: Path, tmp_pa
 
 
 async def test_history_lists_decisions_and_reopens_one_with_own_version(db: Path) -> None:
-    """Point 3: h lists this annotator's decisions (answer, labels); choosing one reopens the
+    """Point 3: H lists this annotator's decisions (answer, labels); choosing one reopens the
     unit with their spans; deciding again appends a row."""
     from annotator.tui.history_screen import HistoryScreen
 
@@ -240,7 +240,7 @@ async def test_history_lists_decisions_and_reopens_one_with_own_version(db: Path
         await settle(pilot)
         await pilot.press("x")
         await settle(pilot)
-        await pilot.press("h")
+        await pilot.press("H")
         await settle(pilot)
         for _ in range(50):
             if isinstance(app.screen, HistoryScreen) and app.screen.rows:

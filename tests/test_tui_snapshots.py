@@ -106,7 +106,7 @@ def test_snapshot_history_80x24(app, snap_compare, monkeypatch) -> None:
     async def run_before(pilot) -> None:
         await _settle(pilot)
         await _press(pilot, "right", "right", "shift+right", "2", "a", "x", "space")
-        await pilot.press("h")
+        await pilot.press("H")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

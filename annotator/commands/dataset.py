@@ -21,7 +21,7 @@ def dataset() -> None:
               help="Annotators per unit (0 means every annotator sees every unit).")
 @click.option("--guidelines", "guidelines", default=None, metavar="FILE.md",
               type=click.Path(exists=True, dir_okay=False),
-              help="Markdown guidelines shown by g in the labelling UI; their version is stored on each decision.")
+              help="Markdown guidelines shown by G in the labelling UI; their version is stored on each decision.")
 def set_cmd(db_path: str, name: str, overlap: int | None, guidelines: str | None = None) -> None:
     """Change a dataset's settings, e.g. how many annotators label each unit."""
     from annotator.errors import UserError

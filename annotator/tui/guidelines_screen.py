@@ -1,4 +1,4 @@
-"""The guidelines screen (``g``): the dataset's guidelines as Markdown, over the labelling."""
+"""The guidelines screen (``G``): the dataset's guidelines as Markdown, over the labelling."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from annotator.tui.guidelines import Guidelines
 
 
 class GuidelinesScreen(ModalScreen[None]):
-    """Read the guidelines; escape, g or q goes back."""
+    """Read the guidelines; escape, G or q goes back."""
 
-    BINDINGS = [Binding("escape,g,q", "close", "Close", id="guidelines-close")]
+    BINDINGS = [Binding("escape,G,q", "close", "Close", id="guidelines-close")]
 
     def __init__(self, guidelines: Guidelines) -> None:
         super().__init__()
@@ -25,7 +25,7 @@ class GuidelinesScreen(ModalScreen[None]):
         with VerticalScroll(id="guidelines-box"):
             yield Markdown(self.guidelines.text, id="guidelines-text")
             yield Static(f"{self.guidelines.source} \u00b7 version {self.guidelines.version} "
-                         "(stored on every decision) \u00b7 escape, g or q closes this", id="guidelines-source")
+                         "(stored on every decision) \u00b7 escape, G or q closes this", id="guidelines-source")
 
     def action_close(self) -> None:
         """Back to labelling."""

@@ -1,4 +1,4 @@
-"""The history screen (``h``): this annotator's recent decisions; choosing one reopens its
+"""The history screen (``H``): this annotator's recent decisions; choosing one reopens its
 unit with the annotator's own version (spans and links) to change it."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def history_row(row: dict[str, Any], now: float) -> Text:
 class HistoryScreen(ModalScreen[None]):
     """Recent decisions of this annotator, newest first (read off the UI thread)."""
 
-    BINDINGS = [Binding("escape,h,q", "close", "Close", id="history-close")]
+    BINDINGS = [Binding("escape,H,q", "close", "Close", id="history-close")]
 
     class Loaded(Message):
         """The rows a worker read."""

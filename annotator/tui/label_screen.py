@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from annotator.models import Annotation, Span
+from annotator.models import LABEL_KEYS, Annotation, Span
 from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.editor import UnitEditor
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
@@ -56,10 +56,10 @@ class Decided:
 
 
 def _label_bindings() -> list[BindingType]:
-    """``1``..``9``, ``0``: label the selection with the layer's labels."""
+    """``1``..``9``, ``0`` and the scheme letters: label the selection with the layer's labels."""
     return [
         Binding(d, f"label('{d}')", f"Label {d}", show=False, id=f"label-{d}")
-        for d in "1234567890"
+        for d in LABEL_KEYS
     ]
 
 
@@ -85,10 +85,10 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         Binding("l", "link", "Link", id="link", tooltip="Link a CLAIM with its SOURCE or CUE"),
         Binding("v", "toggle_overlay", "Entities under claims", show=False, id="toggle-overlay"),
         Binding("escape", "clear", "Clear selection", show=False, id="clear-selection"),
-        Binding("g", "guidelines", "Guidelines", show=False, id="guidelines",
-                tooltip="Read the annotation guidelines (the line under the labels says g)"),
-        Binding("h", "history", "History", show=False, id="history",
-                tooltip="Your recent decisions; reopen one to change it (the line under the labels says h)"),
+        Binding("G", "guidelines", "Guidelines", show=False, id="guidelines",
+                tooltip="Read the annotation guidelines (the line under the labels names it)"),
+        Binding("H", "history", "History", show=False, id="history",
+                tooltip="Your recent decisions; reopen one to change it (the line under the labels names it)"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -630,12 +630,12 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         span = self._current_span()
         label = span.label if span is not None else None
         if label is None:
-            return Text("g: guidelines \u00b7 h: history", style="dim")
+            return Text("G guide \u00b7 H history", style="dim")
         lab = next((x for x in self.session.scheme.labels(self.active_layer) if x.name == label), None)
         out = Text()
         out.append(label, style=f"bold {self.session.scheme.color_of(label)}")
         out.append(f" \u2014 {lab.description if lab and lab.description else '(no description)'}", style="italic")
-        out.append("  g: guidelines \u00b7 h: history", style="dim")
+        out.append("  G guide \u00b7 H history", style="dim")
         return out
 
     def action_help(self) -> None:
