@@ -109,3 +109,25 @@ async def test_quit_waits_for_pending_decisions_while_the_database_is_busy(db: P
         assert not app.is_running  # … and quits once they are stored
     got = [(r["unit_id"], r["answer"], r["reverts"] is not None) for r in decisions(db)]
     assert got == [(first, "accept", False), (first, "undo", True), (first, "reject", False)]
+
+
+async def test_units_claimed_ahead_are_leased_and_given_back_on_quit(db: Path) -> None:
+    """The screen holds the unit on screen and two claimed ahead; quitting releases them, so
+    on an overlap-1 dataset nobody else is kept from them."""
+    app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        store = open_store(db)
+        assert store.leases("news") == {"alice": 3}
+        store.close()
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+    store = open_store(db)
+    try:
+        assert store.leases("news") == {}
+        assert [(r["answer"]) for r in decisions(db)] == ["accept"]
+        assert len(store.next_units("news", "bob", limit=10)) == 3  # every undecided unit is free
+    finally:
+        store.close()

@@ -157,6 +157,11 @@ class Connection:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def set_cache_size(self, kib: int) -> None:
+        """Cap this connection's page cache at ``kib`` KiB."""
+        with self._lock:
+            self.conn.execute(f"PRAGMA cache_size=-{int(kib)}")
+
     def integrity_check(self) -> str:
         row = self._one("PRAGMA integrity_check")
         return str(next(iter(row.values()))) if row else "unknown"

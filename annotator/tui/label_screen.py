@@ -28,7 +28,7 @@ from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.editor import UnitEditor
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
 from annotator.tui.session_writer import (
-    DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Saved, SessionWriter, Undo, Undone,
+    DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Renew, Saved, SessionWriter, Undo, Undone,
 )
 from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.label_bar import LabelBar, label_bar_text
@@ -41,6 +41,8 @@ _UNIT_ACTIONS = frozenset({
     "accept", "reject", "ignore", "move", "extend", "label", "delete_span", "next_span",
     "link", "clear",
 })
+#: How often the leases on the units this screen holds are renewed (a lease lasts 10 minutes).
+RENEW_EVERY_S = 120.0
 #: Units claimed ahead of the one on screen, so that the next one shows at once (few: on an
 #: overlap-1 dataset they are held from the other annotators meanwhile).
 PREFETCH = 2
@@ -155,6 +157,13 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         self._load(None)
         self._top_up()
         self.call_after_refresh(self.count_progress)
+        self.set_interval(RENEW_EVERY_S, self._renew_leases)
+
+    def _renew_leases(self) -> None:
+        """Keep the leases on the unit on screen and those claimed ahead while this runs."""
+        held = [v.unit.id for v in [self.session.current, *self.ready] if v is not None and v.unit.id is not None]
+        if held and not self.quitting:
+            self.writer.submit(Renew(held))
 
     @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
     def count_progress(self) -> None:

@@ -300,6 +300,7 @@ class LabelSession:
         unit = self.store.undo_last(self.dataset.name, self.annotator)
         if unit is None or unit.id is None:
             return None
+        self.store.claim_unit(self.dataset.name, self.annotator, unit.id)  # leased again while shown
         reverted = self._reverted_row(unit.id)
         view = self.view(unit)
         if reverted is not None and reverted["answer"] == "accept":

@@ -48,6 +48,18 @@ class Undo:
 
 
 @dataclass
+class Renew:
+    """Extend the leases on the units the screen holds (shown or claimed ahead)."""
+
+    unit_ids: list[int]
+
+
+@dataclass
+class Release:
+    """Give back every unit this annotator holds undecided (the session is ending)."""
+
+
+@dataclass
 class Fetch:
     """Claim up to ``n`` more units of the queue and build their views."""
 
@@ -153,12 +165,14 @@ class SessionWriter:
         self._jobs.put(job)
 
     def close(self, timeout: float | None = None) -> bool:
-        """Stop after every queued job is done; True when the thread finished in ``timeout``."""
+        """Stop after every queued job is done, then give back the units this session holds
+        undecided (their leases end); True when the thread finished in ``timeout``."""
         if not self._started:
             self._closed.set()
             return True
         if not self._closed.is_set():
             self._closed.set()
+            self._jobs.put(Release())
             self._jobs.put(None)
         self._thread.join(timeout)
         return not self._thread.is_alive()
@@ -223,6 +237,13 @@ class SessionWriter:
                     self.notify(Fetched([], job.n - k, job.generation))
                     break
                 self.notify(Fetched(views, 1, job.generation))
+        elif isinstance(job, Renew):
+            store = session.store
+            for unit_id in job.unit_ids:
+                self._retry(job, lambda unit_id=unit_id: store.renew(session.dataset.name, session.annotator, unit_id))
+        elif isinstance(job, Release):
+            self._retry(job, lambda: session.store.release(session.dataset.name, session.annotator))
+            session.handed.clear()
         else:
             raise TypeError(f"unknown job {job!r}")
 
