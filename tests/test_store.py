@@ -42,6 +42,27 @@ def test_not_a_database_refused(tmp_path):
         open_store(tmp_path / "missing.db", create=False)
 
 
+def test_opening_a_store_never_opens_the_file_outside_sqlite(db_path, monkeypatch):
+    """Closing any descriptor of a database file drops every POSIX lock the process holds on
+    it, so a second Store opened beside a live one must not read the file with open()."""
+    import builtins
+
+    open_store(db_path).close()
+    seen: list[str] = []
+    real_open = builtins.open
+
+    def spying_open(file, *args, **kwargs):
+        seen.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spying_open)
+    first = open_store(db_path)
+    second = open_store(db_path)
+    second.close()
+    first.close()
+    assert str(db_path) not in seen
+
+
 def test_document_reimport_is_idempotent(store):
     ds = store.ensure_dataset("d")
     assert add_doc(store, ds) is not None

@@ -43,10 +43,8 @@ def _check_file(path: str, create: bool) -> None:
         raise DatabaseError(f"{path}: no such database (import something first)")
     if p.is_dir():
         raise DatabaseError(f"{path}: is a directory, not a database file")
-    if p.exists() and p.stat().st_size > 0:
-        with open(p, "rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise DatabaseError(f"{path}: not an SQLite database")
+    # The file's header is checked through SQLite (see Connection), never with open(): closing
+    # any other descriptor of the file drops every POSIX lock this process holds on it.
 
 
 class Connection:
@@ -62,6 +60,14 @@ class Connection:
         self.conn = conn
         self._db: Database | None = None
         try:
+            if not memory:
+                try:
+                    conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+                except sqlite3.DatabaseError as e:
+                    if "file is not a database" in str(e):
+                        conn.close()
+                        raise DatabaseError(f"{self.path}: not an SQLite database") from None
+                    raise
             old_level = conn.isolation_level
             conn.isolation_level = None  # PRAGMAs below may not run inside a transaction
             if not memory:
