@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "train": "annotator.commands.train:train",
     "bench": "annotator.commands.bench:bench",
     "serve": "annotator.commands.serve:serve",
+    "db": "annotator.commands.db:db",
 }
 
 

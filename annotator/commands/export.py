@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -32,8 +31,9 @@ def export(db_path: str, dataset: str, fmt: str, output: str | None, annotator: 
     from annotator.formats.exporting import ExportOptions
     from annotator.formats.exporting import export as run_export
     from annotator.store import open_store
+    from annotator.store.dialect import database_missing
 
-    if not Path(db_path).exists():
+    if database_missing(db_path):
         raise click.UsageError(f"{db_path}: no such database")
     store = open_store(db_path, create=False)
     opts = ExportOptions(annotator=annotator, gold=gold, answers=list(answers) or None, layer=layer,

@@ -235,3 +235,11 @@ def operational_errors() -> tuple[type[BaseException], ...]:
     import psycopg
 
     return (psycopg.OperationalError,)
+
+
+def database_missing(target: str) -> bool:
+    """Whether ``--db`` names an SQLite file that does not exist (a PostgreSQL database is
+    looked for when connecting)."""
+    from pathlib import Path
+
+    return not is_postgres(target) and target != ":memory:" and not Path(target).exists()
