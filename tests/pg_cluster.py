@@ -106,9 +106,10 @@ class Cluster:
     def admin_url(self) -> str:
         return self.url("postgres")
 
-    def url(self, database: str) -> str:
-        """A URL the store accepts for ``--db``: user postgres, over this cluster's socket."""
-        return f"postgresql://postgres@/{database}?host={self.dir}"
+    def url(self, database: str, user: str = "postgres") -> str:
+        """A URL the store accepts for ``--db``: as ``user`` (the superuser by default), over
+        this cluster's socket."""
+        return f"postgresql://{user}@/{database}?host={self.dir}"
 
     def create_database(self) -> str:
         import psycopg

@@ -75,3 +75,28 @@ def copy_cmd(src: str, dst: str, quiet: bool) -> None:
         if not quiet:
             click.echo(f"{sum(counts.values())} rows in {len(counts)} tables copied from {source.path} to "
                        f"{target.path}; {len(before)} dataset(s) export the same JSONL on both", err=True)
+
+
+@db.command("grant")
+@click.argument("role")
+@click.option("--annotate", "right", flag_value="annotate", help="Label: write only one's own decisions.")
+@click.option("--adjudicate", "right", flag_value="adjudicate", help="Also write gold (as oneself).")
+@click.option("--lead", "right", flag_value="lead", help="Write everything: import, suggest, datasets.")
+@click.option("--db", "db_path", envvar="ANNOTATOR_DB", required=True, metavar="URL",
+              help="The PostgreSQL database (postgresql://...), as its owner or a superuser.")
+def grant_cmd(role: str, right: str | None, db_path: str) -> None:
+    """Let the PostgreSQL role ROLE work on the database: --annotate, --adjudicate or --lead.
+
+    The role is created (able to log in) if it does not exist; an annotator connects as
+    it (postgresql://ROLE@host/name) and labels under that name. Row-level security keeps
+    each role to its own decisions, gold to adjudicators, everything else to leads. Run it
+    again after an upgrade that adds tables.
+    """
+    from annotator.store import open_store
+    from annotator.store.roles import grant
+
+    if right is None:
+        raise click.UsageError("say what ROLE may do: --annotate, --adjudicate or --lead")
+    with open_store(db_path, create=False) as store:
+        for line in grant(store, role, right):
+            click.echo(line)

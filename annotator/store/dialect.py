@@ -12,6 +12,11 @@ statement in PostgreSQL's words (:func:`translate`, once per distinct statement)
   hands back as ``lastrowid``;
 - SQLite's planner hints go: ``CROSS JOIN … ON`` (a join order for SQLite) → ``JOIN … ON``,
   unary ``+column`` (keeps SQLite off an index) → ``column``;
+- ``group_concat(blob, '')`` → ``string_agg(blob, ''::bytea)`` and ``group_concat(x)`` →
+  ``string_agg(x::text, ',')``: every aggregate of one query sees the rows in the same order,
+  and the readers of packed columns check that order (they sort, or read row by row);
+- ``text_factory = bytes`` (text read back as UTF-8 bytes, as the packed readers want) is
+  kept by the cursor;
 - ``BEGIN IMMEDIATE`` (SQLite's one writer at a time) → ``BEGIN`` plus a transaction-level
   advisory lock that every writer of the database takes, so writers queue as they do on
   SQLite and ids given as ``MAX(id) + 1`` stay unique; work handed out to many annotators
@@ -58,7 +63,9 @@ def display_url(url: str) -> str:
 
 
 _INSERT = re.compile(r"^\s*INSERT\s+(OR\s+IGNORE\s+)?INTO\s+(\w+)", re.I)
-_PLUS_HINT = re.compile(r"(?<=[\s(,])\+(?=[A-Za-z_][\w]*\.[A-Za-z_])")
+_PLUS_HINT = re.compile(r"(?<=[\s(,])\+(?=[A-Za-z_])")
+_CONCAT_BYTES = re.compile(r"\bgroup_concat\(([^()]*(?:\([^()]*\))?[^()]*), ''\)", re.I)
+_CONCAT_TEXT = re.compile(r"\bgroup_concat\(([^(),]*(?:\([^()]*\))?[^(),]*)\)", re.I)
 _CROSS_JOIN = re.compile(r"\bCROSS\s+JOIN\b", re.I)
 
 
@@ -100,6 +107,8 @@ def translate(sql: str, returning: bool = True) -> tuple[str, bool, bool]:
             i += 1
     text = "".join(out)
     text = _CROSS_JOIN.sub("JOIN", _PLUS_HINT.sub("", text))
+    text = _CONCAT_BYTES.sub(r"string_agg(\1, ''::bytea)", text)
+    text = _CONCAT_TEXT.sub(r"string_agg((\1)::text, ',')", text)
     returns_id = False
     m = _INSERT.match(text)
     if m:
@@ -121,11 +130,17 @@ def _params(params: Sequence[Any] | Mapping[str, Any], named: bool) -> Sequence[
 class PgCursor:
     """The part of a ``sqlite3.Cursor`` the store uses, over a psycopg cursor."""
 
-    __slots__ = ("_cur", "lastrowid")
+    __slots__ = ("_cur", "lastrowid", "_as_bytes")
 
-    def __init__(self, cur: Any, lastrowid: int | None = None) -> None:
+    def __init__(self, cur: Any, lastrowid: int | None = None, as_bytes: bool = False) -> None:
         self._cur = cur
         self.lastrowid = lastrowid
+        self._as_bytes = as_bytes
+
+    def _row(self, row: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+        if row is None or not self._as_bytes:
+            return row
+        return tuple(v.encode() if isinstance(v, str) else v for v in row)
 
     @property
     def rowcount(self) -> int:
@@ -138,17 +153,19 @@ class PgCursor:
     def fetchone(self) -> tuple[Any, ...] | None:
         if self._cur is None or self._cur.description is None:
             return None
-        return self._cur.fetchone()
+        return self._row(self._cur.fetchone())
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         if self._cur is None or self._cur.description is None:
             return []
-        return self._cur.fetchall()
+        rows = self._cur.fetchall()
+        return [self._row(r) for r in rows] if self._as_bytes else rows  # type: ignore[misc]
 
     def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
         if self._cur is None or self._cur.description is None:
             return []
-        return self._cur.fetchmany(size)
+        rows = self._cur.fetchmany(size)
+        return [self._row(r) for r in rows] if self._as_bytes else rows  # type: ignore[misc]
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.fetchall())
@@ -164,6 +181,7 @@ class PgConnection:
         import psycopg
 
         self.url = url
+        self.text_factory: type = str  # sqlite3's switch: ``bytes`` reads text as UTF-8 bytes
         self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
 
     # -- the sqlite3.Connection calls the store makes
@@ -176,17 +194,37 @@ class PgConnection:
             return PgCursor(None)
         text, returns_id, named = translate(sql)
         cur = self.raw.cursor()
-        cur.execute(text, _params(params, named))  # always parsed, so '%%' becomes '%'
+        try:
+            cur.execute(text, _params(params, named))  # always parsed, so '%%' becomes '%'
+        except Exception as e:
+            raise self._refused(e) from None
         if returns_id:
             row = cur.fetchone() if cur.rowcount else None
             return PgCursor(cur, int(row[0]) if row else None)
-        return PgCursor(cur)
+        return PgCursor(cur, as_bytes=self.text_factory is bytes)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         text, _, named = translate(sql, returning=False)
         cur = self.raw.cursor()
-        cur.executemany(text, [_params(r, named) for r in rows] if named else rows)
+        try:
+            cur.executemany(text, [_params(r, named) for r in rows] if named else rows)
+        except Exception as e:
+            raise self._refused(e) from None
         return PgCursor(cur)
+
+    def _refused(self, e: Exception) -> Exception:
+        """A write this role may not make (``insufficient_privilege``: a missing grant, or a row
+        that row-level security refuses) as the one-line :class:`~annotator.errors.DatabaseError`
+        the CLI prints; any other error as it is."""
+        import psycopg
+
+        if not isinstance(e, psycopg.errors.InsufficientPrivilege):
+            return e
+        from annotator.errors import DatabaseError
+
+        message = (e.diag.message_primary or str(e)).strip()
+        return DatabaseError(f"{display_url(self.url)}: refused for role {self.raw.info.user!r}: {message}"
+                             " (`annotator db grant` gives roles their rights)")
 
     def begin(self, *, immediate: bool) -> None:
         """A transaction; ``immediate`` takes the database's write lock at once, as SQLite's
