@@ -26,6 +26,19 @@ from typing import Any
 import click
 
 BENCHES = ("import", "export", "agreement", "ui")
+#: ``--db postgresql://…``: the server the export and agreement benchmarks build their
+#: databases on (one database per benchmark and size, reused), instead of files in the workdir.
+SERVER: str | None = None
+
+
+def _bench_db(workdir: Path, name: str) -> str:
+    """Where a benchmark's database lives: ``workdir/NAME.db``, or database ``annotator_bench_NAME``
+    on the ``--db`` server."""
+    if SERVER is None:
+        return str(workdir / f"{name}.db")
+    from annotator.store.dialect import sibling_database
+
+    return sibling_database(SERVER, "annotator_bench_" + name.replace("-", "_"))
 
 
 @dataclass
@@ -101,7 +114,7 @@ def bench_export(units: int, runs: int, workdir: Path) -> list[Row]:
             return [row]
     from annotator.store import open_store
 
-    db = workdir / f"export-{units}.db"
+    db = _bench_db(workdir, f"export-{units}")
     store = open_store(db, durable=False)
     try:
         _say(f"export: preparing {units:,} decided units in {db} …")
@@ -141,7 +154,7 @@ def bench_agreement(units: int, runs: int, workdir: Path, agree_units: int = 100
     return [row, *bench_dataset_agreement(min(units, agree_units), runs, workdir)]
 
 
-def three_annotator_db(path: Path, units: int) -> str:
+def three_annotator_db(path: str | Path, units: int) -> str:
     """A dataset of ``units`` synthetic units, each decided by three annotators who mostly agree
     (reused when present)."""
     from annotator.bench.synth import generate, sentences
@@ -184,7 +197,7 @@ def bench_dataset_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
     from annotator.store import open_store
 
     _say(f"agreement: {n:,} units x 3 annotators in a database …")
-    db = three_annotator_db(workdir / f"agree-{n}.db", n)
+    db = three_annotator_db(_bench_db(workdir, f"agree-{n}"), n)
     secs = []
     for i in range(runs):
         store = open_store(db)
@@ -293,14 +306,23 @@ def table(rows: list[Row]) -> str:
                    "--units); its database takes about ten minutes per million units to build, once.")
 @click.option("--workdir", type=click.Path(file_okay=False), default=None,
               help="Where benchmark corpora and databases are built and reused (default: the temp dir).")
+@click.option("--db", "server", default=None, metavar="postgresql://…",
+              help="Build the export and agreement databases on this PostgreSQL server instead "
+                   "(databases annotator_bench_*, created once and reused; needs CREATEDB).")
 def bench(as_json: bool, units: int, only: tuple[str, ...], runs: int, presses: int, agree_units: int,
-          workdir: str | None) -> None:
+          workdir: str | None, server: str | None) -> None:
     """Measure every budget in DESIGN.md: import + suggest, export, agreement, UI latency, start-up.
 
     Prints a table with each budget, the measured median and PASS/FAIL (or --json). A budget
     whose benchmark is not in this build shows "not available". Exits 1 when a budget fails.
     The first run at 1,000,000 units builds its databases (minutes); later runs reuse them.
     """
+    global SERVER
+    from annotator.store.dialect import is_postgres
+
+    if server is not None and not is_postgres(server):
+        raise click.UsageError("--db names a PostgreSQL server (postgresql://…); SQLite benchmarks use --workdir")
+    SERVER = server
     names = [n for n in BENCHES if not only or n in only]
     work = Path(workdir) if workdir else Path(tempfile.gettempdir()) / "annotator-bench"
     work.mkdir(parents=True, exist_ok=True)

@@ -235,6 +235,11 @@ class PgConnection:
         else:
             self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
 
+    def commit(self) -> None:
+        """End the open transaction, if any (sqlite3's ``commit``)."""
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
+
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
@@ -281,3 +286,16 @@ def database_missing(target: str) -> bool:
     from pathlib import Path
 
     return not is_postgres(target) and target != ":memory:" and not Path(target).exists()
+
+
+def sibling_database(url: str, name: str) -> str:
+    """The URL of the database ``name`` on the server of ``url`` (same user, host, options),
+    created empty if it does not exist (``url``'s role needs CREATEDB for that)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
