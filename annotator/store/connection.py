@@ -1,0 +1,239 @@
+"""The connection and transaction plumbing of the store: opening a database file, its
+PRAGMAs, migrations (with a backup before an upgrade), :meth:`Connection.write` transactions
+(``BEGIN IMMEDIATE``) and the small query helpers every table module uses.
+
+One connection per :class:`~annotator.store.Store`, shared by the threads of a process under
+one re-entrant lock; SQLite's busy timeout makes a writer wait for another process's
+transaction instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotator.errors import DatabaseError
+from annotator.store.agreement_rows import Ids
+from annotator.store.schema import MIGRATION_SET, MIGRATIONS_TABLE, SHIPPED_MIGRATIONS
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from sqlite_utils import Database
+
+DEFAULT_DB = "annotator.db"
+BUSY_TIMEOUT_S = 60.0
+
+
+def default_db_path() -> str:
+    """``$ANNOTATOR_DB`` or ``./annotator.db``."""
+    return os.environ.get("ANNOTATOR_DB") or DEFAULT_DB
+
+
+def _check_file(path: str, create: bool) -> None:
+    """Refuse, with a one-line message, a path that is not (and cannot become) a database."""
+    p = Path(path)
+    if not p.exists() and not create:
+        raise DatabaseError(f"{path}: no such database (import something first)")
+    if p.is_dir():
+        raise DatabaseError(f"{path}: is a directory, not a database file")
+    if p.exists() and p.stat().st_size > 0:
+        with open(p, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise DatabaseError(f"{path}: not an SQLite database")
+
+
+class Connection:
+    """One open, migrated database connection and its transactions."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, durable: bool = True) -> None:
+        self.path = str(path)
+        memory = self.path == ":memory:"
+        if not memory:
+            _check_file(self.path, create)
+        self._lock = threading.RLock()
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        self.conn = conn
+        self._db: Database | None = None
+        try:
+            old_level = conn.isolation_level
+            conn.isolation_level = None  # PRAGMAs below may not run inside a transaction
+            if not memory:
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.isolation_level = old_level
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise DatabaseError(f"{self.path}: cannot be opened as a database ({e})") from None
+        # What a write transaction hands out, forgotten when it ends: ids of annotator names
+        # and span labels (kept across transactions once committed), the id the next unit
+        # gets, and the unit ids given by insert_document(defer_units=True) not yet written.
+        self._ids = Ids(self._x)
+        self._next_unit_id: int | None = None
+        self._deferred: set[int] = set()
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of this connection (imported on first use: it is slow to
+        import, and start-up to the first sentence must stay fast)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
+
+    def _applied_migrations(self) -> list[str]:
+        """Names of the migrations recorded in the database, oldest first (plain SQL, so
+        opening an up-to-date database needs no sqlite-utils import)."""
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
+        ).fetchone()
+        if not exists:
+            return []
+        rows = self.conn.execute(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _migrate(self) -> None:
+        applied = self._applied_migrations()
+        if tuple(applied) == SHIPPED_MIGRATIONS and "annotator.store.migrations" not in sys.modules:
+            return  # up to date: no need to load sqlite-utils and the migration code
+        from annotator.store.migrations import known_names
+
+        known = known_names()
+        unknown = [n for n in applied if n not in known]
+        if unknown:
+            raise DatabaseError(
+                f"{self.path}: written by a newer annotator (schema migration {unknown[-1]!r} "
+                "is unknown to this version); upgrade annotator to open it"
+            )
+        if all(n in applied for n in known):
+            return
+        from annotator.store.migrations import migrations
+
+        if applied and self.path != ":memory:":
+            self._backup_before_upgrade(len(applied))
+        with self._lock:
+            migrations.apply(self.db)
+
+    def _backup_before_upgrade(self, version: int) -> Path:
+        """Copy the whole database aside before changing its schema."""
+        target = Path(f"{self.path}.bak-v{version}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = Path(f"{self.path}.bak-v{version}.{n}")
+        dest = sqlite3.connect(str(target))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    @property
+    def schema_version(self) -> list[str]:
+        return self._applied_migrations()
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def integrity_check(self) -> str:
+        row = self._one("PRAGMA integrity_check")
+        return str(next(iter(row.values()))) if row else "unknown"
+
+    # ------------------------------------------------------------------ transactions
+    @contextmanager
+    def write(self) -> Iterator[Self]:
+        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+        with self._lock:
+            conn = self.conn
+            if conn.in_transaction:
+                yield self
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                self._ids.clear()  # ids this transaction added are gone
+                self._next_unit_id = None
+                self._deferred.clear()
+                raise
+            else:
+                self._next_unit_id = None
+                if self._deferred:
+                    missing = len(self._deferred)
+                    self._deferred.clear()
+                    conn.execute("ROLLBACK")
+                    self._ids.clear()
+                    raise RuntimeError(f"{missing} units given ids by insert_document(defer_units=True) were never"
+                                       " written with insert_units; the transaction was rolled back")
+                conn.execute("COMMIT")
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a :meth:`write` (or a read transaction) is open on this connection."""
+        return self.conn.in_transaction
+
+    # ------------------------------------------------------------------ query helpers
+    def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """All rows of a query, as dicts."""
+        with self._lock:
+            cur = self.conn.execute(sql, params)
+            cols = [d[0] for d in cur.description] if cur.description else []
+            return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def _one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
+        """The first row of a query as a dict, None if there is none."""
+        rows = self._q(sql, params)
+        return rows[0] if rows else None
+
+    def _x(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        """Run one statement; its cursor."""
+        with self._lock:
+            return self.conn.execute(sql, params)
+
+    def _x_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for each row of parameters."""
+        with self._lock:
+            self.conn.executemany(sql, rows)
+
+    def _tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """All rows of a query as plain tuples (no dict per row: the fast readers' form)."""
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def _iter(self, sql: str, params: Sequence[Any], batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """Stream rows keyset-paginated on ``id`` so memory stays flat. ``sql`` must select
+        an ``id`` column, have ``AND <alias>.id > ?`` then ``LIMIT ?`` as its last two
+        parameters, and order by id."""
+        after = -1
+        while True:
+            rows = self._q(sql, (*params, after, batch))
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1]["id"]
+            if len(rows) < batch:
+                return

@@ -1,0 +1,92 @@
+"""The ``gold`` and ``gold_current`` tables: adjudicated versions of units, append-only,
+the latest standing one current."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from annotator.errors import UserError
+from annotator.models import Gold, Unit
+from annotator.store.codec import dump_relations, dump_spans, load_relations, load_spans
+from annotator.store.units import UnitTables
+
+
+class GoldTables(UnitTables):
+    """Gold: append, undo, read."""
+
+    def set_gold(self, gold: Gold) -> int:
+        """Append an adjudicated version of a unit and make it current."""
+        created = gold.created if gold.created is not None else time.time()
+        with self.write():
+            unit = self._one("SELECT dataset_id FROM units WHERE id = ?", (gold.unit_id,))
+            if unit is None:
+                raise UserError(f"no unit {gold.unit_id} in {self.path}")
+            cur = self._x(
+                "INSERT INTO gold (unit_id, dataset_id, answer, spans, relations, adjudicator, sources,"
+                " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (gold.unit_id, unit["dataset_id"], gold.answer, dump_spans(gold.spans),
+                 dump_relations(gold.relations), gold.adjudicator, json.dumps(gold.sources), created),
+            )
+            gid = int(cur.lastrowid or 0)
+            self._x(
+                "INSERT INTO gold_current (unit_id, dataset_id, gold_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (unit_id) DO UPDATE SET gold_id = excluded.gold_id",
+                (gold.unit_id, unit["dataset_id"], gid),
+            )
+        return gid
+
+    @staticmethod
+    def _gold(row: dict[str, Any]) -> Gold:
+        return Gold(
+            id=row["id"], unit_id=row["unit_id"], answer=row["answer"], spans=load_spans(row["spans"]),
+            relations=load_relations(row["relations"]), adjudicator=row["adjudicator"],
+            sources=json.loads(row["sources"] or "[]"), created=row["created"],
+        )
+
+    def get_gold(self, unit_id: int) -> Gold | None:
+        row = self._one(
+            "SELECT g.* FROM gold_current c JOIN gold g ON g.id = c.gold_id WHERE c.unit_id = ?", (unit_id,)
+        )
+        return self._gold(row) if row else None
+
+    def undo_gold(self, dataset: str, adjudicator: str) -> Unit | None:
+        """Revert the latest standing gold written by ``adjudicator`` in ``dataset``."""
+        ds = self.require_dataset(dataset)
+        with self.write():
+            last = self._one(
+                "SELECT g.id, g.unit_id FROM gold_current c JOIN gold g ON g.id = c.gold_id"
+                " WHERE c.dataset_id = ? AND g.adjudicator = ? ORDER BY g.id DESC LIMIT 1",
+                (ds.id, adjudicator),
+            )
+            if not last:
+                return None
+            self._x(
+                "INSERT INTO gold (unit_id, dataset_id, answer, adjudicator, created, reverts)"
+                " VALUES (?, ?, 'undo', ?, ?, ?)",
+                (last["unit_id"], ds.id, adjudicator, time.time(), last["id"]),
+            )
+            previous = self._one(
+                "SELECT id FROM gold g WHERE unit_id = ? AND answer != 'undo' AND id < ?"
+                " AND NOT EXISTS (SELECT 1 FROM gold r WHERE r.reverts = g.id) ORDER BY id DESC LIMIT 1",
+                (last["unit_id"], last["id"]),
+            )
+            if previous:
+                self._x("UPDATE gold_current SET gold_id = ? WHERE unit_id = ?", (previous["id"], last["unit_id"]))
+            else:
+                self._x("DELETE FROM gold_current WHERE unit_id = ?", (last["unit_id"],))
+        return self.get_unit(last["unit_id"])
+
+    def iter_gold(self, dataset: str, batch: int = 2000) -> Iterator[tuple[Unit, Gold]]:
+        ds = self.require_dataset(dataset)
+        for row in self._iter(
+            "SELECT c.unit_id AS id, g.id AS gold_id, g.unit_id, g.answer, g.spans, g.relations,"
+            " g.adjudicator, g.sources, g.created FROM gold_current c JOIN gold g ON g.id = c.gold_id"
+            " WHERE c.dataset_id = ? AND c.unit_id > ? ORDER BY c.unit_id LIMIT ?",
+            (ds.id,), batch,
+        ):
+            unit = self.get_unit(row["unit_id"])
+            if unit:
+                yield unit, self._gold({**row, "id": row["gold_id"]})

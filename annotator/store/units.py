@@ -1,0 +1,167 @@
+"""The ``documents`` and ``units`` tables: articles and the units (sentences) shown at once."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from annotator.models import Dataset, Document, Unit
+from annotator.store.caches import RowCaches, UnitParts
+from annotator.store.codec import TOKENS
+from annotator.store.datasets import DatasetTables
+
+
+class UnitTables(RowCaches, DatasetTables):
+    """Documents and their units: write (with their caches) and read."""
+
+    def insert_document(self, dataset: Dataset, doc: Document, units: Sequence[Unit], *,
+                        defer_units: bool = False) -> int | None:
+        """Add a document and its units; None when the same text is already in the dataset.
+        Call inside :meth:`write` to make a whole file one transaction.
+
+        The units are given their ids here (as SQLite would: after the largest), and ``id``,
+        ``document_id`` and ``dataset`` are set on the ``units`` objects themselves, so the
+        caller needs no read-back. ``defer_units=True`` writes only the document row: the
+        units, with ids given, are written later in the same transaction by
+        :meth:`insert_units` with their token bounds and record parts (an import computes
+        those in worker processes); a transaction that commits before they are is rolled
+        back."""
+        assert dataset.id is not None
+        if defer_units and not self.in_transaction:
+            raise RuntimeError("insert_document(defer_units=True) must run inside Store.write()")
+        with self.write():
+            cur = self._x(
+                "INSERT OR IGNORE INTO documents (dataset_id, title, source, external_id, content_hash,"
+                " text, meta, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (dataset.id, doc.title, doc.source, doc.external_id, doc.content_hash, doc.text,
+                 json.dumps(doc.meta, ensure_ascii=False), time.time()),
+            )
+            if cur.rowcount == 0:
+                return None
+            doc_id = int(cur.lastrowid or 0)
+            # Unit ids are given here, so that each unit's part of an exported record, which
+            # holds its id, is written with it; units deferred to insert_units keep theirs.
+            first = self._next_unit_id
+            if first is None:
+                first = int(self._one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM units")["n"])  # type: ignore[index]
+            self._next_unit_id = first + len(units)
+            for k, u in enumerate(units):
+                u.id, u.document_id, u.dataset = first + k, doc_id, dataset.name
+            if defer_units:
+                self._deferred.update(range(first, first + len(units)))
+                return doc_id
+            self._write_units(dataset, doc_id, units, self._unit_caches(doc, doc_id, units))
+            return doc_id
+
+    def insert_units(self, dataset: Dataset, units: Sequence[Unit],
+                     parts: Sequence[UnitParts]) -> None:
+        """Write units that :meth:`insert_document` gave ids with ``defer_units=True``, each
+        with its (token bounds, head, tail) from :func:`annotator.record_parts.unit_parts`."""
+        if len(units) != len(parts):
+            raise ValueError(f"{len(units)} units but {len(parts)} parts")
+        deferred = self._deferred
+        for u in units:
+            if u.id not in deferred:
+                raise RuntimeError(f"unit {u.id} was not given its id by insert_document(defer_units=True)")
+        with self.write():
+            self._write_units(dataset, None, units, parts)
+            deferred.difference_update(u.id for u in units)  # type: ignore[misc]
+
+    def _write_units(self, dataset: Dataset, doc_id: int | None, units: Sequence[Unit],
+                     parts: Sequence[UnitParts]) -> None:
+        rows = [
+            (u.id, dataset.id, u.document_id if doc_id is None else doc_id, u.position, u.start, u.end, u.text,
+             u.input_hash, TOKENS.dump_json(u.tokens).decode() if u.tokens is not None else None,
+             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, bounds, head, tail)
+            for u, (bounds, head, tail) in zip(units, parts)
+        ]
+        self._x_many(
+            "INSERT INTO units (id, dataset_id, document_id, position, start, \"end\", text, input_hash, tokens,"
+            " meta, token_bounds, export_head, export_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self._write_unit_extents((r[0], r[1], r[2], r[6], r[10]) for r in rows)
+
+    def document_id_by_hash(self, dataset: Dataset, content_hash: str) -> int | None:
+        row = self._one(
+            "SELECT id FROM documents WHERE dataset_id = ? AND content_hash = ?",
+            (dataset.id, content_hash),
+        )
+        return row["id"] if row else None
+
+    def document_id_by_external(self, dataset: Dataset, external_id: str) -> int | None:
+        row = self._one(
+            "SELECT id FROM documents WHERE dataset_id = ? AND external_id = ? ORDER BY id LIMIT 1",
+            (dataset.id, external_id),
+        )
+        return row["id"] if row else None
+
+    def get_document(self, doc_id: int) -> Document | None:
+        row = self._one(
+            "SELECT d.*, ds.name AS dataset FROM documents d JOIN datasets ds ON ds.id = d.dataset_id"
+            " WHERE d.id = ?",
+            (doc_id,),
+        )
+        if not row:
+            return None
+        return Document(
+            id=row["id"], dataset=row["dataset"], title=row["title"], text=row["text"],
+            source=row["source"], external_id=row["external_id"], meta=json.loads(row["meta"] or "{}"),
+        )
+
+    @staticmethod
+    def _unit(row: dict[str, Any]) -> Unit:
+        return Unit(
+            id=row["id"], document_id=row["document_id"], dataset=row.get("dataset"),
+            position=row["position"], text=row["text"], start=row["start"], end=row["end"],
+            tokens=TOKENS.validate_json(row["tokens"]) if row.get("tokens") else None,
+            meta=json.loads(row["meta"]) if row.get("meta") else {},
+        )
+
+    _UNIT_SELECT = (
+        "SELECT u.id, u.document_id, u.position, u.start, u.\"end\", u.text, u.tokens, u.meta,"
+        " ds.name AS dataset FROM units u JOIN datasets ds ON ds.id = u.dataset_id"
+    )
+
+    def get_unit(self, unit_id: int) -> Unit | None:
+        row = self._one(self._UNIT_SELECT + " WHERE u.id = ?", (unit_id,))
+        return self._unit(row) if row else None
+
+    def get_units(self, unit_ids: Sequence[int]) -> list[Unit]:
+        if not unit_ids:
+            return []
+        marks = ",".join("?" * len(unit_ids))
+        rows = {r["id"]: r for r in self._q(self._UNIT_SELECT + f" WHERE u.id IN ({marks})", tuple(unit_ids))}
+        return [self._unit(rows[i]) for i in unit_ids if i in rows]
+
+    def iter_units(self, dataset: str, document_id: int | None = None, batch: int = 2000) -> Iterator[Unit]:
+        ds = self.require_dataset(dataset)
+        doc_filter = " AND u.document_id = ?" if document_id is not None else ""
+        params: tuple[Any, ...] = (ds.id, document_id) if document_id is not None else (ds.id,)
+        for row in self._iter(
+            self._UNIT_SELECT + f" WHERE u.dataset_id = ?{doc_filter} AND u.id > ? ORDER BY u.id LIMIT ?",
+            params, batch,
+        ):
+            yield self._unit(row)
+
+    def document_units(self, document_id: int) -> list[Unit]:
+        """All units of one document, in order."""
+        rows = self._q(self._UNIT_SELECT + " WHERE u.document_id = ? ORDER BY u.position", (document_id,))
+        return [self._unit(r) for r in rows]
+
+    def count_units(self, dataset: str) -> int:
+        ds = self.require_dataset(dataset)
+        row = self._one("SELECT COUNT(*) AS n FROM units WHERE dataset_id = ?", (ds.id,))
+        return int(row["n"]) if row else 0
+
+    def unit_context(self, unit: Unit, before: int = 1, after: int = 1) -> tuple[list[Unit], list[Unit]]:
+        """The units just before and after ``unit`` in its document."""
+        rows = self._q(
+            self._UNIT_SELECT + " WHERE u.document_id = ? AND u.position BETWEEN ? AND ?"
+            " AND u.position != ? ORDER BY u.position",
+            (unit.document_id, unit.position - before, unit.position + after, unit.position),
+        )
+        units = [self._unit(r) for r in rows]
+        return [u for u in units if u.position < unit.position], [u for u in units if u.position > unit.position]
