@@ -66,14 +66,15 @@ def engine(db: str) -> str:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    s = open_store(db_path)
+def store(db: str) -> Iterator[Store]:
+    s = open_store(db)
     yield s
     s.close()
 
 
 def query(db: str | Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Rows of one read, on either engine (SQL in SQLite's words, as the store writes it)."""
+    """Rows of one statement, committed, on either engine (SQL in SQLite's words, as the store
+    writes it), on a connection of its own."""
     db = str(db)
     if is_postgres(db):
         import psycopg
@@ -82,12 +83,38 @@ def query(db: str | Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[An
 
         text, _, _ = translate(sql, returning=False)
         with psycopg.connect(db, autocommit=True) as conn:
-            return [tuple(r) for r in conn.execute(text, params).fetchall()]
+            cur = conn.execute(text, params)
+            return [tuple(r) for r in cur.fetchall()] if cur.description else []
     conn = sqlite3.connect(db)
     try:
-        return conn.execute(sql, params).fetchall()
+        with conn:
+            return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def query_dicts(db: str | Path, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """:func:`query` with each row as a dict of its columns."""
+    db = str(db)
+    if is_postgres(db):
+        import psycopg
+        from psycopg.rows import dict_row
+
+        from annotator.store.dialect import translate
+
+        with psycopg.connect(db, autocommit=True, row_factory=dict_row) as conn:
+            return list(conn.execute(translate(sql, returning=False)[0], params).fetchall())
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def migrations_table(db: str | Path) -> str:
+    """Where each engine records the schema migrations applied."""
+    return "annotator_migrations" if is_postgres(str(db)) else "_sqlite_migrations"
 
 
 @pytest.fixture

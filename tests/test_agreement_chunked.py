@@ -50,16 +50,17 @@ def test_chunked_report_equals_plain_report(seed: int, layer: str, labels: list[
         store.close()
 
 
-def _file_store(tmp_path: Any, seeds: range) -> Store:
-    store = open_store(tmp_path / "mix.db")
+def _file_store(db: str, seeds: range) -> Store:
+    store = open_store(db)
     for seed in seeds:
         build(store, seed)
     return store
 
 
-def _three_annotators(tmp_path: Any) -> Store:
-    """A file database whose units have at most three decisions each, over several documents."""
-    store = _file_store(tmp_path, range(0))
+def _three_annotators(db: str) -> Store:
+    """A database (``db``: a file or a PostgreSQL URL) whose units have at most three
+    decisions each, over several documents."""
+    store = _file_store(db, range(0))
     seed = 0
     while store.conn.execute("SELECT count(*) FROM units").fetchone()[0] < 40:
         other = open_store(":memory:")
@@ -71,10 +72,10 @@ def _three_annotators(tmp_path: Any) -> Store:
     return store
 
 
-def test_worker_processes_give_the_same_report(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_worker_processes_give_the_same_report(db) -> None:  # type: ignore[no-untyped-def]
     """Ranges of units measured in forked processes and merged: the plain report, bit for bit,
     however many ranges."""
-    store = _three_annotators(tmp_path)
+    store = _three_annotators(db)
     try:
         ds = store.require_dataset("mix")
         names = dataset_annotators(store, ds.id)
@@ -98,12 +99,12 @@ def test_worker_processes_give_the_same_report(tmp_path) -> None:  # type: ignor
         store.close()
 
 
-def test_dataset_agreement_in_processes_equals_plain_and_falls_back(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_dataset_agreement_in_processes_equals_plain_and_falls_back(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """`dataset_agreement` on a dataset above the threshold uses worker processes; a damaged
     decision in a worker's range sends the report to the plain path, which gives the same."""
     import annotator.commands.agree as agree
 
-    store = _three_annotators(tmp_path)
+    store = _three_annotators(db)
     try:
         monkeypatch.setattr(agree, "PARALLEL_UNITS", 1)
         monkeypatch.setattr(agree, "CHUNK_UNITS", 4)
@@ -129,10 +130,10 @@ def test_dataset_agreement_in_processes_equals_plain_and_falls_back(tmp_path, mo
         store.close()
 
 
-def test_a_report_is_of_one_moment_and_ends_its_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_is_of_one_moment_and_ends_its_read(db) -> None:  # type: ignore[no-untyped-def]
     """Decisions made by another connection while the chunks are read are not in the report;
     the read transaction ends when the chunks are done, or abandoned."""
-    store = _three_annotators(tmp_path)
+    store = _three_annotators(db)
     try:
         ds = store.require_dataset("mix")
         names = dataset_annotators(store, ds.id)
@@ -207,7 +208,7 @@ def test_a_worker_that_dies_is_replaced_by_measuring_here(tmp_path, monkeypatch)
     import annotator.agreement.chunked as chunked_module
     import annotator.commands.agree as agree
 
-    store = _three_annotators(tmp_path)
+    store = _three_annotators(str(tmp_path / "mix.db"))
     try:
         monkeypatch.setattr(agree, "PARALLEL_UNITS", 1)
         monkeypatch.setattr(agree, "_workers", lambda: 2)
@@ -242,7 +243,7 @@ def test_a_damaged_database_file_gets_one_line_and_exit_3(tmp_path) -> None:  # 
 
     from annotator.cli import cli
 
-    store = _three_annotators(tmp_path)
+    store = _three_annotators(str(tmp_path / "mix.db"))
     path = store.path
     store.close()
     conn = sqlite3.connect(path)

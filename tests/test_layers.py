@@ -41,7 +41,7 @@ def test_only_store_speaks_sql():
     for rel, imps in modules():
         if rel.startswith("store/"):
             continue
-        bad = [m for m, _ in imps if m in ("sqlite3", "sqlite_utils") or m.startswith("sqlite_utils.")]
+        bad = [m for m, _ in imps if m in ("sqlite3", "sqlite_utils", "psycopg") or m.startswith(("sqlite_utils.", "psycopg."))]
         assert not bad, f"{rel} imports {bad}"
 
 

@@ -189,7 +189,7 @@ def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
         try:  # a stretch of units at a time, while the next is read
             names = dataset_annotators(store, ds.id)
             ranges = unit_id_ranges(store, ds.id, _workers()) if store.count_units(dataset) >= PARALLEL_UNITS else []
-            if len(ranges) > 1 and _fork_safe() and os.path.isfile(store.path):
+            if len(ranges) > 1 and _fork_safe() and (store.engine == "postgresql" or os.path.isfile(store.path)):
 
                 doc_names = document_names(store, ds.id)  # read once; forked workers share it
 
