@@ -40,15 +40,16 @@ def _remember_db(ctx: click.Context, _param: click.Parameter, value: str) -> str
 
 
 def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``--db PATH`` (``$ANNOTATOR_DB``, default ``./annotator.db``)."""
+    """``--db PATH|URL`` (``$ANNOTATOR_DB``, default ``./annotator.db``): a file is SQLite, a
+    ``postgresql://`` URL PostgreSQL."""
     return click.option(
         "--db",
         "db_path",
         envvar="ANNOTATOR_DB",
         default="annotator.db",
         show_default=True,
-        metavar="PATH",
-        help="SQLite database file ($ANNOTATOR_DB).",
+        metavar="PATH|URL",
+        help="SQLite database file, or a PostgreSQL database as postgresql://USER@HOST:PORT/NAME ($ANNOTATOR_DB).",
         callback=_remember_db,
     )(fn)
 
