@@ -49,3 +49,10 @@ def test_sqlite_statements_said_in_postgres_words():
     assert translate("INSERT INTO annotations (a) VALUES (?)", returning=False)[0] == (
         "INSERT INTO annotations (a) VALUES (%s)")
     assert display_url("postgresql://ann:secret@db.example:5433/proj") == "postgresql://ann@db.example:5433/proj"
+
+
+def test_both_engines_have_the_same_migrations():
+    from annotator.store import pg_schema
+    from annotator.store.migrations import known_names
+
+    assert list(pg_schema.MIGRATIONS) == known_names()
