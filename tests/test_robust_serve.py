@@ -210,7 +210,7 @@ def assigned(db: Path, name: str) -> int:
     """Units handed to ``name``: the app claims its first unit as it draws it."""
     conn = sqlite3.connect(db)
     try:
-        return conn.execute("SELECT COUNT(*) FROM assignments WHERE annotator = ?", (name,)).fetchone()[0]
+        return conn.execute("SELECT COUNT(*) FROM leases WHERE annotator = ?", (name,)).fetchone()[0]
     finally:
         conn.close()
 

@@ -1,4 +1,4 @@
-"""`annotator dataset`: list datasets and change their settings (overlap)."""
+"""`annotator dataset`: list datasets, change their settings (overlap), release leased units."""
 
 from __future__ import annotations
 
@@ -57,3 +57,18 @@ def list_cmd(db_path: str, as_json: bool) -> None:
     for r in rows:
         click.echo(f"{r['name']}\tscheme={r['scheme']}\toverlap={r['overlap']}\tunits={r['units']}"
                    f"\tannotators={len(r['annotators'])}")
+
+
+@dataset.command("release")
+@db_option
+@click.argument("name")
+@click.option("--annotator", default=None, help="Only the units this annotator holds (default: everyone's).")
+def release_cmd(db_path: str, name: str, annotator: str | None) -> None:
+    """Give back the units leased to an annotator (or to everyone) and not yet decided, so
+    that others can label them now instead of when the leases run out."""
+    from annotator.store import open_store
+
+    store = open_store(db_path, create=False)
+    freed = store.release(name, annotator)
+    who = f"held by {annotator}" if annotator is not None else "held"
+    click.echo(f"{name}: released {freed} unit{'' if freed == 1 else 's'} {who}")

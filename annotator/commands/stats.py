@@ -14,7 +14,11 @@ from annotator.cli import db_option
 @click.option("--dataset", default=None, help="Only this dataset.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def stats(db_path: str, dataset: str | None, as_json: bool) -> None:
-    """Datasets, documents, units, decisions per annotator and answer, progress."""
+    """Datasets, documents, units, decisions per annotator and answer, progress.
+
+    "done" counts the units an annotator decided; "of" adds the units still open to them
+    (not decided by them, and held by fewer than the dataset's overlap through others'
+    decisions and live leases); "holding" the units leased to them now, undecided."""
     from annotator.store import open_store
 
     store = open_store(db_path, create=False)
@@ -38,9 +42,10 @@ def stats(db_path: str, dataset: str | None, as_json: bool) -> None:
             f"({ds['progress']:.0%}), {ds['gold']} gold"
         )
         if ds["annotators"]:
-            t = Table("annotator", "accept", "reject", "ignore", "done", "of")
+            t = Table("annotator", "accept", "reject", "ignore", "done", "of", "holding")
             for a in ds["annotators"]:
-                t.add_row(a["annotator"], *(str(a[k]) for k in ("accept", "reject", "ignore", "done", "total")))
+                t.add_row(a["annotator"],
+                          *(str(a[k]) for k in ("accept", "reject", "ignore", "done", "total", "holding")))
             console.print(t)
         for s in ds["suggesters"]:
             console.print(f"  suggester {s['suggester']} v{s['version']}: {s['units']} units")

@@ -12,15 +12,17 @@ from annotator.errors import UserError
 from annotator.models import Annotation, Unit
 from annotator.store.agreement_rows import json_spans
 from annotator.store.codec import dump_relations, dump_spans, load_relations, load_spans
-from annotator.store.units import UnitTables
+from annotator.store.leases import LeaseTables
 
 
-class DecisionTables(UnitTables):
+class DecisionTables(LeaseTables):
     """Decisions: append, undo, read."""
 
     def add_annotation(self, ann: Annotation) -> int:
-        """Append a decision and make it the current one for (unit, annotator).
-        Committed before this returns (unless inside an outer :meth:`write`)."""
+        """Append a decision and make it the current one for (unit, annotator); it ends the
+        annotator's lease on the unit (a decision is stored even if that lease ran out and
+        someone else took the unit meanwhile: work is never refused). Committed before this
+        returns (unless inside an outer :meth:`write`)."""
         created = ann.created if ann.created is not None else time.time()
         with self.write():
             unit = self._one("SELECT dataset_id, input_hash, token_bounds, CASE WHEN token_bounds IS NULL"
@@ -38,11 +40,7 @@ class DecisionTables(UnitTables):
             ann_id = int(cur.lastrowid or 0)
             self._set_current(ann.unit_id, ann.annotator, unit["dataset_id"], ann_id, ann.answer,
                               [(s.start, s.end, s.label, s.layer) for s in ann.spans])
-            self._x(
-                "INSERT OR IGNORE INTO assignments (unit_id, annotator, dataset_id, assigned)"
-                " VALUES (?, ?, ?, ?)",
-                (ann.unit_id, ann.annotator, unit["dataset_id"], created),
-            )
+            self._end_lease(ann.unit_id, ann.annotator)
         return ann_id
 
     def _set_current(self, unit_id: int, annotator: str, dataset_id: int, annotation_id: int, answer: str,
@@ -94,7 +92,8 @@ class DecisionTables(UnitTables):
 
     def undo_last(self, dataset: str, annotator: str) -> Unit | None:
         """Revert this annotator's latest standing decision in ``dataset``; the history keeps
-        both the decision and an 'undo' row. Returns the unit to show again."""
+        both the decision and an 'undo' row. Returns the unit to show again, leased to them
+        again when the undo left them no decision on it."""
         ds = self.require_dataset(dataset)
         with self.write():
             last = self._one(
@@ -105,6 +104,8 @@ class DecisionTables(UnitTables):
             if not last:
                 return None
             self._revert(last["unit_id"], annotator, last["annotation_id"], ds.id)
+            if self.current_annotation(last["unit_id"], annotator) is None:
+                self._lease(ds.id or 0, annotator, [last["unit_id"]], time.time())  # theirs again to label
         return self.get_unit(last["unit_id"])
 
     def _revert(self, unit_id: int, annotator: str, annotation_id: int, dataset_id: int) -> None:

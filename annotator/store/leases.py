@@ -1,5 +1,16 @@
-"""The labelling queue: which units are handed to which annotator (``assignments``), within
-the dataset's overlap, and each annotator's progress."""
+"""The labelling queue: units leased to annotators within the dataset's overlap, and each
+annotator's progress.
+
+A unit handed to an annotator is *leased* to them (a ``leases`` row: who, until when). The
+screen renews the lease while the annotator works on the unit, a decision ends it, quitting
+releases it, and a lease that runs out holds nothing: its unit goes back to the pool.
+
+Overlap K (the dataset's ``overlap``; 0 means everyone) is enforced inside one short
+``BEGIN IMMEDIATE`` transaction: a unit is offered to annotator A only if A has not decided
+it and the decisions of others plus the live leases of others on it number fewer than K. So
+two annotators on overlap 1 never get the same unit, and a unit is never held below K by a
+session that went away (its leases expire or are released).
+"""
 
 from __future__ import annotations
 
@@ -7,89 +18,147 @@ import time
 from typing import Any
 
 from annotator.models import Unit
-from annotator.store.decisions import DecisionTables
+from annotator.store.units import UnitTables
+
+#: How long a lease lasts unless renewed (seconds): long enough to think about one sentence,
+#: short enough that a crashed session's unit comes back within minutes.
+LEASE_SECONDS = 600.0
+
+# How many others hold unit u (alias ``u``) for annotator :a at time :now: decisions by
+# others plus live leases by others who have not decided it.
+_HELD_BY_OTHERS = (
+    "((SELECT COUNT(*) FROM decisions o WHERE o.unit_id = u.id AND o.annotator != :a)"
+    " + (SELECT COUNT(*) FROM leases l WHERE l.unit_id = u.id AND l.annotator != :a AND l.expires > :now"
+    " AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.unit_id = l.unit_id AND x.annotator = l.annotator)))"
+)
+_NOT_DECIDED_BY_A = "NOT EXISTS (SELECT 1 FROM decisions m WHERE m.unit_id = u.id AND m.annotator = :a)"
 
 
-class LeaseTables(DecisionTables):
-    """Handing units out to annotators."""
+class LeaseTables(UnitTables):
+    """Handing units out to annotators, under leases."""
+
+    #: Seconds a lease lasts; a store may set its own (tests use short ones).
+    lease_seconds: float = LEASE_SECONDS
 
     def next_units(self, dataset: str, annotator: str, limit: int = 1, after_id: int = -1) -> list[Unit]:
-        """The next units for ``annotator``: first those handed to them and not yet decided
-        (resume after a restart), then new ones, claimed so that no unit is handed to more
-        annotators than the dataset's overlap (0 means everyone)."""
+        """The next units for ``annotator`` after unit ``after_id``, leased to them: first
+        those they already hold and have not decided (resume after a restart; their leases
+        are renewed), then new ones in unit order, each only while fewer than the dataset's
+        overlap hold it (decisions and live leases of others; overlap 0 means everyone)."""
         ds = self.require_dataset(dataset)
         with self.write():
-            rows = self._q(
-                "SELECT a.unit_id AS id FROM assignments a WHERE a.dataset_id = ? AND a.annotator = ?"
-                " AND a.unit_id > ? AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.unit_id = a.unit_id"
-                " AND d.annotator = a.annotator) ORDER BY a.unit_id LIMIT ?",
-                (ds.id, annotator, after_id, limit),
-            )
-            ids = [r["id"] for r in rows]
-            if len(ids) < limit:
-                start = max([after_id, *ids])
-                cap = "" if ds.overlap == 0 else (
-                    " AND (SELECT COUNT(*) FROM assignments x WHERE x.unit_id = u.id) < ?"
-                )
-                params: list[Any] = [ds.id, start, annotator]
-                if ds.overlap:
-                    params.append(ds.overlap)
-                params.append(limit - len(ids))
-                fresh = [
-                    r["id"] for r in self._q(
-                        "SELECT u.id FROM units u WHERE u.dataset_id = ? AND u.id > ?"
-                        " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.unit_id = u.id"
-                        " AND a.annotator = ?)" + cap + " ORDER BY u.id LIMIT ?",
-                        params,
-                    )
-                ]
-                now = time.time()
-                self._x_many(
-                    "INSERT OR IGNORE INTO assignments (unit_id, annotator, dataset_id, assigned)"
-                    " VALUES (?, ?, ?, ?)",
-                    [(i, annotator, ds.id, now) for i in fresh],
-                )
-                ids.extend(fresh)
-        return self.get_units(sorted(ids))
+            now = time.time()
+            p = {"d": ds.id, "a": annotator, "now": now, "after": after_id}
+            held = [r["unit_id"] for r in self._q(
+                "SELECT l.unit_id FROM leases l WHERE l.dataset_id = :d AND l.annotator = :a AND l.unit_id > :after"
+                " AND l.expires > :now AND NOT EXISTS (SELECT 1 FROM decisions m WHERE m.unit_id = l.unit_id"
+                " AND m.annotator = :a) ORDER BY l.unit_id LIMIT :limit", {**p, "limit": limit})]
+            fresh: list[int] = []
+            if len(held) < limit:
+                cap = f" AND {_HELD_BY_OTHERS} < :k" if ds.overlap else ""
+                fresh = [r["id"] for r in self._q(
+                    "SELECT u.id FROM units u WHERE u.dataset_id = :d AND u.id > :start"
+                    " AND NOT EXISTS (SELECT 1 FROM leases o WHERE o.unit_id = u.id AND o.annotator = :a"
+                    " AND o.expires > :now)"
+                    f" AND {_NOT_DECIDED_BY_A}{cap} ORDER BY u.id LIMIT :limit",
+                    {**p, "start": max([after_id, *held]), "k": ds.overlap, "limit": limit - len(held)})]
+            self._lease(ds.id or 0, annotator, [*held, *fresh], now)
+        return self.get_units(sorted([*held, *fresh]))
 
     def claim_unit(self, dataset: str, annotator: str, unit_id: int) -> bool:
-        """Hand one chosen unit to ``annotator`` (e.g. least-sure-first) if the dataset's
-        overlap allows it and they have not decided it; True when it is theirs to label."""
+        """Lease one chosen unit to ``annotator`` (e.g. least-sure-first) if they have not
+        decided it and the dataset's overlap allows it; True when it is theirs to label (a
+        unit they already hold has its lease renewed)."""
         ds = self.require_dataset(dataset)
         with self.write():
+            now = time.time()
             row = self._one(
-                "SELECT u.id, (SELECT COUNT(*) FROM assignments a WHERE a.unit_id = u.id) AS n,"
-                " EXISTS (SELECT 1 FROM assignments a WHERE a.unit_id = u.id AND a.annotator = ?) AS mine,"
-                " EXISTS (SELECT 1 FROM decisions d WHERE d.unit_id = u.id AND d.annotator = ?) AS decided"
-                " FROM units u WHERE u.id = ? AND u.dataset_id = ?",
-                (annotator, annotator, unit_id, ds.id),
+                f"SELECT {_NOT_DECIDED_BY_A} AS open, {_HELD_BY_OTHERS} AS held,"
+                " EXISTS (SELECT 1 FROM leases l WHERE l.unit_id = u.id AND l.annotator = :a AND l.expires > :now)"
+                " AS mine FROM units u WHERE u.id = :u AND u.dataset_id = :d",
+                {"a": annotator, "now": now, "u": unit_id, "d": ds.id},
             )
-            if row is None or row["decided"]:
+            if row is None or not row["open"]:
                 return False
-            if row["mine"]:
-                return True
-            if ds.overlap and row["n"] >= ds.overlap:
+            if not row["mine"] and ds.overlap and row["held"] >= ds.overlap:
                 return False
-            self._x(
-                "INSERT INTO assignments (unit_id, annotator, dataset_id, assigned) VALUES (?, ?, ?, ?)",
-                (unit_id, annotator, ds.id, time.time()),
-            )
+            self._lease(ds.id or 0, annotator, [unit_id], now)
             return True
 
-    def progress(self, dataset: str, annotator: str) -> tuple[int, int]:
-        """(decided by this annotator, units this annotator can expect to see)."""
+    def renew(self, dataset: str, annotator: str, unit_id: int) -> bool:
+        """Extend ``annotator``'s lease on a unit they are working on (the screen calls this
+        while the unit is shown). A lease that already ran out is taken again only if the
+        overlap still allows it; False when the unit is no longer theirs to label."""
         ds = self.require_dataset(dataset)
-        done = self._one(
-            "SELECT COUNT(*) AS n FROM decisions WHERE dataset_id = ? AND annotator = ?", (ds.id, annotator)
-        )
-        total_units = self.count_units(dataset)
-        if ds.overlap == 0:
-            total = total_units
-        else:
-            n_ann = self._one(
-                "SELECT COUNT(DISTINCT annotator) AS n FROM assignments WHERE dataset_id = ?", (ds.id,)
+        with self.write():
+            cur = self._x(
+                "UPDATE leases SET expires = ? WHERE unit_id = ? AND annotator = ? AND dataset_id = ? AND expires > ?",
+                (time.time() + self.lease_seconds, unit_id, annotator, ds.id, time.time()),
             )
-            k = max(1, int(n_ann["n"] if n_ann else 1))
-            total = min(total_units, -(-total_units * ds.overlap // k))
-        d = int(done["n"]) if done else 0
-        return d, max(total, d)
+            if cur.rowcount:
+                return True
+            return self.claim_unit(dataset, annotator, unit_id)
+
+    def release(self, dataset: str, annotator: str | None = None) -> int:
+        """Give back every unit ``annotator`` (everyone when None) holds in ``dataset``
+        undecided, e.g. when their session quits; returns how many live leases ended."""
+        ds = self.require_dataset(dataset)
+        who = "" if annotator is None else " AND annotator = :a"
+        with self.write():
+            p = {"d": ds.id, "a": annotator, "now": time.time()}
+            live = self._one(f"SELECT COUNT(*) AS n FROM leases WHERE dataset_id = :d{who} AND expires > :now", p)
+            self._x(f"DELETE FROM leases WHERE dataset_id = :d{who}", p)
+        return int(live["n"]) if live else 0
+
+    def leases(self, dataset: str) -> dict[str, int]:
+        """Live leases per annotator in ``dataset`` (units handed out and not yet decided)."""
+        ds = self.require_dataset(dataset)
+        rows = self._q(
+            "SELECT annotator, COUNT(*) AS n FROM leases l WHERE dataset_id = ? AND expires > ?"
+            " AND NOT EXISTS (SELECT 1 FROM decisions m WHERE m.unit_id = l.unit_id AND m.annotator = l.annotator)"
+            " GROUP BY annotator ORDER BY annotator",
+            (ds.id, time.time()),
+        )
+        return {r["annotator"]: int(r["n"]) for r in rows}
+
+    def _lease(self, dataset_id: int, annotator: str, unit_ids: list[int], now: float) -> None:
+        """Lease (or renew) units to ``annotator`` from ``now`` (inside a write)."""
+        self._x_many(
+            "INSERT INTO leases (unit_id, annotator, dataset_id, expires) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (unit_id, annotator) DO UPDATE SET expires = excluded.expires",
+            [(u, annotator, dataset_id, now + self.lease_seconds) for u in unit_ids],
+        )
+
+    def _end_lease(self, unit_id: int, annotator: str) -> None:
+        """The annotator decided the unit: the decision holds it now (inside a write)."""
+        self._x("DELETE FROM leases WHERE unit_id = ? AND annotator = ?", (unit_id, annotator))
+
+    def progress(self, dataset: str, annotator: str) -> tuple[int, int]:
+        """(done, total) for ``annotator`` in ``dataset``, exact at this moment.
+
+        ``done`` is the number of units this annotator has decided. ``total`` is ``done``
+        plus the units still open to them: units they have not decided that fewer than the
+        dataset's overlap K hold otherwise (decisions by others plus live leases by others;
+        with K = 0 every unit they have not decided). So on 18 units at overlap 2, alice and
+        bob can each reach 18 of 18, and a third annotator who arrives after both finished
+        sees 0 of 0, nothing left. Units another annotator holds under a live lease come
+        back into ``total`` when that lease ends. ``annotator stats`` shows these numbers."""
+        ds = self.require_dataset(dataset)
+        p: dict[str, Any] = {"d": ds.id, "a": annotator, "now": time.time(), "k": ds.overlap}
+        done = int(self._one("SELECT COUNT(*) AS n FROM decisions WHERE dataset_id = :d AND annotator = :a",
+                             p)["n"])  # type: ignore[index]
+        units = int(self._one("SELECT COUNT(*) AS n FROM units WHERE dataset_id = :d", p)["n"])  # type: ignore[index]
+        full = 0
+        if ds.overlap:
+            # Units held K times by others must each have K decisions or live leases: count
+            # those among the rows of decisions and leases rather than walking every unit.
+            full = int(self._one(
+                "SELECT COUNT(*) AS n FROM (SELECT unit_id FROM ("
+                " SELECT unit_id FROM decisions WHERE dataset_id = :d AND annotator != :a"
+                " UNION ALL SELECT l.unit_id FROM leases l WHERE l.dataset_id = :d AND l.annotator != :a"
+                " AND l.expires > :now AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.unit_id = l.unit_id"
+                " AND x.annotator = l.annotator)"
+                ") GROUP BY unit_id HAVING COUNT(*) >= :k) f"
+                " WHERE NOT EXISTS (SELECT 1 FROM decisions m WHERE m.unit_id = f.unit_id AND m.annotator = :a)",
+                p)["n"])  # type: ignore[index]
+        return done, units - full

@@ -180,5 +180,20 @@ def m004_unit_extents(db: Database) -> None:
     backfill_units(db.conn.execute, db.conn.executemany)
 
 
+@migrations()
+def m005_leases(db: Database) -> None:
+    """Units are leased, not assigned for ever: ``leases`` holds who was handed which unit
+    until when (``expires``, seconds since the epoch); a lease that ran out holds nothing.
+    ``assignments`` goes: its rows were permanent reservations, and an undecided one kept a
+    unit from its other annotators (a decided one is already counted by ``decisions``)."""
+    db.execute(
+        "CREATE TABLE leases (unit_id INTEGER NOT NULL REFERENCES units(id), annotator TEXT NOT NULL,"
+        " dataset_id INTEGER NOT NULL REFERENCES datasets(id), expires REAL NOT NULL,"
+        " PRIMARY KEY (unit_id, annotator)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX leases_annotator ON leases(dataset_id, annotator, unit_id)")
+    db.execute("DROP TABLE assignments")
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]

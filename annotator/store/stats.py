@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotator.store.leases import LeaseTables
+from annotator.store.decisions import DecisionTables
 from annotator.store.suggestions import SuggestionTables
 
 
-class StatsTables(LeaseTables, SuggestionTables):
+class StatsTables(DecisionTables, SuggestionTables):
     """Counts over every table of a dataset."""
 
     def stats(self, dataset: str | None = None) -> dict[str, Any]:
-        """Counts per dataset: documents, units, suggestions, decisions per annotator and
-        answer, gold, progress."""
+        """Counts per dataset: documents, units, suggestions, gold, and per annotator (anyone
+        with a decision or a live lease) decisions by answer, progress as
+        :meth:`~annotator.store.leases.LeaseTables.progress` counts it (``done`` of ``total``)
+        and the units they hold under a live lease (``holding``)."""
         out: dict[str, Any] = {"database": self.path, "datasets": []}
         for ds in self.list_datasets():
             if dataset is not None and ds.name != dataset:
@@ -32,10 +34,14 @@ class StatsTables(LeaseTables, SuggestionTables):
                 (ds.id,),
             ):
                 per.setdefault(r["annotator"], {"accept": 0, "reject": 0, "ignore": 0})[r["answer"]] = r["n"]
+            holding = self.leases(ds.name)
+            for name in holding:
+                per.setdefault(name, {"accept": 0, "reject": 0, "ignore": 0})
             annotators = []
-            for name, answers in per.items():
+            for name in sorted(per):
                 done, total = self.progress(ds.name, name)
-                annotators.append({"annotator": name, **answers, "done": done, "total": total})
+                annotators.append({"annotator": name, **per[name], "done": done, "total": total,
+                                   "holding": holding.get(name, 0)})
             units = int(c.get("units", 0))
             out["datasets"].append({
                 "name": ds.name, "scheme": ds.scheme, "overlap": ds.overlap,

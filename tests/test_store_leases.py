@@ -1,0 +1,276 @@
+"""Units are leased, not assigned for ever: overlap K enforced in SQL, nothing stranded,
+expired leases return their unit, and progress is exact for every annotator (issue 15 point
+3, issue 16 point 3)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from annotator.cli import cli
+from annotator.models import Annotation, Document, Unit
+from annotator.store import Store, open_store
+
+
+def make_dataset(store: Store, n: int, overlap: int, name: str = "d") -> list[int]:
+    """``n`` one-sentence units in one document; their ids."""
+    ds = store.ensure_dataset(name, overlap=overlap)
+    sentences = [f"Sentence number {i} is here." for i in range(n)]
+    units, pos = [], 0
+    for i, s in enumerate(sentences):
+        units.append(Unit(position=i, text=s, start=pos, end=pos + len(s)))
+        pos += len(s) + 1
+    store.insert_document(ds, Document(title="t", text=" ".join(sentences)), units)
+    return [u.id for u in store.iter_units(name)]
+
+
+def decide(store: Store, name: str, dataset: str = "d") -> int | None:
+    """What a session does: take the next unit, decide it; the unit id, None when nothing is left."""
+    units = store.next_units(dataset, name, limit=1)
+    if not units:
+        return None
+    store.add_annotation(Annotation(unit_id=units[0].id, annotator=name, answer="accept"))
+    return units[0].id
+
+
+def decisions_per_unit(store: Store, dataset: str = "d") -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for unit, _ in store.iter_annotations(dataset):
+        counts[unit.id] = counts.get(unit.id, 0) + 1
+    return counts
+
+
+def expected_progress(store: Store, annotator: str, dataset: str = "d") -> tuple[int, int]:
+    """The definition of progress, unit by unit: done = decided by them; total = done + units
+    not decided by them held by fewer than K others (decisions + live leases)."""
+    ds = store.require_dataset(dataset)
+    now = time.time()
+    done = total = 0
+    for u in store.iter_units(dataset):
+        deciders = {a.annotator for a in store.current_annotations(u.id)}
+        if annotator in deciders:
+            done += 1
+            total += 1
+            continue
+        leased = {r[0] for r in store._tuples(
+            "SELECT annotator FROM leases WHERE unit_id = ? AND expires > ?", (u.id, now))}
+        others = len(deciders - {annotator}) + len(leased - deciders - {annotator})
+        if ds.overlap == 0 or others < ds.overlap:
+            total += 1
+    return done, total
+
+
+def test_two_annotators_on_overlap_one_never_share_a_unit(tmp_path: Path) -> None:
+    db = tmp_path / "two.db"
+    with open_store(db) as s:
+        ids = make_dataset(s, 60, overlap=1)
+    got: dict[str, list[int]] = {}
+    errors: list[BaseException] = []
+
+    def annotator(name: str) -> None:
+        try:
+            with open_store(db) as store:  # a connection of its own, as another process would have
+                mine = []
+                while (u := decide(store, name)) is not None:
+                    mine.append(u)
+                got[name] = mine
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=annotator, args=(n,)) for n in ("alice", "bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert set(got["alice"]).isdisjoint(got["bob"])
+    assert sorted(got["alice"] + got["bob"]) == ids
+    with open_store(db) as s:
+        assert decisions_per_unit(s) == {i: 1 for i in ids}
+
+
+def test_overlap_one_leased_unit_is_not_offered_to_another(store: Store) -> None:
+    u1, u2, u3 = make_dataset(store, 3, overlap=1)
+    assert [u.id for u in store.next_units("d", "alice")] == [u1]
+    assert [u.id for u in store.next_units("d", "bob")] == [u2]
+    # alice's unit stays hers (resume), bob's never reaches her
+    assert [u.id for u in store.next_units("d", "alice", limit=5)] == [u1, u3]
+    assert store.claim_unit("d", "bob", u1) is False
+
+
+def test_quitting_on_overlap_two_strands_nothing(store: Store) -> None:
+    ids = make_dataset(store, 6, overlap=2)
+    # carol opens the screen (takes a unit each from the queue and the priority list) and quits
+    assert [u.id for u in store.next_units("d", "carol")] == [ids[0]]
+    assert store.claim_unit("d", "carol", ids[4]) is True
+    assert store.leases("d") == {"carol": 2}
+    assert store.release("d", "carol") == 2
+    assert store.leases("d") == {}
+    while decide(store, "alice") is not None:
+        pass
+    while decide(store, "bob") is not None:
+        pass
+    assert decisions_per_unit(store) == {i: 2 for i in ids}
+
+
+def test_expired_lease_returns_its_unit(store: Store) -> None:
+    store.lease_seconds = 0.3
+    ids = make_dataset(store, 2, overlap=1)
+    assert [u.id for u in store.next_units("d", "alice", limit=2)] == ids  # alice takes both, then vanishes
+    assert store.next_units("d", "bob") == []
+    assert store.progress("d", "bob") == (0, 0)
+    time.sleep(0.4)
+    assert [u.id for u in store.next_units("d", "bob", limit=2)] == ids
+    assert store.progress("d", "bob") == (0, 2)
+    # alice comes back: her leases ran out and bob holds the units now
+    assert store.renew("d", "alice", ids[0]) is False
+    assert store.next_units("d", "alice") == []
+
+
+def test_renew_keeps_a_unit_past_its_first_lease(store: Store) -> None:
+    store.lease_seconds = 0.5
+    (u1,) = make_dataset(store, 1, overlap=1)
+    assert [u.id for u in store.next_units("d", "alice")] == [u1]
+    for _ in range(3):
+        time.sleep(0.3)
+        assert store.renew("d", "alice", u1) is True
+    assert store.next_units("d", "bob") == []  # 0.9 s after the claim, still alice's
+    time.sleep(0.6)
+    assert [u.id for u in store.next_units("d", "bob")] == [u1]
+
+
+def test_overlap_two_crashed_session_strands_nothing_once_its_leases_expire(store: Store) -> None:
+    store.lease_seconds = 0.3
+    ids = make_dataset(store, 4, overlap=2)
+    store.next_units("d", "ghost", limit=4)  # opened, never decided, never released
+    while decide(store, "alice") is not None:
+        pass
+    assert store.next_units("d", "bob", limit=4) == []  # ghost and alice hold every unit
+    time.sleep(0.4)
+    while decide(store, "bob") is not None:
+        pass
+    assert decisions_per_unit(store) == {i: 2 for i in ids}
+
+
+def test_undo_leases_the_unit_again(store: Store) -> None:
+    u1, u2 = make_dataset(store, 2, overlap=1)
+    assert decide(store, "alice") == u1
+    assert store.undo_last("d", "alice").id == u1
+    assert store.leases("d") == {"alice": 1}
+    assert [u.id for u in store.next_units("d", "bob")] == [u2]  # u1 is alice's to redo
+
+
+def progress_all(store: Store, names: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    return {n: store.progress("d", n) for n in names}
+
+
+def test_progress_two_annotators_overlap_two(store: Store) -> None:
+    make_dataset(store, 18, overlap=2)
+    names = ("alice", "bob", "carol")
+    assert progress_all(store, names) == {n: (0, 18) for n in names}
+    for step in range(18):
+        for name in ("alice", "bob"):
+            decide(store, name)
+            got = progress_all(store, names)
+            assert got == {n: expected_progress(store, n) for n in names}, (step, name)
+            assert got["alice"] == (step + 1, 18)
+            assert got["bob"] == (step + (name == "bob"), 18)
+    # carol arrives after both finished: nothing left, and progress says so
+    assert store.next_units("d", "carol") == []
+    assert store.progress("d", "carol") == (0, 0)
+
+
+def test_progress_three_annotators_overlap_two(store: Store) -> None:
+    make_dataset(store, 18, overlap=2)
+    names = ("alice", "bob", "carol")
+    order = ["alice", "bob", "carol"] * 6 + ["alice", "alice", "bob"] * 6
+    for k, name in enumerate(order):
+        decided = decide(store, name)
+        got = progress_all(store, names)
+        assert got == {n: expected_progress(store, n) for n in names}, (k, name, decided)
+        for n in names:
+            done, total = got[n]
+            assert done <= total <= 18
+            if store.next_units("d", n, limit=1):
+                store.release("d", n)  # a look at the queue is not a claim for this test
+            else:
+                assert done == total, (k, n, got[n])  # nothing open to them: the screen says done
+    while any([decide(store, n) is not None for n in names]):  # whoever still has units finishes
+        assert progress_all(store, names) == {n: expected_progress(store, n) for n in names}
+    assert sum(store.progress("d", n)[0] for n in names) == 36
+    assert all(store.progress("d", n)[0] == store.progress("d", n)[1] for n in names)
+    assert decisions_per_unit(store) == {u.id: 2 for u in store.iter_units("d")}
+
+
+def test_progress_counts_others_live_leases(store: Store) -> None:
+    make_dataset(store, 4, overlap=1)
+    store.next_units("d", "alice", limit=3)
+    assert store.progress("d", "alice") == (0, 4)
+    assert store.progress("d", "bob") == (0, 1)  # only the unit alice does not hold
+    store.release("d", "alice")
+    assert store.progress("d", "bob") == (0, 4)
+
+
+def test_stats_shows_the_same_progress(store: Store, db_path: Path, runner) -> None:
+    make_dataset(store, 18, overlap=2)
+    for _ in range(5):
+        decide(store, "alice")
+    for _ in range(3):
+        decide(store, "bob")
+    store.next_units("d", "carol")  # holding one, nothing decided
+    r = runner.invoke(cli, ["stats", "--db", str(db_path), "--json"])
+    assert r.exit_code == 0, r.output
+    (ds,) = json.loads(r.output)["datasets"]
+    rows = {a["annotator"]: (a["done"], a["total"], a["holding"]) for a in ds["annotators"]}
+    # bob and alice both decided units 1-3; carol holds unit 4, which alice decided
+    assert rows == {"alice": (5, 18, 0), "bob": (3, 17, 0), "carol": (0, 15, 1)}
+    assert {n: store.progress("d", n) for n in rows} == {n: v[:2] for n, v in rows.items()}
+
+
+def test_dataset_release_command(store: Store, db_path: Path, runner) -> None:
+    make_dataset(store, 5, overlap=1)
+    store.next_units("d", "alice", limit=3)
+    store.next_units("d", "bob", limit=2)
+    decide(store, "bob")  # bob decides the first unit he holds: a decided unit is not held
+    r = runner.invoke(cli, ["dataset", "release", "d", "--db", str(db_path), "--annotator", "alice"])
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == "d: released 3 units held by alice"
+    assert store.leases("d") == {"bob": 1}
+    r = runner.invoke(cli, ["dataset", "release", "d", "--db", str(db_path)])
+    assert r.output.strip() == "d: released 1 unit held"
+    assert store.leases("d") == {}
+    r = runner.invoke(cli, ["dataset", "release", "nope", "--db", str(db_path)])
+    assert r.exit_code != 0 and "no dataset 'nope'" in r.output
+
+
+@pytest.mark.slow
+def test_many_annotators_overlap_two_processes_strand_nothing(tmp_path: Path) -> None:
+    """Four annotators in threads with their own connections, overlap 2, one of whom quits
+    at once: every unit ends with exactly two decisions."""
+    db = tmp_path / "four.db"
+    with open_store(db) as s:
+        ids = make_dataset(s, 120, overlap=2)
+        s.next_units("d", "quitter", limit=5)
+        s.release("d", "quitter")
+    errors: list[BaseException] = []
+
+    def annotator(name: str) -> None:
+        try:
+            with open_store(db) as store:
+                while decide(store, name) is not None:
+                    pass
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=annotator, args=(n,)) for n in ("a", "b", "c", "e")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with open_store(db) as s:
+        assert decisions_per_unit(s) == {i: 2 for i in ids}
