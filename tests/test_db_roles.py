@@ -49,7 +49,7 @@ def test_an_annotator_writes_only_under_their_own_name(team):
             s.next_units("seed", "bob", limit=1)  # nor take units in someone else's name
         s.undo_last("seed", alice)  # her own undo is hers to write
     assert query(db, "SELECT annotator, answer FROM annotations ORDER BY id") == [(alice, "accept"), (alice, "undo")]
-    assert query(db, "SELECT COUNT(*) FROM assignments WHERE annotator = 'bob'") == [(0,)]
+    assert query(db, "SELECT COUNT(*) FROM leases WHERE annotator = 'bob'") == [(0,)]
 
 
 def test_gold_needs_adjudication_and_is_written_as_oneself(team):

@@ -33,7 +33,7 @@ TABLES: dict[str, str] = {
     "span_labels": "id",
     "annotations": "id",
     "decisions": "unit_id, annotator",
-    "assignments": "unit_id, annotator",
+    "leases": "unit_id, annotator",
     "gold": "id",
     "gold_current": "unit_id",
 }

@@ -158,7 +158,7 @@ class LeaseTables(UnitTables):
                 " UNION ALL SELECT l.unit_id FROM leases l WHERE l.dataset_id = :d AND l.annotator != :a"
                 " AND l.expires > :now AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.unit_id = l.unit_id"
                 " AND x.annotator = l.annotator)"
-                ") GROUP BY unit_id HAVING COUNT(*) >= :k) f"
+                ") h GROUP BY unit_id HAVING COUNT(*) >= :k) f"
                 " WHERE NOT EXISTS (SELECT 1 FROM decisions m WHERE m.unit_id = f.unit_id AND m.annotator = :a)",
                 p)["n"])  # type: ignore[index]
         return done, units - full

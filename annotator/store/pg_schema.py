@@ -148,6 +148,15 @@ CREATE TABLE unit_extents (unit_id BIGINT PRIMARY KEY REFERENCES units(id), data
 """
 
 
+_M005 = """
+CREATE TABLE leases (unit_id BIGINT NOT NULL REFERENCES units(id), annotator TEXT NOT NULL,
+    dataset_id BIGINT NOT NULL REFERENCES datasets(id), expires DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (unit_id, annotator));
+CREATE INDEX leases_annotator ON leases(dataset_id, annotator, unit_id);
+DROP TABLE assignments;
+"""
+
+
 def _m003_backfill(conn: PgConnection) -> None:
     from annotator.store.agreement_rows import backfill
 
@@ -166,6 +175,7 @@ MIGRATIONS: dict[str, tuple[str, Callable[[PgConnection], None] | None]] = {
     "m002_export_parts": (_M002, None),
     "m003_agreement_columns": (_M003, _m003_backfill),
     "m004_unit_extents": (_M004, _m004_backfill),
+    "m005_leases": (_M005, None),
 }
 
 

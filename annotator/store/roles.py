@@ -28,7 +28,7 @@ RIGHTS = {"annotate": ANNOTATE, "adjudicate": ADJUDICATE, "lead": LEAD}
 OWN_ROWS = [
     ("annotations", "annotator", "INSERT"),
     ("decisions", "annotator", "INSERT, UPDATE, DELETE"),
-    ("assignments", "annotator", "INSERT, UPDATE, DELETE"),
+    ("leases", "annotator", "INSERT, UPDATE, DELETE"),
 ]
 #: Ids of names and labels, shared by every writer (written with a decision).
 SHARED_IDS = ["annotator_ids", "span_labels"]
