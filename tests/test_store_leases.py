@@ -272,3 +272,33 @@ def test_many_annotators_overlap_two_processes_strand_nothing(db: str) -> None:
     assert not errors, errors
     with open_store(db) as s:
         assert decisions_per_unit(s) == {i: 2 for i in ids}
+
+
+@pytest.mark.postgresql
+def test_postgres_claims_pass_each_other_by_with_skip_locked(pg_db: str) -> None:
+    """On PostgreSQL a claim locks only the units it takes (FOR UPDATE SKIP LOCKED): while
+    alice's claim is still open, bob's claim on an overlap-1 dataset does not wait for it
+    and gets another unit; after she commits, no unit is held twice."""
+    with open_store(pg_db) as s:
+        ids = make_dataset(s, 4, overlap=1)
+    alice, bob = open_store(pg_db), open_store(pg_db)
+    got: dict[str, list[int]] = {}
+    try:
+        with alice.write(rows_only=True):
+            got["alice"] = [u.id for u in alice.next_units("d", "alice", limit=1)]
+            done = threading.Event()
+
+            def claim() -> None:
+                got["bob"] = [u.id for u in bob.next_units("d", "bob", limit=1)]
+                done.set()
+
+            t = threading.Thread(target=claim)
+            t.start()
+            assert done.wait(10), "bob's claim waited for alice's open transaction"
+            t.join()
+        assert got == {"alice": [ids[0]], "bob": [ids[1]]}
+        assert [u.id for u in bob.next_units("d", "bob", limit=4)] == [ids[1], ids[2], ids[3]]
+        assert alice.leases("d") == {"alice": 1, "bob": 3}
+    finally:
+        alice.close()
+        bob.close()

@@ -214,14 +214,18 @@ class Connection:
 
     # ------------------------------------------------------------------ transactions
     @contextmanager
-    def write(self) -> Iterator[Self]:
-        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+    def write(self, *, rows_only: bool = False) -> Iterator[Self]:
+        """One write transaction (``BEGIN IMMEDIATE``: SQLite's one writer; on PostgreSQL a
+        transaction-level lock every such writer takes, see store/dialect.py); nested calls
+        join the outer one. ``rows_only``: on PostgreSQL, no database-wide lock — the
+        transaction must lock what it reads to decide (:meth:`_row_locks`); on SQLite the
+        same as any write."""
         with self._lock:
             conn = self.conn
             if conn.in_transaction:
                 yield self
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN DEFERRED" if rows_only and self.engine == "postgresql" else "BEGIN IMMEDIATE")
             try:
                 yield self
             except BaseException:
@@ -241,6 +245,15 @@ class Connection:
                     raise RuntimeError(f"{missing} units given ids by insert_document(defer_units=True) were never"
                                        " written with insert_units; the transaction was rolled back")
                 conn.execute("COMMIT")
+
+    def _row_locks(self, alias: str, *, skip: bool) -> str:
+        """The clause that makes a SELECT lock the rows it picks from table ``alias`` until
+        the transaction ends: on PostgreSQL ``FOR UPDATE OF alias`` (``SKIP LOCKED``: passing
+        over rows another transaction holds), nothing on SQLite, whose ``BEGIN IMMEDIATE``
+        already holds the whole database."""
+        if self.engine != "postgresql":
+            return ""
+        return f" FOR UPDATE OF {alias}" + (" SKIP LOCKED" if skip else "")
 
     @property
     def in_transaction(self) -> bool:

@@ -21,6 +21,9 @@ statement in PostgreSQL's words (:func:`translate`, once per distinct statement)
   advisory lock that every writer of the database takes, so writers queue as they do on
   SQLite and ids given as ``MAX(id) + 1`` stay unique; work handed out to many annotators
   takes row locks instead (``FOR UPDATE SKIP LOCKED``), see the store's leases;
+- ``BEGIN DEFERRED`` (what :meth:`Connection.write` opens for ``rows_only`` work, the lease
+  claims) → ``BEGIN`` without that lock: the claim locks the unit rows it takes with
+  ``FOR UPDATE SKIP LOCKED``, so annotators claiming at once pass each other by;
 - a plain ``BEGIN`` (a reader's snapshot) → ``BEGIN ISOLATION LEVEL REPEATABLE READ``;
 - SQLite ``PRAGMA``s (journal, cache, busy timeout) mean nothing to PostgreSQL: no-ops.
 
@@ -190,7 +193,8 @@ class PgConnection:
         if head.startswith("PRAGMA"):
             return PgCursor(None)
         if head.startswith("BEGIN"):
-            self.begin(immediate="IMMEDIATE" in sql.upper())
+            mode = sql.upper()
+            self.begin(immediate="IMMEDIATE" in mode, rows="DEFERRED" in mode)
             return PgCursor(None)
         text, returns_id, named = translate(sql)
         cur = self.raw.cursor()
@@ -226,12 +230,16 @@ class PgConnection:
         return DatabaseError(f"{display_url(self.url)}: refused for role {self.raw.info.user!r}: {message}"
                              " (`annotator db grant` gives roles their rights)")
 
-    def begin(self, *, immediate: bool) -> None:
-        """A transaction; ``immediate`` takes the database's write lock at once, as SQLite's
-        ``BEGIN IMMEDIATE`` does (held until COMMIT or ROLLBACK)."""
+    def begin(self, *, immediate: bool, rows: bool = False) -> None:
+        """A transaction: ``immediate`` takes the database's write lock at once, as SQLite's
+        ``BEGIN IMMEDIATE`` does (held until COMMIT or ROLLBACK); ``rows`` (``BEGIN
+        DEFERRED``) takes no such lock: the transaction locks the rows it claims
+        (``FOR UPDATE``); otherwise a reader's snapshot (``REPEATABLE READ``)."""
         if immediate:
             self.raw.execute("BEGIN")
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        elif rows:
+            self.raw.execute("BEGIN")
         else:
             self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
 
