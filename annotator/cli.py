@@ -7,6 +7,7 @@ invoked, so ``annotator --help`` and start-up stay fast (no spaCy, no Textual on
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "annotator.commands.evaluate:evaluate",
     "export": "annotator.commands.export:export",
     "agree": "annotator.commands.agree:agree",
+    "report": "annotator.commands.report:report",
     "dataset": "annotator.commands.dataset:dataset",
     "train": "annotator.commands.train:train",
     "bench": "annotator.commands.bench:bench",
@@ -39,17 +41,23 @@ def _remember_db(ctx: click.Context, _param: click.Parameter, value: str) -> str
     return value
 
 
+def _default_db() -> str:
+    return os.environ.get("ANNOTATOR_DB") or "annotator.db"
+
+
 def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``--db PATH|URL`` (``$ANNOTATOR_DB``, default ``./annotator.db``): a file is SQLite, a
-    ``postgresql://`` URL PostgreSQL."""
+    """``--db PATH|URL`` (default ``$ANNOTATOR_DB``, else ``./annotator.db``): a file is SQLite,
+    a ``postgresql://`` URL PostgreSQL.
+
+    The environment is read as the default rather than as click's ``envvar`` so that a
+    ``--db`` given before the subcommand (see :func:`global_defaults`) outranks it."""
     return click.option(
         "--db",
         "db_path",
-        envvar="ANNOTATOR_DB",
-        default="annotator.db",
-        show_default=True,
+        default=_default_db,
+        show_default="$ANNOTATOR_DB or annotator.db",
         metavar="PATH|URL",
-        help="SQLite database file, or a PostgreSQL database as postgresql://USER@HOST:PORT/NAME ($ANNOTATOR_DB).",
+        help="SQLite database file, or a PostgreSQL database as postgresql://USER@HOST:PORT/NAME.",
         callback=_remember_db,
     )(fn)
 
@@ -84,9 +92,11 @@ class LazyGroup(click.Group):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as e:
-            if e.name == module_name:
-                return None  # not built yet
-            raise
+            if e.name != module_name:
+                raise  # the module is there but something it imports is not: the real error
+            # listed but missing is a broken install: say so, never drop it from --help
+            raise click.ClickException(
+                f"command {cmd_name!r}: its module {module_name} is missing from this installation") from None
         return getattr(module, attr)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -107,6 +117,31 @@ class LazyGroup(click.Group):
             ctx.exit(DatabaseError.exit_code)
 
 
+def _params_by_flag(cmd: click.Command, flag: str) -> list[click.Parameter]:
+    return [p for p in cmd.params if flag in getattr(p, "opts", ())]
+
+
+def global_defaults(cmd: click.Command, given: dict[str, Any]) -> dict[str, Any]:
+    """A click ``default_map`` for ``cmd`` (and, for a group, each of its subcommands) that
+    makes each option in ``given`` (flag -> value, as typed before the subcommand) the
+    default of the option of the same flag. A value typed after the subcommand still wins."""
+    defaults: dict[str, Any] = {}
+    for flag, value in given.items():
+        for p in _params_by_flag(cmd, flag):
+            if p.name:
+                defaults[p.name] = value
+    if isinstance(cmd, click.Group):
+        for name, sub in cmd.commands.items():
+            defaults[name] = global_defaults(sub, given)
+    return defaults
+
+
+def _takes(cmd: click.Command, flag: str) -> bool:
+    if _params_by_flag(cmd, flag):
+        return True
+    return isinstance(cmd, click.Group) and any(_takes(sub, flag) for sub in cmd.commands.values())
+
+
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="annotator")
 @db_option
@@ -116,13 +151,27 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, db_path: str, dataset: str | None, annotator_name: str) -> None:
     """Turn news articles into gold entity and claim labels, in the terminal.
 
-    With no command, opens the labelling UI (same as `annotator label`).
+    With no command, opens the labelling UI (same as `annotator label`). --db, --dataset and
+    --annotator given before a command apply to it (`annotator --db two.db import FILE`);
+    given again after it, the later one wins.
     """
     if ctx.invoked_subcommand is None:
         label = LazyGroup.get_command(cli, ctx, "label")  # type: ignore[arg-type]
         if label is None:
             raise click.UsageError("the labelling UI is not available in this build")
         ctx.invoke(label, db_path=db_path, dataset=dataset, annotator_name=annotator_name)
+        return
+    typed = {"--db": ("db_path", db_path), "--dataset": ("dataset", dataset), "--annotator": ("annotator_name", annotator_name)}
+    given = {flag: value for flag, (name, value) in typed.items()
+             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE}
+    if not given:
+        return
+    sub = LazyGroup.get_command(cli, ctx, ctx.invoked_subcommand)  # type: ignore[arg-type]
+    assert sub is not None  # click resolved it before calling us
+    for flag in given:
+        if not _takes(sub, flag):
+            raise click.UsageError(f"{flag} does not apply to `annotator {ctx.invoked_subcommand}`; leave it out")
+    ctx.default_map = {ctx.invoked_subcommand: global_defaults(sub, given)}
 
 
 def main() -> None:

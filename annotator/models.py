@@ -13,6 +13,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# Token is defined with the tokenizer (annotator.tokens, which imports nothing of ours) and
+# re-exported here, so the contract imports in one direction only.
+from annotator.tokens import Token, tokenize  # noqa: F401
+
 Layer = Literal["entities", "claims"]
 Answer = Literal["accept", "reject", "ignore"]
 LAYERS: tuple[str, ...] = ("entities", "claims")
@@ -21,15 +25,6 @@ ANSWERS: tuple[str, ...] = ("accept", "reject", "ignore")
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Token(_Model):
-    """One token of a unit: its text and code-point offsets (end exclusive)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    text: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
 
 
 class SpanRef(_Model):
@@ -186,8 +181,6 @@ class Unit(_Model):
     def token_list(self) -> list[Token]:
         if self.tokens is not None:
             return self.tokens
-        from annotator.tokens import tokenize
-
         return tokenize(self.text)
 
 
@@ -236,9 +229,22 @@ class Gold(_Model):
     created: float | None = None
 
 
+#: Keys a label may take in a scheme: the digits, then the letters the labelling screen leaves
+#: free (a accept, x reject, c layer, l link, v overlay, q quit). The screen binds each of them.
+LABEL_KEYS: str = "1234567890bdefghijkmnoprstuwyz"
+
+
 class Label(_Model):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
     hotkey: str = Field(min_length=1, max_length=1)
+
+    @field_validator("hotkey")
+    @classmethod
+    def _bindable(cls, key: str) -> str:
+        if key not in LABEL_KEYS:
+            raise ValueError(f"hotkey {key!r} is not a label key (a digit, or one of {LABEL_KEYS[10:]})")
+        return key
+
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     description: str = ""
 
@@ -258,6 +264,10 @@ class Scheme(_Model):
     entities: list[Label] = Field(min_length=1)
     claims: list[Label] = Field(default_factory=list)
     relations: list[RelationLabel] = Field(default_factory=list)
+    maps: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="other scheme's name -> its entity label -> this scheme's label ('' drops it)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Scheme:
@@ -271,6 +281,11 @@ class Scheme(_Model):
             dupk = {k for k in keys if keys.count(k) > 1}
             if dupk:
                 raise ValueError(f"{layer}: hotkey {sorted(dupk)[0]!r} is used twice")
+        entity_names = {l.name for l in self.entities}
+        for other, mapping in self.maps.items():
+            for src, dst in mapping.items():
+                if dst and dst not in entity_names:
+                    raise ValueError(f"maps.{other}.{src}: {dst} is not an entities label")
         claim_names = {l.name for l in self.claims}
         for rel in self.relations:
             for end in (rel.head, rel.child):

@@ -111,7 +111,7 @@ def plan_sources(paths: Sequence[str], fmt: str = "auto", stdin: BinaryIO | None
                 if f_fmt is None:
                     skipped.append(str(f))
                     continue
-                plans.append(SourcePlan(Source(f), f_fmt))
+                plans.append(SourcePlan(Source(f, root=path), f_fmt))
         else:
             f_fmt = fmt if fmt != "auto" else (detect_format(path) or _sniff_file(path))
             if f_fmt in DIRECTORY_FORMATS and fmt == "auto":
@@ -137,7 +137,9 @@ class ImportSummary:
     duplicates: int = 0
     annotations: int = 0
     suggestions: int = 0
+    imported_suggestions: int = 0  # pre-annotations read from the files (not from our suggesters)
     skipped_files: list[str] = field(default_factory=list)
+    failed: list[InputError] = field(default_factory=list)  # sources refused (with keep_going)
 
     def line(self) -> str:
         s = (
@@ -146,11 +148,23 @@ class ImportSummary:
         )
         if self.annotations:
             s += f", {self.annotations} annotations"
+        if self.imported_suggestions:
+            s += f", {self.imported_suggestions} imported suggestions"
         if self.suggestions:
             s += f", {self.suggestions} units with suggestions"
+        if self.failed:
+            s += f", {len(self.failed)} file{'s' if len(self.failed) != 1 else ''} failed"
         if self.skipped_files:
             s += f", {len(self.skipped_files)} files not importable skipped"
         return s
+
+    def skipped_line(self, limit: int = 20) -> str | None:
+        """One line naming the files skipped as not importable (None when there are none)."""
+        if not self.skipped_files:
+            return None
+        names = self.skipped_files[:limit]
+        more = len(self.skipped_files) - len(names)
+        return "Skipped (unsupported kind of file): " + ", ".join(names) + (f" and {more} more" if more else "")
 
 
 def _suggestion_rows(suggesters: Sequence[Suggester], units: Sequence[Unit]) -> list[tuple[int, str, str, str, str]]:
@@ -358,10 +372,12 @@ def import_sources(
     suggesters: Sequence[Suggester] = (),
     on_source: Callable[[SourcePlan, ImportSummary], None] | None = None,
     workers: int | None = None,
+    keep_going: bool = False,
 ) -> ImportSummary:
     """Import every source into ``dataset``; one transaction per source. On bad input the
     source being read is rolled back and the :class:`InputError` propagates (the sources
-    before it stay imported). Large imports suggest in ``workers`` processes (default: one
+    before it stay imported) or, with ``keep_going``, is kept in ``summary.failed`` and the
+    next source is read. Large imports suggest in ``workers`` processes (default: one
     per core, at most 2)."""
     readers = load_readers()
     options = options or ReadOptions()
@@ -374,29 +390,33 @@ def import_sources(
     try:
         for plan in plans:
             reader = readers[plan.format]
-            before = (summary.documents, summary.units, summary.duplicates, summary.annotations)
+            before = (summary.documents, summary.units, summary.duplicates, summary.annotations,
+                      summary.imported_suggestions)
             counted = buffer.count
             try:
                 with store.write():
                     for parsed in reader(plan.source, options):
                         try:
-                            _store_parsed(store, dataset, parsed, plan, summary, buffer)
+                            _store_parsed(store, dataset, parsed, plan, summary, buffer, options)
                         except UnicodeEncodeError as e:
                             bad = e.object[e.start : e.end].encode("unicode_escape").decode() if isinstance(e.object, str) else "?"
                             raise InputError(
                                 plan.source.name, f"text is not valid Unicode (lone surrogate {bad})", line=parsed.line
                             ) from None
                     buffer.finish()
-            except InputError:
+            except (InputError, OSError, MemoryError) as e:
                 buffer.discard()
-                summary.documents, summary.units, summary.duplicates, summary.annotations = before
-                raise
-            except (OSError, MemoryError) as e:
-                buffer.discard()
-                summary.documents, summary.units, summary.duplicates, summary.annotations = before
-                raise InputError(plan.source.name, f"cannot be read ({e.__class__.__name__}: {e})") from None
-            summary.suggestions += buffer.count - counted
-            summary.files += 1
+                buffer.count = counted
+                (summary.documents, summary.units, summary.duplicates, summary.annotations,
+                 summary.imported_suggestions) = before
+                error = e if isinstance(e, InputError) else InputError(
+                    plan.source.name, f"cannot be read ({e.__class__.__name__}: {e})")
+                if not keep_going:
+                    raise error from None
+                summary.failed.append(error)
+            else:
+                summary.suggestions += buffer.count - counted
+                summary.files += 1
             if on_source:
                 on_source(plan, summary)
     finally:
@@ -407,7 +427,7 @@ def import_sources(
 
 def _store_parsed(
     store: Store, dataset: Dataset, parsed: Parsed, plan: SourcePlan, summary: ImportSummary,
-    buffer: _SuggestBuffer,
+    buffer: _SuggestBuffer, options: ReadOptions,
 ) -> None:
     name = plan.source.name
     if not parsed.units:
@@ -415,9 +435,13 @@ def _store_parsed(
     for u in parsed.units:
         if parsed.document.text[u.start : u.end] != u.text:
             raise InputError(name, f"unit {u.position} does not match the document text", line=parsed.line)
+    if options.labels_as == "suggestions" and parsed.labels:
+        parsed.suggestions.extend(labels_as_suggestions(parsed.labels, plan.source))
+        parsed.labels = []
     # A new document's units are written with their record parts once the suggesters have
-    # been over them, unless decisions come with them (those need the unit rows now).
-    defer = buffer.makes_parts and not parsed.labels
+    # been over them, unless decisions or suggestions come with them (those need the unit
+    # rows now).
+    defer = buffer.makes_parts and not parsed.labels and not parsed.suggestions
     units = parsed.units
     doc_id = store.insert_document(dataset, parsed.document, units, defer_units=defer)
     if doc_id is not None:  # insert_document gave the units their ids
@@ -426,18 +450,58 @@ def _store_parsed(
         buffer.add(units, (doc_id, parsed.document.external_id, parsed.document.title), new=defer)
     else:
         summary.duplicates += 1
-        if not parsed.labels:
+        if not parsed.labels and not parsed.suggestions:
             return
         buffer.finish()  # the earlier copy's units may still be waiting to be written
         doc_id = store.document_id_by_hash(dataset, parsed.document.content_hash)
         assert doc_id is not None
         units = store.document_units(doc_id)
+        _check_same_units(parsed, units, name)
     if parsed.labels:
         summary.annotations += _store_labels(store, parsed, units, name)
+    if parsed.suggestions:
+        summary.imported_suggestions += _store_suggestions(store, parsed, units, name)
 
 
-def _store_labels(store: Store, parsed: Parsed, units: list[Unit], name: str) -> int:
-    """Write a document's imported decisions; identical ones already there are skipped."""
+def labels_as_suggestions(labels: Sequence[base.UnitLabels], source: Source) -> list[base.UnitSuggestions]:
+    """``import --as suggestions``: each accepted decision's spans become a suggestion named
+    ``import:<file name>`` (``import:<file name>:<annotator>`` where a unit has several
+    annotators' versions); rejected and ignored ones are dropped."""
+    kept = [lab for lab in labels if lab.answer == "accept"]
+    base_name = f"import:{'stdin' if source.is_stdin else source.path.name}"
+    per_unit: dict[int, int] = {}
+    for lab in kept:
+        per_unit[lab.unit_index] = per_unit.get(lab.unit_index, 0) + 1
+    return [
+        base.UnitSuggestions(
+            unit_index=lab.unit_index,
+            suggester=base_name if per_unit[lab.unit_index] == 1 else f"{base_name}:{lab.annotator}",
+            spans=lab.spans, relations=lab.relations)
+        for lab in kept
+    ]
+
+
+def _store_suggestions(store: Store, parsed: Parsed, units: list[Unit], name: str) -> int:
+    """Write a document's imported suggestions (a model's pre-annotations); returns how many."""
+    from annotator.store import dump_relations, dump_spans
+
+    rows = []
+    for sug in parsed.suggestions:
+        if not sug.spans and not sug.relations:
+            continue  # nothing proposed: stored as no row, as for our own suggesters
+        if not 0 <= sug.unit_index < len(units):
+            raise InputError(name, f"suggestion refers to unit {sug.unit_index}, which does not exist", line=parsed.line)
+        unit = units[sug.unit_index]
+        try:
+            check_spans(unit.text, sug.spans, sug.relations)
+        except ValueError as e:
+            raise InputError(name, str(e).splitlines()[0], line=parsed.line) from None
+        rows.append((int(unit.id or 0), sug.suggester, sug.version, dump_spans(sug.spans), dump_relations(sug.relations)))
+    store.put_suggestion_rows(rows)
+    return len(rows)
+
+
+def _check_same_units(parsed: Parsed, units: list[Unit], name: str) -> None:
     if len(units) != len(parsed.units) or any(
         a.start != b.start or a.end != b.end for a, b in zip(units, parsed.units)
     ):
@@ -445,6 +509,10 @@ def _store_labels(store: Store, parsed: Parsed, units: list[Unit], name: str) ->
             name, "this document is already in the dataset with other units; import into a new dataset",
             line=parsed.line,
         )
+
+
+def _store_labels(store: Store, parsed: Parsed, units: list[Unit], name: str) -> int:
+    """Write a document's imported decisions; identical ones already there are skipped."""
     added = 0
     for lab in parsed.labels:
         if not 0 <= lab.unit_index < len(units):

@@ -1,4 +1,4 @@
-"""The default tokenizer: fast, dependency-free and English-news aware.
+"""The default tokenizer and its :class:`Token`: fast, dependency-free and English-news aware.
 
 Tokens carry code-point offsets into the text. Abbreviations with inner periods stay whole
 ("U.N.", "U.S."), known abbreviations keep their period ("Mr.", "Oct."), possessives and
@@ -15,7 +15,19 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 
-from annotator.models import Token
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Token(BaseModel):
+    """One token of a unit: its text and code-point offsets (end exclusive). Defined here,
+    under the tokenizer that makes it; :mod:`annotator.models` builds on it (never the other
+    way round)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
 
 #: Abbreviations that end in a period but do not end a sentence (lower-cased, no period).
 ABBREVIATIONS: frozenset[str] = frozenset(

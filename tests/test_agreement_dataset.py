@@ -100,7 +100,8 @@ def test_agree_dataset_claims_layer_with_no_spans(runner: CliRunner, store: Stor
     data = json.loads(res.output)
     assert data["layer"] == "claims"
     assert data["tokens"]["per_label"] == {}
-    assert data["tokens"]["alpha"]["value"] == 1.0  # every token O for everyone
+    # every token O for everyone: no variation, so alpha is undefined (issue 16.9), not 1.0
+    assert data["tokens"]["alpha"]["value"] is None and data["tokens"]["alpha"]["undefined"] == "no variation"
 
 
 def test_agree_unknown_dataset(runner: CliRunner, store: Store, db: str) -> None:

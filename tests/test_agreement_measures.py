@@ -148,8 +148,9 @@ def test_perfect_agreement_and_no_variation() -> None:
         assert C.krippendorff_alpha(rel, level).value == pytest.approx(1.0)
     assert C.fleiss_kappa(rel).value == pytest.approx(1.0)
     same = Reliability.from_matrix([["x", "x"], ["x", "x"]])
-    fig = C.krippendorff_alpha(same)
-    assert fig.value == 1.0 and "no variation" in (fig.warning or "")
+    fig = C.krippendorff_alpha(same)  # issue 16.9: undefined, not 1.0
+    assert fig.value is None and fig.details["undefined"] == "no variation" and "no variation" in (fig.warning or "")
+    assert C.scott_pi(same).value is None and C.fleiss_kappa(same).value is None
 
 
 def test_labels_refuse_interval_level() -> None:

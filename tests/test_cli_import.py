@@ -168,3 +168,142 @@ def test_progress_bar_in_a_real_terminal(tmp_path):
     text = out.decode("utf-8", "replace")
     assert "Importing" in text and "100%" in text, text
     assert "30 files: 30 documents, 120 units added" in text
+
+
+# --- a directory: every good file in, every bad one named ----------------------------------
+
+def test_directory_imports_every_good_file_and_reports_every_bad_one(runner, db_path, tmp_path):
+    d = tmp_path / "mixed"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text("A good article sentence. Another one here.", encoding="utf-8")
+    (d / "b.jsonl").write_text('{"text": "One."}\n{"text": "Two."}\nnot json\n', encoding="utf-8")
+    (d / "c.txt").write_text("A later good file. It comes after the bad one.", encoding="utf-8")
+    (d / "sub" / "d.jsonl").write_text('{"title": "no text"}\n', encoding="utf-8")
+    (d / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (d / "sub" / "draft.docx").write_bytes(b"PK\x03\x04")
+    r = runner.invoke(cli, ["import", str(d), "--db", str(db_path), "--no-suggest"])
+    assert r.exit_code == 2, r.output
+    assert f"Error: {d / 'b.jsonl'}:3: not valid JSON" in r.output
+    assert f"Error: {d / 'sub' / 'd.jsonl'}:1: record has no string field 'text'" in r.output
+    skipped = [ln for ln in r.output.splitlines() if ln.startswith("Skipped")]
+    assert len(skipped) == 1 and "notes.pdf" in skipped[0] and "draft.docx" in skipped[0], r.output
+    assert "2 files: 2 documents, 4 units added" in r.output and "2 files failed" in r.output
+    assert "Traceback" not in r.output
+    # the good files are in, whole; nothing of the bad ones
+    assert unit_texts(db_path) == ["A good article sentence.", "Another one here.",
+                                   "A later good file.", "It comes after the bad one."]
+
+
+def test_same_file_name_in_two_folders_gets_two_external_ids(runner, db_path, tmp_path):
+    page = ("<html><head><title>{t}</title></head><body><article><h1>{t}</h1><p>The ministry said on "
+            "Monday that talks about {t} would resume in Geneva next week, according to officials.</p>"
+            "<p>Officials from both sides are expected to attend the meeting about {t}, which was "
+            "postponed twice this year because of disagreements.</p></article></body></html>")
+    for folder in ("a", "b"):
+        (tmp_path / "site" / folder).mkdir(parents=True)
+        (tmp_path / "site" / folder / "index.html").write_text(page.format(t=f"Story {folder}"), encoding="utf-8")
+    r = run(runner, "import", str(tmp_path / "site"), "--db", str(db_path), "--no-suggest")
+    assert r.exit_code == 0, r.output
+    ids = [r[0] for r in sqlite3.connect(db_path).execute("SELECT external_id FROM documents ORDER BY id")]
+    assert ids == ["a/index", "b/index"]
+
+
+def test_import_refuses_to_change_an_existing_datasets_overlap_or_scheme(runner, db_path):
+    assert run(runner, "import", str(SEED), "--db", str(db_path), "--dataset", "d", "--no-suggest").exit_code == 0
+    before = dump_db(db_path)
+    r = runner.invoke(cli, ["import", str(SEED), "--db", str(db_path), "--dataset", "d", "--overlap", "3"])
+    assert r.exit_code == 1
+    assert r.output.strip() == ("Error: dataset 'd' already has overlap 1, not 3; "
+                                "change it with `annotator dataset set d --overlap 3`")
+    r = runner.invoke(cli, ["import", str(SEED), "--db", str(db_path), "--dataset", "d", "--scheme", "conll"])
+    assert r.exit_code == 1
+    assert r.output.strip() == ("Error: dataset 'd' already uses scheme 'news', not 'conll'; "
+                                "import into a new --dataset to use another scheme")
+    assert dump_db(db_path) == before
+    # the same settings again are no change, and are accepted
+    r = runner.invoke(cli, ["import", str(SEED), "--db", str(db_path), "--dataset", "d", "--overlap", "1",
+                            "--scheme", "news", "--no-suggest"])
+    assert r.exit_code == 0 and "1 duplicate" in r.output
+
+
+# --- pre-annotations as suggestions; one record, one unit; documents back together ----------
+
+def _doccano_file(tmp_path):
+    f = tmp_path / "pre.jsonl"
+    f.write_text(
+        json.dumps({"text": "Kim met Moon in Seoul. They talked.", "label": [[0, 3, "PERSON"], [16, 21, "GPE"]]}) + "\n"
+        + json.dumps({"text": "Moon said no.", "label": [[0, 4, "PERSON"]]}) + "\n", encoding="utf-8")
+    return f
+
+
+def test_import_as_suggestions_makes_no_decisions(runner, db_path, tmp_path):
+    f = _doccano_file(tmp_path)
+    r = run(runner, "import", str(f), "--format", "doccano", "--as", "suggestions", "--no-suggest", "--db", str(db_path))
+    assert r.exit_code == 0, r.output
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT count(*) FROM annotations").fetchone() == (0,)
+    rows = con.execute("SELECT u.text, s.suggester, s.spans FROM suggestions s JOIN units u ON u.id = s.unit_id "
+                       "ORDER BY u.id").fetchall()
+    assert [(t, name) for t, name, _ in rows] == [("Kim met Moon in Seoul. They talked.", "import:pre.jsonl"),
+                                                  ("Moon said no.", "import:pre.jsonl")]
+    assert [(s["start"], s["end"], s["label"]) for s in json.loads(rows[0][2])] == [(0, 3, "PERSON"), (16, 21, "GPE")]
+    (ds,) = json.loads(run(runner, "stats", "--db", str(db_path), "--json").output)["datasets"]
+    assert ds["units"] == 2
+    r = run(runner, "stats", "--db", str(db_path))
+    assert "0 decided" in r.output, r.output
+    # the default is still decisions
+    r = run(runner, "import", str(f), "--format", "doccano", "--no-suggest", "--db", str(db_path), "--dataset", "dec")
+    assert r.exit_code == 0 and "2 annotations" in r.output
+
+
+def test_import_as_suggestions_from_jsonl_with_spans(runner, db_path, tmp_path):
+    f = tmp_path / "spans.jsonl"
+    f.write_text(json.dumps({"text": "Kim met Moon.", "spans": [{"start": 0, "end": 3, "label": "PERSON"}],
+                             "answer": "accept"}) + "\n"
+                 + json.dumps({"text": "Nobody came.", "spans": [{"start": 0, "end": 6, "label": "PERSON"}],
+                               "answer": "reject"}) + "\n", encoding="utf-8")
+    r = run(runner, "import", str(f), "--as", "suggestions", "--no-suggest", "--db", str(db_path))
+    assert r.exit_code == 0, r.output
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT count(*) FROM annotations").fetchone() == (0,)
+    # a rejected decision's spans are not offered as a suggestion
+    assert con.execute("SELECT u.text, s.suggester FROM suggestions s JOIN units u ON u.id = s.unit_id").fetchall() \
+        == [("Kim met Moon.", "import:spans.jsonl")]
+
+
+def test_unit_record_keeps_each_record_whole(runner, db_path, tmp_path):
+    f = tmp_path / "lines.jsonl"
+    f.write_text(json.dumps({"text": "Mr. Kim met Moon. They talked in Seoul."}) + "\n"
+                 + json.dumps({"text": "One more. And another."}) + "\n", encoding="utf-8")
+    r = run(runner, "import", str(f), "--unit", "record", "--no-suggest", "--db", str(db_path))
+    assert r.exit_code == 0, r.output
+    assert unit_texts(db_path) == ["Mr. Kim met Moon. They talked in Seoul.", "One more. And another."]
+    r = run(runner, "import", str(f), "--no-suggest", "--db", str(db_path), "--dataset", "split")
+    assert "4 units added" in r.output  # sentences by default
+    t = tmp_path / "lines.txt"
+    t.write_text("First line. Still the first.\nSecond line here.\n", encoding="utf-8")
+    r = run(runner, "import", str(t), "--unit", "record", "--no-suggest", "--db", str(db_path), "--dataset", "txt")
+    assert r.exit_code == 0 and "2 units added" in r.output, r.output
+    help_text = " ".join(run(runner, "import", "--help").output.split())
+    assert "Text is split into sentences by default" in help_text and "[default: decisions]" in help_text
+
+
+def test_doccano_export_reimports_as_one_document(runner, db_path, tmp_path):
+    assert run(runner, "import", str(SEED), "--db", str(db_path), "--dataset", "seed", "--no-suggest").exit_code == 0
+    from annotator.models import Annotation, Span
+
+    store = open_store(db_path)
+    for u in store.document_units(1)[:8]:
+        store.add_annotation(Annotation(unit_id=u.id or 0, annotator="alice", answer="accept",
+                                        spans=[Span(start=0, end=min(4, len(u.text)), label="ORG")]))
+    store.close()
+    out = tmp_path / "seed.jsonl"
+    r = run(runner, "export", "--db", str(db_path), "--dataset", "seed", "--format", "doccano", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    r = run(runner, "import", str(out), "--format", "doccano", "--db", str(db_path), "--dataset", "back", "--no-suggest")
+    assert r.exit_code == 0, r.output
+    assert "1 documents, 8 units added" in r.output
+    con = sqlite3.connect(db_path)
+    (doc_id,) = con.execute("SELECT d.id FROM documents d JOIN datasets s ON s.id = d.dataset_id WHERE s.name='back'").fetchone()
+    assert con.execute(f"SELECT start, end, text FROM units WHERE document_id = {doc_id} ORDER BY position").fetchall() \
+        == con.execute("SELECT start, end, text FROM units WHERE document_id = 1 ORDER BY position LIMIT 8").fetchall()

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
-from annotator.formats.exporting import ExportOptions, ExportSummary, iter_items
+from annotator.exporting import ExportOptions, ExportSummary, iter_items
 from annotator.formats.records import fast_task_hash, token_offsets
 from annotator.models import ANSWERS, LAYERS, Annotation, Document, Gold, Relation, Span, Unit, task_hash
 from annotator.store import Store, open_store
@@ -111,36 +111,136 @@ def test_filters(dbfile: str) -> None:
         list(iter_items(db, "news", ExportOptions(document="nope")))
 
 
-def test_gold_where_adjudicated_else_agreement(dbfile: str) -> None:
+def test_gold_is_only_units_with_a_gold_row(dbfile: str) -> None:
+    """Issue 16.4: a unit with one annotator's version and no gold row is not gold."""
     db = open_store(dbfile)
     summary = ExportSummary()
-    items = list(iter_items(db, "news", ExportOptions(gold=True), summary))
-    # unit 0: alice and bob disagree, no gold -> left out; unit 1: alice alone; unit 2: both reject
-    assert [(i.unit.position, i.gold) for i in items] == [(1, False), (2, False)]
-    assert items[1].sources == ["alice", "bob"]
-    assert summary.skipped_disagreements == 1
+    assert list(iter_items(db, "news", ExportOptions(gold=True), summary)) == []
+    assert summary.left_out == {"no_gold": 3}
+    assert summary.left_out_line().startswith("left out: 3 decided units without gold (adjudicate")
     u0 = db.document_units(1)[0]
     db.set_gold(Gold(unit_id=u0.id, spans=[Span(start=0, end=11, label="PERSON")], adjudicator="lead", sources=["alice", "bob"]))
-    items = list(iter_items(db, "news", ExportOptions(gold=True)))
-    assert [(i.unit.position, i.gold, i.annotator) for i in items] == [(0, True, "lead"), (1, False, "alice"), (2, False, "alice")]
+    summary = ExportSummary()
+    items = list(iter_items(db, "news", ExportOptions(gold=True), summary))
+    assert [(i.unit.position, i.gold, i.annotator) for i in items] == [(0, True, "lead")]
+    assert summary.left_out == {"no_gold": 2}
+
+
+def test_gold_or_unanimous(dbfile: str) -> None:
+    db = open_store(dbfile)
+    db.set_dataset("news", overlap=2)
+    summary = ExportSummary()
+    items = list(iter_items(db, "news", ExportOptions(gold_or_unanimous=True), summary))
+    # unit 0: alice and bob disagree, no gold; unit 1: alice alone (overlap 2); unit 2: both reject
+    assert [(i.unit.position, i.gold, i.answer, i.sources) for i in items] == [(2, False, "reject", ["alice", "bob"])]
+    assert summary.left_out == {"conflicting": 1, "too_few": 1}
+    db.set_dataset("news", overlap=1)  # one version is all the dataset asks for
+    summary = ExportSummary()
+    items = list(iter_items(db, "news", ExportOptions(gold_or_unanimous=True, answers=["accept"]), summary))
+    assert [(i.unit.position, i.annotator) for i in items] == [(1, "alice")]
+    assert summary.left_out == {"conflicting": 1, "rejected": 1}
+    u0 = db.document_units(1)[0]
+    db.set_gold(Gold(unit_id=u0.id, spans=[Span(start=0, end=11, label="PERSON")], adjudicator="lead"))
+    items = list(iter_items(db, "news", ExportOptions(gold_or_unanimous=True)))
+    assert [(i.unit.position, i.gold) for i in items] == [(0, True), (1, False), (2, False)]
+
+
+def test_gold_options_exclude_annotator(dbfile: str, tmp_path: Path) -> None:
+    for extra in (["--gold", "--annotator", "bob"], ["--gold", "--gold-or-unanimous"]):
+        code, _, err = _run(["export", "--db", str(dbfile), "--dataset", "news", "-o", "-", *extra], tmp_path)
+        assert code == 1 and "Traceback" not in err
+
+
+def _training_db(path: Path) -> Store:
+    """Six units: alice accepts 0-3, rejects 4, ignores 5; bob accepts 0 (same as alice), 1
+    (different); nobody decides 6."""
+    db = open_store(path)
+    ds = db.ensure_dataset("t")
+    texts = [f"Kim met Putin in Moscow number {i}." for i in range(7)]
+    doc = db.insert_document(ds, Document(text=" ".join(texts), external_id="t-1"),
+                             [Unit(position=i, text=t, start=i * (len(t) + 1), end=i * (len(t) + 1) + len(t))
+                              for i, t in enumerate(texts)])
+    units = db.document_units(doc or 0)
+    kim, putin = Span(start=0, end=3, label="PERSON"), Span(start=8, end=13, label="PERSON")
+    for u in units[:4]:
+        db.add_annotation(Annotation(unit_id=u.id, annotator="alice", answer="accept", spans=[kim, putin]))
+    db.add_annotation(Annotation(unit_id=units[4].id, annotator="alice", answer="reject"))
+    db.add_annotation(Annotation(unit_id=units[5].id, annotator="alice", answer="ignore"))
+    db.add_annotation(Annotation(unit_id=units[0].id, annotator="bob", answer="accept", spans=[kim, putin]))
+    db.add_annotation(Annotation(unit_id=units[1].id, annotator="bob", answer="accept", spans=[kim]))
+    return db
+
+
+@pytest.mark.parametrize("fmt", ["spacy", "conll", "doccano"])
+def test_training_formats_refuse_two_versions_and_name_the_options(tmp_path: Path, fmt: str) -> None:
+    """Issue 16.5: spacy/doccano used to ship both annotators' versions of a unit."""
+    _training_db(tmp_path / "t.db").close()
+    code, out, err = _run(["export", "--db", str(tmp_path / "t.db"), "--dataset", "t", "--format", fmt,
+                           "-o", str(tmp_path / "out")], tmp_path)
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert "--gold" in err and "--gold-or-unanimous" in err and "--annotator NAME" in err and "Traceback" not in err
+
+
+def _docbin_texts(path: Path) -> list[tuple[str, list[str]]]:
+    import spacy
+    from spacy.tokens import DocBin
+
+    docs = DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)
+    return [(d.text, [e.text for e in d.ents]) for d in docs]
+
+
+def test_training_formats_take_accepted_decisions_and_say_what_they_left_out(tmp_path: Path) -> None:
+    """Issue 16.5: rejected and ignored units went out as "no entities" (negatives)."""
+    _training_db(tmp_path / "t.db").close()
+    db = str(tmp_path / "t.db")
+    code, out, err = _run(["export", "--db", db, "--dataset", "t", "--format", "doccano", "-o", "-",
+                           "--annotator", "alice"], tmp_path)
+    assert code == 0
+    assert [json.loads(l)["text"][-2] for l in out.splitlines()] == ["0", "1", "2", "3"]
+    assert err.strip().splitlines()[-1] == "left out: 1 rejected, 1 ignored"
+    code, out, err = _run(["export", "--db", db, "--dataset", "t", "--format", "conll", "-o", "-",
+                           "--annotator", "alice"], tmp_path)
+    assert code == 0 and out.count("Kim _ _ B-PERSON\n") == 4
+    assert "number _ _ O\n4" not in out and "number _ _ O\n5" not in out and "number _ _ O\n3" in out
+    assert "left out: 1 rejected, 1 ignored" in err
+    code, _, err = _run(["export", "--db", db, "--dataset", "t", "--format", "spacy", "-o", str(tmp_path / "g.spacy"),
+                         "--gold-or-unanimous"], tmp_path)
+    assert code == 0
+    # overlap 1: units 2 and 3 (alice alone) and 0 (alice = bob) go out; 1 conflicts
+    docs = _docbin_texts(tmp_path / "g.spacy")
+    assert [t[-2] for t, _ in docs] == ["0", "2", "3"] and all(ents == ["Kim", "Putin"] for _, ents in docs)
+    assert "left out: 1 rejected, 1 ignored, 1 units with conflicting versions (adjudicate them" in err
+    # an explicit --answer still wins
+    code, out, err = _run(["export", "--db", db, "--dataset", "t", "--format", "doccano", "-o", "-",
+                           "--annotator", "alice", "--answer", "reject"], tmp_path)
+    assert code == 0 and len(out.splitlines()) == 1 and "left out: 4 accepted, 1 ignored" in err
+
+
+def test_record_formats_say_they_left_out_nothing(dbfile: str, tmp_path: Path) -> None:
+    code, out, err = _run(["export", "--db", str(dbfile), "--dataset", "news", "-o", str(tmp_path / "a.jsonl")], tmp_path)
+    assert code == 0 and err.strip().splitlines()[-1] == "left out: nothing"
+    code, out, err = _run(["export", "--db", str(dbfile), "--dataset", "news", "-o", "-", "--answer", "accept"], tmp_path)
+    assert len(out.splitlines()) == 3 and err.strip() == "left out: 2 rejected"
 
 
 def test_default_destination_no_overwrite_force(dbfile: str, tmp_path: Path) -> None:
-    code, _, _ = _run(["export", "--db", str(dbfile), "--dataset", "news", "--format", "doccano"], tmp_path)
+    alice = ["--annotator", "alice"]
+    code, _, _ = _run(["export", "--db", str(dbfile), "--dataset", "news", "--format", "doccano", *alice], tmp_path)
     dest = tmp_path / "exports" / "news-doccano.jsonl"
     assert code == 0 and dest.exists()
     before = dest.read_bytes()
     dest.write_text("mine")
-    r = CliRunner().invoke(cli, ["export", "--db", str(dbfile), "--dataset", "news", "--format", "doccano", "-o", str(dest)])
+    r = CliRunner().invoke(cli, ["export", "--db", str(dbfile), "--dataset", "news", "--format", "doccano", "-o", str(dest), *alice])
     assert r.exit_code != 0 and "already exists" in r.output and dest.read_text() == "mine"
-    r = CliRunner().invoke(cli, ["export", "--db", str(dbfile), "--dataset", "news", "--format", "doccano", "-o", str(dest), "--force"])
+    r = CliRunner().invoke(cli, ["export", "--db", str(dbfile), "--dataset", "news", "--format", "doccano", "-o", str(dest), "--force", *alice])
     assert r.exit_code == 0 and dest.read_bytes() == before
     assert [json.loads(l)["label"] for l in before.decode().splitlines()][0] == [[0, 11, "PERSON"]]
     assert not [p for p in dest.parent.iterdir() if p.name.endswith(".part")]
 
 
 def test_interrupted_export_leaves_no_file(dbfile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from annotator.formats import exporting, jsonl
+    from annotator import exporting
+    from annotator.formats import jsonl
 
     def boom(*a: object, **k: object) -> int:
         raise KeyboardInterrupt
@@ -164,10 +264,11 @@ def test_conll_needs_one_version(dbfile: str) -> None:
 
 def test_labelstudio_tasks(dbfile: str, tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["export", "--db", str(dbfile), "--dataset", "news", "--format", "labelstudio", "-o", "-"])
-    tasks = json.loads(r.output)
+    tasks = json.loads(r.stdout)
     assert [len(t["annotations"]) for t in tasks] == [2, 1, 2]
     ann = tasks[1]["annotations"][0]
-    assert ann["completed_by"] == "alice"
+    assert ann["completed_by"] == {"email": "alice@annotator.local"}  # Label Studio takes an id or an e-mail
+    assert ann["meta"]["annotator"] == "alice"
     assert sum(1 for x in ann["result"] if x["type"] == "relation") == 2
     assert tasks[2]["annotations"][0]["was_cancelled"] is True
 

@@ -94,8 +94,8 @@ def test_parallel_export_is_the_serial_export(tmp_path: "Path", monkeypatch: "py
     from pathlib import Path
 
     from annotator.bench.export import prepare
-    from annotator.formats import exporting
-    from annotator.formats.exporting import ExportOptions, export
+    from annotator import exporting
+    from annotator.exporting import ExportOptions, export
     from annotator.models import Annotation, Span
     from annotator.store import open_store
 
@@ -105,11 +105,13 @@ def test_parallel_export_is_the_serial_export(tmp_path: "Path", monkeypatch: "py
         db.add_annotation(Annotation(unit_id=unit_id, annotator="zed", answer="reject" if unit_id == 50 else "accept",
                                      spans=[Span(start=0, end=2, label="ORG")]))
     cases = [("jsonl", ExportOptions()), ("jsonl", ExportOptions(annotator="zed")),
-             ("jsonl", ExportOptions(answers=["accept"], layer="claims")), ("doccano", ExportOptions())]
+             ("jsonl", ExportOptions(answers=["accept"], layer="claims")),
+             ("doccano", ExportOptions(annotator="zed")), ("doccano", ExportOptions(annotator="bench"))]
     serial = {}
     for i, (fmt, opts) in enumerate(cases):
         dest = tmp_path / f"s{i}"
-        serial[i] = (export(db, "bench-export", fmt, str(dest), opts).records, Path(dest).read_bytes())
+        done = export(db, "bench-export", fmt, str(dest), opts)
+        serial[i] = (done.records, Path(dest).read_bytes(), done.left_out)
     monkeypatch.setattr(exporting, "PARALLEL_MIN_UNITS", 0)
     monkeypatch.setattr(exporting, "UNITS_PER_TASK", 7)
     monkeypatch.setattr(exporting, "WORKERS", 2)
@@ -121,9 +123,10 @@ def test_parallel_export_is_the_serial_export(tmp_path: "Path", monkeypatch: "py
         dest = tmp_path / f"p{i}"
         seen: list[int] = []
         summary = export(db, "bench-export", fmt, str(dest), opts, progress=seen.append)
-        assert (summary.records, Path(dest).read_bytes()) == serial[i]
+        assert (summary.records, Path(dest).read_bytes(), summary.left_out) == serial[i]
         assert sum(seen) == summary.records > 0
     assert serial[1][0] == 4 and serial[0][0] == 124
+    assert serial[3][:1] + serial[3][2:] == (3, {"rejected": 1})  # doccano: accepted only by default
 
 
 @settings(max_examples=2000, deadline=None)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from conftest import query
 
-from annotator.formats.exporting import ExportOptions, export
+from annotator.exporting import ExportOptions, export
 from annotator.models import Annotation, Document, Relation, Span, Token, Unit, task_hash
 from annotator.store import open_store
 from annotator.tokens import pack_bounds, token_dicts, tokenize, unpack_bounds

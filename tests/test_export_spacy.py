@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.formats.exporting import ExportOptions, export
+from annotator.exporting import ExportOptions, export
 from annotator.models import Annotation, Document, Span, Unit
 from annotator.store import open_store
 

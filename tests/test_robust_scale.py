@@ -148,7 +148,8 @@ def test_bench_says_not_available_instead_of_guessing(monkeypatch: pytest.Monkey
                                    "--workdir", str(tmp_path)])
     assert res.exit_code == 0, res.output
     report = json.loads(res.output[res.output.index("{"):])
-    assert len(report["results"]) == 5  # two agreement and three UI budgets
+    # five agreement budgets (the measures; a dataset x 3 and x 4, each time and memory) and three UI
+    assert len(report["results"]) == 8
     for r in report["results"]:
         assert r["status"] == "not available" and r["value"] is None and "missing" in r["note"]
     table = CliRunner().invoke(cli, ["bench", "--only", "agreement", "--workdir", str(tmp_path)])

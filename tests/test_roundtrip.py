@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.formats.exporting import ExportOptions, export
+from annotator.exporting import ExportOptions, export
 from annotator.ingest.base import ReadOptions
 from annotator.models import Annotation, Document, Relation, Span, Unit
 from annotator.pipeline import import_sources, plan_sources
@@ -87,21 +87,23 @@ RELS = [
 ]
 
 
-@pytest.mark.parametrize(("fmt", "suffix", "reader", "carries_relations", "carries_answer"), [
-    ("jsonl", ".jsonl", "jsonl", True, True),
-    ("jsonl", ".jsonl", "prodigy", True, True),
-    ("labelstudio", ".json", "labelstudio", True, True),
-    ("doccano", ".jsonl", "doccano", False, True),
+@pytest.mark.parametrize(("fmt", "suffix", "reader", "carries_relations", "opts"), [
+    ("jsonl", ".jsonl", "jsonl", True, {}),
+    ("jsonl", ".jsonl", "prodigy", True, {}),
+    ("labelstudio", ".json", "labelstudio", True, {}),
+    # doccano is a training format: one annotator at a time, accepted only unless asked
+    ("doccano", ".jsonl", "doccano", False, {"annotator": "alice"}),
+    ("doccano", ".jsonl", "doccano", False, {"annotator": "bob", "answers": ["reject"]}),
 ])
 def test_unit_formats_round_trip(tmp_path: Path, fmt: str, suffix: str, reader: str,
-                                 carries_relations: bool, carries_answer: bool) -> None:
+                                 carries_relations: bool, opts: dict) -> None:
     a = open_store(tmp_path / "a.db")
     _seed(a, TEXT, {"alice": (SPANS, RELS, "accept"), "bob": (SPANS[:2], [], "reject")})
-    first = do_export(a, "src", fmt, tmp_path / f"one{suffix}")
+    first = do_export(a, "src", fmt, tmp_path / f"one{suffix}", **opts)
     b = open_store(tmp_path / "b.db")
     do_import(b, "back", first, reader)
-    second = do_export(b, "back", fmt, tmp_path / f"two{suffix}")
-    want = labels_of(a, "src")
+    second = do_export(b, "back", fmt, tmp_path / f"two{suffix}", **opts)
+    want = {t for t in labels_of(a, "src") if "annotator" not in opts or t[1] == opts["annotator"]}
     if not carries_relations:
         want = {(t, w, ans, s, frozenset()) for t, w, ans, s, _ in want}
     assert labels_of(b, "back") == want
@@ -114,7 +116,7 @@ def test_brat_round_trip_document_offsets(tmp_path: Path) -> None:
     a = open_store(tmp_path / "a.db")
     do_import(a, "src", FIX / "brat_polnear", "brat")
     out = do_export(a, "src", "brat", tmp_path / "out")
-    assert sorted(p.name for p in out.iterdir()) == ["doc1.txt", "doc1_aa11.ann", "doc1_bb22.ann"]
+    assert sorted(p.name for p in out.iterdir()) == ["annotation.conf", "decisions.jsonl", "doc1.txt", "doc1_aa11.ann", "doc1_bb22.ann"]
     b = open_store(tmp_path / "b.db")
     do_import(b, "back", out, "brat")
     assert labels_of(b, "back", doc_level=True) == labels_of(a, "src", doc_level=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.formats.exporting import ExportOptions, export
+from annotator.exporting import ExportOptions, export
 from annotator.ingest.base import ReadOptions
 from annotator.pipeline import import_sources, plan_sources
 from annotator.store import open_store

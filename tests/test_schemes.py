@@ -10,8 +10,13 @@ def test_builtin_schemes():
     assert {"news", "conll"} <= set(available_schemes())
     news = load_scheme("news")
     assert news.label_names("entities") == [
-        "PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "DATE", "CARDINAL"
+        "PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "DATE", "CARDINAL",
+        "MONEY", "PERCENT", "TIME", "QUANTITY", "ORDINAL", "PRODUCT", "WORK_OF_ART", "LANGUAGE",
     ]
+    # all 18 of spaCy's OntoNotes labels (issue 16.10)
+    from annotator.suggest.labels import NEWS_LABELS
+
+    assert set(news.label_names("entities")) == set(NEWS_LABELS)
     assert news.label_names("claims") == ["CLAIM", "SOURCE", "CUE"]
     assert {(r.name, r.head, r.child) for r in news.relations} == {
         ("source-of", "SOURCE", "CLAIM"), ("cue-of", "CUE", "CLAIM")
@@ -50,3 +55,34 @@ def test_bad_toml_and_unknown_scheme(tmp_path):
         parse_scheme(p)
     with pytest.raises(SchemeError, match="unknown scheme"):
         load_scheme("no-such-scheme")
+
+
+def test_every_news_label_has_a_key_the_screen_binds() -> None:
+    from annotator.models import LABEL_KEYS
+    from annotator.tui.label_screen import LabelScreen
+    from annotator.tui.widgets.label_bar import label_keys
+
+    news = load_scheme("news")
+    bound = {b.key for b in LabelScreen.BINDINGS if getattr(b, "id", "").startswith("label-")}  # type: ignore[union-attr]
+    assert set(LABEL_KEYS) == bound
+    keys = label_keys(news, "entities")
+    assert [name for _, name in keys] == news.label_names("entities")  # every label shown with its key
+    assert len({k for k, _ in keys}) == 18 and {k for k, _ in keys} <= bound
+    # no label key shadows another binding of the labelling screen
+    others = {k for b in LabelScreen.BINDINGS if not getattr(b, "id", "").startswith("label-")  # type: ignore[union-attr]
+              for k in b.key.split(",")}  # type: ignore[union-attr]
+    assert not others & bound
+
+
+def test_hotkey_must_be_a_label_key(tmp_path):
+    p = _write(tmp_path, 'name = "x"\n[[entities]]\nname = "A"\nhotkey = "a"\ncolor = "#ffffff"\n')
+    with pytest.raises(SchemeError, match="hotkey 'a' is not a label key"):
+        parse_scheme(p)
+
+
+def test_maps_point_at_the_schemes_labels(tmp_path):
+    p = _write(tmp_path, 'name = "x"\n[[entities]]\nname = "A"\nhotkey = "1"\ncolor = "#ffffff"\n'
+               '[maps.conll]\nPER = "PERSON"\n')
+    with pytest.raises(SchemeError, match="maps.conll.PER: PERSON is not an entities label"):
+        parse_scheme(p)
+    assert load_scheme("news").maps["conll"] == {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE", "MISC": ""}

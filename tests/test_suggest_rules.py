@@ -54,9 +54,13 @@ def test_dates_numbers_money_percent() -> None:
     assert got["Oct. 8 and 13"] == "DATE"
     assert got["about 1,500"] == "CARDINAL"
     assert got["last week"] == "DATE"
-    # the news scheme has no MONEY/PERCENT labels: they fall back to CARDINAL
-    assert got["3.5%"] == "CARDINAL"
-    assert got["$12 million"] == "CARDINAL"
+    # the news scheme has all 18 OntoNotes labels (issue 16.10: these were CARDINAL)
+    assert got["3.5%"] == "PERCENT"
+    assert got["$12 million"] == "MONEY"
+    got = _ents("The fund lost €450 million, or 5% of its value, by 9 a.m. on Friday.")
+    assert got["€450 million"] == "MONEY"
+    assert got["5%"] == "PERCENT"
+    assert got["9 a.m."] == "TIME"
 
 
 def test_sentence_initial_common_words_are_not_names() -> None:

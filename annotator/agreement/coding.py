@@ -14,8 +14,11 @@ Conventions (the same as NLTK and DKPro where they define one):
   the pooled distribution of values.
 - ``cohen_kappa`` is computed per coder pair over the units both coded; the overall figure
   is the mean over pairs.
-- When every value is the same, expected disagreement is 0: alpha, pi and kappa are 1.0 if
-  observed disagreement is 0 too (with a warning) and undefined (None) otherwise.
+- When every value is the same, expected disagreement is 0: alpha, pi and kappa are
+  undefined (None, with ``details["undefined"] = "no variation"``), never 1.0.
+- Coincidences are kept as whole-number pair counts per number of values in a unit
+  (:class:`Coincidences`); weights 1/(m-1) are applied once, in a fixed order, so a sum over
+  parts of the data gives the bits of a sum over the whole.
 """
 
 from __future__ import annotations
@@ -34,17 +37,61 @@ _DENSE_LIMIT = 2048  # categories up to which the coincidence matrix is a dense 
 
 
 # ---------------------------------------------------------------- coincidences
-class Coincidences:
-    """Krippendorff's coincidence matrix in sparse form, with its marginals."""
+PairCounts = dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
 
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n_c: np.ndarray,
-                 n_units: int) -> None:
-        self.rows = rows
-        self.cols = cols
-        self.weights = weights
-        self.n_c = n_c  # marginal of each category (pairable values)
-        self.n = float(n_c.sum())
+
+def per_m_sum(counts: dict[int, int]) -> float:
+    """sum over m (ascending) of counts[m] / (m - 1): the one place pair counts become weights."""
+    total = 0.0
+    for m in sorted(counts):
+        total += counts[m] / (m - 1.0)
+    return total
+
+
+class Coincidences:
+    """Krippendorff's coincidence matrix, kept as whole numbers: for each number m of values
+    in a unit, how many ordered pairs of values (c, k) given by different coders units with
+    m values hold (``by_m[m]`` = rows, cols, counts, sorted by (row, col)). The weights
+    sum over m (ascending) of count / (m - 1) are made once, here: any split of the units
+    into parts whose counts are added gives the same bits."""
+
+    def __init__(self, by_m: PairCounts, n_c: np.ndarray, n_units: int,
+                 n_c_by_m: dict[int, np.ndarray] | None = None) -> None:
+        self.by_m = {m: by_m[m] for m in sorted(by_m)}
+        #: values per category in units holding m values, m >= 1 (Gwet's AC1 needs the
+        #: units that are not pairable too); whole numbers
+        self.n_c_by_m = {m: np.asarray(c, dtype=np.int64) for m, c in sorted((n_c_by_m or {}).items())}
+        self.n_c = np.asarray(n_c, dtype=np.float64)  # marginal of each category (pairable values)
+        self.n = float(self.n_c.sum())
         self.n_units = n_units  # pairable units
+        keys = [r * len(self.n_c) + c for r, c, _ in self.by_m.values()]
+        v = max(len(self.n_c), 1)
+        uniq = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+        weights = np.zeros(len(uniq))
+        same: dict[int, int] = {}
+        apart: dict[int, int] = {}
+        for m, (r, c, cnt) in self.by_m.items():
+            weights[np.searchsorted(uniq, r * v + c)] += cnt / (m - 1.0)
+            same[m] = int(cnt[r == c].sum())
+            apart[m] = int(cnt.sum()) - same[m]
+        self.rows, self.cols, self.weights = uniq // v, uniq % v, weights
+        self.same_by_m = same  # pairs of equal values, per m: whole numbers
+        self.agreeing = per_m_sum(same)  # sum of o_cc
+        self.apart_by_m = apart  # pairs of unequal values, per m: whole numbers
+        self.disagreeing = per_m_sum(apart)  # sum of o_ck, c != k
+
+    @classmethod
+    def from_dense(cls, by_m: dict[int, np.ndarray], n_c: np.ndarray, n_units: int,
+                   n_c_by_m: dict[int, np.ndarray] | None = None) -> Coincidences:
+        """From ``by_m[m]``, a V x V array of pair counts per number of values m."""
+        sparse: PairCounts = {}
+        for m, mat in by_m.items():
+            v = len(mat)
+            flat = np.asarray(mat, dtype=np.int64).reshape(-1)
+            nz = np.nonzero(flat)[0]
+            if len(nz):
+                sparse[int(m)] = (nz // v, nz % v, flat[nz])
+        return cls(sparse, n_c, n_units, n_c_by_m)
 
     def dense(self) -> np.ndarray:
         """The V x V coincidence matrix."""
@@ -58,7 +105,7 @@ class Coincidences:
         """Share of pairable value pairs that agree: sum(o_cc) / n."""
         if self.n == 0:
             return float("nan")
-        return float(self.weights[self.rows == self.cols].sum() / self.n)
+        return float(self.agreeing / self.n)
 
 
 def unit_value_counts(rel: Reliability) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -77,19 +124,26 @@ def unit_value_counts(rel: Reliability) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def coincidences(rel: Reliability) -> Coincidences:
-    """Krippendorff's coincidence matrix of ``rel``, built without a loop over units."""
-    return coincidences_from_counts(*unit_value_counts(rel), rel.n_categories)
+    """Krippendorff's coincidence matrix of ``rel``, built without a loop over units (with
+    the values per category and number of values in a unit, for Gwet's AC1)."""
+    co = coincidences_from_counts(*unit_value_counts(rel), rel.n_categories)
+    v = max(rel.n_categories, 1)
+    m = np.bincount(rel.units, minlength=rel.n_units)[rel.units] if len(rel.units) else rel.units
+    top = int(m.max(initial=0)) + 1
+    flat = np.bincount(m * v + rel.values, minlength=top * v).reshape(top, v)
+    co.n_c_by_m = {k: flat[k, : rel.n_categories].astype(np.int64) for k in range(1, top) if flat[k].any()}
+    return co
 
 
 def coincidences_from_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: np.ndarray, v: int) -> Coincidences:
     """The coincidence matrix from :func:`unit_value_counts`' arrays (sorted by unit, then
     category) over ``v`` categories."""
     if len(u) == 0:
-        return Coincidences(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(v), 0)
-    w = 1.0 / (m - 1.0)
+        return Coincidences({}, np.zeros(v), 0)
     rows = [c]
     cols = [c]
-    weights = [cnt * (cnt - 1.0) * w]  # pairs of equal values within a unit
+    counts = [cnt * (cnt - 1)]  # pairs of equal values within a unit
+    ms = [m]
     d = 1
     while d < len(u):
         same = u[:-d] == u[d:]
@@ -97,35 +151,60 @@ def coincidences_from_counts(u: np.ndarray, c: np.ndarray, cnt: np.ndarray, m: n
             break
         i = np.nonzero(same)[0]
         j = i + d
-        pair_w = cnt[i] * cnt[j] * w[i]
+        pair = cnt[i] * cnt[j]
         rows += [c[i], c[j]]
         cols += [c[j], c[i]]
-        weights += [pair_w, pair_w]
+        counts += [pair, pair]
+        ms += [m[i], m[i]]
         d += 1
-    r = np.concatenate(rows)
-    k = np.concatenate(cols)
-    wt = np.concatenate(weights)
-    if v <= _DENSE_LIMIT:
-        flat = np.bincount(r * v + k, weights=wt, minlength=v * v)
-        nz = np.nonzero(flat)[0]
-        r, k, wt = nz // v, nz % v, flat[nz]
+    return Coincidences(pair_counts(np.concatenate(ms), np.concatenate(rows), np.concatenate(cols),
+                                    np.concatenate(counts), v),
+                        np.bincount(c, weights=cnt, minlength=v), int(np.count_nonzero(u[1:] != u[:-1])) + 1)
+
+
+def pair_counts(m: np.ndarray, rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, v: int) -> PairCounts:
+    """Counts of (m, row, col) triples added up: ``{m: (rows, cols, counts)}``, sorted."""
+    v = max(v, 1)
+    keys = (m.astype(np.int64) * v + rows) * v + cols
+    size = (int(m.max(initial=0)) + 1) * v * v
+    if size <= 1 << 24:  # few categories: one pass of counting (sums of whole numbers < 2**53: exact)
+        flat = np.bincount(keys, weights=counts, minlength=size)
+        uniq = np.nonzero(flat)[0]
+        total = flat[uniq].astype(np.int64)
     else:
-        keys, inv = np.unique(r * v + k, return_inverse=True)
-        wt = np.bincount(inv, weights=wt)
-        r, k = keys // v, keys % v
-    n_c = np.bincount(c, weights=cnt.astype(np.float64), minlength=v)
-    n_units = int(np.count_nonzero(u[1:] != u[:-1])) + 1  # u is sorted
-    return Coincidences(r, k, wt, n_c, n_units)
+        uniq, inv = np.unique(keys, return_inverse=True)
+        total = np.bincount(inv.reshape(-1), weights=counts, minlength=len(uniq)).astype(np.int64)
+    keep = total != 0
+    uniq, total = uniq[keep], total[keep]
+    out: PairCounts = {}
+    mm = uniq // (v * v)
+    for one in np.unique(mm).tolist():
+        at = mm == one
+        cell = uniq[at] % (v * v)
+        out[int(one)] = (cell // v, cell % v, total[at])
+    return out
 
 
-def binary_coincidences(co: Coincidences, j: int) -> Coincidences:
-    """The coincidences of 'category ``j``' (1) against 'any other category' (0): the full
-    matrix collapsed (merging categories adds up their pairs; the pairable units stay)."""
-    flat = np.bincount((co.rows == j).astype(np.int64) * 2 + (co.cols == j), weights=co.weights, minlength=4)
-    nz = np.nonzero(flat)[0]
-    hit = float(co.n_c[j]) if j < len(co.n_c) else 0.0
-    n_c = np.asarray([co.n - hit, hit])  # counts of values: whole numbers, exact
-    return Coincidences(nz // 2, nz % 2, flat[nz], n_c, co.n_units)
+def binary_counts(hist: np.ndarray) -> Coincidences:
+    """The coincidences of a binary layer from ``hist[m][k]``: how many units hold m values,
+    k of them 1 (a label present) and m - k of them 0."""
+    by_m: dict[int, np.ndarray] = {}
+    n_c = np.zeros(2, dtype=np.int64)
+    n_c_by_m: dict[int, np.ndarray] = {}
+    n_units = 0
+    for m in range(2, hist.shape[0]):
+        k = np.arange(hist.shape[1], dtype=np.int64)[: m + 1]
+        t = hist[m, : m + 1].astype(np.int64)
+        if not t.any():
+            continue
+        ones = int((t * k * (k - 1)).sum())
+        zeros = int((t * (m - k) * (m - k - 1)).sum())
+        apart = int((t * k * (m - k)).sum())
+        by_m[m] = np.asarray([[zeros, apart], [apart, ones]], dtype=np.int64)
+        n_c_by_m[m] = np.asarray([int((t * (m - k)).sum()), int((t * k).sum())], dtype=np.int64)
+        n_c += n_c_by_m[m]
+        n_units += int(t.sum())
+    return Coincidences.from_dense(by_m, n_c, n_units, n_c_by_m)
 
 
 def pair_coincidences(x: np.ndarray, y: np.ndarray, v: int) -> Coincidences:
@@ -133,15 +212,10 @@ def pair_coincidences(x: np.ndarray, y: np.ndarray, v: int) -> Coincidences:
     ``v`` categories: each unit both coded adds one pair each way."""
     both = (x >= 0) & (y >= 0)
     xa, ya = x[both], y[both]
-    if v > _DENSE_LIMIT:
-        return coincidences_from_counts(*unit_value_counts(Reliability.from_codes(
-            np.tile(np.arange(len(xa), dtype=np.int64), 2), np.repeat(np.arange(2, dtype=np.int64), len(xa)),
-            np.concatenate([xa, ya]), list(range(v)), ["x", "y"], len(xa))), v)
-    flat = np.bincount(xa * v + ya, minlength=v * v).reshape(v, v)
-    flat = (flat + flat.T).reshape(-1)
-    nz = np.nonzero(flat)[0]
-    n_c = (np.bincount(xa, minlength=v) + np.bincount(ya, minlength=v)).astype(np.float64)
-    return Coincidences(nz // v, nz % v, flat[nz].astype(np.float64), n_c, int(both.sum()))
+    n = len(xa)
+    n_c = np.bincount(np.concatenate([xa, ya]), minlength=v)
+    return Coincidences(pair_counts(np.full(2 * n, 2), np.concatenate([xa, ya]), np.concatenate([ya, xa]),
+                                    np.ones(2 * n, dtype=np.int64), v), n_c, n, {2: n_c})
 
 
 # ---------------------------------------------------------------- distances
@@ -198,27 +272,77 @@ def _expected_sum(rel: Reliability, level: str, n_c: np.ndarray) -> float:
 
 
 # ---------------------------------------------------------------- measures
+NO_VARIATION = "no variation: every value is the same, alpha is undefined"
+
+
 def krippendorff_alpha(rel: Reliability, level: str = "nominal", min_units: int = MIN_UNITS,
                        co: Coincidences | None = None) -> Figure:
     """Krippendorff's alpha at ``level`` (nominal, ordinal, interval or ratio)."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     co = co if co is not None else coincidences(rel)
+    if level == "nominal":
+        return nominal_alpha(co.n_c, co.disagreeing, co.n_units, min_units)
     n = co.n
     warn = few_units_warning(co.n_units, min_units)
     if n < 2:
         return Figure(None, co.n_units, int(n), warn)
     observed = float((co.weights * _delta2(rel, level, co.n_c, co.rows, co.cols)).sum())
     expected = _expected_sum(rel, level, co.n_c)
+    return _alpha(n, observed, expected, co.n_units, warn)
+
+
+def nominal_alpha(n_c: np.ndarray, disagreeing: float, n_units: int, min_units: int = MIN_UNITS) -> Figure:
+    """Nominal alpha from the values per category (pairable ones) and the summed weights of
+    unequal pairs (:func:`per_m_sum` of their counts)."""
+    counts = [int(x) for x in np.asarray(n_c).tolist()]
+    n = sum(counts)
+    warn = few_units_warning(n_units, min_units)
+    if n < 2:
+        return Figure(None, n_units, n, warn)
+    expected = float(n * n - sum(x * x for x in counts))  # whole numbers: exact, then one rounding
+    return _alpha(float(n), disagreeing, expected, n_units, warn)
+
+
+def nominal_alphas(n_c: np.ndarray, apart_by_m: np.ndarray, n_units: np.ndarray,
+                   min_units: int = MIN_UNITS) -> list[Figure]:
+    """:func:`nominal_alpha` of many groups at once, operation for operation: ``n_c[g]``
+    values per category, ``apart_by_m[g][m]`` unequal pairs in units of m values,
+    ``n_units[g]`` pairable units."""
+    n_c = np.asarray(n_c, dtype=np.int64)
+    n = n_c.sum(axis=1)
+    expected = n * n - (n_c * n_c).sum(axis=1)  # whole numbers, exact in int64
+    observed = np.zeros(len(n))
+    for m in range(2, apart_by_m.shape[1]):  # as per_m_sum: ascending m, one division each
+        observed += apart_by_m[:, m] / (m - 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_o = observed / n
+        d_e = expected / (n * (n - 1.0))
+        value = 1.0 - (n - 1.0) * observed / expected
+    out: list[Figure] = []
+    for g, (nv, units) in enumerate(zip(n.tolist(), np.asarray(n_units).tolist())):
+        warn = few_units_warning(units, min_units)
+        if nv < 2:
+            out.append(Figure(None, units, nv, warn))
+            continue
+        details: dict[str, object] = {"observed_disagreement": float(d_o[g]), "expected_disagreement": float(d_e[g])}
+        if expected[g] == 0:
+            details["undefined"] = "no variation"
+            out.append(Figure(None, units, nv, join_warnings(warn, NO_VARIATION), details))
+        else:
+            out.append(Figure(float(value[g]), units, nv, warn, details))
+    return out
+
+
+def _alpha(n: float, observed: float, expected: float, n_units: int, warn: str | None) -> Figure:
+    """1 - (n - 1) D_o / D_e; undefined (None) when every value is the same."""
     d_o = observed / n
     d_e = expected / (n * (n - 1.0))
-    details = {"observed_disagreement": d_o, "expected_disagreement": d_e}
+    details: dict[str, object] = {"observed_disagreement": d_o, "expected_disagreement": d_e}
     if expected == 0:
-        if observed == 0:
-            return Figure(1.0, co.n_units, int(n),
-                          join_warnings(warn, "every value is the same: no variation to measure"), details)
-        return Figure(None, co.n_units, int(n), join_warnings(warn, "expected disagreement is 0"), details)
-    return Figure(1.0 - (n - 1.0) * observed / expected, co.n_units, int(n), warn, details)
+        details["undefined"] = "no variation"
+        return Figure(None, n_units, int(n), join_warnings(warn, NO_VARIATION), details)
+    return Figure(1.0 - (n - 1.0) * observed / expected, n_units, int(n), warn, details)
 
 
 def percent_agreement(rel: Reliability, min_units: int = MIN_UNITS, co: Coincidences | None = None) -> Figure:
@@ -241,12 +365,11 @@ def scott_pi(rel: Reliability, min_units: int = MIN_UNITS, co: Coincidences | No
 
 def _chance_corrected(p_o: float, p_e: float, n_units: int, n_values: int, warn: str | None) -> Figure:
     """(p_o - p_e) / (1 - p_e), with the all-one-value case handled."""
-    details = {"observed_agreement": p_o, "expected_agreement": p_e}
+    details: dict[str, object] = {"observed_agreement": p_o, "expected_agreement": p_e}
     if p_e >= 1.0 - 1e-15:
-        if p_o >= 1.0 - 1e-15:
-            return Figure(1.0, n_units, n_values,
-                          join_warnings(warn, "every value is the same: no variation to measure"), details)
-        return Figure(None, n_units, n_values, join_warnings(warn, "chance agreement is 1"), details)
+        details["undefined"] = "no variation"
+        return Figure(None, n_units, n_values, join_warnings(warn, "no variation: chance agreement is 1, the "
+                                                             "coefficient is undefined"), details)
     return Figure((p_o - p_e) / (1.0 - p_e), n_units, n_values, warn, details)
 
 
@@ -312,6 +435,74 @@ def cohen_kappa(rel: Reliability, min_units: int = MIN_UNITS,
     return Figure(mean, n_units, sum(p["cohen_kappa"].n_values for p in pairs.values()), warn, details)
 
 
+def gwet_ac1(co: Coincidences, min_units: int = MIN_UNITS) -> Figure:
+    """Gwet's AC1 (Gwet 2008; Handbook of Inter-Rater Reliability, 2014, ch. 2) from whole-number
+    sums: observed agreement over pairable units, sum_i sum_k r_ik (r_ik - 1) / (r_i (r_i - 1))
+    / n', is sum over m of the equal pairs in units of m values / (m (m - 1)); chance agreement
+    sum_k pi_k (1 - pi_k) / (q - 1), pi_k the mean share of category k in each unit with a
+    value (units of one value included), q the categories given."""
+    warn = few_units_warning(co.n_units, min_units)
+    if co.n_units == 0:
+        return Figure(None, 0, 0, warn)
+    p_a = 0.0
+    for m in sorted(co.same_by_m):
+        p_a += co.same_by_m[m] / (m * (m - 1.0))
+    p_a /= co.n_units
+    counts = sorted(co.n_c_by_m.items())
+    units = sum(int(c.sum()) // m for m, c in counts)  # whole units of m values each
+    q = int((sum(c for _, c in counts) > 0).sum()) if counts else 0
+    share = np.zeros(len(co.n_c))
+    for m, c in counts:
+        share += c / float(m)
+    pi = share / units if units else share
+    p_e = float((pi * (1.0 - pi)).sum()) / (q - 1.0) if q > 1 else 1.0
+    return _chance_corrected(p_a, p_e, co.n_units, int(co.n), warn)
+
+
+def gwet_weights(rel: Reliability, kind: str) -> np.ndarray:
+    """Gwet's weights over the categories (irrCAC: ``identity``, ``linear``, ``quadratic``):
+    numbers where the values are numbers, else 1..q in sorted order."""
+    q = rel.n_categories
+    if kind == "identity":
+        return np.eye(q)
+    x = rel.numeric if rel.numeric is not None else np.arange(1.0, q + 1.0)
+    span = float(x.max() - x.min()) if q > 1 else 1.0
+    d = np.abs(x[:, None] - x[None, :]) / span
+    if kind == "linear":
+        return 1.0 - d
+    if kind == "quadratic":
+        return 1.0 - d**2
+    raise ValueError(f"unknown weights {kind!r}; use identity, linear or quadratic")
+
+
+def gwet_ac2(rel: Reliability, kind: str = "quadratic", min_units: int = MIN_UNITS) -> Figure:
+    """Gwet's AC2: AC1 with weights between categories (Gwet 2014, ch. 3; irrCAC's
+    ``gwet.ac1.raw(ratings, weights=kind)``): observed agreement sum_k r_ik (r*_ik - 1) /
+    (r_i (r_i - 1)) with r*_ik = sum_l w_kl r_il, chance agreement T_w / (q (q - 1)) *
+    sum_k pi_k (1 - pi_k), T_w the sum of the weights."""
+    q = rel.n_categories
+    w = gwet_weights(rel, kind)
+    counts = np.bincount(rel.units * q + rel.values, minlength=rel.n_units * q).reshape(rel.n_units, q)
+    counts = counts.astype(np.float64)
+    r = counts.sum(axis=1)
+    two = r >= 2
+    n_units = int(two.sum())
+    warn = few_units_warning(n_units, min_units)
+    if n_units == 0 or q == 0:
+        return Figure(None, n_units, int(r.sum()), warn)
+    weighted = np.zeros_like(counts)  # r*_ik = sum_l w_kl r_il; column by column (BLAS threads cost more here)
+    for k in range(q):
+        for j in np.nonzero(w[k])[0].tolist():
+            weighted[:, k] += w[k, j] * counts[:, j]
+    p_a = float(((counts * (weighted - 1.0)).sum(axis=1)[two] / (r[two] * (r[two] - 1.0))).sum() / n_units)
+    rated = r >= 1
+    pi = (counts[rated] / r[rated][:, None]).mean(axis=0)
+    p_e = float(w.sum() * (pi * (1.0 - pi)).sum() / (q * (q - 1.0))) if q > 1 else 1.0
+    fig = _chance_corrected(p_a, p_e, n_units, int(r[two].sum()), warn)
+    fig.details["weights"] = kind
+    return fig
+
+
 def fleiss_kappa(rel: Reliability, min_units: int = MIN_UNITS) -> Figure:
     """Fleiss' kappa (units may have different numbers of raters), with per-category kappas."""
     v = rel.n_categories
@@ -354,6 +545,9 @@ def all_measures(rel: Reliability, min_units: int = MIN_UNITS) -> dict[str, obje
         "fleiss_kappa": fleiss_kappa(rel, min_units),
         "cohen_kappa": cohen_kappa(rel, min_units, pairs),
         "scott_pi": scott_pi(rel, min_units, co),
+        "gwet_ac1": gwet_ac1(co, min_units),
+        "gwet_ac2": ({kind: gwet_ac2(rel, kind, min_units) for kind in ("quadratic", "linear")}
+                     if rel.numeric is not None else {}),
         "krippendorff_alpha": {lvl: krippendorff_alpha(rel, lvl, min_units, co) for lvl in levels},
         "pairs": pairs,
     }

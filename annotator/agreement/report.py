@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import combinations, groupby
 from typing import Any
 
-from annotator.agreement.coding import krippendorff_alpha, percent_agreement
+from annotator.agreement.coding import coincidences, gwet_ac1, krippendorff_alpha, percent_agreement
 from annotator.agreement.reliability import Reliability
 from annotator.agreement.result import MIN_UNITS
 from annotator.agreement.spans import UnitVersions, span_f1, token_agreement
@@ -95,9 +95,11 @@ def dataset_report(
         "labels": sorted(labels) if labels is not None else None,
     }
     rel = Reliability.from_triples(answer_triples) if answer_triples else None
+    co = coincidences(rel) if rel else None
     report["answers"] = {
-        "percent_agreement": percent_agreement(rel, min_units).as_dict() if rel else None,
-        "krippendorff_alpha": krippendorff_alpha(rel, "nominal", min_units).as_dict() if rel else None,
+        "percent_agreement": percent_agreement(rel, min_units, co).as_dict() if rel else None,
+        "krippendorff_alpha": krippendorff_alpha(rel, "nominal", min_units, co).as_dict() if rel else None,
+        "gwet_ac1": gwet_ac1(co, min_units).as_dict() if co else None,
     }
     tokens = token_agreement(shared, min_units)
     report["tokens"] = tokens.as_dict()
@@ -139,6 +141,8 @@ def table_report(rel: Reliability, min_units: int = MIN_UNITS) -> dict[str, Any]
             "pairs": {f"{a}|{b}": p["cohen_kappa"].value for (a, b), p in pairs.items()},  # type: ignore[union-attr]
         },
         "scott_pi": m["scott_pi"].value,  # type: ignore[union-attr]
+        "gwet_ac1": m["gwet_ac1"].value,  # type: ignore[union-attr]
+        "gwet_ac2": {kind: f.value for kind, f in m["gwet_ac2"].items()},  # type: ignore[union-attr]
         "krippendorff_alpha": {lvl: (alpha[lvl].value if lvl in alpha else None)  # type: ignore[operator]
                                for lvl in ("nominal", "ordinal", "interval", "ratio")},
         "units": rel.n_units,
@@ -150,11 +154,14 @@ def table_report(rel: Reliability, min_units: int = MIN_UNITS) -> dict[str, Any]
         "percent_agreement": m["percent_agreement"].as_dict(),  # type: ignore[union-attr]
         "fleiss_kappa": m["fleiss_kappa"].as_dict(),  # type: ignore[union-attr]
         "scott_pi": m["scott_pi"].as_dict(),  # type: ignore[union-attr]
+        "gwet_ac1": m["gwet_ac1"].as_dict(),  # type: ignore[union-attr]
+        "gwet_ac2": {kind: f.as_dict() for kind, f in m["gwet_ac2"].items()},  # type: ignore[union-attr]
         "krippendorff_alpha": {lvl: f.as_dict() for lvl, f in alpha.items()},  # type: ignore[union-attr]
         "pairs": {f"{a}|{b}": {k: f.as_dict() for k, f in p.items()} for (a, b), p in pairs.items()},  # type: ignore[union-attr]
     }
     if rel.numeric is None:
-        details["note"] = "values are labels, not numbers: interval and ratio alpha do not apply"
+        details["note"] = ("values are labels, not numbers: interval and ratio alpha and Gwet's AC2 (weighted) "
+                           "do not apply")
     out["details"] = details
     out["warnings"] = sorted(set(collect_warnings(details)))
     return out

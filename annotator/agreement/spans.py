@@ -4,7 +4,9 @@ span F1 (exact and overlapping) per label.
 A *version* is one coder's spans on one unit, as ``(start, end, label)`` triples with
 end-exclusive offsets. A token takes the label of the shortest span overlapping it (the
 innermost when claim spans nest) and ``O`` when no span touches it. Coders who did not
-annotate a unit have no version there and count as missing, not as ``O``.
+annotate a unit have no version there and count as missing, not as ``O``. Per label, each
+label is a binary layer of its own (a token is 1 where any span of the label covers it), so
+nested claim spans (a CUE inside a CLAIM) do not hide each other.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from itertools import combinations
 
 import numpy as np
 
-from annotator.agreement.coding import binary_coincidences, coincidences, krippendorff_alpha, percent_agreement
+from annotator.agreement.coding import coincidences, gwet_ac1, krippendorff_alpha, percent_agreement
 from annotator.agreement.reliability import Reliability
 from annotator.agreement.result import MIN_UNITS, Figure, few_units_warning
 
@@ -60,12 +62,16 @@ class TokenAgreement:
     per_document: dict[str, Figure]
     pairs: dict[tuple[str, str], Figure]
     coders: list[str]
+    gwet_ac1: Figure | None = None
+    gwet_ac1_per_label: dict[str, Figure] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
         return {
             "alpha": self.alpha.as_dict(),
             "percent_agreement": self.percent_agreement.as_dict(),
+            "gwet_ac1": self.gwet_ac1.as_dict() if self.gwet_ac1 is not None else None,
+            "gwet_ac1_per_label": {k: v.as_dict() for k, v in self.gwet_ac1_per_label.items()},
             "per_label": {k: v.as_dict() for k, v in self.per_label.items()},
             "per_document": {k: v.as_dict() for k, v in self.per_document.items()},
             "pairs": {f"{a}|{b}": v.as_dict() for (a, b), v in self.pairs.items()},
@@ -73,50 +79,82 @@ class TokenAgreement:
         }
 
 
+def token_covers(tokens: Sequence[tuple[int, int]], spans: Iterable[SpanTriple], label: str) -> list[int]:
+    """1 for each token some span of ``label`` overlaps, else 0: the label as a layer of its
+    own, so that nested or overlapping spans of other labels hide nothing."""
+    out = [0] * len(tokens)
+    for start, end, lbl in spans:
+        if lbl == label:
+            for i, (ts, te) in enumerate(tokens):
+                if ts < end and start < te:
+                    out[i] = 1
+    return out
+
+
 def token_reliability(units: Iterable[UnitVersions]) -> tuple[Reliability, np.ndarray, list[str]]:
-    """Token labels as reliability data, with each value's document index and the
-    document names."""
-    coder_ix: dict[str, int] = {}
-    label_ix: dict[str, int] = {OUTSIDE: 0}
-    doc_ix: dict[str, int] = {}
+    """Token labels as reliability data (categories O, then labels by name; coders by name),
+    with each value's document index and the document names (sorted)."""
+    kept = [uv for uv in units if len(uv.tokens)]
+    labels = sorted({lbl for uv in kept for spans in uv.versions.values()
+                     for lbl in token_labels(uv.tokens, spans)} - {OUTSIDE})
+    label_ix = {lbl: i for i, lbl in enumerate([OUTSIDE, *labels])}
+    coder_ix = {c: i for i, c in enumerate(sorted({c for uv in kept for c in uv.versions}))}
+    doc_ix = {d: i for i, d in enumerate(sorted({uv.document for uv in kept}))}
     us: list[np.ndarray] = []
     cs: list[np.ndarray] = []
     vs: list[np.ndarray] = []
     ds: list[np.ndarray] = []
     next_token = 0
-    for uv in units:
+    for uv in kept:
         n_tok = len(uv.tokens)
-        if n_tok == 0:
-            continue
-        d = doc_ix.setdefault(uv.document, len(doc_ix))
         token_ids = np.arange(next_token, next_token + n_tok, dtype=np.int64)
         next_token += n_tok
         for coder, spans in uv.versions.items():
-            c = coder_ix.setdefault(coder, len(coder_ix))
-            labels = token_labels(uv.tokens, spans)
             us.append(token_ids)
-            cs.append(np.full(n_tok, c, dtype=np.int64))
-            vs.append(np.asarray([label_ix.setdefault(lbl, len(label_ix)) for lbl in labels], dtype=np.int64))
-            ds.append(np.full(n_tok, d, dtype=np.int64))
+            cs.append(np.full(n_tok, coder_ix[coder], dtype=np.int64))
+            vs.append(np.asarray([label_ix[lbl] for lbl in token_labels(uv.tokens, spans)], dtype=np.int64))
+            ds.append(np.full(n_tok, doc_ix[uv.document], dtype=np.int64))
     cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)  # noqa: E731
     rel = Reliability.from_codes(cat(us), cat(cs), cat(vs), list(label_ix), list(coder_ix), next_token)
     return rel, cat(ds), list(doc_ix)
 
 
+def label_layer(units: Sequence[UnitVersions], label: str) -> Reliability:
+    """One label as a binary layer: per token and coder, 1 where a span of the label covers it."""
+    us: list[int] = []
+    cs: list[int] = []
+    vs: list[int] = []
+    coder_ix: dict[str, int] = {}
+    token = 0
+    for uv in units:
+        for coder, spans in uv.versions.items():
+            c = coder_ix.setdefault(coder, len(coder_ix))
+            hits = token_covers(uv.tokens, spans, label)
+            us.extend(range(token, token + len(hits)))
+            cs.extend([c] * len(hits))
+            vs.extend(hits)
+        token += len(uv.tokens)
+    values = np.asarray(vs, dtype=np.int64)
+    cats, inverse = np.unique(values, return_inverse=True)
+    return Reliability(np.asarray(us, dtype=np.int64), np.asarray(cs, dtype=np.int64), inverse.reshape(-1),
+                       [int(c) for c in cats], list(coder_ix), list(range(token)), cats.astype(np.float64))
+
+
 def token_agreement(units: Iterable[UnitVersions], min_units: int = MIN_UNITS) -> TokenAgreement:
-    """Krippendorff's nominal alpha over tokens, overall and broken down."""
+    """Krippendorff's nominal alpha over tokens, overall (a token's label: the shortest span
+    over it, else O) and broken down: per label (that label as a binary layer of its own),
+    per document, per pair of coders."""
+    units = list(units)
     rel, docs, doc_names = token_reliability(units)
     co = coincidences(rel)
     alpha = krippendorff_alpha(rel, "nominal", min_units, co)
     pa = percent_agreement(rel, min_units, co)
-    per_label: dict[str, Figure] = {}
-    for j, label in enumerate(rel.categories):
-        if label == OUTSIDE:
-            continue
-        binary = Reliability.from_codes(
-            rel.units, rel.coders, (rel.values == j).astype(np.int64), [0, 1], rel.coder_names, rel.n_units
-        )  # its coincidences: the full matrix with every other category merged into one
-        per_label[label] = krippendorff_alpha(binary, "nominal", min_units, binary_coincidences(co, j))
+    kept = [uv for uv in units if len(uv.tokens)]
+    covering = sorted({lbl for uv in kept for spans in uv.versions.values() for s, e, lbl in spans
+                       if any(ts < e and s < te for ts, te in uv.tokens)})
+    layers = {label: coincidences(label_layer(kept, label)) for label in covering}
+    per_label = {label: krippendorff_alpha(Reliability.from_codes([], [], [], [0, 1], [], 0), "nominal", min_units, co_l)
+                 for label, co_l in layers.items()}
     per_document = {
         name: krippendorff_alpha(rel.subset(docs == d), "nominal", min_units)
         for d, name in enumerate(doc_names)
@@ -127,7 +165,8 @@ def token_agreement(units: Iterable[UnitVersions], min_units: int = MIN_UNITS) -
         )
         for a, b in combinations(range(len(rel.coder_names)), 2)
     }
-    return TokenAgreement(alpha, pa, dict(sorted(per_label.items())), per_document, pairs, rel.coder_names)
+    return TokenAgreement(alpha, pa, per_label, per_document, pairs, rel.coder_names, gwet_ac1(co, min_units),
+                          {label: gwet_ac1(co_l, min_units) for label, co_l in layers.items()})
 
 
 # ---------------------------------------------------------------- span F1

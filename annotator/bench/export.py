@@ -53,7 +53,7 @@ def prepare(store: Store, n: int, *, dataset: str = DATASET, annotator: str = "b
 
 def measure(store: Store, fmt: str = "jsonl", dest: str | None = None, *, dataset: str = DATASET) -> dict[str, Any]:
     """Export ``dataset`` once and time it."""
-    from annotator.formats.exporting import ExportOptions, export
+    from annotator.exporting import ExportOptions, export
 
     with tempfile.TemporaryDirectory() as tmp:
         target = dest or os.path.join(tmp, f"out.{fmt}")

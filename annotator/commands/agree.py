@@ -11,14 +11,11 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from annotator.cli import db_option
-from annotator.processes import fork_safe as _fork_safe
 
 Row = list[str]
 Section = tuple[str, list[str], list[Row]]
@@ -31,6 +28,17 @@ def _fmt(x: Any, digits: int = 3) -> str:
     if isinstance(x, float):
         return f"{x:.{digits}f}"
     return str(x)
+
+
+UNDEFINED = "undefined (no variation)"
+
+
+def _value(fig: dict[str, Any] | None) -> str:
+    """A figure's value for a table cell: "undefined (no variation)" where every value was the
+    same, '-' where nothing could be measured."""
+    if fig and fig.get("value") is None and fig.get("undefined") == "no variation":
+        return UNDEFINED
+    return _fmt(fig.get("value") if fig else None)
 
 
 def _bar(value: float | None, width: int = 20) -> str:
@@ -56,10 +64,13 @@ def _bar(value: float | None, width: int = 20) -> str:
               help="Positions every document runs over (with --units; default 0 to its largest end).")
 @click.option("--min-units", default=20, show_default=True, type=click.IntRange(1),
               help="Warn when a figure rests on fewer pairable units than this.")
+@click.option("--gamma", "with_gamma", is_flag=True,
+              help="Also Mathet et al.'s gamma for spans, overall and per label (with --dataset or --units; "
+                   "needs the optional extra: pip install 'annotator[gamma]'; slow).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--markdown", "as_markdown", is_flag=True, help="Markdown tables (with --dataset).")
 def agree(db_path: str, dataset: str | None, layer: str, labels: str | None, table_path: str | None, units_path: str | None,
-          continuum: str | None, min_units: int, as_json: bool, as_markdown: bool) -> None:
+          continuum: str | None, min_units: int, with_gamma: bool, as_json: bool, as_markdown: bool) -> None:
     """Measure agreement between annotators (from a dataset, or any reliability data in CSV)."""
     chosen = [x for x in (dataset, table_path, units_path) if x is not None]
     if len(chosen) != 1:
@@ -70,14 +81,21 @@ def agree(db_path: str, dataset: str | None, layer: str, labels: str | None, tab
         raise click.UsageError("--continuum goes with --units")
     if as_json and as_markdown:
         raise click.UsageError("choose --json or --markdown, not both")
+    if with_gamma and table_path is not None:
+        raise click.UsageError("--gamma goes with --dataset or --units (spans)")
+    if with_gamma:
+        from annotator.agreement.gamma import MISSING, gamma_available
+
+        if not gamma_available():
+            raise click.ClickException(MISSING)
     if table_path is not None:
         _agree_table(table_path, min_units, as_json)
     elif units_path is not None:
-        _agree_units(units_path, continuum, min_units, as_json)
+        _agree_units(units_path, continuum, min_units, as_json, with_gamma)
     else:
         assert dataset is not None
         label_set = [x.strip() for x in labels.split(",") if x.strip()] if labels else None
-        _agree_dataset(db_path, dataset, layer, min_units, as_json, as_markdown, label_set)
+        _agree_dataset(db_path, dataset, layer, min_units, as_json, as_markdown, label_set, with_gamma)
 
 
 # ---------------------------------------------------------------- --table
@@ -91,13 +109,17 @@ def _agree_table(path: str, min_units: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
+    details = report["details"]
     rows: list[Row] = [
         ["percent_agreement", _fmt(report["percent_agreement"])],
-        ["fleiss_kappa", _fmt(report["fleiss_kappa"])],
+        ["fleiss_kappa", _value(details["fleiss_kappa"])],
         ["cohen_kappa (mean over pairs)", _fmt(report["cohen_kappa"]["mean"])],
-        ["scott_pi", _fmt(report["scott_pi"])],
+        ["scott_pi", _value(details["scott_pi"])],
+        ["gwet_ac1", _value(details["gwet_ac1"])],
     ]
-    rows += [[f"krippendorff_alpha {lvl}", _fmt(v)] for lvl, v in report["krippendorff_alpha"].items()]
+    rows += [[f"gwet_ac2 {kind} weights", _value(f)] for kind, f in details["gwet_ac2"].items()]
+    rows += [[f"krippendorff_alpha {lvl}", _value(details["krippendorff_alpha"].get(lvl)) if v is not None else "-"]
+             for lvl, v in report["krippendorff_alpha"].items()]
     sections: list[Section] = [
         (f"{path}: {report['units']} units ({report['pairable_units']} pairable), "
          f"{len(report['annotators'])} annotators", ["measure", "value"], rows),
@@ -112,7 +134,7 @@ def _agree_table(path: str, min_units: int, as_json: bool) -> None:
 
 
 # ---------------------------------------------------------------- --units
-def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool) -> None:
+def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool, with_gamma: bool = False) -> None:
     """Unitizing alpha and span F1 of a document,annotator,label,start,end CSV."""
     from annotator.agreement.csv_input import parse_continuum, read_units
     from annotator.agreement.report import units_report
@@ -123,6 +145,10 @@ def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool
         raise click.BadParameter(str(e), param_hint="--continuum") from None
     segments, continua = read_units(path, cont)
     report = units_report(segments, continua, min_units)
+    if with_gamma:
+        from annotator.agreement.gamma import span_gamma
+
+        report["gamma"] = span_gamma(segments, continua)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -140,91 +166,30 @@ def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool
     if f1["pairs"]:
         sections.append(("Annotator pairs (span F1)", ["pair", "exact", "overlap"],
                          [[k, _fmt(p["exact"]), _fmt(p["overlap"])] for k, p in f1["pairs"].items()]))
+    if "gamma" in report:
+        sections.append(gamma_section(report["gamma"]))
     _print_sections(sections, report["warnings"])
 
 
+def gamma_section(gamma: dict[str, Any]) -> Section:
+    """gamma overall, gamma_cat and per label as a table."""
+    rows = [["(all)", _fmt(gamma["gamma"])], ["gamma_cat", _fmt(gamma["gamma_cat"])]]
+    rows += [[lbl, _fmt(v)] for lbl, v in gamma["per_label"].items()]
+    return (f"gamma (Mathet et al. 2015): {gamma['units']} spans, {len(gamma['annotators'])} annotators",
+            ["label", "gamma"], rows)
+
+
 # ---------------------------------------------------------------- --dataset
-#: Unit ids per chunk of ``agree --dataset``: a chunk's arrays fit the processor's caches
-#: better than a whole dataset's, and memory stays flat in the dataset's size.
-CHUNK_UNITS = 50_000
-#: From how many units a dataset is measured by several processes at once (one per core).
-PARALLEL_UNITS = 200_000
-
-
-def _workers() -> int:
-    """How many processes may measure at once: the cores this process may use, at most four."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
-
-
-def dataset_agreement(store: Any, dataset: str, layer: str, min_units: int = 20,
-                      labels: list[str] | None = None) -> dict[str, Any]:
-    """The agreement report of one layer of a dataset, read through the store (raw rows and
-    numpy; the plain pydantic path of ``dataset_report`` when the data need it)."""
-    from annotator.agreement.chunked import NotChunked, WorkerFailed, chunked_report, parallel_report, read_ahead
-    from annotator.agreement.fast import Fallback, fast_dataset_report
-    from annotator.agreement.report import dataset_report
-    from annotator.store import open_store
-    from annotator.store.agreement_rows import (
-        dataset_annotators,
-        document_names,
-        iter_chunks,
-        read_dataset,
-        unit_id_ranges,
-    )
-
-    ds = store.require_dataset(dataset)
-    titles: dict[int | None, str] = {}
-
-    def name(doc_id: int | None) -> str:
-        if doc_id not in titles:
-            doc = store.get_document(doc_id) if doc_id is not None else None
-            titles[doc_id] = (doc.external_id or doc.title or f"document {doc_id}") if doc else str(doc_id)
-        return titles[doc_id]
-
-    try:
-        try:  # a stretch of units at a time, while the next is read
-            names = dataset_annotators(store, ds.id)
-            ranges = unit_id_ranges(store, ds.id, _workers()) if store.count_units(dataset) >= PARALLEL_UNITS else []
-            if len(ranges) > 1 and _fork_safe() and (store.engine == "postgresql" or os.path.isfile(store.path)):
-
-                doc_names = document_names(store, ds.id)  # read once; forked workers share it
-
-                def chunks_of(lo: int, hi: int) -> Iterator[Any]:
-                    own = open_store(store.path, create=False)
-                    try:
-                        yield from iter_chunks(own, ds.id, span=CHUNK_UNITS, lo=lo, hi=hi, names=doc_names)
-                    finally:
-                        own.close()
-
-                try:
-                    report = parallel_report(ranges, chunks_of, names, layer, min_units, labels)
-                except WorkerFailed:  # a worker died (out of memory, killed): measure here
-                    report = chunked_report(read_ahead(iter_chunks(store, ds.id, span=CHUNK_UNITS)), names, layer,
-                                            min_units, labels)
-            else:
-                chunks = read_ahead(iter_chunks(store, ds.id, span=CHUNK_UNITS))
-                report = chunked_report(chunks, names, layer, min_units, labels)
-        except NotChunked:  # sums that must be added unit by unit: the whole dataset at once
-            decisions, units = read_dataset(store, ds.id)
-            if decisions is None:
-                raise Fallback("decisions without their packed columns") from None
-            report = fast_dataset_report(decisions, units.take, layer, min_units, labels)
-    except Fallback:  # data only the plain path handles (it raises the right error)
-        report = dataset_report(store.iter_annotations(dataset), layer, name, min_units, labels)
-    return {"dataset": ds.name, "overlap": ds.overlap, **report}
-
-
 def _agree_dataset(db_path: str, dataset: str, layer: str, min_units: int, as_json: bool,
-                   as_markdown: bool, labels: list[str] | None = None) -> None:
+                   as_markdown: bool, labels: list[str] | None = None, with_gamma: bool = False) -> None:
     """The report for a dataset in the database."""
+    from annotator.dataset_agreement import dataset_agreement, dataset_gamma
     from annotator.store import open_store
 
     store = open_store(db_path, create=False)
     report = dataset_agreement(store, dataset, layer, min_units, labels)
+    if with_gamma:
+        report["gamma"] = dataset_gamma(store, dataset, layer, labels)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -233,6 +198,8 @@ def _agree_dataset(db_path: str, dataset: str, layer: str, min_units: int, as_js
                    "annotators on the same units (set `annotator dataset set NAME --overlap K`).")
         return
     sections = dataset_sections(report)
+    if "gamma" in report:
+        sections.append(gamma_section(report["gamma"]))
     if as_markdown:
         click.echo(render_markdown(sections, report["warnings"]))
         return
@@ -246,11 +213,14 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
     uni = report["unitizing"] or {"overall": {}, "per_label": {}}
     ans = report["answers"]
     summary: list[Row] = [
-        ["answers (accept/reject) alpha", _fmt(ans["krippendorff_alpha"] and ans["krippendorff_alpha"]["value"]),
+        ["answers (accept/reject) alpha", _value(ans["krippendorff_alpha"]),
          _fmt(ans["krippendorff_alpha"] and ans["krippendorff_alpha"]["n_units"]), "units"],
-        ["token alpha (O included)", _fmt(tok["alpha"]["value"]), _fmt(tok["alpha"]["n_units"]), "tokens"],
+        ["answers Gwet's AC1", _value(ans.get("gwet_ac1")), _fmt(ans["gwet_ac1"] and ans["gwet_ac1"]["n_units"]),
+         "units"],
+        ["token alpha (O included)", _value(tok["alpha"]), _fmt(tok["alpha"]["n_units"]), "tokens"],
         ["token percent agreement", _fmt(tok["percent_agreement"]["value"]),
          _fmt(tok["percent_agreement"]["n_units"]), "tokens"],
+        ["token Gwet's AC1", _value(tok["gwet_ac1"]), _fmt(tok["gwet_ac1"]["n_units"]), "tokens"],
         ["span F1 exact (mean of pairs)", _fmt(spans["exact"]), _fmt(report["units_shared"]), "units"],
         ["span F1 overlap (mean of pairs)", _fmt(spans["overlap"]), _fmt(report["units_shared"]), "units"],
         ["unitizing alpha_u (characters)", _fmt(uni["overall"].get("value")), _fmt(uni.get("units", 0)), "units"],
@@ -263,16 +233,18 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
         rows = []
         for lbl in labels:
             a = tok["per_label"].get(lbl, {})
-            rows.append([lbl, _fmt(a.get("value")), _bar(a.get("value")), _fmt(a.get("n_units")),
+            rows.append([lbl, _value(a), _bar(a.get("value")), _value(tok["gwet_ac1_per_label"].get(lbl)),
+                         _fmt(a.get("n_units")),
                          _fmt(spans["per_label"].get(lbl, {}).get("exact")),
                          _fmt(spans["per_label"].get(lbl, {}).get("overlap")),
                          _fmt(uni.get("per_label", {}).get(lbl, {}).get("value"))])
-        sections.append(("Per label", ["label", "token alpha", "", "tokens", "F1 exact", "F1 overlap", "alpha_u"],
+        sections.append(("Per label", ["label", "token alpha", "", "AC1", "tokens", "F1 exact", "F1 overlap",
+                                       "alpha_u"],
                          rows))
     pair_rows = []
     for key, fig in tok["pairs"].items():
         sp = spans["pairs"].get(key, {})
-        pair_rows.append([key.replace("|", " / "), _fmt(fig["value"]), _fmt(fig["n_units"]),
+        pair_rows.append([key.replace("|", " / "), _value(fig), _fmt(fig["n_units"]),
                           _fmt(sp.get("exact", {}).get("value")), _fmt(sp.get("overlap", {}).get("value")),
                           _fmt((uni.get("pairs") or {}).get(key, {}).get("value"))])
     if pair_rows:
@@ -281,7 +253,7 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
     docs = tok["per_document"]
     if docs:
         sections.append(("Per document", ["document", "token alpha", "tokens"],
-                         [[d, _fmt(f["value"]), _fmt(f["n_units"])] for d, f in docs.items()]))
+                         [[d, _value(f), _fmt(f["n_units"])] for d, f in docs.items()]))
     return sections
 
 

@@ -105,9 +105,9 @@ def bench_export(units: int, runs: int, workdir: Path) -> list[Row]:
     mod = _module("export")
     if mod is None or _module("synth") is None or _module("formats.exporting") is None:
         try:
-            importlib.import_module("annotator.formats.exporting")
+            importlib.import_module("annotator.exporting")
         except ModuleNotFoundError:
-            row.note = "annotator.bench.export or annotator.formats.exporting missing"
+            row.note = "annotator.bench.export or annotator.exporting missing"
             return [row]
         if mod is None:
             row.note = "annotator.bench.export missing"
@@ -154,66 +154,36 @@ def bench_agreement(units: int, runs: int, workdir: Path, agree_units: int = 100
     return [row, *bench_dataset_agreement(min(units, agree_units), runs, workdir)]
 
 
-def three_annotator_db(path: str | Path, units: int) -> str:
-    """A dataset of ``units`` synthetic units, each decided by three annotators who mostly agree
-    (reused when present)."""
-    from annotator.bench.synth import generate, sentences
-    from annotator.models import Annotation, Span
-    from annotator.store import open_store
-
-    store = open_store(path, durable=False)
-    try:
-        if store.get_dataset("bench-agree") and len(store.annotators("bench-agree")) == 3:
-            return str(path)
-        store.ensure_dataset("bench-agree", overlap=0)
-        generate(store, units, dataset="bench-agree", suggest_first=0)
-        truth = dict(sentences(units))
-        for k, name in enumerate(("ann1", "ann2", "ann3")):
-            with store.write():
-                for u in store.iter_units("bench-agree"):
-                    spans = [Span(start=a, end=b, label=lab, layer=layer)  # type: ignore[arg-type]
-                             for a, b, lab, layer in truth.get(u.text, [])]
-                    if (u.id or 0) % 10 == k:
-                        spans = spans[1:]
-                    store.add_annotation(Annotation(unit_id=u.id or 0, annotator=name, answer="accept", spans=spans))
-    finally:
-        store.close()
-    return str(path)
-
-
 def bench_dataset_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
-    """`annotator agree --dataset` (read from the database) on ``units`` units x 3; the
-    budget is 10 s per 1,000,000 units, scaled."""
-    n = units
-    row = Row("agreement", f"agreement from a dataset ({n:,} units x 3)", "s", "<=", 10.0 * n / 1_000_000)
-    try:
-        from annotator.commands.agree import dataset_agreement
-    except ImportError:
-        row.note = "annotator agree --dataset missing"
-        return [row]
-    if _module("synth") is None:
-        row.note = "annotator.bench.synth missing"
-        return [row]
-    from annotator.store import open_store
-
-    _say(f"agreement: {n:,} units x 3 annotators in a database …")
-    db = three_annotator_db(_bench_db(workdir, f"agree-{n}"), n)
-    secs = []
-    for i in range(runs):
-        store = open_store(db)
-        try:
-            t0 = time.perf_counter()
-            dataset_agreement(store, "bench-agree", "entities")
-            secs.append(time.perf_counter() - t0)
-        finally:
-            store.close()
-    row.judge(statistics.median(secs))
-    from annotator.commands import agree
-
-    procs = agree._workers() if n >= agree.PARALLEL_UNITS and agree._fork_safe() else 1
-    row.note = ("budget: 10 s per 1,000,000 units, scaled; runs " + ", ".join(f"{s:.2f}" for s in secs)
-                + f"; {procs} process{'es' if procs > 1 else ''}")
-    return [row]
+    """`annotator agree --dataset` (read from the database) on ``units`` units x 3 and x 4
+    annotators, each run in a fresh interpreter; the budget is 10 s per 1,000,000 units,
+    scaled, and 1 GB (the measuring process and its largest worker together)."""
+    mod = _module("agreement")
+    rows: list[Row] = []
+    for coders in (3, 4):
+        row = Row("agreement", f"agreement from a dataset ({units:,} units x {coders})", "s", "<=",
+                  10.0 * units / 1_000_000)
+        mem = Row("agreement", f"agreement from a dataset, peak memory ({units:,} x {coders})", "MB", "<=", 1024.0)
+        rows += [row, mem]
+        if mod is None or _module("synth") is None or not hasattr(mod, "measure_dataset"):
+            row.note = mem.note = "annotator.bench.agreement or .synth missing"
+            continue
+        _say(f"agreement: {units:,} units x {coders} annotators in a database …")
+        db = mod.annotators_db(_bench_db(workdir, f"agree-{units}-x{coders}"), units, coders)
+        results = []
+        for i in range(runs):
+            _say(f"agreement: run {i + 1}/{runs} on {units:,} units x {coders} …")
+            results.append(mod.measure_dataset(db))
+        secs = [r["seconds"] for r in results]
+        peaks = [r["peak_mb"] + r["worker_peak_mb"] for r in results]
+        row.judge(statistics.median(secs))
+        mem.judge(statistics.median(peaks))
+        procs = results[0]["processes"]
+        row.note = ("budget: 10 s per 1,000,000 units, scaled; runs " + ", ".join(f"{s:.2f}" for s in secs)
+                    + f"; {procs} process{'es' if procs > 1 else ''}")
+        mem.note = "this process + its largest worker; runs " + ", ".join(f"{p:.0f}" for p in peaks)
+        row.details = {"runs": results}
+    return rows
 
 
 def bench_ui(units: int, runs: int, workdir: Path, presses: int = 480) -> list[Row]:
@@ -302,7 +272,7 @@ def table(rows: list[Row]) -> str:
 @click.option("--presses", type=click.IntRange(min=10), default=480, show_default=True,
               help="Key presses timed by the UI benchmark.")
 @click.option("--agree-units", type=click.IntRange(min=100), default=100_000, show_default=True,
-              help="Units decided by three annotators for the agreement-from-a-dataset figure (at most "
+              help="Units decided by three (and four) annotators for the agreement-from-a-dataset figures (at most "
                    "--units); its database takes about ten minutes per million units to build, once.")
 @click.option("--workdir", type=click.Path(file_okay=False), default=None,
               help="Where benchmark corpora and databases are built and reused (default: the temp dir).")

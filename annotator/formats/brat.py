@@ -23,6 +23,21 @@ What becomes what:
 - ``#`` notes are kept in ``meta["brat_notes"]``; other lines (attributes ``A``/``M``,
   normalisations ``N``, ``*`` equivalences) are refused, not silently dropped.
 
+Decisions: brat has no place for a unit's answer, nor for a unit nobody labelled, so the
+export writes them beside the ``.ann`` files in :data:`DECISIONS_FILE` (one JSON object a
+line: the ``.ann`` file, its annotator, the unit's document offsets and the answer; brat
+ignores files that are not ``.txt``/``.ann``/``.conf``). When that file is there, the reader
+makes those offsets units, gives each annotator exactly the decisions it lists (reject and
+ignore included), and leaves every other unit undecided (a unit with spans in the ``.ann``
+but not in the file is an accept: someone labelled it in brat after the export). Without it
+(PolNeAR and other brat data) every unit of a document is an accept by each annotator whose
+``.ann`` covers the document.
+
+The export also writes ``annotation.conf``: every entity type, relation type (with the
+types of its two arguments) and event type (with its roles) that its ``.ann`` files use, and
+an ``<OVERLAP>`` rule allowing any overlap (claim spans overlap entities). Relations are R
+lines; E lines only for relations that came in as brat events (``event:<Role>``).
+
 Units: the document is split into sentences (or paragraphs) by ``annotator.ingest.segment``,
 then neighbouring units are merged until no span and no relation (its two spans) of any
 annotator crosses a unit boundary, so nothing is ever clipped or lost; a unit's ``start``/``end`` are its offsets in the
@@ -54,6 +69,44 @@ CLAIM_LAYER_LABELS: frozenset[str] = frozenset(
 )
 DEFAULT_ANNOTATOR = "brat"
 EVENT_PREFIX = "event:"
+#: The export's sidecar of decisions (answers and which units were decided), see above.
+DECISIONS_FILE = "decisions.jsonl"
+CONF_FILE = "annotation.conf"
+
+
+@dataclass
+class _Decided:
+    """What :data:`DECISIONS_FILE` says about one ``.ann`` file."""
+
+    annotator: str
+    document: str | None = None  # the <document>.txt it belongs to
+    units: dict[tuple[int, int], str] = field(default_factory=dict)  # document offsets -> answer
+
+
+def read_decisions(path: Path) -> dict[str, _Decided]:
+    """``.ann`` file name -> its recorded decisions; bad lines raise InputError (file, line)."""
+    import json
+
+    out: dict[str, _Decided] = {}
+    name = str(path)
+    for n, line in enumerate(decode_text(name, path.read_bytes()).split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            ann, who, start, end, answer = rec["ann"], rec["annotator"], rec["start"], rec["end"], rec["answer"]
+        except (ValueError, KeyError, TypeError):
+            raise InputError(name, "expected a JSON object with ann, annotator, start, end, answer", line=n) from None
+        if answer not in ("accept", "reject", "ignore"):
+            raise InputError(name, f"answer {answer!r} is not accept, reject or ignore", line=n)
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+            raise InputError(name, f"bad unit offsets {start!r}-{end!r}", line=n)
+        doc = rec.get("document")
+        got = out.setdefault(str(ann), _Decided(annotator=str(who), document=None if doc is None else str(doc)))
+        if got.annotator != str(who):
+            raise InputError(name, f"{ann} is given two annotators ({got.annotator!r}, {who!r})", line=n)
+        got.units[(start, end)] = answer
+    return out
 
 _ID = re.compile(r"^([TERAMN*#])(\d*)\t")
 
@@ -204,8 +257,25 @@ def merge_units(bounds: list[tuple[int, int]], spans: list[tuple[int, int]]) -> 
     return [(a, b) for a, b in out]
 
 
-def build_document(doc_name: str, txt_path: Path, text: str, anns: list[_Ann], options: ReadOptions) -> Parsed:
-    """Units and every annotator's labels for one document."""
+def _units_around(text: str, fixed: list[tuple[int, int]], unit: str) -> list[tuple[int, int]]:
+    """``fixed`` intervals as units, the text between them segmented as usual."""
+    from annotator.ingest.segment import split_units
+
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for a, b in sorted(set(fixed)) + [(len(text), len(text))]:
+        if a > pos:
+            out += [(pos + x, pos + y) for x, y in split_units(text[pos:a], unit)]
+        if b > a:
+            out.append((a, b))
+        pos = max(pos, b)
+    return out
+
+
+def build_document(doc_name: str, txt_path: Path, text: str, anns: list[_Ann], options: ReadOptions,
+                   decided: dict[str, _Decided] | None = None) -> Parsed:
+    """Units and every annotator's labels for one document; ``decided`` (``.ann`` file name
+    -> recorded decisions, from :data:`DECISIONS_FILE`) makes only those units decided."""
     from annotator.ingest.segment import split_units
 
     all_hulls = [ts.hull for ann in anns for ts in ann.spans.values()]
@@ -213,11 +283,21 @@ def build_document(doc_name: str, txt_path: Path, text: str, anns: list[_Ann], o
         for head, child, _ in ann.relations:
             (a1, b1), (a2, b2) = ann.spans[head].hull, ann.spans[child].hull
             all_hulls.append((min(a1, a2), max(b1, b2)))
-    bounds = merge_units(split_units(text, options.unit), all_hulls)
+    recorded = {ann.annotator: decided[Path(ann.path).name] for ann in anns
+                if decided is not None and Path(ann.path).name in decided}
+    for rec in recorded.values():
+        for a, b in rec.units:
+            if b > len(text):
+                raise InputError(str(txt_path), f"{DECISIONS_FILE} has a unit {a}-{b} beyond the text "
+                                 f"({len(text)} characters)")
+    fixed = [iv for rec in recorded.values() for iv in rec.units]
+    segments = _units_around(text, fixed, options.unit) if fixed else split_units(text, options.unit)
+    bounds = merge_units(segments, all_hulls)
     units = [Unit(position=i, text=text[a:b], start=a, end=b) for i, (a, b) in enumerate(bounds)]
     starts = [a for a, _ in bounds]
     from bisect import bisect_right
 
+    where_unit = {iv: i for i, iv in enumerate(bounds)}
     labels: list[UnitLabels] = []
     for ann in anns:
         per_unit_spans: dict[int, dict[tuple[int, int, str, str], Span]] = defaultdict(dict)
@@ -242,15 +322,32 @@ def build_document(doc_name: str, txt_path: Path, text: str, anns: list[_Ann], o
             assert hu == cu, "units are merged over every relation"
             r = Relation(head=hs.ref, child=cs.ref, label=rel)
             per_unit_rel[hu].setdefault(r.key, r)
+        rec = recorded.get(ann.annotator)
+        notes_at = 0
+        if rec is not None:
+            answers = {where_unit[iv]: answer for iv, answer in rec.units.items() if iv in where_unit}
+            if len(answers) != len(rec.units):
+                missing = next(iv for iv in rec.units if iv not in bounds)
+                raise InputError(ann.path, f"unit {missing[0]}-{missing[1]} of {DECISIONS_FILE} is cut by a span "
+                                 "or relation of this file")
+            notes_at = min(answers, default=0)
         for ui in range(len(units)):
+            if rec is None:
+                answer = "accept"
+            elif ui in answers:
+                answer = answers[ui]
+            elif per_unit_spans[ui] or per_unit_rel[ui]:
+                answer = "accept"  # labelled in brat after the export
+            else:
+                continue  # nobody decided this unit
             spans = sorted(per_unit_spans[ui].values(), key=lambda s: (s.start, s.end, s.label))
             meta: dict = {}
             if fragments[ui]:
                 meta["brat_fragments"] = fragments[ui]
-            if ui == 0 and ann.notes:
+            if ui == notes_at and ann.notes:
                 meta["brat_notes"] = ann.notes
             _check_entities(ann, spans)
-            labels.append(UnitLabels(unit_index=ui, annotator=ann.annotator, spans=spans,
+            labels.append(UnitLabels(unit_index=ui, annotator=ann.annotator, answer=answer, spans=spans,
                                      relations=list(per_unit_rel[ui].values()), meta=meta))
     doc = Document(title=doc_name, text=text, source=str(txt_path), external_id=doc_name,
                    meta={"format": "brat"})
@@ -272,9 +369,10 @@ def _find_documents(root: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(text_dir.glob("*.txt"))}
 
 
-def _find_anns(root: Path, docs: dict[str, Path], options: ReadOptions,
-               strict: bool = True) -> dict[str, list[tuple[Path, str]]]:
-    """Document name -> [(ann path, annotator)]; ``strict`` refuses .ann files with no text."""
+def _find_anns(root: Path, docs: dict[str, Path], options: ReadOptions, strict: bool = True,
+               decided: dict[str, _Decided] | None = None) -> dict[str, list[tuple[Path, str]]]:
+    """Document name -> [(ann path, annotator)]; ``strict`` refuses .ann files with no text;
+    ``decided`` (the export's record) names the document and annotator of the files it lists."""
     ann_dir = root / "attributions" if (root / "attributions").is_dir() else root
     ann_paths = sorted(ann_dir.glob("*.ann"))
     if ann_dir != root:
@@ -284,6 +382,10 @@ def _find_anns(root: Path, docs: dict[str, Path], options: ReadOptions,
     default = options.annotator or DEFAULT_ANNOTATOR
     for p in ann_paths:
         stem = p.stem
+        rec = (decided or {}).get(p.name)
+        if rec is not None and rec.document in docs:
+            out[rec.document].append((p, rec.annotator))  # type: ignore[index]
+            continue
         if stem in docs:
             out[stem].append((p, default))
             continue
@@ -298,6 +400,12 @@ def _find_anns(root: Path, docs: dict[str, Path], options: ReadOptions,
     return out
 
 
+def _decisions_in(root: Path) -> dict[str, _Decided] | None:
+    """The export's :data:`DECISIONS_FILE` in ``root``, if there is one."""
+    path = root / DECISIONS_FILE
+    return read_decisions(path) if path.is_file() else None
+
+
 @register("brat", suffixes=(".ann",), directory=True)
 def read_brat(source: Source, options: ReadOptions) -> Iterator[Parsed]:
     """Documents of a brat directory (or one ``.txt``/``.ann`` file), every annotator's labels."""
@@ -308,13 +416,15 @@ def read_brat(source: Source, options: ReadOptions) -> Iterator[Parsed]:
         if path.suffix != ".txt":
             raise InputError(source.name, "give brat a directory or a document's .txt file")
         root = path.parent.parent if path.parent.name == "text" else path.parent
+        decided = _decisions_in(root)
         docs = {path.stem: path}
-        anns = _find_anns(root, docs, options, strict=False)
+        anns = _find_anns(root, docs, options, strict=False, decided=decided)
     elif path.is_dir():
+        decided = _decisions_in(path)
         docs = _find_documents(path)
         if not docs:
             raise InputError(source.name, "no .txt documents here (expected <doc>.txt or text/<doc>.txt)")
-        anns = _find_anns(path, docs, options)
+        anns = _find_anns(path, docs, options, decided=decided)
     else:
         raise InputError(source.name, "no such file or directory")
     # Documents with identical text (PolNeAR has a pair) become one document: the store keys
@@ -339,7 +449,7 @@ def read_brat(source: Source, options: ReadOptions) -> Iterator[Parsed]:
         if dup:
             raise InputError(str(txt), f"two .ann files for annotator {dup[0]!r}"
                              + (f" (identical texts: {', '.join(names)})" if len(names) > 1 else ""))
-        result = build_document(lead, txt, text, parsed, options)
+        result = build_document(lead, txt, text, parsed, options, decided)
         if len(names) > 1:
             result.document.meta["brat_names"] = aliases
             result.document.meta["brat_duplicates"] = names[1:]
@@ -356,9 +466,47 @@ def _inverse_label(label: str) -> str:
     return label
 
 
-def write_ann(text: str, items: list[tuple[int, list[Span], list[Relation], dict]]) -> str:
+@dataclass
+class BratConf:
+    """The types an export's ``.ann`` files use, for its ``annotation.conf``."""
+
+    entities: set[str] = field(default_factory=set)
+    relations: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
+    events: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    triggers: set[str] = field(default_factory=set)
+
+    def relation(self, label: str, arg1: str, arg2: str) -> None:
+        a, b = self.relations.setdefault(label, (set(), set()))
+        a.add(arg1)
+        b.add(arg2)
+
+    def event(self, label: str, roles: list[tuple[str, str]]) -> None:
+        got = self.events.setdefault(label, {})
+        for role, type_ in roles:
+            got.setdefault(role.rstrip("0123456789"), set()).add(type_)
+
+    def text(self) -> str:
+        """``annotation.conf``: entity types that are only triggers are listed as events."""
+        def types(ts: set[str]) -> str:
+            return "|".join(sorted(ts))
+
+        lines = ["# written by annotator export: the types its .ann files use", "[entities]"]
+        lines += sorted(self.entities - (self.triggers & set(self.events)))
+        lines.append("[relations]")
+        lines += [f"{lab}\tArg1:{types(a)}, Arg2:{types(b)}" for lab, (a, b) in sorted(self.relations.items())]
+        lines.append("<OVERLAP>\tArg1:<ANY>, Arg2:<ANY>, <OVL-TYPE>:<ANY>")
+        lines.append("[events]")
+        for lab, roles in sorted(self.events.items()):
+            args = ", ".join(f"{role}*:{types(ts)}" for role, ts in sorted(roles.items()))
+            lines.append(f"{lab}\t{args}" if args else lab)
+        lines.append("[attributes]")
+        return "\n".join(lines) + "\n"
+
+
+def write_ann(text: str, items: list[tuple[int, list[Span], list[Relation], dict]], conf: BratConf | None = None) -> str:
     """The .ann file for one annotator: ``items`` are (unit start in the document, spans,
-    relations, annotation meta) of that annotator's units."""
+    relations, annotation meta) of that annotator's units; ``conf`` collects the types used."""
+    conf = conf if conf is not None else BratConf()
     lines: list[str] = []
     n_t = n_e = n_r = 0
     relation_lines: list[str] = []
@@ -378,6 +526,7 @@ def write_ann(text: str, items: list[tuple[int, list[Span], list[Relation], dict
                 body = " ".join(text[base + a : base + b] for a, b in pieces)
                 body = body.replace("\r", " ").replace("\n", " ")
                 lines.append(f"{tid}\t{_inverse_label(s.label)} {offs}\t{body}")
+                conf.entities.add(_inverse_label(s.label))
         events: dict[tuple[int, int, str], list[tuple[str, tuple[int, int, str]]]] = defaultdict(list)
         for r in relations:
             if r.label.startswith(EVENT_PREFIX):
@@ -393,12 +542,18 @@ def write_ann(text: str, items: list[tuple[int, list[Span], list[Relation], dict
                 lab = {"Source": "source-of", "Cue": "cue-of"}.get(role)
                 if lab:
                     derived.update((ref, c, lab) for c in contents)
+        bare = {(r.head.start, r.head.end, r.head.label) for r in relations if r.label == EVENT_PREFIX}
         for trig, args in events.items():
             if trig not in local:
                 continue
+            if trig in bare and args:  # an event of its own with no arguments on the same trigger
+                n_e += 1
+                relation_lines.append(f"E{n_e}\t{_inverse_label(trig[2])}:{local[trig]}")
             n_e += 1
             parts = [f"{_inverse_label(trig[2])}:{local[trig]}"] + [f"{role}:{local[ref]}" for role, ref in args if ref in local]
             relation_lines.append(f"E{n_e}\t" + " ".join(parts))
+            conf.triggers.add(_inverse_label(trig[2]))
+            conf.event(_inverse_label(trig[2]), [(role, _inverse_label(ref[2])) for role, ref in args if ref in local])
         for r in relations:
             if r.label.startswith(EVENT_PREFIX):
                 continue
@@ -408,6 +563,7 @@ def write_ann(text: str, items: list[tuple[int, list[Span], list[Relation], dict
                 continue
             n_r += 1
             relation_lines.append(f"R{n_r}\t{r.label} Arg1:{local[h]} Arg2:{local[c]}")
+            conf.relation(r.label, _inverse_label(h[2]), _inverse_label(c[2]))
     return "\n".join(lines + relation_lines) + ("\n" if lines or relation_lines else "")
 
 
@@ -423,12 +579,17 @@ def _file_name(doc: dict, doc_id: int | None) -> str:
 
 def write_brat(items: Iterable[Item], root: Path, docs: object) -> int:
     """One ``<doc>.txt`` per document and one ``<doc>_<annotator>.ann`` per annotator (gold:
-    ``<doc>.ann``), flat in ``root``; documents that had several names on import get each
-    annotator's file back under its own name."""
+    ``<doc>.ann``), flat in ``root``, with :data:`DECISIONS_FILE` and ``annotation.conf``;
+    documents that had several names on import get each annotator's file back under its own
+    name."""
+    import json
+
     n = 0
     current: int | None = None
     group: list[Item] = []
     used: set[str] = set()
+    conf = BratConf()
+    decisions = open(root / DECISIONS_FILE, "w", encoding="utf-8", newline="\n")
 
     def flush() -> None:
         if not group:
@@ -448,21 +609,31 @@ def write_brat(items: Iterable[Item], root: Path, docs: object) -> int:
         for it in group:
             spans = [Span.model_validate(s) for s in it.spans]
             rels = [Relation.model_validate(r) for r in it.relations]
-            per["" if it.gold else it.annotator].append((it.unit.start, spans, rels, it.meta))
+            who = "" if it.gold else it.annotator
+            per[who].append((it.unit.start, spans, rels, it.meta))
+            base = aliases.get(who, name)
+            fname = f"{base}.ann" if not who else f"{base}_{who}.ann"
+            rec = {"ann": fname, "document": base, "annotator": it.annotator, "start": it.unit.start, "end": it.unit.end,
+                   "answer": it.answer, **({"gold": True} if it.gold else {})}
+            decisions.write(json.dumps(rec, ensure_ascii=False) + "\n")
         for who, rows in per.items():
             base = aliases.get(who, name)
             fname = f"{base}.ann" if not who else f"{base}_{who}.ann"
-            (root / fname).write_text(write_ann(text, rows), encoding="utf-8", newline="")
+            (root / fname).write_text(write_ann(text, rows, conf), encoding="utf-8", newline="")
 
-    for item in items:
-        if item.unit.document_id != current:
-            flush()
-            group = []
-            current = item.unit.document_id
-        group.append(item)
-        n += 1
-    flush()
+    try:
+        for item in items:
+            if item.unit.document_id != current:
+                flush()
+                group = []
+                current = item.unit.document_id
+            group.append(item)
+            n += 1
+        flush()
+    finally:
+        decisions.close()
+    (root / CONF_FILE).write_text(conf.text(), encoding="utf-8", newline="\n")
     return n
 
 
-__all__ = ["merge_units", "parse_ann", "read_brat", "write_ann", "write_brat"]
+__all__ = ["BratConf", "merge_units", "parse_ann", "read_brat", "read_decisions", "write_ann", "write_brat"]

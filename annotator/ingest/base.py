@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from annotator.errors import InputError
 from annotator.models import Document, Relation, Span, Unit
@@ -34,21 +34,36 @@ class UnitLabels:
 
 
 @dataclass
+class UnitSuggestions:
+    """Spans proposed for one unit by a named suggester (a model's pre-annotations): kept
+    apart from decisions, never gold."""
+
+    unit_index: int
+    suggester: str
+    version: str = ""
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+
+@dataclass
 class Parsed:
-    """One document as read: its units (offsets into ``document.text``) and any labels."""
+    """One document as read: its units (offsets into ``document.text``), any decisions
+    (``labels``) and any pre-annotations (``suggestions``)."""
 
     document: Document
     units: list[Unit]
     labels: list[UnitLabels] = field(default_factory=list)
     line: int | None = None  # where it started in its source, for messages
+    suggestions: list[UnitSuggestions] = field(default_factory=list)
 
 
 @dataclass
 class ReadOptions:
     """Knobs the import command passes to every reader."""
 
-    unit: str = "sentence"  # or "paragraph"
+    unit: str = "sentence"  # or "paragraph", or "record" (one record / line = one unit, unsplit)
     annotator: str | None = None  # annotator recorded when a record names none
+    labels_as: str = "decisions"  # or "suggestions": pre-annotated spans to review, not decisions
     brat_annotator_pattern: str = r"^(?P<doc>.+?)_(?P<annotator>[^_]+)$"  # PolNeAR: <doc>_<annotator>.ann
     label_map: dict[str, str] = field(default_factory=dict)
 
@@ -59,10 +74,21 @@ class Source:
 
     path: Path
     stdin: BinaryIO | None = None
+    root: Path | None = None  # the directory given on the command line, when read from one
 
     @property
     def name(self) -> str:
         return "<stdin>" if self.is_stdin else str(self.path)
+
+    @property
+    def stem(self) -> str:
+        """The document id a one-document file gets: its path inside the directory it was
+        found in, without suffix (``a/index`` and ``b/index`` stay apart), else its stem."""
+        if self.is_stdin:
+            return "stdin"
+        if self.root is not None:
+            return self.path.relative_to(self.root).with_suffix("").as_posix()
+        return self.path.stem
 
     @property
     def is_stdin(self) -> bool:
@@ -82,15 +108,43 @@ class Source:
     def iter_lines(self) -> Iterator[tuple[int, str]]:
         """(line number, text) for each line, decoded strictly as UTF-8, streaming."""
         with self.open_binary() as fh:
-            for n, raw in enumerate(fh, 1):
-                if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                if b"\x00" in raw:
-                    raise InputError(self.name, "binary data (NUL byte); not a text file", line=n)
-                try:
-                    yield n, raw.decode("utf-8").rstrip("\r\n")
-                except UnicodeDecodeError as e:
-                    raise InputError(self.name, f"invalid UTF-8 at byte {e.start} of the line", line=n) from None
+            yield from iter_lines(self.name, fh)
+
+
+def iter_lines(name: str, fh: Iterable[bytes]) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each line of a binary stream, decoded strictly as UTF-8 (a BOM
+    dropped); errors name ``name`` and the line."""
+    for n, raw in enumerate(fh, 1):
+        if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\x00" in raw:
+            raise InputError(name, "binary data (NUL byte); not a text file", line=n)
+        try:
+            yield n, raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as e:
+            raise InputError(name, f"invalid UTF-8 at byte {e.start} of the line", line=n) from None
+
+
+class Prefixed(io.RawIOBase):
+    """A binary stream whose first bytes were read already (to sniff its kind): ``head``,
+    then the rest of ``fh``. Wrap it in :class:`io.BufferedReader` to read lines."""
+
+    def __init__(self, head: bytes, fh: BinaryIO) -> None:
+        self.head = memoryview(head)
+        self.fh = fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.fh.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def decode_text(name: str, data: bytes) -> str:

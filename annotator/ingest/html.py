@@ -41,7 +41,7 @@ def read_html(source: Source, options: ReadOptions) -> Iterator[Parsed]:
     if not article.paragraphs:
         raise InputError(source.name, "no article text found in the HTML")
     text = article.text
-    stem = "stdin" if source.is_stdin else source.path.stem
+    stem = source.stem
     doc = Document(
         title=article.title or stem, text=text, source=meta.get("url") or source.name,
         external_id=stem, meta={"format": "html", **meta},

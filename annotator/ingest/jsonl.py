@@ -1,7 +1,8 @@
 """JSONL: one object per line with ``text`` (and optional ``meta``, ``id``, ``title``).
 
 Plain records: each line is one document. The text is taken as given (not cleaned as a web
-page) and split into units; blank lines are skipped. A line that is not a JSON object with a
+page) and split into units (sentences by default; with ``--unit record`` the record's whole
+text is one unit); blank lines are skipped. A line that is not a JSON object with a
 string ``text`` is refused with its line number.
 
 Annotated records (a ``spans``, ``answer`` or ``_annotator_id`` key: this project's export
@@ -23,7 +24,7 @@ from typing import Any
 
 from annotator.errors import InputError
 from annotator.ingest.base import Parsed, ReadOptions, Source, UnitLabels, register
-from annotator.ingest.segment import build_units
+from annotator.ingest.segment import build_units, record_unit
 from annotator.models import Document, Relation, Span, SpanRef, Token, Unit
 
 
@@ -84,7 +85,8 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Parsed]:
                 yield annotated_document(source.name, group, options)
                 group, group_key = [], None
             doc = record_document(source.name, n, obj)
-            yield Parsed(document=doc, units=build_units(doc.text, options.unit), line=n)
+            units = record_unit(doc.text) if options.unit == "record" else build_units(doc.text, options.unit)
+            yield Parsed(document=doc, units=units, line=n)
             continue
         key = _document_key(obj)
         if group and (key is None or key != group_key):

@@ -108,12 +108,23 @@ def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
 
 
 def split_units(text: str, unit: str = "sentence") -> list[tuple[int, int]]:
-    """Offsets of the units of a document: sentences (default) or paragraphs."""
+    """Offsets of the units of a document: sentences (default), paragraphs, or ``record``:
+    each line as it is, unsplit (data that is segmented already; a JSONL record's text is
+    one unit whole, see :func:`record_unit`)."""
+    if unit == "record":
+        out_lines: list[tuple[int, int]] = []
+        pos = 0
+        for line in text.split("\n"):
+            t = _trim(text, pos, pos + len(line))
+            if t:
+                out_lines.append(t)
+            pos += len(line) + 1
+        return out_lines
     paras = paragraphs(text)
     if unit == "paragraph":
         return paras
     if unit != "sentence":
-        raise ValueError(f"unknown unit {unit!r} (sentence or paragraph)")
+        raise ValueError(f"unknown unit {unit!r} (sentence, paragraph or record)")
     out: list[tuple[int, int]] = []
     for s, e in paras:
         out.extend(sentences(text, s, e))
@@ -128,3 +139,11 @@ def build_units(text: str, unit: str = "sentence") -> list[Unit]:
         Unit(text=text[s:e], start=s, end=e, position=i)
         for i, (s, e) in enumerate(split_units(text, unit))
     ]
+
+
+def record_unit(text: str) -> list[Unit]:
+    """A record's whole text (white space trimmed) as its one unit: ``--unit record``."""
+    from annotator.models import Unit
+
+    t = _trim(text, 0, len(text))
+    return [Unit(text=text[t[0]:t[1]], start=t[0], end=t[1], position=0)] if t else []

@@ -21,7 +21,7 @@ def read_txt(source: Source, options: ReadOptions) -> Iterator[Parsed]:
     if not article.paragraphs and not article.title:
         raise InputError(source.name, "no article text found (only page furniture)")
     text = article.text
-    stem = "stdin" if source.is_stdin else source.path.stem
+    stem = source.stem
     doc = Document(
         title=article.title or stem, text=text, source=source.name, external_id=stem,
         meta={"format": "txt"},

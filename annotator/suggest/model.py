@@ -2,23 +2,64 @@
 project trains). spaCy is imported when the suggester is built, never at module import.
 
 Entities come from ``doc.ents``; spans in ``doc.spans`` whose label is a claims label of the
-scheme (CLAIM, SOURCE, CUE) go on the claims layer. Labels are mapped onto the scheme
-(e.g. PER -> PERSON for the news scheme, PERSON -> PER for conll); unknown labels are dropped.
+scheme (CLAIM, SOURCE, CUE) go on the claims layer.
+
+Labels go through the scheme (:func:`model_label_map`): a pipeline whose entity labels are all
+the scheme's is used as it is; one trained on another scheme (CoNLL's PER/ORG/LOC/MISC on a
+news dataset) is recognised by its labels and mapped by the scheme's ``[maps.<other>]`` table
+(news: PER -> PERSON, LOC -> GPE, MISC dropped); labels neither covers are dropped. Any
+mapping or dropping is said once, as a :class:`LabelMappingWarning`, never done silently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from annotator.errors import UserError
 from annotator.models import Scheme, Span, Suggestion, Unit
-from annotator.suggest.labels import entity_label_map
 from annotator.suggest.text import unit_tokens
 
-#: CoNLL labels a pipeline trained on CoNLL may emit, for the news scheme.
-CONLL_TO_NEWS: dict[str, str] = {"PER": "PERSON", "LOC": "GPE"}
+#: spaCy factories whose labels are entity labels.
+ENTITY_FACTORIES = frozenset({"ner", "beam_ner", "entity_ruler"})
+
+
+class LabelMappingWarning(UserWarning):
+    """A model's labels were mapped onto the scheme, or dropped."""
+
+
+def model_label_map(scheme: Scheme, model_labels: Iterable[str], model: str = "the model") -> tuple[dict[str, str], str | None]:
+    """(model entity label -> scheme label, a one-line note or None when the model speaks the
+    scheme's labels). Labels missing from the map are dropped."""
+    names = set(scheme.label_names("entities"))
+    labels = set(model_labels) - set(scheme.label_names("claims"))
+    foreign = labels - names
+    if not foreign:
+        return {label: label for label in names}, None
+    best = max(scheme.maps.items(), key=lambda kv: (len(labels & kv[1].keys()), kv[0]), default=None)
+    if best is not None and labels <= best[1].keys():
+        other, table = best
+        mapping = {src: dst for src, dst in table.items() if dst and src in labels}
+        dropped = sorted(labels - mapping.keys())
+        shown = ", ".join(f"{src}->{dst}" for src, dst in sorted(mapping.items()))
+        note = (f"{model} has {other} labels; mapped through the {scheme.name} scheme's [maps.{other}]: {shown}"
+                + (f"; dropped {', '.join(dropped)}" if dropped else ""))
+        return mapping, note
+    mapping = {label: label for label in labels & names}
+    note = (f"{model} has labels the {scheme.name} scheme does not ({', '.join(sorted(foreign))}): they are "
+            f"dropped (a [maps.NAME] table in the scheme file can map them)")
+    return mapping, note
+
+
+def pipeline_entity_labels(nlp: Any) -> set[str]:
+    """The entity labels of a pipeline's recognisers and rulers (empty when it has none)."""
+    out: set[str] = set()
+    for name in nlp.pipe_names:
+        if nlp.get_pipe_meta(name).factory in ENTITY_FACTORIES:
+            out.update(getattr(nlp.get_pipe(name), "labels", ()) or ())
+    return out
 
 
 def load_pipeline(model: str) -> Any:
@@ -42,12 +83,12 @@ class ModelSuggester:
         self.name = f"model:{meta.get('name') or Path(model).name}"
         self.version = str(meta.get("version") or "0")
         self.batch_size = batch_size
-        self.label_map = entity_label_map(scheme)
-        names = set(scheme.label_names("entities"))
-        for src, dst in CONLL_TO_NEWS.items():
-            if dst in names:
-                self.label_map.setdefault(src, dst)
+        self.scheme_name = scheme.name
+        self.label_map, self.label_note = model_label_map(scheme, pipeline_entity_labels(self.nlp), self.name)
+        if self.label_note:
+            warnings.warn(self.label_note, LabelMappingWarning, stacklevel=2)
         self.claim_labels = set(scheme.label_names("claims"))
+        self._dropped: set[str] = set(pipeline_entity_labels(self.nlp)) - self.label_map.keys()
 
     def suggest(self, units: Sequence[Unit]) -> list[Suggestion]:
         """One suggestion per unit, in order."""
@@ -59,6 +100,10 @@ class ModelSuggester:
             for ent in doc.ents:
                 label = self.label_map.get(ent.label_)
                 if label is None:
+                    if ent.label_ not in self._dropped:  # a label the pipeline did not declare
+                        self._dropped.add(ent.label_)
+                        warnings.warn(f"{self.name} predicts {ent.label_}, which the {self.scheme_name} scheme does "
+                                      "not have: dropped", LabelMappingWarning, stacklevel=2)
                     continue
                 made = toks.char_span(ent.start_char, ent.end_char, label, self.name, 0.9)
                 if made is not None and all(made.end <= s.start or made.start >= s.end for s in spans):

@@ -44,6 +44,8 @@ class LabelCommands(Provider):
             ("filter: clear", partial(screen.set_filter, None), "Back to the plain queue"),
             ("train: start a model from this dataset's gold (in the background)", screen.start_training,
              "When it finishes, its suggestions apply to units nobody has labelled yet"),
+            ("report: the lead's report on this dataset", self._open_report,
+             "Progress, agreement per pair and label, annotator quality, review order, suggestions"),
         ]
         scheme = screen.session.scheme
         for layer in ("entities", "claims"):
@@ -56,6 +58,14 @@ class LabelCommands(Provider):
         for theme in sorted(self.app.available_themes):
             cmds.append((f"theme: {theme}", partial(setattr, self.app, "theme", theme), "Change the colours"))
         return cmds
+
+    def _open_report(self) -> None:
+        """Open the lead's report screen on this dataset (built off the UI thread)."""
+        from annotator.tui.report_screen import ReportScreen
+
+        if self._screen is not None:
+            session = self._screen.session
+            self.app.push_screen(ReportScreen(str(session.store.path), session.dataset.name))
 
     def _numbered(self, query: str) -> list[tuple[str, Callable[[], object], str]]:
         """Commands that take the number typed in the query."""

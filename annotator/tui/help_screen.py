@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from annotator.models import LABEL_KEYS
+
 INTRO = (
     "Each sentence arrives with suggested spans (underlined, tag ending in ?). Fix them, then "
     "accept: the spans on screen become your labels. Select tokens with the arrows (Shift to "
@@ -42,8 +44,8 @@ def bindings_table(screen: Screen) -> Table:
         )
     for ident, shown in keys.items():
         label = " / ".join(dict.fromkeys(shown))
-        if ident == "label" and sorted(shown) == sorted("1234567890"):
-            label = "1…9, 0"
+        if ident == "label" and sorted(shown) == sorted(LABEL_KEYS):
+            label = "1…9, 0, letters"
         table.add_row(Text(label), Text(what[ident]))
     table.add_row(Text("ctrl+p"), Text("Command palette: jump to a unit, filter the queue, switch layer, theme"))
     return table

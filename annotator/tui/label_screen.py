@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from annotator.models import Span
+from annotator.models import LABEL_KEYS, Span
 from annotator.tui.editor import UnitEditor
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
 from annotator.tui.widgets.label_bar import LabelBar, label_bar_text
@@ -31,10 +31,10 @@ _UNIT_ACTIONS = frozenset({
 
 
 def _label_bindings() -> list[BindingType]:
-    """``1``..``9``, ``0``: label the selection with the layer's labels."""
+    """``1``..``9``, ``0`` and the scheme letters: label the selection with the layer's labels."""
     return [
         Binding(d, f"label('{d}')", f"Label {d}", show=False, id=f"label-{d}")
-        for d in "1234567890"
+        for d in LABEL_KEYS
     ]
 
 

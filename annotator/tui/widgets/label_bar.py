@@ -5,14 +5,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from annotator.models import Scheme
+from annotator.models import LABEL_KEYS, Scheme
 
 
 def label_keys(scheme: Scheme, layer: str) -> list[tuple[str, str]]:
     """(key, label) pairs for the number keys of ``layer`` (hotkey, else position)."""
     pairs: list[tuple[str, str]] = []
     for n, lab in enumerate(scheme.labels(layer)):
-        key = lab.hotkey if lab.hotkey.isdigit() else (str((n + 1) % 10) if n < 10 else "")
+        key = lab.hotkey if lab.hotkey in LABEL_KEYS else (str((n + 1) % 10) if n < 10 else "")
         if key:
             pairs.append((key, lab.name))
     return pairs

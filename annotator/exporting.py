@@ -1,9 +1,22 @@
-"""Export orchestration: choose the decisions (filters, gold), stream them to a format, and
-write the result atomically (a temporary file renamed into place at the end).
+"""Export service (a use case above the store and formats/): choose the decisions (filters,
+gold), stream them to a format, and write the result atomically (a temporary file renamed
+into place at the end).
 
-``--gold`` means: the adjudicated version where a unit has one; otherwise the unit's single
-decision, or its decisions when all annotators agree; units whose annotators disagree and
-that nobody adjudicated are left out (and counted in :class:`ExportSummary`).
+What goes out (README, "annotator export"):
+
+- Record formats (``jsonl``, ``labelstudio``, ``brat``) carry an annotator and an answer per
+  record: by default every current decision of every annotator.
+- Training formats (:data:`TRAINING_FORMATS`: ``spacy``, ``conll``, ``doccano``) default to
+  accepted decisions only (``--answer`` overrides), one version per unit: a dataset with
+  several annotators needs ``--annotator NAME``, ``--gold`` or ``--gold-or-unanimous``, so two
+  annotators' versions of one unit never both go out.
+- ``--gold``: only units with a gold row (from review), nothing else.
+- ``--gold-or-unanimous``: the gold row, else the one version all annotators share when at
+  least the dataset's overlap of them decided the unit and every current version (answer,
+  spans, relations) is the same.
+
+Whatever a filter leaves out is counted in :class:`ExportSummary` (``left_out``) and printed
+on one line by the command.
 
 Speed (DESIGN.md: >= 100,000 records/s, memory flat): decisions are read as raw row tuples in
 keyset-paginated batches (:mod:`annotator.store.rows`), never as pydantic models. A plain JSONL
@@ -49,8 +62,10 @@ PARALLEL_MIN_UNITS = 50_000
 #: Unit ids per task handed to a worker (a task's encoded bytes are held in memory once).
 UNITS_PER_TASK = 2_000
 WORKERS = min(2, os.cpu_count() or 1)
-#: formats with no place for an annotator: one annotator's labels (or gold) at a time.
-SINGLE_VERSION = frozenset({"conll"})
+#: Formats a model is trained from: accepted decisions only by default, one version per unit.
+TRAINING_FORMATS = frozenset({"spacy", "conll", "doccano"})
+#: What a left-out answer is called in the summary.
+_ANSWER_WORDS = {"accept": "accepted", "reject": "rejected", "ignore": "ignored"}
 
 
 @dataclass
@@ -59,17 +74,42 @@ class ExportOptions:
 
     annotator: str | None = None
     gold: bool = False
+    gold_or_unanimous: bool = False
     answers: Sequence[str] | None = None
     layer: str | None = None
     document: str | None = None
 
 
+#: Reasons a unit or decision is left out, in the order the summary names them.
+LEFT_OUT_REASONS: dict[str, str] = {
+    "accepted": "{n} accepted",
+    "rejected": "{n} rejected",
+    "ignored": "{n} ignored",
+    "no_gold": "{n} decided units without gold",
+    "conflicting": "{n} units with conflicting versions",
+    "too_few": "{n} units decided by fewer annotators than the overlap",
+}
+
+
 @dataclass
 class ExportSummary:
     records: int = 0
-    skipped_disagreements: int = 0
     path: str = ""
+    #: reason (a key of :data:`LEFT_OUT_REASONS`) -> how many were left out for it
+    left_out: dict[str, int] = field(default_factory=dict)
+    #: what to do about it, said after the counts
+    hint: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def leave_out(self, reason: str, n: int = 1) -> None:
+        self.left_out[reason] = self.left_out.get(reason, 0) + n
+
+    def left_out_line(self) -> str:
+        """One line: what this export left out and why (``left out: nothing`` if nothing)."""
+        parts = [LEFT_OUT_REASONS[r].format(n=self.left_out[r]) for r in LEFT_OUT_REASONS if self.left_out.get(r)]
+        if not parts:
+            return "left out: nothing"
+        return "left out: " + ", ".join(parts) + (f" ({self.hint})" if self.hint else "")
 
 
 class DocumentCache:
@@ -129,30 +169,59 @@ def _same(a: Item, b: Item) -> bool:
             and sorted(map(relation_key, a.relations)) == sorted(map(relation_key, b.relations)))
 
 
+def _answer_ok(item: Item, answers: Sequence[str] | None, summary: ExportSummary | None) -> bool:
+    """Whether ``item``'s answer is wanted; counts it in ``summary`` when it is not."""
+    if not answers or item.answer in answers:
+        return True
+    if summary is not None:
+        summary.leave_out(_ANSWER_WORDS.get(item.answer, item.answer))
+    return False
+
+
 def iter_items(store: Store, dataset: str, opts: ExportOptions, summary: ExportSummary | None = None) -> Iterator[Item]:
-    """The decisions to export, in unit order, streamed."""
+    """The decisions to export, in unit order, streamed; what is left out is counted in
+    ``summary``."""
     doc_id = resolve_document(store, dataset, opts.document)
-    if not opts.gold:
-        ds_id = store.require_dataset(dataset).id or 0
-        layer = opts.layer
-        for row in iter_decision_rows(store, ds_id, annotator=opts.annotator, answers=opts.answers,
-                                      document_id=doc_id):
-            yield filter_layer(_item_from_row(row, dataset), layer)
+    if opts.gold or opts.gold_or_unanimous:
+        yield from _iter_gold_items(store, dataset, opts, doc_id, summary)
         return
-    yield from _iter_gold_items(store, dataset, opts, doc_id, summary)
+    ds_id = store.require_dataset(dataset).id or 0
+    yield from _decision_items(iter_decision_rows(store, ds_id, annotator=opts.annotator, document_id=doc_id),
+                               dataset, opts, summary)
+
+
+def _decision_items(rows: Iterator[tuple[Any, ...]], dataset: str, opts: ExportOptions,
+                    summary: ExportSummary | None) -> Iterator[Item]:
+    """Items of decision rows that pass the answer filter (the others are counted)."""
+    layer, answers = opts.layer, opts.answers
+    for row in rows:
+        if answers and row[10] not in answers:
+            if summary is not None:
+                summary.leave_out(_ANSWER_WORDS.get(row[10], row[10]))
+            continue
+        yield filter_layer(_item_from_row(row, dataset), layer)
 
 
 def _iter_gold_items(store: Store, dataset: str, opts: ExportOptions, doc_id: int | None,
                      summary: ExportSummary | None) -> Iterator[Item]:
-    ds_id = store.require_dataset(dataset).id or 0
+    """``--gold`` (units with a gold row) or ``--gold-or-unanimous`` (else the version every
+    annotator of the unit shares, when at least the overlap of them decided it)."""
+    ds = store.require_dataset(dataset)
+    ds_id = ds.id or 0
+    needed = ds.overlap or len(store.annotators(dataset)) or 1
     golds = (_gold_from_row(row, dataset) for row in iter_gold_rows(store, ds_id))
     pending = next(golds, None)
+    tally = summary if summary is not None else ExportSummary()
+
+    def chosen(item: Item) -> Iterator[Item]:
+        if _answer_ok(item, opts.answers, tally):
+            yield filter_layer(item, opts.layer)
 
     def emit_gold_before(unit_id: int | None) -> Iterator[Item]:
         nonlocal pending
         while pending is not None and (unit_id is None or (pending.unit.id or 0) < unit_id):
             if doc_id is None or pending.unit.document_id == doc_id:
-                yield pending
+                yield from chosen(pending)
             pending = next(golds, None)
 
     def resolve(group: list[Item]) -> Iterator[Item]:
@@ -160,20 +229,20 @@ def _iter_gold_items(store: Store, dataset: str, opts: ExportOptions, doc_id: in
         unit = group[0].unit
         yield from emit_gold_before(unit.id)
         if pending is not None and pending.unit.id == unit.id:
-            yield pending
+            yield from chosen(pending)
             pending = next(golds, None)
             return
-        if opts.annotator is not None:
-            group = [i for i in group if i.annotator == opts.annotator]
-        if not group:
-            return
-        if all(_same(group[0], other) for other in group[1:]):
+        if not opts.gold_or_unanimous:
+            tally.leave_out("no_gold")
+        elif len(group) < needed:
+            tally.leave_out("too_few")
+        elif all(_same(group[0], other) for other in group[1:]):
             first = group[0]
             if len(group) > 1:
                 first.sources = [i.annotator for i in group]
-            yield first
-        elif summary is not None:
-            summary.skipped_disagreements += 1
+            yield from chosen(first)
+        else:
+            tally.leave_out("conflicting")
 
     group: list[Item] = []
     for row in iter_decision_rows(store, ds_id, document_id=doc_id):
@@ -185,10 +254,32 @@ def _iter_gold_items(store: Store, dataset: str, opts: ExportOptions, doc_id: in
     if group:
         yield from resolve(group)
     yield from emit_gold_before(None)
+    if tally.left_out.get("no_gold") or tally.left_out.get("too_few") or tally.left_out.get("conflicting"):
+        tally.hint = ("adjudicate them with `annotator review`"
+                      + ("" if opts.gold_or_unanimous else ", or use --gold-or-unanimous"))
 
 
-def _answers_ok(item: Item, opts: ExportOptions) -> bool:
-    return not opts.answers or item.answer in opts.answers
+def resolve_options(store: Store, dataset: str, fmt: str, opts: ExportOptions) -> ExportOptions:
+    """``opts`` checked, with the format's defaults filled in: training formats take accepted
+    decisions and one version per unit (refused with the options to choose when the dataset
+    has several annotators and none of them, gold or unanimity was asked for)."""
+    from dataclasses import replace
+
+    if opts.gold and opts.gold_or_unanimous:
+        raise UserError("--gold and --gold-or-unanimous exclude each other (the second includes the first)")
+    if (opts.gold or opts.gold_or_unanimous) and opts.annotator is not None:
+        raise UserError("--annotator chooses one annotator's versions; it cannot be combined with "
+                        + ("--gold" if opts.gold else "--gold-or-unanimous"))
+    if fmt not in TRAINING_FORMATS:
+        return opts
+    if opts.annotator is None and not (opts.gold or opts.gold_or_unanimous):
+        names = store.annotators(dataset)
+        if len(names) > 1:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            raise UserError(f"{fmt} is a training format: it takes one version of each unit, and {dataset!r} has "
+                            f"decisions from {shown}; choose --gold (adjudicated units), --gold-or-unanimous "
+                            "(gold, else units all annotators agree on) or --annotator NAME")
+    return replace(opts, answers=list(opts.answers or ["accept"]))
 
 
 def default_destination(dataset: str, fmt: str) -> Path:
@@ -211,13 +302,9 @@ def export(
     if fmt not in FORMATS:
         raise UserError(f"unknown export format {fmt!r} (known: {', '.join(sorted(FORMATS))})")
     store.require_dataset(dataset)
-    if fmt in SINGLE_VERSION and not opts.gold and opts.annotator is None and len(store.annotators(dataset)) > 1:
-        raise UserError(f"{fmt} holds one version of each unit and {dataset!r} has several annotators: "
-                        "pass --annotator NAME or --gold")
+    opts = resolve_options(store, dataset, fmt, opts)
     summary = ExportSummary()
     items = iter_items(store, dataset, opts, summary)
-    if opts.gold and opts.answers:
-        items = (i for i in items if _answers_ok(i, opts))
     if progress is not None:
         items = _counting(items, progress)
     docs = DocumentCache(store)
@@ -226,7 +313,7 @@ def export(
         if is_dir or fmt == "spacy":
             raise UserError(f"{fmt} cannot be written to stdout (it is {'a directory' if is_dir else 'binary'})")
         out = stdout or sys.stdout
-        summary.records = _write_lines(store, dataset, fmt, opts, out, items, docs, progress)
+        summary.records = _write_lines(store, dataset, fmt, opts, out, items, docs, progress, summary)
         summary.path = "-"
         out.flush()
         return summary
@@ -259,7 +346,7 @@ def export(
             summary.records = _write(fmt, items, Path(tmp_name), docs)
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
-                summary.records = _write_lines(store, dataset, fmt, opts, fh, items, docs, progress)
+                summary.records = _write_lines(store, dataset, fmt, opts, fh, items, docs, progress, summary)
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp_name, path)
@@ -270,12 +357,12 @@ def export(
 
 
 def _write_lines(store: Store, dataset: str, fmt: str, opts: ExportOptions, out: Any, items: Iterator[Item],
-                 docs: DocumentCache, progress: Callable[[int], None] | None) -> int:
+                 docs: DocumentCache, progress: Callable[[int], None] | None, summary: ExportSummary) -> int:
     """A line format to ``out``: in worker processes when large, from the stored record parts
     when the records are plain JSONL decisions, else record by record."""
     plan = _parallel_plan(store, dataset, fmt, opts)
     if plan is not None:
-        return _write_parallel(store, dataset, fmt, opts, plan, out, progress)
+        return _write_parallel(store, dataset, fmt, opts, plan, out, progress, summary)
     if not _parts_fast(fmt, opts):
         return _write(fmt, items, out, docs)
     ds_id = store.require_dataset(dataset).id or 0
@@ -310,7 +397,7 @@ def _counting(items: Iterator[Item], progress: Callable[[int], None], every: int
 
 def _parallel_plan(store: Store, dataset: str, fmt: str, opts: ExportOptions) -> list[tuple[int, int]] | None:
     """Unit-id ranges to encode in worker processes, or None when one process is better."""
-    if (fmt not in PARALLEL_FORMATS or _parts_fast(fmt, opts) or opts.gold or opts.document is not None or WORKERS < 2
+    if (fmt not in PARALLEL_FORMATS or _parts_fast(fmt, opts) or opts.gold or opts.gold_or_unanimous or opts.document is not None or WORKERS < 2
             or store.path == ":memory:" or not Path(store.path).is_file()):
         return None
     lo, hi = unit_id_bounds(store, store.require_dataset(dataset).id or 0)
@@ -348,29 +435,31 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _encode_task(task: tuple[str, str, ExportOptions, int, int]) -> tuple[int, bytes]:
-    """One worker task: the records of units ``lo <= id < hi``, encoded, in order."""
+def _encode_task(task: tuple[str, str, ExportOptions, int, int]) -> tuple[int, bytes, dict[str, int]]:
+    """One worker task: the records of units ``lo <= id < hi``, encoded, in order, and what
+    the answer filter left out."""
     import io
 
     fmt, dataset, opts, lo, hi = task
     store = _worker_store
     assert store is not None
     ds_id = store.require_dataset(dataset).id or 0
-    layer = opts.layer
-    rows = iter_decision_rows(store, ds_id, annotator=opts.annotator, answers=opts.answers, unit_range=(lo, hi))
-    items = (filter_layer(_item_from_row(row, dataset), layer) for row in rows)
+    left = ExportSummary()
+    rows = iter_decision_rows(store, ds_id, annotator=opts.annotator, unit_range=(lo, hi))
+    items = _decision_items(rows, dataset, opts, left)
     raw = io.BytesIO()
     text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n", write_through=True)
     n = _write(fmt, items, text, None)
     text.flush()
     data = raw.getvalue()
     text.detach()
-    return n, data
+    return n, data, left.left_out
 
 
 def _parts_fast(fmt: str, opts: ExportOptions) -> bool:
-    """Whether decisions are written from their stored record parts (plain JSONL decisions)."""
-    return fmt == "jsonl" and opts.layer is None and not opts.gold
+    """Whether decisions are written from their stored record parts (plain JSONL decisions,
+    all answers: a filtered export goes record by record, to count what it leaves out)."""
+    return fmt == "jsonl" and opts.layer is None and not opts.answers and not (opts.gold or opts.gold_or_unanimous)
 
 
 def _part_chunks(store: Store, dataset: str, ds_id: int, opts: ExportOptions, unit_range: tuple[int, int] | None,
@@ -416,7 +505,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _write_parallel(store: Store, dataset: str, fmt: str, opts: ExportOptions, plan: list[tuple[int, int]],
-                    out: Any, progress: Callable[[int], None] | None) -> int:
+                    out: Any, progress: Callable[[int], None] | None, summary: ExportSummary) -> int:
     """Encode ``plan``'s unit ranges in :data:`WORKERS` processes and write them in order; at
     most two tasks per worker are in flight, so memory stays flat."""
     import multiprocessing
@@ -440,7 +529,9 @@ def _write_parallel(store: Store, dataset: str, fmt: str, opts: ExportOptions, p
         for _ in range(2 * WORKERS):
             submit()
         while pending:
-            count, data = pending.popleft().get()
+            count, data, left = pending.popleft().get()
+            for reason, k in left.items():
+                summary.leave_out(reason, k)
             submit()
             if data:
                 write(data)
