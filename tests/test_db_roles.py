@@ -75,7 +75,21 @@ def test_only_the_lead_changes_datasets_and_a_refusal_is_one_line(team, runner, 
     r = runner.invoke(cli, ["dataset", "set", "seed", "--overlap", "3", "--db", as_role(db, alice)])
     assert r.exit_code == 3 and "refused for role" in r.output
     assert query(db, "SELECT name, overlap FROM datasets") == [("seed", 1)]
+    with pytest.raises(Exception, match="row-level security"):  # claims may lock units, never change them
+        query(as_role(db, alice), "UPDATE units SET meta = 'mine'")
     assert query(db, "SELECT COUNT(*) FROM units") == before
     open_store(tmp_path / "x.db").close()
     r = runner.invoke(cli, ["db", "grant", "zed", "--lead", "--db", str(tmp_path / "x.db")])
     assert r.exit_code != 0 and "only on PostgreSQL" in r.output
+
+
+def test_a_lead_role_imports_and_suggests(team, runner):
+    """A role granted --lead (not the database's owner, so row-level security applies to it
+    and COPY is not allowed) imports a new dataset all the same."""
+    db, _, _ = team
+    lead = f"lead_{db.split('?')[0].rsplit('_', 1)[1]}_{os.getpid()}"
+    assert runner.invoke(cli, ["db", "grant", lead, "--lead", "--db", db]).exit_code == 0
+    r = runner.invoke(cli, ["import", str(SEED), "--db", as_role(db, lead), "--dataset", "second", "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert query(db, "SELECT COUNT(*) FROM units u JOIN datasets d ON d.id = u.dataset_id WHERE d.name = 'second'") \
+        == query(db, "SELECT COUNT(*) FROM units u JOIN datasets d ON d.id = u.dataset_id WHERE d.name = 'seed'")

@@ -67,6 +67,19 @@ def _setup_statements() -> list[str]:
             f"CREATE POLICY annotator_own ON {table} FOR ALL USING ({column} = current_user OR {lead})"
             f" WITH CHECK ({column} = current_user OR {lead})",
         ]
+    # A lease claim locks the units it takes (SELECT … FOR UPDATE SKIP LOCKED), which needs an
+    # UPDATE grant on the table; row-level security lets that lock every row and refuses every
+    # actual change to a unit except the lead's.
+    out += [
+        f"GRANT UPDATE (meta) ON units TO {ANNOTATE}",
+        "ALTER TABLE units ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS annotator_read ON units",
+        "CREATE POLICY annotator_read ON units FOR SELECT USING (true)",
+        "DROP POLICY IF EXISTS annotator_lock ON units",
+        f"CREATE POLICY annotator_lock ON units FOR UPDATE USING (true) WITH CHECK ({lead})",
+        "DROP POLICY IF EXISTS annotator_lead ON units",
+        f"CREATE POLICY annotator_lead ON units FOR ALL USING ({lead}) WITH CHECK ({lead})",
+    ]
     out += [
         "ALTER TABLE gold ENABLE ROW LEVEL SECURITY",
         "DROP POLICY IF EXISTS annotator_read ON gold",
