@@ -114,5 +114,132 @@ def test_evaluate_real_polnear_dev_meets_the_targets(runner) -> None:  # type: i
     gold = shared_data("polnear", "dev")
     r = runner.invoke(cli, ["evaluate", str(gold), "--json"], catch_exceptions=False)
     rep = json.loads(r.output)
-    assert rep["exact"]["CUE"]["f1"] >= 0.60
-    assert rep["token_overlap"]["CLAIM"]["f1"] >= 0.55
+    # measured 0.625 / 0.610 / 0.681 / 0.302 (issue 19 asks 0.70 / 0.62 / 0.65 without training)
+    assert rep["exact"]["CUE"]["f1"] >= 0.62
+    assert rep["exact"]["SOURCE"]["f1"] >= 0.60
+    assert rep["token_overlap"]["CLAIM"]["f1"] >= 0.67
+    assert rep["attribution"]["exact"]["f1"] >= 0.29 and rep["overlap"]["CLAIM"]["f1"] > rep["exact"]["CLAIM"]["f1"]
+
+
+def _claim_unit() -> tuple[Unit, dict[str, Span]]:
+    """One unit with two attributions written here; spans by name for the tests below."""
+    text = "The minister said taxes will rise. Critics warned that prices would soar."
+    unit = Unit(text=text)
+
+    def sp(s: str, label: str, nth: int = 0) -> Span:
+        a = text.index(s)
+        return Span(start=a, end=a + len(s), label=label, layer="claims")
+
+    return unit, {
+        "src1": sp("The minister", "SOURCE"), "cue1": sp("said", "CUE"), "claim1": sp("taxes will rise", "CLAIM"),
+        "src2": sp("Critics", "SOURCE"), "cue2": sp("warned", "CUE"),
+        "claim2": sp("that prices would soar", "CLAIM"),
+        # predictions that are off
+        "src1_short": sp("minister", "SOURCE"), "claim2_short": sp("prices would soar", "CLAIM"),
+        "cue_wrong": sp("rise", "CUE"),
+    }
+
+
+def _links(source: Span | None, cue: Span | None, claim: Span) -> list:
+    from annotator.models import Relation
+
+    out = []
+    if source is not None:
+        out.append(Relation(head=source.ref, child=claim.ref, label="source-of"))
+    if cue is not None:
+        out.append(Relation(head=cue.ref, child=claim.ref, label="cue-of"))
+    return out
+
+
+def test_report_span_overlap_and_attribution_counts_by_hand() -> None:
+    unit, s = _claim_unit()
+    gold = [s["src1"], s["cue1"], s["claim1"], s["src2"], s["cue2"], s["claim2"]]
+    gold_rel = _links(s["src1"], s["cue1"], s["claim1"]) + _links(s["src2"], s["cue2"], s["claim2"])
+    # attribution 1 entirely right; attribution 2 with a short CLAIM; a stray CUE on "rise";
+    # SOURCE "minister" inside "The minister" (overlap, not exact) unlinked
+    pred = [s["src1"], s["cue1"], s["claim1"], s["src2"], s["cue2"], s["claim2_short"], s["cue_wrong"], s["src1_short"]]
+    pred_rel = _links(s["src1"], s["cue1"], s["claim1"]) + _links(s["src2"], s["cue2"], s["claim2_short"])
+    rep = Report(labels=("CLAIM", "CUE", "SOURCE"))
+    rep.add_unit(unit, pred, gold, pred_rel, gold_rel)
+    # exact: CUE said, warned right + rise wrong; SOURCE both right + "minister" wrong; CLAIM 1 of 2
+    assert (rep.exact["CUE"].tp, rep.exact["CUE"].fp, rep.exact["CUE"].fn) == (2, 1, 0)
+    assert (rep.exact["SOURCE"].tp, rep.exact["SOURCE"].fp, rep.exact["SOURCE"].fn) == (2, 1, 0)
+    assert (rep.exact["CLAIM"].tp, rep.exact["CLAIM"].fp, rep.exact["CLAIM"].fn) == (1, 1, 1)
+    # overlap: "rise" overlaps no gold CUE ("taxes will rise" is a CLAIM, another label);
+    # "minister" overlaps "The minister"; the short CLAIM overlaps the gold one
+    assert (rep.span_overlap["CUE"].tp, rep.span_overlap["CUE"].fp, rep.span_overlap["CUE"].fn) == (2, 1, 0)
+    assert (rep.span_overlap["SOURCE"].tp, rep.span_overlap["SOURCE"].fp, rep.span_overlap["SOURCE"].fn) == (3, 0, 0)
+    assert (rep.span_overlap["CLAIM"].tp, rep.span_overlap["CLAIM"].fp, rep.span_overlap["CLAIM"].fn) == (2, 0, 0)
+    # attributions: 1 exact (said/The minister/taxes will rise); the second is off by its CLAIM
+    assert (rep.attribution_exact.tp, rep.attribution_exact.fp, rep.attribution_exact.fn) == (1, 1, 1)
+    assert (rep.attribution_overlap.tp, rep.attribution_overlap.fp, rep.attribution_overlap.fn) == (2, 0, 0)
+    d = rep.as_dict()
+    assert d["attribution"]["exact"]["f1"] == 0.5 and d["attribution"]["overlap"]["f1"] == 1.0
+    assert d["overlap"]["SOURCE"]["precision"] == 1.0
+    assert d["overlap"]["overall"]["tp"] == 7 and d["overlap"]["overall"]["fp"] == 1
+    assert d["exact"]["overall"] == {"precision": 0.625, "recall": 0.8333, "f1": 0.7143, "tp": 5, "fp": 3, "fn": 1}
+    assert "token_overlap" in d
+
+
+def test_attribution_needs_the_links_not_only_the_spans() -> None:
+    unit, s = _claim_unit()
+    gold = [s["src1"], s["cue1"], s["claim1"]]
+    gold_rel = _links(s["src1"], s["cue1"], s["claim1"])
+    rep = Report(labels=("CLAIM", "CUE", "SOURCE"))
+    # same three spans, but the source is not linked: the spans are exact, the attribution is not
+    rep.add_unit(unit, gold, gold, _links(None, s["cue1"], s["claim1"]), gold_rel)
+    assert rep.exact["SOURCE"].tp == 1
+    assert (rep.attribution_exact.tp, rep.attribution_exact.fp, rep.attribution_exact.fn) == (0, 1, 1)
+    assert (rep.attribution_overlap.tp, rep.attribution_overlap.fp, rep.attribution_overlap.fn) == (0, 1, 1)
+    # a gold attribution without a source matches a prediction without one
+    rep2 = Report(labels=("CLAIM", "CUE", "SOURCE"))
+    no_src = _links(None, s["cue1"], s["claim1"])
+    rep2.add_unit(unit, gold[1:], gold[1:], no_src, no_src)
+    assert (rep2.attribution_exact.tp, rep2.attribution_exact.fp, rep2.attribution_exact.fn) == (1, 0, 0)
+    # entities only: no attribution figures at all
+    assert "attribution" not in Report(labels=("PER",)).as_dict()
+
+
+def test_evaluate_brat_reports_overlap_and_attribution_json(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = _brat(tmp_path / "brat")
+    ann = root / "attributions" / "doc1_a1.ann"
+    ann.write_text(ann.read_text(encoding="utf-8") + "T4\tAttribution 13 17\tsaid\nE1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n",
+                   encoding="utf-8")
+    r = runner.invoke(cli, ["evaluate", str(root), "--format", "brat", "--json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    rep = json.loads(r.output)
+    # the rules find "The minister" / "said" / "that taxes will rise next year", linked
+    assert rep["attribution"]["exact"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "tp": 1, "fp": 0, "fn": 0}
+    assert rep["overlap"]["CUE"]["tp"] == 1 and rep["exact"]["CUE"]["tp"] == 1
+    r = runner.invoke(cli, ["evaluate", str(root), "--format", "brat"], catch_exceptions=False)
+    assert "attrib." in r.output and "overlap P" in r.output
+
+
+def test_evaluate_dataset_scores_only_decided_units(runner, tmp_path: Path, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16.6: units nobody decided are not empty gold (they would inflate recall and
+    sink precision)."""
+    from annotator.models import Annotation, Document, Unit
+    from annotator.store import open_store
+
+    texts = ["Acme Corp hired Bob Jones in Paris.", "Bob Jones flew to Berlin on Monday.",
+             "Alice Smith met Bob Jones in Rome.", "The Paris office of Acme Corp closed."]
+    store = open_store(db_path)
+    ds = store.ensure_dataset("part", scheme="news")
+    starts = [sum(len(t) + 1 for t in texts[:k]) for k in range(len(texts))]
+    store.insert_document(ds, Document(text=" ".join(texts), title="one article"), [
+        Unit(text=t, position=k, start=a, end=a + len(t)) for k, (t, a) in enumerate(zip(texts, starts))])
+    units = list(store.iter_units("part"))
+    # only the first unit is decided: Bob Jones as PERSON; the rules also suggest Paris (GPE)
+    bob = texts[0].index("Bob Jones")
+    store.add_annotation(Annotation(unit_id=units[0].id or 0, annotator="ann", answer="accept",
+                                    spans=[Span(start=bob, end=bob + 9, label="PERSON")]))
+    store.add_annotation(Annotation(unit_id=units[1].id or 0, annotator="ann", answer="ignore", spans=[]))
+    store.close()
+    r = runner.invoke(cli, ["evaluate", "--dataset", "part", "--db", str(db_path), "--json", "--labels", "PERSON,GPE"],
+                      catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    rep = json.loads(r.output)
+    assert rep["units"] == 1
+    # the three undecided/ignored units (Bob Jones, Alice Smith, Berlin, Rome, ... suggested) add no false positives
+    assert rep["exact"]["PERSON"]["fp"] == 0 and rep["exact"]["PERSON"]["tp"] == 1
+    assert rep["exact"]["GPE"]["fp"] == 1 and rep["exact"]["GPE"]["fn"] == 0

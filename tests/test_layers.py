@@ -183,9 +183,17 @@ def test_third_party_imports_are_declared() -> None:
     import sys
     import tomllib
 
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    declared = {d.split(";")[0].split("[")[0].split("=")[0].split("<")[0].split(">")[0].strip().lower()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+    def names(deps: list[str]) -> set[str]:
+        return {d.split(";")[0].split("[")[0].split("=")[0].split("<")[0].split(">")[0].strip().lower()
                 .replace("-", "_") for d in deps}
+
+    declared = names(project["dependencies"])
+    # an optional extra (pip install annotator[gamma]) may be imported, but only lazily, where it
+    # is used; pyannote comes with pygamma-agreement, whose intervals it is
+    optional = names([d for extra, deps in project.get("optional-dependencies", {}).items()
+                      if extra != "test" for d in deps]) | {"pyannote"}
     # import name -> distribution name where they differ
     dist = {"sqlite_utils": "sqlite_utils", "textual_serve": "textual_serve"}
     # parts of a declared package's own API: spaCy's (thinc, srsly…), Textual's renderables
@@ -193,11 +201,13 @@ def test_third_party_imports_are_declared() -> None:
     provided = {"thinc", "srsly", "catalogue", "confection", "weasel", "wasabi", "rich", "aiohttp", "aiohttp_jinja2"}
     missing = set()
     for rel, imps in modules():
-        for target, _, _ in imps:
+        for target, _, top in imps:
             root = target.split(".")[0]
             if not root or root == "annotator" or root in sys.stdlib_module_names or root == "__future__":
                 continue
             if root in provided:
+                continue
+            if root in optional and not top:
                 continue
             if dist.get(root, root).lower() not in declared:
                 missing.add(f"{root} (annotator/{rel})")

@@ -86,11 +86,12 @@ def session_worker(db: str, name: str, decisions: int, out: mp.Queue) -> None:
     out.put((name, done, errors))
 
 
-def run_annotators(db: str | Path, n_proc: int, decisions: int, worker: object = label_worker) -> dict[str, tuple[list[int], list[str]]]:
+def run_annotators(db: str | Path, n_proc: int, decisions: int, worker: object = label_worker,
+                   prefix: str = "ann") -> dict[str, tuple[list[int], list[str]]]:
     """Start ``n_proc`` annotator processes at once and collect what each one committed."""
     ctx = mp.get_context("spawn")
     out: mp.Queue = ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(str(db), f"ann{i:02d}", decisions, out)) for i in range(n_proc)]
+    procs = [ctx.Process(target=worker, args=(str(db), f"{prefix}{i:02d}", decisions, out)) for i in range(n_proc)]
     for p in procs:
         p.start()
     results: dict[str, tuple[list[int], list[str]]] = {}
@@ -157,3 +158,45 @@ def test_sixteen_annotators_thousand_decisions_each(db: str) -> None:
     check_database(db, results, overlap=2)
     assert {n: len(d) for n, (d, _) in results.items()} == {f"ann{i:02d}": 1_000 for i in range(16)}
     print(f"16 x 1000 durable decisions in {elapsed:.1f} s ({16_000 / elapsed:.0f}/s)")
+
+
+def quitter_worker(db: str, name: str, decisions: int, out: mp.Queue) -> None:
+    """An annotator who opens the labelling session (its first unit is leased) and quits at
+    once; quitting releases what the session held."""
+    errors: list[str] = []
+    try:
+        from annotator.tui.session import LabelSession
+
+        store = open_store(db, durable=True)
+        session = LabelSession(store, store.require_dataset(DATASET), name)
+        assert session.start() is not None
+        store.claim_unit(DATASET, name, 7)  # and one least-sure-first unit
+        store.release(DATASET, name)
+        store.close()
+    except BaseException as e:
+        errors.append(f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
+    out.put((name, [], errors))
+
+
+def decisions_per_unit(db: str | Path) -> dict[int, int]:
+    return dict(query(db, "SELECT unit_id, COUNT(*) FROM decisions GROUP BY unit_id"))
+
+
+def test_overlap_one_processes_split_every_unit(db: str) -> None:
+    """Three annotator processes on overlap 1 label until nothing is left: no unit decided
+    twice, none left undecided."""
+    make_units(db, 240, overlap=1)
+    results = run_annotators(db, 3, 10_000)
+    check_database(db, results, overlap=1)
+    assert decisions_per_unit(db) == {i: 1 for i in range(1, 241)}
+
+
+def test_overlap_two_quitters_strand_nothing(db: str) -> None:
+    """On overlap 2, annotators who open the screen and quit at once take nothing with them:
+    the three who stay bring every unit to exactly two decisions."""
+    make_units(db, 150, overlap=2)
+    quit_results = run_annotators(db, 2, 0, quitter_worker, prefix="quitter")
+    assert not [e for _, errs in quit_results.values() for e in errs]
+    results = run_annotators(db, 3, 10_000, session_worker)
+    check_database(db, results, overlap=2)
+    assert decisions_per_unit(db) == {i: 2 for i in range(1, 151)}

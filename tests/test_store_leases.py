@@ -9,8 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from annotator.cli import cli
 from annotator.models import Annotation, Document, Unit
 from annotator.store import Store, open_store
@@ -246,8 +244,7 @@ def test_dataset_release_command(store: Store, db: str, runner) -> None:
     assert r.exit_code != 0 and "no dataset 'nope'" in r.output
 
 
-@pytest.mark.slow
-def test_many_annotators_overlap_two_processes_strand_nothing(db: str) -> None:
+def test_four_annotators_overlap_two_with_a_quitter_strand_nothing(db: str) -> None:
     """Four annotators in threads with their own connections, overlap 2, one of whom quits
     at once: every unit ends with exactly two decisions."""
     with open_store(db) as s:

@@ -135,3 +135,60 @@ def test_background_failure_is_reported(tmp_path: Path) -> None:
     job.process.wait(timeout=120)
     status = job.status()
     assert status["state"] == "failed" and "no dataset" in status["error"]
+
+
+def test_output_under_a_missing_directory_is_created_before_training(tmp_path: Path, runner: CliRunner) -> None:
+    """Issue 16.2: `-o models/x` on a fresh project must not lose the run."""
+    db = _db(tmp_path)
+    out = tmp_path / "models" / "deeper" / "x"
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(out), "--epochs", "1",
+                              "--layer", "entities", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert (out / "config.cfg").exists() and (out / "meta.json").exists()
+    assert not list(out.parent.glob(".*write-test"))
+
+
+def test_an_output_that_cannot_be_written_fails_before_training(tmp_path: Path, runner: CliRunner) -> None:
+    db = _db(tmp_path)
+    blocker = tmp_path / "models"
+    blocker.write_text("a file where a directory should be", encoding="utf-8")
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(blocker / "x"), "--epochs", "1"])
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    assert res.output.count("\n") == 1 and "cannot write there" in res.output and "Training on" not in res.output
+    # a directory holding something else is never replaced by a pipeline
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine", encoding="utf-8")
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(other), "--epochs", "1"])
+    assert res.exit_code != 0 and "not a saved pipeline" in res.output
+    assert (other / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_progress_shows_time_left(tmp_path: Path, runner: CliRunner) -> None:
+    from annotator.commands.train import time_left
+    from annotator.train.loop import Progress
+
+    # half of epoch 1 of 4 took 30 s: 3.5 epochs at 60 s each are left, or what --max-seconds allows
+    p = Progress(epoch=1, epochs=4, step=5, steps_per_epoch=10, losses={}, seconds=30.0)
+    assert time_left(p, None) == 210.0 and time_left(p, 100.0) == 70.0
+    assert time_left(Progress(epoch=1, epochs=4, step=0, steps_per_epoch=10, losses={}), None) is None
+    db = _db(tmp_path)
+    progress = tmp_path / "progress.json"
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(tmp_path / "m"), "--epochs", "2",
+                              "--layer", "entities", "--progress-file", str(progress)])
+    assert res.exit_code == 0, res.output
+    assert "left" in res.output  # non-terminal progress lines say how long is left
+    assert json.loads(progress.read_text())["state"] == "done"
+
+
+def test_curve_on_the_claims_layer_shows_the_gain_per_quarter(tmp_path: Path, runner: CliRunner) -> None:
+    db = _db(tmp_path, n=15)
+    res = runner.invoke(cli, ["train", "--db", str(db), "--dataset", "news", "-o", str(tmp_path / "c"), "--layer", "claims",
+                              "--epochs", "2", "--curve", "--quiet"])
+    assert res.exit_code == 0, res.output
+    rows = {line.split()[0]: line.split() for line in res.output.splitlines() if line.strip()[:1].isdigit()}
+    assert list(rows) == ["25%", "50%", "75%", "100%"]
+    assert [int(r[1]) for r in rows.values()] == [3, 6, 9, 12]
+    assert all(len(r) == 4 for r in list(rows.values())[1:])  # score and gain over the previous quarter
+    assert "Last step" in res.output
+    assert (tmp_path / "c" / "meta.json").exists()

@@ -8,7 +8,8 @@ from train_fixtures import add_gold, fill, sentence
 
 from annotator.models import Annotation, Span
 from annotator.store import Store
-from annotator.train.corpus import gold_records, make_doc, span_token_range, split_records, unlabelled_units, write_docbin
+from annotator.gold import gold_records, scheme_labels, undecided_units
+from annotator.train.corpus import make_doc, span_token_range, split_records, write_docbin
 from annotator.train.scoring import Scores
 
 
@@ -25,7 +26,7 @@ def test_gold_wins_over_annotations_and_rejects_are_left_out(store: Store) -> No
     assert by_id[ids[0]].origin == "gold" and by_id[ids[0]].spans == only_person
     # two annotators accepted unit 2: the first by name ('ann') is taken
     assert by_id[ids[2]].origin == "ann" and len(by_id[ids[2]].spans) == 4
-    assert [u.id for u in unlabelled_units(store, "news")] == [ids[4]]
+    assert [u.id for u in undecided_units(store, "news")] == [ids[4]]
 
 
 def test_one_annotator_per_document(store: Store) -> None:
@@ -126,9 +127,24 @@ def test_lexicon_tags_places_nationalities_and_cues() -> None:
 
 
 def test_claims_labels_come_from_the_scheme(store: Store) -> None:
-    from annotator.train.corpus import scheme_labels
-
     fill(store, n=1, unlabelled=0)
     assert scheme_labels(store, "news") == {"claims": ["CLAIM", "SOURCE", "CUE"]}
     store.ensure_dataset("c", scheme="no-such-scheme.toml")
     assert scheme_labels(store, "c") is None  # an unloadable scheme restricts nothing
+
+
+def test_a_unit_the_documents_annotator_left_takes_another_decision(store: Store) -> None:
+    from annotator.models import Document, Unit
+
+    ds = store.ensure_dataset("gaps")
+    doc_id = store.insert_document(ds, Document(text="One here. Two there. Three."), [
+        Unit(text="One here.", start=0, end=9), Unit(text="Two there.", position=1, start=10, end=20),
+        Unit(text="Three.", position=2, start=21, end=27)])
+    u1, u2, u3 = store.document_units(doc_id or 0)
+    two = [Span(start=0, end=3, label="CARDINAL")]
+    store.add_annotation(Annotation(unit_id=u1.id or 0, annotator="al", answer="accept", spans=[]))
+    store.add_annotation(Annotation(unit_id=u2.id or 0, annotator="bea", answer="accept", spans=two))
+    store.add_annotation(Annotation(unit_id=u3.id or 0, annotator="bea", answer="ignore", spans=[]))
+    records = gold_records(store, "gaps")
+    # u1 from al (first by name); u2 only bea decided; u3 was skipped: no truth, left out
+    assert [(r.unit.id, r.origin, r.spans) for r in records] == [(u1.id, "al", []), (u2.id, "bea", two)]

@@ -11,10 +11,11 @@ import pytest
 from train_fixtures import TINY, fill, sentence
 
 from annotator.store import Store, open_store
-from annotator.train.background import apply_model, suggester_name
-from annotator.train.corpus import gold_records
+from annotator.gold import gold_records, undecided_units
+from annotator.train.background import suggester_name
 from annotator.train.loop import TrainOptions, TrainResult, train
-from annotator.train.uncertainty import least_sure_first, least_sure_unit_ids
+from annotator.train.uncertainty import least_sure_first
+from annotator.training import apply_model, least_sure_unit_ids
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,7 @@ def test_least_sure_first_orders_undecided_units(trained: tuple[Path, Path, Trai
     db, model, _ = trained
     store = open_store(db)
     try:
-        ranked = least_sure_first(store, "news", model)
+        ranked = least_sure_first(model, undecided_units(store, "news"))
         units = list(store.iter_units("news"))
         assert sorted(r.unit_id for r in ranked) == [u.id for u in units[-3:]]
         values = [r.uncertainty for r in ranked]
@@ -115,7 +116,7 @@ def test_least_sure_first_orders_undecided_units(trained: tuple[Path, Path, Trai
 
         known = units[0]
         odd = Unit(id=999, text="zq xv said wk the of 7 plan plan")
-        scored = {r.unit_id: r.uncertainty for r in least_sure_first(store, "news", model, units=[known, odd])}
+        scored = {r.unit_id: r.uncertainty for r in least_sure_first(model, [known, odd])}
         assert scored[999] >= scored[known.id]
     finally:
         store.close()
@@ -180,3 +181,31 @@ def test_labelling_queue_shows_least_sure_units_first(trained: tuple[Path, Path,
         assert shown == order  # the least sure first, then the next
     finally:
         store.close()
+
+
+def test_the_pipeline_serves_linked_attributions(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
+    """Its claim spans come back as attributions: in stored suggestions, and when evaluated alone."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+    from annotator.train.background import suggest_with
+    from annotator.train.loop import load_trained
+
+    db, model, _ = trained
+    text, _ = sentence(13)
+    from annotator.models import Unit
+
+    (sugg,) = suggest_with(load_trained(model), [Unit(id=1, text=text)], "model:model")
+    rels = {(r.label, text[r.head.start : r.head.end], text[r.child.start : r.child.end]) for r in sugg.relations}
+    assert ("cue-of", "said", "the plan 13 will work") in rels
+    assert ("source-of", "Acme Corp", "the plan 13 will work") in rels
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    res = CliRunner().invoke(cli, ["evaluate", "--dataset", "news", "--db", str(copy), "--model", str(model),
+                                   "--model-only", "--json", "--labels", "CLAIM,CUE,SOURCE"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    assert rep["units"] == 12 and rep["attribution"]["gold"] == 12
+    assert rep["attribution"]["exact"]["f1"] >= 0.9

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_data
 
-from annotator.train.targets import TARGETS, Target, first_sentences, run_target
+from annotator.training_targets import TARGETS, Target, first_sentences, run_target
 
 SENTENCES = [
     [("Alice", "B-PER"), ("Smith", "I-PER"), ("visited", "O"), ("Paris", "B-LOC"), (".", "O")],
@@ -64,7 +64,7 @@ def test_missing_data_is_skipped(tmp_path: Path) -> None:
 
 @pytest.mark.shared_data
 def test_the_real_corpora_are_where_the_targets_look() -> None:
-    from annotator.train.targets import DEFAULT_DATA
+    from annotator.training_targets import DEFAULT_DATA
 
     for target in TARGETS.values():
         shared_data(*Path(target.train).parts)

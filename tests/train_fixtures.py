@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.models import Annotation, Document, Gold, Span, Unit
+from annotator.models import Annotation, Document, Gold, Relation, Span, Unit
 from annotator.store import Store
 from annotator.train.config import Hyper
 
@@ -38,7 +38,9 @@ def fill(store: Store, dataset: str = "news", n: int = 12, unlabelled: int = 3) 
         assert unit.id is not None
         ids.append(unit.id)
         if i < n:
-            store.add_annotation(Annotation(unit_id=unit.id, annotator="ann", answer="accept", spans=spans))
+            links = [Relation(head=spans[1].ref, child=spans[3].ref, label="source-of"),
+                     Relation(head=spans[2].ref, child=spans[3].ref, label="cue-of")]
+            store.add_annotation(Annotation(unit_id=unit.id, annotator="ann", answer="accept", spans=spans, relations=links))
     return ids
 
 

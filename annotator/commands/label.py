@@ -38,7 +38,7 @@ def label(db_path: str, dataset: str | None, annotator_name: str, least_sure: st
 
         app = build_app(store, dataset, annotator_name, config=config)
         if least_sure:
-            from annotator.train.uncertainty import least_sure_unit_ids
+            from annotator.training import least_sure_unit_ids
 
             click.echo(f"Scoring the next units with {least_sure} …", err=True)
             app.session.set_priority(

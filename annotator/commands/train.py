@@ -48,13 +48,15 @@ def train(
     (annotator suggest --model OUTPUT).
     """
     from annotator.errors import UserError
+    from annotator.gold import gold_records, scheme_labels
     from annotator.store import open_store
-    from annotator.train.corpus import gold_records, split_records
+    from annotator.train.corpus import split_records
     from annotator.train.loop import TrainOptions
     from annotator.store.dialect import database_missing
 
     if database_missing(db_path):
         raise UserError(f"{db_path}: no such database (import something first)")
+    prepare_output(output)
     store = open_store(db_path, create=False)
     records = gold_records(store, dataset)
     if not records:
@@ -64,8 +66,6 @@ def train(
         train_records = records
     else:
         train_records, eval_records = split_records(records, eval_split, seed)
-    from annotator.train.corpus import scheme_labels
-
     options = TrainOptions(layer=layer, base=base, epochs=epochs, patience=patience, labels=scheme_labels(store, dataset),
                            max_seconds=max_seconds, seed=seed, eval_every=eval_every)
     meta = {"dataset": dataset, "layer": layer, "db": str(Path(db_path).resolve())}
@@ -74,7 +74,7 @@ def train(
         from annotator.train.curve import learning_curve
 
         points = learning_curve(train_records, eval_records, output, options, meta=meta,
-                                progress=_printer(quiet, progress_file, "curve"))
+                                progress=_printer(quiet, progress_file, "curve", max_seconds))
         from annotator.train.curve import curve_table
 
         click.echo(json.dumps([p.as_dict() for p in points]) if as_json else curve_table(points))
@@ -82,9 +82,9 @@ def train(
     else:
         from annotator.train.loop import train as run
 
-        with _bar(quiet, epochs) as bar:
+        with _bar(quiet, epochs, max_seconds) as bar:
             result = run(train_records, eval_records, output, options,
-                         progress=_chain(bar, _printer(True, progress_file, "train")), meta=meta)
+                         progress=_chain(bar, _printer(True, progress_file, "train", max_seconds)), meta=meta)
         if as_json:
             click.echo(json.dumps({"output": str(result.output), "scores": result.scores.as_dict() if result.scores else None,
                                    "n_train": result.n_train, "n_eval": result.n_eval, "epochs": result.epochs,
@@ -94,7 +94,7 @@ def train(
                 click.echo(result.scores.table())
             click.echo(f"Saved to {result.output} ({result.epochs} epochs, {result.seconds:.0f}s)")
     if suggest_unlabelled:
-        from annotator.train.background import apply_model
+        from annotator.training import apply_model
 
         n = apply_model(store, dataset, result.output)
         click.echo(f"Stored suggestions from model:{result.output.name} for {n} unlabelled units")
@@ -103,11 +103,33 @@ def train(
                                         "score": result.main, "epochs": result.epochs})
 
 
+def prepare_output(output: Path) -> None:
+    """Make sure the pipeline can be saved to ``output`` before any training starts: its parent
+    directory is created, and is writable; an existing ``output`` must be a pipeline saved
+    before (it is replaced), never a file or another non-empty directory."""
+    from annotator.errors import UserError
+
+    if output.exists():
+        if not output.is_dir():
+            raise UserError(f"{output}: exists and is not a directory")
+        if any(output.iterdir()) and not (output / "config.cfg").exists():
+            raise UserError(f"{output}: a non-empty directory that is not a saved pipeline (choose another -o)")
+    parent = output.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = parent / f".{output.name}.write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write there ({exc.strerror or exc})") from None
+
+
 class _Bar:
     """A click progress bar over epochs (or nothing when quiet / not a terminal)."""
 
-    def __init__(self, quiet: bool, epochs: int) -> None:
+    def __init__(self, quiet: bool, epochs: int, max_seconds: float | None = None) -> None:
         self.bar: Any = None
+        self.max_seconds = max_seconds
         self.quiet = quiet or not sys.stderr.isatty()
         self.epochs = epochs
         self.last_epoch = 0
@@ -126,19 +148,41 @@ class _Bar:
     def __call__(self, p: Any) -> None:
         loss = " ".join(f"{k} {v:.0f}" for k, v in p.losses.items())
         score = f" score {p.score:.3f}" if p.score is not None else ""
-        self.text = f"epoch {p.epoch} step {p.step}/{p.steps_per_epoch} loss {loss}{score}"
+        left = time_left(p, self.max_seconds)
+        eta = f" ~{_duration(left)} left" if left is not None else ""
+        self.text = f"epoch {p.epoch} step {p.step}/{p.steps_per_epoch} loss {loss}{score}{eta}"
         if self.bar is not None:
             if p.step == p.steps_per_epoch and p.epoch > self.last_epoch:
                 self.bar.update(p.epoch - self.last_epoch)
                 self.last_epoch = p.epoch
             else:
                 self.bar.render_progress()
-        elif not self.quiet and p.step == p.steps_per_epoch:
+        elif not self.quiet and (p.step == p.steps_per_epoch or p.step % max(1, p.steps_per_epoch // 10) == 0):
             click.echo(self.text, err=True)
 
 
-def _bar(quiet: bool, epochs: int) -> _Bar:
-    return _Bar(quiet, epochs)
+def time_left(p: Any, max_seconds: float | None) -> float | None:
+    """Seconds of training left at progress ``p``: the pace so far over the epochs still to
+    run, capped by ``max_seconds`` (early stopping may end it sooner)."""
+    done = (p.epoch - 1) + p.step / max(1, p.steps_per_epoch)
+    if done <= 0 or p.seconds <= 0:
+        return None
+    left = p.seconds / done * max(0.0, p.epochs - done)
+    if max_seconds is not None:
+        left = min(left, max(0.0, max_seconds - p.seconds))
+    return left
+
+
+def _duration(seconds: float) -> str:
+    """``1h05m``, ``12m30s`` or ``40s``."""
+    s = int(round(seconds))
+    if s >= 3600:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+
+def _bar(quiet: bool, epochs: int, max_seconds: float | None = None) -> _Bar:
+    return _Bar(quiet, epochs, max_seconds)
 
 
 def _chain(*fns: Any) -> Any:
@@ -149,16 +193,19 @@ def _chain(*fns: Any) -> Any:
     return call
 
 
-def _printer(quiet: bool, progress_file: Path | None, phase: str) -> Any:
+def _printer(quiet: bool, progress_file: Path | None, phase: str, max_seconds: float | None = None) -> Any:
     """Progress to stderr once per epoch (unless quiet) and to the progress file."""
     def show(p: Any) -> None:
         if not quiet and p.step == p.steps_per_epoch:
             score = f" score {p.score:.3f}" if p.score is not None else ""
-            click.echo(f"epoch {p.epoch}{score} ({p.seconds:.0f}s)", err=True)
+            left = time_left(p, max_seconds)
+            eta = f", ~{_duration(left)} left" if left is not None else ""
+            click.echo(f"epoch {p.epoch}{score} ({p.seconds:.0f}s{eta})", err=True)
         if progress_file:
             _write_progress(progress_file, {
                 "state": "training", "phase": phase, "epoch": p.epoch, "epochs": p.epochs, "step": p.step,
                 "steps": p.steps_per_epoch, "score": p.score, "best": p.best, "seconds": round(p.seconds, 1),
+                "left": None if (left := time_left(p, max_seconds)) is None else round(left, 1),
             })
     return show
 

@@ -13,8 +13,10 @@ Layout (each module one group of tables, on top of the plumbing):
   :mod:`~annotator.store.suggestions`, :mod:`~annotator.store.decisions` (annotations and
   current decisions), :mod:`~annotator.store.gold`, :mod:`~annotator.store.leases` (the
   labelling queue), :mod:`~annotator.store.stats`;
-- :mod:`~annotator.store.rows` and :mod:`~annotator.store.agreement_rows`: the fast readers of
-  export and agreement; :mod:`~annotator.store.codec`: the JSON columns;
+- one reader of current decisions, :meth:`Store.current_decisions` (batches of plain tuples
+  by dataset, unit-id range, annotator, answers, document), under ``iter_annotations`` and the
+  exporters' :mod:`~annotator.store.rows`; :mod:`~annotator.store.agreement_rows` reads the
+  packed agreement columns; :mod:`~annotator.store.codec`: the JSON columns;
   :mod:`~annotator.store.migrations` and :mod:`~annotator.store.schema`: the schema.
 """
 

@@ -200,6 +200,11 @@ class Connection:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def set_cache_size(self, kib: int) -> None:
+        """Cap this connection's page cache at ``kib`` KiB."""
+        with self._lock:
+            self.conn.execute(f"PRAGMA cache_size=-{int(kib)}")
+
     def integrity_check(self) -> str:
         """SQLite's ``integrity_check`` ("ok" or what is wrong). PostgreSQL checks its own
         pages as it reads them: there, "ok" when every table of the schema can be read."""

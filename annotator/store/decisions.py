@@ -15,6 +15,22 @@ from annotator.store.codec import dump_relations, dump_spans, load_relations, lo
 from annotator.store.leases import LeaseTables
 
 
+#: What :meth:`DecisionTables.current_decisions` can read of a current decision, by name:
+#: its unit's columns, its annotation's, its document's and the stored export parts.
+DECISION_FIELDS: dict[str, str] = {
+    "unit_id": "d.unit_id", "document_id": "u.document_id", "position": "u.position", "start": "u.start",
+    "end": 'u."end"', "text": "u.text", "input_hash": "u.input_hash", "tokens": "u.tokens", "unit_meta": "u.meta",
+    "token_bounds": "u.token_bounds", "annotator": "d.annotator", "answer": "a.answer",
+    "annotation_id": "a.id", "spans": "a.spans", "relations": "a.relations", "created": "a.created",
+    "time_spent": "a.time_spent", "meta": "a.meta", "doc_external_id": "doc.external_id", "doc_title": "doc.title",
+    "head": "u.export_head", "part": "a.export_part", "tail": "u.export_tail", "suffix": "a.export_meta",
+}
+# What iter_annotation_rows reads: the unit's fields, then the annotation's.
+_ANNOTATION_COLUMNS = ("unit_id", "document_id", "position", "start", "end", "text", "tokens", "unit_meta",
+                       "annotation_id", "annotator", "answer", "spans", "relations", "created", "time_spent", "meta")
+_ANNOTATION_KEYS = ("id", "unit_id", "annotator", "answer", "spans", "relations", "created", "time_spent", "meta")
+
+
 class DecisionTables(LeaseTables):
     """Decisions: append, undo, read."""
 
@@ -143,7 +159,7 @@ class DecisionTables(LeaseTables):
         document_id: int | None = None,
         batch: int = 2000,
     ) -> Iterator[tuple[Unit, Annotation]]:
-        """Current decisions in unit order, streamed (memory stays flat)."""
+        """Current decisions in unit order, then annotator, streamed (memory stays flat)."""
         for unit, row in self.iter_annotation_rows(
             dataset, annotator=annotator, answers=answers, document_id=document_id, batch=batch
         ):
@@ -158,47 +174,77 @@ class DecisionTables(LeaseTables):
         document_id: int | None = None,
         batch: int = 2000,
     ) -> Iterator[tuple[Unit, dict[str, Any]]]:
-        """Like :meth:`iter_annotations` but with the raw annotation row (spans as JSON
-        text) for exporters that must be fast."""
+        """Like :meth:`iter_annotations` but with the annotation as a dict of its columns
+        (``id``, ``unit_id``, ``annotator``, ``answer``, spans and relations as JSON text,
+        ``created``, ``time_spent``, ``meta``); one :class:`Unit` per unit, shared by its
+        decisions."""
         ds = self.require_dataset(dataset)
-        where = ["u.dataset_id = ?"]
-        params: list[Any] = [ds.id]
+        unit: Unit | None = None
+        for rows in self.current_decisions(ds.id or 0, _ANNOTATION_COLUMNS, annotator=annotator, answers=answers,
+                                           document_id=document_id, batch=batch):
+            for r in rows:
+                if unit is None or unit.id != r[0]:
+                    unit = self._unit({"id": r[0], "document_id": r[1], "position": r[2], "start": r[3],
+                                       "end": r[4], "text": r[5], "tokens": r[6], "meta": r[7], "dataset": ds.name})
+                yield unit, dict(zip(_ANNOTATION_KEYS, (r[8], r[0], *r[9:])))
+
+    def current_decisions(
+        self,
+        dataset_id: int,
+        columns: Sequence[str],
+        *,
+        annotator: str | None = None,
+        answers: Sequence[str] | None = None,
+        document_id: int | None = None,
+        unit_range: tuple[int, int] | None = None,
+        batch: int = 4000,
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The one reader of current decisions: a dataset's current decisions in batches
+        (lists) of plain tuples of ``columns`` (names of :data:`DECISION_FIELDS`; the first
+        must be ``unit_id`` and ``annotator`` must be among them), ordered by unit id then
+        annotator, each batch one short keyset-paginated query, so memory stays flat however
+        large the dataset. Filters: one ``annotator``, ``answers``, one ``document_id``, and
+        ``unit_range`` (lo, hi) keeping units with ``lo <= id < hi``."""
+        if not columns or columns[0] != "unit_id" or "annotator" not in columns:
+            raise ValueError(f"columns must start with unit_id and include annotator, not {list(columns)}")
+        key_col = list(columns).index("annotator")
+        exprs = [DECISION_FIELDS[c] for c in columns]
+        # Join only what the columns need; units always (the dataset check).
+        joins = " JOIN units u ON u.id = d.unit_id"
+        if any(e.startswith("a.") for e in exprs):
+            joins += " JOIN annotations a ON a.id = d.annotation_id"
+        if any(e.startswith("doc.") for e in exprs):
+            joins += " JOIN documents doc ON doc.id = u.document_id"
+        # One annotator: walk its index (dataset, annotator, unit). One document: start from
+        # its units. Otherwise walk the decisions' primary key in order: CROSS JOIN fixes the
+        # join order and '+' keeps SQLite off the annotator index, which would make it sort
+        # the whole dataset for every batch.
+        in_order = annotator is None and document_id is None
+        if in_order:
+            joins = joins.replace(" JOIN ", " CROSS JOIN ")
+        where = ["+d.dataset_id = ?" if in_order else "d.dataset_id = ?", "+u.dataset_id = ?"]
+        params: list[Any] = [dataset_id, dataset_id]
         if document_id is not None:
             where.append("u.document_id = ?")
             params.append(document_id)
-        extra = []
-        extra_params: list[Any] = []
         if annotator is not None:
-            extra.append("d.annotator = ?")
-            extra_params.append(annotator)
+            where.append("d.annotator = ?")
+            params.append(annotator)
         if answers:
-            extra.append(f"d.answer IN ({','.join('?' * len(answers))})")
-            extra_params.extend(answers)
-        after = -1
-        while True:
-            units = self._q(
-                self._UNIT_SELECT + f" WHERE {' AND '.join(where)}"
-                " AND EXISTS (SELECT 1 FROM decisions d WHERE d.unit_id = u.id"
-                + "".join(f" AND {e}" for e in extra) + ") AND u.id > ? ORDER BY u.id LIMIT ?",
-                (*params, *extra_params, after, batch),
-            )
-            if not units:
+            where.append(f"+d.answer IN ({','.join('?' * len(answers))})")
+            params.extend(answers)
+        if unit_range is not None:
+            where.append("d.unit_id >= ? AND d.unit_id < ?")
+            params.extend(unit_range)
+        base = f"SELECT {', '.join(exprs)} FROM decisions d{joins} WHERE {' AND '.join(where)}"
+        first = base + " ORDER BY d.unit_id, d.annotator LIMIT ?"
+        after = (base + (" AND d.unit_id > ?" if annotator is not None else " AND (d.unit_id, d.annotator) > (?, ?)")
+                 + " ORDER BY d.unit_id, d.annotator LIMIT ?")
+        rows = self._tuples(first, (*params, batch))
+        while rows:
+            yield rows
+            if len(rows) < batch:
                 return
-            ids = [u["id"] for u in units]
-            marks = ",".join("?" * len(ids))
-            anns = self._q(
-                "SELECT a.* FROM decisions d JOIN annotations a ON a.id = d.annotation_id"
-                f" WHERE d.unit_id IN ({marks})" + "".join(f" AND {e}" for e in extra)
-                + " ORDER BY d.unit_id, d.annotator",
-                (*ids, *extra_params),
-            )
-            by_unit: dict[int, list[dict[str, Any]]] = {}
-            for a in anns:
-                by_unit.setdefault(a["unit_id"], []).append(a)
-            for urow in units:
-                unit = self._unit(urow)
-                for a in by_unit.get(urow["id"], []):
-                    yield unit, a
-            after = ids[-1]
-            if len(units) < batch:
-                return
+            last = rows[-1]
+            key = (last[0],) if annotator is not None else (last[0], last[key_col])
+            rows = self._tuples(after, (*params, *key, batch))

@@ -90,3 +90,21 @@ class GoldTables(UnitTables):
             unit = self.get_unit(row["unit_id"])
             if unit:
                 yield unit, self._gold({**row, "id": row["gold_id"]})
+
+    def gold_rows(self, dataset_id: int, *, batch: int = 4000) -> Iterator[tuple[Any, ...]]:
+        """Standing gold of a dataset as plain tuples (:data:`annotator.store.rows.GOLD_COLUMNS`),
+        in unit order, keyset-paginated: the exporters' fast lane."""
+        sql = (
+            "SELECT u.id, u.document_id, u.position, u.start, u.\"end\", u.text, u.input_hash, u.tokens, u.meta,"
+            " g.adjudicator, g.answer, g.spans, g.relations, g.created, g.sources, doc.external_id, doc.title,"
+            " u.token_bounds FROM gold_current c JOIN gold g ON g.id = c.gold_id JOIN units u ON u.id = c.unit_id"
+            " JOIN documents doc ON doc.id = u.document_id"
+            " WHERE c.dataset_id = ? AND c.unit_id > ? ORDER BY c.unit_id LIMIT ?"
+        )
+        after = -1
+        while True:
+            rows = self._tuples(sql, (dataset_id, after, batch))
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]

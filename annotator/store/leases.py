@@ -173,15 +173,21 @@ class LeaseTables(UnitTables):
         units = int(self._one("SELECT COUNT(*) AS n FROM units WHERE dataset_id = :d", p)["n"])  # type: ignore[index]
         full = 0
         if ds.overlap:
-            # Units held K times by others must each have K decisions or live leases: count
-            # those among the rows of decisions and leases rather than walking every unit.
+            # Units not decided by them that others hold K times: those with K decisions by
+            # others (one pass over the dataset's decisions in key order, grouped without a
+            # sort), plus those that reach K only with others' live leases (a few rows).
+            p["lo"], p["hi"] = self.unit_id_bounds(ds.id or 0)
             full = int(self._one(
-                "SELECT COUNT(*) AS n FROM (SELECT unit_id FROM ("
-                " SELECT unit_id FROM decisions WHERE dataset_id = :d AND annotator != :a"
-                " UNION ALL SELECT l.unit_id FROM leases l WHERE l.dataset_id = :d AND l.annotator != :a"
-                " AND l.expires > :now AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.unit_id = l.unit_id"
-                " AND x.annotator = l.annotator)"
-                ") h GROUP BY unit_id HAVING COUNT(*) >= :k) f"
-                " WHERE NOT EXISTS (SELECT 1 FROM decisions m WHERE m.unit_id = f.unit_id AND m.annotator = :a)",
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM decisions WHERE unit_id BETWEEN :lo AND :hi"
+                " AND +dataset_id = :d GROUP BY unit_id HAVING SUM(CASE WHEN annotator != :a THEN 1 ELSE 0 END) >= :k"
+                " AND SUM(CASE WHEN annotator = :a THEN 1 ELSE 0 END) = 0) g",  # both engines' words
+                p)["n"])  # type: ignore[index]
+            full += int(self._one(
+                "SELECT COUNT(*) AS n FROM (SELECT l.unit_id, COUNT(*) AS leased,"
+                " (SELECT COUNT(*) FROM decisions o WHERE o.unit_id = l.unit_id AND o.annotator != :a) AS decided"
+                " FROM leases l WHERE l.dataset_id = :d AND l.annotator != :a AND l.expires > :now"
+                " AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.unit_id = l.unit_id AND x.annotator = l.annotator)"
+                " GROUP BY l.unit_id) t WHERE t.decided < :k AND t.decided + t.leased >= :k"
+                " AND NOT EXISTS (SELECT 1 FROM decisions m WHERE m.unit_id = t.unit_id AND m.annotator = :a)",
                 p)["n"])  # type: ignore[index]
         return done, units - full

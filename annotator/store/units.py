@@ -162,3 +162,11 @@ class UnitTables(RowCaches, DatasetTables):
         )
         units = [self._unit(r) for r in rows]
         return [u for u in units if u.position < unit.position], [u for u in units if u.position > unit.position]
+
+    def unit_id_bounds(self, dataset_id: int) -> tuple[int, int]:
+        """(lowest, highest) unit id of a dataset, (0, -1) when it has none; two index look-ups."""
+        ((lo, hi),) = self._tuples(
+            "SELECT (SELECT MIN(id) FROM units WHERE dataset_id = ?1), (SELECT MAX(id) FROM units WHERE dataset_id = ?1)",
+            (dataset_id,),
+        )
+        return (0, -1) if lo is None else (int(lo), int(hi))

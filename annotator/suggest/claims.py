@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from annotator.models import Relation, Scheme, Span, Suggestion, Unit
+from annotator.suggest.lexicon import ATTITUDE_VERBS
 from annotator.suggest.text import Toks, trusted_ref, trusted_relation, trusted_suggestion, unit_tokens
 
 
@@ -83,8 +84,15 @@ _NOT_CUE_BEFORE = frozenset("by as in of for without after before while me to ca
 _BARE = frozenset("say tell know think believe see show find call suggest hope agree expect add note write argue insist warn urge deny confirm admit declare".split())
 _IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
+#: Attitude and stance verbs (lexicon.ATTITUDE_VERBS) beyond the core: cues when used as verbs.
+WIDE_CUES: frozenset[str] = ATTITUDE_VERBS - CORE_CUES - SOFT_CUES - frozenset(PARTICLES)
+#: Words before a form that make it a noun ("the support", "his plans").
+_NOUN_BEFORE = frozenset(
+    "the a an his her their its our my your this these those no any some every such each another "
+    "of for with without in on at from into over under about against between than".split()
+)
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -102,6 +110,43 @@ _AFTER_CUE_SKIP = frozenset(
     "sunday earlier later week month year today yesterday tonight recently previously".split()
 )
 _SKIP_BACK = frozenset("also previously later repeatedly recently then again once reportedly publicly privately long never not often always already still just now".split())
+
+
+#: Typewriter quotation marks written as two characters (``like this''), which the
+#: tokenizer splits into two tokens each.
+_TWO_CHAR_QUOTES = {"'": '"', "`": "“"}
+
+
+def _plain_quotes(toks: Toks) -> tuple[Toks, list[int], list[int]]:
+    """The tokens with each two-character quotation mark (two adjacent ' or `) made one token
+    standing for the mark it means; and, per new token, its first and last original token."""
+    words, n = toks.words, len(toks.words)
+    if "'" not in words and "`" not in words:
+        ids = list(range(n))
+        return toks, ids, ids
+    out_w: list[str] = []
+    out_s: list[int] = []
+    out_e: list[int] = []
+    first: list[int] = []
+    last: list[int] = []
+    k = 0
+    while k < n:
+        w = words[k]
+        if w in _TWO_CHAR_QUOTES and k + 1 < n and words[k + 1] == w and toks.ends[k] == toks.starts[k + 1]:
+            out_w.append(_TWO_CHAR_QUOTES[w])
+            out_s.append(toks.starts[k])
+            out_e.append(toks.ends[k + 1])
+            first.append(k)
+            last.append(k + 1)
+            k += 2
+            continue
+        out_w.append(w)
+        out_s.append(toks.starts[k])
+        out_e.append(toks.ends[k])
+        first.append(k)
+        last.append(k)
+        k += 1
+    return Toks(toks.text, out_w, out_s, out_e), first, last
 
 
 def _quote_depth(words: list[str]) -> list[bool]:
@@ -146,6 +191,74 @@ def _sentences(toks: Toks) -> list[tuple[int, int]]:
     return out
 
 
+SOURCE_MAX = 12
+#: Sentence adverbs that open a sentence before its subject ("Now the ministry said").
+_LEADING_ADVERBS = frozenset("now then yet still so also and but later meanwhile instead thus".split())
+#: Words that open an appositive after a name ("Jane Roe, a lawyer ...", "..., director of").
+_APPOSITIVE_OPENERS = frozenset("a an the who whose one its his her their".split())
+
+
+def _opens_quote(toks: Toks, x: int) -> bool:
+    """Whether a straight quotation mark at ``x`` opens a quotation: attached to the word after
+    it, and not to the one before it (or after a colon)."""
+    if toks.words[x] != '"' or x + 1 >= len(toks.words) or toks.ends[x] != toks.starts[x + 1]:
+        return False
+    return x == 0 or toks.words[x - 1] == ":" or toks.ends[x - 1] < toks.starts[x]
+
+
+_OBJECTS = frozenset("him her them us me you reporters journalists supporters voters viewers".split())
+
+
+def _skip_addressee(words: list[str], lower: list[str], x: int, b: int) -> int:
+    """The index after the addressee of "told"/"asked" at ``x`` ("him", "reporters",
+    "the crowd", "Reuters", "The New York Times"), or ``x`` when none is recognised."""
+    if x >= b:
+        return x
+    if lower[x] in _OBJECTS:
+        return x + 1
+    y = x
+    if lower[y] in ("the", "a", "an"):
+        y += 1
+        if y < b and not words[y][:1].isupper():
+            return y + 1 if y + 1 < b else x
+    while y < b and words[y][:1].isupper() and lower[y] not in _PRONOUNS:
+        y += 1
+    return y if y > x and y < b else x
+
+
+def _inner_hyphen(toks: Toks, k: int) -> bool:
+    """Whether the token at ``k`` is a hyphen inside a word ("43-year-old")."""
+    return (toks.words[k] == "-" and 0 < k < len(toks.words) - 1
+            and toks.ends[k - 1] == toks.starts[k] and toks.ends[k] == toks.starts[k + 1])
+
+
+def _joins_names(toks: Toks, k: int, a: int) -> bool:
+    """Whether "and" at ``k`` joins two noun phrases of a subject ("Doyle and others")."""
+    if k - 1 < a or k + 1 >= len(toks.words):
+        return False
+    before, after = toks.words[k - 1], toks.words[k + 1]
+    return (before[:1].isupper() or before.lower() in ("she", "he", "they", "we")) and (
+        after[:1].isupper() or after.lower() in ("others", "other", "the", "its", "his", "her", "their")
+    )
+
+
+_QUOTE_END_PUNCT = frozenset(", . ? ! ; : …".split())
+
+
+def _with_quotes(words: list[str], s: int, e: int) -> tuple[int, int]:
+    """Content ``s..e`` widened to the quotation marks around it, as PARC/PolNeAR mark quoted
+    content: the opening mark just before it, and the punctuation and closing mark just after
+    it (“It will pass,” -> the whole of it)."""
+    if s > 0 and words[s - 1] in _OPEN_Q:
+        s -= 1
+    x = e + 1
+    while x < len(words) and words[x] in _QUOTE_END_PUNCT:
+        x += 1
+    if x < len(words) and words[x] in _CLOSE_Q and (x > e + 1 or words[x] != "’"):
+        e = x
+    return s, e
+
+
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
@@ -168,11 +281,16 @@ class Claims:
         spans: list[Span] = []
         relations: list[Relation] = []
         if self.enabled:
-            toks = unit_tokens(unit)
+            original = unit_tokens(unit)
+            toks, first, last = _plain_quotes(original)
             seen: set[tuple[int, int, str]] = set()
             seen_rel: set[tuple] = set()
             for found in self.attributions(toks):
-                self._emit(toks, found, spans, relations, seen, seen_rel)
+                for label in ("CUE", "SOURCE", "CLAIM"):
+                    rng = found.get(label)
+                    if rng is not None:
+                        found[label] = (first[rng[0]], last[rng[1]])  # type: ignore[index]
+                self._emit(original, found, spans, relations, seen, seen_rel)
         return trusted_suggestion(unit.id, self.name, self.version, spans, relations)
 
     def _emit(self, toks: Toks, found: dict[str, tuple[int, int] | float], spans: list[Span],
@@ -228,12 +346,18 @@ class Claims:
                     k += 1  # "can say", "as if to say", "by saying": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
-                if w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and lower[k + 1] == "that"):
+                if w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k):
+                    found = self._verb(toks, lower, a, b, k, soft=True)
+                    if found:
+                        out.append(found)
+                    elif not w.endswith("ing"):
+                        out.append(self._cue_alone(toks, lower, a, b, k, 0.3))
+                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and lower[k + 1] == "that"):
                     found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES and not particle)
                     if found:
                         out.append(found)
                     elif (w in CORE_CUES or particle) and not (k > a and lower[k - 1] in _NOT_CUE_BEFORE and w.endswith(("ing", "y"))):
-                        out.append({"CUE": self._cue_extent(lower, a, b, k), "score": 0.4})
+                        out.append(self._cue_alone(toks, lower, a, b, k, 0.4))
                 elif w == "in" and k + 2 < b:
                     found = self._in_source(toks, lower, a, b, k)
                     if found:
@@ -273,7 +397,7 @@ class Claims:
         tail_empty = (
             after >= b
             or lower[after] in _END
-            or words[after] in _CLOSE_Q
+            or (words[after] in _CLOSE_Q and not _opens_quote(toks, after))
             or (lower[after] in (",", ";") and not (after + 1 < b and words[after + 1] in _OPEN_Q))
         )
         if not tail_empty and lower[k] in _ADDRESSEE_CUES:
@@ -282,14 +406,19 @@ class Claims:
             while x < b and x < after + 3 and lower[x] not in _BOUNDARY:
                 x += 1
             tail_empty = x >= b or lower[x] in _END or (lower[x] == "," and not (x + 1 < b and words[x + 1] in _OPEN_Q))
-        source_before = self._source_back(lower, a, src_end)
+        source_before = self._source_back(toks, lower, a, src_end)
         gerund = lower[k].endswith("ing")
         if gerund:
             # ", saying that ...": the source is the subject of the main clause, far back
             if k == a or lower[k - 1] != ",":
                 return None if k > a and lower[k - 1] in _NOT_CUE_BEFORE else {"CUE": cue, "score": 0.4}
             claim = self._content_after(toks, lower, after if after < b and lower[after] == "that" else nxt, b)
-            return {"CUE": cue, "CLAIM": claim, "score": 0.5} if claim else None
+            if not claim:
+                return None
+            subject = self._subject(toks, lower, a, k - 1)
+            if subject is not None:
+                return {"CUE": cue, "SOURCE": subject, "CLAIM": claim, "score": 0.5}
+            return {"CUE": cue, "CLAIM": claim, "score": 0.5}
         if tail_empty:
             # CLAIM, SOURCE said  |  CLAIM, said SOURCE
             if source_before is not None:
@@ -297,14 +426,16 @@ class Claims:
                 source: tuple[int, int] | None = source_before
             else:
                 claim = self._content_before(toks, lower, a, cue_i)
-                source = self._source_forward(lower, nxt, b)
+                source = self._source_forward(toks, lower, nxt, b)
             if claim is None:
                 return None
             return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.7} if source else {"CUE": cue, "CLAIM": claim, "score": 0.6}
-        if source_before is None and not soft and k > a and lower[k - 1] == ",":
-            # CLAIM, said SOURCE, ...
+        if source_before is None and not soft and k > a and (
+            lower[k - 1] == "," or (k - 2 >= a and words[k - 1] in _CLOSE_Q and lower[k - 2] in (",", "?", "!"))
+        ):
+            # CLAIM, said SOURCE, ...  |  “CLAIM,” said SOURCE
             claim = self._content_before(toks, lower, a, k)
-            source = self._source_forward(lower, nxt, b)
+            source = self._source_forward(toks, lower, nxt, b)
             if claim is not None and source is not None:
                 return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.6}
         if source_before is None:
@@ -317,14 +448,58 @@ class Claims:
                     start = x
                     break
             else:
-                while start < b and lower[start] not in (",", "that", ":") and toks.words[start] not in _OPEN_Q and start < nxt + 4:
-                    start += 1
+                after_addressee = _skip_addressee(toks.words, lower, nxt, b)
+                if after_addressee > nxt:
+                    start = after_addressee  # "told Reuters he would stay"
+                else:
+                    while start < b and lower[start] not in (",", "that", ":") and toks.words[start] not in _OPEN_Q and start < nxt + 4:
+                        start += 1
         while start < b and (lower[start] in (",", ":")):
             start += 1
         claim = self._content_after(toks, lower, start, b)
         if claim is None:
             return None
         return {"CUE": cue, "SOURCE": source_before, "CLAIM": claim, "score": 0.6 if soft else 0.75}
+
+    def _subject(self, toks: Toks, lower: list[str], a: int, comma: int) -> tuple[int, int] | None:
+        """The short name or pronoun that opens the sentence, the subject of a ", saying ..."
+        at ``comma`` ("Ms. Lund left early, saying she was tired")."""
+        words = toks.words
+        if any(lower[x] in CORE_CUES for x in range(a, comma)):
+            return None  # "..., the ministry said, calling for ...": the gerund is the ministry's
+        if lower[a] in _PRONOUNS and lower[a] not in ("it", "you", "i"):
+            return (a, a)
+        if lower[a] in ("the", "a", "an", "this", "that", "these", "those"):
+            return None
+        e = a
+        while e < comma and words[e][:1].isupper() and lower[e] not in _LEADING_ADVERBS and e - a < 4:
+            e += 1
+        if e == a or e >= comma or lower[e] in _BOUNDARY or words[e][:1].isupper():
+            return None
+        return (a, e - 1)
+
+    def _cue_alone(self, toks: Toks, lower: list[str], a: int, b: int, k: int, score: float) -> dict:
+        """A cue whose attribution pattern was not found: with the source just before it and
+        the content after it when there are ("Documents ... revealed that ...")."""
+        cue = self._cue_extent(lower, a, b, k)
+        found: dict = {"CUE": cue, "score": score}
+        if not (lower[k].endswith("ing") and cue[0] == k):  # a bare gerund's subject is further back
+            src_end = cue[0] - 1
+            while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
+                src_end -= 1
+            source = self._source_back(toks, lower, a, src_end)
+            if source is not None:
+                found["SOURCE"] = source
+        claim = self._content_after(toks, lower, cue[1] + 1, b) if cue[1] + 1 < b else None
+        if claim is not None:
+            found["CLAIM"] = claim
+        return found
+
+    def _noun_use(self, lower: list[str], a: int, b: int, k: int) -> bool:
+        """Whether the form at ``k`` reads as a noun or adjective ("the support", "plans of")."""
+        if k > a and lower[k - 1] in _NOUN_BEFORE:
+            return True
+        return k + 1 < b and lower[k + 1] in ("of", "'s", "’s")
 
     def _cue_extent(self, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
@@ -338,7 +513,7 @@ class Claims:
     def _according(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``according to SOURCE, CLAIM`` or ``CLAIM, according to SOURCE``."""
         cue = (k, k + 1)
-        src = self._source_forward(lower, k + 2, b)
+        src = self._source_forward(toks, lower, k + 2, b)
         if src is None:
             return None
         before = self._content_before(toks, lower, a, k)
@@ -393,26 +568,76 @@ class Claims:
         return {"CUE": (k, k), "SOURCE": src, "CLAIM": claim, "score": 0.5}
 
     # ------------------------------------------------------------------ pieces
-    def _source_back(self, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
-        """The noun phrase ending at ``end`` (going back to a boundary), or None."""
+    def _source_back(self, toks: Toks, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
+        """The noun phrase ending at ``end`` (going back to a boundary), or None.
+
+        Hyphens inside a word ("43-year-old") do not stop it; "and" joins two names ("Doyle
+        and others"); a leading sentence adverb ("Now", "Then") is left out, and so is a
+        trailing time ("on Tuesday").
+        """
         if end < a:
             return None
+        if lower[end] == ",":
+            return self._appositive_back(toks, lower, a, end)
         if lower[end] in _RELATIVE or lower[end] in _PRONOUNS:
             return (end, end)
-        s = end
-        while s - 1 >= a and lower[s - 1] not in _BOUNDARY and lower[s - 1] not in _RELATIVE and end - s < 7:
-            s -= 1
+        end = self._trim_time(lower, a, end)
         if lower[end] in _BOUNDARY:
             return None
+        s = end
+        while s - 1 >= a and end - s < SOURCE_MAX:
+            w = lower[s - 1]
+            if w in _BOUNDARY and not _inner_hyphen(toks, s - 1) and not (w == "and" and _joins_names(toks, s - 1, a)):
+                break
+            if w in _RELATIVE:
+                break
+            s -= 1
+        while s < end and lower[s] in _LEADING_ADVERBS:
+            s += 1
         return (s, end)
 
-    def _source_forward(self, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
-        """The noun phrase starting at ``start`` (up to a comma or the sentence end)."""
+    def _appositive_back(self, toks: Toks, lower: list[str], a: int, comma: int) -> tuple[int, int] | None:
+        """``NAME, an appositive,`` just before a cue: the whole, with its closing comma."""
+        for c in range(comma - 1, max(a, comma - 25) - 1, -1):
+            if lower[c] == ",":
+                if c + 1 >= comma or not (lower[c + 1] in _APPOSITIVE_OPENERS or toks.words[c + 1][:1].islower()):
+                    return None
+                head = self._source_back(toks, lower, a, c - 1) if c - 1 >= a and lower[c - 1] != "," else None
+                if head is None or not toks.words[head[1]][:1].isupper():
+                    return None
+                if lower[c + 1] in _RELATIVE or lower[c + 1] == "whose":
+                    return head  # "Pence, who is running again, said": the name
+                return (head[0], comma)  # "Jane Roe, the city's lawyer, said": name, title and comma
+            if lower[c] in _BOUNDARY and lower[c] not in ("-", "and", "that") and lower[c] not in _RELATIVE:
+                return None
+        return None
+
+    def _trim_time(self, lower: list[str], a: int, end: int) -> int:
+        """``end`` moved before a trailing "on Tuesday", "Tuesday", "last month", "all", "both"."""
+        if end - 1 >= a and lower[end] in _WEEKDAYS and lower[end - 1] == "on":
+            return end - 2
+        if end - 1 > a and lower[end - 1] == "last" and lower[end] in ("week", "month", "year", "night"):
+            return end - 2
+        if end > a and (lower[end] in _WEEKDAYS or lower[end] in ("all", "both", "themselves", "himself", "herself")):
+            return end - 1
+        return end
+
+    def _source_forward(self, toks: Toks, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
+        """The noun phrase starting at ``start`` (up to a comma or the sentence end), with an
+        appositive after a comma ("said Jane Roe, a lawyer for the city")."""
         e = start
-        while e < b and lower[e] not in _BOUNDARY and e - start < 8:
+        while e < b and e - start < 8 and (lower[e] not in _BOUNDARY or _inner_hyphen(toks, e)):
             e += 1
         if e == start:
             return None
+        if e + 1 < b and lower[e] == "," and toks.words[start][:1].isupper() and (
+            lower[e + 1] in _APPOSITIVE_OPENERS
+        ):
+            x = e + 1
+            while x < b and lower[x] not in (",", ";", ".", "!", "?", ":", "“", '"', "—", "–") and x - e < 20:
+                x += 1
+            if x >= b or lower[x] in (".", "!", "?"):
+                return (start, x - 1)
         return (start, e - 1)
 
     def _content_before(self, toks: Toks, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
@@ -433,7 +658,7 @@ class Claims:
                         break
         if e - s < 2:
             return None
-        return (s, e)
+        return _with_quotes(toks.words, s, e)
 
     def _content_after(self, toks: Toks, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
         """Content from ``start`` to the sentence end (or the quotation's closing mark)."""
@@ -453,4 +678,34 @@ class Claims:
             e -= 1
         if e - s < 2:
             return None
-        return (s, e)
+        return _with_quotes(toks.words, s, e)
+
+
+def _gap(x: Span, y: Span) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, y.start - x.end, x.start - y.end)
+
+
+def link_attributions(spans: Sequence[Span], max_gap: int = 200) -> list[Relation]:
+    """``cue-of`` and ``source-of`` relations for claim-layer spans found without them (by a
+    trained pipeline): each CLAIM takes the nearest CUE outside it, and that CUE's nearest
+    SOURCE outside the CLAIM, each within ``max_gap`` characters."""
+    claims = [s for s in spans if s.layer == "claims" and s.label == "CLAIM"]
+    cues = [s for s in spans if s.layer == "claims" and s.label == "CUE"]
+    sources = [s for s in spans if s.layer == "claims" and s.label == "SOURCE"]
+    out: list[Relation] = []
+    for claim in claims:
+        outside = [c for c in cues if c.end <= claim.start or c.start >= claim.end]
+        if not outside:
+            continue
+        cue = min(outside, key=lambda c: (_gap(c, claim), c.start))
+        if _gap(cue, claim) > max_gap:
+            continue
+        child = trusted_ref(claim.start, claim.end, "CLAIM")
+        out.append(trusted_relation(trusted_ref(cue.start, cue.end, "CUE"), child, "cue-of"))
+        free = [s for s in sources if (s.end <= claim.start or s.start >= claim.end) and not (s.start < cue.end and cue.start < s.end)]
+        if free:
+            source = min(free, key=lambda s: (_gap(s, cue), s.start))
+            if _gap(source, cue) <= max_gap:
+                out.append(trusted_relation(trusted_ref(source.start, source.end, "SOURCE"), child, "source-of"))
+    return out

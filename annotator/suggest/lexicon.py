@@ -524,3 +524,51 @@ def places() -> dict[str, str]:
 def place_prefixes() -> frozenset[str]:
     """First words of multi-word place names, to block lookups cheaply."""
     return frozenset(name.split()[0] for name in places() if " " in name)
+
+
+# ---------------------------------------------------------------------------- attribution verbs
+_IRREGULAR: dict[str, tuple[str, ...]] = {
+    "think": ("thought",), "know": ("knew", "known"), "see": ("saw", "seen"), "find": ("found",),
+    "feel": ("felt",), "understand": ("understood",), "write": ("wrote", "written"), "tell": ("told",),
+    "say": ("said",), "speak": ("spoke", "spoken"), "forecast": ("forecast",), "hold": ("held",),
+    "foresee": ("foresaw", "foreseen"), "teach": ("taught",), "hear": ("heard",), "read": ("read",),
+    "show": ("shown",), "swear": ("swore", "sworn"), "mean": ("meant",),
+}
+
+
+def inflections(base: str) -> frozenset[str]:
+    """The forms of an English verb: base, -s, -ed, -ing (regular spelling rules plus a
+    small table of irregular pasts)."""
+    forms = {base}
+    if base.endswith(("s", "sh", "ch", "x", "z")):
+        forms.add(base + "es")
+    elif base.endswith("y") and base[-2:-1] not in "aeiou":
+        forms.add(base[:-1] + "ies")
+    else:
+        forms.add(base + "s")
+    if base.endswith("e"):
+        forms.update({base + "d", base[:-1] + "ing"})
+    elif base.endswith("y") and base[-2:-1] not in "aeiou":
+        forms.update({base[:-1] + "ied", base + "ing"})
+    elif base in _DOUBLE:
+        forms.update({base + base[-1] + "ed", base + base[-1] + "ing"})
+    else:
+        forms.update({base + "ed", base + "ing"})
+    forms.update(_IRREGULAR.get(base, ()))
+    return frozenset(forms)
+
+
+#: Verbs whose final consonant doubles (regret -> regretted).
+_DOUBLE = frozenset("regret admit commit refer prefer omit submit plan stop".split())
+
+#: Verbs of belief, expectation, intention and stance that news writing uses to attribute a
+#: view to someone ("voters believe ...", "analysts expect ...", "critics slammed ...").
+#: Written here from general English; the claims suggester guards against their noun
+#: readings. Verbs that read as attribution less than about a third of the time in news
+#: text (want, think, support, plan, state, ...) are left out: they cost more than they find.
+ATTITUDE_VERBS: frozenset[str] = frozenset().union(*(inflections(v) for v in """
+    find expect believe hope write promise note denounce mention prefer threaten portray
+    quote recall predict applaud imply vow blast tout accuse dismiss slam cite demand
+    declare inform assert proclaim admit congratulate caution decry lament fear foresee
+    confess brag reveal contend dub
+""".split()))

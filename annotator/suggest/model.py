@@ -20,6 +20,7 @@ from typing import Any
 
 from annotator.errors import UserError
 from annotator.models import Scheme, Span, Suggestion, Unit
+from annotator.suggest.claims import link_attributions
 from annotator.suggest.text import unit_tokens
 
 #: spaCy factories whose labels are entity labels.
@@ -115,5 +116,6 @@ class ModelSuggester:
                         if made is not None and made not in spans:
                             spans.append(made)
             spans.sort(key=lambda s: (s.start, s.end, s.layer))
-            out.append(Suggestion(unit_id=unit.id, suggester=self.name, version=self.version, spans=spans))
+            out.append(Suggestion(unit_id=unit.id, suggester=self.name, version=self.version, spans=spans,
+                                  relations=link_attributions(spans)))
         return out

@@ -1,4 +1,4 @@
-"""Training in the background (for the labelling UI) and applying a model to unlabelled units.
+"""Training in the background (for the labelling UI) and a trained pipeline's suggestions.
 
 :func:`start_training` runs ``annotator train … --suggest-unlabelled --progress-file F`` in a
 child process, so the UI stays responsive (training is CPU-bound; a thread would hold the
@@ -20,10 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.models import Suggestion, Unit
-from annotator.store import Store
-from annotator.train.corpus import doc_spans, make_doc, unlabelled_units
-
-BATCH = 256
+from annotator.train.corpus import doc_spans, make_doc
 
 
 def suggester_name(model_dir: str | Path) -> str:
@@ -32,34 +29,18 @@ def suggester_name(model_dir: str | Path) -> str:
 
 
 def suggest_with(nlp: Any, units: Iterable[Unit], name: str, version: str = "1") -> list[Suggestion]:
-    """The pipeline's spans for each unit, on the unit's own tokens."""
+    """The pipeline's spans for each unit, on the unit's own tokens; its claim spans linked
+    into attributions (``cue-of``, ``source-of``) by :func:`link_attributions`."""
+    from annotator.suggest.claims import link_attributions
+
     units = list(units)
     docs = [make_doc(nlp.vocab, u.token_list()) for u in units]
     out = []
     for unit, doc in zip(units, nlp.pipe(docs, batch_size=64)):
         spans = doc_spans(doc, unit.token_list(), source=name)
-        out.append(Suggestion(unit_id=unit.id, suggester=name, version=version, spans=spans))
+        out.append(Suggestion(unit_id=unit.id, suggester=name, version=version, spans=spans,
+                              relations=link_attributions(spans)))
     return out
-
-
-def apply_model(store: Store, dataset: str, model_dir: str | Path, units: Iterable[Unit] | None = None) -> int:
-    """Store the model's suggestions for the units nobody has labelled yet (or ``units``);
-    returns how many units were processed."""
-    from annotator.train.loop import load_trained
-
-    nlp = load_trained(model_dir)
-    name = suggester_name(model_dir)
-    version = str(nlp.meta.get("version", "1"))
-    pending: list[Unit] = []
-    n = 0
-    for unit in units if units is not None else unlabelled_units(store, dataset):
-        pending.append(unit)
-        if len(pending) >= BATCH:
-            n += store.put_suggestions(suggest_with(nlp, pending, name, version))
-            pending = []
-    if pending:
-        n += store.put_suggestions(suggest_with(nlp, pending, name, version))
-    return n
 
 
 @dataclass

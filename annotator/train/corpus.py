@@ -1,4 +1,7 @@
-"""Training data from the store: gold where adjudicated, otherwise accepted annotations.
+"""Training records and the spaCy Docs built from them.
+
+Which units are truth (gold where adjudicated, otherwise accepted annotations) is decided by
+the service :mod:`annotator.gold`; this module takes the records it returns.
 
 Docs are built from the unit's own tokens (``Unit.token_list()``), so a CoNLL unit keeps its
 exact tokens and spans map onto tokens by index, never by re-tokenising. Entities go to
@@ -10,13 +13,12 @@ the Docs the training loop needs (and can write them as a DocBin too).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.models import Span, Token, Unit
-from annotator.store import Store
+from annotator.models import Relation, Span, Token, Unit
 from annotator.tokens import covering_tokens
 
 CLAIMS_KEY = "claims"
@@ -30,64 +32,11 @@ class Record:
     spans: list[Span]
     origin: str = "gold"  # 'gold' or the annotator whose accepted decision it is
     tokens: list[Token] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.tokens:
             self.tokens = self.unit.token_list()
-
-
-def gold_records(store: Store, dataset: str, *, limit: int | None = None) -> list[Record]:
-    """The dataset's truth per unit: current gold (accepted) where it exists, otherwise the
-    accepted decisions of one annotator per document (the first by name, so a document is
-    labelled consistently; as ``annotator evaluate`` does). Rejected and ignored units are
-    left out."""
-    store.require_dataset(dataset)
-    records: dict[int, Record] = {}
-    adjudicated: set[int] = set()
-    for unit, gold in store.iter_gold(dataset):
-        assert unit.id is not None
-        adjudicated.add(unit.id)
-        if gold.answer == "accept":
-            records[unit.id] = Record(unit, list(gold.spans), "gold")
-    chosen: dict[int | None, str] = {}  # document -> annotator whose decisions it takes
-    pending: dict[int | None, dict[str, list[tuple[Unit, Any]]]] = {}
-    for unit, ann in store.iter_annotations(dataset):
-        if unit.id in adjudicated:
-            continue
-        doc = unit.document_id
-        if doc not in chosen or ann.annotator < chosen[doc]:
-            chosen[doc] = ann.annotator
-        pending.setdefault(doc, {}).setdefault(ann.annotator, []).append((unit, ann))
-    for doc, annotator in chosen.items():
-        for unit, ann in pending[doc][annotator]:
-            if ann.answer == "accept" and unit.id is not None:
-                records[unit.id] = Record(unit, list(ann.spans), ann.annotator)
-    out = [records[k] for k in sorted(records)]
-    return out[:limit] if limit is not None else out
-
-
-def scheme_labels(store: Store, dataset: str) -> dict[str, list[str]] | None:
-    """Claims labels to train for ``dataset``: its scheme's (CLAIM, SOURCE, CUE for news), so
-    that imported extras such as PolNeAR's Attribution/Discuss stay out; entities are not
-    restricted. None when the scheme cannot be loaded or has no claims labels."""
-    from annotator.schemes import load_scheme
-
-    ds = store.require_dataset(dataset)
-    try:
-        scheme = load_scheme(ds.scheme)
-    except Exception:  # a scheme file that moved away: train on what the data holds
-        return None
-    claims = scheme.label_names("claims")
-    return {"claims": claims} if claims else None
-
-
-def unlabelled_units(store: Store, dataset: str) -> Iterator[Unit]:
-    """Units of ``dataset`` with no gold and no decision by anyone."""
-    labelled: set[int] = {u.id for u, _ in store.iter_gold(dataset) if u.id is not None}
-    labelled.update(u.id for u, _ in store.iter_annotation_rows(dataset) if u.id is not None)
-    for unit in store.iter_units(dataset):
-        if unit.id not in labelled:
-            yield unit
 
 
 def split_records(records: Sequence[Record], eval_split: float, seed: int = 0) -> tuple[list[Record], list[Record]]:

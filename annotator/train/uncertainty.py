@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from annotator.models import Unit
-from annotator.store import Store
 from annotator.train.config import LEXICON_PIPE
 from annotator.train.corpus import make_doc
 
 BEAM_WIDTH = 8
-POOL = 5000  # undecided units scored per call
 
 
 @dataclass
@@ -56,25 +54,13 @@ def unit_uncertainties(nlp: Any, units: Sequence[Unit], beam_width: int = BEAM_W
     return out
 
 
-def least_sure_first(
-    store: Store,
-    dataset: str,
-    model: str | Path | Any,
-    *,
-    annotator: str | None = None,
-    limit: int | None = None,
-    units: Iterable[Unit] | None = None,
-    pool: int | None = POOL,
-) -> list[UnitUncertainty]:
-    """Units of ``dataset`` not yet decided (by ``annotator``, or by anyone when None) and
-    without gold, most uncertain first (ties by unit id). Only the first ``pool`` such units
-    (by id) are scored, so a million-unit dataset costs one window at a time; ``units``
-    scores exactly those instead. ``model`` is a path, a package name or a loaded pipeline."""
+def least_sure_first(model: str | Path | Any, units: Iterable[Unit], *, limit: int | None = None) -> list[UnitUncertainty]:
+    """``units`` most uncertain first (ties by unit id). ``model`` is a path, a package name or
+    a loaded pipeline. Which units to score (undecided ones) is chosen by the service
+    :func:`annotator.training.least_sure_unit_ids`."""
     from annotator.train.loop import load_trained
 
     nlp = load_trained(model) if isinstance(model, (str, Path)) else model
-    if units is None:
-        units = _undecided(store, dataset, annotator, pool)
     pool = list(units)
     scores = unit_uncertainties(nlp, pool)
     ranked = sorted(
@@ -82,22 +68,3 @@ def least_sure_first(
         key=lambda x: (-x.uncertainty, x.unit_id),
     )
     return ranked[:limit] if limit is not None else ranked
-
-
-def least_sure_unit_ids(store: Store, dataset: str, model: str | Path | Any, *,
-                        annotator: str | None = None, limit: int | None = None, pool: int | None = POOL) -> list[int]:
-    """Just the unit ids of :func:`least_sure_first`, in queue order."""
-    return [u.unit_id for u in least_sure_first(store, dataset, model, annotator=annotator, limit=limit, pool=pool)]
-
-
-def _undecided(store: Store, dataset: str, annotator: str | None, pool: int | None) -> list[Unit]:
-    """The first ``pool`` units with no gold and no decision (by ``annotator``, or anyone)."""
-    done: set[int] = {u.id for u, _ in store.iter_gold(dataset) if u.id is not None}
-    done.update(u.id for u, _ in store.iter_annotation_rows(dataset, annotator=annotator) if u.id is not None)
-    out: list[Unit] = []
-    for u in store.iter_units(dataset):
-        if u.id not in done:
-            out.append(u)
-            if pool is not None and len(out) >= pool:
-                break
-    return out

@@ -340,6 +340,16 @@ def check_labelstudio(path: Path, cache: Path, work: Path) -> None:
             report("label studio: create project", False, f"HTTP {status}: {str(project)[:300]}")
             return
         pid = project["id"]
+        # Label Studio takes completed_by only as a known user: a lead invites the annotators first.
+        emails = sorted({a["completed_by"]["email"] for t in tasks for a in t.get("annotations", [])
+                         if isinstance(a.get("completed_by"), dict) and "email" in a["completed_by"]})
+        for email in emails:
+            status, user = http("POST", f"{base}/api/users/", token=token,
+                                body={"email": email, "username": email.split("@")[0]})
+            if status >= 300:
+                report(f"label studio: create user {email}", False, f"HTTP {status}: {str(user)[:300]}")
+                return
+        step(f"created {len(emails)} Label Studio users for the annotators: {', '.join(emails)}")
         status, answer = http("POST", f"{base}/api/projects/{pid}/import", token=token,
                               files={"file": (path.name, path.read_bytes())})
         if status >= 300:

@@ -1,7 +1,8 @@
 """The shared-data targets of issue 7, run through the tool's own path.
 
-Each target imports the corpus with ``annotator import --format conll|brat`` into a temporary
-database, trains with the same code as ``annotator train`` and scores on the held-out split:
+Each target imports the corpus with the import service (as ``annotator import --format
+conll|brat --no-suggest`` does) into a temporary database, trains with the same code as
+``annotator train`` and scores on the held-out split:
 
 - ``conll-1k``: the first 1,000 sentences of CoNLL-2003 ``train.txt`` -> ``valid.txt``
   (PER/ORG/LOC/MISC exact F1; target >= 0.75 in <= 2 minutes of training);
@@ -9,7 +10,7 @@ database, trains with the same code as ``annotator train`` and scores on the hel
 - ``polnear``: PolNeAR ``train/`` -> ``dev/`` (CUE exact F1 >= 0.85, CLAIM token-overlap
   F1 >= 0.80).
 
-Run: ``python -m annotator.train.targets conll-1k [--data ../shared/data] [--out /tmp/x]``.
+Run: ``python -m annotator.training_targets conll-1k [--data ../shared/data] [--out /tmp/x]``.
 The corpora are read from ``../shared/data`` (relative to the repository) and never copied
 into it; a missing corpus is reported and skipped.
 """
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 
 
@@ -82,25 +83,27 @@ def first_sentences(src: Path, dest: Path, n: int) -> int:
 
 
 def import_corpus(db: Path, dataset: str, path: Path, fmt: str, scheme: str) -> str:
-    """``annotator import --format FMT --scheme SCHEME --no-suggest`` into ``db``; its summary line."""
-    from click.testing import CliRunner
+    """Import ``path`` (format ``fmt``) into ``dataset`` of ``db`` without suggestions, as
+    ``annotator import --no-suggest`` does; its summary line."""
+    from annotator.pipeline import import_sources, plan_sources
+    from annotator.store import open_store
 
-    from annotator.cli import cli
-
-    result = CliRunner().invoke(
-        cli, ["import", str(path), "--db", str(db), "--dataset", dataset, "--format", fmt,
-              "--scheme", scheme, "--no-suggest", "-q"],
-        catch_exceptions=False,
-    )
-    if result.exit_code != 0:
-        raise RuntimeError(f"import of {path} failed: {result.output}")
-    return result.output.strip()
+    plans, _ = plan_sources([str(path)], fmt)
+    if not plans:
+        raise RuntimeError(f"nothing to import in {path}")
+    store = open_store(db)
+    try:
+        ds = store.ensure_dataset(dataset, scheme=scheme)
+        summary = import_sources(store, plans, ds, suggesters=())
+    finally:
+        store.close()
+    return summary.line()
 
 
 def run_target(target: Target, data: Path, out_dir: Path, *, epochs: int | None = None, log: Any = None) -> dict[str, Any]:
     """Import, train and score one target; returns the figures and whether each goal is met."""
+    from annotator.gold import gold_records, scheme_labels
     from annotator.store import open_store
-    from annotator.train.corpus import gold_records
     from annotator.train.loop import Progress, TrainOptions, train
 
     log = log or sys.stderr
@@ -134,8 +137,6 @@ def run_target(target: Target, data: Path, out_dir: Path, *, epochs: int | None 
 
     from annotator.train.config import Hyper
 
-    from annotator.train.corpus import scheme_labels
-
     options = TrainOptions(layer=target.layer, labels=scheme_labels(store, "train"), epochs=epochs or target.epochs, patience=target.patience,
                            max_seconds=target.max_seconds, eval_every=target.eval_every,
                            hyper=Hyper(**(target.hyper or {})))
@@ -161,10 +162,10 @@ def run_target(target: Target, data: Path, out_dir: Path, *, epochs: int | None 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m annotator.train.targets NAME... [--data DIR] [--out DIR] [--epochs N]``."""
+    """``python -m annotator.training_targets NAME... [--data DIR] [--out DIR] [--epochs N]``."""
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m annotator.train.targets", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m annotator.training_targets", description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", default=list(TARGETS), help=f"targets ({', '.join(TARGETS)})")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=None, help="work directory (default: a temp dir)")
