@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from annotator.cli import cli
 from annotator.models import Annotation, Document, Unit
 from annotator.store import Store, open_store

@@ -34,7 +34,7 @@ class _Digest:
 
 def export_digests(store: Store) -> dict[str, str]:
     """SHA-256 of each dataset's ``annotator export --format jsonl`` (every current decision)."""
-    from annotator.formats.exporting import ExportOptions, export
+    from annotator.exporting import ExportOptions, export
 
     out = {}
     for ds in store.list_datasets():
