@@ -1,4 +1,5 @@
 import json
+import sqlite3
 import tracemalloc
 from pathlib import Path
 
