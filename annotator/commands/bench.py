@@ -25,7 +25,7 @@ from typing import Any
 
 import click
 
-BENCHES = ("import", "export", "agreement", "ui")
+BENCHES = ("import", "export", "agreement", "ui", "label-import")
 #: ``--db postgresql://…``: the server the export and agreement benchmarks build their
 #: databases on (one database per benchmark and size, reused), instead of files in the workdir.
 SERVER: str | None = None
@@ -212,8 +212,40 @@ def bench_ui(units: int, runs: int, workdir: Path, presses: int = 480) -> list[R
     return [p50, p95, start]
 
 
+def bench_label_while_importing(units: int, runs: int, workdir: Path, presses: int = 480) -> list[Row]:
+    """Labelling while another process imports min(``units``, 500,000) sentences into the same
+    file: key press to frame (p50, p95), key press to committed row (p99; p50 in its note),
+    decisions lost."""
+    sentences = min(units, 500_000)
+    what = f"while importing {sentences:,} sentences"
+    p50 = Row("label-import", f"key press to frame p50 ({what})", "ms", "<=", 17.0)
+    p95 = Row("label-import", f"key press to frame p95 ({what})", "ms", "<=", 33.0)
+    c99 = Row("label-import", f"key press to committed row p99 ({what})", "s", "<=", 1.0)
+    lost = Row("label-import", f"decisions lost ({what})", "decisions", "<=", 0.0)
+    rows = [p50, p95, c99, lost]
+    mod = _module("ui")
+    if mod is None or not hasattr(mod, "run_labelling_while_importing") or _module("import_") is None:
+        for r in rows:
+            r.note = "annotator.bench.ui (labelling while importing) missing"
+        return rows
+    _say(f"label-import: labelling ({presses} key presses at most) while importing {sentences:,} sentences …")
+    result = mod.run_labelling_while_importing(sentences, presses, workdir / "label-import")
+    p50.judge(result["frame_p50_ms"])
+    p95.judge(result["frame_p95_ms"])
+    c99.judge(result["committed_p99_s"])
+    lost.judge(float(result["lost"]))
+    note = (f"{result['presses']} presses ({result.get('keys_without_unit', 0)} while no unit was on screen), "
+            f"{result['decisions']} decisions, {result['stored']} stored; import exit {result['import_exit']}")
+    for r in rows:
+        r.note = note
+    c99.note = f"p50 {result['committed_p50_s']} s, max {result['committed_max_s']} s; " + note
+    p50.details = result
+    return rows
+
+
 RUNNERS: dict[str, Callable[..., list[Row]]] = {
     "import": bench_import, "export": bench_export, "agreement": bench_agreement, "ui": bench_ui,
+    "label-import": bench_label_while_importing,
 }
 
 
@@ -224,7 +256,7 @@ def run_benches(names: list[str], units: int, runs: int, workdir: Path, presses:
     for name in names:
         t0 = time.perf_counter()
         try:
-            kwargs: dict[str, int] = {"presses": presses} if name == "ui" else {}
+            kwargs: dict[str, int] = {"presses": presses} if name in ("ui", "label-import") else {}
             if name == "agreement":
                 kwargs["agree_units"] = agree_units
             got = RUNNERS[name](units, runs, workdir, **kwargs)
@@ -244,6 +276,8 @@ def _fmt(value: float | None, unit: str) -> str:
         return f"{value:,.0f} {unit}"
     if unit == "MB":
         return f"{value:,.0f} MB"
+    if unit == "decisions":
+        return f"{value:,.0f}"
     return f"{value:.3g} {unit}" if unit == "s" else f"{value:.1f} {unit}"
 
 
@@ -281,7 +315,8 @@ def table(rows: list[Row]) -> str:
                    "(databases annotator_bench_*, created once and reused; needs CREATEDB).")
 def bench(as_json: bool, units: int, only: tuple[str, ...], runs: int, presses: int, agree_units: int,
           workdir: str | None, server: str | None) -> None:
-    """Measure every budget in DESIGN.md: import + suggest, export, agreement, UI latency, start-up.
+    """Measure every budget in DESIGN.md: import + suggest, export, agreement, UI latency, start-up,
+    labelling while another process imports (label-import: min(--units, 500,000) sentences).
 
     Prints a table with each budget, the measured median and PASS/FAIL (or --json). A budget
     whose benchmark is not in this build shows "not available". Exits 1 when a budget fails.
