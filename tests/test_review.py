@@ -153,9 +153,9 @@ def test_review_screen_merge_and_edit(store: Store) -> None:
     asyncio.run(run())
 
 
-def test_review_command_auto_accept_without_ui(runner: CliRunner, store: Store, db_path: Path) -> None:
+def test_review_command_auto_accept_without_ui(runner: CliRunner, store: Store, db: str) -> None:
     _, u2 = seed(store)
-    res = runner.invoke(cli, ["review", "--dataset", "news", "--db", str(db_path), "--annotator", "lead",
+    res = runner.invoke(cli, ["review", "--dataset", "news", "--db", db, "--annotator", "lead",
                               "--auto-accept-unanimous", "--no-ui"])
     assert res.exit_code == 0, res.output
     assert "1 unanimous unit(s) accepted" in res.output

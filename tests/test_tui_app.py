@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import query_dicts
 
 from annotator.config import Config
 from annotator.models import Document, Span, Suggestion, Unit
@@ -53,14 +53,9 @@ def make_db(path: Path, with_suggestions: bool = True) -> Store:
     return store
 
 
-def rows(path: Path, sql: str, params: tuple = ()) -> list[dict]:
+def rows(path: str, sql: str, params: tuple = ()) -> list[dict]:
     """Rows read through a separate connection: proves they were committed."""
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+    return query_dicts(path, sql, params)
 
 
 def decisions(path: Path) -> list[dict]:
@@ -69,10 +64,10 @@ def decisions(path: Path) -> list[dict]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "label.db"
-    make_db(path).close()
-    return path
+def db(db: str) -> str:
+    """The labelling dataset on each engine (conftest's ``db``)."""
+    make_db(db).close()
+    return db
 
 
 def app_for(path: Path, annotator: str = "alice", config: Config | None = None):

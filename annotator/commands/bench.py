@@ -26,6 +26,19 @@ from typing import Any
 import click
 
 BENCHES = ("import", "export", "agreement", "ui", "label-import")
+#: ``--db postgresql://…``: the server the export and agreement benchmarks build their
+#: databases on (one database per benchmark and size, reused), instead of files in the workdir.
+SERVER: str | None = None
+
+
+def _bench_db(workdir: Path, name: str) -> str:
+    """Where a benchmark's database lives: ``workdir/NAME.db``, or database ``annotator_bench_NAME``
+    on the ``--db`` server."""
+    if SERVER is None:
+        return str(workdir / f"{name}.db")
+    from annotator.store.dialect import sibling_database
+
+    return sibling_database(SERVER, "annotator_bench_" + name.replace("-", "_"))
 
 
 @dataclass
@@ -101,7 +114,7 @@ def bench_export(units: int, runs: int, workdir: Path) -> list[Row]:
             return [row]
     from annotator.store import open_store
 
-    db = workdir / f"export-{units}.db"
+    db = _bench_db(workdir, f"export-{units}")
     store = open_store(db, durable=False)
     try:
         _say(f"export: preparing {units:,} decided units in {db} …")
@@ -156,7 +169,7 @@ def bench_dataset_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
             row.note = mem.note = "annotator.bench.agreement or .synth missing"
             continue
         _say(f"agreement: {units:,} units x {coders} annotators in a database …")
-        db = mod.annotators_db(workdir / f"agree-{units}-x{coders}.db", units, coders)
+        db = mod.annotators_db(_bench_db(workdir, f"agree-{units}-x{coders}"), units, coders)
         results = []
         for i in range(runs):
             _say(f"agreement: run {i + 1}/{runs} on {units:,} units x {coders} …")
@@ -297,8 +310,11 @@ def table(rows: list[Row]) -> str:
                    "--units); its database takes about ten minutes per million units to build, once.")
 @click.option("--workdir", type=click.Path(file_okay=False), default=None,
               help="Where benchmark corpora and databases are built and reused (default: the temp dir).")
+@click.option("--db", "server", default=None, metavar="postgresql://…",
+              help="Build the export and agreement databases on this PostgreSQL server instead "
+                   "(databases annotator_bench_*, created once and reused; needs CREATEDB).")
 def bench(as_json: bool, units: int, only: tuple[str, ...], runs: int, presses: int, agree_units: int,
-          workdir: str | None) -> None:
+          workdir: str | None, server: str | None) -> None:
     """Measure every budget in DESIGN.md: import + suggest, export, agreement, UI latency, start-up,
     labelling while another process imports (label-import: min(--units, 500,000) sentences).
 
@@ -306,6 +322,12 @@ def bench(as_json: bool, units: int, only: tuple[str, ...], runs: int, presses: 
     whose benchmark is not in this build shows "not available". Exits 1 when a budget fails.
     The first run at 1,000,000 units builds its databases (minutes); later runs reuse them.
     """
+    global SERVER
+    from annotator.store.dialect import is_postgres
+
+    if server is not None and not is_postgres(server):
+        raise click.UsageError("--db names a PostgreSQL server (postgresql://…); SQLite benchmarks use --workdir")
+    SERVER = server
     names = [n for n in BENCHES if not only or n in only]
     work = Path(workdir) if workdir else Path(tempfile.gettempdir()) / "annotator-bench"
     work.mkdir(parents=True, exist_ok=True)

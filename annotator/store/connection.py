@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.errors import DatabaseError
 from annotator.store.agreement_rows import Ids
+from annotator.store.dialect import display_url, is_postgres
 from annotator.store.schema import MIGRATION_SET, MIGRATIONS_TABLE, SHIPPED_MIGRATIONS
 
 if TYPE_CHECKING:
@@ -52,13 +53,51 @@ class Connection:
 
     def __init__(self, path: str | Path, *, create: bool = True, durable: bool = True) -> None:
         self.path = str(path)
+        #: "sqlite" (a file) or "postgresql" (a postgresql:// URL); see store/dialect.py
+        self.engine = "postgresql" if is_postgres(self.path) else "sqlite"
+        self._lock = threading.RLock()
+        self._db: Database | None = None
+        if self.engine == "postgresql":
+            self._open_postgres(create, durable)
+        else:
+            self._open_sqlite(create, durable)
+        # What a write transaction hands out, forgotten when it ends: ids of annotator names
+        # and span labels (kept across transactions once committed), the id the next unit
+        # gets, and the unit ids given by insert_document(defer_units=True) not yet written.
+        self._ids = Ids(self._x)
+        self._next_unit_id: int | None = None
+        self._deferred: set[int] = set()
+
+    def _open_postgres(self, create: bool, durable: bool) -> None:
+        """Connect to a PostgreSQL database (psycopg 3) and bring its schema up to date. The
+        database itself must exist (the server's owner creates it); ``create`` only says whether
+        an empty one gets the schema. ``durable=False`` commits without waiting for the disk."""
+        import psycopg
+
+        from annotator.store.dialect import PgConnection
+
+        url, self.path = self.path, display_url(self.path)
+        try:
+            self.conn = PgConnection(url)
+        except psycopg.OperationalError as e:
+            reason = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+            raise DatabaseError(f"{self.path}: cannot connect ({reason})") from None
+        try:
+            if not durable:
+                self.conn.raw.execute("SET synchronous_commit = off")
+            if not create and not self._applied_migrations():
+                raise DatabaseError(f"{self.path}: no annotator database here yet (import something first)")
+            self._migrate()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _open_sqlite(self, create: bool, durable: bool) -> None:
         memory = self.path == ":memory:"
         if not memory:
             _check_file(self.path, create)
-        self._lock = threading.RLock()
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         self.conn = conn
-        self._db: Database | None = None
         try:
             if not memory:
                 try:
@@ -82,12 +121,6 @@ class Connection:
         except sqlite3.DatabaseError as e:
             conn.close()
             raise DatabaseError(f"{self.path}: cannot be opened as a database ({e})") from None
-        # What a write transaction hands out, forgotten when it ends: ids of annotator names
-        # and span labels (kept across transactions once committed), the id the next unit
-        # gets, and the unit ids given by insert_document(defer_units=True) not yet written.
-        self._ids = Ids(self._x)
-        self._next_unit_id: int | None = None
-        self._deferred: set[int] = set()
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -103,6 +136,10 @@ class Connection:
     def _applied_migrations(self) -> list[str]:
         """Names of the migrations recorded in the database, oldest first (plain SQL, so
         opening an up-to-date database needs no sqlite-utils import)."""
+        if self.engine == "postgresql":
+            from annotator.store import pg_schema
+
+            return pg_schema.applied(self.conn, MIGRATION_SET)  # type: ignore[arg-type]
         exists = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
         ).fetchone()
@@ -127,6 +164,12 @@ class Connection:
                 "is unknown to this version); upgrade annotator to open it"
             )
         if all(n in applied for n in known):
+            return
+        if self.engine == "postgresql":  # all in one transaction; backups are pg_dump's job
+            from annotator.store import pg_schema
+
+            with self._lock:
+                pg_schema.migrate(self.conn, MIGRATION_SET)  # type: ignore[arg-type]
             return
         from annotator.store.migrations import migrations
 
@@ -169,19 +212,31 @@ class Connection:
             self.conn.execute(f"PRAGMA cache_size=-{int(kib)}")
 
     def integrity_check(self) -> str:
+        """SQLite's ``integrity_check`` ("ok" or what is wrong). PostgreSQL checks its own
+        pages as it reads them: there, "ok" when every table of the schema can be read."""
+        if self.engine == "postgresql":
+            from annotator.store.copying import TABLES
+
+            for table in TABLES:
+                self._one(f"SELECT 1 FROM {table} LIMIT 1")
+            return "ok"
         row = self._one("PRAGMA integrity_check")
         return str(next(iter(row.values()))) if row else "unknown"
 
     # ------------------------------------------------------------------ transactions
     @contextmanager
-    def write(self) -> Iterator[Self]:
-        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+    def write(self, *, rows_only: bool = False) -> Iterator[Self]:
+        """One write transaction (``BEGIN IMMEDIATE``: SQLite's one writer; on PostgreSQL a
+        transaction-level lock every such writer takes, see store/dialect.py); nested calls
+        join the outer one. ``rows_only``: on PostgreSQL, no database-wide lock — the
+        transaction must lock what it reads to decide (:meth:`_row_locks`); on SQLite the
+        same as any write."""
         with self._lock:
             conn = self.conn
             if conn.in_transaction:
                 yield self
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN DEFERRED" if rows_only and self.engine == "postgresql" else "BEGIN IMMEDIATE")
             try:
                 yield self
             except BaseException:
@@ -201,6 +256,15 @@ class Connection:
                     raise RuntimeError(f"{missing} units given ids by insert_document(defer_units=True) were never"
                                        " written with insert_units; the transaction was rolled back")
                 conn.execute("COMMIT")
+
+    def _row_locks(self, alias: str, *, skip: bool) -> str:
+        """The clause that makes a SELECT lock the rows it picks from table ``alias`` until
+        the transaction ends: on PostgreSQL ``FOR UPDATE OF alias`` (``SKIP LOCKED``: passing
+        over rows another transaction holds), nothing on SQLite, whose ``BEGIN IMMEDIATE``
+        already holds the whole database."""
+        if self.engine != "postgresql":
+            return ""
+        return f" FOR UPDATE OF {alias}" + (" SKIP LOCKED" if skip else "")
 
     @property
     def in_transaction(self) -> bool:
@@ -229,6 +293,15 @@ class Connection:
         """Run one statement for each row of parameters."""
         with self._lock:
             self.conn.executemany(sql, rows)
+
+    def _bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Insert many new rows: ``COPY`` on PostgreSQL, one prepared INSERT on SQLite."""
+        with self._lock:
+            if self.engine == "postgresql":
+                self.conn.copy_rows(table, columns, rows)  # type: ignore[attr-defined]
+                return
+            cols = ", ".join(f'"{c}"' for c in columns)
+            self.conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})", rows)
 
     def _tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query as plain tuples (no dict per row: the fast readers' form)."""

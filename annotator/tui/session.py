@@ -210,7 +210,8 @@ class LabelSession:
         if self.training is not None and self.training.running:
             return str(self.training.output)
         if output is None:
-            base = Path(self.store.path).resolve().parent if self.store.path != ":memory:" else Path.cwd()
+            on_disk = self.store.engine == "sqlite" and self.store.path != ":memory:"
+            base = Path(self.store.path).resolve().parent if on_disk else Path.cwd()
             output = str(base / "models" / f"{self.dataset.name}-{time.strftime('%Y%m%d-%H%M%S')}")
         self.training = start_training(self.store.path, self.dataset.name, output)
         return output
