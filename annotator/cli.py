@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "train": "annotator.commands.train:train",
     "bench": "annotator.commands.bench:bench",
     "serve": "annotator.commands.serve:serve",
+    "db": "annotator.commands.db:db",
 }
 
 
@@ -45,7 +46,8 @@ def _default_db() -> str:
 
 
 def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``--db PATH`` (default ``$ANNOTATOR_DB``, else ``./annotator.db``).
+    """``--db PATH|URL`` (default ``$ANNOTATOR_DB``, else ``./annotator.db``): a file is SQLite,
+    a ``postgresql://`` URL PostgreSQL.
 
     The environment is read as the default rather than as click's ``envvar`` so that a
     ``--db`` given before the subcommand (see :func:`global_defaults`) outranks it."""
@@ -54,8 +56,8 @@ def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         "db_path",
         default=_default_db,
         show_default="$ANNOTATOR_DB or annotator.db",
-        metavar="PATH",
-        help="SQLite database file.",
+        metavar="PATH|URL",
+        help="SQLite database file, or a PostgreSQL database as postgresql://USER@HOST:PORT/NAME.",
         callback=_remember_db,
     )(fn)
 

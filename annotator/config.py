@@ -12,8 +12,9 @@ defaults. Example::
 
 Binding ids of the labelling screen: accept, reject, ignore, undo, cursor-left, cursor-right,
 select-left, select-right, cursor-home, cursor-end, label-1 … label-9, label-0, delete-span,
-next-span, previous-span, toggle-layer, link, toggle-overlay, clear-selection, help, quit; and
+next-span, previous-span, toggle-layer, link, toggle-overlay, clear-selection, guidelines, history, help, quit; and
 help-close on the help screen. A bad file is reported in one line naming the file and field.
+A theme chosen in the labelling UI (command palette) is written back to this file.
 """
 
 from __future__ import annotations
@@ -87,3 +88,19 @@ def load_config(path: Path | None = None) -> Config:
         raise InputError(path, f"field {field}: {msg}") from None
     config.path = str(path)
     return config
+
+
+def save_theme(theme: str, path: Path | None = None) -> Path:
+    """Remember ``theme`` in the config file (created if missing), keeping everything else in
+    it: the ``theme = …`` line is replaced, or added at the top."""
+    path = path or config_path()
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    line = f'theme = "{theme}"'
+    body, n = re.subn(r'(?m)^theme\s*=.*$', line, text, count=1)
+    if not n:
+        body = line + "\n" + text
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -51,7 +51,8 @@ def dataset_agreement(store: Any, dataset: str, layer: str = "entities", min_uni
     ds = store.require_dataset(dataset)
     names = dataset_annotators(store, ds.id)
     procs = measuring_processes(store.count_units(dataset))
-    on_disk = os.path.isfile(store.path)
+    # a database other processes can open: a file, or a PostgreSQL server
+    on_disk = store.engine == "postgresql" or os.path.isfile(store.path)
     ranges = unit_id_ranges(store, ds.id, procs if on_disk else 1)
     doc_names = document_names(store, ds.id)  # read once; forked workers share it
 

@@ -41,25 +41,25 @@ def seed(store: Store) -> list[int]:
     return [u1, u2]
 
 
-def test_dataset_set_overlap_and_list(runner: CliRunner, store: Store, db_path: Path) -> None:
+def test_dataset_set_overlap_and_list(runner: CliRunner, store: Store, db: str) -> None:
     seed(store)
-    res = runner.invoke(cli, ["dataset", "set", "news", "--overlap", "3", "--db", str(db_path)])
+    res = runner.invoke(cli, ["dataset", "set", "news", "--overlap", "3", "--db", db])
     assert res.exit_code == 0, res.output
     assert store.require_dataset("news").overlap == 3
-    res = runner.invoke(cli, ["dataset", "list", "--db", str(db_path), "--json"])
+    res = runner.invoke(cli, ["dataset", "list", "--db", db, "--json"])
     data = json.loads(res.output)
     assert data == [{"name": "news", "scheme": "news", "overlap": 3, "units": 2,
                      "annotators": ["ann", "bob", "cat"]}]
-    res = runner.invoke(cli, ["dataset", "set", "nope", "--overlap", "2", "--db", str(db_path)])
+    res = runner.invoke(cli, ["dataset", "set", "nope", "--overlap", "2", "--db", db])
     assert res.exit_code != 0 and "no dataset 'nope'" in res.output
-    res = runner.invoke(cli, ["dataset", "set", "news", "--overlap", "-1", "--db", str(db_path)])
+    res = runner.invoke(cli, ["dataset", "set", "news", "--overlap", "-1", "--db", db])
     assert res.exit_code != 0 and store.require_dataset("news").overlap == 3
 
 
 def test_agree_dataset_json_matches_hand_computed_token_alpha(runner: CliRunner, store: Store,
-                                                               db_path: Path) -> None:
+                                                               db: str) -> None:
     seed(store)
-    res = runner.invoke(cli, ["agree", "--dataset", "news", "--db", str(db_path), "--json"])
+    res = runner.invoke(cli, ["agree", "--dataset", "news", "--db", db, "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["annotators"] == ["ann", "bob", "cat"]
@@ -83,20 +83,20 @@ def test_agree_dataset_json_matches_hand_computed_token_alpha(runner: CliRunner,
     assert any("too few" in w for w in data["warnings"])
 
 
-def test_agree_dataset_terminal_and_markdown(runner: CliRunner, store: Store, db_path: Path) -> None:
+def test_agree_dataset_terminal_and_markdown(runner: CliRunner, store: Store, db: str) -> None:
     seed(store)
-    res = runner.invoke(cli, ["agree", "--dataset", "news", "--db", str(db_path)])
+    res = runner.invoke(cli, ["agree", "--dataset", "news", "--db", db])
     assert res.exit_code == 0, res.output
     assert "Heatmap" in res.output and "Per label" in res.output and "PERSON" in res.output
-    md = runner.invoke(cli, ["agree", "--dataset", "news", "--db", str(db_path), "--markdown"])
+    md = runner.invoke(cli, ["agree", "--dataset", "news", "--db", db, "--markdown"])
     assert md.exit_code == 0
     assert "### Per label" in md.output and "| PERSON |" in md.output
     assert "| ann / bob |" in md.output
 
 
-def test_agree_dataset_claims_layer_with_no_spans(runner: CliRunner, store: Store, db_path: Path) -> None:
+def test_agree_dataset_claims_layer_with_no_spans(runner: CliRunner, store: Store, db: str) -> None:
     seed(store)
-    res = runner.invoke(cli, ["agree", "--dataset", "news", "--layer", "claims", "--db", str(db_path), "--json"])
+    res = runner.invoke(cli, ["agree", "--dataset", "news", "--layer", "claims", "--db", db, "--json"])
     data = json.loads(res.output)
     assert data["layer"] == "claims"
     assert data["tokens"]["per_label"] == {}
@@ -104,7 +104,7 @@ def test_agree_dataset_claims_layer_with_no_spans(runner: CliRunner, store: Stor
     assert data["tokens"]["alpha"]["value"] is None and data["tokens"]["alpha"]["undefined"] == "no variation"
 
 
-def test_agree_unknown_dataset(runner: CliRunner, store: Store, db_path: Path) -> None:
+def test_agree_unknown_dataset(runner: CliRunner, store: Store, db: str) -> None:
     seed(store)
-    res = runner.invoke(cli, ["agree", "--dataset", "nope", "--db", str(db_path)])
+    res = runner.invoke(cli, ["agree", "--dataset", "nope", "--db", db])
     assert res.exit_code == 1 and "no dataset 'nope'" in res.output

@@ -10,29 +10,29 @@ from annotator.ingest.base import ReadOptions
 from annotator.pipeline import import_sources, plan_sources
 from annotator.store import open_store
 
-from conftest import SEED, dump_db
+from conftest import SEED, dump_db, query
 
 
 def run(runner, *args, input=None):
     return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
 
-def unit_texts(db_path):
-    return [r[0] for r in sqlite3.connect(db_path).execute("SELECT text FROM units ORDER BY id")]
+def unit_texts(db):
+    return [r[0] for r in query(db, "SELECT text FROM units ORDER BY id")]
 
 
-def test_import_seed_twice_adds_nothing(runner, db_path):
-    r = run(runner, "import", str(SEED), "--db", str(db_path), "--dataset", "seed")
+def test_import_seed_twice_adds_nothing(runner, db):
+    r = run(runner, "import", str(SEED), "--db", str(db), "--dataset", "seed")
     assert r.exit_code == 0, r.output
-    first = unit_texts(db_path)
+    first = unit_texts(db)
     assert len(first) == 18 and first[0].startswith("Seoul Summons Ambassador")
     assert not any("FansLike" in t or "LEAVE A REPLY" in t for t in first)
-    r = run(runner, "import", str(SEED), "--db", str(db_path), "--dataset", "seed")
+    r = run(runner, "import", str(SEED), "--db", str(db), "--dataset", "seed")
     assert r.exit_code == 0 and "0 units added" in r.output and "1 duplicate" in r.output
-    assert unit_texts(db_path) == first
+    assert unit_texts(db) == first
 
 
-def test_import_directory_jsonl_html_and_stdin(runner, db_path, tmp_path):
+def test_import_directory_jsonl_html_and_stdin(runner, db, tmp_path):
     d = tmp_path / "corpus" / "sub"
     d.mkdir(parents=True)
     (d / "a.jsonl").write_text(
@@ -45,16 +45,16 @@ def test_import_directory_jsonl_html_and_stdin(runner, db_path, tmp_path):
         "to attend the meeting, which was postponed twice this year because of disagreements.</p>"
         "</article><footer>Copyright 2024</footer></body></html>", encoding="utf-8")
     (d / "notes.pdf").write_bytes(b"%PDF-1.4")
-    r = run(runner, "import", str(tmp_path / "corpus"), "--db", str(db_path))
+    r = run(runner, "import", str(tmp_path / "corpus"), "--db", str(db))
     assert r.exit_code == 0, r.output
-    texts = unit_texts(db_path)
+    texts = unit_texts(db)
     assert "Kim met Putin." in texts and "Seoul said no." in texts
     assert any(t.startswith("The ministry said on Monday") for t in texts)
     assert not any("Copyright" in t or "Home | World" in t for t in texts)
     assert "1 files not importable skipped" in r.output
-    r = run(runner, "import", "-", "--db", str(db_path), input="Plain text from stdin. Second one.\n")
+    r = run(runner, "import", "-", "--db", str(db), input="Plain text from stdin. Second one.\n")
     assert r.exit_code == 0, r.output
-    assert "Plain text from stdin." in unit_texts(db_path)
+    assert "Plain text from stdin." in unit_texts(db)
 
 
 @pytest.mark.parametrize(
@@ -70,38 +70,38 @@ def test_import_directory_jsonl_html_and_stdin(runner, db_path, tmp_path):
         ("deep.jsonl", b"[" * 100000 + b"]" * 100000 + b"\n", "deep.jsonl:1:"),
     ],
 )
-def test_bad_input_one_line_error_database_unchanged(runner, db_path, tmp_path, name, content, message):
-    run(runner, "import", str(SEED), "--db", str(db_path))
-    before = dump_db(db_path)
+def test_bad_input_one_line_error_database_unchanged(runner, db, tmp_path, name, content, message):
+    run(runner, "import", str(SEED), "--db", str(db))
+    before = dump_db(db)
     bad = tmp_path / name
     bad.write_bytes(content)
-    r = runner.invoke(cli, ["import", str(bad), "--db", str(db_path)])
+    r = runner.invoke(cli, ["import", str(bad), "--db", str(db)])
     assert r.exit_code == 2
     assert r.exception is None or isinstance(r.exception, SystemExit)
     lines = [ln for ln in r.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.output, r.output
-    assert dump_db(db_path) == before
+    assert dump_db(db) == before
 
 
-def test_missing_path_and_bad_file_in_directory(runner, db_path, tmp_path):
-    r = runner.invoke(cli, ["import", str(tmp_path / "nope.txt"), "--db", str(db_path)])
+def test_missing_path_and_bad_file_in_directory(runner, db, tmp_path):
+    r = runner.invoke(cli, ["import", str(tmp_path / "nope.txt"), "--db", str(db)])
     assert r.exit_code == 2 and "nope.txt: no such file or directory" in r.output
     d = tmp_path / "dir"
     d.mkdir()
     (d / "a.txt").write_text("A good article sentence. Another one here.", encoding="utf-8")
     (d / "b.jsonl").write_text('{"text": "One."}\n{"text": "Two."}\nnot json\n', encoding="utf-8")
-    r = runner.invoke(cli, ["import", str(d), "--db", str(db_path)])
+    r = runner.invoke(cli, ["import", str(d), "--db", str(db)])
     assert r.exit_code == 2 and "b.jsonl:3: not valid JSON" in r.output
     # a.txt (before the bad file) stays; nothing of b.jsonl does
-    assert unit_texts(db_path) == ["A good article sentence.", "Another one here."]
+    assert unit_texts(db) == ["A good article sentence.", "Another one here."]
 
 
-def test_bad_scheme_leaves_no_database_change(runner, db_path, tmp_path):
-    run(runner, "import", str(SEED), "--db", str(db_path))
-    before = dump_db(db_path)
-    r = runner.invoke(cli, ["import", str(SEED), "--db", str(db_path), "--dataset", "n", "--scheme", "nope"])
+def test_bad_scheme_leaves_no_database_change(runner, db, tmp_path):
+    run(runner, "import", str(SEED), "--db", str(db))
+    before = dump_db(db)
+    r = runner.invoke(cli, ["import", str(SEED), "--db", str(db), "--dataset", "n", "--scheme", "nope"])
     assert r.exit_code == 2 and "unknown scheme" in r.output
-    assert dump_db(db_path) == before
+    assert dump_db(db) == before
 
 
 def _articles(tmp_path: Path, n: int) -> Path:
@@ -131,13 +131,13 @@ def test_thousand_articles_import_with_flat_memory(tmp_path):
     assert peaks[1000] < peaks[100] * 2, peaks
 
 
-def test_stats_json(runner, db_path):
-    run(runner, "import", str(SEED), "--db", str(db_path), "--dataset", "seed")
-    r = run(runner, "stats", "--db", str(db_path), "--json")
+def test_stats_json(runner, db):
+    run(runner, "import", str(SEED), "--db", str(db), "--dataset", "seed")
+    r = run(runner, "stats", "--db", str(db), "--json")
     data = json.loads(r.output)
     (ds,) = data["datasets"]
     assert ds["name"] == "seed" and ds["documents"] == 1 and ds["units"] == 18
-    r = runner.invoke(cli, ["stats", "--db", str(db_path), "--dataset", "nope"])
+    r = runner.invoke(cli, ["stats", "--db", str(db), "--dataset", "nope"])
     assert r.exit_code != 0 and "no dataset 'nope'" in r.output
 
 

@@ -44,9 +44,9 @@ def _db(path: Path) -> Store:
 
 
 @pytest.fixture
-def dbfile(tmp_path: Path) -> Path:
-    _db(tmp_path / "e.db").close()
-    return tmp_path / "e.db"
+def dbfile(db: str) -> str:
+    _db(db).close()
+    return db
 
 
 def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:
@@ -61,7 +61,7 @@ def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:
     return r.exit_code, r.stdout, r.stderr
 
 
-def test_every_record_validates_against_the_schema(dbfile: Path, tmp_path: Path) -> None:
+def test_every_record_validates_against_the_schema(dbfile: str, tmp_path: Path) -> None:
     code, out, _ = _run(["export", "--db", str(dbfile), "--dataset", "news", "-o", "-"], tmp_path)
     assert code == 0
     records = [json.loads(l) for l in out.splitlines()]
@@ -93,7 +93,7 @@ def test_fast_helpers_agree_with_the_contract() -> None:
     assert fast_task_hash(7, [s.model_dump(exclude_none=True) for s in spans], [r.model_dump() for r in rels]) == task_hash(7, spans, rels)
 
 
-def test_filters(dbfile: Path) -> None:
+def test_filters(dbfile: str) -> None:
     db = open_store(dbfile)
     items = list(iter_items(db, "news", ExportOptions(annotator="bob")))
     assert [i.annotator for i in items] == ["bob", "bob"]
@@ -111,7 +111,7 @@ def test_filters(dbfile: Path) -> None:
         list(iter_items(db, "news", ExportOptions(document="nope")))
 
 
-def test_gold_is_only_units_with_a_gold_row(dbfile: Path) -> None:
+def test_gold_is_only_units_with_a_gold_row(dbfile: str) -> None:
     """Issue 16.4: a unit with one annotator's version and no gold row is not gold."""
     db = open_store(dbfile)
     summary = ExportSummary()
@@ -126,7 +126,7 @@ def test_gold_is_only_units_with_a_gold_row(dbfile: Path) -> None:
     assert summary.left_out == {"no_gold": 2}
 
 
-def test_gold_or_unanimous(dbfile: Path) -> None:
+def test_gold_or_unanimous(dbfile: str) -> None:
     db = open_store(dbfile)
     db.set_dataset("news", overlap=2)
     summary = ExportSummary()
@@ -145,7 +145,7 @@ def test_gold_or_unanimous(dbfile: Path) -> None:
     assert [(i.unit.position, i.gold) for i in items] == [(0, True), (1, False), (2, False)]
 
 
-def test_gold_options_exclude_annotator(dbfile: Path, tmp_path: Path) -> None:
+def test_gold_options_exclude_annotator(dbfile: str, tmp_path: Path) -> None:
     for extra in (["--gold", "--annotator", "bob"], ["--gold", "--gold-or-unanimous"]):
         code, _, err = _run(["export", "--db", str(dbfile), "--dataset", "news", "-o", "-", *extra], tmp_path)
         assert code == 1 and "Traceback" not in err
@@ -216,14 +216,14 @@ def test_training_formats_take_accepted_decisions_and_say_what_they_left_out(tmp
     assert code == 0 and len(out.splitlines()) == 1 and "left out: 4 accepted, 1 ignored" in err
 
 
-def test_record_formats_say_they_left_out_nothing(dbfile: Path, tmp_path: Path) -> None:
+def test_record_formats_say_they_left_out_nothing(dbfile: str, tmp_path: Path) -> None:
     code, out, err = _run(["export", "--db", str(dbfile), "--dataset", "news", "-o", str(tmp_path / "a.jsonl")], tmp_path)
     assert code == 0 and err.strip().splitlines()[-1] == "left out: nothing"
     code, out, err = _run(["export", "--db", str(dbfile), "--dataset", "news", "-o", "-", "--answer", "accept"], tmp_path)
     assert len(out.splitlines()) == 3 and err.strip() == "left out: 2 rejected"
 
 
-def test_default_destination_no_overwrite_force(dbfile: Path, tmp_path: Path) -> None:
+def test_default_destination_no_overwrite_force(dbfile: str, tmp_path: Path) -> None:
     alice = ["--annotator", "alice"]
     code, _, _ = _run(["export", "--db", str(dbfile), "--dataset", "news", "--format", "doccano", *alice], tmp_path)
     dest = tmp_path / "exports" / "news-doccano.jsonl"
@@ -238,7 +238,7 @@ def test_default_destination_no_overwrite_force(dbfile: Path, tmp_path: Path) ->
     assert not [p for p in dest.parent.iterdir() if p.name.endswith(".part")]
 
 
-def test_interrupted_export_leaves_no_file(dbfile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_export_leaves_no_file(dbfile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from annotator import exporting
     from annotator.formats import jsonl
 
@@ -254,7 +254,7 @@ def test_interrupted_export_leaves_no_file(dbfile: Path, tmp_path: Path, monkeyp
     assert not dest.exists() and not list(tmp_path.glob(".out.jsonl*"))
 
 
-def test_conll_needs_one_version(dbfile: Path) -> None:
+def test_conll_needs_one_version(dbfile: str) -> None:
     r = CliRunner().invoke(cli, ["export", "--db", str(dbfile), "--dataset", "news", "--format", "conll", "-o", "-"])
     assert r.exit_code == 1 and "--annotator" in r.output
     r = CliRunner().invoke(cli, ["export", "--db", str(dbfile), "--dataset", "news", "--format", "conll", "-o", "-", "--annotator", "bob"])
@@ -262,7 +262,7 @@ def test_conll_needs_one_version(dbfile: Path) -> None:
     assert "Kim B-PERSON\n" not in r.output and "Kim _ _ B-PERSON\nJong _ _ I-PERSON\nUn _ _ I-PERSON\nmet _ _ O\nPutin _ _ B-PERSON\n" in r.output
 
 
-def test_labelstudio_tasks(dbfile: Path, tmp_path: Path) -> None:
+def test_labelstudio_tasks(dbfile: str, tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["export", "--db", str(dbfile), "--dataset", "news", "--format", "labelstudio", "-o", "-"])
     tasks = json.loads(r.stdout)
     assert [len(t["annotations"]) for t in tasks] == [2, 1, 2]
@@ -273,6 +273,6 @@ def test_labelstudio_tasks(dbfile: Path, tmp_path: Path) -> None:
     assert tasks[2]["annotations"][0]["was_cancelled"] is True
 
 
-def test_unknown_dataset_is_one_line(dbfile: Path) -> None:
+def test_unknown_dataset_is_one_line(dbfile: str) -> None:
     r = CliRunner().invoke(cli, ["export", "--db", str(dbfile), "--dataset", "nope", "-o", "-"])
     assert r.exit_code == 1 and "no dataset 'nope'" in r.output and "Traceback" not in r.output

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from conftest import query
 
 from annotator.exporting import ExportOptions, export
 from annotator.models import Annotation, Document, Relation, Span, Token, Unit, task_hash
@@ -67,7 +67,7 @@ def datasets(draw: st.DrawFn) -> list[tuple[str, dict, bool, list]]:
     return units
 
 
-def _build(path: Path, units: list) -> None:
+def _build(path: str | Path, units: list) -> None:
     store = open_store(path, durable=False)
     ds = store.ensure_dataset("d")
     rows = []
@@ -85,7 +85,7 @@ def _build(path: Path, units: list) -> None:
     store.close()
 
 
-def _export(path: Path, dest: Path, opts: ExportOptions | None = None) -> bytes:
+def _export(path: str | Path, dest: Path, opts: ExportOptions | None = None) -> bytes:
     store = open_store(path, create=False, durable=False)
     try:
         export(store, "d", "jsonl", str(dest), opts or ExportOptions(), force=True)
@@ -94,12 +94,9 @@ def _export(path: Path, dest: Path, opts: ExportOptions | None = None) -> bytes:
     return dest.read_bytes()
 
 
-def _without_parts(path: Path) -> None:
+def _without_parts(path: str | Path) -> None:
     """Drop every unit's stored parts, so that every record goes through the general encoder."""
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE units SET export_head = NULL, export_tail = NULL")
-    conn.commit()
-    conn.close()
+    query(path, "UPDATE units SET export_head = NULL, export_tail = NULL")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -116,7 +113,7 @@ def test_stored_parts_join_into_the_encoders_bytes(tmp_path_factory, units: list
     assert fast.count(b"\n") == sum(len(u[3]) for u in units)
 
 
-def test_parts_are_stored_and_used(tmp_path: Path) -> None:
+def test_parts_are_stored_and_used(db: str, tmp_path: Path) -> None:
     """Decisions get a stored part (with metadata too, as the labelling UI writes it), not
     with odd floats, and the joined parts are the record (tokens, token indices, task hash)."""
     units = [("Kim Jong Un met Putin in Moscow.", {}, False, [
@@ -124,13 +121,10 @@ def test_parts_are_stored_and_used(tmp_path: Path) -> None:
         ("bob", "accept", [Span(start=25, end=31, label="GPE")], [], 1.7e9, 2.0, {"why": "sure"}),
         ("carol", "accept", [Span(start=25, end=31, label="GPE", score=1e-7)], [], 1.7e9, None, {}),
     ])]
-    db = tmp_path / "s.db"
     _build(db, units)
-    conn = sqlite3.connect(db)
-    parts = dict(conn.execute("SELECT annotator, export_part IS NOT NULL FROM annotations").fetchall())
-    head, tail, bounds = conn.execute("SELECT export_head, export_tail, token_bounds FROM units").fetchone()
-    conn.close()
-    assert parts == {"alice": 1, "bob": 1, "carol": 0}
+    parts = dict(query(db, "SELECT annotator, export_part IS NOT NULL FROM annotations"))
+    ((head, tail, bounds),) = query(db, "SELECT export_head, export_tail, token_bounds FROM units")
+    assert parts == {"alice": True, "bob": True, "carol": False}
     text = units[0][0]
     assert list(unpack_bounds(bounds)) == [x for t in token_dicts(text) for x in (t["start"], t["end"])]
     assert bounds == pack_bounds(token_dicts(text))
@@ -170,7 +164,7 @@ def test_decisions_of_an_upgraded_database_export_as_before(tmp_path: Path) -> N
     assert records[1]["spans"][0]["token_start"] == records[1]["spans"][0]["token_end"] == 1
 
 
-def _export_dataset(path: Path, dataset: str, dest: Path) -> bytes:
+def _export_dataset(path: str | Path, dataset: str, dest: Path) -> bytes:
     store = open_store(path, create=False)
     try:
         export(store, dataset, "jsonl", str(dest), ExportOptions(), force=True)
@@ -179,7 +173,7 @@ def _export_dataset(path: Path, dataset: str, dest: Path) -> bytes:
     return dest.read_bytes()
 
 
-def test_an_import_with_workers_stores_every_units_parts(tmp_path: Path) -> None:
+def test_an_import_with_workers_stores_every_units_parts(db: str, tmp_path: Path) -> None:
     """A large import encodes units' parts in its worker processes (the units go in without
     them): every unit ends up with them, and exports as the general encoder would."""
     from annotator.ingest.base import ReadOptions, Source
@@ -191,7 +185,6 @@ def test_an_import_with_workers_stores_every_units_parts(tmp_path: Path) -> None
     lines = [json.dumps({"text": f"Kim Jong Un met Putin in Moscow on day {i}. Reuters said {i}, 東京."})
              for i in range(3 * SUGGEST_BATCH // 2 + 50)]
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = tmp_path / "w.db"
     store = open_store(db)
     ds = store.ensure_dataset("d")
     import_sources(store, [SourcePlan(Source(src), "jsonl")], ds, options=ReadOptions(),

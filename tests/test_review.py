@@ -153,11 +153,41 @@ def test_review_screen_merge_and_edit(store: Store) -> None:
     asyncio.run(run())
 
 
-def test_review_command_auto_accept_without_ui(runner: CliRunner, store: Store, db_path: Path) -> None:
+def test_review_command_auto_accept_without_ui(runner: CliRunner, store: Store, db: str) -> None:
     _, u2 = seed(store)
-    res = runner.invoke(cli, ["review", "--dataset", "news", "--db", str(db_path), "--annotator", "lead",
+    res = runner.invoke(cli, ["review", "--dataset", "news", "--db", db, "--annotator", "lead",
                               "--auto-accept-unanimous", "--no-ui"])
     assert res.exit_code == 0, res.output
     assert "1 unanimous unit(s) accepted" in res.output
     assert "1 unit(s) with differing versions" in res.output
     assert store.get_gold(u2).adjudicator == "lead"
+
+
+def test_review_keys_for_existing_annotators_legend_status_line_keymap_80x24(store: Store) -> None:
+    """Issue 20 point 4 (part): Take keys only for the versions there are, a legend for the
+    colours, messages on a status line instead of toasts over the gold panel, the configured
+    keymap, everything on an 80x24 screen."""
+    from annotator.config import Config
+    from textual.widgets._toast import Toast
+
+    u1, _ = seed(store)
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "lead", Config(keys={"merge": "e"}))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            lines = [s.text for s in app.screen._compositor.render_strips()]
+            footer = lines[-1]
+            assert "1 Take 2 Take 3 Take e Merge" in footer and "4 Take" not in footer
+            assert footer.index("e Merge") < footer.index("Next") and "q Quit" in footer
+            assert any("agreed" in line and "disputed" in line and "missing here" in line for line in lines)
+            await pilot.press("2")
+            await pilot.pause()
+            assert "gold from bob" in _text(app, "#review-status")
+            assert not list(app.query(Toast))
+            gold_panel = app.screen.query_one("#review-gold")
+            assert gold_panel.region.bottom <= 23 and gold_panel.region.height >= 3  # on screen, above the keys
+        gold = store.get_gold(u1)
+        assert gold is not None and gold.sources == ["bob"]
+
+    asyncio.run(run())

@@ -9,20 +9,21 @@ the next unit in one transaction) or through the store calls beneath it (``Store
 from __future__ import annotations
 
 import multiprocessing as mp
-import sqlite3
 import time
 import traceback
 from pathlib import Path
 
 import pytest
+from conftest import query
 
 from annotator.models import Annotation, Document, Span, Unit
 from annotator.store import open_store
+from annotator.store.dialect import is_postgres
 
 DATASET = "crowd"
 
 
-def make_units(db: Path, n_units: int, overlap: int, per_doc: int = 200) -> None:
+def make_units(db: str | Path, n_units: int, overlap: int, per_doc: int = 200) -> None:
     """A dataset of ``n_units`` one-sentence units in documents of ``per_doc`` units."""
     store = open_store(db)
     ds = store.ensure_dataset(DATASET, overlap=overlap)
@@ -85,7 +86,7 @@ def session_worker(db: str, name: str, decisions: int, out: mp.Queue) -> None:
     out.put((name, done, errors))
 
 
-def run_annotators(db: Path, n_proc: int, decisions: int, worker: object = label_worker,
+def run_annotators(db: str | Path, n_proc: int, decisions: int, worker: object = label_worker,
                    prefix: str = "ann") -> dict[str, tuple[list[int], list[str]]]:
     """Start ``n_proc`` annotator processes at once and collect what each one committed."""
     ctx = mp.get_context("spawn")
@@ -104,47 +105,41 @@ def run_annotators(db: Path, n_proc: int, decisions: int, worker: object = label
     return results
 
 
-def check_database(db: Path, results: dict[str, tuple[list[int], list[str]]], overlap: int) -> None:
+def check_database(db: str | Path, results: dict[str, tuple[list[int], list[str]]], overlap: int) -> None:
     """Every decision a worker committed is stored exactly once; the queue honoured overlap."""
     errors = [e for _, errs in results.values() for e in errs]
     assert not errors, errors[0]
     assert not any("locked" in e for e in errors)
-    conn = sqlite3.connect(db)
-    try:
-        committed = sum(len(done) for done, _ in results.values())
-        rows = conn.execute("SELECT COUNT(*) FROM annotations").fetchone()[0]
-        assert rows == committed
-        dup = conn.execute(
-            "SELECT unit_id, annotator, COUNT(*) FROM annotations GROUP BY unit_id, annotator HAVING COUNT(*) > 1"
-        ).fetchall()
-        assert dup == [], f"{len(dup)} (unit, annotator) pairs decided twice, e.g. {dup[:3]}"
-        assert conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == committed
-        for name, (done, _) in results.items():
-            stored = {r[0] for r in conn.execute("SELECT unit_id FROM annotations WHERE annotator = ?", (name,))}
-            assert stored == set(done), f"{name}: committed {len(done)}, stored {len(stored)}"
-            assert len(done) == len(set(done)), f"{name} was handed the same unit twice"
-        if overlap:
-            over = conn.execute(
-                "SELECT unit_id, COUNT(*) FROM decisions GROUP BY unit_id HAVING COUNT(*) > ?", (overlap,)
-            ).fetchall()
-            assert over == [], f"units decided by more than {overlap} annotators: {over[:3]}"
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    finally:
-        conn.close()
+    committed = sum(len(done) for done, _ in results.values())
+    assert query(db, "SELECT COUNT(*) FROM annotations") == [(committed,)]
+    dup = query(db, "SELECT unit_id, annotator, COUNT(*) FROM annotations GROUP BY unit_id, annotator"
+                    " HAVING COUNT(*) > 1")
+    assert dup == [], f"{len(dup)} (unit, annotator) pairs decided twice, e.g. {dup[:3]}"
+    assert query(db, "SELECT COUNT(*) FROM decisions") == [(committed,)]
+    for name, (done, _) in results.items():
+        stored = {r[0] for r in query(db, "SELECT unit_id FROM annotations WHERE annotator = ?", (name,))}
+        assert stored == set(done), f"{name}: committed {len(done)}, stored {len(stored)}"
+        assert len(done) == len(set(done)), f"{name} was handed the same unit twice"
+    if overlap:
+        over = query(db, "SELECT unit_id, COUNT(*) FROM decisions GROUP BY unit_id HAVING COUNT(*) > ?", (overlap,))
+        assert over == [], f"units decided by more than {overlap} annotators: {over[:3]}"
+    if is_postgres(str(db)):
+        with open_store(str(db), create=False) as store:
+            assert store.integrity_check() == "ok"
+    else:
+        assert query(db, "PRAGMA integrity_check") == [("ok",)]
+        assert query(db, "PRAGMA journal_mode") == [("wal",)]
 
 
-def test_four_annotators_share_a_file(tmp_path: Path) -> None:
+def test_four_annotators_share_a_file(db: str) -> None:
     """Small and quick: 4 processes x 100 decisions, each unit to at most 2 annotators."""
-    db = tmp_path / "shared.db"
     make_units(db, 300, overlap=2)  # room for everyone: 600 slots, 400 decisions
     results = run_annotators(db, 4, 100)
     check_database(db, results, overlap=2)
     assert sum(len(d) for d, _ in results.values()) == 400
 
 
-def test_four_annotators_through_the_ui_session(tmp_path: Path) -> None:
-    db = tmp_path / "shared.db"
+def test_four_annotators_through_the_ui_session(db: str) -> None:
     make_units(db, 300, overlap=2)
     results = run_annotators(db, 4, 100, session_worker)
     check_database(db, results, overlap=2)
@@ -152,11 +147,10 @@ def test_four_annotators_through_the_ui_session(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sixteen_annotators_thousand_decisions_each(tmp_path: Path) -> None:
-    """16 processes x 1,000 durable decisions on one file through the UI's session (the code a
-    key press runs: commit the decision and claim the next unit): all 16,000 stored once, none
-    duplicated, no "database is locked"."""
-    db = tmp_path / "shared.db"
+def test_sixteen_annotators_thousand_decisions_each(db: str) -> None:
+    """16 processes x 1,000 durable decisions on one database (each engine) through the UI's
+    session (the code a key press runs: commit the decision and claim the next unit): all
+    16,000 stored once, none duplicated, no "database is locked"."""
     make_units(db, 10_000, overlap=2)  # 20,000 slots for 16,000 decisions
     t0 = time.perf_counter()
     results = run_annotators(db, 16, 1_000, session_worker)
@@ -184,28 +178,22 @@ def quitter_worker(db: str, name: str, decisions: int, out: mp.Queue) -> None:
     out.put((name, [], errors))
 
 
-def decisions_per_unit(db: Path) -> dict[int, int]:
-    conn = sqlite3.connect(db)
-    try:
-        return dict(conn.execute("SELECT unit_id, COUNT(*) FROM decisions GROUP BY unit_id").fetchall())
-    finally:
-        conn.close()
+def decisions_per_unit(db: str | Path) -> dict[int, int]:
+    return dict(query(db, "SELECT unit_id, COUNT(*) FROM decisions GROUP BY unit_id"))
 
 
-def test_overlap_one_processes_split_every_unit(tmp_path: Path) -> None:
+def test_overlap_one_processes_split_every_unit(db: str) -> None:
     """Three annotator processes on overlap 1 label until nothing is left: no unit decided
     twice, none left undecided."""
-    db = tmp_path / "shared.db"
     make_units(db, 240, overlap=1)
     results = run_annotators(db, 3, 10_000)
     check_database(db, results, overlap=1)
     assert decisions_per_unit(db) == {i: 1 for i in range(1, 241)}
 
 
-def test_overlap_two_quitters_strand_nothing(tmp_path: Path) -> None:
+def test_overlap_two_quitters_strand_nothing(db: str) -> None:
     """On overlap 2, annotators who open the screen and quit at once take nothing with them:
     the three who stay bring every unit to exactly two decisions."""
-    db = tmp_path / "shared.db"
     make_units(db, 150, overlap=2)
     quit_results = run_annotators(db, 2, 0, quitter_worker, prefix="quitter")
     assert not [e for _, errs in quit_results.values() for e in errs]

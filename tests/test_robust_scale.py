@@ -25,6 +25,7 @@ BUDGET_NAMES = {
     "import + suggest", "import memory (largest vs smallest corpus)", "pre-annotated import",
     "export (jsonl, streaming)",
     "agreement (", "agreement from a dataset", "key press to frame p50", "key press to frame p95", "start-up to first sentence",
+    "key press to committed row p99", "decisions lost",  # labelling while another process imports
 }
 
 

@@ -1,6 +1,7 @@
 import sqlite3
 
 import pytest
+from conftest import migrations_table, query
 
 from annotator.errors import DatabaseError
 from annotator.models import Annotation, Document, Gold, Span, Suggestion, Unit
@@ -14,23 +15,20 @@ def add_doc(store, ds, text="One. Two. Three.", n=3):
     return store.insert_document(ds, Document(text=text, title="t"), units)
 
 
-def test_wal_and_migrations_recorded(store, db_path):
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = 'annotator' ORDER BY id")]
-    assert names == known_names()
+def test_wal_and_migrations_recorded(store, db, engine):
+    if engine == "sqlite":
+        assert query(db, "PRAGMA journal_mode")[0][0] == "wal"
+    names = [r[0] for r in query(
+        db, f"SELECT name FROM {migrations_table(db)} WHERE migration_set = 'annotator' ORDER BY id")]
+    assert names == known_names() == store.schema_version
 
 
-def test_newer_database_refused(db_path):
-    open_store(db_path).close()
-    conn = sqlite3.connect(db_path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                 "VALUES ('annotator', 'm999_from_the_future', 'now')")
-    conn.commit()
-    conn.close()
+def test_newer_database_refused(db):
+    open_store(db).close()
+    query(db, f"INSERT INTO {migrations_table(db)} (migration_set, name, applied_at) "
+              "VALUES ('annotator', 'm999_from_the_future', '2030-01-01')")
     with pytest.raises(DatabaseError, match="newer annotator"):
-        open_store(db_path)
+        open_store(db)
 
 
 def test_not_a_database_refused(tmp_path):
@@ -42,6 +40,27 @@ def test_not_a_database_refused(tmp_path):
         open_store(tmp_path / "missing.db", create=False)
 
 
+def test_opening_a_store_never_opens_the_file_outside_sqlite(db_path, monkeypatch):
+    """Closing any descriptor of a database file drops every POSIX lock the process holds on
+    it, so a second Store opened beside a live one must not read the file with open()."""
+    import builtins
+
+    open_store(db_path).close()
+    seen: list[str] = []
+    real_open = builtins.open
+
+    def spying_open(file, *args, **kwargs):
+        seen.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spying_open)
+    first = open_store(db_path)
+    second = open_store(db_path)
+    second.close()
+    first.close()
+    assert str(db_path) not in seen
+
+
 def test_document_reimport_is_idempotent(store):
     ds = store.ensure_dataset("d")
     assert add_doc(store, ds) is not None
@@ -51,18 +70,17 @@ def test_document_reimport_is_idempotent(store):
     assert add_doc(store, other) is not None  # same text, another dataset
 
 
-def test_insert_document_gives_the_unit_objects_their_ids(store, db_path):
+def test_insert_document_gives_the_unit_objects_their_ids(store, db):
     ds = store.ensure_dataset("d")
     add_doc(store, ds, "Zero. One.", n=2)
     units = [Unit(text="Two.", start=0, end=4), Unit(text="Three.", start=5, end=11, position=1)]
     doc_id = store.insert_document(ds, Document(text="Two. Three."), units)
-    stored = sqlite3.connect(db_path).execute(
-        "SELECT id, document_id, text FROM units WHERE document_id = ? ORDER BY position", (doc_id,)).fetchall()
+    stored = query(db, "SELECT id, document_id, text FROM units WHERE document_id = ? ORDER BY position", (doc_id,))
     assert [(u.id, u.document_id, u.text) for u in units] == stored
     assert [u.id for u in units] == [3, 4] and {u.dataset for u in units} == {"d"}
 
 
-def test_deferred_units_are_written_later_with_their_parts(store, db_path):
+def test_deferred_units_are_written_later_with_their_parts(store, db):
     from annotator.record_parts import unit_parts
 
     ds = store.ensure_dataset("d")
@@ -76,31 +94,29 @@ def test_deferred_units_are_written_later_with_their_parts(store, db_path):
             store.insert_units(ds, units, [unit_parts(text=u.text, offsets=None, unit_id=u.id, document_id=doc_id,
                                                       external_id=None, title="", position=0, start=0, end=10,
                                                       meta={}) for u in units])
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT id, document_id, text FROM units ORDER BY id").fetchall() == [
+    assert query(db, "SELECT id, document_id, text FROM units ORDER BY id") == [
         (1, first, "Kim spoke."), (2, second, "Moon left.")]
-    assert conn.execute("SELECT COUNT(*) FROM unit_extents WHERE token_bounds IS NOT NULL").fetchone() == (2,)
-    assert conn.execute("SELECT COUNT(*) FROM units WHERE export_head IS NULL").fetchone() == (0,)
+    assert query(db, "SELECT COUNT(*) FROM unit_extents WHERE token_bounds IS NOT NULL") == [(2,)]
+    assert query(db, "SELECT COUNT(*) FROM units WHERE export_head IS NULL") == [(0,)]
 
 
-def test_deferred_units_never_written_roll_the_transaction_back(store, db_path):
+def test_deferred_units_never_written_roll_the_transaction_back(store, db):
     ds = store.ensure_dataset("d")
     add_doc(store, ds)
     with pytest.raises(RuntimeError, match="never written"):
         with store.write():
             store.insert_document(ds, Document(text="Kim spoke."), [Unit(text="Kim spoke.", end=10)],
                                   defer_units=True)
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT COUNT(*) FROM documents").fetchone() == (1,)  # only the first, committed one
+    assert query(db, "SELECT COUNT(*) FROM documents") == [(1,)]  # only the first, committed one
     with pytest.raises(RuntimeError, match="inside Store.write"):
         store.insert_document(ds, Document(text="Moon."), [Unit(text="Moon.", end=5)], defer_units=True)
     with pytest.raises(RuntimeError, match="was not given its id"):
         with store.write():
             store.insert_units(ds, [Unit(id=99, text="x", end=1)], [(b"", None, None)])
-    assert conn.execute("SELECT COUNT(*) FROM units").fetchone() == (3,)
+    assert query(db, "SELECT COUNT(*) FROM units") == [(3,)]
 
 
-def test_annotations_are_append_only_and_undo_keeps_history(store, db_path):
+def test_annotations_are_append_only_and_undo_keeps_history(store, db):
     ds = store.ensure_dataset("d")
     add_doc(store, ds)
     u1, u2 = store.next_units("d", "ann", limit=2)
@@ -115,11 +131,11 @@ def test_annotations_are_append_only_and_undo_keeps_history(store, db_path):
     # a second undo reverts the decision before
     assert store.undo_last("d", "ann").id == u1.id
     assert store.current_annotation(u1.id, "ann") is None
-    conn = sqlite3.connect(db_path)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("UPDATE annotations SET answer = 'accept'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("DELETE FROM annotations")
+    with pytest.raises(Exception, match="append-only"):  # sqlite3.IntegrityError / psycopg.errors.RaiseException
+        query(db, "UPDATE annotations SET answer = 'accept'")
+    with pytest.raises(Exception, match="append-only"):
+        query(db, "DELETE FROM annotations")
+    assert query(db, "SELECT answer FROM annotations ORDER BY id") == [("accept",), ("reject",), ("undo",), ("undo",)]
 
 
 def test_redecide_then_undo_restores_previous_decision(store):

@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from annotator.cli import cli
 from annotator.models import Annotation, Document, Unit
 from annotator.store import Store, open_store
@@ -62,8 +64,7 @@ def expected_progress(store: Store, annotator: str, dataset: str = "d") -> tuple
     return done, total
 
 
-def test_two_annotators_on_overlap_one_never_share_a_unit(tmp_path: Path) -> None:
-    db = tmp_path / "two.db"
+def test_two_annotators_on_overlap_one_never_share_a_unit(db: str) -> None:
     with open_store(db) as s:
         ids = make_dataset(s, 60, overlap=1)
     got: dict[str, list[int]] = {}
@@ -213,14 +214,14 @@ def test_progress_counts_others_live_leases(store: Store) -> None:
     assert store.progress("d", "bob") == (0, 4)
 
 
-def test_stats_shows_the_same_progress(store: Store, db_path: Path, runner) -> None:
+def test_stats_shows_the_same_progress(store: Store, db: str, runner) -> None:
     make_dataset(store, 18, overlap=2)
     for _ in range(5):
         decide(store, "alice")
     for _ in range(3):
         decide(store, "bob")
     store.next_units("d", "carol")  # holding one, nothing decided
-    r = runner.invoke(cli, ["stats", "--db", str(db_path), "--json"])
+    r = runner.invoke(cli, ["stats", "--db", db, "--json"])
     assert r.exit_code == 0, r.output
     (ds,) = json.loads(r.output)["datasets"]
     rows = {a["annotator"]: (a["done"], a["total"], a["holding"]) for a in ds["annotators"]}
@@ -229,26 +230,25 @@ def test_stats_shows_the_same_progress(store: Store, db_path: Path, runner) -> N
     assert {n: store.progress("d", n) for n in rows} == {n: v[:2] for n, v in rows.items()}
 
 
-def test_dataset_release_command(store: Store, db_path: Path, runner) -> None:
+def test_dataset_release_command(store: Store, db: str, runner) -> None:
     make_dataset(store, 5, overlap=1)
     store.next_units("d", "alice", limit=3)
     store.next_units("d", "bob", limit=2)
     decide(store, "bob")  # bob decides the first unit he holds: a decided unit is not held
-    r = runner.invoke(cli, ["dataset", "release", "d", "--db", str(db_path), "--annotator", "alice"])
+    r = runner.invoke(cli, ["dataset", "release", "d", "--db", db, "--annotator", "alice"])
     assert r.exit_code == 0, r.output
     assert r.output.strip() == "d: released 3 units held by alice"
     assert store.leases("d") == {"bob": 1}
-    r = runner.invoke(cli, ["dataset", "release", "d", "--db", str(db_path)])
+    r = runner.invoke(cli, ["dataset", "release", "d", "--db", db])
     assert r.output.strip() == "d: released 1 unit held"
     assert store.leases("d") == {}
-    r = runner.invoke(cli, ["dataset", "release", "nope", "--db", str(db_path)])
+    r = runner.invoke(cli, ["dataset", "release", "nope", "--db", db])
     assert r.exit_code != 0 and "no dataset 'nope'" in r.output
 
 
-def test_four_annotators_overlap_two_with_a_quitter_strand_nothing(tmp_path: Path) -> None:
+def test_four_annotators_overlap_two_with_a_quitter_strand_nothing(db: str) -> None:
     """Four annotators in threads with their own connections, overlap 2, one of whom quits
     at once: every unit ends with exactly two decisions."""
-    db = tmp_path / "four.db"
     with open_store(db) as s:
         ids = make_dataset(s, 120, overlap=2)
         s.next_units("d", "quitter", limit=5)
@@ -271,3 +271,33 @@ def test_four_annotators_overlap_two_with_a_quitter_strand_nothing(tmp_path: Pat
     assert not errors, errors
     with open_store(db) as s:
         assert decisions_per_unit(s) == {i: 2 for i in ids}
+
+
+@pytest.mark.postgresql
+def test_postgres_claims_pass_each_other_by_with_skip_locked(pg_db: str) -> None:
+    """On PostgreSQL a claim locks only the units it takes (FOR UPDATE SKIP LOCKED): while
+    alice's claim is still open, bob's claim on an overlap-1 dataset does not wait for it
+    and gets another unit; after she commits, no unit is held twice."""
+    with open_store(pg_db) as s:
+        ids = make_dataset(s, 4, overlap=1)
+    alice, bob = open_store(pg_db), open_store(pg_db)
+    got: dict[str, list[int]] = {}
+    try:
+        with alice.write(rows_only=True):
+            got["alice"] = [u.id for u in alice.next_units("d", "alice", limit=1)]
+            done = threading.Event()
+
+            def claim() -> None:
+                got["bob"] = [u.id for u in bob.next_units("d", "bob", limit=1)]
+                done.set()
+
+            t = threading.Thread(target=claim)
+            t.start()
+            assert done.wait(10), "bob's claim waited for alice's open transaction"
+            t.join()
+        assert got == {"alice": [ids[0]], "bob": [ids[1]]}
+        assert [u.id for u in bob.next_units("d", "bob", limit=4)] == [ids[1], ids[2], ids[3]]
+        assert alice.leases("d") == {"alice": 1, "bob": 3}
+    finally:
+        alice.close()
+        bob.close()

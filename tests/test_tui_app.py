@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import query_dicts
 
 from annotator.config import Config
 from annotator.models import Document, Span, Suggestion, Unit
@@ -52,14 +53,9 @@ def make_db(path: Path, with_suggestions: bool = True) -> Store:
     return store
 
 
-def rows(path: Path, sql: str, params: tuple = ()) -> list[dict]:
+def rows(path: str, sql: str, params: tuple = ()) -> list[dict]:
     """Rows read through a separate connection: proves they were committed."""
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+    return query_dicts(path, sql, params)
 
 
 def decisions(path: Path) -> list[dict]:
@@ -68,15 +64,26 @@ def decisions(path: Path) -> list[dict]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "label.db"
-    make_db(path).close()
-    return path
+def db(db: str) -> str:
+    """The labelling dataset on each engine (conftest's ``db``)."""
+    make_db(db).close()
+    return db
 
 
 def app_for(path: Path, annotator: str = "alice", config: Config | None = None):
     """A fresh app on ``path``."""
     return build_app(open_store(path), None, annotator, config=config)
+
+
+async def settle(pilot) -> None:
+    """Let the screen's writer and read workers finish and their messages land."""
+    screen = pilot.app.screen
+    for _ in range(500):
+        await pilot.pause()
+        if not isinstance(screen, LabelScreen) or screen.settled:
+            break
+        await asyncio.sleep(0.01)
+    await pilot.pause()
 
 
 def screen_of(app) -> LabelScreen:
@@ -88,10 +95,10 @@ def screen_of(app) -> LabelScreen:
 async def test_accept_commits_suggestions_before_next_unit(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         first = screen_of(app).session.current.unit.id
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         got = decisions(db)
         assert [(r["unit_id"], r["answer"]) for r in got] == [(first, "accept")]
         spans = json.loads(got[0]["spans"])
@@ -101,15 +108,16 @@ async def test_accept_commits_suggestions_before_next_unit(db: Path) -> None:
         assert spans[0]["token_start"] == 0 and spans[0]["token_end"] == 1
         assert screen_of(app).session.current.unit.id != first
         await pilot.press("enter")  # Enter accepts too
-        await pilot.pause()
+        await settle(pilot)
         assert [r["answer"] for r in decisions(db)] == ["accept", "accept"]
 
 
 async def test_reject_and_ignore(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await pilot.press("x", "space")
-        await pilot.pause()
+        await settle(pilot)
     got = decisions(db)
     assert [r["answer"] for r in got] == ["reject", "ignore"]
     assert got[0]["spans"] == "[]"  # a rejected unit keeps no spans
@@ -119,13 +127,13 @@ async def test_reject_and_ignore(db: Path) -> None:
 async def test_backspace_undoes_and_shows_the_unit_again(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         first = screen_of(app).session.current.unit.id
         await pilot.press("right", "right", "shift+right", "2", "a")  # label "summoned Russia" ORG
-        await pilot.pause()
+        await settle(pilot)
         assert screen_of(app).session.done == 1
         await pilot.press("backspace")
-        await pilot.pause()
+        await settle(pilot)
         screen = screen_of(app)
         assert screen.session.current.unit.id == first
         assert screen.session.done == 0
@@ -139,8 +147,9 @@ async def test_backspace_undoes_and_shows_the_unit_again(db: Path) -> None:
 async def test_arrows_shift_and_number_label_exact_offsets(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await pilot.press("right", "a")  # first unit: accept; the second unit is next
-        await pilot.pause()
+        await settle(pilot)
         # "Kim Jong Un and Russian President Vladimir Putin ..."
         await pilot.press("shift+right", "shift+right", "1")  # Kim Jong Un -> PERSON
         await pilot.press("right", "right", "5")  # cursor on "Russian"? move 2 from Un -> Russian
@@ -148,7 +157,7 @@ async def test_arrows_shift_and_number_label_exact_offsets(db: Path) -> None:
         await pilot.press("home", "right", "right", "right", "right", "right")  # "President"
         await pilot.press("left", "shift+right", "left")  # selection shrinks back to one token
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
     got = decisions(db)[1]
     text = SENTS[1]
     spans = [(text[s["start"]:s["end"]], s["label"]) for s in json.loads(got["spans"])]
@@ -158,6 +167,7 @@ async def test_arrows_shift_and_number_label_exact_offsets(db: Path) -> None:
 async def test_delete_and_tab(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await pilot.press("tab")  # to the next span: "Russia" (the cursor starts on South Korea)
         screen = screen_of(app)
         assert screen.editor.cursor == 3
@@ -167,7 +177,7 @@ async def test_delete_and_tab(db: Path) -> None:
         await pilot.press("shift+tab")
         assert screen.editor.cursor == 0
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
     spans = json.loads(decisions(db)[0]["spans"])
     assert [(s["start"], s["end"], s["label"]) for s in spans] == [(0, 11, "GPE")]
 
@@ -175,9 +185,10 @@ async def test_delete_and_tab(db: Path) -> None:
 async def test_claims_layer_links_claim_source_cue(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         for _ in range(3):
             await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         assert screen_of(app).session.current.unit.text == SENTS[3]
         # "The ministry said talks would resume soon ."
         await pilot.press("c")
@@ -186,7 +197,7 @@ async def test_claims_layer_links_claim_source_cue(db: Path) -> None:
         await pilot.press("right", "3")  # said -> CUE
         await pilot.press("right", "shift+right", "shift+right", "shift+right", "1")  # talks would resume soon -> CLAIM
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
     got = decisions(db)[3]
     text = SENTS[3]
     spans = {s["label"]: text[s["start"]:s["end"]] for s in json.loads(got["spans"])}
@@ -200,6 +211,7 @@ async def test_claims_layer_links_claim_source_cue(db: Path) -> None:
 async def test_link_key_links_and_unlinks(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         for _ in range(3):
             await pilot.press("a")
         await pilot.press("c", "right", "right", "right", "shift+right", "shift+right", "shift+right", "1")  # CLAIM
@@ -211,15 +223,16 @@ async def test_link_key_links_and_unlinks(db: Path) -> None:
         await pilot.press("l", "home", "l")  # and on again, marking the CLAIM first
         assert [r.label for r in ed.relations] == ["source-of"]
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
     assert len(json.loads(decisions(db)[3]["relations"])) == 1
 
 
 async def test_mouse_click_and_drag_select(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         text = app.screen.query_one(SpanText)
         # line 0 of the second unit starts "Kim Jong Un and Russian ..."; "Russian" is at cells 16-22
         await pilot.click(SpanText, offset=(2 + 17, 1))  # border + padding: 2 cells left, 1 row down
@@ -230,7 +243,7 @@ async def test_mouse_click_and_drag_select(db: Path) -> None:
         assert screen_of(app).editor.selection == (0, 2)
         assert text.selection == (0, 2)
         await pilot.press("1", "a")
-        await pilot.pause()
+        await settle(pilot)
     spans = json.loads(decisions(db)[1]["spans"])
     assert [(SENTS[1][s["start"]:s["end"]], s["label"]) for s in spans] == [("Kim Jong Un", "PERSON")]
 
@@ -238,15 +251,16 @@ async def test_mouse_click_and_drag_select(db: Path) -> None:
 async def test_quit_and_resume_where_left_off(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         shown = screen_of(app).session.current.unit.id
         await pilot.press("q")
-        await pilot.pause()
+        await settle(pilot)
     assert app.return_code == 0 or app.return_code is None
     again = app_for(db)
     async with again.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert screen_of(again).session.current.unit.id == shown
         assert screen_of(again).session.done == 1
 
@@ -254,14 +268,15 @@ async def test_quit_and_resume_where_left_off(db: Path) -> None:
 async def test_help_screen_lists_keys(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(100, 44)) as pilot:
+        await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         shown = "\n".join(s.text for s in app.screen._compositor.render_strips())
         for words in ("Accept the unit", "Revert the previous", "Label the selection", "ctrl+p"):
             assert words in shown
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, LabelScreen)
     assert decisions(db) == []
 
@@ -272,27 +287,31 @@ async def test_palette_jump_and_filter(db: Path) -> None:
     store.close()
     app = app_for(db)
     async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*f"jump {ids[2]}")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         screen = screen_of(app)
         assert screen.session.current.unit.id == ids[2]
         screen.set_filter(QueueFilter(suggester="nobody"))
+        await settle(pilot)
         assert screen.session.queue_filter is None  # no unit matches: back to the queue
+        assert screen.session.current.unit.id == ids[2]  # the unit jumped to comes back
         screen.set_filter(QueueFilter(label="GPE"))
-        await pilot.pause()
+        await settle(pilot)
         assert screen.session.current.unit.id == ids[0]
         assert screen.session.queue_filter == QueueFilter(label="GPE")
         await pilot.press("x")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.session.queue_filter is None  # nothing else matched: back to the queue
         screen.set_filter(QueueFilter(document_id=99999))
+        await settle(pilot)
         assert screen.session.queue_filter is None
         screen.set_filter(QueueFilter(suggester="rules"))  # its only unit is decided: nothing matches
-        await pilot.pause()
+        await settle(pilot)
         assert screen.session.queue_filter is None
         assert screen.session.current.unit.id != ids[0]
         status = "\n".join(s.text for s in app.screen._compositor.render_strips())
@@ -303,26 +322,28 @@ async def test_palette_jump_and_filter(db: Path) -> None:
 async def test_palette_switches_layer(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"layer: claims")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert screen_of(app).active_layer == "claims"
 
 
 async def test_cjk_emoji_offsets_and_markup_escaped(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await pilot.press("a", "a")
-        await pilot.pause()
+        await settle(pilot)
         assert screen_of(app).session.current.unit.text == SENTS[2]
         await pilot.press("3", "right", "right", "1")  # 東京 GPE, Zoë PERSON
         await pilot.press("right", "right", "right", "right", "shift+right", "shift+right", "6")  # "🚀 [" ... FAC
         shown = "\n".join(s.text for s in app.screen._compositor.render_strips())
         assert "x[/bold]" in shown  # user text is never read as markup
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
     spans = json.loads(decisions(db)[2]["spans"])
     assert [(SENTS[2][s["start"]:s["end"]], s["label"]) for s in spans] == [
         ("東京", "GPE"), ("Zoë", "PERSON"), ("owner 🚀 [", "FAC")
@@ -332,30 +353,32 @@ async def test_cjk_emoji_offsets_and_markup_escaped(db: Path) -> None:
 async def test_keymap_from_config(db: Path) -> None:
     app = app_for(db, config=Config(keys={"accept": "y", "reject": "n"}))
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         assert decisions(db) == []
         await pilot.press("y", "n")
-        await pilot.pause()
+        await settle(pilot)
     assert [r["answer"] for r in decisions(db)] == ["accept", "reject"]
 
 
 async def test_progress_and_empty_queue(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         for _ in range(4):
             await pilot.press("space")
-        await pilot.pause()
+        await settle(pilot)
         screen = screen_of(app)
         assert screen.session.current is None
         shown = "\n".join(s.text for s in app.screen._compositor.render_strips())
         assert "4 / 4 done" in shown
         assert "Nothing left to label" in shown
         await pilot.press("a", "right", "1")  # nothing to decide: no row, no crash
-        await pilot.pause()
+        await settle(pilot)
         assert len(decisions(db)) == 4
         await pilot.press("backspace")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.session.current is not None and screen.session.done == 3
 
 
@@ -364,16 +387,16 @@ async def test_two_annotators_with_overlap_one_get_different_units(tmp_path: Pat
     make_db(path).close()
     a, b = app_for(path, "alice"), app_for(path, "bob")
     async with a.run_test(size=(80, 24)) as pa:
-        await pa.pause()
+        await settle(pa)
         async with b.run_test(size=(80, 24)) as pb:
-            await pb.pause()
+            await settle(pb)
             ua = screen_of(a).session.current.unit.id
             ub = screen_of(b).session.current.unit.id
             assert ua != ub
             await pa.press("a")
             await pb.press("x")
-            await pa.pause()
-            await pb.pause()
+            await settle(pa)
+            await settle(pb)
     got = {(r["annotator"], r["unit_id"], r["answer"]) for r in decisions(path)}
     assert got == {("alice", ua, "accept"), ("bob", ub, "reject")}
 
@@ -381,6 +404,7 @@ async def test_two_annotators_with_overlap_one_get_different_units(tmp_path: Pat
 async def test_overlay_and_escape_keys(db: Path) -> None:
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         text = app.screen.query_one(SpanText)
         await pilot.press("c")
         assert text.overlay and text._styles[0] is not None  # entity colours under the claims
@@ -393,7 +417,7 @@ async def test_overlay_and_escape_keys(db: Path) -> None:
         await pilot.press("shift+right", "escape")
         assert screen_of(app).editor.anchor is None
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
     spans = json.loads(decisions(db)[0]["spans"])
     assert [(s["label"], s["layer"]) for s in spans] == [
         ("GPE", "entities"), ("SOURCE", "claims"), ("GPE", "entities")
@@ -456,7 +480,9 @@ async def test_palette_training_reports_progress_and_completion(tmp_path):
         return str(app.screen.query_one("#status").render())
 
     async with app.run_test() as pilot:
-        await pilot.pause()  # let the first progress count land before we look at messages
+
+        await settle(pilot)
+        await settle(pilot)  # let the first progress count land before we look at messages
         app.session.start_training = fake_start
         screen = app.screen
         screen.start_training()
@@ -466,7 +492,7 @@ async def test_palette_training_reports_progress_and_completion(tmp_path):
         assert "training: epoch 2/30, score 0.500" in status_line()
         screen._watch_training()
         assert "new model ready (best 0.750); next units use it" in status_line()
-        await pilot.pause()
+        await settle(pilot)
 
 
 def test_priority_units_come_first_then_the_queue(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from annotator.store import open_store
 from annotator.tui.app import build_app
 
-from test_tui_app import make_db  # noqa: E402  (tests/ is on sys.path under pytest's rootdir)
+from test_tui_app import make_db, settle  # noqa: E402  (tests/ is on sys.path under pytest's rootdir)
 
 
 @pytest.fixture
@@ -28,9 +28,18 @@ def app(tmp_path: Path):
 
 
 async def _settle(pilot) -> None:
-    """Wait for the progress count so every snapshot shows the same numbers."""
+    """Wait for the progress count and the writer so every snapshot shows the same numbers."""
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
+
+
+async def _press(pilot, *keys: str) -> None:
+    """Press ``keys``, letting the writer catch up after each decision."""
+    for key in keys:
+        await pilot.press(key)
+        if key in ("a", "x", "space", "backspace"):
+            await settle(pilot)
+    await settle(pilot)
 
 
 def test_snapshot_suggestions_80x24(app, snap_compare) -> None:
@@ -43,8 +52,7 @@ def test_snapshot_claims_layer_80x24(app, snap_compare) -> None:
 
     async def run_before(pilot) -> None:
         await _settle(pilot)
-        await pilot.press(*keys)
-        await pilot.pause()
+        await _press(pilot, *keys)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
@@ -56,7 +64,62 @@ def test_snapshot_help_80x24(app, snap_compare) -> None:
 def test_snapshot_wide_selection_140x36(app, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await _settle(pilot)
-        await pilot.press("a", "shift+right", "shift+right")
-        await pilot.pause()
+        await _press(pilot, "a", "shift+right", "shift+right")
 
     assert snap_compare(app, terminal_size=(140, 36), run_before=run_before)
+
+
+def test_snapshot_claim_over_entities_80x24(app, snap_compare) -> None:
+    """Issue 20 point 5: entities inside a claim stay visible (underlined, lower-case tag)."""
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await _press(pilot, "c", "shift+right", "shift+right", "shift+right", "1")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_light_theme_80x24(tmp_path, snap_compare) -> None:
+    """Issue 20 point 6: a light theme reaches the sentence box."""
+    from annotator.config import Config
+
+    path = tmp_path / "light.db"
+    make_db(path).close()
+    application = build_app(open_store(path), None, "alice", config=Config(theme="catppuccin-latte"))
+    application.cursor_blink = False  # type: ignore[attr-defined]
+    assert snap_compare(application, terminal_size=(80, 24), run_before=_settle)
+
+
+def test_snapshot_history_80x24(app, snap_compare, monkeypatch) -> None:
+    """Issue 20 point 3: the history list (times fixed for the snapshot)."""
+    from types import SimpleNamespace
+
+    import annotator.tui.history_screen as history
+
+    real = history.recent_decisions
+
+    def fixed(*args, **kwargs):
+        return [{**row, "created": 2e9 - 120 * (n + 1)} for n, row in enumerate(real(*args, **kwargs))]
+
+    monkeypatch.setattr(history, "recent_decisions", fixed)
+    monkeypatch.setattr(history, "time", SimpleNamespace(time=lambda: 2e9))
+
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await _press(pilot, "right", "right", "shift+right", "2", "a", "x", "space")
+        await pilot.press("H")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_review_with_legend_80x24(tmp_path, snap_compare) -> None:
+    """Issue 20 point 4 (part): review's versions, gold, colour legend and keys at 80x24."""
+    from annotator.tui.review_app import build_review_app
+
+    from test_review import seed  # noqa: E402
+
+    store = open_store(tmp_path / "review.db")
+    seed(store)
+    application = build_review_app(store, "news", "lead")
+    assert snap_compare(application, terminal_size=(80, 24), press=["2"])

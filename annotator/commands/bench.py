@@ -25,7 +25,20 @@ from typing import Any
 
 import click
 
-BENCHES = ("import", "export", "agreement", "ui")
+BENCHES = ("import", "export", "agreement", "ui", "label-import")
+#: ``--db postgresql://…``: the server the export and agreement benchmarks build their
+#: databases on (one database per benchmark and size, reused), instead of files in the workdir.
+SERVER: str | None = None
+
+
+def _bench_db(workdir: Path, name: str) -> str:
+    """Where a benchmark's database lives: ``workdir/NAME.db``, or database ``annotator_bench_NAME``
+    on the ``--db`` server."""
+    if SERVER is None:
+        return str(workdir / f"{name}.db")
+    from annotator.store.dialect import sibling_database
+
+    return sibling_database(SERVER, "annotator_bench_" + name.replace("-", "_"))
 
 
 @dataclass
@@ -111,7 +124,7 @@ def bench_export(units: int, runs: int, workdir: Path) -> list[Row]:
             return [row]
     from annotator.store import open_store
 
-    db = workdir / f"export-{units}.db"
+    db = _bench_db(workdir, f"export-{units}")
     store = open_store(db, durable=False)
     try:
         _say(f"export: preparing {units:,} decided units in {db} …")
@@ -166,7 +179,7 @@ def bench_dataset_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
             row.note = mem.note = "annotator.bench.agreement or .synth missing"
             continue
         _say(f"agreement: {units:,} units x {coders} annotators in a database …")
-        db = mod.annotators_db(workdir / f"agree-{units}-x{coders}.db", units, coders)
+        db = mod.annotators_db(_bench_db(workdir, f"agree-{units}-x{coders}"), units, coders)
         results = []
         for i in range(runs):
             _say(f"agreement: run {i + 1}/{runs} on {units:,} units x {coders} …")
@@ -209,8 +222,40 @@ def bench_ui(units: int, runs: int, workdir: Path, presses: int = 480) -> list[R
     return [p50, p95, start]
 
 
+def bench_label_while_importing(units: int, runs: int, workdir: Path, presses: int = 480) -> list[Row]:
+    """Labelling while another process imports min(``units``, 500,000) sentences into the same
+    file: key press to frame (p50, p95), key press to committed row (p99; p50 in its note),
+    decisions lost."""
+    sentences = min(units, 500_000)
+    what = f"while importing {sentences:,} sentences"
+    p50 = Row("label-import", f"key press to frame p50 ({what})", "ms", "<=", 17.0)
+    p95 = Row("label-import", f"key press to frame p95 ({what})", "ms", "<=", 33.0)
+    c99 = Row("label-import", f"key press to committed row p99 ({what})", "s", "<=", 1.0)
+    lost = Row("label-import", f"decisions lost ({what})", "decisions", "<=", 0.0)
+    rows = [p50, p95, c99, lost]
+    mod = _module("ui")
+    if mod is None or not hasattr(mod, "run_labelling_while_importing") or _module("import_") is None:
+        for r in rows:
+            r.note = "annotator.bench.ui (labelling while importing) missing"
+        return rows
+    _say(f"label-import: labelling ({presses} key presses at most) while importing {sentences:,} sentences …")
+    result = mod.run_labelling_while_importing(sentences, presses, workdir / "label-import")
+    p50.judge(result["frame_p50_ms"])
+    p95.judge(result["frame_p95_ms"])
+    c99.judge(result["committed_p99_s"])
+    lost.judge(float(result["lost"]))
+    note = (f"{result['presses']} presses ({result.get('keys_without_unit', 0)} while no unit was on screen), "
+            f"{result['decisions']} decisions, {result['stored']} stored; import exit {result['import_exit']}")
+    for r in rows:
+        r.note = note
+    c99.note = f"p50 {result['committed_p50_s']} s, max {result['committed_max_s']} s; " + note
+    p50.details = result
+    return rows
+
+
 RUNNERS: dict[str, Callable[..., list[Row]]] = {
     "import": bench_import, "export": bench_export, "agreement": bench_agreement, "ui": bench_ui,
+    "label-import": bench_label_while_importing,
 }
 
 
@@ -221,7 +266,7 @@ def run_benches(names: list[str], units: int, runs: int, workdir: Path, presses:
     for name in names:
         t0 = time.perf_counter()
         try:
-            kwargs: dict[str, int] = {"presses": presses} if name == "ui" else {}
+            kwargs: dict[str, int] = {"presses": presses} if name in ("ui", "label-import") else {}
             if name == "agreement":
                 kwargs["agree_units"] = agree_units
             got = RUNNERS[name](units, runs, workdir, **kwargs)
@@ -241,6 +286,8 @@ def _fmt(value: float | None, unit: str) -> str:
         return f"{value:,.0f} {unit}"
     if unit == "MB":
         return f"{value:,.0f} MB"
+    if unit == "decisions":
+        return f"{value:,.0f}"
     return f"{value:.3g} {unit}" if unit == "s" else f"{value:.1f} {unit}"
 
 
@@ -273,14 +320,24 @@ def table(rows: list[Row]) -> str:
                    "--units); its database takes about ten minutes per million units to build, once.")
 @click.option("--workdir", type=click.Path(file_okay=False), default=None,
               help="Where benchmark corpora and databases are built and reused (default: the temp dir).")
+@click.option("--db", "server", default=None, metavar="postgresql://…",
+              help="Build the export and agreement databases on this PostgreSQL server instead "
+                   "(databases annotator_bench_*, created once and reused; needs CREATEDB).")
 def bench(as_json: bool, units: int, only: tuple[str, ...], runs: int, presses: int, agree_units: int,
-          workdir: str | None) -> None:
-    """Measure every budget in DESIGN.md: import + suggest, export, agreement, UI latency, start-up.
+          workdir: str | None, server: str | None) -> None:
+    """Measure every budget in DESIGN.md: import + suggest, export, agreement, UI latency, start-up,
+    labelling while another process imports (label-import: min(--units, 500,000) sentences).
 
     Prints a table with each budget, the measured median and PASS/FAIL (or --json). A budget
     whose benchmark is not in this build shows "not available". Exits 1 when a budget fails.
     The first run at 1,000,000 units builds its databases (minutes); later runs reuse them.
     """
+    global SERVER
+    from annotator.store.dialect import is_postgres
+
+    if server is not None and not is_postgres(server):
+        raise click.UsageError("--db names a PostgreSQL server (postgresql://…); SQLite benchmarks use --workdir")
+    SERVER = server
     names = [n for n in BENCHES if not only or n in only]
     work = Path(workdir) if workdir else Path(tempfile.gettempdir()) / "annotator-bench"
     work.mkdir(parents=True, exist_ok=True)

@@ -19,13 +19,26 @@ def dataset() -> None:
 @click.argument("name")
 @click.option("--overlap", type=int, default=None, metavar="K",
               help="Annotators per unit (0 means every annotator sees every unit).")
-def set_cmd(db_path: str, name: str, overlap: int | None) -> None:
+@click.option("--guidelines", "guidelines", default=None, metavar="FILE.md",
+              type=click.Path(exists=True, dir_okay=False),
+              help="Markdown guidelines shown by G in the labelling UI; their version is stored on each decision.")
+def set_cmd(db_path: str, name: str, overlap: int | None, guidelines: str | None = None) -> None:
     """Change a dataset's settings, e.g. how many annotators label each unit."""
     from annotator.errors import UserError
     from annotator.store import open_store
 
+    if guidelines is not None:
+        from pathlib import Path
+
+        from annotator.store.session_queries import set_dataset_guidelines
+
+        store = open_store(db_path, create=False)
+        set_dataset_guidelines(store, name, str(Path(guidelines).resolve()))
+        click.echo(f"{name}: guidelines {Path(guidelines).resolve()}")
+        if overlap is None:
+            return
     if overlap is None:
-        raise click.UsageError("nothing to set (give --overlap K)")
+        raise click.UsageError("nothing to set (give --overlap K or --guidelines FILE.md)")
     if overlap < 0:
         raise UserError("overlap must be 0 (everyone) or a positive number")
     store = open_store(db_path, create=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -40,8 +39,9 @@ def export(db_path: str, dataset: str, fmt: str, output: str | None, annotator: 
     from annotator.exporting import ExportOptions
     from annotator.exporting import export as run_export
     from annotator.store import open_store
+    from annotator.store.dialect import database_missing
 
-    if not Path(db_path).exists():
+    if database_missing(db_path):
         raise click.UsageError(f"{db_path}: no such database")
     store = open_store(db_path, create=False)
     opts = ExportOptions(annotator=annotator, gold=gold, gold_or_unanimous=gold_or_unanimous,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
@@ -27,9 +26,10 @@ def label(db_path: str, dataset: str | None, annotator_name: str, least_sure: st
     """
     from annotator.config import load_config
     from annotator.store import open_store
+    from annotator.store.dialect import database_missing
 
     hint = f"run `annotator import FILE --db {db_path}` first"
-    if db_path != ":memory:" and not Path(db_path).exists():
+    if database_missing(db_path):
         raise UserError(f"{db_path}: no database here yet; {hint}")
     config = load_config()
     store = open_store(db_path, create=False)

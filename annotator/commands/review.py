@@ -38,6 +38,7 @@ def review(db_path: str, dataset: str | None, annotator_name: str, auto_accept_u
     if no_ui:
         click.echo(f"{dataset}: {session.total} unit(s) with differing versions, {session.done()} with gold")
         return
+    from annotator.config import load_config
     from annotator.tui.review_app import ReviewApp
 
-    ReviewApp(session).run()
+    ReviewApp(session, load_config()).run()

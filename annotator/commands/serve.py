@@ -151,8 +151,9 @@ def serve(db_path: str, dataset: str | None, host: str, port: int, public_url: s
     """
     from annotator.store import open_store
     from annotator.tui.session import resolve_dataset
+    from annotator.store.dialect import database_missing, is_postgres
 
-    if not Path(db_path).exists():
+    if database_missing(db_path):
         raise UserError(f"{db_path}: no database here yet; run `annotator import FILE --db {db_path}` first")
     store = open_store(db_path, create=False)
     try:
@@ -163,4 +164,4 @@ def serve(db_path: str, dataset: str | None, host: str, port: int, public_url: s
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: listening on {host}: anyone who can reach this port can label (and read) the data.",
                    err=True)
-    make_server(str(Path(db_path).resolve()), ds.name, host, port, public_url).serve()
+    make_server(db_path if is_postgres(db_path) else str(Path(db_path).resolve()), ds.name, host, port, public_url).serve()

@@ -34,8 +34,9 @@ def suggest(db_path: str, dataset: str | None, model: str | None, patterns: str 
     from annotator.store import open_store
     from annotator.suggest import build_suggesters
     from annotator.suggest.gazetteer import names_from_store
+    from annotator.store.dialect import database_missing
 
-    if not Path(db_path).exists():
+    if database_missing(db_path):
         raise UserError(f"{db_path}: no such database (import articles first: annotator import FILE)")
     store = open_store(db_path, create=False)
     if dataset is None:

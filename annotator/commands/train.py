@@ -52,8 +52,9 @@ def train(
     from annotator.store import open_store
     from annotator.train.corpus import split_records
     from annotator.train.loop import TrainOptions
+    from annotator.store.dialect import database_missing
 
-    if not Path(db_path).exists():
+    if database_missing(db_path):
         raise UserError(f"{db_path}: no such database (import something first)")
     prepare_output(output)
     store = open_store(db_path, create=False)

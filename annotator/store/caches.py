@@ -54,10 +54,8 @@ class RowCaches(Connection):
     def _write_unit_extents(self, rows: Iterable[tuple[int, int, int, str, bytes | None]]) -> None:
         """The ``unit_extents`` rows of units just written, from their (id, dataset id,
         document id, text, token bounds)."""
-        self._x_many(
-            "INSERT INTO unit_extents (unit_id, dataset_id, head, token_bounds) VALUES (?, ?, ?, ?)",
-            [(u, ds, UNIT_HEAD.pack(u, d, len(text)), bounds) for u, ds, d, text, bounds in rows],
-        )
+        self._bulk_insert("unit_extents", ("unit_id", "dataset_id", "head", "token_bounds"),
+                          [(u, ds, UNIT_HEAD.pack(u, d, len(text)), bounds) for u, ds, d, text, bounds in rows])
 
     @staticmethod
     def _decision_export_part(ann: Annotation, unit: dict[str, Any], created: float

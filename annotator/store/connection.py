@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.errors import DatabaseError
 from annotator.store.agreement_rows import Ids
+from annotator.store.dialect import display_url, is_postgres
 from annotator.store.schema import MIGRATION_SET, MIGRATIONS_TABLE, SHIPPED_MIGRATIONS
 
 if TYPE_CHECKING:
@@ -53,10 +54,8 @@ def _check_file(path: str, create: bool) -> None:
         raise DatabaseError(f"{path}: no such database (import something first)")
     if p.is_dir():
         raise DatabaseError(f"{path}: is a directory, not a database file")
-    if p.exists() and p.stat().st_size > 0:
-        with open(p, "rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise DatabaseError(f"{path}: not an SQLite database")
+    # The file's header is checked through SQLite (see Connection), never with open(): closing
+    # any other descriptor of the file drops every POSIX lock this process holds on it.
 
 
 class Connection:
@@ -64,14 +63,67 @@ class Connection:
 
     def __init__(self, path: str | Path, *, create: bool = True, durable: bool = True) -> None:
         self.path = str(path)
+        #: "sqlite" (a file) or "postgresql" (a postgresql:// URL); see store/dialect.py
+        self.engine = "postgresql" if is_postgres(self.path) else "sqlite"
+        self._lock = threading.RLock()
+        self._db: Database | None = None
+        if self.engine == "postgresql":
+            self._open_postgres(create, durable)
+        else:
+            self._open_sqlite(create, durable)
+        # What a write transaction hands out, forgotten when it ends: ids of annotator names
+        # and span labels (kept across transactions once committed), the id the next unit
+        # gets, and the unit ids given by insert_document(defer_units=True) not yet written.
+        self._ids = Ids(self._x)
+        self._next_unit_id: int | None = None
+        self._deferred: set[int] = set()
+        # Sliced writes (an import): how long a transaction may be held, when it began; the
+        # import being written (its id, the target dataset's id and name, the staging
+        # dataset's id) and the block of unit ids it has reserved (next, last).
+        self._slice_hold: float | None = None
+        self._slice_began = 0.0
+        self._import: tuple[int, int, int, str] | None = None
+        self._unit_block: list[int] | None = None
+
+    def _open_postgres(self, create: bool, durable: bool) -> None:
+        """Connect to a PostgreSQL database (psycopg 3) and bring its schema up to date. The
+        database itself must exist (the server's owner creates it); ``create`` only says whether
+        an empty one gets the schema. ``durable=False`` commits without waiting for the disk."""
+        import psycopg
+
+        from annotator.store.dialect import PgConnection
+
+        url, self.path = self.path, display_url(self.path)
+        try:
+            self.conn = PgConnection(url)
+        except psycopg.OperationalError as e:
+            reason = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+            raise DatabaseError(f"{self.path}: cannot connect ({reason})") from None
+        try:
+            if not durable:
+                self.conn.raw.execute("SET synchronous_commit = off")
+            if not create and not self._applied_migrations():
+                raise DatabaseError(f"{self.path}: no annotator database here yet (import something first)")
+            self._migrate()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _open_sqlite(self, create: bool, durable: bool) -> None:
         memory = self.path == ":memory:"
         if not memory:
             _check_file(self.path, create)
-        self._lock = threading.RLock()
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         self.conn = conn
-        self._db: Database | None = None
         try:
+            if not memory:
+                try:
+                    conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+                except sqlite3.DatabaseError as e:
+                    if "file is not a database" in str(e):
+                        conn.close()
+                        raise DatabaseError(f"{self.path}: not an SQLite database") from None
+                    raise
             old_level = conn.isolation_level
             conn.isolation_level = None  # PRAGMAs below may not run inside a transaction
             if not memory:
@@ -86,19 +138,6 @@ class Connection:
         except sqlite3.DatabaseError as e:
             conn.close()
             raise DatabaseError(f"{self.path}: cannot be opened as a database ({e})") from None
-        # What a write transaction hands out, forgotten when it ends: ids of annotator names
-        # and span labels (kept across transactions once committed), the id the next unit
-        # gets, and the unit ids given by insert_document(defer_units=True) not yet written.
-        self._ids = Ids(self._x)
-        self._next_unit_id: int | None = None
-        self._deferred: set[int] = set()
-        # Sliced writes (an import): how long a transaction may be held, when it began; the
-        # import being written (its id, the target dataset's id and name, the staging
-        # dataset's id) and the block of unit ids it has reserved (next, last).
-        self._slice_hold: float | None = None
-        self._slice_began = 0.0
-        self._import: tuple[int, int, int, str] | None = None
-        self._unit_block: list[int] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -114,6 +153,10 @@ class Connection:
     def _applied_migrations(self) -> list[str]:
         """Names of the migrations recorded in the database, oldest first (plain SQL, so
         opening an up-to-date database needs no sqlite-utils import)."""
+        if self.engine == "postgresql":
+            from annotator.store import pg_schema
+
+            return pg_schema.applied(self.conn, MIGRATION_SET)  # type: ignore[arg-type]
         exists = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
         ).fetchone()
@@ -138,6 +181,12 @@ class Connection:
                 "is unknown to this version); upgrade annotator to open it"
             )
         if all(n in applied for n in known):
+            return
+        if self.engine == "postgresql":  # all in one transaction; backups are pg_dump's job
+            from annotator.store import pg_schema
+
+            with self._lock:
+                pg_schema.migrate(self.conn, MIGRATION_SET)  # type: ignore[arg-type]
             return
         from annotator.store.migrations import migrations
 
@@ -180,21 +229,32 @@ class Connection:
             self.conn.execute(f"PRAGMA cache_size=-{int(kib)}")
 
     def integrity_check(self) -> str:
+        """SQLite's ``integrity_check`` ("ok" or what is wrong). PostgreSQL checks its own
+        pages as it reads them: there, "ok" when every table of the schema can be read."""
+        if self.engine == "postgresql":
+            from annotator.store.copying import TABLES
+
+            for table in TABLES:
+                self._one(f"SELECT 1 FROM {table} LIMIT 1")
+            return "ok"
         row = self._one("PRAGMA integrity_check")
         return str(next(iter(row.values()))) if row else "unknown"
 
     # ------------------------------------------------------------------ transactions
     @contextmanager
-    def write(self) -> Iterator[Self]:
-        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one.
-        Inside :meth:`sliced_writes` the transaction stays open when the block ends, for the
-        next :meth:`checkpoint` to commit."""
+    def write(self, *, rows_only: bool = False) -> Iterator[Self]:
+        """One write transaction (``BEGIN IMMEDIATE``: SQLite's one writer; on PostgreSQL a
+        transaction-level lock every such writer takes, see store/dialect.py); nested calls
+        join the outer one. ``rows_only``: on PostgreSQL, no database-wide lock — the
+        transaction must lock what it reads to decide (:meth:`_row_locks`); on SQLite the
+        same as any write. Inside :meth:`sliced_writes` the transaction stays open when the
+        block ends, for the next :meth:`checkpoint` to commit."""
         with self._lock:
             conn = self.conn
             if conn.in_transaction:
                 yield self
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN DEFERRED" if rows_only and self.engine == "postgresql" else "BEGIN IMMEDIATE")
             sliced = self._slice_hold is not None
             self._slice_began = time.monotonic()
             try:
@@ -233,10 +293,12 @@ class Connection:
         # Many short commits: without an fsync each (WAL with synchronous=NORMAL is still
         # safe against a crash of the process; a power cut may lose the last slices, which
         # the caller must be able to redo, as an import redoes its file), then as it was.
-        sync = self.conn.execute("PRAGMA synchronous").fetchone()[0]
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        auto = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-        self.conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
+        sqlite = self.engine != "postgresql"
+        if sqlite:
+            sync = self.conn.execute("PRAGMA synchronous").fetchone()[0]
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            auto = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            self.conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
         try:
             yield self
         except BaseException:
@@ -247,8 +309,9 @@ class Connection:
             self.checkpoint(force=True)
         finally:
             self._slice_hold = None
-            self.conn.execute(f"PRAGMA synchronous={int(sync)}")
-            self.conn.execute(f"PRAGMA wal_autocheckpoint={int(auto)}")
+            if sqlite:
+                self.conn.execute(f"PRAGMA synchronous={int(sync)}")
+                self.conn.execute(f"PRAGMA wal_autocheckpoint={int(auto)}")
 
     def checkpoint(self, force: bool = False) -> None:
         """Commit the open slice of :meth:`sliced_writes` if it has been held long enough
@@ -290,6 +353,15 @@ class Connection:
         ).fetchone()
         return int(row[0])
 
+    def _row_locks(self, alias: str, *, skip: bool) -> str:
+        """The clause that makes a SELECT lock the rows it picks from table ``alias`` until
+        the transaction ends: on PostgreSQL ``FOR UPDATE OF alias`` (``SKIP LOCKED``: passing
+        over rows another transaction holds), nothing on SQLite, whose ``BEGIN IMMEDIATE``
+        already holds the whole database."""
+        if self.engine != "postgresql":
+            return ""
+        return f" FOR UPDATE OF {alias}" + (" SKIP LOCKED" if skip else "")
+
     @property
     def in_transaction(self) -> bool:
         """Whether a :meth:`write` (or a read transaction) is open on this connection."""
@@ -317,6 +389,15 @@ class Connection:
         """Run one statement for each row of parameters."""
         with self._lock:
             self.conn.executemany(sql, rows)
+
+    def _bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Insert many new rows: ``COPY`` on PostgreSQL, one prepared INSERT on SQLite."""
+        with self._lock:
+            if self.engine == "postgresql":
+                self.conn.copy_rows(table, columns, rows)  # type: ignore[attr-defined]
+                return
+            cols = ", ".join(f'"{c}"' for c in columns)
+            self.conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})", rows)
 
     def _tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query as plain tuples (no dict per row: the fast readers' form)."""

@@ -46,7 +46,7 @@ class LeaseTables(UnitTables):
         are renewed), then new ones in unit order, each only while fewer than the dataset's
         overlap hold it (decisions and live leases of others; overlap 0 means everyone)."""
         ds = self.require_dataset(dataset)
-        with self.write():
+        with self.write(rows_only=True):
             now = time.time()
             p = {"d": ds.id, "a": annotator, "now": now, "after": after_id}
             held = [r["unit_id"] for r in self._q(
@@ -55,23 +55,46 @@ class LeaseTables(UnitTables):
                 " AND m.annotator = :a) ORDER BY l.unit_id LIMIT :limit", {**p, "limit": limit})]
             fresh: list[int] = []
             if len(held) < limit:
-                cap = f" AND {_HELD_BY_OTHERS} < :k" if ds.overlap else ""
-                fresh = [r["id"] for r in self._q(
-                    "SELECT u.id FROM units u WHERE u.dataset_id = :d AND u.id > :start"
-                    " AND NOT EXISTS (SELECT 1 FROM leases o WHERE o.unit_id = u.id AND o.annotator = :a"
-                    " AND o.expires > :now)"
-                    f" AND {_NOT_DECIDED_BY_A}{cap} ORDER BY u.id LIMIT :limit",
-                    {**p, "start": max([after_id, *held]), "k": ds.overlap, "limit": limit - len(held)})]
+                fresh = self._open_units({**p, "k": ds.overlap}, max([after_id, *held]), limit - len(held))
             self._lease(ds.id or 0, annotator, [*held, *fresh], now)
         return self.get_units(sorted([*held, *fresh]))
+
+    def _open_units(self, p: dict[str, Any], start: int, want: int) -> list[int]:
+        """Up to ``want`` units after ``start`` open to annotator ``p["a"]`` (not decided by
+        them, not held by them, held by fewer than ``p["k"]`` others), locked for this
+        transaction. On SQLite the write transaction holds the database, so one query is
+        exact. On PostgreSQL the query locks the units it picks, passing over those another
+        claim holds (``FOR UPDATE SKIP LOCKED``), and the units are counted again in a new
+        statement, which sees every claim committed before their locks became ours: claims
+        by many annotators at once neither wait for each other nor overfill a unit."""
+        cap = f" AND {_HELD_BY_OTHERS} < :k" if p["k"] else ""
+        where = (" AND NOT EXISTS (SELECT 1 FROM leases o WHERE o.unit_id = u.id AND o.annotator = :a"
+                 f" AND o.expires > :now) AND {_NOT_DECIDED_BY_A}{cap}")
+        pick = "SELECT u.id FROM units u WHERE u.dataset_id = :d AND u.id > :start" + where + " ORDER BY u.id LIMIT :limit"
+        if self.engine != "postgresql":
+            return [r["id"] for r in self._q(pick, {**p, "start": start, "limit": want})]
+        out: list[int] = []
+        while len(out) < want:
+            picked = [r["id"] for r in self._q(pick + self._row_locks("u", skip=True),
+                                               {**p, "start": start, "limit": want - len(out)})]
+            if not picked:
+                break
+            ids = {f"u{k}": i for k, i in enumerate(picked)}
+            out += [r["id"] for r in self._q(
+                f"SELECT u.id FROM units u WHERE u.id IN ({', '.join(':' + k for k in ids)})" + where
+                + " ORDER BY u.id", {**p, **ids})]
+            start = picked[-1]
+        return out
 
     def claim_unit(self, dataset: str, annotator: str, unit_id: int) -> bool:
         """Lease one chosen unit to ``annotator`` (e.g. least-sure-first) if they have not
         decided it and the dataset's overlap allows it; True when it is theirs to label (a
         unit they already hold has its lease renewed)."""
         ds = self.require_dataset(dataset)
-        with self.write():
+        with self.write(rows_only=True):
             now = time.time()
+            if self.engine == "postgresql":  # hold the unit first; the counts below then see every claim before ours
+                self._q("SELECT u.id FROM units u WHERE u.id = :u" + self._row_locks("u", skip=False), {"u": unit_id})
             row = self._one(
                 f"SELECT {_NOT_DECIDED_BY_A} AS open, {_HELD_BY_OTHERS} AS held,"
                 " EXISTS (SELECT 1 FROM leases l WHERE l.unit_id = u.id AND l.annotator = :a AND l.expires > :now)"
@@ -156,7 +179,8 @@ class LeaseTables(UnitTables):
             p["lo"], p["hi"] = self.unit_id_bounds(ds.id or 0)
             full = int(self._one(
                 "SELECT COUNT(*) AS n FROM (SELECT 1 FROM decisions WHERE unit_id BETWEEN :lo AND :hi"
-                " AND +dataset_id = :d GROUP BY unit_id HAVING SUM(annotator != :a) >= :k AND SUM(annotator = :a) = 0)",
+                " AND +dataset_id = :d GROUP BY unit_id HAVING SUM(CASE WHEN annotator != :a THEN 1 ELSE 0 END) >= :k"
+                " AND SUM(CASE WHEN annotator = :a THEN 1 ELSE 0 END) = 0) g",  # both engines' words
                 p)["n"])  # type: ignore[index]
             full += int(self._one(
                 "SELECT COUNT(*) AS n FROM (SELECT l.unit_id, COUNT(*) AS leased,"

@@ -80,11 +80,8 @@ class UnitTables(RowCaches, DatasetTables):
              json.dumps(u.meta, ensure_ascii=False) if u.meta else None, bounds, head, tail)
             for u, (bounds, head, tail) in zip(units, parts)
         ]
-        self._x_many(
-            "INSERT INTO units (id, dataset_id, document_id, position, start, \"end\", text, input_hash, tokens,"
-            " meta, token_bounds, export_head, export_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        self._bulk_insert("units", ("id", "dataset_id", "document_id", "position", "start", "end", "text",
+                                    "input_hash", "tokens", "meta", "token_bounds", "export_head", "export_tail"), rows)
         self._write_unit_extents((r[0], r[1], r[2], r[6], r[10]) for r in rows)
 
     def document_id_by_hash(self, dataset: Dataset, content_hash: str) -> int | None:

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 
-from textual.app import App
+import os
+import tempfile
+from pathlib import Path
 
-from annotator.config import Config
+from textual.app import App
+from textual.theme import Theme
+
+from annotator.config import Config, save_theme
 from annotator.errors import InputError
 from annotator.store import Store
 from annotator.tui.commands import LabelCommands
 from annotator.tui.help_screen import HelpScreen
 from annotator.tui.label_screen import LabelScreen
 from annotator.tui.session import LabelSession, resolve_dataset
+from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S
 
 
 def binding_ids() -> set[str]:
     """Every remappable binding id of the labelling UI."""
     ids = {b.id for b in LabelScreen.BINDINGS if getattr(b, "id", None)}  # type: ignore[union-attr]
     ids |= {b.id for b in HelpScreen.BINDINGS if getattr(b, "id", None)}  # type: ignore[union-attr]
+    from annotator.tui.review_screen import MergeScreen, ReviewScreen  # one config file for both UIs
+
+    ids |= {b.id for b in [*ReviewScreen.BINDINGS, *MergeScreen.BINDINGS] if getattr(b, "id", None)}  # type: ignore[union-attr]
     return {i for i in ids if i}
 
 
@@ -29,9 +38,11 @@ class AnnotatorApp(App[None]):
     COMMANDS = App.COMMANDS | {LabelCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, session: LabelSession, config: Config | None = None) -> None:
+    def __init__(self, session: LabelSession, config: Config | None = None,
+                 busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
         super().__init__()
         self.session = session
+        self.busy_timeout_s = busy_timeout_s
         self.config = config or Config()
         if self.config.theme:
             if self.config.theme not in self.available_themes:
@@ -41,9 +52,40 @@ class AnnotatorApp(App[None]):
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
 
+    def on_mount(self) -> None:
+        """Remember a theme chosen while the app runs (palette) in the config file."""
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name == self.config.theme:
+            return
+        self.config.theme = theme.name
+        try:
+            where = save_theme(theme.name, Path(self.config.path) if self.config.path else None)
+        except OSError as e:
+            self.notify(f"theme not saved: {e}", severity="warning")
+            return
+        self.notify(f"theme {theme.name} saved in {where}", timeout=3)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Save screenshots (palette: Screenshot) in the working directory, or the temp
+        directory when that is not writable (Textual's default, ~/Downloads, often is missing)."""
+        if path is None:
+            path = os.getcwd() if os.access(os.getcwd(), os.W_OK) else tempfile.gettempdir()
+        return super().deliver_screenshot(filename, path, time_format)
+
     def get_default_screen(self) -> LabelScreen:
         """The labelling screen is the app."""
-        return LabelScreen(self.session)
+        return LabelScreen(self.session, self.busy_timeout_s)
+
+    async def action_quit(self) -> None:
+        """Quit (Ctrl+Q too) only once the labelling screen's decisions are stored."""
+        screen = next((s for s in self.screen_stack if isinstance(s, LabelScreen)), None)
+        if screen is None:
+            self.exit()
+        else:
+            screen.action_quit()
 
 
 def build_app(
@@ -53,8 +95,11 @@ def build_app(
     *,
     config: Config | None = None,
     app_class: type[AnnotatorApp] = AnnotatorApp,
+    busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
 ) -> AnnotatorApp:
-    """The labelling app for ``annotator`` on ``dataset`` (default: the newest dataset)."""
+    """The labelling app for ``annotator`` on ``dataset`` (default: the newest dataset).
+    ``busy_timeout_s``: how long one write waits for another process's lock before the
+    screen says the database is busy and tries again (it never gives up)."""
     config = config or Config()
     unknown = sorted(set(config.keys) - binding_ids())
     if unknown:
@@ -63,7 +108,7 @@ def build_app(
             f"(known: {', '.join(sorted(binding_ids()))})",
         )
     ds = resolve_dataset(store, dataset)
-    return app_class(LabelSession(store, ds, annotator), config)
+    return app_class(LabelSession(store, ds, annotator), config, busy_timeout_s)
 
 
 __all__ = ["AnnotatorApp", "binding_ids", "build_app"]

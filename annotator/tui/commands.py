@@ -1,8 +1,11 @@
-"""The command palette (Ctrl+P): jump to a unit, filter the queue, switch layer, change theme.
+"""The command palette (Ctrl+P): jump to a unit, find units by text, filter the queue,
+switch layer, change theme.
 
 One :class:`LabelCommands` provider holds every command, each named with a prefix
-(``filter: label PERSON``). Typing a number offers ``unit: jump to N`` and
-``filter: document N``.
+(``filter: label PERSON``). Typing a number (``12``, ``jump 12``, ``jump to unit 12``)
+offers ``unit: jump to unit 12``, and ``filter: document 12`` unless the words say jump;
+``find: Zelensky`` (or ``find Zelensky``) lists the units whose text contains it (read off the
+UI thread).
 """
 
 from __future__ import annotations
@@ -12,9 +15,16 @@ import re
 from collections.abc import Callable
 from functools import partial
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from annotator.store.session_queries import find_units
 from annotator.tui.session import QueueFilter
+
+#: "find: TEXT" or "find TEXT"
+_FIND = re.compile(r"^\s*find\b:?\s*(.*)$", re.IGNORECASE)
+#: "jump 12", "jump to unit 12", "go to 12", "unit 12"
+_JUMP = re.compile(r"^\s*(jump|go|goto|unit)\b", re.IGNORECASE)
 
 
 class LabelCommands(Provider):
@@ -42,6 +52,7 @@ class LabelCommands(Provider):
             ("layer: claims", partial(screen.set_layer, "claims"), "Label claims: CLAIM, SOURCE, CUE and their links"),
             ("view: toggle entities under claims", screen.action_toggle_overlay, "Show or hide entity colours in the claims layer"),
             ("filter: clear", partial(screen.set_filter, None), "Back to the plain queue"),
+            ("find: TEXT", lambda: None, "Type find: and some words to list the units that contain them"),
             ("train: start a model from this dataset's gold (in the background)", screen.start_training,
              "When it finishes, its suggestions apply to units nobody has labelled yet"),
             ("report: the lead's report on this dataset", self._open_report,
@@ -68,17 +79,36 @@ class LabelCommands(Provider):
             self.app.push_screen(ReportScreen(str(session.store.path), session.dataset.name))
 
     def _numbered(self, query: str) -> list[tuple[str, Callable[[], object], str]]:
-        """Commands that take the number typed in the query."""
+        """Commands that take the number typed in the query ("12", "jump 12", "go to unit 12")."""
         screen = self._screen
         match = re.search(r"\d+", query)
-        if screen is None or not match:
+        if screen is None or not match or _FIND.match(query):
             return []
         n = int(match.group())
-        return [
-            (f"unit: jump to unit {n}", partial(screen.jump_to, n), "Show this unit"),
-            (f"filter: document {n}", partial(screen.set_filter, QueueFilter(document_id=n)),
-             "Only units of this document"),
-        ]
+        jump = (f"unit: jump to unit {n}", partial(screen.jump_to, n), "Show this unit")
+        if _JUMP.match(query):
+            return [jump]
+        return [jump, (f"filter: document {n}", partial(screen.set_filter, QueueFilter(document_id=n)),
+                       "Only units of this document")]
+
+    async def _found(self, query: str) -> list[tuple[str, Callable[[], object], str]]:
+        """``find: TEXT``: jump commands for the units whose text contains TEXT."""
+        screen = self._screen
+        match = _FIND.match(query)
+        if screen is None or not match or not match.group(1).strip():
+            return []
+        needle = match.group(1).strip()
+        session = screen.session
+        found = await asyncio.to_thread(find_units, session.store, session.dataset.name, needle)
+        out: list[tuple[str, Callable[[], object], str]] = []
+        for unit_id, text in found:
+            at = text.lower().find(needle.lower())
+            snippet = text[max(0, at - 30):at + len(needle) + 30] if at >= 0 else text[:60]
+            out.append((f"find: unit {unit_id} \u2014 {snippet}", partial(screen.jump_to, unit_id),
+                        f"Show unit {unit_id}"))
+        if not out:
+            out.append((f"find: no unit contains {needle!r}", lambda: None, "Nothing to show"))
+        return out
 
     async def discover(self) -> Hits:
         """The commands shown before anything is typed."""
@@ -90,6 +120,8 @@ class LabelCommands(Provider):
         matcher = self.matcher(query)
         for name, callback, help_text in self._numbered(query):
             yield Hit(1.0, matcher.highlight(name), callback, text=name, help=help_text)
+        for rank, (name, callback, help_text) in enumerate(await self._found(query)):
+            yield Hit(1.0 - rank / 1000, Text(name), callback, text=name, help=help_text)
         for name, callback, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:

@@ -234,6 +234,11 @@ class UnitEditor:
         cover = covering_tokens(self.tokens, span.start, span.end)
         return cover[0] if cover else 0
 
+    def confirm_all(self) -> None:
+        """Make every suggested span on screen a confirmed one (as accepting does)."""
+        self.marks = [m if not m.suggested else Mark(m.span, suggested=False) for m in self.marks]
+        self._changed()
+
     def toggle_layer(self) -> str:
         """Switch between the entities and claims layers."""
         self.layer = "claims" if self.layer == "entities" else "entities"

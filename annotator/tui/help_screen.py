@@ -29,6 +29,7 @@ def bindings_table(screen: Screen) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, expand=True, pad_edge=False)
     table.add_column("key", style="bold cyan", no_wrap=True, min_width=12, max_width=18)
     table.add_column("what it does", ratio=1)
+    table.add_column(Text("id (config [keys])"), style="dim", no_wrap=True)
     keys: dict[str, list[str]] = {}
     what: dict[str, str] = {}
     keymap = screen.app._keymap
@@ -46,8 +47,9 @@ def bindings_table(screen: Screen) -> Table:
         label = " / ".join(dict.fromkeys(shown))
         if ident == "label" and sorted(shown) == sorted(LABEL_KEYS):
             label = "1…9, 0, letters"
-        table.add_row(Text(label), Text(what[ident]))
-    table.add_row(Text("ctrl+p"), Text("Command palette: jump to a unit, filter the queue, switch layer, theme"))
+        table.add_row(Text(label), Text(what[ident]), Text("label-KEY" if ident == "label" else ident))
+    table.add_row(Text("ctrl+p"), Text("Command palette: jump to a unit, find text, filter the queue, switch layer, theme"),
+                  Text(""))
     return table
 
 

@@ -1,23 +1,36 @@
 """The labelling screen: one unit, its context, spans, labels, progress and the keys.
 
 Every binding has a stable ``id`` so that users can remap it (see :mod:`annotator.config`).
-Decisions go through :class:`~annotator.tui.session.LabelSession`, which commits them to the
-database before the next unit is loaded.
+The screen does no database work on its own thread: decisions, undos and unit claims go in
+order to the session's :class:`~annotator.tui.session_writer.SessionWriter` (one writer
+connection in a thread, retrying while another process holds the lock), which posts back what
+it committed; reads (jump, filter, progress) run in thread workers that post messages. Units
+are claimed a few ahead, so the next one shows at once; the status line says "saving…" until
+the writer confirms a decision is committed, then "saved".
 """
 
 from __future__ import annotations
 
+from collections import deque
+from dataclasses import dataclass
+
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from annotator.models import LABEL_KEYS, Span
+from annotator.models import LABEL_KEYS, Annotation, Span
+from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.editor import UnitEditor
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
+from annotator.tui.session_writer import (
+    DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Renew, Saved, SessionWriter, Undo, Undone,
+)
+from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.label_bar import LabelBar, label_bar_text
 from annotator.tui.widgets.span_list import SpanList, span_rows
 from annotator.tui.widgets.span_text import SpanText
@@ -28,6 +41,20 @@ _UNIT_ACTIONS = frozenset({
     "accept", "reject", "ignore", "move", "extend", "label", "delete_span", "next_span",
     "link", "clear",
 })
+#: How often the leases on the units this screen holds are renewed (a lease lasts 10 minutes).
+RENEW_EVERY_S = 120.0
+#: Units claimed ahead of the one on screen, so that the next one shows at once (few: on an
+#: overlap-1 dataset they are held from the other annotators meanwhile).
+PREFETCH = 2
+
+
+@dataclass
+class Decided:
+    """A decision made in this session: its unit's view (with the editor as it was) and what
+    was stored, so that undo brings back the annotator's own version at once."""
+
+    view: UnitView
+    annotation: Annotation
 
 
 def _label_bindings() -> list[BindingType]:
@@ -38,7 +65,7 @@ def _label_bindings() -> list[BindingType]:
     ]
 
 
-class LabelScreen(Screen[None]):
+class LabelScreen(KeepBindingOrder, Screen[None]):
     """Label one unit at a time."""
 
     BINDINGS = [
@@ -60,11 +87,31 @@ class LabelScreen(Screen[None]):
         Binding("l", "link", "Link", id="link", tooltip="Link a CLAIM with its SOURCE or CUE"),
         Binding("v", "toggle_overlay", "Entities under claims", show=False, id="toggle-overlay"),
         Binding("escape", "clear", "Clear selection", show=False, id="clear-selection"),
+        Binding("G", "guidelines", "Guidelines", show=False, id="guidelines",
+                tooltip="Read the annotation guidelines (the line under the labels names it)"),
+        Binding("H", "history", "History", show=False, id="history",
+                tooltip="Your recent decisions; reopen one to change it (the line under the labels names it)"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, session: LabelSession) -> None:
+    class WriterEvent(Message):
+        """Something the session writer did (posted from its thread)."""
+
+        def __init__(self, event: object) -> None:
+            super().__init__()
+            self.event = event
+
+    class UnitRead(Message):
+        """A unit read by a worker for a jump or a filter (None: nothing to show)."""
+
+        def __init__(self, view: UnitView | None, message: str, kind: str) -> None:
+            super().__init__()
+            self.view = view
+            self.message = message
+            self.kind = kind
+
+    def __init__(self, session: LabelSession, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
         super().__init__()
         self.session = session
         self.editor: UnitEditor | None = None
@@ -72,6 +119,19 @@ class LabelScreen(Screen[None]):
         self.active_layer = "entities"
         self._was_empty = False
         self._shown: dict[str, object] = {}
+        self.writer = SessionWriter(session, lambda event: self.post_message(self.WriterEvent(event)),
+                                    busy_timeout_s=busy_timeout_s)
+        self.ready: deque[UnitView] = deque()  # claimed units to show next, in order
+        self.asked = 0  # units asked of the writer and not answered yet
+        self.exhausted = False  # the writer found no more units in the queue
+        self.decided: list[Decided] = []  # this session's decisions, for undo
+        self._seq = 0
+        self._undo_from_database: set[int] = set()  # undo seqs whose unit the writer reads back
+        self.saving: dict[int, int] = {}  # decision/undo seq -> unit id, until committed
+        self.save_note = Text("")
+        self.quitting = False
+        self.saved_events: list[Saved] = []  # kept for the benchmark (key press -> committed row)
+        self.keep_saved_events = False
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -84,15 +144,26 @@ class LabelScreen(Screen[None]):
                 yield SpanText(id="text")
                 yield Static(id="after", classes="context")
                 yield LabelBar(id="labels")
+                yield Static(id="guide")
             yield SpanList(id="spans")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        """Show the first unit of the queue (resuming where this annotator stopped)."""
+        """Ask the writer for the first units of the queue (resuming where this annotator
+        stopped); they show as soon as it has claimed them."""
         self.query_one(SpanText).focus()
-        self._load(self.session.start())
+        self.writer.start()
+        self._load(None)
+        self._top_up()
         self.call_after_refresh(self.count_progress)
+        self.set_interval(RENEW_EVERY_S, self._renew_leases)
+
+    def _renew_leases(self) -> None:
+        """Keep the leases on the unit on screen and those claimed ahead while this runs."""
+        held = [v.unit.id for v in [self.session.current, *self.ready] if v is not None and v.unit.id is not None]
+        if held and not self.quitting:
+            self.writer.submit(Renew(held))
 
     @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
     def count_progress(self) -> None:
@@ -113,19 +184,62 @@ class LabelScreen(Screen[None]):
 
     # ------------------------------------------------------------------ drawing
     def _load(self, view: UnitView | None) -> None:
-        """Make ``view`` the unit being edited and draw everything."""
+        """Make ``view`` the unit being edited (with its edits if it was put aside) and draw."""
+        self.session.current = view
         if view is None:
             self.editor = None
         else:
-            self.editor = UnitEditor(
-                view.unit.text, view.tokens, self.session.scheme, view.marks, view.relations, layer=self.active_layer,
-            )
-            if view.previous_answer:
-                self.editor.message = f"already {view.previous_answer}ed by you"
+            view.shown_at = self.session.clock()
+            if view.editor is None:
+                view.editor = UnitEditor(
+                    view.unit.text, view.tokens, self.session.scheme, view.marks, view.relations,
+                    layer=self.active_layer,
+                )
+                if view.previous_answer:
+                    view.editor.message = f"already {view.previous_answer}ed by you"
+            self.editor = view.editor
+            if self.editor.layer != self.active_layer:
+                self.editor.toggle_layer()
         self._draw_all()
         if (view is None) != self._was_empty:
             self._was_empty = view is None
             self.refresh_bindings()
+
+    def _put_aside(self) -> None:
+        """Put the unit on screen back at the front of the queue, edits and all."""
+        view = self.session.current
+        if view is not None:
+            self.ready.appendleft(view)
+        self.session.current = None
+
+    def _show_next(self) -> None:
+        """Show the next unit: of the filter (read in a worker) or of the claimed queue."""
+        if self.session.queue_filter is not None:
+            self._load(None)
+            self.read_filtered()
+            return
+        self._load(self.ready.popleft() if self.ready else None)
+        self._top_up()
+
+    def _top_up(self) -> None:
+        """Ask the writer to claim units until ``PREFETCH`` are ready."""
+        want = PREFETCH - len(self.ready) - self.asked
+        if want > 0 and not self.exhausted and not self.quitting:
+            self.asked += want
+            self.writer.submit(Fetch(want))
+
+    @property
+    def settled(self) -> bool:
+        """Nothing on its way: no decision unsaved, no claim or read in flight (for tests)."""
+        return not self.saving and not self.writer.pending and not self.asked and not any(
+            w.is_running for w in self.workers if w.group in ("jump", "filter"))
+
+    @property
+    def waiting_for_unit(self) -> bool:
+        """No unit on screen yet, but one may come (claims or a read in flight)."""
+        return self.session.current is None and (
+            self.asked > 0 or self.session.queue_filter is not None
+        )
 
     def _set(self, selector: str, content: Text) -> None:
         """Update a Static only when its content changed (each update costs a relayout)."""
@@ -149,11 +263,15 @@ class LabelScreen(Screen[None]):
             self._set("#title", Text(""))
             self._set("#before", Text(""))
             self._set("#after", Text(""))
-            done = Text("Nothing left to label in this queue. ", style="bold")
-            done.append("Press q to quit, Backspace to undo the last decision, Ctrl+P for commands.")
+            if self.waiting_for_unit:
+                done = Text("Loading the next unit\u2026", style="dim")
+            else:
+                done = Text("Nothing left to label in this queue. ", style="bold")
+                done.append("Press q to quit, Backspace to undo the last decision, Ctrl+P for commands.")
             self._set("#labels", done)
             self.query_one(SpanText).show("", [], [], [], session.scheme)
             self._set("#spans", Text(""))
+            self._set("#guide", Text(""))
             self._draw_status()
             return
         self._set("#title", Text(view.title or "(untitled)", style="bold"))
@@ -182,6 +300,7 @@ class LabelScreen(Screen[None]):
             pending=ed.pending_link,
         )
         self._set("#spans", span_rows(ed.text, ed.marks, ed.relations, ed.scheme, ed.layer, self._current_span()))
+        self._set("#guide", self._guide_text())
 
     def _draw_cursor(self) -> None:
         """Redraw after a cursor move (spans unchanged): cheap."""
@@ -192,13 +311,15 @@ class LabelScreen(Screen[None]):
             ed.cursor, ed.selection if ed.anchor is not None else None, ed.pending_link
         )
         self._set("#spans", span_rows(ed.text, ed.marks, ed.relations, ed.scheme, ed.layer, self._current_span()))
+        self._set("#guide", self._guide_text())
 
     def _draw_status(self) -> None:
         """Redraw progress and the latest message."""
         s = self.session
         message = (self.editor.message if self.editor else "") or s.message
         self._set("#status", status_text(
-            progress_text(s.done, s.total, s.rate_per_hour, s.seconds_left, s.progress_known), message
+            progress_text(s.done, s.total, s.rate_per_hour, s.seconds_left, s.progress_known), message,
+            self.save_note,
         ))
         if self.editor:
             self.editor.message = ""
@@ -215,13 +336,25 @@ class LabelScreen(Screen[None]):
 
     # ------------------------------------------------------------------ decisions
     def _decide(self, answer: str) -> None:
-        """Commit ``answer`` for the unit on screen, then show the next unit."""
-        ed = self.editor
-        if ed is None:
+        """Queue ``answer`` for the unit on screen (the writer commits it, in order) and show
+        the next unit at once."""
+        ed, view = self.editor, self.session.current
+        if ed is None or view is None or self.quitting:
             return
         spans, relations = ed.result()
-        self.session.decide(answer, spans, relations)
-        self._load(self.session.current)
+        ann = self.session.annotation_for(view, answer, spans, relations)
+        self._seq += 1
+        self.saving[self._seq] = ann.unit_id
+        self.writer.submit(Decide(self._seq, ann))
+        self.decided.append(Decided(view, ann))
+        if view.previous_answer is None:
+            s = self.session
+            s.done += 1
+            s.total = max(s.total, s.done)
+            s.progress_epoch += 1
+        self._note_saving()
+        self.exhausted = False
+        self._show_next()
 
     def action_accept(self) -> None:
         """Accept the unit as shown: its spans (suggested or not) become this annotator's."""
@@ -236,12 +369,104 @@ class LabelScreen(Screen[None]):
         self._decide("ignore")
 
     def action_undo(self) -> None:
-        """Revert the previous decision and show its unit again."""
-        view = self.session.undo()
-        if view is None:
+        """Revert the previous decision and show its unit again, as the annotator left it
+        (spans and links); each further undo goes one decision further back."""
+        if self.quitting:
+            return
+        self._seq += 1
+        self.saving[self._seq] = -1
+        self.writer.submit(Undo(self._seq))
+        self._note_saving()
+        if not self.decided:  # a decision of an earlier session: shown when the writer has it
+            self._undo_from_database.add(self._seq)
+            self.session.message = "undoing\u2026"
             self._draw_status()
             return
-        self._load(view)
+        last = self.decided.pop()
+        self.saving[self._seq] = last.annotation.unit_id
+        if last.view.previous_answer is None:
+            self.session.done = max(0, self.session.done - 1)
+            self.session.progress_epoch += 1
+        if last.annotation.answer == "accept" and last.view.editor is not None:
+            last.view.editor.confirm_all()  # what was accepted is the annotator's own now
+        self._put_aside()
+        self._load(last.view)
+        self.session.message = f"undid {last.annotation.answer} on unit {last.annotation.unit_id}"
+        self._draw_status()
+
+    # ------------------------------------------------------------------ what the writer did
+    def _note_saving(self) -> None:
+        """``saving…`` while decisions are on their way to the database, ``saved`` after."""
+        n = len(self.saving)
+        if n:
+            self.save_note = Text(f"saving{f' {n}' if n > 1 else ''}\u2026", style="dim")
+        else:
+            self.save_note = Text("saved", style="dim green")
+
+    @on(WriterEvent)
+    def _writer_event(self, message: WriterEvent) -> None:
+        """Adopt what the writer committed, claimed, or is waiting for."""
+        event = message.event
+        if isinstance(event, Saved):
+            self.saving.pop(event.seq, None)
+            if self.keep_saved_events:
+                self.saved_events.append(event)
+            self._note_saving()
+        elif isinstance(event, Undone):
+            self.saving.pop(event.seq, None)
+            self._note_saving()
+            remote = event.seq in self._undo_from_database
+            self._undo_from_database.discard(event.seq)
+            if event.view is None:
+                self.session.message = "nothing to undo"
+            elif remote:
+                # a decision of an earlier session: its version came from the database
+                if event.view.previous_answer is None:
+                    self.session.done = max(0, self.session.done - 1)
+                    self.session.progress_epoch += 1
+                self._put_aside()
+                self._load(event.view)
+                self.session.message = f"undid {event.answer} on unit {event.view.unit.id}"
+        elif isinstance(event, Fetched):
+            self.asked = max(0, self.asked - event.asked)
+            if not event.views:
+                self.exhausted = True
+            self.ready.extend(event.views)
+            if self.session.current is None and self.session.queue_filter is None and self.ready:
+                self._load(self.ready.popleft())
+                self._top_up()
+        elif isinstance(event, Busy):
+            what = (f"{event.waiting} decision{'s' if event.waiting != 1 else ''} waiting"
+                    if event.waiting else "the next units wait")
+            self.save_note = Text(f"database busy (another program is writing): {what}, retrying", style="dim yellow")
+        elif isinstance(event, Failed):
+            self._writer_failed(event)
+        if self.quitting and not self.writer.pending:
+            self.app.exit()
+            return
+        if self.quitting:
+            self.session.message = f"saving {self.writer.pending} decisions\u2026 (quits when they are stored)"
+        self._draw_all()
+
+    def _writer_failed(self, event: Failed) -> None:
+        """A job failed for good (not a busy database): say so; a decision's unit comes back."""
+        job = event.job
+        if isinstance(job, Decide):
+            self.saving.pop(job.seq, None)
+            self.decided = [d for d in self.decided if d.annotation is not job.annotation]
+            back = next((v for v in [self.session.current, *self.ready] if v and v.unit.id == job.annotation.unit_id), None)
+            self.session.message = f"decision on unit {job.annotation.unit_id} NOT saved: {event.error}"
+            if back is None:
+                self.session.message += " (jump to it to decide again)"
+        elif isinstance(job, Undo):
+            self.saving.pop(job.seq, None)
+            self.session.message = f"undo NOT saved: {event.error}"
+        elif isinstance(job, Fetch):
+            self.asked = 0
+            self.session.message = f"cannot claim units: {event.error}"
+        else:
+            self.session.message = event.error
+        self._note_saving()
 
     # ------------------------------------------------------------------ editing
     def action_move(self, delta: int) -> None:
@@ -326,20 +551,45 @@ class LabelScreen(Screen[None]):
 
     # ------------------------------------------------------------------ navigation
     def jump_to(self, unit_id: int) -> None:
-        """Show unit ``unit_id``."""
-        view = self.session.jump(unit_id)
-        if view is None:
-            self._draw_status()
+        """Show unit ``unit_id`` (read in a worker); the unit on screen waits, edits and all,
+        and comes back next."""
+        self.read_jump(unit_id)
+
+    @work(thread=True, exclusive=True, group="jump", exit_on_error=False)
+    def read_jump(self, unit_id: int) -> None:
+        """Read unit ``unit_id`` off the UI thread."""
+        view = self.session.jump_view(unit_id)
+        message = "" if view is not None else f"no unit {unit_id} in dataset {self.session.dataset.name}"
+        self.post_message(self.UnitRead(view, message, "jump"))
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def read_filtered(self) -> None:
+        """Read the next unit matching the queue filter off the UI thread."""
+        view, message = self.session.filter_view()
+        self.post_message(self.UnitRead(view, message, "filter"))
+
+    @on(UnitRead)
+    def _unit_read(self, message: UnitRead) -> None:
+        """Show a unit a worker read, or fall back to the queue."""
+        if message.message:
+            self.session.message = message.message
+        if message.kind == "jump":
+            if message.view is not None:
+                self._put_aside()
+                self._load(message.view)
+            else:
+                self._draw_status()
             return
-        self._load(view)
+        if message.view is not None:
+            self._load(message.view)
+        else:  # nothing (more) matches: the filter is cleared, back to the queue
+            self._show_next()
 
     def set_filter(self, queue_filter: QueueFilter | None) -> None:
-        """Filter the queue (None: back to the plain queue)."""
-        if queue_filter is None:
-            self.session.clear_filter()
-            self._load(self.session.advance())
-        else:
-            self._load(self.session.set_filter(queue_filter))
+        """Filter the queue (None: back to the plain queue); the unit on screen waits."""
+        self._put_aside()
+        self.session.use_filter(queue_filter)
+        self._show_next()
 
     def start_training(self) -> None:
         """Start training in a child process and watch it from here."""
@@ -368,7 +618,34 @@ class LabelScreen(Screen[None]):
         self._draw_status()
 
     def on_unmount(self) -> None:
+        """Stop training; wait for the writer to store what is pending."""
         self.session.stop_training()
+        self.writer.close()
+
+    def action_history(self) -> None:
+        """List this annotator's recent decisions; choosing one reopens its unit."""
+        from annotator.tui.history_screen import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.session, self.jump_to))
+
+    def action_guidelines(self) -> None:
+        """Open the guidelines (the dataset's Markdown file, or the scheme's descriptions)."""
+        from annotator.tui.guidelines_screen import GuidelinesScreen
+
+        self.app.push_screen(GuidelinesScreen(self.session.guidelines))
+
+    def _guide_text(self) -> Text:
+        """The description of the label under the cursor (or being applied), else a hint."""
+        span = self._current_span()
+        label = span.label if span is not None else None
+        if label is None:
+            return Text("G guide \u00b7 H history", style="dim")
+        lab = next((x for x in self.session.scheme.labels(self.active_layer) if x.name == label), None)
+        out = Text()
+        out.append(label, style=f"bold {self.session.scheme.color_of(label)}")
+        out.append(f" \u2014 {lab.description if lab and lab.description else '(no description)'}", style="italic")
+        out.append("  G guide \u00b7 H history", style="dim")
+        return out
 
     def action_help(self) -> None:
         """Open the help screen."""
@@ -377,5 +654,10 @@ class LabelScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self))
 
     def action_quit(self) -> None:
-        """Quit; every decision is already committed."""
-        self.app.exit()
+        """Quit once every decision is committed ("saving N decisions…" until then)."""
+        if not self.writer.pending:
+            self.app.exit()
+            return
+        self.quitting = True
+        self.session.message = f"saving {self.writer.pending} decisions\u2026 (quits when they are stored)"
+        self._draw_status()

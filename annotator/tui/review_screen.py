@@ -16,10 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotator.agreement.adjudicate import AGREED, Comparison, SpanKey
 from annotator.models import Annotation, Span
+from annotator.tui.binding_order import KeepBindingOrder
+from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.review_session import ReviewItem, ReviewSession
 
 AGREED_STYLE = "bold #ffffff on #2e7d32"
@@ -52,6 +54,20 @@ def render_version(text: str, spans: list[Span], comparison: Comparison, annotat
         for s in own:
             if s.end == b:
                 out.append(f" {s.label}", style=TAG_STYLE)
+    return out
+
+
+def legend() -> Text:
+    """What the colours of the versions mean."""
+    out = Text("colours: ", style="dim")
+    out.append(" agreed ", style=AGREED_STYLE)
+    out.append(" ")
+    out.append(" disputed ", style=DISPUTED_STYLE)
+    out.append(" ")
+    out.append("missing here", style=MISSING_STYLE)
+    out.append("  ")
+    out.append("LABEL", style=TAG_STYLE)
+    out.append(" = the span's label", style="dim")
     return out
 
 
@@ -140,14 +156,15 @@ class MergeScreen(ModalScreen[list[Span] | None]):
         self.dismiss(None)
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(KeepBindingOrder, Screen[None]):
     """Adjudicate the units where annotators disagree."""
 
     BINDINGS: list[BindingType] = [
-        *[Binding(str(d), f"take({d - 1})", f"Take {d}", show=d <= 3, id=f"take-{d}") for d in range(1, 10)],
-        Binding("m", "merge", "Merge/edit", id="merge", tooltip="Merge the versions and edit the result"),
+        *[Binding(str(d), f"take({d - 1})", "Take", id=f"take-{d}", tooltip=f"Take version {d} as gold")
+          for d in range(1, 10)],
+        Binding("m", "merge", "Merge", id="merge", tooltip="Merge the versions and edit the result"),
         Binding("right,n", "move(1)", "Next", id="next"),
-        Binding("left,p", "move(-1)", "Previous", id="previous"),
+        Binding("left,p", "move(-1)", "Prev", id="previous", tooltip="Previous unit"),
         Binding("backspace,u", "undo", "Undo", id="undo", tooltip="Revert the latest gold you wrote"),
         Binding("c", "toggle_layer", "Layer", id="toggle-layer"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -167,7 +184,21 @@ class ReviewScreen(Screen[None]):
             for i in range(1, 10):
                 yield Static(classes="version", id=f"version-{i}")
         yield Static(id="review-gold")
-        yield Footer(compact=True)
+        yield Static(legend(), id="review-legend")
+        yield Static(id="review-status")
+        yield KeyFooter(compact=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer "N Take" only for the annotators this unit has."""
+        if action == "take" and parameters:
+            index = parameters[0]
+            return self.item is not None and isinstance(index, int) and index < len(self.item.versions)
+        return True
+
+    def say(self, message: str, warning: bool = False) -> None:
+        """Show ``message`` on the status line (notifications would cover the gold panel)."""
+        self.query_one("#review-status", Static).update(
+            Text(message, style="bold yellow" if warning else "italic"))
 
     def on_mount(self) -> None:
         """Show the first unit without gold."""
@@ -177,6 +208,7 @@ class ReviewScreen(Screen[None]):
     def refresh_item(self) -> None:
         """Reload the current unit from the session and redraw."""
         self.item = self.session.current()
+        self.refresh_bindings()
         if self.item is not None and self.span_layer is None:
             has_entities = any(s.layer == "entities" for v in self.item.versions for s in v.spans)
             self.span_layer = "entities" if has_entities or not any(
@@ -240,10 +272,10 @@ class ReviewScreen(Screen[None]):
         if self.item is None:
             return
         if index >= len(self.item.versions):
-            self.notify(f"there is no version {index + 1}", severity="warning")
+            self.say(f"there is no version {index + 1}", warning=True)
             return
         gold = self.session.take(index)
-        self.notify(f"gold from {', '.join(gold.sources)}")
+        self.say(f"gold from {', '.join(gold.sources)}")
         self.refresh_item()
 
     def action_merge(self) -> None:
@@ -257,7 +289,7 @@ class ReviewScreen(Screen[None]):
             if spans is None:
                 return
             gold = self.session.save_merge(spans)
-            self.notify(f"merged gold: {len(gold.spans)} spans")
+            self.say(f"merged gold: {len(gold.spans)} spans")
             self.refresh_item()
 
         self.app.push_screen(MergeScreen(self.item.unit.text, candidates, chosen, votes), saved)
@@ -271,9 +303,9 @@ class ReviewScreen(Screen[None]):
         """Revert the latest gold written here."""
         unit = self.session.undo()
         if unit is None:
-            self.notify("nothing to undo", severity="warning")
+            self.say("nothing to undo", warning=True)
         else:
-            self.notify("gold reverted")
+            self.say("gold reverted")
         self.refresh_item()
 
     def action_toggle_layer(self) -> None:

@@ -1,8 +1,11 @@
 """One annotator's labelling session: the queue, the unit on screen, decisions and progress.
 
-Pure Python over the :class:`~annotator.store.Store` (no Textual, no SQL): the app calls it and
-draws what it returns. Every decision is committed by ``Store.add_annotation`` before the next
-unit is loaded, so killing the process loses nothing that was confirmed.
+Pure Python over the :class:`~annotator.store.Store` (no Textual, no SQL). The labelling
+screen never calls the database methods here on its own thread: its
+:class:`~annotator.tui.session_writer.SessionWriter` runs :meth:`LabelSession.fetch`,
+:meth:`LabelSession.record` and :meth:`LabelSession.undo_view` on a writer connection in a
+thread, and its read workers call :meth:`LabelSession.jump_view` and the progress count. The
+synchronous :meth:`decide` / :meth:`undo` / :meth:`advance` are for scripts and tests.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from annotator.schemes import load_scheme
 from annotator.store import Store, load_relations, load_spans
 from annotator.suggest import merge
 from annotator.tui.editor import Mark
+from annotator.tui.guidelines import load_guidelines
 
 #: Longest time one unit counts towards the decisions-per-hour rate (a coffee break is not work).
 MAX_COUNTED_SECONDS = 300.0
@@ -40,6 +44,9 @@ class UnitView:
     previous_answer: str | None = None
     suggesters: list[str] = field(default_factory=list)
     shown_at: float = 0.0
+    #: the screen's editing state of this unit (a UnitEditor), kept when the unit is put aside
+    #: (undo, jump) so that unsaved edits come back with it
+    editor: Any = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,9 @@ class LabelSession:
         self.message = ""
         self.priority: deque[int] = deque()  # unit ids to show first (least-sure-first)
         self.training: Any = None  # a BackgroundTraining started from the command palette
+        #: units handed out (queue or priority) and not decided yet: never handed out twice
+        self.handed: set[int] = set()
+        self.guidelines = load_guidelines(dataset, self.scheme)
 
     def count_progress(self) -> tuple[int, int, int]:
         """(done, total, epoch) from the database; slow on big datasets, so run it off the UI thread."""
@@ -155,18 +165,23 @@ class LabelSession:
                     return unit
         self.message = f"no more units match filter {f.describe()}; back to the queue"
         self.clear_filter()
-        return self._next_from_queue()
+        return None
 
     def _next_from_queue(self) -> Unit | None:
         """The next unit handed to this annotator (claims it under the dataset's overlap)."""
         name = self.dataset.name
-        units = self.store.next_units(name, self.annotator, limit=1, after_id=self._floor)
+        units = [u for u in self.store.next_units(name, self.annotator, limit=1, after_id=self._floor)
+                 if u.id not in self.handed]
         if not units and self._floor >= 0:
+            # back to the start: units handed out earlier and not decided (resume), skipping
+            # the ones the screen still holds
             self._floor = -1
-            units = self.store.next_units(name, self.annotator, limit=1, after_id=-1)
+            units = [u for u in self.store.next_units(name, self.annotator, limit=1 + len(self.handed), after_id=-1)
+                     if u.id not in self.handed][:1]
         if not units:
             return None
         self._floor = max(self._floor, (units[0].id or 0) - 1)
+        self.handed.add(units[0].id or 0)
         return units[0]
 
     def set_priority(self, unit_ids: Iterable[int]) -> None:
@@ -177,7 +192,10 @@ class LabelSession:
     def _next_from_priority(self) -> Unit | None:
         while self.priority:
             unit_id = self.priority.popleft()
+            if unit_id in self.handed:
+                continue
             if self.store.claim_unit(self.dataset.name, self.annotator, unit_id):
+                self.handed.add(unit_id)
                 return self.store.get_unit(unit_id)
         return None
 
@@ -192,7 +210,8 @@ class LabelSession:
         if self.training is not None and self.training.running:
             return str(self.training.output)
         if output is None:
-            base = Path(self.store.path).resolve().parent if self.store.path != ":memory:" else Path.cwd()
+            on_disk = self.store.engine == "sqlite" and self.store.path != ":memory:"
+            base = Path(self.store.path).resolve().parent if on_disk else Path.cwd()
             output = str(base / "models" / f"{self.dataset.name}-{time.strftime('%Y%m%d-%H%M%S')}")
         self.training = start_training(self.store.path, self.dataset.name, output)
         return output
@@ -209,7 +228,9 @@ class LabelSession:
         """The next unit of the filter when one is set, else of the priority list, else of
         the queue."""
         if self.queue_filter:
-            return self._next_from_filter()
+            unit = self._next_from_filter()
+            if unit is not None or self.queue_filter:
+                return unit
         return self._next_from_priority() or self._next_from_queue()
 
     def advance(self) -> UnitView | None:
@@ -221,48 +242,87 @@ class LabelSession:
         return self.advance()
 
     # ------------------------------------------------------------------ decisions
+    def annotation_for(self, view: UnitView, answer: str, spans: list[Span], relations: list[Relation]) -> Annotation:
+        """The decision ``answer`` on ``view`` (no database work): spans kept only on accept."""
+        if view.unit.id is None:
+            raise RuntimeError("no unit to decide")
+        spent = max(0.0, self.clock() - view.shown_at)
+        self.session_decisions += 1
+        self.session_seconds += min(spent, MAX_COUNTED_SECONDS)
+        return Annotation(
+            unit_id=view.unit.id, annotator=self.annotator, answer=answer,  # type: ignore[arg-type]
+            spans=spans if answer == "accept" else [],
+            relations=relations if answer == "accept" else [],
+            time_spent=round(spent, 3),
+            meta={**({"suggesters": view.suggesters} if view.suggesters else {}),
+                  "guidelines": self.guidelines.version},
+        )
+
+    def record(self, ann: Annotation) -> int:
+        """Commit one decision (the writer thread calls this); returns its row id."""
+        ann_id = self.store.add_annotation(ann)
+        self.handed.discard(ann.unit_id)
+        return ann_id
+
+    def fetch(self, n: int) -> list[UnitView]:
+        """Claim up to ``n`` more units of the priority list and the queue and build their views
+        (the writer thread calls this ahead of need, so the next unit shows at once)."""
+        views: list[UnitView] = []
+        while len(views) < n:
+            unit = self._next_from_priority() or self._next_from_queue()
+            if unit is None:
+                break
+            views.append(self.view(unit))
+        return views
+
     def decide(self, answer: str, spans: list[Span], relations: list[Relation]) -> int:
         """Commit a decision on the current unit, then move to the next; returns the row id."""
         view = self.current
         if view is None or view.unit.id is None:
             raise RuntimeError("no unit to decide")
-        spent = max(0.0, self.clock() - view.shown_at)
-        ann = Annotation(
-            unit_id=view.unit.id, annotator=self.annotator, answer=answer,  # type: ignore[arg-type]
-            spans=spans if answer == "accept" else [],
-            relations=relations if answer == "accept" else [],
-            time_spent=round(spent, 3),
-            meta={"suggesters": view.suggesters} if view.suggesters else {},
-        )
+        ann = self.annotation_for(view, answer, spans, relations)
         # One transaction (one fsync) records the decision and claims the next unit; it is
         # committed when the block ends, before the next unit is shown.
         with self.store.write():
-            ann_id = self.store.add_annotation(ann)
+            ann_id = self.record(ann)
             unit = self._next_unit()
         if view.previous_answer is None:
             self.done += 1
             self.total = max(self.total, self.done)
             self.progress_epoch += 1
-        self.session_decisions += 1
-        self.session_seconds += min(spent, MAX_COUNTED_SECONDS)
         self._show(unit)
         return ann_id
 
-    def undo(self) -> UnitView | None:
-        """Revert this annotator's latest decision and show that unit again (history kept)."""
+    def undo_view(self) -> tuple[UnitView, str] | None:
+        """Revert this annotator's latest standing decision (history kept: an 'undo' row is
+        appended) and return the unit's view with the reverted version on it — spans and
+        relations as the annotator left them — and the reverted answer; None when there is
+        nothing to undo."""
         unit = self.store.undo_last(self.dataset.name, self.annotator)
         if unit is None or unit.id is None:
-            self.message = "nothing to undo"
             return None
+        self.store.claim_unit(self.dataset.name, self.annotator, unit.id)  # leased again while shown
         reverted = self._reverted_row(unit.id)
-        if self.store.current_annotation(unit.id, self.annotator) is None:
-            self.done = max(0, self.done - 1)
-            self.progress_epoch += 1
-        view = self._show(unit)
-        if view is not None and reverted is not None and reverted["answer"] == "accept":
+        view = self.view(unit)
+        if reverted is not None and reverted["answer"] == "accept":
             view.marks = [Mark(s, suggested=False) for s in load_spans(reverted["spans"])]
             view.relations = load_relations(reverted["relations"])
-        self.message = f"undid {reverted['answer'] if reverted else 'decision'} on unit {unit.id}"
+        self.handed.add(unit.id)
+        return view, str(reverted["answer"]) if reverted else "decision"
+
+    def undo(self) -> UnitView | None:
+        """Revert this annotator's latest decision and show that unit again (history kept)."""
+        undone = self.undo_view()
+        if undone is None:
+            self.message = "nothing to undo"
+            return None
+        view, answer = undone
+        if view.previous_answer is None:
+            self.done = max(0, self.done - 1)
+            self.progress_epoch += 1
+        self.current = view
+        view.shown_at = self.clock()
+        self.message = f"undid {answer} on unit {view.unit.id}"
         return view
 
     def _reverted_row(self, unit_id: int) -> dict[str, Any] | None:
@@ -273,6 +333,14 @@ class LabelSession:
             return None
         return next((r for r in rows if r["id"] == undo["reverts"]), None)
 
+    def jump_view(self, unit_id: int) -> UnitView | None:
+        """The view of unit ``unit_id`` of this dataset (decided or not), or None with a message."""
+        unit = self.store.get_unit(unit_id)
+        if unit is None or unit.dataset != self.dataset.name:
+            self.message = f"no unit {unit_id} in dataset {self.dataset.name}"
+            return None
+        return self.view(unit)
+
     def jump(self, unit_id: int) -> UnitView | None:
         """Show unit ``unit_id`` of this dataset (decided or not)."""
         unit = self.store.get_unit(unit_id)
@@ -281,10 +349,22 @@ class LabelSession:
             return None
         return self._show(unit)
 
-    def set_filter(self, queue_filter: QueueFilter | None) -> UnitView | None:
-        """Filter the queue (None clears it) and show its first unit."""
+    def filter_view(self) -> tuple[UnitView | None, str]:
+        """The next unit matching the queue filter (a read: filtered units are not claimed) and
+        the message to show; None when nothing matches (the filter is then cleared)."""
+        self.message = ""
+        unit = self._next_from_filter()
+        message, self.message = self.message, ""
+        return (self.view(unit) if unit is not None else None), message
+
+    def use_filter(self, queue_filter: QueueFilter | None) -> None:
+        """Filter the queue from now on (None clears it); nothing is read yet."""
         self.queue_filter = queue_filter
         self._filter_iter = None
+
+    def set_filter(self, queue_filter: QueueFilter | None) -> UnitView | None:
+        """Filter the queue (None clears it) and show its first unit."""
+        self.use_filter(queue_filter)
         return self.advance()
 
     def clear_filter(self) -> None:

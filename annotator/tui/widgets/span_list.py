@@ -28,8 +28,11 @@ def span_rows(
     layer: str,
     current: Span | None = None,
 ) -> Text:
-    """The rows of the span list as Rich text (no markup: user text cannot inject styles)."""
-    out = Text()
+    """The rows of the span list as Rich text (no markup: user text cannot inject styles).
+
+    One line per span, never wrapped: label, score, text, then where it came from; a row too
+    long for the list is cut with an ellipsis at its end, so the score stays beside its label."""
+    out = Text(no_wrap=True, overflow="ellipsis")
     shown = [m for m in marks if m.span.layer == layer]
     if not shown:
         out.append(f"no {'entity' if layer == 'entities' else 'claim'} spans yet \u2014 select tokens and press a label's number", style="dim")
@@ -43,13 +46,13 @@ def span_rows(
         out.append(f" {s.label} ", style=f"#101010 on {scheme.color_of(s.label)}" if not m.suggested
                    else f"bold underline {scheme.color_of(s.label)}")
         out.append(" ")
-        out.append(_short(text[s.start:s.end]), style="bold" if is_current else "")
         if m.suggested:
-            origin = s.source or "suggested"
-            score = f" {s.score:.2f}" if s.score is not None else ""
-            out.append(f"  {origin}{score}?", style="dim italic")
-        elif s.source:
-            out.append(f"  {s.source} \u2713", style="dim")
+            out.append(f"{s.score:.2f}? " if s.score is not None else "? ", style="dim italic")
+        else:
+            out.append("\u2713 ", style="dim")
+        out.append(_short(text[s.start:s.end]), style="bold" if is_current else "")
+        if m.suggested or s.source:
+            out.append(f"  {s.source or 'suggested'}", style="dim italic" if m.suggested else "dim")
         for r in relations:
             if (r.child.start, r.child.end, r.child.label) == (s.start, s.end, s.label):
                 out.append(f"\n      \u2190 {r.label}: ", style="dim")

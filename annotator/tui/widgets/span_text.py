@@ -10,7 +10,7 @@ How spans look: confirmed spans have their label colour as background and a bold
 (``PERSON``) after them; suggested spans have coloured, underlined text and an italic tag
 with a question mark (``PERSON?``). In the claims layer a CLAIM's tag carries a number
 (``CLAIM#1``) and its linked SOURCE/CUE point at it (``SOURCE→1``); the entities can be shown
-under the claims in their colour only (``overlay``). Offsets are code points; cell widths
+under the claims, underlined with a lower-case tag (``overlay``, key v). Offsets are code points; cell widths
 come from Rich, so CJK, emoji and combining marks line up.
 """
 
@@ -89,14 +89,13 @@ def span_tags(
 def char_styles(
     text: str, marks: Sequence[Mark], layer: str, scheme: Scheme, overlay: bool
 ) -> list[Style | None]:
-    """The style of every code point from the spans (shorter spans drawn over longer ones)."""
+    """The style of every code point from the spans (shorter spans drawn over longer ones).
+
+    In the claims layer with ``overlay``, entities stay visible inside claims: their text is
+    underlined over the claim's colours (and in their own colour outside any claim)."""
     styles: list[Style | None] = [None] * len(text)
     shown = [m for m in marks if m.span.layer == layer]
     under = [m for m in marks if m.span.layer != layer] if overlay and layer == "claims" else []
-    for m in under:
-        st = Style(color=scheme.color_of(m.span.label))
-        for i in range(m.span.start, min(m.span.end, len(text))):
-            styles[i] = st
     for m in sorted(shown, key=lambda m: -(m.span.end - m.span.start)):
         color = scheme.color_of(m.span.label)
         st = (
@@ -105,6 +104,11 @@ def char_styles(
         )
         for i in range(m.span.start, min(m.span.end, len(text))):
             styles[i] = st
+    for m in under:
+        own = Style(color=scheme.color_of(m.span.label), underline=True)
+        for i in range(m.span.start, min(m.span.end, len(text))):
+            here = styles[i]
+            styles[i] = own if here is None else here + Style(underline=True, italic=True)
     return styles
 
 
@@ -114,17 +118,25 @@ def layout_text(
     tags_after: dict[int, list[tuple[str, Style]]],
     width: int,
 ) -> list[Line]:
-    """Wrap tokens (with the tags that follow them) into lines of at most ``width`` cells."""
+    """Wrap tokens (with the tags that follow them) into lines of at most ``width`` cells.
+
+    Lines break only at whitespace: tokens written without a space between them ("(",
+    "Reuters", ")" or "said", ".") stay on one line with their tags, so that punctuation never
+    starts a line. Only a word wider than the whole line is split."""
     width = max(4, width)
     words: list[tuple[Atom | None, list[Atom]]] = []  # (gap before, atoms that stay together)
     prev = 0
     for i, tok in enumerate(tokens):
         gap = text[prev:tok.start].translate(_WS)
-        gap_atom = Atom(" " if len(gap) > 1 and gap.isspace() else gap, prev) if gap else None
         atoms = [Atom(text[tok.start:tok.end].translate(_WS), tok.start, token=i)]
         for tag, st in tags_after.get(i, []):
             atoms.append(Atom(" " + tag, -1, tag_style=st))
-        words.append((gap_atom, atoms))
+        if words and not (gap and gap.isspace()):  # glued to the token before: one word
+            if gap:
+                words[-1][1].append(Atom(gap, prev))
+            words[-1][1].extend(atoms)
+        else:
+            words.append((Atom(" " if len(gap) > 1 else gap, prev) if gap else None, atoms))
         prev = tok.end
     lines: list[Line] = [Line([], [])]
     x = 0
@@ -227,6 +239,11 @@ class SpanText(Widget, can_focus=True):
         else:
             self.refresh(layout=True)
 
+    def notify_style_update(self) -> None:
+        """A new theme or style: the cached lines carry the old colours."""
+        super().notify_style_update()
+        self._strips.clear()
+
     def move_cursor(self, cursor: int | None, selection: tuple[int, int] | None, pending: Span | None = None) -> None:
         """Redraw only the cursor and selection (spans unchanged)."""
         self.cursor, self.selection, self.pending = cursor, selection, pending
@@ -251,6 +268,15 @@ class SpanText(Widget, can_focus=True):
                 else Style(color=_INK, bgcolor=color, bold=True)
             )
             out.setdefault(cover[1], []).append((texts[(s.start, s.end, s.label)], st))
+        if self.overlay and self.span_layer == "claims":  # entity tags, lower case, in their colour
+            for m in self.marks:
+                s = m.span
+                if s.layer != "entities" or not self.tokens:
+                    continue
+                cover = covering_tokens(self.tokens, s.start, s.end)
+                if cover is not None:
+                    st = Style(color=self.scheme.color_of(s.label), italic=True)
+                    out.setdefault(cover[1], []).insert(0, (s.label.lower() + ("?" if m.suggested else ""), st))
         return out
 
     def _ensure_layout(self, width: int) -> list[Line]:

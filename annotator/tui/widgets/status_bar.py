@@ -39,9 +39,13 @@ def progress_text(
     return out
 
 
-def status_text(progress: Text, message: str = "") -> Text:
-    """The progress followed by the latest message."""
+def status_text(progress: Text, message: str = "", saving: Text | None = None) -> Text:
+    """The progress, whether the latest decisions are stored (``saving…`` / ``saved``), then
+    the latest message."""
     out = progress.copy()
+    if saving is not None and saving.plain:
+        out.append(" \u00b7 ")
+        out.append_text(saving)
     if message:
         out.append("  ")
         out.append(message, style="italic")

@@ -1,0 +1,315 @@
+"""What differs between the store's two engines, and nothing else.
+
+The store's SQL is written once, in SQLite's words (``?`` placeholders, ``INSERT OR IGNORE``,
+``BEGIN IMMEDIATE``, ``lastrowid``). On SQLite it runs as written. On PostgreSQL (≥ 14, through
+psycopg 3) :class:`PgConnection` offers the same few calls the store makes on a ``sqlite3``
+connection — ``execute``, ``executemany``, ``in_transaction``, ``close`` — and says each
+statement in PostgreSQL's words (:func:`translate`, once per distinct statement):
+
+- ``?`` → ``%s``; ``?1`` (SQLite's numbered parameter) and ``:name`` → ``%(name)s``;
+- ``INSERT OR IGNORE INTO …`` → ``INSERT INTO … ON CONFLICT DO NOTHING``;
+- an ``INSERT`` into a table with an ``id`` column gets ``RETURNING id``, which the cursor
+  hands back as ``lastrowid``;
+- SQLite's planner hints go: ``CROSS JOIN … ON`` (a join order for SQLite) → ``JOIN … ON``,
+  unary ``+column`` (keeps SQLite off an index) → ``column``;
+- ``group_concat(blob, '')`` → ``string_agg(blob, ''::bytea)`` and ``group_concat(x)`` →
+  ``string_agg(x::text, ',')``: every aggregate of one query sees the rows in the same order,
+  and the readers of packed columns check that order (they sort, or read row by row);
+- ``text_factory = bytes`` (text read back as UTF-8 bytes, as the packed readers want) is
+  kept by the cursor;
+- ``BEGIN IMMEDIATE`` (SQLite's one writer at a time) → ``BEGIN`` plus a transaction-level
+  advisory lock that every writer of the database takes, so writers queue as they do on
+  SQLite and ids given as ``MAX(id) + 1`` stay unique; work handed out to many annotators
+  takes row locks instead (``FOR UPDATE SKIP LOCKED``), see the store's leases;
+- ``BEGIN DEFERRED`` (what :meth:`Connection.write` opens for ``rows_only`` work, the lease
+  claims) → ``BEGIN`` without that lock: the claim locks the unit rows it takes with
+  ``FOR UPDATE SKIP LOCKED``, so annotators claiming at once pass each other by;
+- a plain ``BEGIN`` (a reader's snapshot) → ``BEGIN ISOLATION LEVEL REPEATABLE READ``;
+- SQLite ``PRAGMA``s (journal, cache, busy timeout) mean nothing to PostgreSQL: no-ops.
+
+Binary columns are ``BLOB`` on SQLite and ``BYTEA`` on PostgreSQL (both read back as
+``bytes``); bulk loads use ``COPY`` on PostgreSQL (:meth:`PgConnection.copy_rows`). Only
+``store/`` imports this module, and only this module and ``store/pg_schema.py`` import psycopg.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+#: Tables whose rows get their ``id`` from the database; an insert into one returns it.
+ID_TABLES = frozenset({"datasets", "documents", "units", "suggestions", "annotations", "gold", "annotator_ids",
+                       "span_labels"})
+#: The advisory lock key every PostgreSQL writer takes (SQLite's single write lock).
+WRITE_LOCK_KEY = 0x616E6E6F  # "anno"
+
+
+def is_postgres(target: object) -> bool:
+    """Whether ``--db`` names a PostgreSQL database (a ``postgresql://`` URL) rather than a file."""
+    return isinstance(target, str) and target.startswith(POSTGRES_PREFIXES)
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}@{host}" if parts.username else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+_INSERT = re.compile(r"^\s*INSERT\s+(OR\s+IGNORE\s+)?INTO\s+(\w+)", re.I)
+_PLUS_HINT = re.compile(r"(?<=[\s(,])\+(?=[A-Za-z_])")
+_CONCAT_BYTES = re.compile(r"\bgroup_concat\(([^()]*(?:\([^()]*\))?[^()]*), ''\)", re.I)
+_CONCAT_TEXT = re.compile(r"\bgroup_concat\(([^(),]*(?:\([^()]*\))?[^(),]*)\)", re.I)
+_CROSS_JOIN = re.compile(r"\bCROSS\s+JOIN\b", re.I)
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str, returning: bool = True) -> tuple[str, bool, bool]:
+    """(PostgreSQL statement, whether it returns the new row's id, whether its parameters
+    are named) for one SQLite statement; ``returning=False`` for ``executemany``."""
+    out: list[str] = []
+    named = False
+    i, n = 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in ("'", '"'):  # a string or a quoted name: copied as it is ('' / "" escape themselves)
+            j = sql.index(c, i + 1) if c in sql[i + 1:] else n - 1
+            out.append(sql[i:j + 1].replace("%", "%%"))
+            i = j + 1
+        elif c == "?":
+            j = i + 1
+            while j < n and sql[j].isdigit():
+                j += 1
+            if j > i + 1:
+                out.append(f"%(p{sql[i + 1:j]})s")
+                named = True
+            else:
+                out.append("%s")
+            i = j
+        elif c == ":" and i + 1 < n and (sql[i + 1].isalpha() or sql[i + 1] == "_") and (i == 0 or sql[i - 1] != ":"):
+            j = i + 1
+            while j < n and (sql[j].isalnum() or sql[j] == "_"):
+                j += 1
+            out.append(f"%({sql[i + 1:j]})s")
+            named = True
+            i = j
+        elif c == "%":
+            out.append("%%")
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    text = "".join(out)
+    text = _CROSS_JOIN.sub("JOIN", _PLUS_HINT.sub("", text))
+    text = _CONCAT_BYTES.sub(r"string_agg(\1, ''::bytea)", text)
+    text = _CONCAT_TEXT.sub(r"string_agg((\1)::text, ',')", text)
+    returns_id = False
+    m = _INSERT.match(text)
+    if m:
+        if m.group(1):
+            text = text[:m.start(1)] + text[m.end(1):]
+            text = text.rstrip().rstrip(";") + " ON CONFLICT DO NOTHING"
+        if returning and m.group(2).lower() in ID_TABLES and not re.search(r"\bRETURNING\b", text, re.I):
+            text = text.rstrip().rstrip(";") + " RETURNING id"
+            returns_id = True
+    return text, returns_id, named
+
+
+def _params(params: Sequence[Any] | Mapping[str, Any], named: bool) -> Sequence[Any] | Mapping[str, Any]:
+    if named and not isinstance(params, Mapping):
+        return {f"p{k}": v for k, v in enumerate(params, 1)}
+    return params
+
+
+class PgCursor:
+    """The part of a ``sqlite3.Cursor`` the store uses, over a psycopg cursor."""
+
+    __slots__ = ("_cur", "lastrowid", "_as_bytes")
+
+    def __init__(self, cur: Any, lastrowid: int | None = None, as_bytes: bool = False) -> None:
+        self._cur = cur
+        self.lastrowid = lastrowid
+        self._as_bytes = as_bytes
+
+    def _row(self, row: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+        if row is None or not self._as_bytes:
+            return row
+        return tuple(v.encode() if isinstance(v, str) else v for v in row)
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount if self._cur is not None else -1
+
+    @property
+    def description(self) -> Any:
+        return self._cur.description if self._cur is not None else None
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._cur is None or self._cur.description is None:
+            return None
+        return self._row(self._cur.fetchone())
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        if self._cur is None or self._cur.description is None:
+            return []
+        rows = self._cur.fetchall()
+        return [self._row(r) for r in rows] if self._as_bytes else rows  # type: ignore[misc]
+
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        if self._cur is None or self._cur.description is None:
+            return []
+        rows = self._cur.fetchmany(size)
+        return [self._row(r) for r in rows] if self._as_bytes else rows  # type: ignore[misc]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.fetchall())
+
+
+class PgConnection:
+    """A psycopg 3 connection (autocommit: transactions are the store's explicit ``BEGIN`` …
+    ``COMMIT``) that takes the store's SQLite statements, see the module docstring."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, *, connect_timeout: int = 10) -> None:
+        import psycopg
+
+        self.url = url
+        self.text_factory: type = str  # sqlite3's switch: ``bytes`` reads text as UTF-8 bytes
+        self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
+
+    # -- the sqlite3.Connection calls the store makes
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PgCursor:
+        head = sql.lstrip()[:16].upper()
+        if head.startswith("PRAGMA"):
+            return PgCursor(None)
+        if head.startswith("BEGIN"):
+            mode = sql.upper()
+            self.begin(immediate="IMMEDIATE" in mode, rows="DEFERRED" in mode)
+            return PgCursor(None)
+        text, returns_id, named = translate(sql)
+        cur = self.raw.cursor()
+        try:
+            cur.execute(text, _params(params, named))  # always parsed, so '%%' becomes '%'
+        except Exception as e:
+            raise self._refused(e) from None
+        if returns_id:
+            row = cur.fetchone() if cur.rowcount else None
+            return PgCursor(cur, int(row[0]) if row else None)
+        return PgCursor(cur, as_bytes=self.text_factory is bytes)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
+        text, _, named = translate(sql, returning=False)
+        cur = self.raw.cursor()
+        try:
+            cur.executemany(text, [_params(r, named) for r in rows] if named else rows)
+        except Exception as e:
+            raise self._refused(e) from None
+        return PgCursor(cur)
+
+    def _refused(self, e: Exception) -> Exception:
+        """A write this role may not make (``insufficient_privilege``: a missing grant, or a row
+        that row-level security refuses) as the one-line :class:`~annotator.errors.DatabaseError`
+        the CLI prints; any other error as it is."""
+        import psycopg
+
+        if not isinstance(e, psycopg.errors.InsufficientPrivilege):
+            return e
+        from annotator.errors import DatabaseError
+
+        message = (e.diag.message_primary or str(e)).strip()
+        return DatabaseError(f"{display_url(self.url)}: refused for role {self.raw.info.user!r}: {message}"
+                             " (`annotator db grant` gives roles their rights)")
+
+    def begin(self, *, immediate: bool, rows: bool = False) -> None:
+        """A transaction: ``immediate`` takes the database's write lock at once, as SQLite's
+        ``BEGIN IMMEDIATE`` does (held until COMMIT or ROLLBACK); ``rows`` (``BEGIN
+        DEFERRED``) takes no such lock: the transaction locks the rows it claims
+        (``FOR UPDATE``); otherwise a reader's snapshot (``REPEATABLE READ``)."""
+        if immediate:
+            self.raw.execute("BEGIN")
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        elif rows:
+            self.raw.execute("BEGIN")
+        else:
+            self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+
+    def commit(self) -> None:
+        """End the open transaction, if any (sqlite3's ``commit``)."""
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def close(self) -> None:
+        self.raw.close()
+
+    # -- PostgreSQL only
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Bulk-load rows with ``COPY … FROM STDIN``; returns how many. PostgreSQL refuses
+        ``COPY FROM`` where row-level security applies to this role (a lead who is not the
+        table's owner, see store/roles.py): there the rows go in as one prepared INSERT."""
+        cols = ", ".join(f'"{c}"' for c in columns)
+        if self.raw.execute("SELECT row_security_active(%s)", (table,)).fetchone()[0]:
+            rows = list(rows)
+            self.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})", rows)
+            return len(rows)
+        n = 0
+        with self.raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        return n
+
+    def table_exists(self, name: str) -> bool:
+        row = self.raw.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()
+        return bool(row and row[0])
+
+    def reset_id_sequences(self, tables: Iterable[str]) -> None:
+        """After rows were written with explicit ids (a copy), make each table's next id follow
+        its largest."""
+        for table in tables:
+            self.raw.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
+
+
+def operational_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean the server is busy, gone or refusing, not that the input was bad."""
+    import psycopg
+
+    return (psycopg.OperationalError,)
+
+
+def database_missing(target: str) -> bool:
+    """Whether ``--db`` names an SQLite file that does not exist (a PostgreSQL database is
+    looked for when connecting)."""
+    from pathlib import Path
+
+    return not is_postgres(target) and target != ":memory:" and not Path(target).exists()
+
+
+def sibling_database(url: str, name: str) -> str:
+    """The URL of the database ``name`` on the server of ``url`` (same user, host, options),
+    created empty if it does not exist (``url``'s role needs CREATEDB for that)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))

@@ -1,0 +1,262 @@
+"""The labelling session's one writer: a thread with its own connection that takes decisions,
+undos and unit claims from an in-order queue (datasette's one-writer pattern).
+
+Pure Python (no Textual): the screen submits jobs and gets events back through ``notify``
+(called on the writer thread; the screen posts them as messages). A busy database — another
+process holding the write lock — is not an error: the job waits in order and is retried with
+backoff, and a :class:`Busy` event says so. Nothing after it runs first, so decisions are
+stored in the order they were made. :meth:`SessionWriter.close` waits for what is pending.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.models import Annotation
+from annotator.store import Store
+from annotator.store.session_queries import is_busy_error, set_busy_timeout
+from annotator.tui.session import LabelSession, UnitView
+
+#: How long one attempt waits for the lock inside SQLite before the writer reports "busy"
+#: and tries again (seconds); the screen's status line updates between attempts.
+DEFAULT_BUSY_TIMEOUT_S = 1.0
+#: Longest pause between two attempts (the pause doubles from 50 ms up to this).
+MAX_BACKOFF_S = 1.0
+
+
+# ---------------------------------------------------------------------- jobs
+@dataclass
+class Decide:
+    """Store one decision."""
+
+    seq: int
+    annotation: Annotation
+    submitted_at: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class Undo:
+    """Revert the latest standing decision of this annotator."""
+
+    seq: int
+    submitted_at: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class Renew:
+    """Extend the leases on the units the screen holds (shown or claimed ahead)."""
+
+    unit_ids: list[int]
+
+
+@dataclass
+class Release:
+    """Give back every unit this annotator holds undecided (the session is ending)."""
+
+
+@dataclass
+class Fetch:
+    """Claim up to ``n`` more units of the queue and build their views."""
+
+    n: int
+    generation: int = 0
+
+
+# ---------------------------------------------------------------------- events
+@dataclass
+class Saved:
+    """A decision is committed."""
+
+    seq: int
+    unit_id: int
+    annotation_id: int
+    submitted_at: float
+    committed_at: float
+
+
+@dataclass
+class Undone:
+    """An undo is committed; ``view`` carries the reverted version (None: nothing to undo)."""
+
+    seq: int
+    view: UnitView | None
+    answer: str
+    committed_at: float
+
+
+@dataclass
+class Fetched:
+    """Units claimed for the screen, in queue order (fewer than asked: the queue is empty)."""
+
+    views: list[UnitView]
+    asked: int
+    generation: int
+
+
+@dataclass
+class Busy:
+    """The database is locked by another writer; ``job`` waits and will be retried."""
+
+    job: object
+    attempt: int
+    waiting: int
+    error: str
+
+
+@dataclass
+class Failed:
+    """A job failed for a reason other than a busy database (reported, never raised)."""
+
+    job: object
+    error: str
+
+
+class SessionWriter:
+    """One writer thread and its job queue for one labelling session."""
+
+    def __init__(
+        self,
+        session: LabelSession,
+        notify: Callable[[object], None],
+        *,
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        store: Store | None = None,
+    ) -> None:
+        """``session`` is the screen's session (read side); the writer builds its own session
+        over ``store`` (default: the session's store)."""
+        self.notify = notify
+        self.busy_timeout_s = busy_timeout_s
+        self._reader = session
+        self._shared_store = store
+        self.session: LabelSession | None = None
+        self._jobs: queue.Queue[object] = queue.Queue()
+        self._lock = threading.Lock()
+        self._pending = 0  # decisions and undos not committed yet
+        self._thread = threading.Thread(target=self._run, name="annotator-writer", daemon=True)
+        self._started = False
+        self._closed = threading.Event()
+
+    # ------------------------------------------------------------------ the screen's side
+    def start(self) -> None:
+        """Start the thread (idempotent)."""
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
+    @property
+    def pending(self) -> int:
+        """Decisions and undos submitted and not committed yet."""
+        with self._lock:
+            return self._pending
+
+    def submit(self, job: object) -> None:
+        """Queue ``job`` after everything submitted before it."""
+        if self._closed.is_set():
+            raise RuntimeError("the session writer is closed")
+        if isinstance(job, (Decide, Undo)):
+            with self._lock:
+                self._pending += 1
+        self.start()
+        self._jobs.put(job)
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Stop after every queued job is done, then give back the units this session holds
+        undecided (their leases end); True when the thread finished in ``timeout``."""
+        if not self._started:
+            self._closed.set()
+            return True
+        if not self._closed.is_set():
+            self._closed.set()
+            self._jobs.put(Release())
+            self._jobs.put(None)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    # ------------------------------------------------------------------ the thread
+    def _open(self) -> LabelSession:
+        """The writer's own session (its own claims and undo bookkeeping) over the store.
+
+        The store's one connection is shared with the read workers (its lock serialises them;
+        the UI thread never touches it). A second connection in the same process is not safe
+        today: ``Store.__init__`` reads the file header with Python's ``open()``, and closing
+        that file drops every POSIX lock the process holds on the database, after which another
+        process may delete the WAL under the open connection (sqlite.org/howtocorrupt.html 2.2).
+        """
+        reader = self._reader
+        store = self._shared_store or reader.store
+        set_busy_timeout(store, self.busy_timeout_s)
+        session = LabelSession(store, reader.dataset, reader.annotator)
+        session.scheme = reader.scheme
+        session.priority = reader.priority  # the least-sure list set before the screen started
+        session.handed = reader.handed
+        return session
+
+    def _run(self) -> None:
+        try:
+            self.session = self._open()
+        except Exception as e:  # reported: the screen shows it, and the jobs below fail one by one
+            self.notify(Failed(None, f"cannot write to the database: {e}"))
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            try:
+                self._do(job)
+            except Exception as e:
+                if isinstance(job, (Decide, Undo)):
+                    with self._lock:
+                        self._pending -= 1
+                self.notify(Failed(job, str(e)))
+
+    def _do(self, job: object) -> None:
+        session = self.session
+        if session is None:
+            raise RuntimeError("no database connection for writing")
+        if isinstance(job, Decide):
+            ann_id = self._retry(job, lambda: session.record(job.annotation))
+            with self._lock:
+                self._pending -= 1
+            self.notify(Saved(job.seq, job.annotation.unit_id, ann_id, job.submitted_at, time.perf_counter()))
+        elif isinstance(job, Undo):
+            undone = self._retry(job, session.undo_view)
+            with self._lock:
+                self._pending -= 1
+            view, answer = undone if undone is not None else (None, "")
+            self.notify(Undone(job.seq, view, answer, time.perf_counter()))
+        elif isinstance(job, Fetch):
+            # one unit per claim, each posted as it comes: a claim that waits for a busy
+            # database never holds back the units claimed before it
+            for k in range(job.n):
+                views = self._retry(job, lambda: session.fetch(1))
+                if not views:  # the queue is empty: the rest of the request is answered too
+                    self.notify(Fetched([], job.n - k, job.generation))
+                    break
+                self.notify(Fetched(views, 1, job.generation))
+        elif isinstance(job, Renew):
+            store = session.store
+            for unit_id in job.unit_ids:
+                self._retry(job, lambda unit_id=unit_id: store.renew(session.dataset.name, session.annotator, unit_id))
+        elif isinstance(job, Release):
+            self._retry(job, lambda: session.store.release(session.dataset.name, session.annotator))
+            session.handed.clear()
+        else:
+            raise TypeError(f"unknown job {job!r}")
+
+    def _retry(self, job: object, operation: Callable[[], Any]) -> Any:
+        """Run ``operation`` until it gets past a busy database, pausing longer each time."""
+        delay, attempt = 0.05, 0
+        while True:
+            try:
+                return operation()
+            except Exception as e:
+                if not is_busy_error(e):
+                    raise
+                attempt += 1
+                self.notify(Busy(job, attempt, self.pending, str(e)))
+                time.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_S)

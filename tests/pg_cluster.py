@@ -1,0 +1,163 @@
+"""A throwaway PostgreSQL cluster for the tests: ``initdb`` + ``pg_ctl`` in a temporary folder,
+listening only on a Unix socket in that folder, trust authentication, fsync off.
+
+One cluster per test process (each pytest-xdist worker starts its own; nothing is shared
+between them), started on first use and stopped when the process ends. PostgreSQL refuses
+to run as root, so as root the server runs as the ``postgres`` system user (created when
+missing, as Debian's package would); any other user runs it as themselves.
+"""
+
+from __future__ import annotations
+
+import atexit
+import glob
+import itertools
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+MIN_VERSION = 14
+SERVER_USER = "postgres"
+
+
+class Unavailable(Exception):
+    """No PostgreSQL can be found or started here; the message says why, in one line."""
+
+
+def find_bin_dir() -> Path:
+    """The folder of ``initdb`` / ``pg_ctl``: on PATH, else Debian's /usr/lib/postgresql/N/bin
+    (the newest), whose binaries Debian keeps off PATH."""
+    found = shutil.which("initdb")
+    candidates = [Path(found).resolve().parent] if found else []
+    candidates += [Path(p).parent for p in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                                                   key=lambda p: int(re.sub(r"\D", "", p.split("/")[4]) or 0),
+                                                   reverse=True)]
+    for d in candidates:
+        if (d / "pg_ctl").exists():
+            return d
+    raise Unavailable("no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql "
+                      "(.ci/run installs Debian's postgresql)")
+
+
+def _server_user() -> str | None:
+    """Who runs the server: None for the current user, ``postgres`` when we are root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(SERVER_USER)
+    except KeyError:
+        done = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                               SERVER_USER], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise Unavailable(f"running as root and cannot create the {SERVER_USER!r} user: "
+                              f"{done.stderr.strip() or done.returncode}") from None
+    return SERVER_USER
+
+
+class Cluster:
+    """A running throwaway cluster; :meth:`create_database` gives a fresh database's URL."""
+
+    def __init__(self) -> None:
+        self.bin = find_bin_dir()
+        self.user = _server_user()
+        self.dir = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
+        self.data = self.dir / "data"
+        self.log = self.dir / "server.log"
+        self._names = itertools.count(1)
+        self.version = self._version()
+        if self.version < MIN_VERSION:
+            raise Unavailable(f"PostgreSQL {self.version} in {self.bin} is older than {MIN_VERSION}")
+        if self.user:
+            ent = pwd.getpwnam(self.user)
+            os.chown(self.dir, ent.pw_uid, ent.pw_gid)
+        os.chmod(self.dir, 0o755)
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
+                  "--no-sync", what="initdb")
+        opts = (f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
+                " -c full_page_writes=off -c shared_buffers=32MB -c max_connections=120")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", opts, "start",
+                  what="pg_ctl start")
+        atexit.register(self.stop)
+
+    def _version(self) -> int:
+        out = subprocess.run([str(self.bin / "pg_ctl"), "--version"], capture_output=True, text=True).stdout
+        m = re.search(r"(\d+)", out)
+        if not m:
+            raise Unavailable(f"cannot tell the version of {self.bin / 'pg_ctl'}")
+        return int(m.group(1))
+
+    def _run(self, tool: str, *args: str, what: str) -> None:
+        cmd = [str(self.bin / tool), *args]
+        if self.user:
+            cmd = ["runuser", "-u", self.user, "--", *cmd]
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=self.dir)
+        if done.returncode != 0:
+            detail = (done.stderr.strip() or done.stdout.strip()).splitlines()
+            if self.log.exists():
+                detail += [ln for ln in self.log.read_text(errors="replace").splitlines() if "FATAL" in ln]
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise Unavailable(f"{what} failed: {detail[-1] if detail else done.returncode}")
+
+    @property
+    def admin_url(self) -> str:
+        return self.url("postgres")
+
+    def url(self, database: str, user: str = "postgres") -> str:
+        """A URL the store accepts for ``--db``: as ``user`` (the superuser by default), over
+        this cluster's socket."""
+        return f"postgresql://{user}@/{database}?host={self.dir}"
+
+    def create_database(self) -> str:
+        import psycopg
+
+        name = f"t{os.getpid()}_{next(self._names)}"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return name
+
+    def drop_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def restart(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "restart", what="pg_ctl restart")
+
+    def stop(self) -> None:
+        if not self.data.exists():
+            return
+        cmd = [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"]
+        if self.user:
+            cmd = ["runuser", "-u", self.user, "--", *cmd]
+        subprocess.run(cmd, capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_cluster: Cluster | None = None
+_unavailable: str | None = None
+
+
+def cluster() -> Cluster:
+    """This process's cluster, started on first call; :class:`Unavailable` (the same one-line
+    reason every time) where PostgreSQL cannot be found or started."""
+    global _cluster, _unavailable
+    if _cluster is not None:
+        return _cluster
+    if _unavailable is not None:
+        raise Unavailable(_unavailable)
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable = "psycopg is not installed (pip install 'psycopg[binary]')"
+        raise Unavailable(_unavailable) from None
+    try:
+        _cluster = Cluster()
+    except Unavailable as e:
+        _unavailable = str(e)
+        raise
+    return _cluster

@@ -1,0 +1,95 @@
+"""Roles on PostgreSQL (`annotator db grant`): an annotator writes only their own decisions,
+gold needs adjudication, everything else the lead; a refused write is one line."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import SEED, query
+
+from annotator.cli import cli
+from annotator.errors import DatabaseError
+from annotator.models import Annotation, Gold, Span
+from annotator.store import open_store
+
+pytestmark = pytest.mark.postgresql
+
+
+def as_role(url: str, role: str) -> str:
+    """The same database, connecting as ``role`` (the test cluster trusts every local role)."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=f"{role}@{parts.hostname or ''}").geturl()
+
+
+@pytest.fixture
+def team(runner, pg_db):
+    """The seed imported by the lead (the superuser); alice annotates, carol adjudicates."""
+    tag = f"{os.getpid()}_{pg_db.split('?')[0].rsplit('_', 1)[1]}"
+    alice, carol = f"alice_{tag}", f"carol_{tag}"
+    r = runner.invoke(cli, ["import", str(SEED), "--db", pg_db, "--dataset", "seed", "--quiet", "--no-suggest"])
+    assert r.exit_code == 0, r.output
+    for role, right in ((alice, "--annotate"), (carol, "--adjudicate")):
+        r = runner.invoke(cli, ["db", "grant", role, right, "--db", pg_db])
+        assert r.exit_code == 0, r.output
+        assert f"created role {role}" in r.output
+    return pg_db, alice, carol
+
+
+def test_an_annotator_writes_only_under_their_own_name(team):
+    db, alice, _ = team
+    with open_store(as_role(db, alice)) as s:
+        u1, u2 = s.next_units("seed", alice, limit=2)
+        s.add_annotation(Annotation(unit_id=u1.id, annotator=alice, answer="accept",
+                                    spans=[Span(start=0, end=3, label="ORG")]))
+        with pytest.raises(DatabaseError, match=r"refused for role .*row-level security.*annotations"):
+            s.add_annotation(Annotation(unit_id=u2.id, annotator="bob", answer="accept"))
+        with pytest.raises(DatabaseError, match="refused for role"):
+            s.next_units("seed", "bob", limit=1)  # nor take units in someone else's name
+        s.undo_last("seed", alice)  # her own undo is hers to write
+    assert query(db, "SELECT annotator, answer FROM annotations ORDER BY id") == [(alice, "accept"), (alice, "undo")]
+    assert query(db, "SELECT COUNT(*) FROM leases WHERE annotator = 'bob'") == [(0,)]
+
+
+def test_gold_needs_adjudication_and_is_written_as_oneself(team):
+    db, alice, carol = team
+    (unit,) = query(db, "SELECT id FROM units ORDER BY id LIMIT 1")
+    with open_store(as_role(db, alice)) as s:
+        with pytest.raises(DatabaseError, match="refused for role .*permission denied for table gold"):
+            s.set_gold(Gold(unit_id=unit[0], adjudicator=alice, spans=[]))
+    with open_store(as_role(db, carol)) as s:
+        s.set_gold(Gold(unit_id=unit[0], adjudicator=carol, spans=[Span(start=0, end=3, label="ORG")]))
+        with pytest.raises(DatabaseError, match="row-level security"):
+            s.set_gold(Gold(unit_id=unit[0], adjudicator=alice, spans=[]))
+    assert query(db, "SELECT adjudicator FROM gold") == [(carol,)]
+
+
+def test_only_the_lead_changes_datasets_and_a_refusal_is_one_line(team, runner, tmp_path):
+    db, alice, _ = team
+    before = query(db, "SELECT COUNT(*) FROM units")
+    r = runner.invoke(cli, ["import", str(SEED), "--db", as_role(db, alice), "--dataset", "mine", "--quiet"])
+    assert r.exit_code == 3, r.output
+    assert "refused for role" in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+    r = runner.invoke(cli, ["dataset", "set", "seed", "--overlap", "3", "--db", as_role(db, alice)])
+    assert r.exit_code == 3 and "refused for role" in r.output
+    assert query(db, "SELECT name, overlap FROM datasets") == [("seed", 1)]
+    with pytest.raises(Exception, match="row-level security"):  # claims may lock units, never change them
+        query(as_role(db, alice), "UPDATE units SET meta = 'mine'")
+    assert query(db, "SELECT COUNT(*) FROM units") == before
+    open_store(tmp_path / "x.db").close()
+    r = runner.invoke(cli, ["db", "grant", "zed", "--lead", "--db", str(tmp_path / "x.db")])
+    assert r.exit_code != 0 and "only on PostgreSQL" in r.output
+
+
+def test_a_lead_role_imports_and_suggests(team, runner):
+    """A role granted --lead (not the database's owner, so row-level security applies to it
+    and COPY is not allowed) imports a new dataset all the same."""
+    db, _, _ = team
+    lead = f"lead_{db.split('?')[0].rsplit('_', 1)[1]}_{os.getpid()}"
+    assert runner.invoke(cli, ["db", "grant", lead, "--lead", "--db", db]).exit_code == 0
+    r = runner.invoke(cli, ["import", str(SEED), "--db", as_role(db, lead), "--dataset", "second", "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert query(db, "SELECT COUNT(*) FROM units u JOIN datasets d ON d.id = u.dataset_id WHERE d.name = 'second'") \
+        == query(db, "SELECT COUNT(*) FROM units u JOIN datasets d ON d.id = u.dataset_id WHERE d.name = 'seed'")

@@ -1,0 +1,133 @@
+"""The labelling screen while another process holds the database's write lock (issue 15):
+the screen never exits or freezes, every decision is stored, in order, and quitting waits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from annotator.store import open_store
+from annotator.tui.app import build_app
+
+from test_tui_app import decisions, make_db, screen_of, settle  # noqa: E402
+
+pytestmark = pytest.mark.anyio
+
+#: How long one write attempt waits for the lock (the store's default is 60 s).
+BUSY_TIMEOUT_S = 0.2
+#: How long the other process holds the lock: many times the busy timeout.
+HOLD_S = 2.5
+
+LOCKER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("CREATE TABLE IF NOT EXISTS lock_probe (x)")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("ROLLBACK")
+"""
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "busy.db"
+    make_db(path).close()
+    return path
+
+
+def hold_write_lock(path: Path, seconds: float) -> subprocess.Popen:
+    """Another process that takes the write lock (``BEGIN IMMEDIATE``) and keeps it."""
+    proc = subprocess.Popen([sys.executable, "-c", LOCKER, str(path), str(seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def status_line(app) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+async def test_decisions_wait_in_order_while_another_process_holds_the_lock(db: Path) -> None:
+    app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        shown = [screen.session.current.unit.id]
+        locker = hold_write_lock(db, HOLD_S)
+        t0 = time.monotonic()
+        for key in ("a", "x"):
+            await pilot.press(key)
+            shown.append(screen.session.current.unit.id)
+        # the next units showed at once (claimed ahead) although nothing could be written
+        assert time.monotonic() - t0 < HOLD_S
+        while time.monotonic() - t0 < 4 * BUSY_TIMEOUT_S:
+            await pilot.pause(0.05)
+        assert app.is_running
+        assert decisions(db) == []
+        assert "database busy" in status_line(app)
+        assert "saved" not in status_line(app)
+        await pilot.press("right", "shift+right")  # still responsive
+        assert screen.editor.selection == (1, 2)
+        await pilot.press("space")
+        assert screen.session.current is None  # the fourth unit's claim waits for the lock
+        assert "Loading the next unit" in "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert len(set(shown)) == 3 and time.monotonic() - t0 < HOLD_S
+        assert locker.wait(timeout=30) == 0
+        await settle(pilot)
+        assert app.is_running
+        assert status_line(app).endswith("saved") or "saved" in status_line(app)
+    got = [(r["unit_id"], r["annotator"], r["answer"]) for r in decisions(db)]
+    assert got == [(shown[0], "alice", "accept"), (shown[1], "alice", "reject"), (shown[2], "alice", "ignore")]
+
+
+async def test_quit_waits_for_pending_decisions_while_the_database_is_busy(db: Path) -> None:
+    app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        first = screen.session.current.unit.id
+        locker = hold_write_lock(db, HOLD_S)
+        await pilot.press("a", "backspace", "x", "q")
+        await pilot.pause(0.3)
+        assert app.is_running  # quitting waits for the pending decisions …
+        assert "saving 3 decisions" in status_line(app)  # accept, its undo, the reject
+        assert locker.wait(timeout=30) == 0
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+        assert not app.is_running  # … and quits once they are stored
+    got = [(r["unit_id"], r["answer"], r["reverts"] is not None) for r in decisions(db)]
+    assert got == [(first, "accept", False), (first, "undo", True), (first, "reject", False)]
+
+
+async def test_units_claimed_ahead_are_leased_and_given_back_on_quit(db: Path) -> None:
+    """The screen holds the unit on screen and two claimed ahead; quitting releases them, so
+    on an overlap-1 dataset nobody else is kept from them."""
+    app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        store = open_store(db)
+        assert store.leases("news") == {"alice": 3}
+        store.close()
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+    store = open_store(db)
+    try:
+        assert store.leases("news") == {}
+        assert [(r["answer"]) for r in decisions(db)] == ["accept"]
+        assert len(store.next_units("news", "bob", limit=10)) == 3  # every undecided unit is free
+    finally:
+        store.close()
