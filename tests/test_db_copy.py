@@ -57,7 +57,8 @@ def test_sqlite_to_postgresql_and_back_is_the_same_project(runner, tmp_path, pg_
     assert export_jsonl(runner, pg_db) == original
     assert export_jsonl(runner, back) == original
     rows = every_row(first)
-    assert all(rows[t] for t in TABLES), [t for t in TABLES if not rows[t]]  # every table was exercised
+    # every table was exercised, but imports, which holds rows only while an import runs
+    assert all(rows[t] for t in TABLES if t != "imports"), [t for t in TABLES if not rows[t] and t != "imports"]
     assert every_row(pg_db) == rows
     assert every_row(back) == rows
     # new rows after the copy get new ids on PostgreSQL (its id sequences follow the copy)

@@ -348,10 +348,11 @@ class Connection:
         return first
 
     def _first_free_unit_id(self) -> int:
-        row = self.conn.execute(
-            "SELECT MAX(COALESCE((SELECT MAX(id) FROM units), 0), COALESCE((SELECT MAX(unit_hi) FROM imports), 0)) + 1"
-        ).fetchone()
-        return int(row[0])
+        """One past the highest unit id written or reserved by a running import (two reads:
+        SQLite's two-argument MAX is PostgreSQL's GREATEST)."""
+        units = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM units").fetchone()[0]
+        reserved = self.conn.execute("SELECT COALESCE(MAX(unit_hi), 0) FROM imports").fetchone()[0]
+        return max(int(units), int(reserved)) + 1
 
     def _row_locks(self, alias: str, *, skip: bool) -> str:
         """The clause that makes a SELECT lock the rows it picks from table ``alias`` until

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 #: database with every table filled, so a new migration's table cannot be forgotten).
 TABLES: dict[str, str] = {
     "datasets": "id",
+    "imports": "id",  # a running import (its staging dataset is copied, hidden, with it)
     "documents": "id",
     "units": "id",
     "unit_extents": "unit_id",

@@ -43,7 +43,7 @@ from urllib.parse import urlsplit, urlunsplit
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 #: Tables whose rows get their ``id`` from the database; an insert into one returns it.
 ID_TABLES = frozenset({"datasets", "documents", "units", "suggestions", "annotations", "gold", "annotator_ids",
-                       "span_labels"})
+                       "span_labels", "imports"})
 #: The advisory lock key every PostgreSQL writer takes (SQLite's single write lock).
 WRITE_LOCK_KEY = 0x616E6E6F  # "anno"
 

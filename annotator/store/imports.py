@@ -103,11 +103,10 @@ class ImportTables(UnitTables):
             cleaned += 1
         return cleaned
 
-    def _unit_tables(self) -> list[str]:
-        """Tables other than ``units`` with a ``dataset_id`` and a ``unit_id`` per row."""
-        names = {r["name"] for r in self._q("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return [t for t in ("unit_extents", "annotations", "decisions", "assignments", "leases") if t in names
-                and any(c["name"] == "dataset_id" for c in self._q(f"PRAGMA table_info({t})"))]
+    def _unit_tables(self) -> tuple[str, ...]:
+        """Tables other than ``units`` with a ``dataset_id`` and a ``unit_id`` per row (the
+        schema is always migrated to the current version when a store opens)."""
+        return ("unit_extents", "annotations", "decisions", "leases")
 
     def _chunks(self, staging_id: int) -> Iterator[tuple[int, int]]:
         """(first, last) unit ids of the next staged units, whole documents, about
@@ -141,8 +140,10 @@ class ImportTables(UnitTables):
                     "SELECT MIN(document_id), MAX(document_id) FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?",
                     (staging_id, lo, hi))[0]
                 # a document another import added meanwhile stays behind (and is removed below)
-                self._x("UPDATE OR IGNORE documents SET dataset_id = ? WHERE dataset_id = ? AND id BETWEEN ? AND ?",
-                        (dataset_id, staging_id, docs[0], docs[1]))
+                self._x("UPDATE documents SET dataset_id = ? WHERE dataset_id = ? AND id BETWEEN ? AND ?"
+                        " AND NOT EXISTS (SELECT 1 FROM documents AS d WHERE d.dataset_id = ?"
+                        " AND d.content_hash = documents.content_hash)",
+                        (dataset_id, staging_id, docs[0], docs[1], dataset_id))
                 self._x(
                     "UPDATE units SET dataset_id = ? WHERE dataset_id = ? AND id BETWEEN ? AND ? AND document_id IN"
                     " (SELECT id FROM documents WHERE dataset_id = ? AND id BETWEEN ? AND ?)",
