@@ -43,6 +43,8 @@ _UNIT_ACTIONS = frozenset({
 })
 #: How often the leases on the units this screen holds are renewed (a lease lasts 10 minutes).
 RENEW_EVERY_S = 120.0
+#: How often done / total is counted again, so that other annotators' work shows in the total.
+RECOUNT_EVERY_S = 30.0
 #: Units claimed ahead of the one on screen, so that the next one shows at once (few: on an
 #: overlap-1 dataset they are held from the other annotators meanwhile).
 PREFETCH = 2
@@ -158,6 +160,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         self._top_up()
         self.call_after_refresh(self.count_progress)
         self.set_interval(RENEW_EVERY_S, self._renew_leases)
+        self.set_interval(RECOUNT_EVERY_S, self.count_progress)
 
     def _renew_leases(self) -> None:
         """Keep the leases on the unit on screen and those claimed ahead while this runs."""
