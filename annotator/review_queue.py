@@ -8,7 +8,8 @@ Orders (``annotator review --order``):
   is fitted over the overlap alone — per layer, every token some annotator labelled, as the
   token's label in each accepting version; and each unit's answer (accept / reject / ignore).
   A unit's *confidence* is the lowest posterior of the most likely value over its tokens and
-  its answer: 1.0 when the model is sure what the truth is, near 1/k when it cannot tell.
+  its answer: 1.0 when the model is sure what the truth is, near 1/k when it cannot tell
+  (with a weak prior, :data:`CONFIDENCE_PRIOR`, so that a few units do not make it sure).
 
 Why a unit is there (:class:`QueueEntry.reasons`), most contested first: each stretch of
 text where versions differ, e.g. ``1 of 3 disagree on “Seoul” 31–36: GPE (ann, cat) vs ORG
@@ -32,6 +33,10 @@ from annotator.store import Store
 
 ORDERS = ("document", "contested")
 LAYERS = ("entities", "claims")
+#: Dawid–Skene prior (diagonal, off-diagonal pseudo-counts per confusion cell): every
+#: annotator starts as if right twice for each time they chose any one wrong value, so a
+#: small dataset does not make anyone look perfect (and every split look settled).
+CONFIDENCE_PRIOR = (2.0, 1.0)
 #: Longest quoted text in a reason (longer stretches are cut with "…").
 QUOTE_CHARS = 32
 
@@ -170,7 +175,7 @@ def _token_confidence(decided: list[tuple[Unit, list[Annotation]]], layer: str) 
     coders = sorted({r[1] for r in rows})
     ci, ki = {c: i for i, c in enumerate(classes)}, {c: i for i, c in enumerate(coders)}
     arr = np.asarray([(i, ki[c], ci[v]) for i, c, v in rows], dtype=np.int64)
-    model = dawid_skene(arr[:, 0], arr[:, 1], arr[:, 2], classes, coders)
+    model = dawid_skene(arr[:, 0], arr[:, 1], arr[:, 2], classes, coders, prior=CONFIDENCE_PRIOR)
     for (k, t), x in zip(items, model.posteriors.max(axis=1).tolist()):
         per_unit[k][t] = x
     return per_unit
@@ -187,7 +192,7 @@ def _answer_confidence(decided: list[tuple[Unit, list[Annotation]]]) -> dict[int
     index = sorted({r[0] for r in rows})
     ii, ci, ki = ({x: i for i, x in enumerate(xs)} for xs in (index, classes, coders))
     arr = np.asarray([(ii[k], ki[c], ci[v]) for k, c, v in rows], dtype=np.int64)
-    model = dawid_skene(arr[:, 0], arr[:, 1], arr[:, 2], classes, coders)
+    model = dawid_skene(arr[:, 0], arr[:, 1], arr[:, 2], classes, coders, prior=CONFIDENCE_PRIOR)
     return {k: float(x) for k, x in zip(index, model.posteriors.max(axis=1).tolist())}
 
 

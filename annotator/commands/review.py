@@ -49,6 +49,8 @@ def review(db_path: str, dataset: str | None, annotator_name: str, order: str, a
             for entry in session.entries[:LISTED]:
                 conf = "" if entry.confidence is None else f" · confidence {entry.confidence:.2f}"
                 click.echo(f"  unit {entry.unit_id}{conf} · {entry.reason}")
+                for more in entry.reasons[1:]:
+                    click.echo(f"      also: {more}")
             return
     from annotator.config import load_config
     from annotator.tui.app import build_review_app

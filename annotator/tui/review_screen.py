@@ -265,7 +265,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             self._draw()
             return
         order = ", most contested first" if self.session.order == "contested" else ""
-        self.say(f"{self.session.total} units to review{order}; {len(self.session.unanimous)} unanimous")
+        n = self.session.total
+        self.say(f"{n} unit{'s' if n != 1 else ''} to review{order}; {len(self.session.unanimous)} unanimous")
         self._show_current()
 
     @on(ItemRead)
