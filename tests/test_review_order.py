@@ -114,3 +114,24 @@ def test_review_screen_shows_why_and_starts_with_the_most_contested(store: Store
         assert [(s.start, s.end, s.label) for s in gold.spans] == [(0, 6, "ORG"), (16, 21, "GPE")]
 
     asyncio.run(run())
+
+
+def test_palette_reorders_the_queue_and_stays_on_the_unit(store: Store) -> None:
+    ids = contested_dataset(store)
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "lead")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert screen.session.queue == ids[4:] and screen.item.unit.id == ids[4]
+            await pilot.press("ctrl+p", *"most contested", "enter")
+            await settle(pilot)
+            assert app.screen is screen and screen.session.order == "contested"
+            assert screen.session.queue == [ids[5], ids[6], ids[4]]  # the three-way split first
+            assert screen.item.unit.id == ids[4]  # still on the unit shown before, now the last
+            await pilot.press("left")
+            await settle(pilot)
+            assert screen.item.unit.id == ids[6]
+
+    asyncio.run(run())

@@ -17,11 +17,15 @@ decision is stored. Messages go to the status line, never to toasts over the gol
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -135,8 +139,40 @@ def why_text(session: ReviewSession) -> Text:
     return out
 
 
+class ReviewCommands(Provider):
+    """The review screen's palette commands (``review: most contested first`` …)."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        screen = self.screen
+        if not isinstance(screen, ReviewScreen):
+            return []
+        return [
+            ("review: most contested first", partial(screen.set_order, "contested"),
+             "Order the queue by the Dawid-Skene confidence in each unit's truth, least sure first"),
+            ("review: document order", partial(screen.set_order, "document"),
+             "The units as they sit in their documents"),
+            ("layer: entities", partial(screen.set_layer, "entities"), "Show the entity spans"),
+            ("layer: claims", partial(screen.set_layer, "claims"), "Show CLAIM, SOURCE and CUE spans"),
+        ]
+
+    async def discover(self) -> Hits:
+        """The commands shown before anything is typed."""
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Commands matching ``query``."""
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+
+
 class ReviewScreen(KeepBindingOrder, Screen[None]):
     """Adjudicate the units where annotators disagree."""
+
+    COMMANDS = {ReviewCommands}
 
     BINDINGS: list[BindingType] = [
         *[Binding(str(d), f"take({d - 1})", "Take", id=f"take-{d}", tooltip=f"Take version {d} as gold")
@@ -186,6 +222,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.save_note = Text("")
         self.message = Text("")
         self.quitting = False
+        self._keep_unit: int | None = None  # the unit to stay on when the queue is read again
 
     def compose(self) -> ComposeResult:
         """Header, the unit, why it is here, the versions side by side, the gold, the legend,
@@ -264,6 +301,9 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             self.say(message.error, warning=True)
             self._draw()
             return
+        if self._keep_unit is not None:
+            self.session.go_to(self._keep_unit)
+            self._keep_unit = None
         order = ", most contested first" if self.session.order == "contested" else ""
         n = self.session.total
         self.say(f"{n} unit{'s' if n != 1 else ''} to review{order}; {len(self.session.unanimous)} unanimous")
@@ -370,7 +410,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
     def _ready(self) -> ReviewItem | None:
         """The unit on screen, once it is read (None while reading or quitting)."""
         item = self.item
-        if self.quitting or item is None or item.unit.id != self.session.current_id:
+        if self.quitting or not self.session.loaded or item is None or item.unit.id != self.session.current_id:
             return None
         return item
 
@@ -421,8 +461,26 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.app.push_screen(
             MergeScreen(item, self.session.scheme, spans, relations, self.span_layer or "entities"), saved)
 
+    def set_order(self, order: str) -> None:
+        """Read the queue again in ``order`` (``document`` or ``contested``), staying on this unit."""
+        if not self.session.loaded or self.quitting:
+            return
+        self._keep_unit = self.session.current_id
+        self.session.order = order
+        self.session.loaded = False
+        self.say("reading the review queue…")
+        self.load_queue()
+
+    def set_layer(self, layer: str) -> None:
+        """Show the spans of ``layer``."""
+        self.span_layer = layer
+        self.refresh_bindings()
+        self._draw()
+
     def action_move(self, delta: int) -> None:
         """Go to another unit of the queue."""
+        if not self.session.loaded:
+            return
         before = self.session.position
         self.session.move(delta)
         if self.session.position != before:
@@ -440,8 +498,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
 
     def action_toggle_layer(self) -> None:
         """Switch between the entities and the claims layer."""
-        self.span_layer = "claims" if (self.span_layer or "entities") == "entities" else "entities"
-        self._draw()
+        self.set_layer("claims" if (self.span_layer or "entities") == "entities" else "entities")
 
     def action_help(self) -> None:
         """The keys, as mapped."""
