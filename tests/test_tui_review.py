@@ -137,12 +137,12 @@ async def test_busy_database_waits_quietly_and_quit_waits_for_the_gold(review_db
         while time.monotonic() - t0 < 4 * BUSY_TIMEOUT_S:
             await pilot.pause(0.05)
         assert app.is_running and gold_rows(review_db) == []
-        assert "database busy" in status(app) and "1 gold decision waiting" in status(app)
+        assert "database busy" in status(app) and "1 gold waiting" in status(app)
         assert "from bob" in str(app.screen.query_one("#review-gold").render())  # shown as decided
         await pilot.press("q")
         await pilot.pause(0.2)
         assert app.is_running  # quitting waits for the pending gold …
-        assert "saving 1 gold decisions" in status(app)
+        assert status(app).startswith("quits when 1 gold decision(s) are stored")
         assert locker.wait(timeout=30) == 0
         for _ in range(200):
             if not app.is_running:

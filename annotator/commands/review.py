@@ -47,8 +47,7 @@ def review(db_path: str, dataset: str | None, annotator_name: str, order: str, a
             click.echo(f"{name}: {session.total} unit(s) with differing versions, {session.done()} with gold"
                        + (" (most contested first)" if order == "contested" else ""))
             for entry in session.entries[:LISTED]:
-                conf = "" if entry.confidence is None else f" · confidence {entry.confidence:.2f}"
-                click.echo(f"  unit {entry.unit_id}{conf} · {entry.reason}")
+                click.echo(f"  unit {entry.unit_id} · {entry.reason}")
                 for more in entry.reasons[1:]:
                     click.echo(f"      also: {more}")
             return

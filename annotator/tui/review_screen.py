@@ -338,10 +338,14 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
 
     # ------------------------------------------------------------ drawing
     def _draw_status(self) -> None:
-        line = self.save_note.copy()
-        if line.plain and self.message.plain:
-            line.append(" · ", style="dim")
-        line.append_text(self.message)
+        """The save state and the latest message (the message first while quitting)."""
+        parts = [self.message, self.save_note] if self.quitting else [self.save_note, self.message]
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for part in parts:
+            if part.plain:
+                if line.plain:
+                    line.append(" · ", style="dim")
+                line.append_text(part)
         self.query_one("#review-status", Static).update(line)
 
     def _draw(self) -> None:
@@ -535,9 +539,9 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
                     self.say(f"gold reverted on unit {uid} (not in this queue)")
         elif isinstance(event, Busy):
             waiting = self.writer.pending
-            what = (f"{waiting} gold decision{'s' if waiting != 1 else ''} waiting" if waiting
+            what = (f"{waiting} gold waiting" if waiting
                     else "reading waits")
-            self.save_note = Text(f"database busy (another program is writing): {what}, retrying",
+            self.save_note = Text(f"database busy (another program writes): {what}, retrying",
                                   style="dim yellow")
         elif isinstance(event, Failed):
             self._failed(event)
@@ -545,8 +549,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             if not self.writer.pending:
                 self.app.exit()
                 return
-            self.message = Text(f"saving {self.writer.pending} gold decisions… (quits when they are stored)",
-                                style="italic")
+            self.message = Text(f"quits when {self.writer.pending} gold decision(s) are stored…", style="italic")
         self._draw()
 
     def _failed(self, event: Failed) -> None:
@@ -573,7 +576,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             self.app.exit()
             return
         self.quitting = True
-        self.say(f"saving {self.writer.pending} gold decisions… (quits when they are stored)")
+        self.say(f"quits when {self.writer.pending} gold decision(s) are stored…")
 
     def on_unmount(self) -> None:
         """Wait for the writer to store what is pending."""
