@@ -140,7 +140,7 @@ class MergeScreen(KeepBindingOrder, Screen[MergeResult | None]):
         ed.message = ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Link keys only in the claims layer; ``O`` only when another version has a span here."""
+        """Link keys only in the claims layer."""
         if action in {"link", "toggle_overlay"} and self.editor.layer != "claims":
             return False
         return True
@@ -243,6 +243,6 @@ class MergeScreen(KeepBindingOrder, Screen[MergeResult | None]):
 
     def action_help(self) -> None:
         """The keys of this screen."""
-        from annotator.tui.help_screen import HelpScreen
+        from annotator.tui.review_screen import ReviewHelpScreen
 
-        self.app.push_screen(HelpScreen(self))
+        self.app.push_screen(ReviewHelpScreen(self))
