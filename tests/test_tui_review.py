@@ -164,7 +164,7 @@ async def test_gold_panel_legend_and_keys_fit_80x24_with_four_annotators(tmp_pat
         await settle(pilot)
         screen = app.screen
         lines = [s.text for s in screen._compositor.render_strips()]
-        assert "4 Take" in lines[-1] and "5 Take" not in lines[-1]
+        assert "4 Take" in lines[-1] and "5 Take" not in lines[-1] and "q Quit" in lines[-1]
         for selector in ("#review-header", "#review-text", "#review-why", "#review-gold", "#review-legend",
                          "#review-status"):
             region = screen.query_one(selector).region

@@ -179,7 +179,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
           for d in range(1, 10)],
         Binding("m", "merge", "Merge", id="merge", tooltip="Edit the majority version into gold"),
         Binding("right,n", "move(1)", "Next", id="next"),
-        Binding("left,p", "move(-1)", "Prev", id="previous", tooltip="Previous unit"),
+        Binding("left,p", "move(-1)", "Prev", id="previous", tooltip="Previous unit", show=False),
         Binding("backspace,u", "undo", "Undo", id="undo", tooltip="Revert the latest gold you wrote"),
         Binding("c", "toggle_layer", "Layer", id="toggle-layer"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -389,7 +389,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
                 panel.display = False
         gold = self.query_one("#review-gold", Static)
         if item.gold is None:
-            gold.update(Text("gold: none yet — press 1..9 to take a version, m to merge and edit", style="dim"))
+            keys = "1" if len(item.versions) == 1 else f"1..{min(len(item.versions), 9)}"
+            gold.update(Text(f"gold: none yet — press {keys} to take a version, m to edit the majority", style="dim"))
         else:
             body = Text(f"gold ({item.gold.answer}, by {item.gold.adjudicator} from "
                         f"{', '.join(item.gold.sources)}): ", style="bold")
