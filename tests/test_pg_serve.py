@@ -1,8 +1,10 @@
-"""Several `annotator serve` machines on one PostgreSQL database: three `serve` processes,
-headless Chromium labelling through each, a server restart (``pg_ctl restart -m fast``) half-way
-through. Every key press that stored a decision before the restart is still there, the
-labelling processes connect again by themselves and go on, and on an overlap-1 dataset no
-unit was ever handed to two annotators.
+"""Several `annotator serve` machines on one PostgreSQL database behind one proxy: three
+`serve` processes, a round-robin reverse proxy in front of them (each page, file and websocket
+to the next machine, no sticky sessions), headless Chromium labelling through the proxy with
+each tab's session on another machine, and a server restart (``pg_ctl restart -m fast``)
+half-way through. Every decision stored before the restart is still there, the labelling
+processes connect again by themselves and go on, and on an overlap-1 dataset no unit was ever
+handed to two annotators.
 
 Uses the browser helpers of test_robust_serve.py and a cluster of its own (it restarts the
 server); skips with one line without PostgreSQL or Chromium.
@@ -11,15 +13,17 @@ server); skips with one line without PostgreSQL or Chromium.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import query
 from test_pg_restart import cluster  # noqa: F401 - the module's own cluster (restarted below)
-from test_robust_serve import Browser, accept_in_tab, decisions, open_tabs, serving
+from test_robust_serve import Browser, accept_in_tab, decisions, free_port, open_tabs, serving
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.browser, pytest.mark.slow]
 
@@ -52,19 +56,103 @@ def units_held_twice(db: str) -> list[tuple[int, int]]:
             " GROUP BY unit_id HAVING COUNT(DISTINCT annotator) > 1", (time.time(),))]
 
 
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "content-length", "content-encoding",
+              "proxy-connection", "te", "trailer"}
+
+
+class RoundRobinProxy:
+    """A reverse proxy on 127.0.0.1: each request to the next backend in turn, websockets
+    taking turns of their own (so the n-th tab's session runs on the n-th machine)."""
+
+    def __init__(self, port: int, backends: list[str]) -> None:
+        self.port = port
+        self.backends = backends
+        self._http = itertools.cycle(backends)
+        self._ws = itertools.cycle(backends)
+        self.websockets: list[str] = []  # the backend of each websocket, in order
+        self._runner: Any = None
+        self._client: Any = None
+
+    async def start(self) -> None:
+        import aiohttp
+        from aiohttp import web
+
+        self._client = aiohttp.ClientSession(auto_decompress=True)
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def handle(self, request: Any) -> Any:
+        from aiohttp import web
+
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            backend = next(self._ws)
+            self.websockets.append(backend)
+            return await self._websocket(request, backend)
+        backend = next(self._http)
+        async with self._client.request(request.method, backend + request.path_qs, headers=headers,
+                                        data=await request.read(), allow_redirects=False) as r:
+            body = await r.read()
+            return web.Response(body=body, status=r.status,
+                                headers={k: v for k, v in r.headers.items() if k.lower() not in HOP_BY_HOP})
+
+    async def _websocket(self, request: Any, backend: str) -> Any:
+        import aiohttp
+        from aiohttp import web
+
+        outer = web.WebSocketResponse()
+        await outer.prepare(request)
+        async with self._client.ws_connect("ws" + backend[4:] + request.path_qs, max_msg_size=0) as inner:
+            async def pump(src: Any, dst: Any) -> None:
+                async for msg in src:
+                    if msg.type == aiohttp.WSMsgType.TEXT:
+                        await dst.send_str(msg.data)
+                    elif msg.type == aiohttp.WSMsgType.BINARY:
+                        await dst.send_bytes(msg.data)
+                    else:
+                        break
+
+            pumps = [asyncio.ensure_future(pump(outer, inner)), asyncio.ensure_future(pump(inner, outer))]
+            await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
+            for task in pumps:
+                task.cancel()
+        await outer.close()
+        return outer
+
+
 def test_three_serve_processes_label_one_database_through_a_restart(cluster, team_db: str,  # noqa: F811
                                                                      tmp_path: Path) -> None:
     browser = Browser()
+    proxy_port = free_port()
+    public = f"http://127.0.0.1:{proxy_port}"
     with ExitStack() as stack:
         stack.callback(browser.close)
-        bases = [stack.enter_context(serving(team_db, tmp_path / f"serve-{n}.log", DATASET)) for n in NAMES]
+        bases = [stack.enter_context(serving(team_db, tmp_path / f"serve-{n}.log", DATASET, "--public-url", public))
+                 for n in NAMES]
 
         async def label() -> list[tuple[int, str, str]]:
+            proxy = RoundRobinProxy(proxy_port, bases)
+            await proxy.start()
+            try:
+                return await label_through(proxy)
+            finally:
+                await proxy.close()
+
+        async def label_through(proxy: RoundRobinProxy) -> list[tuple[int, str, str]]:
             import aiohttp
 
             async with aiohttp.ClientSession() as http:
-                tabs = await open_tabs(http, browser, team_db,
-                                       [(n, f"{base}/?annotator={n}") for n, base in zip(NAMES, bases)])
+                tabs = await open_tabs(http, browser, team_db, [(n, f"{public}/?annotator={n}") for n in NAMES])
+                assert sorted(proxy.websockets) == sorted(bases), "each tab's session runs on a machine of its own"
                 for _ in range(BEFORE):
                     for name, tab in zip(NAMES, tabs):
                         await accept_in_tab(tab, team_db, name)

@@ -66,13 +66,14 @@ def db(tmp_path: Path) -> Path:
 
 
 @contextmanager
-def serving(db: str | Path, log_path: Path, dataset: str = DATASET) -> Iterator[str]:
-    """`annotator serve --db DB` on a free port of 127.0.0.1 while the block runs; its base
-    URL. The server and the labelling processes it started are ended afterwards."""
+def serving(db: str | Path, log_path: Path, dataset: str = DATASET, *options: str) -> Iterator[str]:
+    """`annotator serve --db DB [options]` on a free port of 127.0.0.1 while the block runs;
+    its base URL. The server and the labelling processes it started are ended afterwards."""
     port = free_port()
     log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "annotator", "serve", "--db", str(db), "--dataset", dataset, "--port", str(port)],
+        [sys.executable, "-m", "annotator", "serve", "--db", str(db), "--dataset", dataset, "--port", str(port),
+         *options],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
