@@ -25,9 +25,9 @@ from conftest import query
 from test_pg_restart import cluster  # noqa: F401 - the module's own cluster (restarted below)
 from test_robust_serve import Browser, accept_in_tab, decisions, free_port, open_tabs, serving
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.postgresql
 
-DATASET = "team"
+DATASET = "pgserve-team"
 NAMES = ["alice", "bob", "carol"]
 #: decisions each annotator makes before the restart, and after it
 BEFORE, AFTER = 2, 2
@@ -46,6 +46,27 @@ def team_db(cluster) -> Iterator[str]:  # noqa: F811
     store.close()
     yield url
     cluster.drop_database(name)
+
+
+def label_processes() -> list[str]:
+    """Command lines of the `annotator label` processes of this test's dataset."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        text = " ".join(a.decode(errors="replace") for a in args)
+        if " label " in text and f"--dataset {DATASET}" in text and not text.startswith("/bin/sh"):
+            found.append(text)
+    return found
+
+
+def test_serve_hands_a_postgres_url_to_its_sessions_through_the_environment() -> None:
+    from annotator.commands.serve import label_command
+
+    assert "--db" not in label_command(None, DATASET, "bob")
+    assert "--db /data/x.db" in label_command("/data/x.db", DATASET, "bob")
 
 
 def units_held_twice(db: str) -> list[tuple[int, int]]:
@@ -129,6 +150,8 @@ class RoundRobinProxy:
         return outer
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_three_serve_processes_label_one_database_through_a_restart(cluster, team_db: str,  # noqa: F811
                                                                      tmp_path: Path) -> None:
     browser = Browser()
@@ -153,6 +176,8 @@ def test_three_serve_processes_label_one_database_through_a_restart(cluster, tea
             async with aiohttp.ClientSession() as http:
                 tabs = await open_tabs(http, browser, team_db, [(n, f"{public}/?annotator={n}") for n in NAMES])
                 assert sorted(proxy.websockets) == sorted(bases), "each tab's session runs on a machine of its own"
+                sessions = label_processes()
+                assert len(sessions) == len(NAMES) and not any("postgresql://" in c for c in sessions), sessions
                 for _ in range(BEFORE):
                     for name, tab in zip(NAMES, tabs):
                         await accept_in_tab(tab, team_db, name)
