@@ -145,6 +145,46 @@ def test_the_server_gone_for_good_is_a_one_line_error(cluster, url: str, store: 
     assert "\n" not in str(lost.value) and waits
 
 
+def test_an_export_goes_on_when_its_connection_drops(url: str, store: Store, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    for unit in store.iter_units(DATASET):
+        store.add_annotation(annotation(unit.id))
+    whole = CliRunner().invoke(cli, ["export", "--db", url, "--dataset", DATASET, "-o", "-"])
+    assert whole.exit_code == 0 and sum(line.startswith("{") for line in whole.output.splitlines()) == 40
+    real = Store.current_decisions
+    cut: list[int] = []
+
+    def drop_then_read(self, *args, **kwargs):
+        kill_backend(url, self)  # the export's own connection, before its first read
+        cut.append(1)
+        yield from real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "current_decisions", drop_then_read)
+    again = CliRunner().invoke(cli, ["export", "--db", url, "--dataset", DATASET, "-o", "-"])
+    assert cut and again.exit_code == 0, again.output
+    assert again.output == whole.output
+
+
+def test_a_command_cut_off_is_a_one_line_error(url: str, monkeypatch) -> None:
+    import psycopg
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    def gone(self, *args, **kwargs):
+        raise psycopg.OperationalError("server closed the connection unexpectedly\n\tThis probably means ...")
+
+    monkeypatch.setattr(Store, "current_decisions", gone)
+    result = CliRunner().invoke(cli, ["export", "--db", url, "--dataset", DATASET, "-o", "-"])
+    assert result.exit_code == 3
+    assert result.output.strip().splitlines() == [
+        f"Error: {url}: connection to the database server lost (server closed the connection unexpectedly);"
+        " run the command again"]
+
+
 # ---------------------------------------------------------------------- the labelling screen
 
 

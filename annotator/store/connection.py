@@ -66,6 +66,19 @@ class ConnectionLost(DatabaseError):
         self.commit_unknown = commit_unknown
 
 
+def server_gone_message(exc: BaseException) -> str | None:
+    """One line for a PostgreSQL connection that failed under a command (psycopg's
+    ``OperationalError`` met outside the store's helpers, e.g. mid-way through a streamed
+    read), None for any other error."""
+    import sys
+
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(exc, psycopg.OperationalError):
+        return None
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"connection to the database server lost ({reason}); run the command again"
+
+
 def only_reads(sql: str) -> bool:
     """Whether ``sql`` is a statement that changes nothing (safe to run twice)."""
     head = sql.lstrip()[:8].upper()
