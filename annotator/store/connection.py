@@ -118,6 +118,7 @@ class Connection:
         #: (``_lost_in_txn``) is not replaced behind the back of the code that opened it
         self._depth = 0
         self._lost_in_txn = False
+        self._shut = False  # close() was called: never connect again
         #: how many times a lost connection was replaced (PostgreSQL)
         self.reconnects = 0
         #: called (with the reason, on whichever thread) each time the server does not answer
@@ -169,7 +170,7 @@ class Connection:
     # ------------------------------------------------------------------ a lost connection
     def _closed(self) -> bool:
         """Whether the PostgreSQL connection is gone (closed by a drop, not by :meth:`close`)."""
-        return self.engine == "postgresql" and bool(self.conn.raw.closed)  # type: ignore[attr-defined]
+        return self.engine == "postgresql" and not self._shut and bool(self.conn.raw.closed)  # type: ignore[attr-defined]
 
     def _is_lost(self, exc: BaseException) -> bool:
         """Whether ``exc`` is the PostgreSQL connection dropping (psycopg closes it then)."""
@@ -365,6 +366,7 @@ class Connection:
 
     def close(self) -> None:
         with self._lock:
+            self._shut = True
             self.conn.close()
 
     def __enter__(self) -> Self:
