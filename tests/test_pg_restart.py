@@ -185,6 +185,72 @@ def test_a_command_cut_off_is_a_one_line_error(url: str, monkeypatch) -> None:
         " run the command again"]
 
 
+# ---------------------------------------------------------------------- the session's writer
+
+
+def cut_commits(store: Store, *, after: bool, times: int = 1) -> list[str]:
+    """Make the next ``times`` commits of ``store`` lose their connection: before the COMMIT
+    reaches the server (nothing stored) or ``after`` it (stored, but the client cannot know).
+    Both raise ConnectionLost with ``commit_unknown``. Returns a log of the cuts."""
+    import psycopg
+
+    real = store._commit
+    cuts: list[str] = []
+
+    def commit(conn):
+        if len(cuts) >= times:
+            return real(conn)
+        cuts.append("after" if after else "before")
+        pid = store.conn.raw.info.backend_pid
+        if after:
+            real(conn)
+        with psycopg.connect(store._url, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        if after:
+            store._forget_transaction()
+            raise ConnectionLost("cut after the commit", commit_unknown=True)
+        return real(conn)
+
+    store._commit = commit  # type: ignore[method-assign]
+    return cuts
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["cut-before-commit", "cut-after-commit"])
+def test_the_writer_stores_a_decision_and_an_undo_once_when_their_commit_is_cut(url: str, after: bool) -> None:
+    from annotator.tui.session import LabelSession, resolve_dataset
+    from annotator.tui.session_writer import Busy, Decide, Failed, Saved, SessionWriter, Undo, Undone
+
+    store = open_store(url)
+    try:
+        session = LabelSession(store, resolve_dataset(store, DATASET), "alice")
+        events: list[object] = []
+        writer = SessionWriter(session, events.append)
+        units = [u.id for u in store.iter_units(DATASET)][:3]
+        writer.submit(Decide(1, annotation(units[0])))
+        cuts = cut_commits(store, after=after)
+        writer.submit(Decide(2, annotation(units[1], "reject")))
+        writer.submit(Decide(3, annotation(units[2])))
+        assert writer.close(timeout=60)
+        assert cuts == ["after" if after else "before"]
+        cuts = cut_commits(store, after=after)
+        writer = SessionWriter(session, events.append)
+        writer.submit(Undo(4))
+        assert writer.close(timeout=60)
+        assert cuts == ["after" if after else "before"]
+    finally:
+        store.close()
+    assert not [e for e in events if isinstance(e, Failed)], events
+    assert [e.seq for e in events if isinstance(e, Saved)] == [1, 2, 3]
+    assert [(e.seq, e.view.unit.id) for e in events if isinstance(e, Undone)] == [(4, units[2])]
+    assert any(isinstance(e, Busy) and e.reconnecting for e in events)
+    saved = {e.seq: e.annotation_id for e in events if isinstance(e, Saved)}
+    rows = query(url, "SELECT id, unit_id, answer, reverts FROM annotations ORDER BY id")
+    assert rows == [(saved[1], units[0], "accept", None), (saved[2], units[1], "reject", None),
+                    (saved[3], units[2], "accept", None), (rows[3][0], units[2], "undo", saved[3])]
+    assert query(url, "SELECT unit_id, answer FROM decisions ORDER BY unit_id") == [
+        (units[0], "accept"), (units[1], "reject")]
+
+
 # ---------------------------------------------------------------------- the labelling screen
 
 
