@@ -70,8 +70,6 @@ def server_gone_message(exc: BaseException) -> str | None:
     """One line for a PostgreSQL connection that failed under a command (psycopg's
     ``OperationalError`` met outside the store's helpers, e.g. mid-way through a streamed
     read), None for any other error."""
-    import sys
-
     psycopg = sys.modules.get("psycopg")
     if psycopg is None or not isinstance(exc, psycopg.OperationalError):
         return None

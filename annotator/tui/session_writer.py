@@ -250,7 +250,7 @@ class SessionWriter:
                 self._pending -= 1
             self.notify(Saved(job.seq, job.annotation.unit_id, ann_id, job.submitted_at, time.perf_counter()))
         elif isinstance(job, Undo):
-            target = latest_decision_id(session.store, session.dataset.name, session.annotator)
+            target = self._retry(job, lambda: latest_decision_id(session.store, session.dataset.name, session.annotator))
 
             def undone_already() -> object:
                 unit_id = reverted_unit(session.store, target) if target is not None else None
