@@ -239,3 +239,37 @@ def test_review_keys_for_existing_annotators_legend_status_line_keymap_80x24(sto
         assert gold is not None and gold.sources == ["bob"]
 
     asyncio.run(run())
+
+
+def test_gold_writer_retries_waits_out_busy_and_never_stores_a_cut_commit_twice() -> None:
+    """retry_busy: a busy database is retried; a connection lost during the COMMIT asks
+    ``stored`` first and takes its answer instead of writing again; an unknown error raises."""
+    import sqlite3
+
+    import pytest
+
+    from annotator.store.connection import ConnectionLost
+    from annotator.tui.review_writer import retry_busy
+    from annotator.tui.session_writer import NOT_STORED
+
+    calls: list[str] = []
+    busy: list[int] = []
+
+    def flaky() -> str:
+        calls.append("write")
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        if len(calls) == 2:
+            raise ConnectionLost("server gone", commit_unknown=True)
+        return "written again"
+
+    assert retry_busy(flaky, lambda n, e: busy.append(n), lambda: "found stored") == "found stored"
+    assert calls == ["write", "write"] and busy == [1, 2]
+    calls.clear()
+    assert retry_busy(flaky, lambda n, e: None, lambda: NOT_STORED) == "written again"
+    assert calls == ["write", "write", "write"]
+    calls.clear()
+    with pytest.raises(ConnectionLost):  # an undo cut off during its COMMIT is not run again
+        retry_busy(flaky, lambda n, e: None)
+    with pytest.raises(ValueError):
+        retry_busy(lambda: int("x"), lambda n, e: None)

@@ -33,6 +33,7 @@ from textual.widgets import Static
 
 from annotator.agreement.adjudicate import AGREED, Comparison, SpanKey
 from annotator.models import Annotation, Gold, Span
+from annotator.store.connection import ConnectionLost
 from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.help_screen import HelpScreen, bindings_table
 from annotator.tui.review_merge import MergeResult, MergeScreen
@@ -273,7 +274,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.load_queue()
 
     def _busy_reading(self, attempt: int, error: BaseException) -> None:
-        self.post_message(self.WriterEvent(Busy(None, attempt, self.writer.pending, str(error))))
+        self.post_message(self.WriterEvent(Busy(None, attempt, self.writer.pending, str(error),
+                                                reconnecting=isinstance(error, ConnectionLost))))
 
     @work(thread=True, exclusive=True, group="review-queue", exit_on_error=False)
     def load_queue(self) -> None:
@@ -542,8 +544,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             waiting = self.writer.pending
             what = (f"{waiting} gold waiting" if waiting
                     else "reading waits")
-            self.save_note = Text(f"database busy (another program writes): {what}, retrying",
-                                  style="dim yellow")
+            cause = "the database server does not answer" if event.reconnecting else "database busy (another program writes)"
+            self.save_note = Text(f"{cause}: {what}, retrying", style="dim yellow")
         elif isinstance(event, Failed):
             self._failed(event)
         if self.quitting:
