@@ -30,6 +30,7 @@ from annotator.errors import InputError
 from annotator.ingest import base
 from annotator.ingest.base import DIRECTORY_FORMATS, READERS, SUFFIXES, Parsed, ReadOptions, Source
 from annotator.models import Annotation, Dataset, Token, Unit, check_spans
+from annotator.processes import die_with_parent
 from annotator.processes import fork_safe as _fork_safe
 from annotator.record_parts import unit_parts
 from annotator.store import Store
@@ -192,7 +193,8 @@ def _init_worker(pickled: bytes) -> None:
 
 def _init_forked() -> None:
     """In a worker: what it holds now (the suggesters and their lexicons) lives as long as it
-    does, so the cycle collector need not walk it again and again."""
+    does, so the cycle collector need not walk it again and again. It goes when the import dies."""
+    die_with_parent()
     gc.freeze()
     gc.set_threshold(*_IMPORT_GC)
 
