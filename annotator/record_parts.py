@@ -106,6 +106,79 @@ def export_relations(relations: Sequence[dict[str, Any]], spans: Sequence[dict[s
     return out
 
 
+#: Bytes that JSON never holds raw (control characters other than JSON's own whitespace), each
+#: standing for one frequent literal in a stored part (:class:`Shorthand`).
+_MARKS = [bytes([b]) for b in range(1, 32) if b not in (9, 10, 13)]
+_RAW_CONTROL = re.compile(rb"[\x00-\x1f]")
+
+
+class Shorthand:
+    """The store's compact form of one kind of JSON part: each of its frequent ``literals``
+    (keys and the punctuation around them) written as one control byte, which JSON text never
+    holds raw. :meth:`expand` is a handful of ``bytes.replace`` calls, so reading a part back
+    costs about a microsecond, not a re-encoding. Plain JSON is its own compact form (it holds
+    no marker), so parts stored before the store wrote them compact read back unchanged."""
+
+    def __init__(self, *literals: bytes) -> None:
+        if len(literals) > len(_MARKS) or len(set(literals)) != len(literals):
+            raise ValueError("too many or repeated literals")
+        self._pairs = list(zip(literals, _MARKS))
+        self._text_pairs = [(lit.decode(), m.decode()) for lit, m in self._pairs]
+
+    def squeeze(self, data: bytes) -> bytes:
+        """The compact form of ``data`` (JSON text, as UTF-8)."""
+        if _RAW_CONTROL.search(data):
+            raise ValueError("raw control character in JSON text")
+        for lit, mark in self._pairs:
+            data = data.replace(lit, mark)
+        return data
+
+    def expand(self, data: bytes) -> bytes:
+        """``data`` as it was given to :meth:`squeeze` (plain JSON comes back as it is)."""
+        for lit, mark in self._pairs:
+            data = data.replace(mark, lit)
+        return data
+
+    def squeeze_text(self, data: str) -> str:
+        """:meth:`squeeze` for text columns."""
+        if _RAW_CONTROL.search(data.encode()):
+            raise ValueError("raw control character in JSON text")
+        for lit, mark in self._text_pairs:
+            data = data.replace(lit, mark)
+        return data
+
+    def expand_text(self, data: str) -> str:
+        for lit, mark in self._text_pairs:
+            data = data.replace(mark, lit)
+        return data
+
+
+#: A unit's token list (``[{"text":…,"start":…,"end":…,"id":…,"ws":…},…]``).
+TOKEN_SHORTHAND = Shorthand(b',"ws":true},{"text":"', b',"ws":false},{"text":"', b'","start":', b',"end":', b',"id":')
+#: A decision's part (:func:`decision_part`).
+PART_SHORTHAND = Shorthand(
+    b',"spans":[{"start":', b'},{"start":', b',"end":', b',"label":"', b'","layer":"entities"', b',"token_start":',
+    b',"token_end":', b'],"relations":[],"answer":"', b'","_annotator_id":"', b'","_timestamp":', b',"created":',
+    b',"time_spent":null,"_input_hash":', b',"_task_hash":',
+)
+#: A unit's tail (:func:`unit_parts`).
+TAIL_SHORTHAND = Shorthand(b',"document":{"id":', b',"external_id":null,"title":"","position":', b',"start":',
+                           b',"end":', b'},"unit_id":', b',"meta":{}}')
+#: What a record's head holds before the unit's token list.
+_TEXT_KEY, _TOKENS_KEY = b'{"text":', b',"tokens":'
+
+
+def unit_head(text: str, tokens: bytes | None) -> bytes | None:
+    """A unit's head (``{"text":…,"tokens":[…]``) from its text and its stored token list
+    (:func:`unit_parts`); None when it has none stored."""
+    if tokens is None:
+        return None
+    try:
+        return _TEXT_KEY + orjson.dumps(text) + _TOKENS_KEY + TOKEN_SHORTHAND.expand(tokens)
+    except TypeError:  # text orjson refuses (lone surrogates): no token list is stored for it
+        return None
+
+
 def unit_parts(
     *,
     text: str,
@@ -119,13 +192,16 @@ def unit_parts(
     end: int,
     meta: dict[str, Any],
 ) -> tuple[bytes, bytes | None, bytes | None]:
-    """(token bounds, head, tail) of a unit: its packed token (start, end) pairs (the default
-    tokenizer's, or ``offsets``) and its two parts of an exported record."""
+    """(token bounds, token list, tail) of a unit as the store keeps them: its packed token
+    (start, end) pairs (the default tokenizer's, or ``offsets``), its token list as JSON and
+    the tail of its exported records, both in their compact form (:data:`TOKEN_SHORTHAND`,
+    :data:`TAIL_SHORTHAND`). The record's head is :func:`unit_head` of the text and the list."""
     tokens = prodigy_tokens(text, offsets)
     bounds = pack_bounds(tokens)
     try:
-        head: bytes | None = b'{"text":' + orjson.dumps(text) + b',"tokens":' + orjson.dumps(tokens)
-    except TypeError:  # text orjson refuses (lone surrogates)
+        orjson.dumps(text)
+        head: bytes | None = TOKEN_SHORTHAND.squeeze(orjson.dumps(tokens))
+    except (TypeError, ValueError):  # text orjson refuses (lone surrogates)
         head = None
     tail: bytes | None = None
     try:
@@ -134,8 +210,8 @@ def unit_parts(
             doc = orjson.dumps({"document": {"id": document_id, "external_id": external_id, "title": title,
                                              "position": position, "start": start, "end": end},
                                 "unit_id": unit_id})
-            tail = b"," + doc[1:-1] + b',"meta":' + encoded_meta + b"}"
-    except TypeError:
+            tail = TAIL_SHORTHAND.squeeze(b"," + doc[1:-1] + b',"meta":' + encoded_meta + b"}")
+    except (TypeError, ValueError):
         tail = None
     return bounds, head, tail
 
@@ -167,7 +243,8 @@ def decision_part(
     time_spent: float | None,
     meta: dict[str, Any],
 ) -> tuple[bytes, bytes | None] | None:
-    """A decision's part of its exported record and its suffix (None without metadata), from
+    """A decision's part of its exported record (compact: :data:`PART_SHORTHAND`) and its
+    suffix (None without metadata), from
     the spans and relations as stored (plain dicts) and the unit's tokens; None where the
     exporter must encode the record itself."""
     suffix: bytes | None = None
@@ -187,6 +264,7 @@ def decision_part(
             "_timestamp": int(created), "created": created, "time_spent": time_spent, "_input_hash": input_hash,
             "_task_hash": task_hash_of(input_hash, spans, relations),
         })
+        squeezed = PART_SHORTHAND.squeeze(b"," + part[1:-1])
     except (TypeError, ValueError, OverflowError):
         return None
-    return b"," + part[1:-1], suffix
+    return squeezed, suffix

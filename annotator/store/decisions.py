@@ -16,14 +16,15 @@ from annotator.store.leases import LeaseTables
 
 
 #: What :meth:`DecisionTables.current_decisions` can read of a current decision, by name:
-#: its unit's columns, its annotation's, its document's and the stored export parts.
+#: its unit's columns (its token bounds are kept in ``unit_extents``), its annotation's, its
+#: document's and the stored export parts.
 DECISION_FIELDS: dict[str, str] = {
     "unit_id": "d.unit_id", "document_id": "u.document_id", "position": "u.position", "start": "u.start",
     "end": 'u."end"', "text": "u.text", "input_hash": "u.input_hash", "tokens": "u.tokens", "unit_meta": "u.meta",
-    "token_bounds": "u.token_bounds", "annotator": "d.annotator", "answer": "a.answer",
+    "token_bounds": "x.token_bounds", "annotator": "d.annotator", "answer": "a.answer",
     "annotation_id": "a.id", "spans": "a.spans", "relations": "a.relations", "created": "a.created",
     "time_spent": "a.time_spent", "meta": "a.meta", "doc_external_id": "doc.external_id", "doc_title": "doc.title",
-    "head": "u.export_head", "part": "a.export_part", "tail": "u.export_tail", "suffix": "a.export_meta",
+    "token_list": "u.export_tokens", "part": "a.export_part", "tail": "u.export_tail", "suffix": "a.export_meta",
 }
 # What iter_annotation_rows reads: the unit's fields, then the annotation's.
 _ANNOTATION_COLUMNS = ("unit_id", "document_id", "position", "start", "end", "text", "tokens", "unit_meta",
@@ -41,8 +42,9 @@ class DecisionTables(LeaseTables):
         returns (unless inside an outer :meth:`write`)."""
         created = ann.created if ann.created is not None else time.time()
         with self.write():
-            unit = self._one("SELECT dataset_id, input_hash, token_bounds, CASE WHEN token_bounds IS NULL"
-                             " THEN text END AS text, tokens FROM units WHERE id = ?", (ann.unit_id,))
+            unit = self._one("SELECT u.dataset_id, u.input_hash, x.token_bounds, CASE WHEN x.token_bounds IS NULL"
+                             " THEN u.text END AS text, u.tokens FROM units u LEFT JOIN unit_extents x ON x.unit_id = u.id"
+                             " WHERE u.id = ?", (ann.unit_id,))
             if unit is None:
                 raise UserError(f"no unit {ann.unit_id} in {self.path}")
             part, suffix = self._decision_export_part(ann, unit, created) or (None, None)
@@ -222,6 +224,8 @@ class DecisionTables(LeaseTables):
         in_order = annotator is None and document_id is None
         if in_order:
             joins = joins.replace(" JOIN ", " CROSS JOIN ")
+        if any(e.startswith("x.") for e in exprs):  # every unit has its extent; LEFT all the same
+            joins += " LEFT JOIN unit_extents x ON x.unit_id = u.id"
         where = ["+d.dataset_id = ?" if in_order else "d.dataset_id = ?", "+u.dataset_id = ?"]
         params: list[Any] = [dataset_id, dataset_id]
         if document_id is not None:

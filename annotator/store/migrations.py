@@ -229,5 +229,31 @@ def m007_imports(db: Database) -> None:
     )
 
 
+#: What ``m008`` drops once the token lists are written (the same for PostgreSQL).
+_M008_DROP = """
+ALTER TABLE units DROP COLUMN export_head;
+ALTER TABLE units DROP COLUMN token_bounds;
+DROP INDEX units_input_hash;
+DROP INDEX annotations_annotator;
+"""
+
+
+@migrations()
+def m008_compact_parts(db: Database) -> None:
+    """Export parts at a quarter of their size: a unit keeps its token list
+    (``units.export_tokens``) instead of its whole record head, which repeated its text (the
+    head is built from the two when exporting), and new token lists, tails and decision parts
+    are written in compact form (:class:`annotator.record_parts.Shorthand`; the plain parts
+    stored before read back as they are). Heads already stored become token lists here.
+    What was written twice goes: ``units.token_bounds`` (``unit_extents`` holds the same), and
+    two indexes no query uses (``units_input_hash``, ``annotations_annotator``: the staged
+    import's moves go by unit id)."""
+    from annotator.store.caches import backfill_token_lists
+
+    db.execute("ALTER TABLE units ADD COLUMN export_tokens BLOB")
+    backfill_token_lists(db.conn.execute, db.conn.executemany)
+    db.executescript(_M008_DROP)
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]

@@ -61,7 +61,7 @@ class UnitTables(RowCaches, DatasetTables):
     def insert_units(self, dataset: Dataset, units: Sequence[Unit],
                      parts: Sequence[UnitParts]) -> None:
         """Write units that :meth:`insert_document` gave ids with ``defer_units=True``, each
-        with its (token bounds, head, tail) from :func:`annotator.record_parts.unit_parts`."""
+        with its (token bounds, token list, tail) from :func:`annotator.record_parts.unit_parts`."""
         if len(units) != len(parts):
             raise ValueError(f"{len(units)} units but {len(parts)} parts")
         deferred = self._deferred
@@ -77,12 +77,12 @@ class UnitTables(RowCaches, DatasetTables):
         rows = [
             (u.id, dataset.id, u.document_id if doc_id is None else doc_id, u.position, u.start, u.end, u.text,
              u.input_hash, TOKENS.dump_json(u.tokens).decode() if u.tokens is not None else None,
-             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, bounds, head, tail)
-            for u, (bounds, head, tail) in zip(units, parts)
+             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, token_list, tail)
+            for u, (_, token_list, tail) in zip(units, parts)
         ]
         self._bulk_insert("units", ("id", "dataset_id", "document_id", "position", "start", "end", "text",
-                                    "input_hash", "tokens", "meta", "token_bounds", "export_head", "export_tail"), rows)
-        self._write_unit_extents((r[0], r[1], r[2], r[6], r[10]) for r in rows)
+                                    "input_hash", "tokens", "meta", "export_tokens", "export_tail"), rows)
+        self._write_unit_extents((r[0], r[1], r[2], r[6], bounds) for r, (bounds, _, _) in zip(rows, parts))
 
     def document_id_by_hash(self, dataset: Dataset, content_hash: str) -> int | None:
         """The document with that text in the dataset (for an import's staging dataset: in
