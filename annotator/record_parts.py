@@ -110,6 +110,7 @@ def export_relations(relations: Sequence[dict[str, Any]], spans: Sequence[dict[s
 #: standing for one frequent literal in a stored part (:class:`Shorthand`).
 _MARKS = [bytes([b]) for b in range(1, 32) if b not in (9, 10, 13)]
 _RAW_CONTROL = re.compile(rb"[\x00-\x1f]")
+_RAW_CONTROL_TEXT = re.compile(r"[\x00-\x1f]")
 
 
 class Shorthand:
@@ -141,7 +142,7 @@ class Shorthand:
 
     def squeeze_text(self, data: str) -> str:
         """:meth:`squeeze` for text columns."""
-        if _RAW_CONTROL.search(data.encode()):
+        if _RAW_CONTROL_TEXT.search(data):
             raise ValueError("raw control character in JSON text")
         for lit, mark in self._text_pairs:
             data = data.replace(lit, mark)

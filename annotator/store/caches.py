@@ -9,7 +9,9 @@ reads them back to decide anything, so dropping them costs speed, never correctn
   :meth:`~annotator.store.units.UnitTables._write_units` only.
 - A decision's **export part** (``annotations.export_part``, ``export_meta``) — written with
   the decision's history row: :meth:`RowCaches._decision_export_part`, called by
-  :meth:`~annotator.store.decisions.DecisionTables.add_annotation` only.
+  :meth:`~annotator.store.decisions.DecisionTables.add_annotation`, or, for a decision an
+  import makes on a unit whose caches come later (``insert_document(defer_caches=True)``),
+  by :meth:`~annotator.store.units.UnitTables.insert_units` with them.
 - A current decision's **packed agreement columns** (``decisions.agree_head``,
   ``agree_spans``) — written whenever a current decision changes (a decision, an undo):
   :meth:`RowCaches._agreement_columns`, called by
@@ -31,7 +33,7 @@ import orjson
 from annotator.models import Annotation, Document, Unit
 from annotator.record_parts import TOKEN_SHORTHAND, decision_part, unit_parts
 from annotator.store.agreement_rows import UNIT_HEAD, packed_decision
-from annotator.store.codec import TOKENS, dump_relations, dump_spans
+from annotator.store.codec import TOKENS
 from annotator.store.connection import Connection
 from annotator.tokens import token_spans, unpack_bounds
 
@@ -60,12 +62,13 @@ class RowCaches(Connection):
                           [(u, ds, UNIT_HEAD.pack(u, d, len(text)), bounds) for u, ds, d, text, bounds in rows])
 
     @staticmethod
-    def _decision_export_part(ann: Annotation, unit: dict[str, Any], created: float
+    def _decision_export_part(ann: Annotation, unit: dict[str, Any], created: float, spans: str, relations: str
                               ) -> tuple[bytes, bytes | None] | None:
         """The decision's part of its exported record (:func:`annotator.record_parts.decision_part`)
-        over the unit's token bounds: stored, or (units whose bounds are not written yet, or were
-        imported before the store kept them) its explicit tokens or the tokenizer's. ``unit``
-        holds its ``input_hash``, ``token_bounds``, ``tokens`` and (without bounds) ``text``."""
+        over the unit's token bounds: stored, or (units imported before the store kept them)
+        its explicit tokens or the tokenizer's. ``unit`` holds its ``input_hash``,
+        ``token_bounds``, ``tokens`` and (without bounds) ``text``; ``spans`` and ``relations``
+        are the decision's as stored (:func:`~annotator.store.codec.dump_spans`)."""
         if unit["token_bounds"] is not None:
             flat = unpack_bounds(unit["token_bounds"])
             starts, ends = flat[0::2], flat[1::2]
@@ -75,7 +78,7 @@ class RowCaches(Connection):
             starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
         return decision_part(
             input_hash=unit["input_hash"], starts=starts, ends=ends,
-            spans=orjson.loads(dump_spans(ann.spans)), relations=orjson.loads(dump_relations(ann.relations)),
+            spans=orjson.loads(spans), relations=orjson.loads(relations),
             # as the floats read back from SQLite: -0.0 comes back as 0.0
             answer=ann.answer, annotator=ann.annotator, created=float(created) + 0.0,
             time_spent=None if ann.time_spent is None else float(ann.time_spent) + 0.0, meta=ann.meta,

@@ -30,7 +30,7 @@ DECISION_COLUMNS: tuple[str, ...] = (
 JSONL_PART_COLUMNS: tuple[str, ...] = ("unit_id", "annotator", "head", "part", "tail", "suffix")
 #: What the store keeps of them: the head is built from the unit's text and token list, the
 #: part and the tail are kept in their compact forms.
-_STORED_PART_COLUMNS: tuple[str, ...] = ("unit_id", "annotator", "text", "token_list", "part", "tail", "suffix")
+STORED_PART_COLUMNS: tuple[str, ...] = ("unit_id", "annotator", "text", "token_list", "part", "tail", "suffix")
 
 
 def iter_decision_rows(
@@ -65,7 +65,7 @@ def jsonl_part_batches(
     (:func:`~annotator.record_parts.unit_head`), parts and tails expanded from their compact
     forms. This is the export's hot loop with :func:`annotator.formats.jsonl.encode_jsonl_parts`."""
     expand_part, expand_tail = PART_SHORTHAND.expand, TAIL_SHORTHAND.expand
-    for rows in store.current_decisions(dataset_id, _STORED_PART_COLUMNS, annotator=annotator, answers=answers,
+    for rows in store.current_decisions(dataset_id, STORED_PART_COLUMNS, annotator=annotator, answers=answers,
                                         document_id=document_id, unit_range=unit_range, batch=batch):
         out = []
         last, head = None, None

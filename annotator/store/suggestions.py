@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
 
-from annotator.models import Suggestion
+from annotator.models import Relation, Span, Suggestion
 from annotator.record_parts import Shorthand
 from annotator.store.codec import dump_relations, dump_spans, load_relations, load_spans
 from annotator.store.datasets import DatasetTables
@@ -24,6 +24,12 @@ SUGGESTION_SHORTHAND = Shorthand(
     b'","score":', b'{"head":{"start":', b'"},"child":{"start":', b'"},"label":"', b'{"start":',
 )
 _squeeze, _expand = SUGGESTION_SHORTHAND.squeeze_text, SUGGESTION_SHORTHAND.expand_text
+
+
+def suggestion_json(spans: Sequence[Span], relations: Sequence[Relation]) -> tuple[str, str]:
+    """A suggestion's spans and relations as its row keeps them (compact JSON), for
+    :meth:`SuggestionTables.put_suggestion_rows` (an import encodes them in its workers)."""
+    return _squeeze(dump_spans(spans)), _squeeze(dump_relations(relations))
 
 
 def batched(rows: Iterable[tuple[Any, ...]], n: int) -> Iterable[list[tuple[Any, ...]]]:
@@ -47,25 +53,22 @@ class SuggestionTables(DatasetTables):
         per transaction (outside an enclosing :meth:`write`)."""
         now = time.time()
         return self._put_rows(
-            (s.unit_id, s.suggester, s.version, dump_spans(s.spans), dump_relations(s.relations), now)
-            for s in suggestions
+            (s.unit_id, s.suggester, s.version, *suggestion_json(s.spans, s.relations), now) for s in suggestions
         )
 
     def put_suggestion_rows(self, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
-        """Store suggestions already encoded as (unit_id, suggester, version, spans JSON,
-        relations JSON): the import path's fast lane, e.g. from worker processes."""
+        """Store suggestions already encoded as (unit_id, suggester, version, spans, relations)
+        by :func:`suggestion_json`: the import path's fast lane, e.g. from worker processes."""
         now = time.time()
         self._put_rows((*r, now) for r in rows)
 
     def _put_rows(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        """Upsert suggestion rows (unit_id, suggester, version, spans JSON, relations JSON,
-        created), spans and relations in their compact form, in transactions of at most
-        :data:`WRITE_ROWS` rows each (each row replaces one (unit, suggester) whole, so a run
-        stopped between two leaves every unit with one complete version or the other)."""
+        """Upsert suggestion rows (unit_id, suggester, version, spans, relations, created) in
+        transactions of at most :data:`WRITE_ROWS` rows each (each row replaces one (unit,
+        suggester) whole, so a run stopped between two leaves every unit with one complete
+        version or the other)."""
         n = 0
-        compact = ((u, name, version, _squeeze(spans), _squeeze(rels), created)
-                   for u, name, version, spans, rels, created in rows)
-        for chunk in batched(compact, WRITE_ROWS):
+        for chunk in batched(rows, WRITE_ROWS):
             with self.write():
                 self._x_many(self._UPSERT, chunk)
             n += len(chunk)
