@@ -6,9 +6,12 @@ A record (``schemas/record.schema.json``) is the unit's fields around the decisi
      \\_______ head ______/  \\__________________ the decision's part __________________/  \\_______________ tail ________________/
 
 A decision with metadata adds its suffix, ``,"annotation_meta":{…}``, before the tail's closing
-brace. The store keeps ``head`` and ``tail`` with each unit and the decision's part with each
-decision, so exporting a million decisions tokenizes nothing and encodes nothing: the exporter
-joins three stored byte strings (DESIGN.md: >= 100,000 records/s on two cores). The parts are
+brace. The store keeps the unit's token list and tail with each unit and the decision's part
+with each decision, so exporting a million decisions tokenizes nothing and encodes nothing:
+the exporter joins stored byte strings (DESIGN.md: >= 100,000 records/s on two cores), the
+head being ``{"text":`` + the text + ``,"tokens":`` + the list (:func:`unit_head`). They are
+kept in a compact form (:class:`Shorthand`: each frequent key written as one byte), a quarter
+of their size, expanded by a few ``bytes.replace`` calls when read. The parts are
 built here from the same pieces as the exporter's own record (:func:`export_spans`,
 :func:`export_relations`, :func:`task_hash_of`) and written by orjson, which the exporter uses
 for a whole record whenever its floats are ones orjson writes as ``json.dumps`` does
