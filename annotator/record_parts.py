@@ -6,12 +6,11 @@ A record (``schemas/record.schema.json``) is the unit's fields around the decisi
      \\_______ head ______/  \\__________________ the decision's part __________________/  \\_______________ tail ________________/
 
 A decision with metadata adds its suffix, ``,"annotation_meta":{…}``, before the tail's closing
-brace. The store keeps the unit's token list and tail with each unit and the decision's part
-with each decision, so exporting a million decisions tokenizes nothing and encodes nothing:
-the exporter joins stored byte strings (DESIGN.md: >= 100,000 records/s on two cores), the
-head being ``{"text":`` + the text + ``,"tokens":`` + the list (:func:`unit_head`). They are
-kept in a compact form (:class:`Shorthand`: each frequent key written as one byte), a quarter
-of their size, expanded by a few ``bytes.replace`` calls when read. The parts are
+brace. The store keeps ``head`` and ``tail`` with each unit and the decision's part with each
+decision, so exporting a million decisions tokenizes nothing and encodes nothing: the exporter
+joins stored byte strings (DESIGN.md: >= 100,000 records/s on two cores). They are kept in a
+compact form (:class:`Shorthand`: each frequent key written as one byte), a third of their
+size, expanded by a few ``bytes.replace`` calls when read. The parts are
 built here from the same pieces as the exporter's own record (:func:`export_spans`,
 :func:`export_relations`, :func:`task_hash_of`) and written by orjson, which the exporter uses
 for a whole record whenever its floats are ones orjson writes as ``json.dumps`` does
@@ -157,8 +156,9 @@ class Shorthand:
         return data
 
 
-#: A unit's token list (``[{"text":…,"start":…,"end":…,"id":…,"ws":…},…]``).
-TOKEN_SHORTHAND = Shorthand(b',"ws":true},{"text":"', b',"ws":false},{"text":"', b'","start":', b',"end":', b',"id":')
+#: A unit's head (``{"text":…,"tokens":[{"text":…,"start":…,"end":…,"id":…,"ws":…},…]``).
+HEAD_SHORTHAND = Shorthand(b',"ws":true},{"text":"', b',"ws":false},{"text":"', b'","start":', b',"end":', b',"id":',
+                           b'","tokens":[{"text":"')
 #: A decision's part (:func:`decision_part`).
 PART_SHORTHAND = Shorthand(
     b',"spans":[{"start":', b'},{"start":', b',"end":', b',"label":"', b'","layer":"entities"', b',"token_start":',
@@ -168,21 +168,6 @@ PART_SHORTHAND = Shorthand(
 #: A unit's tail (:func:`unit_parts`).
 TAIL_SHORTHAND = Shorthand(b',"document":{"id":', b',"external_id":null,"title":"","position":', b',"start":',
                            b',"end":', b'},"unit_id":', b',"meta":{}}')
-#: What a record's head holds before the unit's token list.
-_TEXT_KEY, _TOKENS_KEY = b'{"text":', b',"tokens":'
-
-
-def unit_head(text: str, tokens: bytes | None) -> bytes | None:
-    """A unit's head (``{"text":…,"tokens":[…]``) from its text and its stored token list
-    (:func:`unit_parts`); None when it has none stored."""
-    if tokens is None:
-        return None
-    try:
-        return _TEXT_KEY + orjson.dumps(text) + _TOKENS_KEY + TOKEN_SHORTHAND.expand(tokens)
-    except TypeError:  # text orjson refuses (lone surrogates): no token list is stored for it
-        return None
-
-
 def unit_parts(
     *,
     text: str,
@@ -196,15 +181,14 @@ def unit_parts(
     end: int,
     meta: dict[str, Any],
 ) -> tuple[bytes, bytes | None, bytes | None]:
-    """(token bounds, token list, tail) of a unit as the store keeps them: its packed token
-    (start, end) pairs (the default tokenizer's, or ``offsets``), its token list as JSON and
-    the tail of its exported records, both in their compact form (:data:`TOKEN_SHORTHAND`,
-    :data:`TAIL_SHORTHAND`). The record's head is :func:`unit_head` of the text and the list."""
+    """(token bounds, head, tail) of a unit: its packed token (start, end) pairs (the default
+    tokenizer's, or ``offsets``) and its two parts of an exported record, in their compact
+    forms (:data:`HEAD_SHORTHAND`, :data:`TAIL_SHORTHAND`)."""
     tokens = prodigy_tokens(text, offsets)
     bounds = pack_bounds(tokens)
     try:
-        orjson.dumps(text)
-        head: bytes | None = TOKEN_SHORTHAND.squeeze(orjson.dumps(tokens))
+        head: bytes | None = HEAD_SHORTHAND.squeeze(b'{"text":' + orjson.dumps(text) + b',"tokens":'
+                                                    + orjson.dumps(tokens))
     except (TypeError, ValueError):  # text orjson refuses (lone surrogates)
         head = None
     tail: bytes | None = None

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from test_export_parts import _build, _export
 
 from annotator.models import Relation, Span, SpanRef, Suggestion
-from annotator.record_parts import PART_SHORTHAND, TAIL_SHORTHAND, TOKEN_SHORTHAND, Shorthand, unit_head
+from annotator.record_parts import HEAD_SHORTHAND, PART_SHORTHAND, TAIL_SHORTHAND, Shorthand
 from annotator.store import open_store
 from annotator.store.dialect import is_postgres
 from annotator.store.suggestions import SUGGESTION_SHORTHAND
 
-SHORTHANDS = [TOKEN_SHORTHAND, PART_SHORTHAND, TAIL_SHORTHAND, SUGGESTION_SHORTHAND]
+SHORTHANDS = [HEAD_SHORTHAND, PART_SHORTHAND, TAIL_SHORTHAND, SUGGESTION_SHORTHAND]
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False, allow_infinity=False),
               st.text(alphabet=st.sampled_from('ab"\\\x01\x1f\t\n,:{}[]ü👋 '), max_size=8),
@@ -40,14 +40,13 @@ def test_every_shorthand_gives_back_the_json_it_was_given(value) -> None:  # typ
 
 def test_a_shorthand_refuses_raw_control_characters_and_shortens_what_it_knows() -> None:
     with pytest.raises(ValueError):
-        TOKEN_SHORTHAND.squeeze(b'[{"text":"a\x01"}]')
+        HEAD_SHORTHAND.squeeze(b'[{"text":"a\x01"}]')
     with pytest.raises(ValueError):
         Shorthand(b"a", b"a")
-    tokens = orjson.dumps([{"text": "Kim", "start": 0, "end": 3, "id": 0, "ws": True},
-                           {"text": "spoke", "start": 4, "end": 9, "id": 1, "ws": False}])
-    assert TOKEN_SHORTHAND.squeeze(tokens) == b'[{"text":"Kim\x030\x043\x050\x01spoke\x034\x049\x051,"ws":false}]'
-    assert unit_head("Kim spoke", TOKEN_SHORTHAND.squeeze(tokens)) == b'{"text":"Kim spoke","tokens":' + tokens
-    assert unit_head("Kim", None) is None
+    head = b'{"text":"Kim spoke","tokens":' + orjson.dumps([{"text": "Kim", "start": 0, "end": 3, "id": 0, "ws": True},
+                                                            {"text": "spoke", "start": 4, "end": 9, "id": 1, "ws": False}])
+    assert HEAD_SHORTHAND.squeeze(head) == b'{"text":"Kim spoke\x06Kim\x030\x043\x050\x01spoke\x034\x049\x051,"ws":false}]'
+    assert HEAD_SHORTHAND.expand(HEAD_SHORTHAND.squeeze(head)) == head
 
 
 def test_suggestions_are_stored_compact_and_read_back_whole(store) -> None:  # type: ignore[no-untyped-def]
@@ -81,20 +80,18 @@ UNITS = [
 
 
 def _downgrade(db: str) -> None:
-    """Give a database the layout from before m008, as that version wrote it: whole record
-    heads, plain tails, plain suggestions, units.token_bounds, the two indexes."""
+    """Give a database the layout from before m008, as that version wrote it: plain heads,
+    tails and suggestions, units.token_bounds, the two indexes."""
     blob = "BYTEA" if is_postgres(db) else "BLOB"
-    query(db, f"ALTER TABLE units ADD COLUMN export_head {blob}")
     query(db, f"ALTER TABLE units ADD COLUMN token_bounds {blob}")
-    for uid, text, tokens, tail, bounds in query(
-            db, "SELECT u.id, u.text, u.export_tokens, u.export_tail, x.token_bounds FROM units u"
+    for uid, head, tail, bounds in query(
+            db, "SELECT u.id, u.export_head, u.export_tail, x.token_bounds FROM units u"
                 " JOIN unit_extents x ON x.unit_id = u.id"):
         query(db, "UPDATE units SET export_head = ?, export_tail = ?, token_bounds = ? WHERE id = ?",
-              (unit_head(text, bytes(tokens)), TAIL_SHORTHAND.expand(bytes(tail)), bytes(bounds), uid))
+              (HEAD_SHORTHAND.expand(bytes(head)), TAIL_SHORTHAND.expand(bytes(tail)), bytes(bounds), uid))
     for sid, spans, rels in query(db, "SELECT id, spans, relations FROM suggestions"):
         query(db, "UPDATE suggestions SET spans = ?, relations = ? WHERE id = ?",
               (SUGGESTION_SHORTHAND.expand_text(spans), SUGGESTION_SHORTHAND.expand_text(rels), sid))
-    query(db, "ALTER TABLE units DROP COLUMN export_tokens")
     query(db, "CREATE INDEX units_input_hash ON units(input_hash)")
     query(db, "CREATE INDEX annotations_annotator ON annotations(dataset_id, annotator, id)")
     query(db, f"DELETE FROM {migrations_table(db)} WHERE name = 'm008_compact_parts'")
@@ -114,14 +111,14 @@ def test_a_database_from_before_m008_migrates_to_the_same_export(db: str, tmp_pa
     try:
         assert store.get_suggestions(1)[0].spans == [Span(start=0, end=3, label="PERSON", source="news-rules",
                                                           score=0.5)]
-        tokens = [bytes(t) for (t,) in store.conn.execute("SELECT export_tokens FROM units ORDER BY id").fetchall()]
+        heads = [bytes(t) for (t,) in store.conn.execute("SELECT export_head FROM units ORDER BY id").fetchall()]
     finally:
         store.close()
-    assert all(t.startswith(b'[{"text":"') and b'"start"' not in t for t in tokens)
+    assert all(h.startswith(b'{"text":"') and b'"start"' not in h for h in heads)  # compact again
     assert _export(db, tmp_path / "after.jsonl") == want
     columns = [c for (c,) in query(db, "SELECT name FROM pragma_table_info('units')")] if not is_postgres(db) else [
         c for (c,) in query(db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'units'")]
-    assert "export_tokens" in columns and "export_head" not in columns and "token_bounds" not in columns
+    assert "export_head" in columns and "token_bounds" not in columns
 
 
 def test_a_preannotated_import_writes_its_units_parts_after_its_decisions(db: str, tmp_path: Path) -> None:
@@ -146,7 +143,7 @@ def test_a_preannotated_import_writes_its_units_parts_after_its_decisions(db: st
     ds = store.ensure_dataset("d")
     summary = import_sources(store, [SourcePlan(Source(src), "doccano")], ds, options=ReadOptions(),
                              suggesters=list(build_suggesters(load_scheme("news"))), workers=2)
-    counts = store.conn.execute("SELECT COUNT(*), COUNT(export_tokens), COUNT(export_tail) FROM units").fetchone()
+    counts = store.conn.execute("SELECT COUNT(*), COUNT(export_head), COUNT(export_tail) FROM units").fetchone()
     parts = store.conn.execute("SELECT COUNT(*), COUNT(export_part) FROM annotations").fetchone()
     extents = store.conn.execute("SELECT COUNT(token_bounds) FROM unit_extents").fetchone()[0]
     store.close()

@@ -97,7 +97,7 @@ def test_deferred_units_are_written_later_with_their_parts(store, db):
     assert query(db, "SELECT id, document_id, text FROM units ORDER BY id") == [
         (1, first, "Kim spoke."), (2, second, "Moon left.")]
     assert query(db, "SELECT COUNT(*) FROM unit_extents WHERE token_bounds IS NOT NULL") == [(2,)]
-    assert query(db, "SELECT COUNT(*) FROM units WHERE export_tokens IS NULL") == [(0,)]
+    assert query(db, "SELECT COUNT(*) FROM units WHERE export_head IS NULL") == [(0,)]
 
 
 def test_deferred_units_never_written_roll_the_transaction_back(store, db):

@@ -12,8 +12,7 @@ import pytest
 from annotator.models import Annotation, Document, Span, Unit
 from annotator.store import Store
 from annotator.store.decisions import DECISION_FIELDS
-from annotator.store.rows import (DECISION_COLUMNS, JSONL_PART_COLUMNS, STORED_PART_COLUMNS, iter_decision_rows,
-                                  jsonl_part_batches)
+from annotator.store.rows import DECISION_COLUMNS, JSONL_PART_COLUMNS, iter_decision_rows, jsonl_part_batches
 from conftest import ROOT
 
 #: A store object's connection, lock, sqlite-utils view or query helpers (``store.conn``,
@@ -116,7 +115,7 @@ def test_one_reader_columns(store: Store) -> None:
     (parts, *_), *_ = jsonl_part_batches(store, ds_id)
     assert parts[0] == unit.id and parts[1] == "alice" and all(isinstance(p, bytes) for p in parts[2:5])
     assert parts[2].startswith(b'{"text":' + json.dumps(unit.text).encode() + b',"tokens":[{"text":')
-    assert len(parts) == len(JSONL_PART_COLUMNS) and set(DECISION_COLUMNS) | set(STORED_PART_COLUMNS) <= set(DECISION_FIELDS)
+    assert len(parts) == len(JSONL_PART_COLUMNS) and set(DECISION_COLUMNS) | set(JSONL_PART_COLUMNS) <= set(DECISION_FIELDS)
     with pytest.raises(ValueError, match="start with unit_id"):
         next(store.current_decisions(ds_id, ("annotator", "unit_id")))
     with pytest.raises(ValueError, match="include annotator"):

@@ -3,7 +3,7 @@
 Each is derived from the row it travels with and written in the same transaction; nothing
 reads them back to decide anything, so dropping them costs speed, never correctness.
 
-- A unit's **export parts** (``units.token_bounds``, ``export_tokens``, ``export_tail``) and its
+- A unit's **export parts** (``units.export_head``, ``export_tail``) and its
   **extent** (``unit_extents``: packed id, document, length, token bounds) — written with the
   unit: :meth:`RowCaches._unit_caches` and :meth:`RowCaches._write_unit_extents`, called by
   :meth:`~annotator.store.units.UnitTables._write_units` only.
@@ -20,7 +20,7 @@ reads them back to decide anything, so dropping them costs speed, never correctn
 The encodings are :mod:`annotator.record_parts` (export: the token list, tail and decision
 part in compact form, :class:`~annotator.record_parts.Shorthand`) and
 :mod:`annotator.store.agreement_rows` (agreement, which also backfills old rows in migrations).
-:func:`backfill_token_lists` turns the record heads stored before ``m008`` into token lists.
+:func:`compact_unit_parts` rewrites the units' parts stored before ``m008`` compact.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 
 from annotator.models import Annotation, Document, Unit
-from annotator.record_parts import TOKEN_SHORTHAND, decision_part, unit_parts
+from annotator.record_parts import HEAD_SHORTHAND, TAIL_SHORTHAND, decision_part, unit_parts
 from annotator.store.agreement_rows import UNIT_HEAD, packed_decision
 from annotator.store.codec import TOKENS
 from annotator.store.connection import Connection
@@ -91,30 +91,21 @@ class RowCaches(Connection):
         return packed_decision(unit_id, self._ids.annotator(annotator), answer, spans, self._ids.label)
 
 
-def backfill_token_lists(execute: Callable[..., Any], executemany: Callable[..., Any], batch: int = 20_000) -> int:
-    """Migration ``m008``, inside its transaction: each unit's ``export_tokens`` from the record
-    head stored before (``export_head``: the text, then the token list), in compact form; a
-    head that does not start with the unit's text leaves it NULL (its records are encoded
-    whole, as for units stored before ``m002``). Returns how many were written."""
+def compact_unit_parts(execute: Callable[..., Any], executemany: Callable[..., Any], batch: int = 20_000) -> int:
+    """Migration ``m008``, inside its transaction: the head and tail of every unit stored before
+    in their compact forms (plain ones read back the same; this only makes them smaller).
+    Returns how many units were rewritten."""
     done = 0
     after = -1
     while True:
-        rows = execute("SELECT id, text, export_head FROM units WHERE id > ? ORDER BY id LIMIT ?",
+        rows = execute("SELECT id, export_head, export_tail FROM units WHERE id > ? ORDER BY id LIMIT ?",
                        (after, batch)).fetchall()
         if not rows:
             return done
-        updates = []
-        for unit_id, text, head in rows:
-            if head is None:
-                continue
-            head = bytes(head)
-            try:
-                prefix = b'{"text":' + orjson.dumps(text) + b',"tokens":'
-                if head.startswith(prefix):
-                    updates.append((TOKEN_SHORTHAND.squeeze(head[len(prefix):]), unit_id))
-            except (TypeError, ValueError):
-                continue
+        updates = [(None if head is None else HEAD_SHORTHAND.squeeze(bytes(head)),
+                    None if tail is None else TAIL_SHORTHAND.squeeze(bytes(tail)), unit_id)
+                   for unit_id, head, tail in rows if head is not None or tail is not None]
         if updates:
-            executemany("UPDATE units SET export_tokens = ? WHERE id = ?", updates)
+            executemany("UPDATE units SET export_head = ?, export_tail = ? WHERE id = ?", updates)
         done += len(updates)
         after = rows[-1][0]

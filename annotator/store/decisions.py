@@ -24,7 +24,7 @@ DECISION_FIELDS: dict[str, str] = {
     "token_bounds": "x.token_bounds", "annotator": "d.annotator", "answer": "a.answer",
     "annotation_id": "a.id", "spans": "a.spans", "relations": "a.relations", "created": "a.created",
     "time_spent": "a.time_spent", "meta": "a.meta", "doc_external_id": "doc.external_id", "doc_title": "doc.title",
-    "token_list": "u.export_tokens", "part": "a.export_part", "tail": "u.export_tail", "suffix": "a.export_meta",
+    "head": "u.export_head", "part": "a.export_part", "tail": "u.export_tail", "suffix": "a.export_meta",
 }
 # What iter_annotation_rows reads: the unit's fields, then the annotation's.
 _ANNOTATION_COLUMNS = ("unit_id", "document_id", "position", "start", "end", "text", "tokens", "unit_meta",

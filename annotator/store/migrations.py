@@ -229,9 +229,8 @@ def m007_imports(db: Database) -> None:
     )
 
 
-#: What ``m008`` drops once the token lists are written (the same for PostgreSQL).
+#: What ``m008`` drops (the same for PostgreSQL).
 _M008_DROP = """
-ALTER TABLE units DROP COLUMN export_head;
 ALTER TABLE units DROP COLUMN token_bounds;
 DROP INDEX units_input_hash;
 DROP INDEX annotations_annotator;
@@ -240,19 +239,16 @@ DROP INDEX annotations_annotator;
 
 @migrations()
 def m008_compact_parts(db: Database) -> None:
-    """Export parts at a quarter of their size: a unit keeps its token list
-    (``units.export_tokens``) instead of its whole record head, which repeated its text (the
-    head is built from the two when exporting), and new token lists, tails and decision parts
-    are written in compact form (:class:`annotator.record_parts.Shorthand`; the plain parts
-    stored before read back as they are). Heads already stored become token lists here.
-    What was written twice goes: ``units.token_bounds`` (``unit_extents`` holds the same), and
-    two indexes no query uses (``units_input_hash``, ``annotations_annotator``: the staged
-    import's moves go by unit id)."""
-    from annotator.store.caches import backfill_token_lists
+    """Export parts at a third of their size, and nothing written twice: new heads, tails,
+    decision parts and suggestions are written compact (:class:`annotator.record_parts.Shorthand`;
+    plain ones stored before read back the same, the units' are rewritten compact here);
+    ``units.token_bounds`` goes (``unit_extents`` holds the same bounds), and two indexes no
+    query uses (``units_input_hash``, ``annotations_annotator``: the staged import's moves go
+    by unit id)."""
+    from annotator.store.caches import compact_unit_parts
 
-    db.execute("ALTER TABLE units ADD COLUMN export_tokens BLOB")
-    backfill_token_lists(db.conn.execute, db.conn.executemany)
     db.executescript(_M008_DROP)
+    compact_unit_parts(db.conn.execute, db.conn.executemany)
 
 
 def known_names() -> list[str]:

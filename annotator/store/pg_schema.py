@@ -184,23 +184,18 @@ CREATE TRIGGER annotations_append_only BEFORE UPDATE OR DELETE ON annotations
 """
 
 
+#: m008: what goes (as ``migrations._M008_DROP``); the units' parts are then rewritten compact.
 _M008 = """
-ALTER TABLE units ADD COLUMN export_tokens BYTEA;
-"""
-#: What m008 drops once the token lists are written (as ``migrations._M008_DROP``).
-_M008_DROP = """
-ALTER TABLE units DROP COLUMN export_head;
 ALTER TABLE units DROP COLUMN token_bounds;
 DROP INDEX units_input_hash;
 DROP INDEX annotations_annotator;
 """
 
 
-def _m008_backfill(conn: PgConnection) -> None:
-    from annotator.store.caches import backfill_token_lists
+def _m008_compact(conn: PgConnection) -> None:
+    from annotator.store.caches import compact_unit_parts
 
-    backfill_token_lists(conn.execute, conn.executemany)
-    conn.raw.execute(_M008_DROP)
+    compact_unit_parts(conn.execute, conn.executemany)
 
 
 def _m003_backfill(conn: PgConnection) -> None:
@@ -223,7 +218,7 @@ MIGRATIONS: dict[str, tuple[str, Callable[[PgConnection], None] | None]] = {
     "m004_unit_extents": (_M004, _m004_backfill),
     "m005_leases": (_M005, None),
     "m007_imports": (_M007, None),
-    "m008_compact_parts": (_M008, _m008_backfill),
+    "m008_compact_parts": (_M008, _m008_compact),
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from annotator.record_parts import PART_SHORTHAND, TAIL_SHORTHAND, unit_head
+from annotator.record_parts import HEAD_SHORTHAND, PART_SHORTHAND, TAIL_SHORTHAND
 
 if TYPE_CHECKING:
     from annotator.store import Store
@@ -24,13 +24,10 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "token_bounds",
 )
 
-#: Columns of :func:`jsonl_part_batches`, in order: the parts of a decision's JSONL record
-#: (:mod:`annotator.record_parts`); head, part or tail None sends the record to the general
-#: encoder, the suffix is None without metadata.
+#: Columns of :func:`jsonl_part_batches`, in order: the stored parts of a decision's JSONL
+#: record (:mod:`annotator.record_parts`, kept compact); head, part or tail None sends the
+#: record to the general encoder, the suffix is None without metadata.
 JSONL_PART_COLUMNS: tuple[str, ...] = ("unit_id", "annotator", "head", "part", "tail", "suffix")
-#: What the store keeps of them: the head is built from the unit's text and token list, the
-#: part and the tail are kept in their compact forms.
-STORED_PART_COLUMNS: tuple[str, ...] = ("unit_id", "annotator", "text", "token_list", "part", "tail", "suffix")
 
 
 def iter_decision_rows(
@@ -61,19 +58,20 @@ def jsonl_part_batches(
     batch: int = 4000,
 ) -> Iterator[list[tuple[Any, ...]]]:
     """The decisions of :func:`iter_decision_rows` (same filters, same order) as
-    :data:`JSONL_PART_COLUMNS` tuples, in batches (lists): each unit's head is built once
-    (:func:`~annotator.record_parts.unit_head`), parts and tails expanded from their compact
-    forms. This is the export's hot loop with :func:`annotator.formats.jsonl.encode_jsonl_parts`."""
-    expand_part, expand_tail = PART_SHORTHAND.expand, TAIL_SHORTHAND.expand
-    for rows in store.current_decisions(dataset_id, STORED_PART_COLUMNS, annotator=annotator, answers=answers,
+    :data:`JSONL_PART_COLUMNS` tuples, in batches (lists), expanded from their compact forms
+    (a unit's head and tail once for its decisions). This is the export's hot loop with
+    :func:`annotator.formats.jsonl.encode_jsonl_parts`."""
+    expand_head, expand_part, expand_tail = HEAD_SHORTHAND.expand, PART_SHORTHAND.expand, TAIL_SHORTHAND.expand
+    for rows in store.current_decisions(dataset_id, JSONL_PART_COLUMNS, annotator=annotator, answers=answers,
                                         document_id=document_id, unit_range=unit_range, batch=batch):
         out = []
-        last, head = None, None
-        for uid, name, text, tokens, part, tail, suffix in rows:
+        last, head, tail = None, None, None
+        for uid, name, stored_head, part, stored_tail, suffix in rows:
             if uid != last:
-                last, head = uid, unit_head(text, tokens)
-            out.append((uid, name, head, None if part is None else expand_part(part),
-                        None if tail is None else expand_tail(tail), suffix))
+                last = uid
+                head = None if stored_head is None else expand_head(stored_head)
+                tail = None if stored_tail is None else expand_tail(stored_tail)
+            out.append((uid, name, head, None if part is None else expand_part(part), tail, suffix))
         yield out
 
 

@@ -71,7 +71,7 @@ class UnitTables(RowCaches, DatasetTables):
                      parts: Sequence[UnitParts]) -> None:
         """Write units that :meth:`insert_document` gave ids with ``defer_units=True`` (or the
         caches of those it wrote with ``defer_caches=True``), each with its (token bounds,
-        token list, tail) from :func:`annotator.record_parts.unit_parts`."""
+        head, tail) from :func:`annotator.record_parts.unit_parts`."""
         if len(units) != len(parts):
             raise ValueError(f"{len(units)} units but {len(parts)} parts")
         deferred, uncached = self._deferred, self._uncached
@@ -95,11 +95,11 @@ class UnitTables(RowCaches, DatasetTables):
         rows = [
             (u.id, dataset.id, u.document_id if doc_id is None else doc_id, u.position, u.start, u.end, u.text,
              u.input_hash, TOKENS.dump_json(u.tokens).decode() if u.tokens is not None else None,
-             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, token_list, tail)
-            for u, (_, token_list, tail) in zip(units, parts or [(None, None, None)] * len(units))
+             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, head, tail)
+            for u, (_, head, tail) in zip(units, parts or [(None, None, None)] * len(units))
         ]
         self._bulk_insert("units", ("id", "dataset_id", "document_id", "position", "start", "end", "text",
-                                    "input_hash", "tokens", "meta", "export_tokens", "export_tail"), rows)
+                                    "input_hash", "tokens", "meta", "export_head", "export_tail"), rows)
         if parts is not None:
             self._write_unit_extents((r[0], r[1], r[2], r[6], bounds) for r, (bounds, _, _) in zip(rows, parts))
 
@@ -107,8 +107,8 @@ class UnitTables(RowCaches, DatasetTables):
         """The caches of units written to ``dataset`` without them (``defer_caches``)."""
         if not written:
             return
-        self._x_many("UPDATE units SET export_tokens = ?, export_tail = ? WHERE id = ?",
-                     [(tokens, tail, u.id) for u, (_, tokens, tail) in written])
+        self._x_many("UPDATE units SET export_head = ?, export_tail = ? WHERE id = ?",
+                     [(head, tail, u.id) for u, (_, head, tail) in written])
         decided = [(ann_id, self._decision_export_part(ann, {"input_hash": u.input_hash, "token_bounds": bounds,
                                                              "tokens": u.tokens and TOKENS.dump_json(u.tokens),
                                                              "text": u.text}, created, spans, rels) or (None, None))
