@@ -172,13 +172,13 @@ class ImportSummary:
 
 def _suggestion_rows(suggesters: Sequence[Suggester], units: Sequence[Unit]) -> list[tuple[int, str, str, str, str]]:
     """Run every suggester over a batch; rows ready for :meth:`Store.put_suggestion_rows`."""
-    from annotator.store import dump_relations, dump_spans
+    from annotator.store import suggestion_json
 
     rows = []
     for suggester in suggesters:
         for s in suggester.suggest(units):
             if s.spans or s.relations:
-                rows.append((int(s.unit_id or 0), s.suggester, s.version, dump_spans(s.spans), dump_relations(s.relations)))
+                rows.append((int(s.unit_id or 0), s.suggester, s.version, *suggestion_json(s.spans, s.relations)))
     return rows
 
 
@@ -461,15 +461,17 @@ def _store_parsed(
         parsed.suggestions.extend(labels_as_suggestions(parsed.labels, plan.source))
         parsed.labels = []
     # A new document's units are written with their record parts once the suggesters have
-    # been over them, unless decisions or suggestions come with them (those need the unit
-    # rows now).
+    # been over them; when decisions or suggestions come with them (those need the unit rows
+    # now) the units are written at once and only their parts then.
     defer = buffer.makes_parts and not parsed.labels and not parsed.suggestions
     units = parsed.units
-    doc_id = store.insert_document(dataset, parsed.document, units, defer_units=defer)
+    doc_id = store.insert_document(dataset, parsed.document, units, defer_units=defer,
+                                   defer_caches=buffer.makes_parts and not defer)
+    fresh = doc_id is not None
     if doc_id is not None:  # insert_document gave the units their ids
         summary.documents += 1
         summary.units += len(units)
-        buffer.add(units, (doc_id, parsed.document.external_id, parsed.document.title), new=defer)
+        buffer.add(units, (doc_id, parsed.document.external_id, parsed.document.title), new=buffer.makes_parts)
     else:
         summary.duplicates += 1
         if not parsed.labels and not parsed.suggestions:
@@ -481,7 +483,7 @@ def _store_parsed(
         units = store.document_units(doc_id)
         _check_same_units(parsed, units, name)
     if parsed.labels:
-        summary.annotations += _store_labels(store, parsed, units, name)
+        summary.annotations += _store_labels(store, parsed, units, name, fresh)
     if parsed.suggestions:
         summary.imported_suggestions += _store_suggestions(store, parsed, units, name)
 
@@ -506,7 +508,7 @@ def labels_as_suggestions(labels: Sequence[base.UnitLabels], source: Source) -> 
 
 def _store_suggestions(store: Store, parsed: Parsed, units: list[Unit], name: str) -> int:
     """Write a document's imported suggestions (a model's pre-annotations); returns how many."""
-    from annotator.store import dump_relations, dump_spans
+    from annotator.store import suggestion_json
 
     rows = []
     for sug in parsed.suggestions:
@@ -519,7 +521,7 @@ def _store_suggestions(store: Store, parsed: Parsed, units: list[Unit], name: st
             check_spans(unit.text, sug.spans, sug.relations)
         except ValueError as e:
             raise InputError(name, str(e).splitlines()[0], line=parsed.line) from None
-        rows.append((int(unit.id or 0), sug.suggester, sug.version, dump_spans(sug.spans), dump_relations(sug.relations)))
+        rows.append((int(unit.id or 0), sug.suggester, sug.version, *suggestion_json(sug.spans, sug.relations)))
     store.put_suggestion_rows(rows)
     return len(rows)
 
@@ -534,9 +536,11 @@ def _check_same_units(parsed: Parsed, units: list[Unit], name: str) -> None:
         )
 
 
-def _store_labels(store: Store, parsed: Parsed, units: list[Unit], name: str) -> int:
-    """Write a document's imported decisions; identical ones already there are skipped."""
+def _store_labels(store: Store, parsed: Parsed, units: list[Unit], name: str, fresh: bool) -> int:
+    """Write a document's imported decisions; identical ones already there are skipped (a
+    ``fresh`` document, just written, has none but those of its own earlier labels)."""
     added = 0
+    seen: set[tuple[int, str]] = set()
     for lab in parsed.labels:
         if not 0 <= lab.unit_index < len(units):
             raise InputError(name, f"label refers to unit {lab.unit_index}, which does not exist", line=parsed.line)
@@ -551,7 +555,9 @@ def _store_labels(store: Store, parsed: Parsed, units: list[Unit], name: str) ->
         except ValueError as e:
             reason = str(e).splitlines()[0] if not hasattr(e, "errors") else _pyd_reason(e)
             raise InputError(name, reason, line=parsed.line) from None
-        current = store.current_annotation(ann.unit_id, ann.annotator)
+        key = (ann.unit_id, ann.annotator)
+        current = store.current_annotation(*key) if not fresh or key in seen else None
+        seen.add(key)
         if current and current.answer == ann.answer and sorted(s.key for s in current.spans) == sorted(
             s.key for s in ann.spans
         ) and sorted(r.key for r in current.relations) == sorted(r.key for r in ann.relations):

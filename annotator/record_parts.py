@@ -8,7 +8,9 @@ A record (``schemas/record.schema.json``) is the unit's fields around the decisi
 A decision with metadata adds its suffix, ``,"annotation_meta":{…}``, before the tail's closing
 brace. The store keeps ``head`` and ``tail`` with each unit and the decision's part with each
 decision, so exporting a million decisions tokenizes nothing and encodes nothing: the exporter
-joins three stored byte strings (DESIGN.md: >= 100,000 records/s on two cores). The parts are
+joins stored byte strings (DESIGN.md: >= 100,000 records/s on two cores). They are kept in a
+compact form (:class:`Shorthand`: each frequent key written as one byte), a third of their
+size, expanded by a few ``bytes.replace`` calls when read. The parts are
 built here from the same pieces as the exporter's own record (:func:`export_spans`,
 :func:`export_relations`, :func:`task_hash_of`) and written by orjson, which the exporter uses
 for a whole record whenever its floats are ones orjson writes as ``json.dumps`` does
@@ -106,6 +108,66 @@ def export_relations(relations: Sequence[dict[str, Any]], spans: Sequence[dict[s
     return out
 
 
+#: Bytes that JSON never holds raw (control characters other than JSON's own whitespace), each
+#: standing for one frequent literal in a stored part (:class:`Shorthand`).
+_MARKS = [bytes([b]) for b in range(1, 32) if b not in (9, 10, 13)]
+_RAW_CONTROL = re.compile(rb"[\x00-\x1f]")
+_RAW_CONTROL_TEXT = re.compile(r"[\x00-\x1f]")
+
+
+class Shorthand:
+    """The store's compact form of one kind of JSON part: each of its frequent ``literals``
+    (keys and the punctuation around them) written as one control byte, which JSON text never
+    holds raw. :meth:`expand` is a handful of ``bytes.replace`` calls, so reading a part back
+    costs about a microsecond, not a re-encoding. Plain JSON is its own compact form (it holds
+    no marker), so parts stored before the store wrote them compact read back unchanged."""
+
+    def __init__(self, *literals: bytes) -> None:
+        if len(literals) > len(_MARKS) or len(set(literals)) != len(literals):
+            raise ValueError("too many or repeated literals")
+        self._pairs = list(zip(literals, _MARKS))
+        self._text_pairs = [(lit.decode(), m.decode()) for lit, m in self._pairs]
+
+    def squeeze(self, data: bytes) -> bytes:
+        """The compact form of ``data`` (JSON text, as UTF-8)."""
+        if _RAW_CONTROL.search(data):
+            raise ValueError("raw control character in JSON text")
+        for lit, mark in self._pairs:
+            data = data.replace(lit, mark)
+        return data
+
+    def expand(self, data: bytes) -> bytes:
+        """``data`` as it was given to :meth:`squeeze` (plain JSON comes back as it is)."""
+        for lit, mark in self._pairs:
+            data = data.replace(mark, lit)
+        return data
+
+    def squeeze_text(self, data: str) -> str:
+        """:meth:`squeeze` for text columns."""
+        if _RAW_CONTROL_TEXT.search(data):
+            raise ValueError("raw control character in JSON text")
+        for lit, mark in self._text_pairs:
+            data = data.replace(lit, mark)
+        return data
+
+    def expand_text(self, data: str) -> str:
+        for lit, mark in self._text_pairs:
+            data = data.replace(mark, lit)
+        return data
+
+
+#: A unit's head (``{"text":…,"tokens":[{"text":…,"start":…,"end":…,"id":…,"ws":…},…]``).
+HEAD_SHORTHAND = Shorthand(b',"ws":true},{"text":"', b',"ws":false},{"text":"', b'","start":', b',"end":', b',"id":',
+                           b'","tokens":[{"text":"')
+#: A decision's part (:func:`decision_part`).
+PART_SHORTHAND = Shorthand(
+    b',"spans":[{"start":', b'},{"start":', b',"end":', b',"label":"', b'","layer":"entities"', b',"token_start":',
+    b',"token_end":', b'],"relations":[],"answer":"', b'","_annotator_id":"', b'","_timestamp":', b',"created":',
+    b',"time_spent":null,"_input_hash":', b',"_task_hash":',
+)
+#: A unit's tail (:func:`unit_parts`).
+TAIL_SHORTHAND = Shorthand(b',"document":{"id":', b',"external_id":null,"title":"","position":', b',"start":',
+                           b',"end":', b'},"unit_id":', b',"meta":{}}')
 def unit_parts(
     *,
     text: str,
@@ -120,12 +182,14 @@ def unit_parts(
     meta: dict[str, Any],
 ) -> tuple[bytes, bytes | None, bytes | None]:
     """(token bounds, head, tail) of a unit: its packed token (start, end) pairs (the default
-    tokenizer's, or ``offsets``) and its two parts of an exported record."""
+    tokenizer's, or ``offsets``) and its two parts of an exported record, in their compact
+    forms (:data:`HEAD_SHORTHAND`, :data:`TAIL_SHORTHAND`)."""
     tokens = prodigy_tokens(text, offsets)
     bounds = pack_bounds(tokens)
     try:
-        head: bytes | None = b'{"text":' + orjson.dumps(text) + b',"tokens":' + orjson.dumps(tokens)
-    except TypeError:  # text orjson refuses (lone surrogates)
+        head: bytes | None = HEAD_SHORTHAND.squeeze(b'{"text":' + orjson.dumps(text) + b',"tokens":'
+                                                    + orjson.dumps(tokens))
+    except (TypeError, ValueError):  # text orjson refuses (lone surrogates)
         head = None
     tail: bytes | None = None
     try:
@@ -134,8 +198,8 @@ def unit_parts(
             doc = orjson.dumps({"document": {"id": document_id, "external_id": external_id, "title": title,
                                              "position": position, "start": start, "end": end},
                                 "unit_id": unit_id})
-            tail = b"," + doc[1:-1] + b',"meta":' + encoded_meta + b"}"
-    except TypeError:
+            tail = TAIL_SHORTHAND.squeeze(b"," + doc[1:-1] + b',"meta":' + encoded_meta + b"}")
+    except (TypeError, ValueError):
         tail = None
     return bounds, head, tail
 
@@ -167,7 +231,8 @@ def decision_part(
     time_spent: float | None,
     meta: dict[str, Any],
 ) -> tuple[bytes, bytes | None] | None:
-    """A decision's part of its exported record and its suffix (None without metadata), from
+    """A decision's part of its exported record (compact: :data:`PART_SHORTHAND`) and its
+    suffix (None without metadata), from
     the spans and relations as stored (plain dicts) and the unit's tokens; None where the
     exporter must encode the record itself."""
     suffix: bytes | None = None
@@ -187,6 +252,7 @@ def decision_part(
             "_timestamp": int(created), "created": created, "time_spent": time_spent, "_input_hash": input_hash,
             "_task_hash": task_hash_of(input_hash, spans, relations),
         })
+        squeezed = PART_SHORTHAND.squeeze(b"," + part[1:-1])
     except (TypeError, ValueError, OverflowError):
         return None
-    return b"," + part[1:-1], suffix
+    return squeezed, suffix

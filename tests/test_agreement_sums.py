@@ -114,7 +114,6 @@ def test_units_and_decisions_from_before_the_packed_columns(seed: int, layer: st
         want = json.dumps(plain(store, layer, None))
         assert json.dumps(chunked(store, layer)) == want
         conn = store.conn
-        conn.execute("UPDATE units SET token_bounds = NULL WHERE id % 3 != 1")
         conn.execute("UPDATE unit_extents SET token_bounds = NULL WHERE unit_id % 3 != 1")
         assert json.dumps(chunked(store, layer)) == want
         conn.execute("DELETE FROM unit_extents WHERE unit_id % 2 = 0")
@@ -144,7 +143,7 @@ def test_damaged_packed_columns_are_read_from_the_stored_annotations() -> None:
         conn = store.conn
         conn.execute("UPDATE unit_extents SET token_bounds = substr(token_bounds, 1, 5) WHERE unit_id % 2 = 0")
         conn.execute("UPDATE unit_extents SET head = head || x'00' WHERE unit_id % 3 = 0")
-        conn.execute("UPDATE units SET token_bounds = token_bounds || x'01' WHERE id % 4 = 0")
+        conn.execute("UPDATE unit_extents SET token_bounds = token_bounds || x'01' WHERE unit_id % 4 = 1")
         assert json.dumps(chunked(store, "entities")) == want
         conn.execute("UPDATE decisions SET agree_spans = substr(agree_spans, 1, 5) WHERE (unit_id, annotator) ="
                      " (SELECT unit_id, annotator FROM decisions WHERE length(agree_spans) > 0 LIMIT 1)")

@@ -9,6 +9,7 @@ from annotator.cli import cli
 from annotator.ingest.base import ReadOptions
 from annotator.pipeline import import_sources, plan_sources
 from annotator.store import open_store
+from annotator.store.suggestions import SUGGESTION_SHORTHAND
 
 from conftest import SEED, dump_db, query
 
@@ -247,7 +248,8 @@ def test_import_as_suggestions_makes_no_decisions(runner, db_path, tmp_path):
                        "ORDER BY u.id").fetchall()
     assert [(t, name) for t, name, _ in rows] == [("Kim met Moon in Seoul. They talked.", "import:pre.jsonl"),
                                                   ("Moon said no.", "import:pre.jsonl")]
-    assert [(s["start"], s["end"], s["label"]) for s in json.loads(rows[0][2])] == [(0, 3, "PERSON"), (16, 21, "GPE")]
+    spans = json.loads(SUGGESTION_SHORTHAND.expand_text(rows[0][2]))  # kept compact
+    assert [(s["start"], s["end"], s["label"]) for s in spans] == [(0, 3, "PERSON"), (16, 21, "GPE")]
     (ds,) = json.loads(run(runner, "stats", "--db", str(db_path), "--json").output)["datasets"]
     assert ds["units"] == 2
     r = run(runner, "stats", "--db", str(db_path))

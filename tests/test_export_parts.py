@@ -14,6 +14,7 @@ from conftest import query
 from annotator.exporting import ExportOptions, export
 from annotator.models import Annotation, Document, Relation, Span, Token, Unit, task_hash
 from annotator.store import open_store
+from annotator.record_parts import HEAD_SHORTHAND, TAIL_SHORTHAND
 from annotator.tokens import pack_bounds, token_dicts, tokenize, unpack_bounds
 
 PIECES = ["Kim", "Jong-un", "Mr.", "U.N.", "said", ",", "16,985", "it's", "東京", "👋🏽", "café\u0301", "\x7f",
@@ -123,13 +124,17 @@ def test_parts_are_stored_and_used(db: str, tmp_path: Path) -> None:
     ])]
     _build(db, units)
     parts = dict(query(db, "SELECT annotator, export_part IS NOT NULL FROM annotations"))
-    ((head, tail, bounds),) = query(db, "SELECT export_head, export_tail, token_bounds FROM units")
+    ((head, tail, bounds),) = query(db, "SELECT u.export_head, u.export_tail, x.token_bounds FROM units u"
+                                         " JOIN unit_extents x ON x.unit_id = u.id")
     assert parts == {"alice": True, "bob": True, "carol": False}
     text = units[0][0]
     assert list(unpack_bounds(bounds)) == [x for t in token_dicts(text) for x in (t["start"], t["end"])]
     assert bounds == pack_bounds(token_dicts(text))
-    assert head.startswith(b'{"text":"Kim Jong Un met Putin in Moscow.","tokens":[{"text":"Kim"')
-    assert tail.endswith(b',"unit_id":1,"meta":{}}')
+    # kept compact: the head and the tail with their keys as single bytes
+    assert head.startswith(b'{"text":"Kim Jong Un met Putin in Moscow.\x06Kim\x03') and len(head) < len(
+        json.dumps(token_dicts(text))) / 2
+    assert HEAD_SHORTHAND.expand(head).startswith(b'{"text":"Kim Jong Un met Putin in Moscow.","tokens":[{"text":"Kim",')
+    assert TAIL_SHORTHAND.expand(tail).endswith(b',"unit_id":1,"meta":{}}') and b'"unit_id"' not in tail
     records = [json.loads(line) for line in _export(db, tmp_path / "o.jsonl").splitlines()]
     alice = records[0]
     assert [t["text"] for t in alice["tokens"]] == ["Kim", "Jong", "Un", "met", "Putin", "in", "Moscow", "."]
@@ -149,7 +154,8 @@ def test_decisions_of_an_upgraded_database_export_as_before(tmp_path: Path) -> N
     db = tmp_path / "old.db"
     write_v1_database(db)
     store = open_store(db)
-    assert store.conn.execute("SELECT export_head, token_bounds FROM units").fetchone() == (None, None)
+    assert store.conn.execute("SELECT u.export_head, x.token_bounds FROM units u JOIN unit_extents x"
+                              " ON x.unit_id = u.id").fetchone() == (None, None)
     store.add_annotation(Annotation(unit_id=1, annotator="bob", answer="accept", spans=[Span(start=4, end=9, label="CUE",
                                                                                               layer="claims")]))
     # the old decision has no part; the new one has (over the tokenizer's bounds), but its unit has none
@@ -189,12 +195,12 @@ def test_an_import_with_workers_stores_every_units_parts(db: str, tmp_path: Path
     ds = store.ensure_dataset("d")
     import_sources(store, [SourcePlan(Source(src), "jsonl")], ds, options=ReadOptions(),
                    suggesters=list(build_suggesters(load_scheme("news"))), workers=2)
-    missing = store.conn.execute("SELECT COUNT(*) FROM units WHERE token_bounds IS NULL OR export_head IS NULL"
+    missing = store.conn.execute("SELECT COUNT(*) FROM units WHERE export_head IS NULL"
                                  " OR export_tail IS NULL").fetchone()[0]
     n_units = store.conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
-    # agreement's narrow copy of each unit: the same bounds, its head
+    # agreement's narrow copy of each unit, the one place its token bounds are kept: they and its head
     extents = store.conn.execute("SELECT COUNT(*) FROM unit_extents e JOIN units u ON u.id = e.unit_id"
-                                 " WHERE e.token_bounds = u.token_bounds AND length(e.head) = 20").fetchone()[0]
+                                 " WHERE e.token_bounds IS NOT NULL AND length(e.head) = 20").fetchone()[0]
     assert extents == n_units
     for u in list(store.iter_units("d"))[::97]:
         store.add_annotation(Annotation(unit_id=u.id or 0, annotator="a", answer="accept",

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from annotator.cli import cli
+from annotator.store.suggestions import SUGGESTION_SHORTHAND
 from annotator.errors import InputError
 from annotator.formats.labelstudio import read_labelstudio
 from annotator.ingest.base import ReadOptions, Source
@@ -45,7 +46,7 @@ def test_predictions_become_suggestions_and_annotations_decisions(runner, db_pat
     assert r.exit_code == 0, r.output
     sugg = _rows(db_path, "SELECT u.text, s.suggester, s.spans FROM suggestions s JOIN units u ON u.id = s.unit_id ORDER BY u.id")
     assert [(t, name) for t, name, _ in sugg] == [("Kim met Moon in Seoul.", "ner-v2"), ("Moon said no.", "ner-v2")]
-    spans = json.loads(sugg[0][2])
+    spans = json.loads(SUGGESTION_SHORTHAND.expand_text(sugg[0][2]))  # kept compact
     assert [(s["start"], s["end"], s["label"], s["score"]) for s in spans] == [(0, 3, "PERSON", 0.91), (16, 21, "GPE", 0.8)]
     # only the annotated task has a decision
     anns = _rows(db_path, "SELECT u.text, a.annotator, a.answer FROM annotations a JOIN units u ON u.id = a.unit_id")

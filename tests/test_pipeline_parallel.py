@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 from annotator.ingest.base import ReadOptions
+from annotator.store.suggestions import SUGGESTION_SHORTHAND
 from annotator.pipeline import import_sources, plan_sources
 from annotator.schemes import load_scheme
 from annotator.store import open_store
@@ -78,7 +79,7 @@ def test_a_document_split_across_batches_keeps_the_suggesters_memory_of_it(tmp_p
         import_sources(store, plans, store.ensure_dataset("d"), options=ReadOptions(),
                        suggesters=build_suggesters(load_scheme("news")), workers=workers)
         store.close()
-        found[workers] = [json.loads(r[0]) for r in sqlite3.connect(db).execute(
+        found[workers] = [json.loads(SUGGESTION_SHORTHAND.expand_text(r[0])) for r in sqlite3.connect(db).execute(
             "SELECT s.spans FROM units u LEFT JOIN suggestions s ON s.unit_id = u.id AND s.suggester = 'news-rules'"
             " WHERE u.text = 'Whitcombe declined to comment.' ORDER BY u.id")]
     for workers in (1, 2):

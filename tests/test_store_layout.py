@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -111,9 +112,10 @@ def test_one_reader_columns(store: Store) -> None:
     assert row["unit_id"] == unit.id and row["text"] == unit.text and row["document_id"] == unit.document_id
     assert row["annotator"] == "alice" and row["answer"] == "accept" and '"PERSON"' in row["spans"]
     assert row["created"] == ann.created and row["doc_external_id"] == "e0" and row["doc_title"] == "t0"
-    (parts, *_), *_ = store.current_decisions(ds_id, JSONL_PART_COLUMNS)
+    (parts, *_), *_ = jsonl_part_batches(store, ds_id)
     assert parts[0] == unit.id and parts[1] == "alice" and all(isinstance(p, bytes) for p in parts[2:5])
-    assert set(DECISION_COLUMNS) | set(JSONL_PART_COLUMNS) <= set(DECISION_FIELDS)
+    assert parts[2].startswith(b'{"text":' + json.dumps(unit.text).encode() + b',"tokens":[{"text":')
+    assert len(parts) == len(JSONL_PART_COLUMNS) and set(DECISION_COLUMNS) | set(JSONL_PART_COLUMNS) <= set(DECISION_FIELDS)
     with pytest.raises(ValueError, match="start with unit_id"):
         next(store.current_decisions(ds_id, ("annotator", "unit_id")))
     with pytest.raises(ValueError, match="include annotator"):

@@ -31,6 +31,7 @@ from annotator.store.gold import GoldTables
 from annotator.store.imports import ImportTables
 from annotator.store.schema import MIGRATION_SET
 from annotator.store.stats import StatsTables
+from annotator.store.suggestions import suggestion_json
 
 
 class Store(ImportTables, StatsTables, GoldTables):
@@ -44,5 +45,5 @@ def open_store(path: str | Path | None = None, *, create: bool = True, durable: 
 
 __all__ = [
     "BUSY_TIMEOUT_S", "DEFAULT_DB", "MIGRATION_SET", "Store", "default_db_path", "dump_relations", "dump_spans",
-    "load_relations", "load_spans", "open_store",
+    "load_relations", "load_spans", "open_store", "suggestion_json",
 ]

@@ -15,8 +15,8 @@ Ids come from ``annotator_ids`` and ``span_labels``: one per name (per layer and
 renumbered. A dataset is then read in ranges of unit ids, each range one aggregate query whose
 ``group_concat`` joins the heads and the spans into two byte strings inside SQLite (read with
 ``text_factory=bytes``: SQLite concatenates blobs byte for byte, NULs included); numpy views
-them as arrays. Units come the same way, with their packed token bounds (``units.token_bounds``,
-migration ``m002``); a range holding a unit from before that migration is read row by row and
+them as arrays. Units come the same way, with their packed token bounds (``unit_extents``,
+migration ``m004``; ``units.token_bounds`` before ``m008``); a range holding a unit from before that migration is read row by row and
 tokenized here. Nothing here writes, except :func:`backfill` inside the migration.
 """
 
@@ -307,14 +307,14 @@ _UNITS = (
 )
 _UNIT_COUNT = "SELECT count(*) FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?"
 _UNIT_ROWS = (
-    "SELECT id, document_id, text, token_bounds, tokens FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?"
-    " ORDER BY id"
+    "SELECT u.id, u.document_id, u.text, x.token_bounds, u.tokens FROM units u"
+    " LEFT JOIN unit_extents x ON x.unit_id = u.id WHERE u.dataset_id = ? AND u.id BETWEEN ? AND ? ORDER BY u.id"
 )
 
 
 def _bounds(text: str, tokens: str | None) -> bytes:
     """Packed token bounds of a unit stored without them: its stored tokens', else the default
-    tokenizer's (what ``units.token_bounds`` holds for newer rows)."""
+    tokenizer's (what ``unit_extents.token_bounds`` holds for newer rows)."""
     if tokens is not None:
         stored = orjson.loads(tokens)
         if stored is not None:

@@ -128,10 +128,13 @@ class Connection:
             self._open_sqlite(create, durable)
         # What a write transaction hands out, forgotten when it ends: ids of annotator names
         # and span labels (kept across transactions once committed), the id the next unit
-        # gets, and the unit ids given by insert_document(defer_units=True) not yet written.
+        # gets, and the unit ids given by insert_document(defer_units=True) not yet written
+        # (defer_caches=True: written without their caches yet, each with the decisions made
+        # on it meanwhile, whose export parts wait for the unit's token bounds).
         self._ids = Ids(self._x)
         self._next_unit_id: int | None = None
         self._deferred: set[int] = set()
+        self._uncached: dict[int, list[Any]] = {}
         # Sliced writes (an import): how long a transaction may be held, when it began; the
         # import being written (its id, the target dataset's id and name, the staging
         # dataset's id) and the block of unit ids it has reserved (next, last).
@@ -463,6 +466,7 @@ class Connection:
         self._ids.clear()  # ids this transaction added are gone
         self._next_unit_id = None
         self._deferred.clear()
+        self._uncached.clear()
         self._unit_block = None
 
     @contextmanager

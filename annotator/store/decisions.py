@@ -16,11 +16,12 @@ from annotator.store.leases import LeaseTables
 
 
 #: What :meth:`DecisionTables.current_decisions` can read of a current decision, by name:
-#: its unit's columns, its annotation's, its document's and the stored export parts.
+#: its unit's columns (its token bounds are kept in ``unit_extents``), its annotation's, its
+#: document's and the stored export parts.
 DECISION_FIELDS: dict[str, str] = {
     "unit_id": "d.unit_id", "document_id": "u.document_id", "position": "u.position", "start": "u.start",
     "end": 'u."end"', "text": "u.text", "input_hash": "u.input_hash", "tokens": "u.tokens", "unit_meta": "u.meta",
-    "token_bounds": "u.token_bounds", "annotator": "d.annotator", "answer": "a.answer",
+    "token_bounds": "x.token_bounds", "annotator": "d.annotator", "answer": "a.answer",
     "annotation_id": "a.id", "spans": "a.spans", "relations": "a.relations", "created": "a.created",
     "time_spent": "a.time_spent", "meta": "a.meta", "doc_external_id": "doc.external_id", "doc_title": "doc.title",
     "head": "u.export_head", "part": "a.export_part", "tail": "u.export_tail", "suffix": "a.export_meta",
@@ -41,22 +42,33 @@ class DecisionTables(LeaseTables):
         returns (unless inside an outer :meth:`write`)."""
         created = ann.created if ann.created is not None else time.time()
         with self.write():
-            unit = self._one("SELECT dataset_id, input_hash, token_bounds, CASE WHEN token_bounds IS NULL"
-                             " THEN text END AS text, tokens FROM units WHERE id = ?", (ann.unit_id,))
-            if unit is None:
-                raise UserError(f"no unit {ann.unit_id} in {self.path}")
-            part, suffix = self._decision_export_part(ann, unit, created) or (None, None)
+            spans, relations = dump_spans(ann.spans), dump_relations(ann.relations)
+            # a unit this import wrote (to its staging dataset) without its caches yet: the
+            # decision's part is written with them, over its token bounds
+            waiting = self._uncached.get(ann.unit_id) if self._import is not None else None
+            if waiting is not None:
+                unit: dict[str, Any] | None = {"dataset_id": self._import[2]}  # type: ignore[index]
+                part, suffix = None, None
+            else:
+                unit = self._one("SELECT u.dataset_id, u.input_hash, x.token_bounds, CASE WHEN x.token_bounds IS NULL"
+                                 " THEN u.text END AS text, u.tokens FROM units u"
+                                 " LEFT JOIN unit_extents x ON x.unit_id = u.id WHERE u.id = ?", (ann.unit_id,))
+                if unit is None:
+                    raise UserError(f"no unit {ann.unit_id} in {self.path}")
+                part, suffix = self._decision_export_part(ann, unit, created, spans, relations) or (None, None)
             cur = self._x(
                 "INSERT INTO annotations (unit_id, dataset_id, annotator, answer, spans, relations,"
                 " created, time_spent, meta, export_part, export_meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (ann.unit_id, unit["dataset_id"], ann.annotator, ann.answer, dump_spans(ann.spans),
-                 dump_relations(ann.relations), created, ann.time_spent,
-                 json.dumps(ann.meta, ensure_ascii=False), part, suffix),
+                (ann.unit_id, unit["dataset_id"], ann.annotator, ann.answer, spans, relations, created,
+                 ann.time_spent, json.dumps(ann.meta, ensure_ascii=False), part, suffix),
             )
             ann_id = int(cur.lastrowid or 0)
+            if waiting is not None:
+                waiting.append((ann_id, ann, created, spans, relations))
             self._set_current(ann.unit_id, ann.annotator, unit["dataset_id"], ann_id, ann.answer,
                               [(s.start, s.end, s.label, s.layer) for s in ann.spans])
-            self._end_lease(ann.unit_id, ann.annotator)
+            if self._import is None or unit["dataset_id"] != self._import[2]:  # nobody leases a staged unit
+                self._end_lease(ann.unit_id, ann.annotator)
         return ann_id
 
     def _set_current(self, unit_id: int, annotator: str, dataset_id: int, annotation_id: int, answer: str,
@@ -222,6 +234,8 @@ class DecisionTables(LeaseTables):
         in_order = annotator is None and document_id is None
         if in_order:
             joins = joins.replace(" JOIN ", " CROSS JOIN ")
+        if any(e.startswith("x.") for e in exprs):  # every unit has its extent; LEFT all the same
+            joins += " LEFT JOIN unit_extents x ON x.unit_id = u.id"
         where = ["+d.dataset_id = ?" if in_order else "d.dataset_id = ?", "+u.dataset_id = ?"]
         params: list[Any] = [dataset_id, dataset_id]
         if document_id is not None:

@@ -112,8 +112,8 @@ class GoldTables(UnitTables):
         sql = (
             "SELECT u.id, u.document_id, u.position, u.start, u.\"end\", u.text, u.input_hash, u.tokens, u.meta,"
             " g.adjudicator, g.answer, g.spans, g.relations, g.created, g.sources, doc.external_id, doc.title,"
-            " u.token_bounds FROM gold_current c JOIN gold g ON g.id = c.gold_id JOIN units u ON u.id = c.unit_id"
-            " JOIN documents doc ON doc.id = u.document_id"
+            " x.token_bounds FROM gold_current c JOIN gold g ON g.id = c.gold_id JOIN units u ON u.id = c.unit_id"
+            " JOIN documents doc ON doc.id = u.document_id LEFT JOIN unit_extents x ON x.unit_id = u.id"
             " WHERE c.dataset_id = ? AND c.unit_id > ? ORDER BY c.unit_id LIMIT ?"
         )
         after = -1

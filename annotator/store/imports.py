@@ -73,12 +73,13 @@ class ImportTables(UnitTables):
         try:
             with self.sliced_writes():
                 yield staging
-                if self._deferred:
-                    raise RuntimeError(f"{len(self._deferred)} units given ids by insert_document(defer_units=True)"
-                                       " were never written with insert_units")
+                if self._deferred or self._uncached:
+                    raise RuntimeError(f"{len(self._deferred) + len(self._uncached)} units given ids by"
+                                       " insert_document(defer_units or defer_caches) were never written with insert_units")
         except BaseException:
             self._import = None
             self._unit_block = None
+            self._uncached.clear()
             self._discard_import(import_id, staging_id)
             raise
         self._import = None
@@ -148,9 +149,11 @@ class ImportTables(UnitTables):
                     "UPDATE units SET dataset_id = ? WHERE dataset_id = ? AND id BETWEEN ? AND ? AND document_id IN"
                     " (SELECT id FROM documents WHERE dataset_id = ? AND id BETWEEN ? AND ?)",
                     (dataset_id, staging_id, lo, hi, dataset_id, docs[0], docs[1]))
+                # '+dataset_id': by unit id, not through a (dataset, …) index that would walk
+                # every staged row for each chunk
                 for t in tables:
                     self._x(
-                        f"UPDATE {t} SET dataset_id = ? WHERE dataset_id = ? AND unit_id BETWEEN ? AND ? AND unit_id IN"
+                        f"UPDATE {t} SET dataset_id = ? WHERE +dataset_id = ? AND unit_id BETWEEN ? AND ? AND unit_id IN"
                         " (SELECT id FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?)",
                         (dataset_id, staging_id, lo, hi, dataset_id, lo, hi))
                 self._x("UPDATE imports SET touched = ? WHERE id = ?", (time.time(), import_id))
@@ -166,7 +169,7 @@ class ImportTables(UnitTables):
                         (lo, hi, staging_id, lo, hi))
                 for t in ("decisions", *(t for t in tables if t != "decisions")):
                     if t in tables:
-                        self._x(f"DELETE FROM {t} WHERE dataset_id = ? AND unit_id BETWEEN ? AND ?", (staging_id, lo, hi))
+                        self._x(f"DELETE FROM {t} WHERE +dataset_id = ? AND unit_id BETWEEN ? AND ?", (staging_id, lo, hi))
                 self._x("DELETE FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?", (staging_id, lo, hi))
         while True:
             with self.write():

@@ -229,5 +229,27 @@ def m007_imports(db: Database) -> None:
     )
 
 
+#: What ``m008`` drops (the same for PostgreSQL).
+_M008_DROP = """
+ALTER TABLE units DROP COLUMN token_bounds;
+DROP INDEX units_input_hash;
+DROP INDEX annotations_annotator;
+"""
+
+
+@migrations()
+def m008_compact_parts(db: Database) -> None:
+    """Export parts at a third of their size, and nothing written twice: new heads, tails,
+    decision parts and suggestions are written compact (:class:`annotator.record_parts.Shorthand`;
+    plain ones stored before read back the same, the units' are rewritten compact here);
+    ``units.token_bounds`` goes (``unit_extents`` holds the same bounds), and two indexes no
+    query uses (``units_input_hash``, ``annotations_annotator``: the staged import's moves go
+    by unit id)."""
+    from annotator.store.caches import compact_unit_parts
+
+    db.executescript(_M008_DROP)
+    compact_unit_parts(db.conn.execute, db.conn.executemany)
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]

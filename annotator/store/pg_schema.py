@@ -184,6 +184,20 @@ CREATE TRIGGER annotations_append_only BEFORE UPDATE OR DELETE ON annotations
 """
 
 
+#: m008: what goes (as ``migrations._M008_DROP``); the units' parts are then rewritten compact.
+_M008 = """
+ALTER TABLE units DROP COLUMN token_bounds;
+DROP INDEX units_input_hash;
+DROP INDEX annotations_annotator;
+"""
+
+
+def _m008_compact(conn: PgConnection) -> None:
+    from annotator.store.caches import compact_unit_parts
+
+    compact_unit_parts(conn.execute, conn.executemany)
+
+
 def _m003_backfill(conn: PgConnection) -> None:
     from annotator.store.agreement_rows import backfill
 
@@ -204,6 +218,7 @@ MIGRATIONS: dict[str, tuple[str, Callable[[PgConnection], None] | None]] = {
     "m004_unit_extents": (_M004, _m004_backfill),
     "m005_leases": (_M005, None),
     "m007_imports": (_M007, None),
+    "m008_compact_parts": (_M008, _m008_compact),
 }
 
 

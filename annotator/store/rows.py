@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from annotator.record_parts import HEAD_SHORTHAND, PART_SHORTHAND, TAIL_SHORTHAND
+
 if TYPE_CHECKING:
     from annotator.store import Store
 
@@ -23,8 +25,8 @@ DECISION_COLUMNS: tuple[str, ...] = (
 )
 
 #: Columns of :func:`jsonl_part_batches`, in order: the stored parts of a decision's JSONL
-#: record (:mod:`annotator.record_parts`); head, part or tail None sends the record to the
-#: general encoder, the suffix is None without metadata.
+#: record (:mod:`annotator.record_parts`, kept compact); head, part or tail None sends the
+#: record to the general encoder, the suffix is None without metadata.
 JSONL_PART_COLUMNS: tuple[str, ...] = ("unit_id", "annotator", "head", "part", "tail", "suffix")
 
 
@@ -56,9 +58,21 @@ def jsonl_part_batches(
     batch: int = 4000,
 ) -> Iterator[list[tuple[Any, ...]]]:
     """The decisions of :func:`iter_decision_rows` (same filters, same order) as
-    :data:`JSONL_PART_COLUMNS` tuples, in batches (lists)."""
-    return store.current_decisions(dataset_id, JSONL_PART_COLUMNS, annotator=annotator, answers=answers,
-                                   document_id=document_id, unit_range=unit_range, batch=batch)
+    :data:`JSONL_PART_COLUMNS` tuples, in batches (lists), expanded from their compact forms
+    (a unit's head and tail once for its decisions). This is the export's hot loop with
+    :func:`annotator.formats.jsonl.encode_jsonl_parts`."""
+    expand_head, expand_part, expand_tail = HEAD_SHORTHAND.expand, PART_SHORTHAND.expand, TAIL_SHORTHAND.expand
+    for rows in store.current_decisions(dataset_id, JSONL_PART_COLUMNS, annotator=annotator, answers=answers,
+                                        document_id=document_id, unit_range=unit_range, batch=batch):
+        out = []
+        last, head, tail = None, None, None
+        for uid, name, stored_head, part, stored_tail, suffix in rows:
+            if uid != last:
+                last = uid
+                head = None if stored_head is None else expand_head(stored_head)
+                tail = None if stored_tail is None else expand_tail(stored_tail)
+            out.append((uid, name, head, None if part is None else expand_part(part), tail, suffix))
+        yield out
 
 
 def unit_id_bounds(store: Store, dataset_id: int) -> tuple[int, int]:

@@ -17,7 +17,7 @@ class UnitTables(RowCaches, DatasetTables):
     """Documents and their units: write (with their caches) and read."""
 
     def insert_document(self, dataset: Dataset, doc: Document, units: Sequence[Unit], *,
-                        defer_units: bool = False) -> int | None:
+                        defer_units: bool = False, defer_caches: bool = False) -> int | None:
         """Add a document and its units; None when the same text is already in the dataset.
         An import calls it inside :meth:`importing`, with the staging dataset it yields.
 
@@ -27,10 +27,15 @@ class UnitTables(RowCaches, DatasetTables):
         writes only the document row: the units, with ids given, are written later by
         :meth:`insert_units` with their token bounds and record parts (an import computes
         those in worker processes) — in the same :meth:`write` (one that commits before they
-        are is rolled back) or, in an import, before the file completes."""
+        are is rolled back) or, in an import, before the file completes. ``defer_caches=True``
+        writes the units now (decisions may refer to them) and their caches when
+        :meth:`insert_units` gets them, in an import only (before the file completes)."""
         assert dataset.id is not None
         if defer_units and not (self.in_transaction or self._import is not None):
             raise RuntimeError("insert_document(defer_units=True) must run inside Store.write() or Store.importing()")
+        if defer_caches and (defer_units or self._import is None or self._import[2] != dataset.id):
+            raise RuntimeError("insert_document(defer_caches=True) writes to the staging dataset of Store.importing(),"
+                               " without defer_units")
         with self.write():
             if self._import is not None and self._import[2] == dataset.id and self._one(
                 "SELECT 1 AS x FROM documents WHERE dataset_id = ? AND content_hash = ?",
@@ -55,34 +60,63 @@ class UnitTables(RowCaches, DatasetTables):
             if defer_units:
                 self._deferred.update(range(first, first + len(units)))
                 return doc_id
+            if defer_caches:
+                self._uncached.update((i, []) for i in range(first, first + len(units)))
+                self._write_units(dataset, doc_id, units, None)
+                return doc_id
             self._write_units(dataset, doc_id, units, self._unit_caches(doc, doc_id, units))
             return doc_id
 
     def insert_units(self, dataset: Dataset, units: Sequence[Unit],
                      parts: Sequence[UnitParts]) -> None:
-        """Write units that :meth:`insert_document` gave ids with ``defer_units=True``, each
-        with its (token bounds, head, tail) from :func:`annotator.record_parts.unit_parts`."""
+        """Write units that :meth:`insert_document` gave ids with ``defer_units=True`` (or the
+        caches of those it wrote with ``defer_caches=True``), each with its (token bounds,
+        head, tail) from :func:`annotator.record_parts.unit_parts`."""
         if len(units) != len(parts):
             raise ValueError(f"{len(units)} units but {len(parts)} parts")
-        deferred = self._deferred
+        deferred, uncached = self._deferred, self._uncached
         for u in units:
-            if u.id not in deferred:
+            if u.id not in deferred and u.id not in uncached:
                 raise RuntimeError(f"unit {u.id} was not given its id by insert_document(defer_units=True)")
         with self.write():
-            self._write_units(dataset, None, units, parts)
+            new = [k for k, u in enumerate(units) if u.id in deferred]
+            if len(new) == len(units):
+                self._write_units(dataset, None, units, parts)
+            else:
+                self._write_units(dataset, None, [units[k] for k in new], [parts[k] for k in new])
+                self._write_caches(dataset, [(u, p) for u, p in zip(units, parts) if u.id in uncached])
             deferred.difference_update(u.id for u in units)  # type: ignore[misc]
+            for u in units:
+                uncached.pop(u.id, None)  # type: ignore[arg-type]
 
     def _write_units(self, dataset: Dataset, doc_id: int | None, units: Sequence[Unit],
-                     parts: Sequence[UnitParts]) -> None:
+                     parts: Sequence[UnitParts] | None) -> None:
+        """Insert unit rows with their caches (``parts`` None: without, for :meth:`_write_caches`)."""
         rows = [
             (u.id, dataset.id, u.document_id if doc_id is None else doc_id, u.position, u.start, u.end, u.text,
              u.input_hash, TOKENS.dump_json(u.tokens).decode() if u.tokens is not None else None,
-             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, bounds, head, tail)
-            for u, (bounds, head, tail) in zip(units, parts)
+             json.dumps(u.meta, ensure_ascii=False) if u.meta else None, head, tail)
+            for u, (_, head, tail) in zip(units, parts or [(None, None, None)] * len(units))
         ]
         self._bulk_insert("units", ("id", "dataset_id", "document_id", "position", "start", "end", "text",
-                                    "input_hash", "tokens", "meta", "token_bounds", "export_head", "export_tail"), rows)
-        self._write_unit_extents((r[0], r[1], r[2], r[6], r[10]) for r in rows)
+                                    "input_hash", "tokens", "meta", "export_head", "export_tail"), rows)
+        if parts is not None:
+            self._write_unit_extents((r[0], r[1], r[2], r[6], bounds) for r, (bounds, _, _) in zip(rows, parts))
+
+    def _write_caches(self, dataset: Dataset, written: Sequence[tuple[Unit, UnitParts]]) -> None:
+        """The caches of units written to ``dataset`` without them (``defer_caches``)."""
+        if not written:
+            return
+        self._x_many("UPDATE units SET export_head = ?, export_tail = ? WHERE id = ?",
+                     [(head, tail, u.id) for u, (_, head, tail) in written])
+        decided = [(ann_id, self._decision_export_part(ann, {"input_hash": u.input_hash, "token_bounds": bounds,
+                                                             "tokens": u.tokens and TOKENS.dump_json(u.tokens),
+                                                             "text": u.text}, created, spans, rels) or (None, None))
+                   for u, (bounds, _, _) in written for ann_id, ann, created, spans, rels in self._uncached[u.id or 0]]
+        if decided:
+            self._x_many("UPDATE annotations SET export_part = ?, export_meta = ? WHERE id = ?",
+                         [(part, suffix, ann_id) for ann_id, (part, suffix) in decided])
+        self._write_unit_extents((u.id, dataset.id, u.document_id, u.text, bounds) for u, (bounds, _, _) in written)
 
     def document_id_by_hash(self, dataset: Dataset, content_hash: str) -> int | None:
         """The document with that text in the dataset (for an import's staging dataset: in
