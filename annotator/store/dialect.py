@@ -302,14 +302,38 @@ def database_missing(target: str) -> bool:
     return not is_postgres(target) and target != ":memory:" and not Path(target).exists()
 
 
-def sibling_database(url: str, name: str) -> str:
+def sibling_database(url: str, name: str, *, fresh: bool = False) -> str:
     """The URL of the database ``name`` on the server of ``url`` (same user, host, options),
-    created empty if it does not exist (``url``'s role needs CREATEDB for that)."""
+    created empty if it does not exist (``url``'s role needs CREATEDB for that); ``fresh``
+    drops and recreates one that does."""
     import psycopg
     from psycopg import sql
 
     parts = urlsplit(url)
     with psycopg.connect(url, autocommit=True) as conn:
+        if fresh:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def drop_database(url: str, server: str) -> None:
+    """Drop the database ``url`` names (its sessions ended first), connected through
+    ``server``, another database of the same server (one cannot drop the database one is in)."""
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def database_bytes(url: str) -> int:
+    """What the database ``url`` names takes on disk (``pg_database_size``: tables, indexes,
+    TOAST; not the server's shared WAL)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+    return int(row[0]) if row else 0
