@@ -5,6 +5,12 @@ On PostgreSQL every benchmark run gets a fresh database (``annotator_bench_<pid>
 created empty, dropped when the run ends), so no run measures on what another left behind.
 SQLite files stay in the work folder and the large ones are reused between runs (building a
 million units takes minutes), as they always were.
+
+What a benchmark only reads (export, agreement from a dataset, the labelling screen) is built
+once as an SQLite file and, on PostgreSQL, copied into the fresh database with ``annotator db
+copy``'s code (``COPY``, then ``ANALYZE``; :func:`served`): both engines measure the same rows,
+and a million decisions reach the server in a minute instead of one statement at a time.
+What a benchmark writes (import, labelling while importing) is written on the engine measured.
 """
 
 from __future__ import annotations
@@ -39,6 +45,26 @@ def bench_database(workdir: Path, name: str) -> Iterator[str]:
         yield url
     finally:
         drop_database(url, SERVER)
+
+
+@contextmanager
+def served(workdir: Path, name: str, built: str) -> Iterator[str]:
+    """The database a reading benchmark measures: ``built`` (an SQLite file) itself, or a fresh
+    database on the server holding a copy of every row of it, dropped when the block ends."""
+    if SERVER is None:
+        yield built
+        return
+    from annotator.store import open_store
+    from annotator.store.copying import copy_database
+
+    with bench_database(workdir, name) as url:
+        src, dst = open_store(built, create=False), open_store(url, durable=False)
+        try:
+            copy_database(src, dst)
+        finally:
+            src.close()
+            dst.close()
+        yield url
 
 
 def database_mb(target: str) -> float:

@@ -47,8 +47,8 @@ KEY_CYCLE: list[str] = [
 
 
 def bench_db(units: int, path: str | None = None) -> str:
-    """A database with ``units`` synthetic units (an SQLite file is reused when it is already
-    there; a ``postgresql://`` one is filled, it is fresh)."""
+    """A database with ``units`` synthetic units (reused when it is already there; a
+    ``postgresql://`` one is filled when it is empty)."""
     from annotator.bench.synth import generate
     from annotator.store import open_store
     from annotator.store.dialect import is_postgres
@@ -56,7 +56,8 @@ def bench_db(units: int, path: str | None = None) -> str:
     if path and is_postgres(path):
         store = open_store(path, durable=False)
         try:
-            generate(store, units, dataset="bench")
+            if not (store.get_dataset("bench") and store.count_units("bench") == units):
+                generate(store, units, dataset="bench")
         finally:
             store.close()
         return path

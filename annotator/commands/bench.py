@@ -36,6 +36,14 @@ def _bench_db(workdir: Path, name: str) -> Any:
     return bench_database(workdir, name)
 
 
+def _served(workdir: Path, name: str, built: str) -> Any:
+    """The database a reading benchmark measures, a context manager: the SQLite file ``built``,
+    or with ``--db`` a fresh database on that server holding a copy of it."""
+    from annotator.bench.databases import served
+
+    return served(workdir, name, built)
+
+
 @dataclass
 class Row:
     """One budget: what was measured against what DESIGN.md allows."""
@@ -119,13 +127,18 @@ def bench_export(units: int, runs: int, workdir: Path) -> list[Row]:
             return [row]
     from annotator.store import open_store
 
-    with _bench_db(workdir, f"export-{units}") as db:
+    built = str(workdir / f"export-{units}.db")
+    store = open_store(built, durable=False)
+    try:
+        _say(f"export: preparing {units:,} decided units in {built} …")
+        t0 = time.perf_counter()
+        mod.prepare(store, units)
+    finally:
+        store.close()
+    with _served(workdir, f"export-{units}", built) as db:
+        prepared = time.perf_counter() - t0
         store = open_store(db, durable=False)
         try:
-            _say(f"export: preparing {units:,} decided units in {db} …")
-            t0 = time.perf_counter()
-            mod.prepare(store, units)
-            prepared = time.perf_counter() - t0
             results = []
             for i in range(runs):
                 _say(f"export: run {i + 1}/{runs} …")
@@ -174,8 +187,8 @@ def bench_dataset_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
             row.note = mem.note = "annotator.bench.agreement or .synth missing"
             continue
         _say(f"agreement: {units:,} units x {coders} annotators in a database …")
-        with _bench_db(workdir, f"agree-{units}-x{coders}") as target:
-            db = mod.annotators_db(target, units, coders)
+        built = mod.annotators_db(workdir / f"agree-{units}-x{coders}.db", units, coders)
+        with _served(workdir, f"agree-{units}-x{coders}", built) as db:
             results = []
             for i in range(runs):
                 _say(f"agreement: run {i + 1}/{runs} on {units:,} units x {coders} …")
@@ -203,7 +216,8 @@ def bench_ui(units: int, runs: int, workdir: Path, presses: int = 480) -> list[R
             r.note = "annotator.bench.ui missing"
         return [p50, p95, start]
     _say(f"ui: {presses} key presses and {runs} start-ups on {units:,} units …")
-    with _bench_db(workdir, f"ui-{units}") as db:
+    built = mod.bench_db(units, str(workdir / f"ui-{units}.db"))
+    with _served(workdir, f"ui-{units}", built) as db:
         result = mod.run_ui_bench(units=units, presses=presses, db_path=db, startup_runs=max(1, runs))
     budgets = result.get("budgets", {})
     p50.budget = float(budgets.get("p50_ms", p50.budget))
