@@ -106,8 +106,16 @@ class LazyGroup(click.Group):
             click.echo(f"Error: {e}", err=True)
             ctx.exit(e.exit_code)
         except Exception as e:
+            from annotator.store.connection import server_gone_message
             from annotator.store.damage import is_damaged_database
 
+            gone = server_gone_message(e)
+            if gone is not None:  # a PostgreSQL server restarted or unreachable half-way through
+                from annotator.store.dialect import display_url
+
+                path = display_url(str(ctx.meta.get("annotator.db_path", "the database")))
+                click.echo(f"Error: {path}: {gone}", err=True)
+                ctx.exit(DatabaseError.exit_code)
             if not is_damaged_database(e):
                 raise
             # a database file damaged on disk, met half-way through a command

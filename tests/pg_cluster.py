@@ -94,9 +94,9 @@ class Cluster:
         os.chmod(self.dir, 0o755)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
                   "--no-sync", what="initdb")
-        opts = f"-k {self.dir} -c listen_addresses='' " + " ".join(
+        self._opts = f"-k {self.dir} -c listen_addresses='' " + " ".join(
             f"-c {k}={v}" for k, v in (TEST_SETTINGS if settings is None else settings).items())
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", opts, "start",
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", self._opts, "start",
                   what="pg_ctl start")
         atexit.register(self.stop)
 
@@ -143,7 +143,11 @@ class Cluster:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def restart(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "restart", what="pg_ctl restart")
+        """``pg_ctl restart -m fast``: every session is ended, the server starts again with the
+        same options (its output to the same log: a restarted server that inherited our pipe
+        would keep ``subprocess.run`` waiting until it exits)."""
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-m", "fast",
+                  "-o", self._opts, "restart", what="pg_ctl restart")
 
     def stop(self) -> None:
         if not self.data.exists():

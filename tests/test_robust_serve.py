@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -21,11 +20,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import query
 
 from annotator.cli import cli
 
@@ -64,13 +65,15 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def server(db: Path, tmp_path: Path) -> Iterator[str]:
-    """`annotator serve` on a free port of 127.0.0.1; its base URL."""
+@contextmanager
+def serving(db: str | Path, log_path: Path, dataset: str = DATASET, *options: str) -> Iterator[str]:
+    """`annotator serve --db DB [options]` on a free port of 127.0.0.1 while the block runs;
+    its base URL. The server and the labelling processes it started are ended afterwards."""
     port = free_port()
-    log = open(tmp_path / "serve.log", "wb")
+    log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "annotator", "serve", "--db", str(db), "--dataset", DATASET, "--port", str(port)],
+        [sys.executable, "-m", "annotator", "serve", "--db", str(db), "--dataset", dataset, "--port", str(port),
+         *options],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -84,15 +87,24 @@ def server(db: Path, tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        try:  # the session's own process group: `annotator label` children left behind
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         log.close()
 
 
-def decisions(db: Path) -> list[tuple[int, str, str]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT unit_id, annotator, answer FROM decisions ORDER BY annotator, unit_id").fetchall()
-    finally:
-        conn.close()
+@pytest.fixture
+def server(db: Path, tmp_path: Path) -> Iterator[str]:
+    """`annotator serve` on a free port of 127.0.0.1; its base URL."""
+    with serving(db, tmp_path / "serve.log") as base:
+        yield base
+
+
+def decisions(db: str | Path) -> list[tuple[int, str, str]]:
+    """(unit, annotator, answer) of every current decision, on either engine."""
+    return [tuple(r) for r in query(db, "SELECT unit_id, annotator, answer FROM decisions"
+                                        " ORDER BY annotator, unit_id")]
 
 
 # ---------------------------------------------------------------------- without a browser
@@ -206,13 +218,41 @@ class Tab:
                         windowsVirtualKeyCode=ord(key.upper()))
 
 
-def assigned(db: Path, name: str) -> int:
+def assigned(db: str | Path, name: str) -> int:
     """Units handed to ``name``: the app claims its first unit as it draws it."""
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT COUNT(*) FROM leases WHERE annotator = ?", (name,)).fetchone()[0]
-    finally:
-        conn.close()
+    return int(query(db, "SELECT COUNT(*) FROM leases WHERE annotator = ?", (name,))[0][0])
+
+
+async def open_tabs(http: Any, browser: Browser, db: str | Path, pages: list[tuple[str, str]]) -> list[Tab]:
+    """Open each (annotator name, page URL) in a tab of its own; return once every app shows
+    its first unit."""
+    tabs: list[Tab] = []
+    for _, url in pages:
+        ws = await http.ws_connect(browser.new_tab(url), max_msg_size=0)
+        tab = Tab(ws)
+        await tab.call("Runtime.enable")
+        tabs.append(tab)
+    for (name, _), tab in zip(pages, tabs):
+        # the page has its terminal and the app's first bytes; the app has claimed a unit
+        await tab.wait_js("document.body.classList.contains('-first-byte')", timeout=60)
+        assert await tab.js("!!document.querySelector('.xterm-screen')"), "no terminal on the page"
+        deadline = time.monotonic() + 60
+        while not assigned(db, name):
+            assert time.monotonic() < deadline, f"{name}'s labelling app never showed a unit"
+            await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)  # the first unit is drawn just after it is claimed
+    return tabs
+
+
+async def accept_in_tab(tab: Tab, db: str | Path, name: str, timeout: float = 30.0) -> None:
+    """Press 'a' in ``tab``; return once ``name`` has one more decision stored."""
+    before = sum(a == name for _, a, _ in decisions(db))
+    await tab.js("document.querySelector('.xterm-helper-textarea').focus()")
+    await tab.press("a")
+    deadline = time.monotonic() + timeout
+    while sum(a == name for _, a, _ in decisions(db)) <= before:
+        assert time.monotonic() < deadline, f"the key press in {name}'s tab decided nothing"
+        await asyncio.sleep(0.2)
 
 
 async def label_in_browser(browser: Browser, base: str, db: Path, names: list[str]) -> None:
@@ -220,28 +260,9 @@ async def label_in_browser(browser: Browser, base: str, db: Path, names: list[st
     import aiohttp
 
     async with aiohttp.ClientSession() as http:
-        tabs: list[Tab] = []
-        for name in names:
-            ws = await http.ws_connect(browser.new_tab(f"{base}/?annotator={name}"), max_msg_size=0)
-            tab = Tab(ws)
-            await tab.call("Runtime.enable")
-            tabs.append(tab)
+        tabs = await open_tabs(http, browser, db, [(name, f"{base}/?annotator={name}") for name in names])
         for name, tab in zip(names, tabs):
-            # the page has its terminal and the app's first bytes; the app has claimed a unit
-            await tab.wait_js("document.body.classList.contains('-first-byte')", timeout=60)
-            assert await tab.js("!!document.querySelector('.xterm-screen')"), "no terminal on the page"
-            deadline = time.monotonic() + 60
-            while not assigned(db, name):
-                assert time.monotonic() < deadline, f"{name}'s labelling app never showed a unit"
-                await asyncio.sleep(0.2)
-        await asyncio.sleep(1.0)  # the first unit is drawn just after it is claimed
-        for name, tab in zip(names, tabs):
-            await tab.js("document.querySelector('.xterm-helper-textarea').focus()")
-            await tab.press("a")
-            deadline = time.monotonic() + 30
-            while name not in {a for _, a, _ in decisions(db)}:
-                assert time.monotonic() < deadline, f"the key press in {name}'s tab decided nothing"
-                await asyncio.sleep(0.2)
+            await accept_in_tab(tab, db, name)
         for tab in tabs:
             await tab.ws.close()
 

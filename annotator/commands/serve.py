@@ -39,15 +39,17 @@ align-items:center;justify-content:center}}input,button{{font:inherit;padding:.4
 """
 
 
-def label_command(db_path: str, dataset: str | None, annotator: str) -> str:
-    """The shell command one browser session runs."""
-    args = [sys.executable, "-m", "annotator", "label", "--db", db_path, "--annotator", annotator]
+def label_command(db_path: str | None, dataset: str | None, annotator: str) -> str:
+    """The shell command one browser session runs (``db_path`` None: the database named by
+    ``$ANNOTATOR_DB``, which the session inherits from the server)."""
+    args = [sys.executable, "-m", "annotator", "label", *(["--db", db_path] if db_path else []),
+            "--annotator", annotator]
     if dataset:
         args += ["--dataset", dataset]
     return " ".join(shlex.quote(a) for a in args)
 
 
-def make_server(db_path: str, dataset: str | None, host: str, port: int, public_url: str | None = None) -> Any:
+def make_server(db_path: str | None, dataset: str | None, host: str, port: int, public_url: str | None = None) -> Any:
     """A textual-serve ``Server`` that starts ``annotator label`` under each visitor's name."""
     import aiohttp_jinja2
     from aiohttp import web
@@ -123,7 +125,8 @@ def make_server(db_path: str, dataset: str | None, host: str, port: int, public_
                     await service.stop()
             return websocket
 
-    server = LabelServer(f"annotator label --db {db_path} --annotator <name from the browser>", host=host,
+    shown = db_path or "$ANNOTATOR_DB"
+    server = LabelServer(f"annotator label --db {shown} --annotator <name from the browser>", host=host,
                          port=port, title="annotator", public_url=public_url)
     return server
 
@@ -149,9 +152,11 @@ def serve(db_path: str, dataset: str | None, host: str, port: int, public_url: s
     has none); many annotators can label the same database at once. Remote annotators: run
     `ssh -L 8000:127.0.0.1:8000 SERVER` and open http://127.0.0.1:8000/ on their machine.
     """
+    import os
+
     from annotator.store import open_store
+    from annotator.store.dialect import database_missing, display_url, is_postgres
     from annotator.tui.session import resolve_dataset
-    from annotator.store.dialect import database_missing, is_postgres
 
     if database_missing(db_path):
         raise UserError(f"{db_path}: no database here yet; run `annotator import FILE --db {db_path}` first")
@@ -160,8 +165,15 @@ def serve(db_path: str, dataset: str | None, host: str, port: int, public_url: s
         ds = resolve_dataset(store, dataset)
     finally:
         store.close()
-    click.echo(f"Labelling dataset {ds.name!r} of {db_path} at http://{host}:{port}/?annotator=NAME", err=True)
+    if is_postgres(db_path):
+        # the labelling processes find the server in their environment: a password in the URL
+        # never shows in a command line (`ps`)
+        os.environ["ANNOTATOR_DB"] = db_path
+        target, shown = None, display_url(db_path)
+    else:
+        target, shown = str(Path(db_path).resolve()), db_path
+    click.echo(f"Labelling dataset {ds.name!r} of {shown} at http://{host}:{port}/?annotator=NAME", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: listening on {host}: anyone who can reach this port can label (and read) the data.",
                    err=True)
-    make_server(db_path if is_postgres(db_path) else str(Path(db_path).resolve()), ds.name, host, port, public_url).serve()
+    make_server(target, ds.name, host, port, public_url).serve()

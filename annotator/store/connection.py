@@ -5,6 +5,13 @@ PRAGMAs, migrations (with a backup before an upgrade), :meth:`Connection.write` 
 One connection per :class:`~annotator.store.Store`, shared by the threads of a process under
 one re-entrant lock; SQLite's busy timeout makes a writer wait for another process's
 transaction instead of failing.
+
+A PostgreSQL connection can drop (the server restarts, the network goes): the store then
+connects again by itself, with pauses growing to :data:`RECONNECT_MAX_PAUSE_S`, for up to
+:data:`RECONNECT_TIMEOUT_S`. A statement outside any transaction that only reads is run again
+on the new connection; anything else raises :class:`ConnectionLost`, which says whether a
+commit may have happened (``commit_unknown``) so that the caller, which knows what it wrote,
+checks before writing it again. No transaction is ever continued on a new connection.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +47,43 @@ SLICE_S = 0.04
 WAL_PAGES = 1000
 #: Unit ids an import reserves at a time (its units are written after their suggestions).
 UNIT_ID_BLOCK = 4096
+#: How long a lost PostgreSQL connection is tried again before the store gives up (seconds).
+RECONNECT_TIMEOUT_S = 120.0
+#: Longest pause between two attempts to connect again (the pause doubles from 50 ms).
+RECONNECT_MAX_PAUSE_S = 2.0
+#: Statements that only read: run again after a reconnect when they were outside a transaction.
+_READS = ("SELECT", "WITH", "PRAGMA", "EXPLAIN", "SHOW", "VALUES")
+_WRITE_WORDS = (" INSERT ", " UPDATE ", " DELETE ", " FOR UPDATE", " FOR SHARE")
+
+
+class ConnectionLost(DatabaseError):
+    """The connection to the PostgreSQL server dropped while a transaction or a write was on
+    its way; the transaction is gone. ``commit_unknown``: it dropped during a COMMIT (or a
+    write outside a transaction), so the write may or may not be stored."""
+
+    def __init__(self, message: str, *, commit_unknown: bool) -> None:
+        super().__init__(message)
+        self.commit_unknown = commit_unknown
+
+
+def server_gone_message(exc: BaseException) -> str | None:
+    """One line for a PostgreSQL connection that failed under a command (psycopg's
+    ``OperationalError`` met outside the store's helpers, e.g. mid-way through a streamed
+    read), None for any other error."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(exc, psycopg.OperationalError):
+        return None
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"connection to the database server lost ({reason}); run the command again"
+
+
+def only_reads(sql: str) -> bool:
+    """Whether ``sql`` is a statement that changes nothing (safe to run twice)."""
+    head = sql.lstrip()[:8].upper()
+    if not head.startswith(_READS):
+        return False
+    text = " " + " ".join(sql.upper().split()) + " "
+    return not any(w in text for w in _WRITE_WORDS)
 
 
 def default_db_path() -> str:
@@ -67,6 +111,17 @@ class Connection:
         self.engine = "postgresql" if is_postgres(self.path) else "sqlite"
         self._lock = threading.RLock()
         self._db: Database | None = None
+        self._durable = durable
+        #: write() blocks open on this connection; a connection lost inside a transaction
+        #: (``_lost_in_txn``) is not replaced behind the back of the code that opened it
+        self._depth = 0
+        self._lost_in_txn = False
+        self._shut = False  # close() was called: never connect again
+        #: how many times a lost connection was replaced (PostgreSQL)
+        self.reconnects = 0
+        #: called (with the reason, on whichever thread) each time the server does not answer
+        #: an attempt to connect again: a screen says it is waiting
+        self.on_reconnect_wait: Callable[[str], None] | None = None
         if self.engine == "postgresql":
             self._open_postgres(create, durable)
         else:
@@ -94,6 +149,7 @@ class Connection:
         from annotator.store.dialect import PgConnection
 
         url, self.path = self.path, display_url(self.path)
+        self._url = url
         try:
             self.conn = PgConnection(url)
         except psycopg.OperationalError as e:
@@ -108,6 +164,99 @@ class Connection:
         except BaseException:
             self.conn.close()
             raise
+
+    # ------------------------------------------------------------------ a lost connection
+    def _closed(self) -> bool:
+        """Whether the PostgreSQL connection is gone (closed by a drop, not by :meth:`close`)."""
+        return self.engine == "postgresql" and not self._shut and bool(self.conn.raw.closed)  # type: ignore[attr-defined]
+
+    def _is_lost(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is the PostgreSQL connection dropping (psycopg closes it then)."""
+        if self.engine != "postgresql" or isinstance(exc, ConnectionLost):
+            return False
+        import psycopg
+
+        return isinstance(exc, psycopg.OperationalError) and self._closed()
+
+    def _lost(self, exc: BaseException, *, commit_unknown: bool) -> ConnectionLost:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        what = "the last write may or may not be stored" if commit_unknown else "the open transaction is lost"
+        return ConnectionLost(f"{self.path}: connection to the server lost ({reason}); {what}",
+                              commit_unknown=commit_unknown)
+
+    def _in_transaction_now(self) -> bool:
+        """Whether a transaction is (or was, when the connection dropped) open."""
+        return (self._depth > 0 or self._slice_hold is not None or self._lost_in_txn
+                or (not self._closed() and self.conn.in_transaction))
+
+    def reconnect(self, timeout: float | None = None) -> None:
+        """Replace a lost PostgreSQL connection: connect again, pausing longer each time, for up
+        to ``timeout`` (default :data:`RECONNECT_TIMEOUT_S`); :class:`ConnectionLost` if the
+        server never answers. What the lost transaction had handed out is forgotten."""
+        if self.engine != "postgresql":
+            return
+        import psycopg
+
+        from annotator.store.dialect import PgConnection
+
+        with self._lock:
+            try:
+                self.conn.close()
+            except Exception:  # noqa: BLE001 - it is gone either way
+                pass
+            deadline = time.monotonic() + (RECONNECT_TIMEOUT_S if timeout is None else timeout)
+            pause = 0.05
+            while True:
+                try:
+                    conn = PgConnection(self._url, connect_timeout=max(1, min(10, int(deadline - time.monotonic()))))
+                    if not self._durable:
+                        conn.raw.execute("SET synchronous_commit = off")
+                    break
+                except psycopg.OperationalError as e:
+                    if time.monotonic() + pause > deadline:
+                        raise self._lost(e, commit_unknown=False) from None
+                    if self.on_reconnect_wait is not None:
+                        self.on_reconnect_wait(str(e).strip().splitlines()[-1] if str(e).strip() else "no answer")
+                    time.sleep(pause)
+                    pause = min(pause * 2, RECONNECT_MAX_PAUSE_S)
+            conn.text_factory = self.conn.text_factory  # type: ignore[attr-defined]
+            self.conn = conn
+            self._lost_in_txn = False
+            self._forget_transaction()
+            self.reconnects += 1
+
+    def _ensure_connected(self) -> None:
+        """Before a statement: replace a connection that dropped while nothing was open on it;
+        one that dropped inside a transaction stays an error until a new transaction begins."""
+        if self._closed():
+            if self._in_transaction_now():
+                raise ConnectionLost(f"{self.path}: connection to the server lost; the open transaction is lost",
+                                     commit_unknown=False)
+            self.reconnect()
+
+    def _run(self, sql: str, call: Any) -> Any:
+        """``call()`` (one statement, under the lock) on a live connection: a read outside a
+        transaction is run again after a reconnect; any other statement whose connection drops
+        raises :class:`ConnectionLost`."""
+        if self.engine != "postgresql":
+            return call()
+        deadline = time.monotonic() + RECONNECT_TIMEOUT_S
+        while True:
+            self._ensure_connected()
+            in_txn = self._in_transaction_now()
+            try:
+                return call()
+            except Exception as e:
+                if not self._is_lost(e):
+                    raise
+                if in_txn:
+                    self._lost_in_txn = True
+                    raise self._lost(e, commit_unknown=False) from None
+                if not only_reads(sql):
+                    raise self._lost(e, commit_unknown=True) from None
+                if time.monotonic() > deadline:
+                    raise self._lost(e, commit_unknown=False) from None
+                self.reconnect(max(0.0, deadline - time.monotonic()))
 
     def _open_sqlite(self, create: bool, durable: bool) -> None:
         memory = self.path == ":memory:"
@@ -215,6 +364,7 @@ class Connection:
 
     def close(self) -> None:
         with self._lock:
+            self._shut = True
             self.conn.close()
 
     def __enter__(self) -> Self:
@@ -250,17 +400,32 @@ class Connection:
         same as any write. Inside :meth:`sliced_writes` the transaction stays open when the
         block ends, for the next :meth:`checkpoint` to commit."""
         with self._lock:
+            if self._depth == 0 and self._slice_hold is None and self._closed():
+                self._lost_in_txn = False  # a new unit of work: the lost one was reported
+                self.reconnect()
+            elif self._closed():
+                self._ensure_connected()  # raises: the transaction around this one is gone
             conn = self.conn
             if conn.in_transaction:
-                yield self
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
                 return
-            conn.execute("BEGIN DEFERRED" if rows_only and self.engine == "postgresql" else "BEGIN IMMEDIATE")
+            begin = "BEGIN DEFERRED" if rows_only and self.engine == "postgresql" else "BEGIN IMMEDIATE"
+            self._run("SELECT 1", lambda: self.conn.execute(begin))  # BEGIN changes nothing: run again if lost
+            conn = self.conn
             sliced = self._slice_hold is not None
             self._slice_began = time.monotonic()
+            self._depth += 1
             try:
                 yield self
-            except BaseException:
+            except BaseException as e:
+                lost = self._is_lost(e)
                 self._rollback()
+                if lost:
+                    raise self._lost(e, commit_unknown=False) from None
                 raise
             else:
                 if sliced:
@@ -271,11 +436,30 @@ class Connection:
                     self._rollback()
                     raise RuntimeError(f"{missing} units given ids by insert_document(defer_units=True) were never"
                                        " written with insert_units; the transaction was rolled back")
-                conn.execute("COMMIT")
+                self._commit(conn)
+            finally:
+                self._depth -= 1
+
+    def _commit(self, conn: Any) -> None:
+        """COMMIT; a connection lost on the way is :class:`ConnectionLost` with
+        ``commit_unknown`` (the server may have committed before it went)."""
+        try:
+            conn.execute("COMMIT")
+        except Exception as e:
+            if not self._is_lost(e):
+                raise
+            self._forget_transaction()
+            raise self._lost(e, commit_unknown=True) from None
 
     def _rollback(self) -> None:
-        if self.conn.in_transaction:
+        if self._closed():  # the server ended the transaction with the connection (reported)
+            self._lost_in_txn = False
+        elif self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+        self._forget_transaction()
+
+    def _forget_transaction(self) -> None:
+        """Forget what an ended (rolled back or lost) transaction handed out."""
         self._ids.clear()  # ids this transaction added are gone
         self._next_unit_id = None
         self._deferred.clear()
@@ -287,6 +471,9 @@ class Connection:
         finds it held for ``hold_s`` or more, and at the end; an exception rolls back the
         open slice (what earlier slices committed stays: the caller writes where it is not
         visible, as an import does under its staging dataset, and removes it)."""
+        with self._lock:
+            if self._depth == 0 and self._slice_hold is None and self._closed():
+                self.reconnect()
         if self._slice_hold is not None or self.conn.in_transaction:
             raise RuntimeError("sliced_writes() cannot run inside another write")
         self._slice_hold = SLICE_S if hold_s is None else hold_s
@@ -324,8 +511,8 @@ class Connection:
             return
         with self._lock:
             if self._import is not None:
-                conn.execute("UPDATE imports SET touched = ? WHERE id = ?", (time.time(), self._import[0]))
-            conn.execute("COMMIT")
+                self._x("UPDATE imports SET touched = ? WHERE id = ?", (time.time(), self._import[0]))
+            self._commit(conn)
             self._next_unit_id = None
 
     def _take_unit_ids(self, n: int) -> int:
@@ -366,13 +553,13 @@ class Connection:
     @property
     def in_transaction(self) -> bool:
         """Whether a :meth:`write` (or a read transaction) is open on this connection."""
-        return self.conn.in_transaction
+        return self._depth > 0 or (not self._closed() and self.conn.in_transaction)
 
     # ------------------------------------------------------------------ query helpers
     def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """All rows of a query, as dicts."""
         with self._lock:
-            cur = self.conn.execute(sql, params)
+            cur = self._run(sql, lambda: self.conn.execute(sql, params))
             cols = [d[0] for d in cur.description] if cur.description else []
             return [dict(zip(cols, row)) for row in cur.fetchall()]
 
@@ -384,18 +571,18 @@ class Connection:
     def _x(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         """Run one statement; its cursor."""
         with self._lock:
-            return self.conn.execute(sql, params)
+            return self._run(sql, lambda: self.conn.execute(sql, params))
 
     def _x_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for each row of parameters."""
         with self._lock:
-            self.conn.executemany(sql, rows)
+            self._run(sql, lambda: self.conn.executemany(sql, rows))
 
     def _bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Insert many new rows: ``COPY`` on PostgreSQL, one prepared INSERT on SQLite."""
         with self._lock:
             if self.engine == "postgresql":
-                self.conn.copy_rows(table, columns, rows)  # type: ignore[attr-defined]
+                self._run("COPY", lambda: self.conn.copy_rows(table, columns, rows))  # type: ignore[attr-defined]
                 return
             cols = ", ".join(f'"{c}"' for c in columns)
             self.conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})", rows)
@@ -403,7 +590,7 @@ class Connection:
     def _tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query as plain tuples (no dict per row: the fast readers' form)."""
         with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+            return self._run(sql, lambda: self.conn.execute(sql, params)).fetchall()
 
     def _iter(self, sql: str, params: Sequence[Any], batch: int = 2000) -> Iterator[dict[str, Any]]:
         """Stream rows keyset-paginated on ``id`` so memory stays flat. ``sql`` must select

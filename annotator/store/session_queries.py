@@ -1,6 +1,7 @@
 """What a labelling session needs from the store beyond :class:`~annotator.store.Store`'s
 methods: a short busy timeout (the session's writer retries on its own schedule and says so
-on screen), and SQLite's word for "the database is busy" (only the store speaks SQLite)."""
+on screen), SQLite's word for "the database is busy" (only the store speaks SQLite), and the
+checks that tell whether a write cut off by a lost connection was stored."""
 
 from __future__ import annotations
 
@@ -23,6 +24,29 @@ def is_busy_error(exc: BaseException) -> bool:
         return False
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def stored_annotation_id(store: Store, unit_id: int, annotator: str, answer: str, created: float) -> int | None:
+    """The id of the annotation row with exactly these fields, if one is stored: whether a
+    decision whose commit outcome is unknown (its connection dropped during COMMIT) is there."""
+    row = store._one("SELECT id FROM annotations WHERE unit_id = ? AND annotator = ? AND answer = ? AND created = ?"
+                     " ORDER BY id LIMIT 1", (unit_id, annotator, answer, created))
+    return int(row["id"]) if row else None
+
+
+def latest_decision_id(store: Store, dataset: str, annotator: str) -> int | None:
+    """The annotation id of this annotator's latest standing decision in ``dataset`` (what an
+    undo reverts next), None when there is none."""
+    ds = store.require_dataset(dataset)
+    row = store._one("SELECT annotation_id FROM decisions WHERE dataset_id = ? AND annotator = ?"
+                     " ORDER BY annotation_id DESC LIMIT 1", (ds.id, annotator))
+    return int(row["annotation_id"]) if row else None
+
+
+def reverted_unit(store: Store, annotation_id: int) -> int | None:
+    """The unit of annotation ``annotation_id`` if an undo row reverting it is stored."""
+    row = store._one("SELECT unit_id FROM annotations WHERE reverts = ? LIMIT 1", (annotation_id,))
+    return int(row["unit_id"]) if row else None
 
 
 def find_units(store: Store, dataset: str, text: str, limit: int = 20) -> list[tuple[int, str]]:

@@ -441,7 +441,9 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         elif isinstance(event, Busy):
             what = (f"{event.waiting} decision{'s' if event.waiting != 1 else ''} waiting"
                     if event.waiting else "the next units wait")
-            self.save_note = Text(f"database busy (another program is writing): {what}, retrying", style="dim yellow")
+            why = ("connection to the database server lost, reconnecting" if event.reconnecting
+                   else "database busy (another program is writing)")
+            self.save_note = Text(f"{why}: {what}, retrying", style="dim yellow")
         elif isinstance(event, Failed):
             self._writer_failed(event)
         if self.quitting and not self.writer.pending:

@@ -301,6 +301,12 @@ class LabelSession:
         unit = self.store.undo_last(self.dataset.name, self.annotator)
         if unit is None or unit.id is None:
             return None
+        return self.view_after_undo(unit)
+
+    def view_after_undo(self, unit: Unit) -> tuple[UnitView, str]:
+        """The view of ``unit`` whose latest decision was just undone, with the reverted version
+        on it, and the reverted answer (see :meth:`undo_view`)."""
+        assert unit.id is not None
         self.store.claim_unit(self.dataset.name, self.annotator, unit.id)  # leased again while shown
         reverted = self._reverted_row(unit.id)
         view = self.view(unit)

@@ -6,6 +6,12 @@ Pure Python (no Textual): the screen submits jobs and gets events back through `
 process holding the write lock — is not an error: the job waits in order and is retried with
 backoff, and a :class:`Busy` event says so. Nothing after it runs first, so decisions are
 stored in the order they were made. :meth:`SessionWriter.close` waits for what is pending.
+
+A lost connection to a PostgreSQL server (a restart) is waited out the same way: the store
+connects again by itself (store/connection.py) and the job is run again. When the connection
+dropped during the COMMIT, the writer first looks whether the decision (or undo) is stored —
+a decision by its unit, annotator, answer and ``created`` time, fixed before the first
+attempt; an undo by the row it reverts — so nothing is stored twice.
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ from typing import Any
 
 from annotator.models import Annotation
 from annotator.store import Store
-from annotator.store.session_queries import is_busy_error, set_busy_timeout
+from annotator.store.connection import ConnectionLost
+from annotator.store.session_queries import (
+    is_busy_error, latest_decision_id, reverted_unit, set_busy_timeout, stored_annotation_id,
+)
 from annotator.tui.session import LabelSession, UnitView
 
 #: How long one attempt waits for the lock inside SQLite before the writer reports "busy"
@@ -27,6 +36,8 @@ from annotator.tui.session import LabelSession, UnitView
 DEFAULT_BUSY_TIMEOUT_S = 1.0
 #: Longest pause between two attempts (the pause doubles from 50 ms up to this).
 MAX_BACKOFF_S = 1.0
+#: What a check for a write of unknown outcome returns when the write is not stored.
+NOT_STORED = object()
 
 
 # ---------------------------------------------------------------------- jobs
@@ -100,12 +111,14 @@ class Fetched:
 
 @dataclass
 class Busy:
-    """The database is locked by another writer; ``job`` waits and will be retried."""
+    """The database is locked by another writer, or (``reconnecting``) the connection to the
+    server dropped and the store is connecting again; ``job`` waits and will be retried."""
 
     job: object
     attempt: int
     waiting: int
     error: str
+    reconnecting: bool = False
 
 
 @dataclass
@@ -190,6 +203,8 @@ class SessionWriter:
         reader = self._reader
         store = self._shared_store or reader.store
         set_busy_timeout(store, self.busy_timeout_s)
+        store.on_reconnect_wait = lambda reason: self.notify(
+            Busy(None, 0, self.pending, f"the database server does not answer ({reason})", reconnecting=True))
         session = LabelSession(store, reader.dataset, reader.annotator)
         session.scheme = reader.scheme
         session.priority = reader.priority  # the least-sure list set before the screen started
@@ -218,12 +233,31 @@ class SessionWriter:
         if session is None:
             raise RuntimeError("no database connection for writing")
         if isinstance(job, Decide):
-            ann_id = self._retry(job, lambda: session.record(job.annotation))
+            ann = job.annotation
+            if ann.created is None:
+                ann.created = time.time()  # fixed now: how a retry finds a decision already stored
+
+            def stored() -> object:
+                assert ann.created is not None
+                found = stored_annotation_id(session.store, ann.unit_id, ann.annotator, ann.answer, ann.created)
+                if found is None:
+                    return NOT_STORED
+                session.handed.discard(ann.unit_id)
+                return found
+
+            ann_id = self._retry(job, lambda: session.record(ann), stored)
             with self._lock:
                 self._pending -= 1
             self.notify(Saved(job.seq, job.annotation.unit_id, ann_id, job.submitted_at, time.perf_counter()))
         elif isinstance(job, Undo):
-            undone = self._retry(job, session.undo_view)
+            target = self._retry(job, lambda: latest_decision_id(session.store, session.dataset.name, session.annotator))
+
+            def undone_already() -> object:
+                unit_id = reverted_unit(session.store, target) if target is not None else None
+                unit = session.store.get_unit(unit_id) if unit_id is not None else None
+                return NOT_STORED if unit is None else session.view_after_undo(unit)
+
+            undone = self._retry(job, session.undo_view, undone_already)
             with self._lock:
                 self._pending -= 1
             view, answer = undone if undone is not None else (None, "")
@@ -247,16 +281,23 @@ class SessionWriter:
         else:
             raise TypeError(f"unknown job {job!r}")
 
-    def _retry(self, job: object, operation: Callable[[], Any]) -> Any:
-        """Run ``operation`` until it gets past a busy database, pausing longer each time."""
+    def _retry(self, job: object, operation: Callable[[], Any], stored: Callable[[], object] | None = None) -> Any:
+        """Run ``operation`` until it gets past a busy database or a lost connection, pausing
+        longer each time. ``stored`` tells, after a connection lost during the COMMIT, whether
+        the operation took effect (its result) or not (:data:`NOT_STORED`)."""
         delay, attempt = 0.05, 0
         while True:
             try:
                 return operation()
             except Exception as e:
-                if not is_busy_error(e):
+                lost = isinstance(e, ConnectionLost)
+                if not (lost or is_busy_error(e)):
                     raise
                 attempt += 1
-                self.notify(Busy(job, attempt, self.pending, str(e)))
+                self.notify(Busy(job, attempt, self.pending, str(e), reconnecting=lost))
+                if lost and e.commit_unknown and stored is not None:  # type: ignore[attr-defined]
+                    found = self._retry(job, stored)  # a read: the store connects again first
+                    if found is not NOT_STORED:
+                        return found
                 time.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF_S)
