@@ -81,6 +81,10 @@ def test_bench_prints_the_same_rows_on_postgres_in_databases_it_drops(tmp_path: 
     by_name = {r["budget_name"]: r for r in pg["results"]}
     assert "200 records" in by_name["export (jsonl, streaming)"]["note"]
     assert by_name["decisions lost (while importing 200 sentences)"]["value"] == 0
+    # the server is forgotten when the command ends (the next bench in this process is on SQLite)
+    from annotator.bench import databases
+
+    assert databases.SERVER is None
     # every run's database was dropped
     assert query(pg_db, "SELECT COUNT(*) FROM pg_database WHERE datname LIKE 'annotator_bench_%'") == [(0,)]
 

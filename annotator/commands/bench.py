@@ -358,7 +358,10 @@ def bench(as_json: bool, units: int, only: tuple[str, ...], runs: int, presses: 
     work = Path(workdir) if workdir else Path(tempfile.gettempdir()) / "annotator-bench"
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    rows = run_benches(names, units, runs, work, presses, agree_units)
+    try:
+        rows = run_benches(names, units, runs, work, presses, agree_units)
+    finally:
+        use_server(None)  # the next caller in this process (a test) benches on SQLite again
     if as_json:
         click.echo(json.dumps({
             "units": units, "runs": runs, "seconds": round(time.perf_counter() - started, 1),
