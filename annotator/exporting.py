@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import UserError
+from annotator.processes import die_with_parent
 from annotator.formats.records import Item, RowUnit, filter_layer, load_dict, load_list, loads, relation_key, span_key
 from annotator.store import Store
 from annotator.store.rows import iter_decision_rows, iter_gold_rows, unit_id_bounds, use_small_cache
@@ -414,25 +415,9 @@ def _init_worker(path: str) -> None:
     global _worker_store
     from annotator.store import open_store
 
-    _die_with_parent()
+    die_with_parent()
     _worker_store = open_store(path, create=False, durable=False)
     use_small_cache(_worker_store)
-
-
-def _die_with_parent() -> None:
-    """On Linux, have the kernel kill this worker when the exporting process dies (a killed
-    export must not leave workers behind)."""
-    import signal
-
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
 
 
 def _encode_task(task: tuple[str, str, ExportOptions, int, int]) -> tuple[int, bytes, dict[str, int]]:

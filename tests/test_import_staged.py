@@ -72,6 +72,33 @@ def visible(db: Path, dataset: str) -> dict[str, int]:
             "datasets": len(names)}
 
 
+def children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Those of ``pids`` still running (not zombies)."""
+    out = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.add(pid)
+    return out
+
+
 def test_a_killed_import_leaves_nothing_visible_and_running_it_again_imports_it_whole(tmp_path):
     db = tmp_path / "kill.db"
     corpus = tmp_path / "pre.jsonl"
@@ -89,9 +116,17 @@ def test_a_killed_import_leaves_nothing_visible_and_running_it_again_imports_it_
                 break
             time.sleep(0.01)
         assert proc.poll() is None, f"the import ended before it could be killed ({seen} units seen)"
+        workers = children(proc.pid) if sys.platform.startswith("linux") else set()
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait()
+    if sys.platform.startswith("linux"):
+        # its suggester workers go with it, not left waiting on their queue for ever
+        assert workers, "the import had started no worker processes: the check below proves nothing"
+        gone_by = time.monotonic() + 10
+        while alive(workers) and time.monotonic() < gone_by:
+            time.sleep(0.05)
+        assert not alive(workers), f"workers {sorted(alive(workers))} outlived the killed import"
     left = counts(db)
     assert 3000 <= left["units"] < distinct and left["imports"] == 1, left  # killed half-way, rows on disk
     assert visible(db, "big") == {"documents": 0, "units": 0, "records": 0, "queue": 0, "datasets": 1}

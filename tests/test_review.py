@@ -11,7 +11,7 @@ from annotator.agreement.adjudicate import compare, is_unanimous, majority
 from annotator.cli import cli
 from annotator.models import Annotation, Document, Relation, Span, SpanRef, Unit
 from annotator.store import Store
-from annotator.tui.review_app import build_review_app
+from annotator.tui.app import build_review_app
 from annotator.tui.review_session import ReviewSession
 
 S1 = "Kim Jong Un met Moon Jae-in in Seoul."
@@ -77,7 +77,7 @@ def test_majority_merge_resolves_entity_overlaps_and_keeps_relations() -> None:
 
 def test_session_queue_take_undo_and_auto_accept(store: Store) -> None:
     u1, u2 = seed(store)
-    session = ReviewSession(store, "news", "lead")
+    session = ReviewSession.open(store, "news", "lead")
     assert session.queue == [u1] and session.unanimous == [u2]
     gold = session.take(1)  # bob's version
     assert store.get_gold(u1).sources == ["bob"]
@@ -95,13 +95,26 @@ def _text(app, selector: str) -> str:  # type: ignore[no-untyped-def]
     return str(widget.render())
 
 
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the review screen has read its queue and unit and stored every gold decision."""
+    from annotator.tui.review_screen import ReviewScreen
+
+    for _ in range(500):
+        await pilot.pause()
+        screen = pilot.app.screen
+        if not isinstance(screen, ReviewScreen) or screen.settled:
+            break
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+
+
 def test_review_screen_shows_disagreement_takes_a_version_and_undoes(store: Store) -> None:
     u1, _ = seed(store)
 
     async def run() -> None:
         app = build_review_app(store, "news", "lead")
         async with app.run_test(size=(140, 40)) as pilot:
-            await pilot.pause()
+            await settle(pilot)
             header = _text(app, "#review-header")
             assert "unit 1/1" in header and "gold 0/1" in header
             v1, v2, v3 = (app.screen.query_one(f"#version-{i}") for i in (1, 2, 3))
@@ -114,13 +127,13 @@ def test_review_screen_shows_disagreement_takes_a_version_and_undoes(store: Stor
             assert "on rgb(46,125,50)" in styles["Kim Jong Un"]  # green: agreed
             assert "on rgb(198,40,40)" in styles["Moon Jae-in"]  # red: disputed
             await pilot.press("3")  # take cat's version
-            await pilot.pause()
+            await settle(pilot)
             gold = store.get_gold(u1)
             assert gold is not None and gold.sources == ["cat"] and gold.adjudicator == "lead"
             assert [s.key for s in gold.spans] == [KIM.key, SEOUL.key]
             assert "gold 1/1" in _text(app, "#review-header")
             await pilot.press("backspace")
-            await pilot.pause()
+            await settle(pilot)
             assert store.get_gold(u1) is None
             assert "gold 0/1" in _text(app, "#review-header")
             history = store._q("SELECT answer FROM gold WHERE unit_id = ? ORDER BY id", (u1,))
@@ -129,26 +142,61 @@ def test_review_screen_shows_disagreement_takes_a_version_and_undoes(store: Stor
     asyncio.run(run())
 
 
-def test_review_screen_merge_and_edit(store: Store) -> None:
+def test_review_screen_merge_opens_the_labelling_editor_and_saves_gold(store: Store) -> None:
+    """Issue 20 point 4: m opens the majority version in the labelling editor; boundaries,
+    labels and links changed there are stored as gold."""
+    from annotator.tui.editor import UnitEditor
+    from annotator.tui.review_merge import MergeScreen
+
     u1, _ = seed(store)
 
     async def run() -> None:
         app = build_review_app(store, "news", "lead")
-        async with app.run_test(size=(140, 40)) as pilot:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
             await pilot.press("m")
             await pilot.pause()
-            listing = str(app.screen.query_one("#merge-list").render())
-            # Majority: Kim (3/3), Moon (2/3), Seoul GPE (2/3) ticked; Seoul ORG (1/3) not.
-            assert "[x] ent PERSON     “Kim Jong Un”" in listing
-            assert "[ ] ent ORG        “Seoul”" in listing
-            await pilot.press("down")  # Moon
-            await pilot.press("space")  # untick Moon
-            await pilot.press("enter")
-            await pilot.pause()
-            gold = store.get_gold(u1)
-            assert gold is not None
-            assert [s.key for s in gold.spans] == [KIM.key, SEOUL.key]
-            assert gold.sources == ["ann", "bob", "cat"]
+            screen = app.screen
+            assert isinstance(screen, MergeScreen) and isinstance(screen.editor, UnitEditor)
+            # the majority: Kim (3/3), Moon (2/3), Seoul GPE (2/3); Seoul ORG (1/3) is offered
+            assert [s.key for s in screen.editor.spans()] == [KIM.key, MOON.key, SEOUL.key]
+            assert "others (O takes one): “Seoul” ORG (bob)" in _text(app, "#merge-votes")
+            await pilot.press("shift+right", "1")  # boundary: Kim Jong Un -> Kim Jong
+            await pilot.press("tab", "delete")  # drop Moon Jae-in
+            await pilot.press("tab", "2")  # label: Seoul GPE -> ORG
+            await pilot.press("c", "home", "shift+right", "shift+right", "2")  # SOURCE: Kim Jong Un
+            await pilot.press("right", "3")  # CUE: met
+            await pilot.press("right", "shift+right", "shift+right", "shift+right", "1")  # CLAIM, linked
+            await pilot.press("a")
+            await settle(pilot)
+            assert "merged gold: accept, 5 spans, 2 links" in _text(app, "#review-status")
+        gold = store.get_gold(u1)
+        assert gold is not None and gold.answer == "accept" and gold.adjudicator == "lead"
+        assert sorted(s.key for s in gold.spans) == sorted([
+            (0, 8, "PERSON", "entities"), (31, 36, "ORG", "entities"), (0, 11, "SOURCE", "claims"),
+            (12, 15, "CUE", "claims"), (16, 36, "CLAIM", "claims")])
+        assert sorted((r.head.label, r.label, r.child.label) for r in gold.relations) == [
+            ("CUE", "cue-of", "CLAIM"), ("SOURCE", "source-of", "CLAIM")]
+        assert gold.sources == ["bob"]  # the only version with one of the chosen spans (Seoul ORG)
+
+    asyncio.run(run())
+
+
+def test_review_merge_takes_another_versions_span_and_escape_saves_nothing(store: Store) -> None:
+    u1, _ = seed(store)
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "lead")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("m", "escape")  # back without saving
+            await settle(pilot)
+            assert store.get_gold(u1) is None and "merge cancelled" in _text(app, "#review-status")
+            await pilot.press("m", "end", "left", "O", "enter")  # on Seoul: take bob's ORG
+            await settle(pilot)
+        gold = store.get_gold(u1)
+        assert gold is not None
+        assert [s.key for s in gold.spans] == [KIM.key, MOON.key, SEOUL_ORG.key]
 
     asyncio.run(run())
 
@@ -173,16 +221,16 @@ def test_review_keys_for_existing_annotators_legend_status_line_keymap_80x24(sto
     u1, _ = seed(store)
 
     async def run() -> None:
-        app = build_review_app(store, "news", "lead", Config(keys={"merge": "e"}))
+        app = build_review_app(store, "news", "lead", config=Config(keys={"merge": "e"}))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            await settle(pilot)
             lines = [s.text for s in app.screen._compositor.render_strips()]
             footer = lines[-1]
             assert "1 Take 2 Take 3 Take e Merge" in footer and "4 Take" not in footer
             assert footer.index("e Merge") < footer.index("Next") and "q Quit" in footer
             assert any("agreed" in line and "disputed" in line and "missing here" in line for line in lines)
             await pilot.press("2")
-            await pilot.pause()
+            await settle(pilot)
             assert "gold from bob" in _text(app, "#review-status")
             assert not list(app.query(Toast))
             gold_panel = app.screen.query_one("#review-gold")
@@ -191,3 +239,37 @@ def test_review_keys_for_existing_annotators_legend_status_line_keymap_80x24(sto
         assert gold is not None and gold.sources == ["bob"]
 
     asyncio.run(run())
+
+
+def test_gold_writer_retries_waits_out_busy_and_never_stores_a_cut_commit_twice() -> None:
+    """retry_busy: a busy database is retried; a connection lost during the COMMIT asks
+    ``stored`` first and takes its answer instead of writing again; an unknown error raises."""
+    import sqlite3
+
+    import pytest
+
+    from annotator.store.connection import ConnectionLost
+    from annotator.tui.review_writer import retry_busy
+    from annotator.tui.session_writer import NOT_STORED
+
+    calls: list[str] = []
+    busy: list[int] = []
+
+    def flaky() -> str:
+        calls.append("write")
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        if len(calls) == 2:
+            raise ConnectionLost("server gone", commit_unknown=True)
+        return "written again"
+
+    assert retry_busy(flaky, lambda n, e: busy.append(n), lambda: "found stored") == "found stored"
+    assert calls == ["write", "write"] and busy == [1, 2]
+    calls.clear()
+    assert retry_busy(flaky, lambda n, e: None, lambda: NOT_STORED) == "written again"
+    assert calls == ["write", "write", "write"]
+    calls.clear()
+    with pytest.raises(ConnectionLost):  # an undo cut off during its COMMIT is not run again
+        retry_busy(flaky, lambda n, e: None)
+    with pytest.raises(ValueError):
+        retry_busy(lambda: int("x"), lambda n, e: None)

@@ -111,15 +111,3 @@ def test_snapshot_history_80x24(app, snap_compare, monkeypatch) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
-
-
-def test_snapshot_review_with_legend_80x24(tmp_path, snap_compare) -> None:
-    """Issue 20 point 4 (part): review's versions, gold, colour legend and keys at 80x24."""
-    from annotator.tui.review_app import build_review_app
-
-    from test_review import seed  # noqa: E402
-
-    store = open_store(tmp_path / "review.db")
-    seed(store)
-    application = build_review_app(store, "news", "lead")
-    assert snap_compare(application, terminal_size=(80, 24), press=["2"])

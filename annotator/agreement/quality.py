@@ -57,9 +57,12 @@ class DawidSkene:
 
 
 def dawid_skene(items: np.ndarray, coders: np.ndarray, values: np.ndarray, classes: Sequence[str],
-                annotators: Sequence[str], iterations: int = 50, tol: float = 1e-5) -> DawidSkene:
+                annotators: Sequence[str], iterations: int = 50, tol: float = 1e-5,
+                prior: tuple[float, float] | None = None) -> DawidSkene:
     """Fit Dawid–Skene to answers: item ``items[i]`` was given class ``values[i]`` by
-    annotator ``coders[i]`` (indices into ``classes`` and ``annotators``)."""
+    annotator ``coders[i]`` (indices into ``classes`` and ``annotators``). ``prior``:
+    (diagonal, off-diagonal) pseudo-counts added to every confusion matrix — a Dirichlet prior
+    that keeps a handful of answers from making an annotator look perfect (None: none)."""
     k_n, j_n = len(classes), len(annotators)
     n_items = int(items.max()) + 1 if len(items) else 0
     # Start from the (soft) majority vote.
@@ -73,6 +76,9 @@ def dawid_skene(items: np.ndarray, coders: np.ndarray, values: np.ndarray, class
         # M: priors and confusion matrices from the posteriors.
         priors = (post.sum(axis=0) + SMOOTHING) / (n_items + SMOOTHING * k_n)
         counts = np.full((j_n, k_n, k_n), SMOOTHING)
+        if prior is not None:
+            counts += prior[1]
+            counts[:, np.arange(k_n), np.arange(k_n)] += prior[0] - prior[1]
         for k in range(k_n):
             counts[:, k, :] += np.bincount(coders * k_n + values, weights=post[items, k],
                                            minlength=j_n * k_n).reshape(j_n, k_n)

@@ -1,28 +1,46 @@
 """The review screen: every annotator's version of a unit side by side, coloured by
-agreement, and keys that take one version (1..9) or merge and edit into gold.
+agreement, why the unit is in the queue, and keys that take one version (1..9) or open the
+majority version in the labelling editor (m, :mod:`annotator.tui.review_merge`) to make gold.
 
 Colours: a span every accepting annotator marked has a green background (agreed), a span
 only some marked has a red one (disputed), and text another annotator marked but this one
 did not is underlined in yellow (missing), with the missing spans listed under the version.
 The span-rendering widget of the labelling screen colours spans by label, so versions here
-are drawn as Rich text instead.
+are drawn as Rich text instead; the legend line says what the colours mean.
+
+No database work runs on the screen's thread: the queue and each unit are read in thread
+workers that post messages, and gold is written by one
+:class:`~annotator.tui.review_writer.GoldWriter` thread in the order it was decided. A busy
+database shows on the status line and the work is retried; quitting waits until every gold
+decision is stored. Messages go to the status line, never to toasts over the gold panel.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from rich.markup import escape
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Static
 
 from annotator.agreement.adjudicate import AGREED, Comparison, SpanKey
-from annotator.models import Annotation, Span
+from annotator.models import Annotation, Gold, Span
+from annotator.store.connection import ConnectionLost
 from annotator.tui.binding_order import KeepBindingOrder
-from annotator.tui.widgets.key_footer import KeyFooter
+from annotator.tui.help_screen import HelpScreen, bindings_table
+from annotator.tui.review_merge import MergeResult, MergeScreen
 from annotator.tui.review_session import ReviewItem, ReviewSession
+from annotator.tui.review_writer import GoldSaved, GoldUndone, GoldWriter, UndoGold, WriteGold, retry_busy
+from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, Busy, Failed
+from annotator.tui.widgets.key_footer import KeyFooter
 
 AGREED_STYLE = "bold #ffffff on #2e7d32"
 DISPUTED_STYLE = "bold #ffffff on #c62828"
@@ -85,101 +103,134 @@ def missing_line(text: str, comparison: Comparison, annotator: str, layer: str) 
         line.append(f"“{text[k[0]:k[1]]}” {k[2]} ({who})")
     return line
 
+REVIEW_INTRO = (
+    "Each unit here has versions that differ. The line under the text says why it is in the "
+    "queue (and how sure the Dawid-Skene estimate from the overlap is of the truth; "
+    "--order contested shows the least sure first). Press a version's number to make it the "
+    "unit's gold, or m to open the majority version in the labelling editor: fix boundaries "
+    "(select tokens, press a label's number), labels and links, then a or Enter saves it as "
+    "gold. Backspace reverts your latest gold. Every gold decision is saved in order; q quits "
+    "once they are all stored."
+)
 
-class MergeScreen(ModalScreen[list[Span] | None]):
-    """Merge and edit: tick the candidate spans (all versions' spans) that make the gold."""
 
-    BINDINGS: list[BindingType] = [
-        Binding("up,k", "cursor(-1)", "Up", id="merge-up"),
-        Binding("down,j", "cursor(1)", "Down", id="merge-down"),
-        Binding("space,x", "toggle", "Toggle", id="merge-toggle"),
-        Binding("enter", "save", "Save gold", id="merge-save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="merge-cancel"),
-    ]
-
-    def __init__(self, text: str, candidates: list[Span], chosen: list[Span], votes: dict[SpanKey, list[str]]) -> None:
-        super().__init__()
-        self.text = text
-        self.candidates = candidates
-        self.chosen = {s.key for s in chosen}
-        self.votes = votes
-        self.cursor = 0
+class ReviewHelpScreen(HelpScreen):
+    """The keys of the review screen (or its merge editor), as currently mapped."""
 
     def compose(self) -> ComposeResult:
-        """A title, the candidate list and the keys."""
-        with Vertical(id="merge-box"):
-            yield Static("Merge: space toggles a span, Enter saves as gold, Esc cancels", id="merge-title")
-            yield Static(id="merge-list")
+        """An intro and the key table."""
+        with VerticalScroll(id="help-box"):
+            yield Static(Text("Keys", style="bold"), id="help-title")
+            yield Static(bindings_table(self.label_screen), id="help-keys")
+            yield Static(Text(REVIEW_INTRO), id="help-intro")
+            yield Static(Text("escape, ? or q closes this", style="dim"))
 
-    def on_mount(self) -> None:
-        """Draw the list."""
-        self._draw()
 
-    def _draw(self) -> None:
-        """Redraw the candidate list with the cursor."""
-        out = Text()
-        if not self.candidates:
-            out.append("(no spans in any version: Enter saves an empty gold)")
-        for i, s in enumerate(self.candidates):
-            mark = "[x]" if s.key in self.chosen else "[ ]"
-            who = ",".join(self.votes.get(s.key, []))
-            style = "reverse" if i == self.cursor else ""
-            out.append(f"{mark} {s.layer[:3]} {s.label:<10} “{self.text[s.start:s.end]}”  ({who})\n", style=style)
-        self.query_one("#merge-list", Static).update(out)
+def why_text(session: ReviewSession) -> Text:
+    """Why the unit is in the queue: its most contested disagreement (and how many more)."""
+    entry = session.current_entry
+    out = Text()
+    if entry is None:
+        return out
+    out.append("why: ", style="bold")
+    out.append(entry.reason)
+    more = len(entry.reasons) - 1
+    if more > 0:
+        out.append(f"  (+{more} more)", style="dim")
+    return out
 
-    def action_cursor(self, delta: int) -> None:
-        """Move the cursor."""
-        if self.candidates:
-            self.cursor = max(0, min(len(self.candidates) - 1, self.cursor + delta))
-            self._draw()
 
-    def action_toggle(self) -> None:
-        """Include or exclude the span under the cursor."""
-        if self.candidates:
-            k = self.candidates[self.cursor].key
-            self.chosen.symmetric_difference_update({k})
-            self._draw()
+class ReviewCommands(Provider):
+    """The review screen's palette commands (``review: most contested first`` …)."""
 
-    def action_save(self) -> None:
-        """Return the ticked spans (entity spans must not overlap)."""
-        picked = [s for s in self.candidates if s.key in self.chosen]
-        ents = sorted((s for s in picked if s.layer == "entities"), key=lambda s: (s.start, s.end))
-        for a, b in zip(ents, ents[1:]):
-            if b.start < a.end:
-                self.notify(f"entity spans overlap: “{escape(self.text[a.start:a.end])}” and "
-                            f"“{escape(self.text[b.start:b.end])}”", severity="error")
-                return
-        self.dismiss(picked)
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        screen = self.screen
+        if not isinstance(screen, ReviewScreen):
+            return []
+        return [
+            ("review: most contested first", partial(screen.set_order, "contested"),
+             "Order the queue by the Dawid-Skene confidence in each unit's truth, least sure first"),
+            ("review: document order", partial(screen.set_order, "document"),
+             "The units as they sit in their documents"),
+            ("layer: entities", partial(screen.set_layer, "entities"), "Show the entity spans"),
+            ("layer: claims", partial(screen.set_layer, "claims"), "Show CLAIM, SOURCE and CUE spans"),
+        ]
 
-    def action_cancel(self) -> None:
-        """Leave without saving."""
-        self.dismiss(None)
+    async def discover(self) -> Hits:
+        """The commands shown before anything is typed."""
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Commands matching ``query``."""
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
 
 
 class ReviewScreen(KeepBindingOrder, Screen[None]):
     """Adjudicate the units where annotators disagree."""
 
+    COMMANDS = {ReviewCommands}
+
     BINDINGS: list[BindingType] = [
         *[Binding(str(d), f"take({d - 1})", "Take", id=f"take-{d}", tooltip=f"Take version {d} as gold")
           for d in range(1, 10)],
-        Binding("m", "merge", "Merge", id="merge", tooltip="Merge the versions and edit the result"),
+        Binding("m", "merge", "Merge", id="merge", tooltip="Edit the majority version into gold"),
         Binding("right,n", "move(1)", "Next", id="next"),
-        Binding("left,p", "move(-1)", "Prev", id="previous", tooltip="Previous unit"),
+        Binding("left,p", "move(-1)", "Prev", id="previous", tooltip="Previous unit", show=False),
         Binding("backspace,u", "undo", "Undo", id="undo", tooltip="Revert the latest gold you wrote"),
         Binding("c", "toggle_layer", "Layer", id="toggle-layer"),
+        Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, session: ReviewSession) -> None:
+    class QueueLoaded(Message):
+        """The queue was read (``error``: it could not be)."""
+
+        def __init__(self, error: str = "") -> None:
+            super().__init__()
+            self.error = error
+
+    class ItemRead(Message):
+        """A unit under review was read (``item`` None: it could not be)."""
+
+        def __init__(self, unit_id: int, item: ReviewItem | None, error: str = "") -> None:
+            super().__init__()
+            self.unit_id = unit_id
+            self.item = item
+            self.error = error
+
+    class WriterEvent(Message):
+        """Something the gold writer (or a read worker, for ``Busy``) did, from its thread."""
+
+        def __init__(self, event: object) -> None:
+            super().__init__()
+            self.event = event
+
+    def __init__(self, session: ReviewSession, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
         super().__init__()
         self.session = session
         self.span_layer: str | None = None
         self.item: ReviewItem | None = None
+        self.writer = GoldWriter(session, lambda event: self.post_message(self.WriterEvent(event)),
+                                 busy_timeout_s=busy_timeout_s)
+        self._seq = 0
+        self.saving: dict[int, int] = {}  # writer seq -> unit id (-1: an undo), until committed
+        self.unsaved: dict[int, Gold] = {}  # unit id -> gold decided here and not committed yet
+        self.save_note = Text("")
+        self.message = Text("")
+        self.quitting = False
+        self._keep_unit: int | None = None  # the unit to stay on when the queue is read again
 
     def compose(self) -> ComposeResult:
-        """Header, the unit, the versions side by side, the gold, the keys."""
+        """Header, the unit, why it is here, the versions side by side, the gold, the legend,
+        the status line, the keys."""
         yield Static(id="review-header")
         yield Static(id="review-text")
+        yield Static(id="review-why")
         with Horizontal(id="versions"):
             for i in range(1, 10):
                 yield Static(classes="version", id=f"version-{i}")
@@ -188,52 +239,147 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         yield Static(id="review-status")
         yield KeyFooter(compact=True)
 
+    @property
+    def settled(self) -> bool:
+        """Nothing on its way: the queue and the unit read, every gold decision stored (tests)."""
+        uid = self.session.current_id
+        return (self.session.loaded and not self.saving and not self.writer.pending
+                and (uid is None or (self.item is not None and self.item.unit.id == uid))
+                and not any(w.is_running for w in self.workers))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer "N Take" only for the annotators this unit has."""
+        """Offer "N Take" only for the annotators this unit has, and "Layer" only when the unit
+        has spans of both layers."""
         if action == "take" and parameters:
             index = parameters[0]
             return self.item is not None and isinstance(index, int) and index < len(self.item.versions)
+        if action == "merge":
+            return self.item is not None
+        if action == "toggle_layer":  # only where there is another layer to see
+            item = self.item
+            return item is not None and len({s.layer for v in item.versions for s in v.spans} | {self.span_layer}) > 1
         return True
 
     def say(self, message: str, warning: bool = False) -> None:
-        """Show ``message`` on the status line (notifications would cover the gold panel)."""
-        self.query_one("#review-status", Static).update(
-            Text(message, style="bold yellow" if warning else "italic"))
+        """Show ``message`` on the status line (toasts would cover the gold panel)."""
+        self.message = Text(message, style="bold yellow" if warning else "italic")
+        if self.is_mounted:
+            self._draw_status()
 
+    # ------------------------------------------------------------ reading (workers)
     def on_mount(self) -> None:
-        """Show the first unit without gold."""
-        self.refresh_item()
+        """Read the queue off the screen's thread; the first unit without gold follows."""
+        self.say("reading the review queue…")
+        self._draw()
+        self.load_queue()
 
-    # ------------------------------------------------------------ drawing
-    def refresh_item(self) -> None:
-        """Reload the current unit from the session and redraw."""
-        self.item = self.session.current()
+    def _busy_reading(self, attempt: int, error: BaseException) -> None:
+        self.post_message(self.WriterEvent(Busy(None, attempt, self.writer.pending, str(error),
+                                                reconnecting=isinstance(error, ConnectionLost))))
+
+    @work(thread=True, exclusive=True, group="review-queue", exit_on_error=False)
+    def load_queue(self) -> None:
+        """Read the queue (every current decision of the dataset) in a thread."""
+        try:
+            retry_busy(self.session.load, self._busy_reading)
+        except Exception as e:  # shown on the status line
+            self.post_message(self.QueueLoaded(f"cannot read the review queue: {e}"))
+            return
+        self.post_message(self.QueueLoaded())
+
+    @work(thread=True, group="review-read", exit_on_error=False)
+    def read_item(self, unit_id: int) -> None:
+        """Read one unit and its versions in a thread."""
+        try:
+            item = retry_busy(lambda: self.session.read_item(unit_id), self._busy_reading)
+        except Exception as e:
+            self.post_message(self.ItemRead(unit_id, None, f"cannot read unit {unit_id}: {e}"))
+            return
+        self.post_message(self.ItemRead(unit_id, item))
+
+    @on(QueueLoaded)
+    def _queue_loaded(self, message: QueueLoaded) -> None:
+        if message.error:
+            self.say(message.error, warning=True)
+            self._draw()
+            return
+        if self._keep_unit is not None:
+            self.session.go_to(self._keep_unit)
+            self._keep_unit = None
+        order = ", most contested first" if self.session.order == "contested" else ""
+        n = self.session.total
+        self.say(f"{n} unit{'s' if n != 1 else ''} to review{order}; {len(self.session.unanimous)} unanimous")
+        self._show_current()
+
+    @on(ItemRead)
+    def _item_read(self, message: ItemRead) -> None:
+        if message.unit_id != self.session.current_id:
+            return  # the reviewer has moved on meanwhile
+        if message.item is None:
+            self.say(message.error, warning=True)
+            return
+        item = message.item
+        if message.unit_id in self.unsaved:  # decided here, not committed yet
+            item.gold = self.unsaved[message.unit_id]
+        self.item = item
+        if self.span_layer is None:
+            spans = [s for v in item.versions for s in v.spans]
+            self.span_layer = "claims" if spans and all(s.layer == "claims" for s in spans) else "entities"
         self.refresh_bindings()
-        if self.item is not None and self.span_layer is None:
-            has_entities = any(s.layer == "entities" for v in self.item.versions for s in v.spans)
-            self.span_layer = "entities" if has_entities or not any(
-                s.layer == "claims" for v in self.item.versions for s in v.spans) else "claims"
         self._draw()
 
+    def _show_current(self) -> None:
+        """Draw the position at once and read the unit now current."""
+        uid = self.session.current_id
+        if uid is None:
+            self.item = None
+            self.refresh_bindings()
+        else:
+            self.read_item(uid)
+        self._draw()
+
+    # ------------------------------------------------------------ drawing
+    def _draw_status(self) -> None:
+        """The save state and the latest message (the message first while quitting)."""
+        parts = [self.message, self.save_note] if self.quitting else [self.save_note, self.message]
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for part in parts:
+            if part.plain:
+                if line.plain:
+                    line.append(" · ", style="dim")
+                line.append_text(part)
+        self.query_one("#review-status", Static).update(line)
+
     def _draw(self) -> None:
-        """Draw header, versions and gold."""
+        """Draw header, why, versions and gold."""
+        session = self.session
         header = self.query_one("#review-header", Static)
         panels = [self.query_one(f"#version-{i}", Static) for i in range(1, 10)]
-        if self.item is None:
+        layer = self.span_layer or "entities"
+        self._draw_status()
+        if not session.loaded or session.current_id is None:
             for panel in panels:
                 panel.display = False
-            header.update(f"review · {escape(self.session.dataset)} · nothing to review "
-                          f"({len(self.session.unanimous)} unanimous units)")
-            self.query_one("#review-text", Static).update("No unit has versions that differ.")
+            if not session.loaded:
+                header.update(f"review · {escape(session.dataset)} · reading…")
+                self.query_one("#review-text", Static).update(
+                    Text("Reading the units where annotators disagree…", style="dim"))
+            else:
+                header.update(f"review · {escape(session.dataset)} · nothing to review "
+                              f"({len(session.unanimous)} unanimous units)")
+                self.query_one("#review-text", Static).update("No unit has versions that differ.")
+            self.query_one("#review-why", Static).update("")
             self.query_one("#review-gold", Static).update("")
             return
-        item = self.item
-        layer = self.span_layer or "entities"
-        done = self.session.done()
         header.update(
-            f"review · {escape(self.session.dataset)} · unit {self.session.position + 1}/{self.session.total}"
-            f" · gold {done}/{self.session.total} · layer {layer} · adjudicator {escape(self.session.adjudicator)}"
+            f"review · {escape(session.dataset)} · unit {session.position + 1}/{session.total}"
+            f" · gold {session.done()}/{session.total} · {layer} · by {escape(session.adjudicator)}"
         )
+        self.query_one("#review-why", Static).update(why_text(session))
+        item = self.item
+        if item is None or item.unit.id != session.current_id:
+            self.query_one("#review-text", Static).update(Text(f"reading unit {session.current_id}…", style="dim"))
+            return
         self.query_one("#review-text", Static).update(Text(item.unit.text))
         self.query_one("#versions", Horizontal).set_class(
             len(item.versions) > 3 and self.size.width < 50 * len(item.versions), "-stacked")
@@ -245,7 +391,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
                 panel.display = False
         gold = self.query_one("#review-gold", Static)
         if item.gold is None:
-            gold.update(Text("gold: none yet — press 1..9 to take a version, m to merge and edit", style="dim"))
+            keys = "1" if len(item.versions) == 1 else f"1..{min(len(item.versions), 9)}"
+            gold.update(Text(f"gold: none yet — press {keys} to take a version, m to edit the majority", style="dim"))
         else:
             body = Text(f"gold ({item.gold.answer}, by {item.gold.adjudicator} from "
                         f"{', '.join(item.gold.sources)}): ", style="bold")
@@ -266,53 +413,174 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             body.append_text(miss)
         return body
 
-    # ------------------------------------------------------------ actions
+    # ------------------------------------------------------------ deciding
+    def _ready(self) -> ReviewItem | None:
+        """The unit on screen, once it is read (None while reading or quitting)."""
+        item = self.item
+        if self.quitting or not self.session.loaded or item is None or item.unit.id != self.session.current_id:
+            return None
+        return item
+
+    def _write(self, gold: Gold, said: str) -> None:
+        """Hand ``gold`` to the writer, show it as decided at once, and go on."""
+        self._seq += 1
+        self.saving[self._seq] = gold.unit_id
+        self.unsaved[gold.unit_id] = gold
+        self.session.mark(gold.unit_id, True)
+        self.writer.submit(WriteGold(self._seq, gold))
+        self._note_saving()
+        self.say(said)
+        before = self.session.position
+        self.session.advance()
+        if self.session.position == before and self.item is not None:
+            self.item.gold = gold  # the last unit: it stays on screen, with its new gold
+        self._show_current()
+
     def action_take(self, index: int) -> None:
         """Make version ``index`` the gold of this unit and go on."""
-        if self.item is None:
+        item = self._ready()
+        if item is None:
             return
-        if index >= len(self.item.versions):
+        if index >= len(item.versions):
             self.say(f"there is no version {index + 1}", warning=True)
             return
-        gold = self.session.take(index)
-        self.say(f"gold from {', '.join(gold.sources)}")
-        self.refresh_item()
+        gold = self.session.gold_of_version(item, index)
+        self._write(gold, f"gold from {', '.join(gold.sources)}")
 
     def action_merge(self) -> None:
-        """Open the merge editor with the majority version ticked."""
-        if self.item is None:
+        """Open the majority version in the labelling editor; what it saves becomes gold."""
+        item = self._ready()
+        if item is None or self.session.scheme is None:
             return
-        candidates, chosen = self.session.merged()
-        votes = self.item.comparison.votes
+        spans, relations = self.session.merged(item)
 
-        def saved(spans: list[Span] | None) -> None:
-            if spans is None:
+        def saved(result: MergeResult | None) -> None:
+            if result is None:
+                self.say("merge cancelled: nothing saved")
                 return
-            gold = self.session.save_merge(spans)
-            self.say(f"merged gold: {len(gold.spans)} spans")
-            self.refresh_item()
+            if self.session.current_id != item.unit.id or self.quitting:
+                return
+            gold = self.session.gold_of_merge(item, result.spans, result.relations)
+            if result.answer != "accept":
+                gold = gold.model_copy(update={"answer": result.answer, "spans": [], "relations": []})
+            self._write(gold, f"merged gold: {result.answer}, {len(gold.spans)} spans, {len(gold.relations)} links")
 
-        self.app.push_screen(MergeScreen(self.item.unit.text, candidates, chosen, votes), saved)
+        self.app.push_screen(
+            MergeScreen(item, self.session.scheme, spans, relations, self.span_layer or "entities"), saved)
+
+    def set_order(self, order: str) -> None:
+        """Read the queue again in ``order`` (``document`` or ``contested``), staying on this unit."""
+        if not self.session.loaded or self.quitting:
+            return
+        self._keep_unit = self.session.current_id
+        self.session.order = order
+        self.session.loaded = False
+        self.say("reading the review queue…")
+        self.load_queue()
+
+    def set_layer(self, layer: str) -> None:
+        """Show the spans of ``layer``."""
+        self.span_layer = layer
+        self.refresh_bindings()
+        self._draw()
 
     def action_move(self, delta: int) -> None:
         """Go to another unit of the queue."""
+        if not self.session.loaded:
+            return
+        before = self.session.position
         self.session.move(delta)
-        self.refresh_item()
+        if self.session.position != before:
+            self._show_current()
 
     def action_undo(self) -> None:
-        """Revert the latest gold written here."""
-        unit = self.session.undo()
-        if unit is None:
-            self.say("nothing to undo", warning=True)
-        else:
-            self.say("gold reverted")
-        self.refresh_item()
+        """Revert the latest gold written here (the writer does it after what is pending)."""
+        if self.quitting or not self.session.loaded:
+            return
+        self._seq += 1
+        self.saving[self._seq] = -1
+        self.writer.submit(UndoGold(self._seq))
+        self._note_saving()
+        self.say("undoing…")
 
     def action_toggle_layer(self) -> None:
         """Switch between the entities and the claims layer."""
-        self.span_layer = "claims" if self.span_layer == "entities" else "entities"
+        self.set_layer("claims" if (self.span_layer or "entities") == "entities" else "entities")
+
+    def action_help(self) -> None:
+        """The keys, as mapped."""
+        self.app.push_screen(ReviewHelpScreen(self))
+
+    # ------------------------------------------------------------ what the writer did
+    def _note_saving(self) -> None:
+        n = len(self.saving)
+        self.save_note = (Text(f"saving{f' {n}' if n > 1 else ''}…", style="dim") if n
+                          else Text("saved", style="dim green") if self._seq else Text(""))
+
+    @on(WriterEvent)
+    def _writer_event(self, message: WriterEvent) -> None:
+        event = message.event
+        if isinstance(event, GoldSaved):
+            self.saving.pop(event.seq, None)
+            if self.unsaved.get(event.gold.unit_id) is event.gold:
+                del self.unsaved[event.gold.unit_id]
+            self._note_saving()
+        elif isinstance(event, GoldUndone):
+            self.saving.pop(event.seq, None)
+            self._note_saving()
+            if event.unit is None or event.unit.id is None:
+                self.say("nothing to undo", warning=True)
+            else:
+                uid = event.unit.id
+                self.unsaved.pop(uid, None)
+                self.session.mark(uid, event.has_gold)
+                if self.session.go_to(uid):
+                    self.say(f"gold reverted on unit {uid}")
+                    self.item = None
+                    self._show_current()
+                else:
+                    self.say(f"gold reverted on unit {uid} (not in this queue)")
+        elif isinstance(event, Busy):
+            waiting = self.writer.pending
+            what = (f"{waiting} gold waiting" if waiting
+                    else "reading waits")
+            cause = "the database server does not answer" if event.reconnecting else "database busy (another program writes)"
+            self.save_note = Text(f"{cause}: {what}, retrying", style="dim yellow")
+        elif isinstance(event, Failed):
+            self._failed(event)
+        if self.quitting:
+            if not self.writer.pending:
+                self.app.exit()
+                return
+            self.message = Text(f"quits when {self.writer.pending} gold decision(s) are stored…", style="italic")
         self._draw()
 
+    def _failed(self, event: Failed) -> None:
+        """A write failed for good (not a busy database): say so; the unit loses its gold mark."""
+        job = event.job
+        if isinstance(job, WriteGold):
+            self.saving.pop(job.seq, None)
+            uid = job.gold.unit_id
+            if self.unsaved.get(uid) is job.gold:
+                del self.unsaved[uid]
+                self.session.mark(uid, False)
+            self.say(f"gold on unit {uid} NOT saved: {event.error}", warning=True)
+        elif isinstance(job, UndoGold):
+            self.saving.pop(job.seq, None)
+            self.say(f"undo NOT saved: {event.error}", warning=True)
+        else:
+            self.say(event.error, warning=True)
+        self._note_saving()
+
+    # ------------------------------------------------------------ leaving
     def action_quit(self) -> None:
-        """Leave the review (every gold decision is already saved)."""
-        self.app.exit()
+        """Quit once every gold decision is stored ("saving N…" until then)."""
+        if not self.writer.pending:
+            self.app.exit()
+            return
+        self.quitting = True
+        self.say(f"quits when {self.writer.pending} gold decision(s) are stored…")
+
+    def on_unmount(self) -> None:
+        """Wait for the writer to store what is pending."""
+        self.writer.close()

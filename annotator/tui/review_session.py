@@ -1,5 +1,12 @@
-"""The review session: the queue of units where annotators disagree, and the gold
-decisions taken on them (no Textual here, so it is tested and reused without a screen)."""
+"""The review session: the queue of units where annotators disagree, the position in it, and
+the gold decisions taken on them (no Textual here, so it is tested and reused without a screen).
+
+The state (queue, position, which units have gold) is plain Python the screen changes on its
+own thread. The methods that touch the database are marked *database*: the review screen runs
+:meth:`ReviewSession.load` and :meth:`ReviewSession.read_item` in thread workers and the gold
+writes in its :class:`~annotator.tui.review_writer.GoldWriter`; the synchronous
+:meth:`take`, :meth:`save_merge` and :meth:`undo` are for the CLI, scripts and tests.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +20,11 @@ from annotator.agreement.adjudicate import (
     gold_from_merge,
     gold_from_unanimous,
     gold_from_version,
-    is_unanimous,
     majority,
 )
-from annotator.agreement.report import group_by_unit
-from annotator.models import Annotation, Gold, Span, Unit
+from annotator.models import Annotation, Gold, Relation, Scheme, Span, Unit
+from annotator.review_queue import ORDERS, QueueEntry, build_review_queue
+from annotator.schemes import load_scheme
 from annotator.store import Store
 
 
@@ -29,107 +36,177 @@ class ReviewItem:
     versions: list[Annotation]
     comparison: Comparison
     gold: Gold | None
+    entry: QueueEntry | None = None
 
 
 class ReviewSession:
-    """Walks the units with two or more versions that differ; writes gold through the store."""
+    """Walks the units with two or more versions that differ; builds the gold to write."""
 
-    def __init__(self, store: Store, dataset: str, adjudicator: str, *, include_done: bool = True) -> None:
+    def __init__(self, store: Store, dataset: str, adjudicator: str, *, order: str = "document",
+                 include_done: bool = True) -> None:
+        if order not in ORDERS:
+            raise ValueError(f"unknown review order {order!r} (known: {', '.join(ORDERS)})")
         self.store = store
-        self.dataset = store.require_dataset(dataset).name
+        self.dataset = dataset
         self.adjudicator = adjudicator
-        self.queue: list[int] = []
+        self.order = order
+        self.include_done = include_done
+        self.entries: list[QueueEntry] = []
         self.unanimous: list[int] = []
-        for unit, anns in group_by_unit(store.iter_annotations(self.dataset)):
-            if len(anns) < 2 or unit.id is None:
-                continue
-            if is_unanimous(anns):
-                self.unanimous.append(unit.id)
-            elif include_done or store.get_gold(unit.id) is None:
-                self.queue.append(unit.id)
+        self.gold_units: set[int] = set()  # queued units with standing gold
+        self.position = 0
+        self.loaded = False
+        self.scheme: Scheme | None = None
+
+    @classmethod
+    def open(cls, store: Store, dataset: str, adjudicator: str, **kwargs: object) -> ReviewSession:
+        """A session with its queue loaded (*database*; for the CLI and tests)."""
+        session = cls(store, dataset, adjudicator, **kwargs)  # type: ignore[arg-type]
+        session.load()
+        return session
+
+    # ------------------------------------------------------------ loading (database)
+    def load(self) -> None:
+        """Read the queue, the unanimous units and the gold (*database*), and go to the first
+        queued unit without gold."""
+        ds = self.store.require_dataset(self.dataset)
+        self.dataset = ds.name
+        queue = build_review_queue(self.store, self.dataset, self.order, self.include_done)
+        self.scheme = load_scheme(ds.scheme)
+        self.entries, self.unanimous, self.gold_units = queue.entries, queue.unanimous, queue.gold
         self.position = self._first_open()
+        self.loaded = True
 
-    def _first_open(self) -> int:
-        """Index of the first queued unit without gold (0 when all have gold)."""
-        for i, uid in enumerate(self.queue):
-            if self.store.get_gold(uid) is None:
-                return i
-        return 0
+    def read_item(self, unit_id: int) -> ReviewItem:
+        """Read one unit, its current versions and gold (*database*)."""
+        unit = self.store.get_unit(unit_id)
+        if unit is None:
+            raise LookupError(f"no unit {unit_id}")
+        versions = self.store.current_annotations(unit_id)
+        entry = next((e for e in self.entries if e.unit_id == unit_id), None)
+        return ReviewItem(unit, versions, compare(versions), self.store.get_gold(unit_id), entry)
 
-    # ------------------------------------------------------------ reading
+    def write_gold(self, gold: Gold) -> Gold:
+        """Store ``gold`` (*database*); returns it with its id."""
+        gold.id = self.store.set_gold(gold)
+        return gold
+
+    def revert_gold(self) -> Unit | None:
+        """Revert the adjudicator's latest standing gold (*database*); returns its unit."""
+        return self.store.undo_gold(self.dataset, self.adjudicator)
+
+    # ------------------------------------------------------------ the queue (no database)
+    @property
+    def queue(self) -> list[int]:
+        """Queued unit ids, in review order."""
+        return [e.unit_id for e in self.entries]
+
     @property
     def total(self) -> int:
         """Units in the queue."""
-        return len(self.queue)
+        return len(self.entries)
 
     def done(self) -> int:
         """Queued units that have gold."""
-        return sum(1 for uid in self.queue if self.store.get_gold(uid) is not None)
+        return len(self.gold_units)
 
-    def current(self) -> ReviewItem | None:
-        """The unit under review, or None when the queue is empty."""
-        if not self.queue:
-            return None
-        uid = self.queue[self.position]
-        unit = self.store.get_unit(uid)
-        assert unit is not None
-        versions = self.store.current_annotations(uid)
-        return ReviewItem(unit, versions, compare(versions), self.store.get_gold(uid))
+    @property
+    def current_id(self) -> int | None:
+        """The unit under review (None when the queue is empty)."""
+        return self.entries[self.position].unit_id if self.entries else None
 
-    # ------------------------------------------------------------ moving
+    @property
+    def current_entry(self) -> QueueEntry | None:
+        """The queue entry under review: its confidence and why it is there."""
+        return self.entries[self.position] if self.entries else None
+
+    def _first_open(self) -> int:
+        """Index of the first queued unit without gold (0 when all have gold)."""
+        return next((i for i, e in enumerate(self.entries) if e.unit_id not in self.gold_units), 0)
+
     def move(self, delta: int) -> None:
         """Go ``delta`` units forward (or back), staying inside the queue."""
-        if self.queue:
-            self.position = max(0, min(len(self.queue) - 1, self.position + delta))
+        if self.entries:
+            self.position = max(0, min(len(self.entries) - 1, self.position + delta))
+
+    def go_to(self, unit_id: int) -> bool:
+        """Go to ``unit_id`` if it is queued."""
+        for i, e in enumerate(self.entries):
+            if e.unit_id == unit_id:
+                self.position = i
+                return True
+        return False
 
     def advance(self) -> None:
-        """Go to the next unit without gold after this one (or stay at the last)."""
-        for i in range(self.position + 1, len(self.queue)):
-            if self.store.get_gold(self.queue[i]) is None:
+        """Go to the next unit without gold after this one (or one on, at the last)."""
+        for i in range(self.position + 1, len(self.entries)):
+            if self.entries[i].unit_id not in self.gold_units:
                 self.position = i
                 return
         self.move(1)
 
-    # ------------------------------------------------------------ deciding
-    def take(self, index: int) -> Gold:
-        """Make version ``index`` (0-based, in annotator order) the unit's gold."""
-        item = self.current()
-        if item is None or not 0 <= index < len(item.versions):
+    def mark(self, unit_id: int, has_gold: bool) -> None:
+        """Note that ``unit_id`` has (or no longer has) gold."""
+        if has_gold:
+            self.gold_units.add(unit_id)
+        else:
+            self.gold_units.discard(unit_id)
+
+    # ------------------------------------------------------------ building gold (no database)
+    def gold_of_version(self, item: ReviewItem, index: int) -> Gold:
+        """Gold that copies version ``index`` (0-based, in annotator order) of ``item``."""
+        if not 0 <= index < len(item.versions):
             raise IndexError(f"no version {index + 1}")
-        gold = gold_from_version(item.versions[index], self.adjudicator)
-        gold.id = self.store.set_gold(gold)
-        self.advance()
-        return gold
+        return gold_from_version(item.versions[index], self.adjudicator)
 
-    def merged(self) -> tuple[list[Span], list[Span]]:
-        """(every candidate span, those a majority marked) for the current unit."""
-        item = self.current()
-        if item is None:
-            return [], []
-        chosen, _ = majority(item.versions)
-        return item.comparison.union(), chosen
+    @staticmethod
+    def merged(item: ReviewItem) -> tuple[list[Span], list[Relation]]:
+        """The majority version of ``item``: the spans and links more than half marked."""
+        return majority(item.versions)
 
-    def save_merge(self, spans: Sequence[Span]) -> Gold:
-        """Make the given (merged, edited) spans the current unit's gold."""
+    def gold_of_merge(self, item: ReviewItem, spans: Sequence[Span], relations: Sequence[Relation] | None = None) -> Gold:
+        """Gold from merged, edited spans and links (default links: every version's links
+        whose spans are kept)."""
+        assert item.unit.id is not None
+        rels = list(relations) if relations is not None else all_relations(item.versions)
+        return gold_from_merge(item.unit.id, item.versions, list(spans), rels, self.adjudicator)
+
+    # ------------------------------------------------------------ synchronous use (CLI, tests)
+    def current(self) -> ReviewItem | None:
+        """The unit under review, read now (*database*), or None when the queue is empty."""
+        uid = self.current_id
+        return None if uid is None else self.read_item(uid)
+
+    def take(self, index: int) -> Gold:
+        """Make version ``index`` the current unit's gold and go on (*database*)."""
         item = self.current()
         if item is None:
             raise IndexError("nothing to review")
-        assert item.unit.id is not None
-        gold = gold_from_merge(item.unit.id, item.versions, list(spans), all_relations(item.versions),
-                               self.adjudicator)
-        gold.id = self.store.set_gold(gold)
+        return self._store(self.gold_of_version(item, index))
+
+    def save_merge(self, spans: Sequence[Span], relations: Sequence[Relation] | None = None) -> Gold:
+        """Make the given (merged, edited) spans the current unit's gold and go on (*database*)."""
+        item = self.current()
+        if item is None:
+            raise IndexError("nothing to review")
+        return self._store(self.gold_of_merge(item, spans, relations))
+
+    def _store(self, gold: Gold) -> Gold:
+        self.write_gold(gold)
+        self.mark(gold.unit_id, True)
         self.advance()
         return gold
 
     def undo(self) -> Unit | None:
-        """Revert the adjudicator's latest gold and go back to that unit."""
-        unit = self.store.undo_gold(self.dataset, self.adjudicator)
-        if unit is not None and unit.id in self.queue:
-            self.position = self.queue.index(unit.id)
+        """Revert the adjudicator's latest gold and go back to that unit (*database*)."""
+        unit = self.revert_gold()
+        if unit is not None and unit.id is not None:
+            self.mark(unit.id, self.store.get_gold(unit.id) is not None)
+            self.go_to(unit.id)
         return unit
 
     def accept_unanimous(self) -> int:
-        """Write gold for every unanimous unit that has none, in short transactions."""
+        """Write gold for every unanimous unit that has none, in short transactions (*database*)."""
         return self.store.set_new_gold(
             gold_from_unanimous(self.store.current_annotations(uid), self.adjudicator)
             for uid in self.unanimous if self.store.get_gold(uid) is None

@@ -1,0 +1,184 @@
+"""The review screen's one writer: a thread that stores gold decisions and undos in the order
+they were made (the labelling screen's :mod:`~annotator.tui.session_writer` pattern).
+
+Pure Python (no Textual): the screen submits jobs and gets events back through ``notify``
+(called on the writer thread; the screen posts them as messages). A busy database is not an
+error: the job waits, a :class:`~annotator.tui.session_writer.Busy` event says so, and it is
+tried again with a growing pause; so is a lost connection to a PostgreSQL server (the store
+connects again by itself). When the connection dropped during the COMMIT of a gold decision,
+the writer first looks whether it is stored (by unit, adjudicator and ``created``, fixed
+before the first attempt), so nothing is stored twice; an undo cut off that way is reported,
+not tried again (it could revert a second gold). :meth:`GoldWriter.close` waits for what is
+pending.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from annotator.models import Gold, Unit
+from annotator.store.connection import ConnectionLost
+from annotator.store.session_queries import is_busy_error, set_busy_timeout
+from annotator.tui.review_session import ReviewSession
+from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, MAX_BACKOFF_S, NOT_STORED, Busy, Failed
+
+T = TypeVar("T")
+
+
+@dataclass
+class WriteGold:
+    """Store one gold decision."""
+
+    seq: int
+    gold: Gold
+
+
+@dataclass
+class UndoGold:
+    """Revert the adjudicator's latest standing gold."""
+
+    seq: int
+
+
+@dataclass
+class GoldSaved:
+    """A gold decision is committed."""
+
+    seq: int
+    gold: Gold
+
+
+@dataclass
+class GoldUndone:
+    """An undo is committed: ``unit`` lost its latest gold (None: nothing to undo);
+    ``has_gold`` says whether an older gold of it stands again."""
+
+    seq: int
+    unit: Unit | None
+    has_gold: bool
+
+
+def retry_busy(operation: Callable[[], T], on_busy: Callable[[int, BaseException], None],
+               stored: Callable[[], object] | None = None) -> T:
+    """Run ``operation`` until it gets past a busy database or a lost connection, pausing
+    longer each time; ``on_busy(attempt, error)`` is called before each pause. ``stored``
+    tells, after a connection lost during the COMMIT, whether the operation took effect (its
+    result) or not (``NOT_STORED``); without it such a loss is raised."""
+    delay, attempt = 0.05, 0
+    while True:
+        try:
+            return operation()
+        except Exception as e:
+            lost = isinstance(e, ConnectionLost)
+            if not (lost or is_busy_error(e)):
+                raise
+            attempt += 1
+            on_busy(attempt, e)
+            if lost and e.commit_unknown:  # type: ignore[attr-defined]
+                if stored is None:
+                    raise
+                found = retry_busy(stored, on_busy)  # a read: the store connects again first
+                if found is not NOT_STORED:
+                    return found  # type: ignore[return-value]
+            time.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_S)
+
+
+class GoldWriter:
+    """One writer thread and its job queue for one review session."""
+
+    def __init__(self, session: ReviewSession, notify: Callable[[object], None], *,
+                 busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
+        self.session = session
+        self.notify = notify
+        self.busy_timeout_s = busy_timeout_s
+        self._jobs: queue.Queue[object] = queue.Queue()
+        self._lock = threading.Lock()
+        self._pending = 0
+        self._thread = threading.Thread(target=self._run, name="annotator-gold-writer", daemon=True)
+        self._started = False
+        self._closed = threading.Event()
+
+    @property
+    def pending(self) -> int:
+        """Gold decisions and undos submitted and not committed (or failed) yet."""
+        with self._lock:
+            return self._pending
+
+    def submit(self, job: WriteGold | UndoGold) -> None:
+        """Queue ``job`` after everything submitted before it."""
+        if self._closed.is_set():
+            raise RuntimeError("the gold writer is closed")
+        with self._lock:
+            self._pending += 1
+        if not self._started:
+            self._started = True
+            self._thread.start()
+        self._jobs.put(job)
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Stop after every queued job is done; True when the thread finished in ``timeout``."""
+        self._closed.set()
+        if not self._started:
+            return True
+        self._jobs.put(None)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        store = self.session.store
+        try:
+            set_busy_timeout(store, self.busy_timeout_s)
+        except Exception as e:  # reported; the jobs below are still tried
+            self.notify(Failed(None, f"cannot set the busy timeout: {e}"))
+        store.on_reconnect_wait = lambda reason: self.notify(
+            Busy(None, 0, self.pending, f"the database server does not answer ({reason})", reconnecting=True))
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            try:
+                event = self._do(job)
+            except Exception as e:
+                with self._lock:
+                    self._pending -= 1
+                self.notify(Failed(job, str(e)))
+                continue
+            with self._lock:
+                self._pending -= 1
+            self.notify(event)
+
+    def _busy(self, job: object) -> Callable[[int, BaseException], None]:
+        return lambda attempt, e: self.notify(Busy(job, attempt, self.pending, str(e),
+                                                   reconnecting=isinstance(e, ConnectionLost)))
+
+    def _do(self, job: object) -> Any:
+        session = self.session
+        if isinstance(job, WriteGold):
+            gold = job.gold
+            if gold.created is None:
+                gold.created = time.time()  # fixed now: how a retry finds gold already stored
+
+            def stored() -> object:
+                current = session.store.get_gold(gold.unit_id)
+                if current is None or current.created != gold.created or current.adjudicator != gold.adjudicator:
+                    return NOT_STORED
+                gold.id = current.id
+                return gold
+
+            return GoldSaved(job.seq, retry_busy(lambda: session.write_gold(gold), self._busy(job), stored))
+        if isinstance(job, UndoGold):
+            def undo() -> tuple[Unit | None, bool]:
+                unit = session.revert_gold()
+                return unit, unit is not None and unit.id is not None and session.store.get_gold(unit.id) is not None
+            unit, has_gold = retry_busy(undo, self._busy(job))
+            return GoldUndone(job.seq, unit, has_gold)
+        raise TypeError(f"unknown job {job!r}")
+
+
+__all__ = ["GoldSaved", "GoldUndone", "GoldWriter", "UndoGold", "WriteGold", "retry_busy"]
