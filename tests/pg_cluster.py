@@ -1,6 +1,12 @@
 """A throwaway PostgreSQL cluster for the tests: ``initdb`` + ``pg_ctl`` in a temporary folder,
 listening only on a Unix socket in that folder, trust authentication, fsync off.
 
+For ``annotator bench --db``, one that is kept running (fsync on, sized for a bulk load, see
+:data:`BENCH_SETTINGS`) until stopped::
+
+    python3 tests/pg_cluster.py --keep          # prints the URL to give --db
+    python3 tests/pg_cluster.py --stop DIR      # stops it and deletes DIR
+
 One cluster per test process (each pytest-xdist worker starts its own; nothing is shared
 between them), started on first use and stopped when the process ends. PostgreSQL refuses
 to run as root, so as root the server runs as the ``postgres`` system user (created when
@@ -22,6 +28,17 @@ from pathlib import Path
 
 MIN_VERSION = 14
 SERVER_USER = "postgres"
+#: The tests' cluster: nothing it holds needs to survive a crash.
+TEST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "shared_buffers": "32MB",
+                 "max_connections": "120"}
+#: A cluster to measure on: as durable as a real server (fsync, full-page writes and synchronous
+#: commits on), with memory and WAL for a million-row load: a larger buffer cache, checkpoints
+#: spaced out (16 GB of WAL or 30 min) instead of every 1 GB, sorts and index builds in memory,
+#: the planner told the disk is an SSD and the file cache large, JIT off (it costs more than it
+#: saves on the store's short queries).
+BENCH_SETTINGS = {"shared_buffers": "1GB", "max_wal_size": "16GB", "checkpoint_timeout": "30min",
+                  "work_mem": "64MB", "maintenance_work_mem": "512MB", "effective_cache_size": "8GB",
+                  "random_page_cost": "1.1", "jit": "off", "max_connections": "120"}
 
 
 class Unavailable(Exception):
@@ -61,7 +78,7 @@ def _server_user() -> str | None:
 class Cluster:
     """A running throwaway cluster; :meth:`create_database` gives a fresh database's URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
         self.bin = find_bin_dir()
         self.user = _server_user()
         self.dir = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
@@ -77,8 +94,8 @@ class Cluster:
         os.chmod(self.dir, 0o755)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
                   "--no-sync", what="initdb")
-        self._opts = (f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-                      " -c full_page_writes=off -c shared_buffers=32MB -c max_connections=120")
+        self._opts = f"-k {self.dir} -c listen_addresses='' " + " ".join(
+            f"-c {k}={v}" for k, v in (TEST_SETTINGS if settings is None else settings).items())
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", self._opts, "start",
                   what="pg_ctl start")
         atexit.register(self.stop)
@@ -165,3 +182,38 @@ def cluster() -> Cluster:
         _unavailable = str(e)
         raise
     return _cluster
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``--keep``: start a cluster with :data:`BENCH_SETTINGS`, print its URL and leave it
+    running; ``--stop DIR``: stop the cluster in DIR and delete DIR."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description="A throwaway PostgreSQL cluster for `annotator bench --db`.")
+    ap.add_argument("--keep", action="store_true", help="start one (bench settings), print its URL, leave it running")
+    ap.add_argument("--stop", metavar="DIR", help="stop the cluster in DIR (printed by --keep) and delete DIR")
+    args = ap.parse_args(argv)
+    if args.stop:
+        data = Path(args.stop) / "data"
+        if not (data / "PG_VERSION").exists():
+            ap.error(f"{args.stop}: no cluster here")
+        found = object.__new__(Cluster)
+        found.bin, found.user, found.dir, found.data = find_bin_dir(), _server_user(), Path(args.stop), data
+        found.stop()
+        print(f"stopped and deleted {args.stop}")
+        return 0
+    if not args.keep:
+        ap.error("say --keep or --stop DIR")
+    try:
+        kept = Cluster(BENCH_SETTINGS)
+    except Unavailable as e:
+        print(f"no PostgreSQL: {e}")
+        return 1
+    atexit.unregister(kept.stop)
+    print(kept.admin_url)
+    print(f"# stop with: python3 tests/pg_cluster.py --stop {kept.dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

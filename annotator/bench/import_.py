@@ -68,10 +68,10 @@ def import_once(corpus_path: str, db_path: str, suggest: bool = True, fmt: str =
     from annotator.ingest.base import ReadOptions, Source
     from annotator.pipeline import SourcePlan, import_sources, load_readers
     from annotator.schemes import load_scheme
+    from annotator.bench.databases import database_mb, remove
     from annotator.store import open_store
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(db_path + suffix).unlink(missing_ok=True)
+    remove(db_path)
     load_readers()
     suggesters: list[Any] = []
     if suggest:
@@ -89,9 +89,8 @@ def import_once(corpus_path: str, db_path: str, suggest: bool = True, fmt: str =
     seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     store.close()
     # closing the last connection folds the WAL into the file: the size is the database's own
-    size = sum(Path(db_path + sfx).stat().st_size for sfx in ("", "-wal") if Path(db_path + sfx).exists())
     return {
-        "database_mb": round(size / 1e6, 1),
+        "database_mb": round(database_mb(db_path), 1),
         "sentences": summary.units, "documents": summary.documents, "seconds": round(seconds, 3),
         "sentences_per_s": round(summary.units / seconds, 1) if seconds else 0.0,
         # the importing process's own CPU time (its suggesting workers run beside it): on a
@@ -103,19 +102,19 @@ def import_once(corpus_path: str, db_path: str, suggest: bool = True, fmt: str =
 
 def measure(sentences: int, workdir: str | Path, suggest: bool = True) -> dict[str, Any]:
     """Import a corpus of ``sentences`` sentences in a fresh interpreter; its numbers."""
+    from annotator.bench.databases import bench_database, remove
+
     path = corpus(sentences, workdir)
-    db = str(Path(workdir) / f"import-{sentences}.db")
-    out = subprocess.run(
-        [sys.executable, "-m", "annotator.bench.import_", "--child", str(path), db]
-        + ([] if suggest else ["--no-suggest"]),
-        capture_output=True, text=True, check=False,
-    )
+    with bench_database(Path(workdir), f"import-{sentences}") as db:
+        out = subprocess.run(
+            [sys.executable, "-m", "annotator.bench.import_", "--child", str(path), db]
+            + ([] if suggest else ["--no-suggest"]),
+            capture_output=True, text=True, check=False,
+        )
+        remove(db)
     if out.returncode != 0:
         raise RuntimeError(f"import of {sentences} sentences failed: {out.stderr.strip().splitlines()[-1:]}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    for suffix in ("", "-wal", "-shm"):
-        Path(db + suffix).unlink(missing_ok=True)
-    return result
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 PREANNOTATED_SENTENCES = 50_000
@@ -196,17 +195,18 @@ def bench_preannotated(workdir: str | Path, runs: int = 3, sentences: int = PREA
                        ) -> dict[str, Any]:
     """Import the pre-annotated corpus (decisions and suggestions) ``runs`` times, each into a
     new database in a fresh interpreter: median sentences/s and database MB."""
+    from annotator.bench.databases import bench_database, remove
+
     path, source = preannotated_corpus(workdir, sentences)
     results = []
     for k in range(runs):
-        db = str(Path(workdir) / f"preannotated-{k}.db")
-        out = subprocess.run([sys.executable, "-m", "annotator.bench.import_", "--child", str(path), db,
-                              "--format", "doccano"], capture_output=True, text=True, check=False)
+        with bench_database(Path(workdir), f"preannotated-{k}") as db:
+            out = subprocess.run([sys.executable, "-m", "annotator.bench.import_", "--child", str(path), db,
+                                  "--format", "doccano"], capture_output=True, text=True, check=False)
+            remove(db)
         if out.returncode != 0:
             raise RuntimeError(f"pre-annotated import failed: {out.stderr.strip().splitlines()[-1:]}")
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        for suffix in ("", "-wal", "-shm"):
-            Path(db + suffix).unlink(missing_ok=True)
     rate = statistics.median(r["sentences_per_s"] for r in results)
     mb = statistics.median(r["database_mb"] for r in results)
     return {"source": source, "runs": results, "sentences_per_s": rate, "database_mb": mb,

@@ -47,9 +47,20 @@ KEY_CYCLE: list[str] = [
 
 
 def bench_db(units: int, path: str | None = None) -> str:
-    """A database with ``units`` synthetic units (reused when it is already there)."""
+    """A database with ``units`` synthetic units (reused when it is already there; a
+    ``postgresql://`` one is filled when it is empty)."""
     from annotator.bench.synth import generate
     from annotator.store import open_store
+    from annotator.store.dialect import is_postgres
+
+    if path and is_postgres(path):
+        store = open_store(path, durable=False)
+        try:
+            if not (store.get_dataset("bench") and store.count_units("bench") == units):
+                generate(store, units, dataset="bench")
+        finally:
+            store.close()
+        return path
 
     target = Path(path) if path else Path(tempfile.gettempdir()) / "annotator-bench" / f"ui-{units}-v{SYNTH_VERSION}.db"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -213,9 +224,12 @@ def run_labelling_while_importing(
     workdir: str | Path | None = None,
     gap_s: float = 0.1,
     size: tuple[int, int] = (100, 30),
+    database: str | None = None,
 ) -> dict[str, Any]:
     """Label a small dataset while another process imports ``sentences`` generated sentences
-    into the same database file; report key to frame, key to committed row and decisions lost."""
+    into the same database (a file in ``workdir``, or ``database``, an empty one); report key
+    to frame, key to committed row and decisions lost."""
+    from annotator.bench.databases import remove
     from annotator.bench.import_ import corpus
     from annotator.bench.synth import generate
     from annotator.store import open_store
@@ -223,9 +237,8 @@ def run_labelling_while_importing(
     work = Path(workdir) if workdir else Path(tempfile.gettempdir()) / "annotator-bench"
     work.mkdir(parents=True, exist_ok=True)
     source = corpus(sentences, work / "corpora")
-    db = work / f"label-while-import-{os.getpid()}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
+    db = database or str(work / f"label-while-import-{os.getpid()}.db")
+    remove(db)
     store = open_store(db)
     try:
         generate(store, 5_000, dataset="bench")
@@ -234,12 +247,12 @@ def run_labelling_while_importing(
     started: list[subprocess.Popen[bytes]] = []
 
     def start_import() -> subprocess.Popen[bytes]:
-        started.append(_start_import(source, str(db)))
+        started.append(_start_import(source, db))
         return started[0]
 
     t0 = time.perf_counter()
     try:
-        result = asyncio.run(_label_while(str(db), start_import, presses, gap_s, size, f"bench-{os.getpid()}"))
+        result = asyncio.run(_label_while(db, start_import, presses, gap_s, size, f"bench-{os.getpid()}"))
         import_rc = started[0].wait(timeout=3600) if started else -1
     finally:
         for proc in started:
@@ -248,8 +261,7 @@ def run_labelling_while_importing(
     error = ""
     if started and started[0].stderr is not None:
         error = (started[0].stderr.read().decode(errors="replace").strip().splitlines() or [""])[-1]
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
+    remove(db)
     result.update({
         "benchmark": "labelling while importing", "sentences": sentences, "import_exit": import_rc,
         "import_error": error if import_rc else "", "elapsed_s": round(time.perf_counter() - t0, 1),

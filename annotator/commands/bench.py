@@ -26,19 +26,22 @@ from typing import Any
 import click
 
 BENCHES = ("import", "export", "agreement", "ui", "label-import")
-#: ``--db postgresql://…``: the server the export and agreement benchmarks build their
-#: databases on (one database per benchmark and size, reused), instead of files in the workdir.
-SERVER: str | None = None
 
 
-def _bench_db(workdir: Path, name: str) -> str:
-    """Where a benchmark's database lives: ``workdir/NAME.db``, or database ``annotator_bench_NAME``
-    on the ``--db`` server."""
-    if SERVER is None:
-        return str(workdir / f"{name}.db")
-    from annotator.store.dialect import sibling_database
+def _bench_db(workdir: Path, name: str) -> Any:
+    """The database of one benchmark run, a context manager: ``workdir/NAME.db``, or with
+    ``--db`` a fresh database on that server, dropped afterwards (annotator.bench.databases)."""
+    from annotator.bench.databases import bench_database
 
-    return sibling_database(SERVER, "annotator_bench_" + name.replace("-", "_"))
+    return bench_database(workdir, name)
+
+
+def _served(workdir: Path, name: str, built: str) -> Any:
+    """The database a reading benchmark measures, a context manager: the SQLite file ``built``,
+    or with ``--db`` a fresh database on that server holding a copy of it."""
+    from annotator.bench.databases import served
+
+    return served(workdir, name, built)
 
 
 @dataclass
@@ -124,19 +127,24 @@ def bench_export(units: int, runs: int, workdir: Path) -> list[Row]:
             return [row]
     from annotator.store import open_store
 
-    db = _bench_db(workdir, f"export-{units}")
-    store = open_store(db, durable=False)
+    built = str(workdir / f"export-{units}.db")
+    store = open_store(built, durable=False)
     try:
-        _say(f"export: preparing {units:,} decided units in {db} …")
+        _say(f"export: preparing {units:,} decided units in {built} …")
         t0 = time.perf_counter()
         mod.prepare(store, units)
-        prepared = time.perf_counter() - t0
-        results = []
-        for i in range(runs):
-            _say(f"export: run {i + 1}/{runs} …")
-            results.append(mod.measure(store, "jsonl"))
     finally:
         store.close()
+    with _served(workdir, f"export-{units}", built) as db:
+        prepared = time.perf_counter() - t0
+        store = open_store(db, durable=False)
+        try:
+            results = []
+            for i in range(runs):
+                _say(f"export: run {i + 1}/{runs} …")
+                results.append(mod.measure(store, "jsonl"))
+        finally:
+            store.close()
     rates = [r["records_per_s"] for r in results]
     row.judge(statistics.median(rates))
     row.note = f"{results[0]['records']:,} records; runs {', '.join(f'{r:,.0f}' for r in rates)}"
@@ -179,11 +187,12 @@ def bench_dataset_agreement(units: int, runs: int, workdir: Path) -> list[Row]:
             row.note = mem.note = "annotator.bench.agreement or .synth missing"
             continue
         _say(f"agreement: {units:,} units x {coders} annotators in a database …")
-        db = mod.annotators_db(_bench_db(workdir, f"agree-{units}-x{coders}"), units, coders)
-        results = []
-        for i in range(runs):
-            _say(f"agreement: run {i + 1}/{runs} on {units:,} units x {coders} …")
-            results.append(mod.measure_dataset(db))
+        built = mod.annotators_db(workdir / f"agree-{units}-x{coders}.db", units, coders)
+        with _served(workdir, f"agree-{units}-x{coders}", built) as db:
+            results = []
+            for i in range(runs):
+                _say(f"agreement: run {i + 1}/{runs} on {units:,} units x {coders} …")
+                results.append(mod.measure_dataset(db))
         secs = [r["seconds"] for r in results]
         peaks = [r["peak_mb"] + r["worker_peak_mb"] for r in results]
         row.judge(statistics.median(secs))
@@ -207,8 +216,9 @@ def bench_ui(units: int, runs: int, workdir: Path, presses: int = 480) -> list[R
             r.note = "annotator.bench.ui missing"
         return [p50, p95, start]
     _say(f"ui: {presses} key presses and {runs} start-ups on {units:,} units …")
-    result = mod.run_ui_bench(units=units, presses=presses, db_path=str(workdir / f"ui-{units}.db"),
-                              startup_runs=max(1, runs))
+    built = mod.bench_db(units, str(workdir / f"ui-{units}.db"))
+    with _served(workdir, f"ui-{units}", built) as db:
+        result = mod.run_ui_bench(units=units, presses=presses, db_path=db, startup_runs=max(1, runs))
     budgets = result.get("budgets", {})
     p50.budget = float(budgets.get("p50_ms", p50.budget))
     p95.budget = float(budgets.get("p95_ms", p95.budget))
@@ -239,7 +249,13 @@ def bench_label_while_importing(units: int, runs: int, workdir: Path, presses: i
             r.note = "annotator.bench.ui (labelling while importing) missing"
         return rows
     _say(f"label-import: labelling ({presses} key presses at most) while importing {sentences:,} sentences …")
-    result = mod.run_labelling_while_importing(sentences, presses, workdir / "label-import")
+    from annotator.bench.databases import SERVER
+
+    if SERVER is None:
+        result = mod.run_labelling_while_importing(sentences, presses, workdir / "label-import")
+    else:
+        with _bench_db(workdir, "label-import") as db:
+            result = mod.run_labelling_while_importing(sentences, presses, workdir / "label-import", database=db)
     p50.judge(result["frame_p50_ms"])
     p95.judge(result["frame_p95_ms"])
     c99.judge(result["committed_p99_s"])
@@ -321,8 +337,8 @@ def table(rows: list[Row]) -> str:
 @click.option("--workdir", type=click.Path(file_okay=False), default=None,
               help="Where benchmark corpora and databases are built and reused (default: the temp dir).")
 @click.option("--db", "server", default=None, metavar="postgresql://…",
-              help="Build the export and agreement databases on this PostgreSQL server instead "
-                   "(databases annotator_bench_*, created once and reused; needs CREATEDB).")
+              help="Run every benchmark on this PostgreSQL server instead of SQLite files: each run "
+                   "in a fresh database annotator_bench_*, dropped afterwards (the role needs CREATEDB).")
 def bench(as_json: bool, units: int, only: tuple[str, ...], runs: int, presses: int, agree_units: int,
           workdir: str | None, server: str | None) -> None:
     """Measure every budget in DESIGN.md: import + suggest, export, agreement, UI latency, start-up,
@@ -332,20 +348,24 @@ def bench(as_json: bool, units: int, only: tuple[str, ...], runs: int, presses: 
     whose benchmark is not in this build shows "not available". Exits 1 when a budget fails.
     The first run at 1,000,000 units builds its databases (minutes); later runs reuse them.
     """
-    global SERVER
-    from annotator.store.dialect import is_postgres
+    from annotator.bench.databases import use_server
+    from annotator.store.dialect import display_url, is_postgres
 
     if server is not None and not is_postgres(server):
         raise click.UsageError("--db names a PostgreSQL server (postgresql://…); SQLite benchmarks use --workdir")
-    SERVER = server
+    use_server(server)
     names = [n for n in BENCHES if not only or n in only]
     work = Path(workdir) if workdir else Path(tempfile.gettempdir()) / "annotator-bench"
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    rows = run_benches(names, units, runs, work, presses, agree_units)
+    try:
+        rows = run_benches(names, units, runs, work, presses, agree_units)
+    finally:
+        use_server(None)  # the next caller in this process (a test) benches on SQLite again
     if as_json:
         click.echo(json.dumps({
             "units": units, "runs": runs, "seconds": round(time.perf_counter() - started, 1),
+            "engine": "postgresql" if server else "sqlite",
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "platform": platform.platform()},
             "results": [asdict(r) for r in rows],
@@ -353,7 +373,8 @@ def bench(as_json: bool, units: int, only: tuple[str, ...], runs: int, presses: 
         }, indent=2, default=str))
     else:
         click.echo(table(rows))
-        click.echo(f"\n{units:,} units, {runs} runs per figure, {os.cpu_count()} CPUs, "
+        engine = f"PostgreSQL ({display_url(server)})" if server else "SQLite"
+        click.echo(f"\n{units:,} units on {engine}, {runs} runs per figure, {os.cpu_count()} CPUs, "
                    f"{time.perf_counter() - started:.0f} s")
     if any(r.status in ("FAIL", "error") for r in rows):
         sys.exit(1)

@@ -5,7 +5,9 @@ READ`` and a server-side cursor), table by table in the order their references n
 primary-key order (``annotations.reverts`` points back at earlier rows). The destination must
 be empty (a new file, or a new PostgreSQL database; the store creates its schema) and is
 written in one transaction: ``COPY`` on PostgreSQL, batched inserts on SQLite, ids kept as
-they are, so a copy that fails half-way leaves nothing behind. The destination is new and
+they are, so a copy that fails half-way leaves nothing behind; on PostgreSQL the new rows are
+then vacuumed and analysed, so the first queries on them are planned with their statistics
+and can count from an index alone (as autovacuum would leave them after a while). The destination is new and
 no one works in it yet, so this one long transaction holds no annotator up. Afterwards the
 rows of every table are counted on both sides; any difference is an error.
 """
@@ -124,6 +126,8 @@ def copy_database(src: Store, dst: Store, progress: Callable[[int], None] | None
                 dst.conn.reset_id_sequences([t for t in ID_TABLES if t in tables])
         finally:
             src.conn.execute("ROLLBACK")
+    if dst.engine == "postgresql":
+        dst.conn.vacuum_analyze()  # statistics and visibility of the new rows, before anyone reads them
     for t in tables:
         if (n := _count(dst, t)) != counts[t]:
             raise DatabaseError(f"{dst.path}: {t} has {n} rows after the copy, {src.path} {counts[t]}")

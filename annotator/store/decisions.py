@@ -251,6 +251,9 @@ class DecisionTables(LeaseTables):
             where.append("d.unit_id >= ? AND d.unit_id < ?")
             params.extend(unit_range)
         base = f"SELECT {', '.join(exprs)} FROM decisions d{joins} WHERE {' AND '.join(where)}"
+        if in_order and self.engine == "postgresql" and not self.in_transaction:  # one query, streamed
+            yield from self.conn.stream(base + " ORDER BY d.unit_id, d.annotator", params, batch)  # type: ignore[attr-defined]
+            return
         first = base + " ORDER BY d.unit_id, d.annotator LIMIT ?"
         after = (base + (" AND d.unit_id > ?" if annotator is not None else " AND (d.unit_id, d.annotator) > (?, ?)")
                  + " ORDER BY d.unit_id, d.annotator LIMIT ?")

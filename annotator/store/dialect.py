@@ -44,6 +44,10 @@ POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 #: Tables whose rows get their ``id`` from the database; an insert into one returns it.
 ID_TABLES = frozenset({"datasets", "documents", "units", "suggestions", "annotations", "gold", "annotator_ids",
                        "span_labels", "imports"})
+#: Rows per fetch of :meth:`PgConnection.stream` (one round trip each).
+STREAM_ROWS = 20_000
+#: From how many rows :meth:`PgConnection.executemany` sends an upsert as one statement.
+BULK_MIN_ROWS = 200
 #: The advisory lock key every PostgreSQL writer takes (SQLite's single write lock).
 WRITE_LOCK_KEY = 0x616E6E6F  # "anno"
 
@@ -65,6 +69,11 @@ def display_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+#: An upsert of one row of parameters, in PostgreSQL's words (table, columns, conflict clause):
+#: :meth:`PgConnection.executemany` sends many of them as one statement.
+_UPSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^()]*)\)\s*VALUES\s*\(\s*%s(?:\s*,\s*%s)*\s*\)\s*"
+                     r"(ON\s+CONFLICT\b.*)$", re.I | re.S)
+_CONFLICT_TARGET = re.compile(r"ON\s+CONFLICT\s*\(([^()]*)\)", re.I)
 _INSERT = re.compile(r"^\s*INSERT\s+(OR\s+IGNORE\s+)?INTO\s+(\w+)", re.I)
 _PLUS_HINT = re.compile(r"(?<=[\s(,])\+(?=[A-Za-z_])")
 _CONCAT_BYTES = re.compile(r"\bgroup_concat\(([^()]*(?:\([^()]*\))?[^()]*), ''\)", re.I)
@@ -186,6 +195,8 @@ class PgConnection:
         self.url = url
         self.text_factory: type = str  # sqlite3's switch: ``bytes`` reads text as UTF-8 bytes
         self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
+        self._types: dict[str, dict[str, str]] = {}  # column types by table, for bulk upserts
+        self._row_security: dict[str, bool] = {}  # whether row-level security applies, by table
 
     # -- the sqlite3.Connection calls the store makes
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PgCursor:
@@ -209,12 +220,48 @@ class PgConnection:
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         text, _, named = translate(sql, returning=False)
+        if not named and self.in_transaction:
+            rows = rows if isinstance(rows, list) else list(rows)
+            if len(rows) >= BULK_MIN_ROWS and (m := _UPSERT.match(text)):
+                done = self._bulk_upsert(m.group(1), m.group(2), m.group(3), rows)
+                if done is not None:
+                    return done
         cur = self.raw.cursor()
         try:
             cur.executemany(text, [_params(r, named) for r in rows] if named else rows)
         except Exception as e:
             raise self._refused(e) from None
         return PgCursor(cur)
+
+    def _bulk_upsert(self, table: str, columns: str, conflict: str, rows: list[Sequence[Any]]) -> PgCursor | None:
+        """An upsert of many rows as one statement and one round trip: the rows sent as one
+        array per column, ``INSERT … SELECT * FROM unnest(…) ON CONFLICT …`` (a round trip per
+        row costs more than the row). None when two rows of the batch have the same conflict
+        key (one statement may not change a row twice): the caller then runs them one by one."""
+        names = [c.strip() for c in columns.split(",")]
+        target = _CONFLICT_TARGET.match(conflict)
+        if target and "DO UPDATE" in conflict.upper():
+            key = [names.index(c.strip()) for c in target.group(1).split(",") if c.strip() in names]
+            if len({tuple(r[k] for k in key) for r in rows}) != len(rows):
+                return None
+        types = self._column_types(table)
+        arrays = ", ".join(f"%s::{types[n.strip(chr(34))]}[]" for n in names)
+        cur = self.raw.cursor()
+        try:
+            cur.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}",
+                        [list(col) for col in zip(*rows)])
+        except Exception as e:
+            raise self._refused(e) from None
+        return PgCursor(cur)
+
+    def _column_types(self, table: str) -> dict[str, str]:
+        """Column name → SQL type of ``table`` (read once per connection)."""
+        types = self._types.get(table)
+        if types is None:
+            types = self._types[table] = dict(self.raw.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped", (table,)).fetchall())
+        return types
 
     def _refused(self, e: Exception) -> Exception:
         """A write this role may not make (``insufficient_privilege``: a missing grant, or a row
@@ -258,12 +305,67 @@ class PgConnection:
         self.raw.close()
 
     # -- PostgreSQL only
+    def stream(self, sql: str, params: Sequence[Any] = (), batch: int = STREAM_ROWS) -> Iterator[list[tuple[Any, ...]]]:
+        """All rows of one query in batches (lists) of ``batch``, from a server-side cursor on
+        a connection of its own (one ``REPEATABLE READ`` snapshot, read-only; this connection
+        and its threads are left alone), in PostgreSQL's binary format (no hex text of
+        ``bytea`` to decode). A thread fetches the next batch while the caller works on this
+        one, so the server's work and the caller's overlap. (What keyset pages cost on SQLite —
+        a short query per batch — costs more here: PostgreSQL does not carry a row-comparison
+        bound over to the other side of a join, so each page re-read the joined table from
+        its start.)"""
+        import queue
+        import threading
+
+        import psycopg
+
+        text, _, named = translate(sql, returning=False)
+        as_bytes = self.text_factory is bytes
+        ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def fetch() -> None:
+            try:
+                with psycopg.connect(self.url, autocommit=False) as conn:
+                    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    with conn.cursor(name="annotator_stream", binary=True) as cur:
+                        cur.itersize = batch
+                        cur.execute(text, _params(params, named))
+                        while not stop.is_set() and (rows := cur.fetchmany(batch)):
+                            if as_bytes:
+                                rows = [tuple(v.encode() if isinstance(v, str) else v for v in r) for r in rows]
+                            ready.put(rows)
+                    conn.rollback()
+                ready.put(None)
+            except BaseException as e:  # handed to the reader, raised there
+                ready.put(e)
+
+        worker = threading.Thread(target=fetch, name="annotator-stream", daemon=True)
+        worker.start()
+        try:
+            while (got := ready.get()) is not None:
+                if isinstance(got, BaseException):
+                    raise got
+                yield got
+        finally:
+            stop.set()
+            while worker.is_alive():  # let a fetch blocked on the full queue finish
+                try:
+                    ready.get(timeout=0.05)
+                except queue.Empty:
+                    pass
+            worker.join()
+
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """Bulk-load rows with ``COPY … FROM STDIN``; returns how many. PostgreSQL refuses
         ``COPY FROM`` where row-level security applies to this role (a lead who is not the
         table's owner, see store/roles.py): there the rows go in as one prepared INSERT."""
         cols = ", ".join(f'"{c}"' for c in columns)
-        if self.raw.execute("SELECT row_security_active(%s)", (table,)).fetchone()[0]:
+        secured = self._row_security.get(table)
+        if secured is None:
+            secured = self._row_security[table] = bool(
+                self.raw.execute("SELECT row_security_active(%s)", (table,)).fetchone()[0])
+        if secured:
             rows = list(rows)
             self.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})", rows)
             return len(rows)
@@ -273,6 +375,11 @@ class PgConnection:
                 copy.write_row(row)
                 n += 1
         return n
+
+    def vacuum_analyze(self) -> None:
+        """``VACUUM ANALYZE`` the database (outside any transaction): the planner's statistics,
+        and the visibility map that lets a count read an index alone."""
+        self.raw.execute("VACUUM ANALYZE")
 
     def table_exists(self, name: str) -> bool:
         row = self.raw.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()
@@ -302,14 +409,38 @@ def database_missing(target: str) -> bool:
     return not is_postgres(target) and target != ":memory:" and not Path(target).exists()
 
 
-def sibling_database(url: str, name: str) -> str:
+def sibling_database(url: str, name: str, *, fresh: bool = False) -> str:
     """The URL of the database ``name`` on the server of ``url`` (same user, host, options),
-    created empty if it does not exist (``url``'s role needs CREATEDB for that)."""
+    created empty if it does not exist (``url``'s role needs CREATEDB for that); ``fresh``
+    drops and recreates one that does."""
     import psycopg
     from psycopg import sql
 
     parts = urlsplit(url)
     with psycopg.connect(url, autocommit=True) as conn:
+        if fresh:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def drop_database(url: str, server: str) -> None:
+    """Drop the database ``url`` names (its sessions ended first), connected through
+    ``server``, another database of the same server (one cannot drop the database one is in)."""
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def database_bytes(url: str) -> int:
+    """What the database ``url`` names takes on disk (``pg_database_size``: tables, indexes,
+    TOAST; not the server's shared WAL)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+    return int(row[0]) if row else 0
