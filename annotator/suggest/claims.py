@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from annotator.models import Relation, Scheme, Span, Suggestion, Unit
-from annotator.suggest.lexicon import ATTITUDE_VERBS
+from annotator.suggest.lexicon import ATTITUDE_VERBS, TITLES
 from annotator.suggest.text import Toks, trusted_ref, trusted_relation, trusted_suggestion, unit_tokens
 
 
@@ -63,7 +63,11 @@ PARTICLES: dict[str, frozenset[str]] = {
     "asked": frozenset({"about", "for"}), "spoke": frozenset({"about", "of"}),
     "warned": frozenset({"of", "against"}), "agreed": frozenset({"with"}), "wrote": frozenset({"about"}),
     "joked": frozenset({"about"}), "boasted": frozenset({"of", "about"}), "complained": frozenset({"about"}),
+    "responded": frozenset({"to"}), "responds": frozenset({"to"}), "respond": frozenset({"to"}), "responding": frozenset({"to"}),
 }
+#: Verbs that are a cue with the verb after their "to" ("continued to insist"), or alone at
+#: the end of an attribution ("..., he continued.").
+_CONTINUE = frozenset("continued continues continuing".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
 #: Attitude verbs: cues when "that" follows ("they believe that ...").
@@ -259,6 +263,71 @@ def _with_quotes(words: list[str], s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+APPOSITIVE_MAX = 40
+_DETERMINERS = frozenset("the a an this that these those".split())
+#: Asides between commas that are not an appositive ("Roe, however, said").
+_ASIDES = frozenset(
+    """however meanwhile though too also instead indeed moreover nevertheless nonetheless likewise
+    similarly again now then still yet later earlier today yesterday first second finally""".split()
+)
+_ASIDE_PAIRS = frozenset(
+    """for example|for instance|in turn|for one|in fact|of course|in response|in addition|for his part|for her part|for their part|at the time|in particular|once again|in short|by contrast|in contrast|as well""".split("|")
+)
+#: Words after a comma that open a clause of their own, not an appositive of the name before.
+_CLAUSE_OPENERS = frozenset(
+    """and but or nor as which when while where whereas although though because if so then since until
+    after before adding saying noting according referring who whose""".split()
+)
+
+
+def _aside(lower: list[str], s: int, e: int) -> bool:
+    """Whether tokens ``s..e-1`` between two commas are an aside ("however", "in turn")."""
+    seg = lower[s:e]
+    if len(seg) == 1:
+        return seg[0] in _ASIDES or (seg[0].endswith("ly") and len(seg[0]) > 4) or seg[0].endswith("ed")
+    return " ".join(seg) in _ASIDE_PAIRS or (len(seg) <= 4 and seg[0] in ("in", "on", "at") and seg[-1] in _WEEKDAYS | {"statement", "interview"})
+
+
+def _opens_appositive(words: list[str], lower: list[str], x: int) -> bool:
+    """Whether the word at ``x`` (after a comma) can open an appositive: an article or
+    possessive, a relative pronoun, a title, a number (an age), or a lower-case noun."""
+    w = lower[x]
+    if w in _APPOSITIVE_OPENERS or w in _RELATIVE or w == "whose" or w in TITLES or w[:1].isdigit():
+        return True
+    if not words[x][:1].islower() or w in _CLAUSE_OPENERS or w in _PRONOUNS or w in _BOUNDARY:
+        return False
+    return not w.endswith("ing") and w not in CORE_CUES
+
+
+def _closes_appositive(words: list[str], lower: list[str], x: int) -> bool:
+    """Whether the word at ``x``, after a comma inside an appositive, opens something else
+    ("..., which has ...", "..., adding ...", "..., told ...")."""
+    w = lower[x]
+    return (w in _CLAUSE_OPENERS or w in _PRONOUNS or w.endswith("ing") or w in CORE_CUES
+            or words[x] in _OPEN_Q) and w not in ("who", "whose")
+
+
+#: Auxiliaries a cue opens with ("has been saying", "will argue", "did n't mention").
+_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t".split())
+
+
+def _cue_start(lower: list[str], a: int, k: int) -> int:
+    """The first token of the cue whose verb is at ``k``: the auxiliaries and adverbs before
+    it ("has also repeatedly said")."""
+    i = k
+    while i - 1 >= a:
+        w = lower[i - 1]
+        if w in _CUE_AUX or w in _CUE_ADVERBS or (CUE_LY and w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS):
+            i -= 1
+        else:
+            break
+    return i
+
+
+CUE_LY = True
+_NOT_ADVERBS = frozenset("family italy july only early daily weekly monthly nearly reply supply rally ally".split())
+
+
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
@@ -345,6 +414,9 @@ class Claims:
                 if k > a and lower[k - 1] in _NOT_CUE_BEFORE and (w in _BARE or w.endswith("ing")):
                     k += 1  # "can say", "as if to say", "by saying": no attribution
                     continue
+                if w in _CONTINUE and not (k + 1 < b and (lower[k + 1] == "to" or lower[k + 1] in _END or lower[k + 1] == ",")) and k + 1 < b:
+                    k += 1  # "continued his tour": no attribution
+                    continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
                 if w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k):
                     found = self._verb(toks, lower, a, b, k, soft=True)
@@ -371,9 +443,7 @@ class Claims:
 
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
         """A reporting verb at ``k``: work out which side the content is on."""
-        cue_i = k
-        while cue_i - 1 >= a and (lower[cue_i - 1] in _AUX_VERBS or lower[cue_i - 1] in _CUE_ADVERBS):
-            cue_i -= 1
+        cue_i = _cue_start(lower, a, k)
         # "SOURCE also said": the adverb is left out of the cue, skipped for the source
         src_end = cue_i - 1
         while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
@@ -381,7 +451,9 @@ class Claims:
             while src_end >= a and lower[src_end] in _AUX_VERBS:
                 src_end -= 1
         end_k = k
-        if k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
+        if lower[k] in _CONTINUE and k + 2 < b and lower[k + 1] == "to":
+            end_k = k + 2  # "continued to insist"
+        elif k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
             end_k = k + 1  # "pointed out", "called for"
         elif k + 1 < b and lower[k + 1] == ":" and toks.ends[k] == toks.starts[k + 1]:
             end_k = k + 1  # "said:" (the colon is part of the cue)
@@ -426,7 +498,7 @@ class Claims:
                 source: tuple[int, int] | None = source_before
             else:
                 claim = self._content_before(toks, lower, a, cue_i)
-                source = self._source_forward(toks, lower, nxt, b)
+                source = self._source_forward(toks, lower, nxt, b, tail=True)
             if claim is None:
                 return None
             return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.7} if source else {"CUE": cue, "CLAIM": claim, "score": 0.6}
@@ -435,7 +507,7 @@ class Claims:
         ):
             # CLAIM, said SOURCE, ...  |  “CLAIM,” said SOURCE
             claim = self._content_before(toks, lower, a, k)
-            source = self._source_forward(toks, lower, nxt, b)
+            source = self._source_forward(toks, lower, nxt, b, tail=True)
             if claim is not None and source is not None:
                 return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.6}
         if source_before is None:
@@ -503,9 +575,7 @@ class Claims:
 
     def _cue_extent(self, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
-        cue_i = k
-        while cue_i - 1 >= a and (lower[cue_i - 1] in _AUX_VERBS or lower[cue_i - 1] in _CUE_ADVERBS):
-            cue_i -= 1
+        cue_i = _cue_start(lower, a, k)
         if k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
             k += 1
         return (cue_i, k)
@@ -513,10 +583,10 @@ class Claims:
     def _according(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``according to SOURCE, CLAIM`` or ``CLAIM, according to SOURCE``."""
         cue = (k, k + 1)
-        src = self._source_forward(toks, lower, k + 2, b)
+        before = self._content_before(toks, lower, a, k)
+        src = self._source_forward(toks, lower, k + 2, b, tail=before is not None)
         if src is None:
             return None
-        before = self._content_before(toks, lower, a, k)
         if before is not None:
             return {"CUE": cue, "SOURCE": src, "CLAIM": before, "score": 0.75}
         start = src[1] + 1
@@ -597,19 +667,30 @@ class Claims:
         return (s, end)
 
     def _appositive_back(self, toks: Toks, lower: list[str], a: int, comma: int) -> tuple[int, int] | None:
-        """``NAME, an appositive,`` just before a cue: the whole, with its closing comma."""
-        for c in range(comma - 1, max(a, comma - 25) - 1, -1):
-            if lower[c] == ",":
-                if c + 1 >= comma or not (lower[c + 1] in _APPOSITIVE_OPENERS or toks.words[c + 1][:1].islower()):
-                    return None
-                head = self._source_back(toks, lower, a, c - 1) if c - 1 >= a and lower[c - 1] != "," else None
-                if head is None or not toks.words[head[1]][:1].isupper():
-                    return None
-                if lower[c + 1] in _RELATIVE or lower[c + 1] == "whose":
-                    return head  # "Pence, who is running again, said": the name
-                return (head[0], comma)  # "Jane Roe, the city's lawyer, said": name, title and comma
-            if lower[c] in _BOUNDARY and lower[c] not in ("-", "and", "that") and lower[c] not in _RELATIVE:
+        """``NAME, an appositive,`` just before a cue: the whole, with its closing comma
+        ("Jane Roe, 29, a lawyer for the city, said"); only the name when what stands between
+        the commas is an aside ("Roe, however, said")."""
+        words = toks.words
+        for c in range(comma - 1, max(a, comma - APPOSITIVE_MAX) - 1, -1):
+            w = lower[c]
+            if w in _END or w in (";", ":") or words[c] in _OPEN_Q or words[c] in _CLOSE_Q:
                 return None
+            if w != ",":
+                continue
+            if c + 1 >= comma or c - 1 < a or lower[c - 1] == ",":
+                return None
+            head = self._source_back(toks, lower, a, c - 1)
+            if head is None:
+                return None
+            if _aside(lower, c + 1, comma):
+                return head  # "Roe, however, said": the name
+            if not _opens_appositive(words, lower, c + 1) or not (
+                words[head[1]][:1].isupper() or lower[head[0]] in _DETERMINERS
+            ):
+                continue  # "Roe, 29, of Springfield, said": look further back
+            if lower[c + 1] in _RELATIVE or lower[c + 1] == "whose":
+                return head  # "Pence, who is running again, said": the name
+            return (head[0], comma)  # "Jane Roe, the city's lawyer, said": name, title and comma
         return None
 
     def _trim_time(self, lower: list[str], a: int, end: int) -> int:
@@ -622,22 +703,32 @@ class Claims:
             return end - 1
         return end
 
-    def _source_forward(self, toks: Toks, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
-        """The noun phrase starting at ``start`` (up to a comma or the sentence end), with an
-        appositive after a comma ("said Jane Roe, a lawyer for the city")."""
+    def _source_forward(self, toks: Toks, lower: list[str], start: int, b: int, tail: bool = False) -> tuple[int, int] | None:
+        """The noun phrase starting at ``start`` (up to a comma or the sentence end). With
+        ``tail`` (nothing of the attribution follows), an appositive after a comma is part of
+        it: to the sentence end ("said Jane Roe, a lawyer for the city.") or to a comma before
+        a clause of its own, that comma included ("said Jane Roe, 29, who ..., as ...")."""
         e = start
         while e < b and e - start < 8 and (lower[e] not in _BOUNDARY or _inner_hyphen(toks, e)):
             e += 1
         if e == start:
             return None
-        if e + 1 < b and lower[e] == "," and toks.words[start][:1].isupper() and (
-            lower[e + 1] in _APPOSITIVE_OPENERS
-        ):
+        words = toks.words
+        if tail and e + 1 < b and lower[e] == "," and _opens_appositive(words, lower, e + 1):
             x = e + 1
-            while x < b and lower[x] not in (",", ";", ".", "!", "?", ":", "“", '"', "—", "–") and x - e < 20:
+            while x < b and x - e <= APPOSITIVE_MAX:
+                w = lower[x]
+                if w in _END or w in (";", ":") or words[x] in _OPEN_Q or words[x] in _CLOSE_Q:
+                    break
+                if w == "," and x + 1 < b and _closes_appositive(words, lower, x + 1):
+                    return (start, x)
                 x += 1
-            if x >= b or lower[x] in (".", "!", "?"):
-                return (start, x - 1)
+            else:
+                return (start, e - 1)
+            end = x - 1
+            while end > e and lower[end] in _TRAIL:
+                end -= 1
+            return (start, end) if end > e else (start, e - 1)
         return (start, e - 1)
 
     def _content_before(self, toks: Toks, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
