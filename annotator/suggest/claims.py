@@ -182,7 +182,7 @@ def _sentences(toks: Toks) -> list[tuple[int, int]]:
     while k < n:
         if words[k] in _END:
             e = k + 1
-            while e < n and (words[e] in _CLOSE_Q or words[e] in _END or words[e] == ")"):
+            while e < n and (words[e] in _CLOSE_Q or words[e] in _END or words[e] == ")") and not _opens_quote(toks, e):
                 e += 1
             if e >= n or words[e][0].isupper() or words[e] in _OPEN_Q:
                 out.append((a, e))
@@ -326,6 +326,31 @@ def _cue_start(lower: list[str], a: int, k: int) -> int:
 
 CUE_LY = True
 _NOT_ADVERBS = frozenset("family italy july only early daily weekly monthly nearly reply supply rally ally".split())
+
+
+def _quote_closed_before(toks: Toks, a: int, x: int) -> bool:
+    """Whether the sentence from ``a`` is a quotation closed just before ``x`` (“It will pass,” ...)."""
+    w = toks.words
+    return x - 2 > a and w[x - 1] in _CLOSE_Q and w[x - 2] in (",", "?", "!") and any(w[y] in _OPEN_Q for y in range(a, x - 2))
+
+
+def _quote_goes_on(toks: Toks, claim: tuple[int, int], b: int) -> tuple[int, int]:
+    """A quoted CLAIM before its cue, widened over the quotation that opens the next sentence,
+    as PolNeAR marks it (“It will pass,” she said. “We have the votes.” -> one CLAIM)."""
+    w = toks.words
+    if not QUOTE_GOES_ON or w[claim[0]] not in _OPEN_Q or b >= len(w) or w[b] not in _OPEN_Q:
+        return claim
+    if w[b] == '"' and not _opens_quote(toks, b):
+        return claim
+    for x in range(b + 1, min(len(w), b + 400)):
+        if w[x] in ("”", '"'):
+            return (claim[0], x)
+        if w[x] == "“":
+            return claim
+    return claim
+
+
+QUOTE_GOES_ON = True
 
 
 class Claims:
@@ -479,6 +504,8 @@ class Claims:
                 x += 1
             tail_empty = x >= b or lower[x] in _END or (lower[x] == "," and not (x + 1 < b and words[x + 1] in _OPEN_Q))
         source_before = self._source_back(toks, lower, a, src_end)
+        if not tail_empty and source_before is not None and _quote_closed_before(toks, a, source_before[0]):
+            tail_empty = True  # “CLAIM,” SOURCE said on the radio on Friday.
         gerund = lower[k].endswith("ing")
         if gerund:
             # ", saying that ...": the source is the subject of the main clause, far back
@@ -501,6 +528,7 @@ class Claims:
                 source = self._source_forward(toks, lower, nxt, b, tail=True)
             if claim is None:
                 return None
+            claim = _quote_goes_on(toks, claim, b)
             return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.7} if source else {"CUE": cue, "CLAIM": claim, "score": 0.6}
         if source_before is None and not soft and k > a and (
             lower[k - 1] == "," or (k - 2 >= a and words[k - 1] in _CLOSE_Q and lower[k - 2] in (",", "?", "!"))
@@ -509,6 +537,7 @@ class Claims:
             claim = self._content_before(toks, lower, a, k)
             source = self._source_forward(toks, lower, nxt, b, tail=True)
             if claim is not None and source is not None:
+                claim = _quote_goes_on(toks, claim, b)
                 return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.6}
         if source_before is None:
             return None
