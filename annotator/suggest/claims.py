@@ -311,20 +311,19 @@ def _closes_appositive(words: list[str], lower: list[str], x: int) -> bool:
 _CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t".split())
 
 
-def _cue_start(lower: list[str], a: int, k: int) -> int:
+def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
     """The first token of the cue whose verb is at ``k``: the auxiliaries and adverbs before
     it ("has also repeatedly said")."""
     i = k
     while i - 1 >= a:
         w = lower[i - 1]
-        if w in _CUE_AUX or w in _CUE_ADVERBS or (CUE_LY and w.endswith("ly") and len(w) > 4 and w not in _NOT_ADVERBS):
+        if w in _CUE_AUX or w in _CUE_ADVERBS or (w.endswith("ly") and len(w) > 4 and words[i - 1][:1].islower() and w not in _NOT_ADVERBS):
             i -= 1
         else:
             break
     return i
 
 
-CUE_LY = True
 _NOT_ADVERBS = frozenset("family italy july only early daily weekly monthly nearly reply supply rally ally".split())
 
 
@@ -351,6 +350,21 @@ def _quote_goes_on(toks: Toks, claim: tuple[int, int], b: int) -> tuple[int, int
 
 
 QUOTE_GOES_ON = True
+
+
+def _after_opening_phrase(lower: list[str], a: int, end: int) -> int:
+    """The index after a short opening phrase and its comma ("In 2011, he ..."), or ``a``."""
+    if not OPENING:
+        return a
+    for x in range(a + 1, min(end, a + 7)):
+        if lower[x] == ",":
+            return x + 1 if x + 1 < end else a
+        if lower[x] in ('"', "“", "”", ":", ";"):
+            return a
+    return a
+
+
+OPENING = True
 
 
 class Claims:
@@ -468,7 +482,7 @@ class Claims:
 
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
         """A reporting verb at ``k``: work out which side the content is on."""
-        cue_i = _cue_start(lower, a, k)
+        cue_i = _cue_start(toks.words, lower, a, k)
         # "SOURCE also said": the adverb is left out of the cue, skipped for the source
         src_end = cue_i - 1
         while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
@@ -504,6 +518,8 @@ class Claims:
                 x += 1
             tail_empty = x >= b or lower[x] in _END or (lower[x] == "," and not (x + 1 < b and words[x + 1] in _OPEN_Q))
         source_before = self._source_back(toks, lower, a, src_end)
+        if source_before is None and src_end > a and lower[src_end] == "and":
+            source_before = self._subject(toks, lower, a, src_end)  # "Roe left early and said ..."
         if not tail_empty and source_before is not None and _quote_closed_before(toks, a, source_before[0]):
             tail_empty = True  # “CLAIM,” SOURCE said on the radio on Friday.
         gerund = lower[k].endswith("ing")
@@ -568,21 +584,22 @@ class Claims:
         words = toks.words
         if any(lower[x] in CORE_CUES for x in range(a, comma)):
             return None  # "..., the ministry said, calling for ...": the gerund is the ministry's
+        a = _after_opening_phrase(lower, a, comma)
         if lower[a] in _PRONOUNS and lower[a] not in ("it", "you", "i"):
             return (a, a)
-        if lower[a] in ("the", "a", "an", "this", "that", "these", "those"):
+        if lower[a] in ("a", "an", "this", "that", "these", "those") or (lower[a] == "the" and not (a + 1 < comma and words[a + 1][:1].isupper())):
             return None
-        e = a
+        e = a + 1 if lower[a] == "the" else a  # "The Arizona senator"
         while e < comma and words[e][:1].isupper() and lower[e] not in _LEADING_ADVERBS and e - a < 4:
             e += 1
-        if e == a or e >= comma or lower[e] in _BOUNDARY or words[e][:1].isupper():
+        if e == a or (lower[a] == "the" and e == a + 1) or e >= comma or lower[e] in _BOUNDARY or words[e][:1].isupper():
             return None
         return (a, e - 1)
 
     def _cue_alone(self, toks: Toks, lower: list[str], a: int, b: int, k: int, score: float) -> dict:
         """A cue whose attribution pattern was not found: with the source just before it and
         the content after it when there are ("Documents ... revealed that ...")."""
-        cue = self._cue_extent(lower, a, b, k)
+        cue = self._cue_extent(toks, lower, a, b, k)
         found: dict = {"CUE": cue, "score": score}
         if not (lower[k].endswith("ing") and cue[0] == k):  # a bare gerund's subject is further back
             src_end = cue[0] - 1
@@ -602,9 +619,9 @@ class Claims:
             return True
         return k + 1 < b and lower[k + 1] in ("of", "'s", "’s")
 
-    def _cue_extent(self, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
+    def _cue_extent(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
-        cue_i = _cue_start(lower, a, k)
+        cue_i = _cue_start(toks.words, lower, a, k)
         if k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
             k += 1
         return (cue_i, k)
@@ -689,6 +706,9 @@ class Claims:
             if w in _BOUNDARY and not _inner_hyphen(toks, s - 1) and not (w == "and" and _joins_names(toks, s - 1, a)):
                 break
             if w in _RELATIVE:
+                if w == "who" and s - 2 >= a and lower[s - 2] not in _BOUNDARY and lower[s - 2] not in _PRONOUNS:
+                    s -= 1  # "voters who back the plan said": the restrictive clause is part of it
+                    continue
                 break
             s -= 1
         while s < end and lower[s] in _LEADING_ADVERBS:
