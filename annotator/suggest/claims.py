@@ -84,7 +84,7 @@ _CUE_ADVERBS = frozenset(
 )
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
 #: Words before a verb that make it no attribution ("by saying", "can't say", "as if to say").
-_NOT_CUE_BEFORE = frozenset("by as in of for without after before while me to can could would should might must let just".split())
+_NOT_CUE_BEFORE = frozenset("as in of for me to can could would should might must let just".split())
 _BARE = frozenset("say tell know think believe see show find call suggest hope agree expect add note write argue insist warn urge deny confirm admit declare".split())
 _IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
@@ -210,6 +210,13 @@ def _opens_quote(toks: Toks, x: int) -> bool:
     return x == 0 or toks.words[x - 1] == ":" or toks.ends[x - 1] < toks.starts[x]
 
 
+#: Headings before a colon that are not a speaker.
+_NOT_SPEAKERS = frozenset(
+    "q a note correction update updated breaking related watch read editor's editor’s editor's note editor’s note "
+    "clarification disclosure caption photo video source sources".split()
+) | frozenset(["editor's note", "editor’s note", "read more", "still to come", "see also"])
+
+
 _OBJECTS = frozenset("him her them us me you reporters journalists supporters voters viewers".split())
 
 
@@ -283,8 +290,10 @@ _CLAUSE_OPENERS = frozenset(
 def _aside(lower: list[str], s: int, e: int) -> bool:
     """Whether tokens ``s..e-1`` between two commas are an aside ("however", "in turn")."""
     seg = lower[s:e]
-    if len(seg) == 1:
-        return seg[0] in _ASIDES or (seg[0].endswith("ly") and len(seg[0]) > 4) or seg[0].endswith("ed")
+    if len(seg) == 1 and seg[0] in _ASIDES:
+        return True
+    if len(seg) <= 3 and all((w.endswith("ly") and len(w) > 4) or w.endswith("ed") for w in seg):
+        return True  # "Roe, visibly annoyed, said"
     return " ".join(seg) in _ASIDE_PAIRS or (len(seg) <= 4 and seg[0] in ("in", "on", "at") and seg[-1] in _WEEKDAYS | {"statement", "interview"})
 
 
@@ -317,7 +326,7 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
     i = k
     while i - 1 >= a:
         w = lower[i - 1]
-        if w in _CUE_AUX or w in _CUE_ADVERBS or (w.endswith("ly") and len(w) > 4 and words[i - 1][:1].islower() and w not in _NOT_ADVERBS):
+        if w in _CUE_AUX or w in _CUE_ADVERBS or _ly_adverb(words, lower, i - 1):
             i -= 1
         else:
             break
@@ -325,6 +334,12 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
 
 
 _NOT_ADVERBS = frozenset("family italy july only early daily weekly monthly nearly reply supply rally ally".split())
+
+
+def _ly_adverb(words: list[str], lower: list[str], i: int) -> bool:
+    """Whether the token at ``i`` is an -ly adverb ("repeatedly"), not a name ("Kelly")."""
+    w = lower[i]
+    return w.endswith("ly") and len(w) > 4 and words[i][:1].islower() and w not in _NOT_ADVERBS
 
 
 def _quote_closed_before(toks: Toks, a: int, x: int) -> bool:
@@ -337,7 +352,7 @@ def _quote_goes_on(toks: Toks, claim: tuple[int, int], b: int) -> tuple[int, int
     """A quoted CLAIM before its cue, widened over the quotation that opens the next sentence,
     as PolNeAR marks it (“It will pass,” she said. “We have the votes.” -> one CLAIM)."""
     w = toks.words
-    if not QUOTE_GOES_ON or w[claim[0]] not in _OPEN_Q or b >= len(w) or w[b] not in _OPEN_Q:
+    if w[claim[0]] not in _OPEN_Q or b >= len(w) or w[b] not in _OPEN_Q:
         return claim
     if w[b] == '"' and not _opens_quote(toks, b):
         return claim
@@ -349,22 +364,15 @@ def _quote_goes_on(toks: Toks, claim: tuple[int, int], b: int) -> tuple[int, int
     return claim
 
 
-QUOTE_GOES_ON = True
-
 
 def _after_opening_phrase(lower: list[str], a: int, end: int) -> int:
     """The index after a short opening phrase and its comma ("In 2011, he ..."), or ``a``."""
-    if not OPENING:
-        return a
     for x in range(a + 1, min(end, a + 7)):
         if lower[x] == ",":
             return x + 1 if x + 1 < end else a
         if lower[x] in ('"', "“", "”", ":", ";"):
             return a
     return a
-
-
-OPENING = True
 
 
 class Claims:
@@ -463,7 +471,7 @@ class Claims:
                         out.append(found)
                     elif not w.endswith("ing"):
                         out.append(self._cue_alone(toks, lower, a, b, k, 0.3))
-                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and lower[k + 1] == "that"):
+                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and (lower[k + 1] == "that" or lower[k + 1] in _PRONOUNS)):
                     found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES and not particle)
                     if found:
                         out.append(found)
@@ -485,7 +493,7 @@ class Claims:
         cue_i = _cue_start(toks.words, lower, a, k)
         # "SOURCE also said": the adverb is left out of the cue, skipped for the source
         src_end = cue_i - 1
-        while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
+        while src_end >= a and (lower[src_end] in _SKIP_BACK or _ly_adverb(toks.words, lower, src_end)):
             src_end -= 1
             while src_end >= a and lower[src_end] in _AUX_VERBS:
                 src_end -= 1
@@ -603,7 +611,7 @@ class Claims:
         found: dict = {"CUE": cue, "score": score}
         if not (lower[k].endswith("ing") and cue[0] == k):  # a bare gerund's subject is further back
             src_end = cue[0] - 1
-            while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
+            while src_end >= a and (lower[src_end] in _SKIP_BACK or _ly_adverb(toks.words, lower, src_end)):
                 src_end -= 1
             source = self._source_back(toks, lower, a, src_end)
             if source is not None:
@@ -615,8 +623,8 @@ class Claims:
 
     def _noun_use(self, lower: list[str], a: int, b: int, k: int) -> bool:
         """Whether the form at ``k`` reads as a noun or adjective ("the support", "plans of")."""
-        if k > a and lower[k - 1] in _NOUN_BEFORE:
-            return True
+        if k > a and (lower[k - 1] in _NOUN_BEFORE or lower[k - 1].endswith(("'s", "’s"))):
+            return True  # "the support", "editor's note"
         return k + 1 < b and lower[k + 1] in ("of", "'s", "’s")
 
     def _cue_extent(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
@@ -678,6 +686,8 @@ class Claims:
         if not 0 < k - s <= 5 or not toks.words[s][:1].isupper() or any(lower[x] in _BOUNDARY for x in range(s, k)):
             return None
         src = (s, k - 1)
+        if " ".join(lower[s:k]) in _NOT_SPEAKERS:
+            return None  # "Q:", "Update:", "Editor's note:"
         claim = self._content_after(toks, lower, k + 1, b)
         if claim is None:
             return None
