@@ -91,6 +91,7 @@ _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
 #: Attitude and stance verbs (lexicon.ATTITUDE_VERBS) beyond the core: cues when used as verbs.
 WIDE_CUES: frozenset[str] = ATTITUDE_VERBS - CORE_CUES - SOFT_CUES - frozenset(PARTICLES)
 #: Words before a form that make it a noun ("the support", "his plans").
+_ARTICLES = frozenset("a an the his her their its our my your".split())
 _NOUN_BEFORE = frozenset(
     "the a an his her their its our my your this these those no any some every such each another "
     "of for with without in on at from into over under about against between than".split()
@@ -256,16 +257,17 @@ def _joins_names(toks: Toks, k: int, a: int) -> bool:
 _QUOTE_END_PUNCT = frozenset(", . ? ! ; : …".split())
 
 
-def _with_quotes(words: list[str], s: int, e: int) -> tuple[int, int]:
+def _with_quotes(toks: Toks, s: int, e: int) -> tuple[int, int]:
     """Content ``s..e`` widened to the quotation marks around it, as PARC/PolNeAR mark quoted
     content: the opening mark just before it, and the punctuation and closing mark just after
     it (“It will pass,” -> the whole of it)."""
+    words = toks.words
     if s > 0 and words[s - 1] in _OPEN_Q:
         s -= 1
     x = e + 1
     while x < len(words) and words[x] in _QUOTE_END_PUNCT:
         x += 1
-    if x < len(words) and words[x] in _CLOSE_Q and (x > e + 1 or words[x] != "’"):
+    if x < len(words) and words[x] in _CLOSE_Q and (x > e + 1 or words[x] != "’") and not _opens_quote(toks, x):
         e = x
     return s, e
 
@@ -457,6 +459,9 @@ class Claims:
                     if found:
                         out.append(found)
                     k += 2
+                    continue
+                if k > a and lower[k - 1] in _ARTICLES:
+                    k += 1  # "an added benefit", "his claimed income": a noun or an adjective, not a verb
                     continue
                 if k > a and lower[k - 1] in _NOT_CUE_BEFORE and (w in _BARE or w.endswith("ing")):
                     k += 1  # "can say", "as if to say", "by saying": no attribution
@@ -808,7 +813,7 @@ class Claims:
                         break
         if e - s < 2:
             return None
-        return _with_quotes(toks.words, s, e)
+        return _with_quotes(toks, s, e)
 
     def _content_after(self, toks: Toks, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
         """Content from ``start`` to the sentence end (or the quotation's closing mark)."""
@@ -828,7 +833,7 @@ class Claims:
             e -= 1
         if e - s < 2:
             return None
-        return _with_quotes(toks.words, s, e)
+        return _with_quotes(toks, s, e)
 
 
 def _gap(x: Span, y: Span) -> int:
