@@ -88,3 +88,13 @@ def test_headings_before_a_colon_are_not_speakers() -> None:
         assert _attr(text)[0] == {}, text
     spans, _ = _attr("Jane Roe: The plan will not pass this year.")
     assert spans == {"CUE": [":"], "SOURCE": ["Jane Roe"], "CLAIM": ["The plan will not pass this year"]}
+
+
+def test_a_passive_cue_or_it_seems_has_no_source_before_it() -> None:
+    spans, rels = _attr("It was reported that the plan would fail.")
+    assert spans == {"CUE": ["was reported"], "CLAIM": ["that the plan would fail"]}
+    assert rels == {("cue-of", "was reported", "that the plan would fail")}
+    spans, _ = _attr("The plan was discussed at length by the board.")
+    assert "SOURCE" not in spans
+    # an active cue keeps its subject
+    assert _attr("The board reported that the plan would fail.")[0]["SOURCE"] == ["The board"]

@@ -377,6 +377,19 @@ def _after_opening_phrase(lower: list[str], a: int, end: int) -> int:
     return a
 
 
+_BE = frozenset("is was were are been be being 's ’s".split())
+_SEEM = frozenset("seem seems seemed appear appears appeared".split())
+
+
+def _no_source(lower: list[str], source: tuple[int, int], cue_i: int, k: int) -> bool:
+    """Whether the subject before a cue is no speaker: a passive cue ("was reported") or
+    "it" before "seems"/"appears"."""
+    if any(lower[x] in _BE for x in range(cue_i, k)) and (lower[k].endswith("ed") or lower[k] in ("said", "told", "known", "shown", "seen", "written", "thought", "found")):
+        return True
+    return source[0] == source[1] and lower[source[0]] in ("it", "there") and lower[k] in _SEEM
+
+
+
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
@@ -531,6 +544,8 @@ class Claims:
                 x += 1
             tail_empty = x >= b or lower[x] in _END or (lower[x] == "," and not (x + 1 < b and words[x + 1] in _OPEN_Q))
         source_before = self._source_back(toks, lower, a, src_end)
+        if source_before is not None and _no_source(lower, source_before, cue_i, k):
+            source_before = None  # "it was reported that", "it seems": the subject is no speaker
         if source_before is None and src_end > a and lower[src_end] == "and":
             source_before = self._subject(toks, lower, a, src_end)  # "Roe left early and said ..."
         if not tail_empty and source_before is not None and _quote_closed_before(toks, a, source_before[0]):
@@ -619,7 +634,7 @@ class Claims:
             while src_end >= a and (lower[src_end] in _SKIP_BACK or _ly_adverb(toks.words, lower, src_end)):
                 src_end -= 1
             source = self._source_back(toks, lower, a, src_end)
-            if source is not None:
+            if source is not None and not _no_source(lower, source, cue[0], k):
                 found["SOURCE"] = source
         claim = self._content_after(toks, lower, cue[1] + 1, b) if cue[1] + 1 < b else None
         if claim is not None:
