@@ -98,3 +98,16 @@ def test_a_passive_cue_or_it_seems_has_no_source_before_it() -> None:
     assert "SOURCE" not in spans
     # an active cue keeps its subject
     assert _attr("The board reported that the plan would fail.")[0]["SOURCE"] == ["The board"]
+
+
+def test_issued_a_statement_saying_is_one_cue() -> None:
+    spans, rels = _attr("The campaign issued a statement saying the report was false.")
+    assert spans == {"CUE": ["issued a statement saying"], "SOURCE": ["The campaign"], "CLAIM": ["the report was false"]}
+    assert ("cue-of", "issued a statement saying", "the report was false") in rels
+
+
+def test_modals_contractions_and_frequency_adverbs_open_the_cue() -> None:
+    spans, _ = _attr("She may have said that the plan would fail.")
+    assert spans["CUE"] == ["may have said"] and spans["SOURCE"] == ["She"]
+    spans, _ = _attr("Roe often says the plan would fail.")
+    assert spans["CUE"] == ["often says"] and spans["SOURCE"] == ["Roe"]

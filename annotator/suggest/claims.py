@@ -79,7 +79,7 @@ SOFT_CUES: frozenset[str] = frozenset(
 )
 
 _CUE_ADVERBS = frozenset(
-    "also previously later repeatedly recently then again once reportedly publicly privately never not "
+    "just often even always also previously later repeatedly recently then again once reportedly publicly privately never not "
     "first now since initially originally once already still further".split()
 )
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
@@ -319,7 +319,7 @@ def _closes_appositive(words: list[str], lower: list[str], x: int) -> bool:
 
 
 #: Auxiliaries a cue opens with ("has been saying", "will argue", "did n't mention").
-_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t".split())
+_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t might could may can should must ’s 's ’ve 've".split())
 
 
 def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
@@ -388,6 +388,31 @@ def _no_source(lower: list[str], source: tuple[int, int], cue_i: int, k: int) ->
         return True
     return source[0] == source[1] and lower[source[0]] in ("it", "there") and lower[k] in _SEEM
 
+
+
+_ISSUE_VERBS = frozenset("issued released sent posted put published issues releases sends posts puts publishes".split())
+
+
+def _issued_statement(lower: list[str], a: int, k: int) -> int | None:
+    """The index of "issued" in "issued a statement saying" before the gerund at ``k``, or None."""
+    x = k - 1
+    if x < a or lower[x] not in _MEDIA:
+        return None
+    x -= 1
+    while x >= a and k - x <= 5 and lower[x] not in _ISSUE_VERBS:
+        if lower[x] in _BOUNDARY:
+            return None
+        x -= 1
+    if x >= a and lower[x] in _ISSUE_VERBS:
+        return _cue_start_plain(lower, a, x)
+    return None
+
+
+def _cue_start_plain(lower: list[str], a: int, x: int) -> int:
+    """``x`` moved back over the auxiliaries before it ("has issued")."""
+    while x - 1 >= a and lower[x - 1] in _CUE_AUX:
+        x -= 1
+    return x
 
 
 class Claims:
@@ -551,6 +576,17 @@ class Claims:
         if not tail_empty and source_before is not None and _quote_closed_before(toks, a, source_before[0]):
             tail_empty = True  # “CLAIM,” SOURCE said on the radio on Friday.
         gerund = lower[k].endswith("ing")
+        issued = _issued_statement(lower, a, k) if gerund else None
+        if issued is not None:
+            # "SOURCE issued a statement saying CLAIM": the whole is the cue
+            src = self._source_back(toks, lower, a, issued - 1) if issued > a else None
+            claim = self._content_after(toks, lower, after if after < b and lower[after] == "that" else nxt, b)
+            found = {"CUE": (issued, end_k), "score": 0.6}
+            if src is not None:
+                found["SOURCE"] = src
+            if claim is not None:
+                found["CLAIM"] = claim
+            return found
         if gerund:
             # ", saying that ...": the source is the subject of the main clause, far back
             if k == a or lower[k - 1] != ",":
