@@ -111,3 +111,26 @@ def test_modals_contractions_and_frequency_adverbs_open_the_cue() -> None:
     assert spans["CUE"] == ["may have said"] and spans["SOURCE"] == ["She"]
     spans, _ = _attr("Roe often says the plan would fail.")
     assert spans["CUE"] == ["often says"] and spans["SOURCE"] == ["Roe"]
+
+
+def test_a_party_tag_in_brackets_stays_with_the_name() -> None:
+    spans, _ = _attr("Sen. Ann Roe (D-Mo.) said the plan would fail.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Sen. Ann Roe (D-Mo.)"], "CLAIM": ["the plan would fail"]}
+    spans, _ = _attr("Sen. Ann Roe (D-Mo.), who backs the plan, said it would pass.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Sen. Ann Roe (D-Mo.)"], "CLAIM": ["it would pass"]}
+
+
+def test_a_participle_between_commas_leaves_the_name_alone() -> None:
+    spans, _ = _attr("Jon Berg, facing a close race, said the count was fair.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Jon Berg"], "CLAIM": ["the count was fair"]}
+
+
+def test_with_a_noun_phrase_and_a_gerund_the_phrase_is_the_source() -> None:
+    spans, rels = _attr("The bill passed on Tuesday, with several farm groups saying it came too late.")
+    assert spans == {"CUE": ["saying"], "SOURCE": ["several farm groups"], "CLAIM": ["it came too late"]}
+    assert ("source-of", "several farm groups", "it came too late") in rels
+
+
+def test_a_gerund_takes_a_long_titled_name_that_opens_the_sentence() -> None:
+    spans, _ = _attr("Police Chief Jon Berg left the meeting early, saying the plan would fail.")
+    assert spans == {"CUE": ["saying"], "SOURCE": ["Police Chief Jon Berg"], "CLAIM": ["the plan would fail"]}

@@ -415,6 +415,19 @@ def _cue_start_plain(lower: list[str], a: int, x: int) -> int:
     return x
 
 
+SUBJECT_MAX = 7
+
+
+def _with_subject(toks: Toks, lower: list[str], a: int, cue_i: int) -> tuple[int, int] | None:
+    """The noun phrase between "with" and a gerund cue at ``cue_i`` ("with voters saying"), or None."""
+    for x in range(cue_i - 1, max(a, cue_i - 10) - 1, -1):
+        if lower[x] == "with":
+            return (x + 1, cue_i - 1) if x + 1 < cue_i else None
+        if lower[x] in _BOUNDARY and not _inner_hyphen(toks, x) and lower[x] != "and":
+            return None
+    return None
+
+
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
@@ -587,6 +600,15 @@ class Claims:
             if claim is not None:
                 found["CLAIM"] = claim
             return found
+        if gerund and k > a and lower[k - 1] != ",":
+            with_np = _with_subject(toks, lower, a, cue_i)
+            if with_np is not None:
+                # "..., with the mayor calling it a disgrace": the noun phrase after "with"
+                found = {"CUE": cue, "SOURCE": with_np, "score": 0.5}
+                claim = self._content_after(toks, lower, after if after < b and lower[after] == "that" else nxt, b)
+                if claim is not None:
+                    found["CLAIM"] = claim
+                return found
         if gerund:
             # ", saying that ...": the source is the subject of the main clause, far back
             if k == a or lower[k - 1] != ",":
@@ -654,8 +676,8 @@ class Claims:
         if lower[a] in ("a", "an", "this", "that", "these", "those") or (lower[a] == "the" and not (a + 1 < comma and words[a + 1][:1].isupper())):
             return None
         e = a + 1 if lower[a] == "the" else a  # "The Arizona senator"
-        while e < comma and words[e][:1].isupper() and lower[e] not in _LEADING_ADVERBS and e - a < 4:
-            e += 1
+        while e < comma and (words[e][:1].isupper() or lower[e] in TITLES) and lower[e] not in _LEADING_ADVERBS and e - a < SUBJECT_MAX:
+            e += 1  # "Police Chief Jon Berg", "former Gov. Ann Roe"
         if e == a or (lower[a] == "the" and e == a + 1) or e >= comma or lower[e] in _BOUNDARY or words[e][:1].isupper():
             return None
         return (a, e - 1)
@@ -764,6 +786,11 @@ class Claims:
         if lower[end] in _RELATIVE or lower[end] in _PRONOUNS:
             return (end, end)
         end = self._trim_time(lower, a, end)
+        if lower[end] == ")":
+            opened = next((x for x in range(end - 1, max(a, end - 6) - 1, -1) if lower[x] == "("), None)
+            if opened is not None and opened - 1 >= a and toks.words[opened - 1][:1].isupper():
+                head = self._source_back(toks, lower, a, opened - 1)
+                return (head[0], end) if head is not None else None  # "Sen. Ann Roe (D-Mo.)"
         if lower[end] in _BOUNDARY:
             return None
         s = end
@@ -797,10 +824,10 @@ class Claims:
             head = self._source_back(toks, lower, a, c - 1)
             if head is None:
                 return None
-            if _aside(lower, c + 1, comma):
-                return head  # "Roe, however, said": the name
+            if _aside(lower, c + 1, comma) or (lower[c + 1].endswith("ing") and words[c + 1][:1].islower()):
+                return head  # "Roe, however, said", "Roe, facing a challenge, said": the name
             if not _opens_appositive(words, lower, c + 1) or not (
-                words[head[1]][:1].isupper() or lower[head[0]] in _DETERMINERS
+                words[head[1]][:1].isupper() or lower[head[1]] == ")" or lower[head[0]] in _DETERMINERS
             ):
                 continue  # "Roe, 29, of Springfield, said": look further back
             if lower[c + 1] in _RELATIVE or lower[c + 1] == "whose":
