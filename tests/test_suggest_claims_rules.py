@@ -134,3 +134,10 @@ def test_with_a_noun_phrase_and_a_gerund_the_phrase_is_the_source() -> None:
 def test_a_gerund_takes_a_long_titled_name_that_opens_the_sentence() -> None:
     spans, _ = _attr("Police Chief Jon Berg left the meeting early, saying the plan would fail.")
     assert spans == {"CUE": ["saying"], "SOURCE": ["Police Chief Jon Berg"], "CLAIM": ["the plan would fail"]}
+
+
+def test_called_giving_a_name_is_no_cue() -> None:
+    assert _attr("She founded a group called Farmers First in the spring.")[0] == {}
+    assert _attr("The so-called reform plan stalled in the spring.")[0] == {}
+    spans, _ = _attr("Critics called the plan a disaster for the valley.")
+    assert spans["CUE"] == ["called"] and spans["SOURCE"] == ["Critics"]

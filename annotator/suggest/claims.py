@@ -428,6 +428,18 @@ def _with_subject(toks: Toks, lower: list[str], a: int, cue_i: int) -> tuple[int
     return None
 
 
+_NAMING = frozenset(["called"])
+
+
+def _names_a_thing(words: list[str], lower: list[str], k: int) -> bool:
+    """Whether "called" at ``k`` gives a name: "so-called", "a group called"."""
+    p = lower[k - 1]
+    if p in ("so", "so-", "-"):
+        return True
+    return k >= 2 and lower[k - 2] in ("a", "an") and words[k - 1][:1].islower()
+
+
+
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
@@ -510,6 +522,9 @@ class Claims:
                     if found:
                         out.append(found)
                     k += 2
+                    continue
+                if w in _NAMING and k > a and _names_a_thing(words, lower, k):
+                    k += 1  # "a group called ...", "so-called": a name given, not an attribution
                     continue
                 if k > a and lower[k - 1] in _ARTICLES:
                     k += 1  # "an added benefit", "his claimed income": a noun or an adjective, not a verb
