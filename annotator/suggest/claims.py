@@ -10,6 +10,13 @@ Patterns, per sentence of a unit:
 Spans go on the ``claims`` layer with relations ``source-of`` (SOURCE -> CLAIM) and ``cue-of``
 (CUE -> CLAIM). A quotation that runs over several sentences of the unit is followed to its
 closing mark.
+
+Boundaries follow PolNeAR's conventions, worked out from its train split (no word or name of
+it is copied here): a SOURCE keeps its appositive ("Jane Roe, 52, a lawyer for the city,")
+but not an aside ("Roe, however,"); a CUE keeps the auxiliaries, modals and adverbs before
+its verb ("has repeatedly said"); a quoted CLAIM before its cue runs on over the quotation
+that opens the next sentence (“It will pass,” she said. “We have the votes.” is one CLAIM);
+a passive cue ("it was reported") has no SOURCE before it.
 """
 
 from __future__ import annotations
@@ -444,7 +451,7 @@ class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "1"
+    version = "2"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
