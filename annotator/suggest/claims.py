@@ -10,6 +10,13 @@ Patterns, per sentence of a unit:
 Spans go on the ``claims`` layer with relations ``source-of`` (SOURCE -> CLAIM) and ``cue-of``
 (CUE -> CLAIM). A quotation that runs over several sentences of the unit is followed to its
 closing mark.
+
+Boundaries follow PolNeAR's conventions, worked out from its train split (no word or name of
+it is copied here): a SOURCE keeps its appositive ("Jane Roe, 52, a lawyer for the city,")
+but not an aside ("Roe, however,"); a CUE keeps the auxiliaries, modals and adverbs before
+its verb ("has repeatedly said"); a quoted CLAIM before its cue runs on over the quotation
+that opens the next sentence (“It will pass,” she said. “We have the votes.” is one CLAIM);
+a passive cue ("it was reported") has no SOURCE before it.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from annotator.models import Relation, Scheme, Span, Suggestion, Unit
-from annotator.suggest.lexicon import ATTITUDE_VERBS
+from annotator.suggest.lexicon import ATTITUDE_VERBS, TITLES
 from annotator.suggest.text import Toks, trusted_ref, trusted_relation, trusted_suggestion, unit_tokens
 
 
@@ -63,7 +70,11 @@ PARTICLES: dict[str, frozenset[str]] = {
     "asked": frozenset({"about", "for"}), "spoke": frozenset({"about", "of"}),
     "warned": frozenset({"of", "against"}), "agreed": frozenset({"with"}), "wrote": frozenset({"about"}),
     "joked": frozenset({"about"}), "boasted": frozenset({"of", "about"}), "complained": frozenset({"about"}),
+    "responded": frozenset({"to"}), "responds": frozenset({"to"}), "respond": frozenset({"to"}), "responding": frozenset({"to"}),
 }
+#: Verbs that are a cue with the verb after their "to" ("continued to insist"), or alone at
+#: the end of an attribution ("..., he continued.").
+_CONTINUE = frozenset("continued continues continuing".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
 #: Attitude verbs: cues when "that" follows ("they believe that ...").
@@ -75,18 +86,19 @@ SOFT_CUES: frozenset[str] = frozenset(
 )
 
 _CUE_ADVERBS = frozenset(
-    "also previously later repeatedly recently then again once reportedly publicly privately never not "
+    "just often even always also previously later repeatedly recently then again once reportedly publicly privately never not "
     "first now since initially originally once already still further".split()
 )
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
 #: Words before a verb that make it no attribution ("by saying", "can't say", "as if to say").
-_NOT_CUE_BEFORE = frozenset("by as in of for without after before while me to can could would should might must let just".split())
+_NOT_CUE_BEFORE = frozenset("as in of for me to can could would should might must let just".split())
 _BARE = frozenset("say tell know think believe see show find call suggest hope agree expect add note write argue insist warn urge deny confirm admit declare".split())
 _IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
 #: Attitude and stance verbs (lexicon.ATTITUDE_VERBS) beyond the core: cues when used as verbs.
 WIDE_CUES: frozenset[str] = ATTITUDE_VERBS - CORE_CUES - SOFT_CUES - frozenset(PARTICLES)
 #: Words before a form that make it a noun ("the support", "his plans").
+_ARTICLES = frozenset("a an the his her their its our my your".split())
 _NOUN_BEFORE = frozenset(
     "the a an his her their its our my your this these those no any some every such each another "
     "of for with without in on at from into over under about against between than".split()
@@ -178,7 +190,7 @@ def _sentences(toks: Toks) -> list[tuple[int, int]]:
     while k < n:
         if words[k] in _END:
             e = k + 1
-            while e < n and (words[e] in _CLOSE_Q or words[e] in _END or words[e] == ")"):
+            while e < n and (words[e] in _CLOSE_Q or words[e] in _END or words[e] == ")") and not _opens_quote(toks, e):
                 e += 1
             if e >= n or words[e][0].isupper() or words[e] in _OPEN_Q:
                 out.append((a, e))
@@ -204,6 +216,13 @@ def _opens_quote(toks: Toks, x: int) -> bool:
     if toks.words[x] != '"' or x + 1 >= len(toks.words) or toks.ends[x] != toks.starts[x + 1]:
         return False
     return x == 0 or toks.words[x - 1] == ":" or toks.ends[x - 1] < toks.starts[x]
+
+
+#: Headings before a colon that are not a speaker.
+_NOT_SPEAKERS = frozenset(
+    "q a note correction update updated breaking related watch read editor's editor’s editor's note editor’s note "
+    "clarification disclosure caption photo video source sources".split()
+) | frozenset(["editor's note", "editor’s note", "read more", "still to come", "see also"])
 
 
 _OBJECTS = frozenset("him her them us me you reporters journalists supporters voters viewers".split())
@@ -245,25 +264,194 @@ def _joins_names(toks: Toks, k: int, a: int) -> bool:
 _QUOTE_END_PUNCT = frozenset(", . ? ! ; : …".split())
 
 
-def _with_quotes(words: list[str], s: int, e: int) -> tuple[int, int]:
+def _with_quotes(toks: Toks, s: int, e: int) -> tuple[int, int]:
     """Content ``s..e`` widened to the quotation marks around it, as PARC/PolNeAR mark quoted
     content: the opening mark just before it, and the punctuation and closing mark just after
     it (“It will pass,” -> the whole of it)."""
+    words = toks.words
     if s > 0 and words[s - 1] in _OPEN_Q:
         s -= 1
     x = e + 1
     while x < len(words) and words[x] in _QUOTE_END_PUNCT:
         x += 1
-    if x < len(words) and words[x] in _CLOSE_Q and (x > e + 1 or words[x] != "’"):
+    if x < len(words) and words[x] in _CLOSE_Q and (x > e + 1 or words[x] != "’") and not _opens_quote(toks, x):
         e = x
     return s, e
+
+
+APPOSITIVE_MAX = 40
+_DETERMINERS = frozenset("the a an this that these those".split())
+#: Asides between commas that are not an appositive ("Roe, however, said").
+_ASIDES = frozenset(
+    """however meanwhile though too also instead indeed moreover nevertheless nonetheless likewise
+    similarly again now then still yet later earlier today yesterday first second finally""".split()
+)
+_ASIDE_PAIRS = frozenset(
+    """for example|for instance|in turn|for one|in fact|of course|in response|in addition|for his part|for her part|for their part|at the time|in particular|once again|in short|by contrast|in contrast|as well""".split("|")
+)
+#: Words after a comma that open a clause of their own, not an appositive of the name before.
+_CLAUSE_OPENERS = frozenset(
+    """and but or nor as which when while where whereas although though because if so then since until
+    after before adding saying noting according referring who whose""".split()
+)
+
+
+def _aside(lower: list[str], s: int, e: int) -> bool:
+    """Whether tokens ``s..e-1`` between two commas are an aside ("however", "in turn")."""
+    seg = lower[s:e]
+    if len(seg) == 1 and seg[0] in _ASIDES:
+        return True
+    if len(seg) <= 3 and all((w.endswith("ly") and len(w) > 4) or w.endswith("ed") for w in seg):
+        return True  # "Roe, visibly annoyed, said"
+    return " ".join(seg) in _ASIDE_PAIRS or (len(seg) <= 4 and seg[0] in ("in", "on", "at") and seg[-1] in _WEEKDAYS | {"statement", "interview"})
+
+
+def _opens_appositive(words: list[str], lower: list[str], x: int) -> bool:
+    """Whether the word at ``x`` (after a comma) can open an appositive: an article or
+    possessive, a relative pronoun, a title, a number (an age), or a lower-case noun."""
+    w = lower[x]
+    if w in _APPOSITIVE_OPENERS or w in _RELATIVE or w == "whose" or w in TITLES or w[:1].isdigit():
+        return True
+    if not words[x][:1].islower() or w in _CLAUSE_OPENERS or w in _PRONOUNS or w in _BOUNDARY:
+        return False
+    return not w.endswith("ing") and w not in CORE_CUES
+
+
+def _closes_appositive(words: list[str], lower: list[str], x: int) -> bool:
+    """Whether the word at ``x``, after a comma inside an appositive, opens something else
+    ("..., which has ...", "..., adding ...", "..., told ...")."""
+    w = lower[x]
+    return (w in _CLAUSE_OPENERS or w in _PRONOUNS or w.endswith("ing") or w in CORE_CUES
+            or words[x] in _OPEN_Q) and w not in ("who", "whose")
+
+
+#: Auxiliaries a cue opens with ("has been saying", "will argue", "did n't mention").
+_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t might could may can should must ’s 's ’ve 've".split())
+
+
+def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
+    """The first token of the cue whose verb is at ``k``: the auxiliaries and adverbs before
+    it ("has also repeatedly said")."""
+    i = k
+    while i - 1 >= a:
+        w = lower[i - 1]
+        if w in _CUE_AUX or w in _CUE_ADVERBS or _ly_adverb(words, lower, i - 1):
+            i -= 1
+        else:
+            break
+    return i
+
+
+_NOT_ADVERBS = frozenset("family italy july only early daily weekly monthly nearly reply supply rally ally".split())
+
+
+def _ly_adverb(words: list[str], lower: list[str], i: int) -> bool:
+    """Whether the token at ``i`` is an -ly adverb ("repeatedly"), not a name ("Kelly")."""
+    w = lower[i]
+    return w.endswith("ly") and len(w) > 4 and words[i][:1].islower() and w not in _NOT_ADVERBS
+
+
+def _quote_closed_before(toks: Toks, a: int, x: int) -> bool:
+    """Whether the sentence from ``a`` is a quotation closed just before ``x`` (“It will pass,” ...)."""
+    w = toks.words
+    return x - 2 > a and w[x - 1] in _CLOSE_Q and w[x - 2] in (",", "?", "!") and any(w[y] in _OPEN_Q for y in range(a, x - 2))
+
+
+def _quote_goes_on(toks: Toks, claim: tuple[int, int], b: int) -> tuple[int, int]:
+    """A quoted CLAIM before its cue, widened over the quotation that opens the next sentence,
+    as PolNeAR marks it (“It will pass,” she said. “We have the votes.” -> one CLAIM)."""
+    w = toks.words
+    if w[claim[0]] not in _OPEN_Q or b >= len(w) or w[b] not in _OPEN_Q:
+        return claim
+    if w[b] == '"' and not _opens_quote(toks, b):
+        return claim
+    for x in range(b + 1, min(len(w), b + 400)):
+        if w[x] in ("”", '"'):
+            return (claim[0], x)
+        if w[x] == "“":
+            return claim
+    return claim
+
+
+
+def _after_opening_phrase(lower: list[str], a: int, end: int) -> int:
+    """The index after a short opening phrase and its comma ("In 2011, he ..."), or ``a``."""
+    for x in range(a + 1, min(end, a + 7)):
+        if lower[x] == ",":
+            return x + 1 if x + 1 < end else a
+        if lower[x] in ('"', "“", "”", ":", ";"):
+            return a
+    return a
+
+
+_BE = frozenset("is was were are been be being 's ’s".split())
+_SEEM = frozenset("seem seems seemed appear appears appeared".split())
+
+
+def _no_source(lower: list[str], source: tuple[int, int], cue_i: int, k: int) -> bool:
+    """Whether the subject before a cue is no speaker: a passive cue ("was reported") or
+    "it" before "seems"/"appears"."""
+    if any(lower[x] in _BE for x in range(cue_i, k)) and (lower[k].endswith("ed") or lower[k] in ("said", "told", "known", "shown", "seen", "written", "thought", "found")):
+        return True
+    return source[0] == source[1] and lower[source[0]] in ("it", "there") and lower[k] in _SEEM
+
+
+
+_ISSUE_VERBS = frozenset("issued released sent posted put published issues releases sends posts puts publishes".split())
+
+
+def _issued_statement(lower: list[str], a: int, k: int) -> int | None:
+    """The index of "issued" in "issued a statement saying" before the gerund at ``k``, or None."""
+    x = k - 1
+    if x < a or lower[x] not in _MEDIA:
+        return None
+    x -= 1
+    while x >= a and k - x <= 5 and lower[x] not in _ISSUE_VERBS:
+        if lower[x] in _BOUNDARY:
+            return None
+        x -= 1
+    if x >= a and lower[x] in _ISSUE_VERBS:
+        return _cue_start_plain(lower, a, x)
+    return None
+
+
+def _cue_start_plain(lower: list[str], a: int, x: int) -> int:
+    """``x`` moved back over the auxiliaries before it ("has issued")."""
+    while x - 1 >= a and lower[x - 1] in _CUE_AUX:
+        x -= 1
+    return x
+
+
+SUBJECT_MAX = 7
+
+
+def _with_subject(toks: Toks, lower: list[str], a: int, cue_i: int) -> tuple[int, int] | None:
+    """The noun phrase between "with" and a gerund cue at ``cue_i`` ("with voters saying"), or None."""
+    for x in range(cue_i - 1, max(a, cue_i - 10) - 1, -1):
+        if lower[x] == "with":
+            return (x + 1, cue_i - 1) if x + 1 < cue_i else None
+        if lower[x] in _BOUNDARY and not _inner_hyphen(toks, x) and lower[x] != "and":
+            return None
+    return None
+
+
+_NAMING = frozenset(["called"])
+
+
+def _names_a_thing(words: list[str], lower: list[str], k: int) -> bool:
+    """Whether "called" at ``k`` gives a name: "so-called", "a group called"."""
+    p = lower[k - 1]
+    if p in ("so", "so-", "-"):
+        return True
+    return k >= 2 and lower[k - 2] in ("a", "an") and words[k - 1][:1].islower()
+
 
 
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "1"
+    version = "2"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
@@ -342,8 +530,17 @@ class Claims:
                         out.append(found)
                     k += 2
                     continue
+                if w in _NAMING and k > a and _names_a_thing(words, lower, k):
+                    k += 1  # "a group called ...", "so-called": a name given, not an attribution
+                    continue
+                if k > a and lower[k - 1] in _ARTICLES:
+                    k += 1  # "an added benefit", "his claimed income": a noun or an adjective, not a verb
+                    continue
                 if k > a and lower[k - 1] in _NOT_CUE_BEFORE and (w in _BARE or w.endswith("ing")):
                     k += 1  # "can say", "as if to say", "by saying": no attribution
+                    continue
+                if w in _CONTINUE and not (k + 1 < b and (lower[k + 1] == "to" or lower[k + 1] in _END or lower[k + 1] == ",")) and k + 1 < b:
+                    k += 1  # "continued his tour": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
                 if w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k):
@@ -352,7 +549,7 @@ class Claims:
                         out.append(found)
                     elif not w.endswith("ing"):
                         out.append(self._cue_alone(toks, lower, a, b, k, 0.3))
-                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and lower[k + 1] == "that"):
+                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and (lower[k + 1] == "that" or lower[k + 1] in _PRONOUNS)):
                     found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES and not particle)
                     if found:
                         out.append(found)
@@ -371,17 +568,17 @@ class Claims:
 
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
         """A reporting verb at ``k``: work out which side the content is on."""
-        cue_i = k
-        while cue_i - 1 >= a and (lower[cue_i - 1] in _AUX_VERBS or lower[cue_i - 1] in _CUE_ADVERBS):
-            cue_i -= 1
+        cue_i = _cue_start(toks.words, lower, a, k)
         # "SOURCE also said": the adverb is left out of the cue, skipped for the source
         src_end = cue_i - 1
-        while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
+        while src_end >= a and (lower[src_end] in _SKIP_BACK or _ly_adverb(toks.words, lower, src_end)):
             src_end -= 1
             while src_end >= a and lower[src_end] in _AUX_VERBS:
                 src_end -= 1
         end_k = k
-        if k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
+        if lower[k] in _CONTINUE and k + 2 < b and lower[k + 1] == "to":
+            end_k = k + 2  # "continued to insist"
+        elif k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
             end_k = k + 1  # "pointed out", "called for"
         elif k + 1 < b and lower[k + 1] == ":" and toks.ends[k] == toks.starts[k + 1]:
             end_k = k + 1  # "said:" (the colon is part of the cue)
@@ -407,7 +604,33 @@ class Claims:
                 x += 1
             tail_empty = x >= b or lower[x] in _END or (lower[x] == "," and not (x + 1 < b and words[x + 1] in _OPEN_Q))
         source_before = self._source_back(toks, lower, a, src_end)
+        if source_before is not None and _no_source(lower, source_before, cue_i, k):
+            source_before = None  # "it was reported that", "it seems": the subject is no speaker
+        if source_before is None and src_end > a and lower[src_end] == "and":
+            source_before = self._subject(toks, lower, a, src_end)  # "Roe left early and said ..."
+        if not tail_empty and source_before is not None and _quote_closed_before(toks, a, source_before[0]):
+            tail_empty = True  # “CLAIM,” SOURCE said on the radio on Friday.
         gerund = lower[k].endswith("ing")
+        issued = _issued_statement(lower, a, k) if gerund else None
+        if issued is not None:
+            # "SOURCE issued a statement saying CLAIM": the whole is the cue
+            src = self._source_back(toks, lower, a, issued - 1) if issued > a else None
+            claim = self._content_after(toks, lower, after if after < b and lower[after] == "that" else nxt, b)
+            found = {"CUE": (issued, end_k), "score": 0.6}
+            if src is not None:
+                found["SOURCE"] = src
+            if claim is not None:
+                found["CLAIM"] = claim
+            return found
+        if gerund and k > a and lower[k - 1] != ",":
+            with_np = _with_subject(toks, lower, a, cue_i)
+            if with_np is not None:
+                # "..., with the mayor calling it a disgrace": the noun phrase after "with"
+                found = {"CUE": cue, "SOURCE": with_np, "score": 0.5}
+                claim = self._content_after(toks, lower, after if after < b and lower[after] == "that" else nxt, b)
+                if claim is not None:
+                    found["CLAIM"] = claim
+                return found
         if gerund:
             # ", saying that ...": the source is the subject of the main clause, far back
             if k == a or lower[k - 1] != ",":
@@ -426,17 +649,19 @@ class Claims:
                 source: tuple[int, int] | None = source_before
             else:
                 claim = self._content_before(toks, lower, a, cue_i)
-                source = self._source_forward(toks, lower, nxt, b)
+                source = self._source_forward(toks, lower, nxt, b, tail=True)
             if claim is None:
                 return None
+            claim = _quote_goes_on(toks, claim, b)
             return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.7} if source else {"CUE": cue, "CLAIM": claim, "score": 0.6}
         if source_before is None and not soft and k > a and (
             lower[k - 1] == "," or (k - 2 >= a and words[k - 1] in _CLOSE_Q and lower[k - 2] in (",", "?", "!"))
         ):
             # CLAIM, said SOURCE, ...  |  “CLAIM,” said SOURCE
             claim = self._content_before(toks, lower, a, k)
-            source = self._source_forward(toks, lower, nxt, b)
+            source = self._source_forward(toks, lower, nxt, b, tail=True)
             if claim is not None and source is not None:
+                claim = _quote_goes_on(toks, claim, b)
                 return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.6}
         if source_before is None:
             return None
@@ -467,28 +692,29 @@ class Claims:
         words = toks.words
         if any(lower[x] in CORE_CUES for x in range(a, comma)):
             return None  # "..., the ministry said, calling for ...": the gerund is the ministry's
+        a = _after_opening_phrase(lower, a, comma)
         if lower[a] in _PRONOUNS and lower[a] not in ("it", "you", "i"):
             return (a, a)
-        if lower[a] in ("the", "a", "an", "this", "that", "these", "those"):
+        if lower[a] in ("a", "an", "this", "that", "these", "those") or (lower[a] == "the" and not (a + 1 < comma and words[a + 1][:1].isupper())):
             return None
-        e = a
-        while e < comma and words[e][:1].isupper() and lower[e] not in _LEADING_ADVERBS and e - a < 4:
-            e += 1
-        if e == a or e >= comma or lower[e] in _BOUNDARY or words[e][:1].isupper():
+        e = a + 1 if lower[a] == "the" else a  # "The Arizona senator"
+        while e < comma and (words[e][:1].isupper() or lower[e] in TITLES) and lower[e] not in _LEADING_ADVERBS and e - a < SUBJECT_MAX:
+            e += 1  # "Police Chief Jon Berg", "former Gov. Ann Roe"
+        if e == a or (lower[a] == "the" and e == a + 1) or e >= comma or lower[e] in _BOUNDARY or words[e][:1].isupper():
             return None
         return (a, e - 1)
 
     def _cue_alone(self, toks: Toks, lower: list[str], a: int, b: int, k: int, score: float) -> dict:
         """A cue whose attribution pattern was not found: with the source just before it and
         the content after it when there are ("Documents ... revealed that ...")."""
-        cue = self._cue_extent(lower, a, b, k)
+        cue = self._cue_extent(toks, lower, a, b, k)
         found: dict = {"CUE": cue, "score": score}
         if not (lower[k].endswith("ing") and cue[0] == k):  # a bare gerund's subject is further back
             src_end = cue[0] - 1
-            while src_end >= a and (lower[src_end] in _SKIP_BACK or (lower[src_end].endswith("ly") and len(lower[src_end]) > 4)):
+            while src_end >= a and (lower[src_end] in _SKIP_BACK or _ly_adverb(toks.words, lower, src_end)):
                 src_end -= 1
             source = self._source_back(toks, lower, a, src_end)
-            if source is not None:
+            if source is not None and not _no_source(lower, source, cue[0], k):
                 found["SOURCE"] = source
         claim = self._content_after(toks, lower, cue[1] + 1, b) if cue[1] + 1 < b else None
         if claim is not None:
@@ -497,15 +723,13 @@ class Claims:
 
     def _noun_use(self, lower: list[str], a: int, b: int, k: int) -> bool:
         """Whether the form at ``k`` reads as a noun or adjective ("the support", "plans of")."""
-        if k > a and lower[k - 1] in _NOUN_BEFORE:
-            return True
+        if k > a and (lower[k - 1] in _NOUN_BEFORE or lower[k - 1].endswith(("'s", "’s"))):
+            return True  # "the support", "editor's note"
         return k + 1 < b and lower[k + 1] in ("of", "'s", "’s")
 
-    def _cue_extent(self, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
+    def _cue_extent(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
-        cue_i = k
-        while cue_i - 1 >= a and (lower[cue_i - 1] in _AUX_VERBS or lower[cue_i - 1] in _CUE_ADVERBS):
-            cue_i -= 1
+        cue_i = _cue_start(toks.words, lower, a, k)
         if k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
             k += 1
         return (cue_i, k)
@@ -513,10 +737,10 @@ class Claims:
     def _according(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``according to SOURCE, CLAIM`` or ``CLAIM, according to SOURCE``."""
         cue = (k, k + 1)
-        src = self._source_forward(toks, lower, k + 2, b)
+        before = self._content_before(toks, lower, a, k)
+        src = self._source_forward(toks, lower, k + 2, b, tail=before is not None)
         if src is None:
             return None
-        before = self._content_before(toks, lower, a, k)
         if before is not None:
             return {"CUE": cue, "SOURCE": src, "CLAIM": before, "score": 0.75}
         start = src[1] + 1
@@ -562,6 +786,8 @@ class Claims:
         if not 0 < k - s <= 5 or not toks.words[s][:1].isupper() or any(lower[x] in _BOUNDARY for x in range(s, k)):
             return None
         src = (s, k - 1)
+        if " ".join(lower[s:k]) in _NOT_SPEAKERS:
+            return None  # "Q:", "Update:", "Editor's note:"
         claim = self._content_after(toks, lower, k + 1, b)
         if claim is None:
             return None
@@ -582,6 +808,11 @@ class Claims:
         if lower[end] in _RELATIVE or lower[end] in _PRONOUNS:
             return (end, end)
         end = self._trim_time(lower, a, end)
+        if lower[end] == ")":
+            opened = next((x for x in range(end - 1, max(a, end - 6) - 1, -1) if lower[x] == "("), None)
+            if opened is not None and opened - 1 >= a and toks.words[opened - 1][:1].isupper():
+                head = self._source_back(toks, lower, a, opened - 1)
+                return (head[0], end) if head is not None else None  # "Sen. Ann Roe (D-Mo.)"
         if lower[end] in _BOUNDARY:
             return None
         s = end
@@ -590,6 +821,9 @@ class Claims:
             if w in _BOUNDARY and not _inner_hyphen(toks, s - 1) and not (w == "and" and _joins_names(toks, s - 1, a)):
                 break
             if w in _RELATIVE:
+                if w == "who" and s - 2 >= a and lower[s - 2] not in _BOUNDARY and lower[s - 2] not in _PRONOUNS:
+                    s -= 1  # "voters who back the plan said": the restrictive clause is part of it
+                    continue
                 break
             s -= 1
         while s < end and lower[s] in _LEADING_ADVERBS:
@@ -597,19 +831,30 @@ class Claims:
         return (s, end)
 
     def _appositive_back(self, toks: Toks, lower: list[str], a: int, comma: int) -> tuple[int, int] | None:
-        """``NAME, an appositive,`` just before a cue: the whole, with its closing comma."""
-        for c in range(comma - 1, max(a, comma - 25) - 1, -1):
-            if lower[c] == ",":
-                if c + 1 >= comma or not (lower[c + 1] in _APPOSITIVE_OPENERS or toks.words[c + 1][:1].islower()):
-                    return None
-                head = self._source_back(toks, lower, a, c - 1) if c - 1 >= a and lower[c - 1] != "," else None
-                if head is None or not toks.words[head[1]][:1].isupper():
-                    return None
-                if lower[c + 1] in _RELATIVE or lower[c + 1] == "whose":
-                    return head  # "Pence, who is running again, said": the name
-                return (head[0], comma)  # "Jane Roe, the city's lawyer, said": name, title and comma
-            if lower[c] in _BOUNDARY and lower[c] not in ("-", "and", "that") and lower[c] not in _RELATIVE:
+        """``NAME, an appositive,`` just before a cue: the whole, with its closing comma
+        ("Jane Roe, 29, a lawyer for the city, said"); only the name when what stands between
+        the commas is an aside ("Roe, however, said")."""
+        words = toks.words
+        for c in range(comma - 1, max(a, comma - APPOSITIVE_MAX) - 1, -1):
+            w = lower[c]
+            if w in _END or w in (";", ":") or words[c] in _OPEN_Q or words[c] in _CLOSE_Q:
                 return None
+            if w != ",":
+                continue
+            if c + 1 >= comma or c - 1 < a or lower[c - 1] == ",":
+                return None
+            head = self._source_back(toks, lower, a, c - 1)
+            if head is None:
+                return None
+            if _aside(lower, c + 1, comma) or (lower[c + 1].endswith("ing") and words[c + 1][:1].islower()):
+                return head  # "Roe, however, said", "Roe, facing a challenge, said": the name
+            if not _opens_appositive(words, lower, c + 1) or not (
+                words[head[1]][:1].isupper() or lower[head[1]] == ")" or lower[head[0]] in _DETERMINERS
+            ):
+                continue  # "Roe, 29, of Springfield, said": look further back
+            if lower[c + 1] in _RELATIVE or lower[c + 1] == "whose":
+                return head  # "Pence, who is running again, said": the name
+            return (head[0], comma)  # "Jane Roe, the city's lawyer, said": name, title and comma
         return None
 
     def _trim_time(self, lower: list[str], a: int, end: int) -> int:
@@ -622,22 +867,32 @@ class Claims:
             return end - 1
         return end
 
-    def _source_forward(self, toks: Toks, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
-        """The noun phrase starting at ``start`` (up to a comma or the sentence end), with an
-        appositive after a comma ("said Jane Roe, a lawyer for the city")."""
+    def _source_forward(self, toks: Toks, lower: list[str], start: int, b: int, tail: bool = False) -> tuple[int, int] | None:
+        """The noun phrase starting at ``start`` (up to a comma or the sentence end). With
+        ``tail`` (nothing of the attribution follows), an appositive after a comma is part of
+        it: to the sentence end ("said Jane Roe, a lawyer for the city.") or to a comma before
+        a clause of its own, that comma included ("said Jane Roe, 29, who ..., as ...")."""
         e = start
         while e < b and e - start < 8 and (lower[e] not in _BOUNDARY or _inner_hyphen(toks, e)):
             e += 1
         if e == start:
             return None
-        if e + 1 < b and lower[e] == "," and toks.words[start][:1].isupper() and (
-            lower[e + 1] in _APPOSITIVE_OPENERS
-        ):
+        words = toks.words
+        if tail and e + 1 < b and lower[e] == "," and _opens_appositive(words, lower, e + 1):
             x = e + 1
-            while x < b and lower[x] not in (",", ";", ".", "!", "?", ":", "“", '"', "—", "–") and x - e < 20:
+            while x < b and x - e <= APPOSITIVE_MAX:
+                w = lower[x]
+                if w in _END or w in (";", ":") or words[x] in _OPEN_Q or words[x] in _CLOSE_Q:
+                    break
+                if w == "," and x + 1 < b and _closes_appositive(words, lower, x + 1):
+                    return (start, x)
                 x += 1
-            if x >= b or lower[x] in (".", "!", "?"):
-                return (start, x - 1)
+            else:
+                return (start, e - 1)
+            end = x - 1
+            while end > e and lower[end] in _TRAIL:
+                end -= 1
+            return (start, end) if end > e else (start, e - 1)
         return (start, e - 1)
 
     def _content_before(self, toks: Toks, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
@@ -658,7 +913,7 @@ class Claims:
                         break
         if e - s < 2:
             return None
-        return _with_quotes(toks.words, s, e)
+        return _with_quotes(toks, s, e)
 
     def _content_after(self, toks: Toks, lower: list[str], start: int, b: int) -> tuple[int, int] | None:
         """Content from ``start`` to the sentence end (or the quotation's closing mark)."""
@@ -678,7 +933,7 @@ class Claims:
             e -= 1
         if e - s < 2:
             return None
-        return _with_quotes(toks.words, s, e)
+        return _with_quotes(toks, s, e)
 
 
 def _gap(x: Span, y: Span) -> int:

@@ -1,0 +1,143 @@
+"""Claims rules added from error analysis (issue 19): appositives, asides, quotations that go
+on after the cue, coordinated cues, adverbs in the cue. Every sentence here is made up."""
+
+from __future__ import annotations
+
+from test_suggest_claims import _attr
+
+
+def test_a_speakers_appositive_after_the_cue_runs_to_the_sentence_end() -> None:
+    spans, rels = _attr('"The rates will rise," said Jane Roe, a banker in Springfield.')
+    assert spans == {"CUE": ["said"], "SOURCE": ["Jane Roe, a banker in Springfield"], "CLAIM": ['"The rates will rise,"']}
+    assert ("source-of", "Jane Roe, a banker in Springfield", '"The rates will rise,"') in rels
+
+
+def test_an_appositive_stops_at_a_comma_before_a_clause_of_its_own_and_keeps_it() -> None:
+    spans, _ = _attr('"The rates will rise," said Jane Roe, the chief economist at a regional bank, which lends to farmers.')
+    assert spans["SOURCE"] == ["Jane Roe, the chief economist at a regional bank,"]
+    # a title in lower case, and an age, open an appositive too
+    spans, _ = _attr("“It was close,” said Jon Berg, county clerk of the district.")
+    assert spans["SOURCE"] == ["Jon Berg, county clerk of the district"]
+
+
+def test_an_appositive_before_the_cue_may_hold_several_commas() -> None:
+    spans, rels = _attr("Jane Roe, 52, a retired teacher, said the plan would fail.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Jane Roe, 52, a retired teacher,"], "CLAIM": ["the plan would fail"]}
+    assert ("cue-of", "said", "the plan would fail") in rels
+
+
+def test_an_aside_between_commas_is_not_part_of_the_source() -> None:
+    for text in ("Roe, however, said the plan would fail.", "Roe, in turn, said the plan would fail.",
+                 "Roe, visibly annoyed, said the plan would fail."):
+        spans, _ = _attr(text)
+        assert spans["SOURCE"] == ["Roe"], text
+        assert spans["CLAIM"] == ["the plan would fail"], text
+
+
+def test_a_quotation_that_goes_on_after_the_cue_is_one_claim() -> None:
+    text = '"The rates will rise," Ms. Roe said. "You can see it coming." Prices fell.'
+    spans, rels = _attr(text)
+    whole = '"The rates will rise," Ms. Roe said. "You can see it coming."'
+    assert spans == {"CUE": ["said"], "SOURCE": ["Ms. Roe"], "CLAIM": [whole]}
+    assert rels == {("cue-of", "said", whole), ("source-of", "Ms. Roe", whole)}
+    # typewriter quotes ('' ... ''), cue before the speaker
+    text = "''The rates will rise,'' said Jane Roe. ''You can see it coming.''"
+    spans, _ = _attr(text)
+    assert spans["CLAIM"] == [text] and spans["SOURCE"] == ["Jane Roe"]
+    # a next sentence that is not a quotation stays out
+    spans, _ = _attr('"The rates will rise," Ms. Roe said. She left early.')
+    assert spans["CLAIM"] == ['"The rates will rise,"']
+
+
+def test_a_quotation_closed_before_the_speaker_is_the_content_whatever_follows_the_cue() -> None:
+    spans, _ = _attr('"The rates will rise," Ms. Roe said on a morning radio show in the capital.')
+    assert spans == {"CUE": ["said"], "SOURCE": ["Ms. Roe"], "CLAIM": ['"The rates will rise,"']}
+
+
+def test_a_coordinated_cue_takes_the_subject_of_the_sentence() -> None:
+    spans, rels = _attr("Senator Roe left the hall early and said the vote was rigged.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Senator Roe"], "CLAIM": ["the vote was rigged"]}
+    assert ("source-of", "Senator Roe", "the vote was rigged") in rels
+    spans, _ = _attr("In 2011, Roe quit the board and said the vote was rigged.")  # past an opening phrase
+    assert spans["SOURCE"] == ["Roe"]
+
+
+def test_a_restrictive_who_clause_stays_in_the_source() -> None:
+    spans, _ = _attr("Parents who want more money said the plan would fail.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Parents who want more money"], "CLAIM": ["the plan would fail"]}
+
+
+def test_adverbs_before_the_verb_belong_to_the_cue_but_names_in_ly_do_not() -> None:
+    spans, _ = _attr("Roe has repeatedly said the plan would fail.")
+    assert spans == {"CUE": ["has repeatedly said"], "SOURCE": ["Roe"], "CLAIM": ["the plan would fail"]}
+    spans, _ = _attr('"It will pass," Kelly said.')
+    assert spans == {"CUE": ["said"], "SOURCE": ["Kelly"], "CLAIM": ['"It will pass,"']}
+
+
+def test_continued_is_a_cue_with_its_verb_or_at_the_end_only() -> None:
+    spans, _ = _attr("Roe continued to insist that the plan would fail.")
+    assert spans == {"CUE": ["continued to insist"], "SOURCE": ["Roe"], "CLAIM": ["that the plan would fail"]}
+    spans, _ = _attr('"It will pass," Roe continued.')
+    assert spans == {"CUE": ["continued"], "SOURCE": ["Roe"], "CLAIM": ['"It will pass,"']}
+    assert _attr("Roe continued his tour of the northern towns.")[0] == {}
+
+
+def test_headings_before_a_colon_are_not_speakers() -> None:
+    for text in ("Correction: An earlier version misstated the date of the vote.",
+                 "Q: Do you think the plan will pass this year?"):
+        assert _attr(text)[0] == {}, text
+    spans, _ = _attr("Jane Roe: The plan will not pass this year.")
+    assert spans == {"CUE": [":"], "SOURCE": ["Jane Roe"], "CLAIM": ["The plan will not pass this year"]}
+
+
+def test_a_passive_cue_or_it_seems_has_no_source_before_it() -> None:
+    spans, rels = _attr("It was reported that the plan would fail.")
+    assert spans == {"CUE": ["was reported"], "CLAIM": ["that the plan would fail"]}
+    assert rels == {("cue-of", "was reported", "that the plan would fail")}
+    spans, _ = _attr("The plan was discussed at length by the board.")
+    assert "SOURCE" not in spans
+    # an active cue keeps its subject
+    assert _attr("The board reported that the plan would fail.")[0]["SOURCE"] == ["The board"]
+
+
+def test_issued_a_statement_saying_is_one_cue() -> None:
+    spans, rels = _attr("The campaign issued a statement saying the report was false.")
+    assert spans == {"CUE": ["issued a statement saying"], "SOURCE": ["The campaign"], "CLAIM": ["the report was false"]}
+    assert ("cue-of", "issued a statement saying", "the report was false") in rels
+
+
+def test_modals_contractions_and_frequency_adverbs_open_the_cue() -> None:
+    spans, _ = _attr("She may have said that the plan would fail.")
+    assert spans["CUE"] == ["may have said"] and spans["SOURCE"] == ["She"]
+    spans, _ = _attr("Roe often says the plan would fail.")
+    assert spans["CUE"] == ["often says"] and spans["SOURCE"] == ["Roe"]
+
+
+def test_a_party_tag_in_brackets_stays_with_the_name() -> None:
+    spans, _ = _attr("Sen. Ann Roe (D-Mo.) said the plan would fail.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Sen. Ann Roe (D-Mo.)"], "CLAIM": ["the plan would fail"]}
+    spans, _ = _attr("Sen. Ann Roe (D-Mo.), who backs the plan, said it would pass.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Sen. Ann Roe (D-Mo.)"], "CLAIM": ["it would pass"]}
+
+
+def test_a_participle_between_commas_leaves_the_name_alone() -> None:
+    spans, _ = _attr("Jon Berg, facing a close race, said the count was fair.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["Jon Berg"], "CLAIM": ["the count was fair"]}
+
+
+def test_with_a_noun_phrase_and_a_gerund_the_phrase_is_the_source() -> None:
+    spans, rels = _attr("The bill passed on Tuesday, with several farm groups saying it came too late.")
+    assert spans == {"CUE": ["saying"], "SOURCE": ["several farm groups"], "CLAIM": ["it came too late"]}
+    assert ("source-of", "several farm groups", "it came too late") in rels
+
+
+def test_a_gerund_takes_a_long_titled_name_that_opens_the_sentence() -> None:
+    spans, _ = _attr("Police Chief Jon Berg left the meeting early, saying the plan would fail.")
+    assert spans == {"CUE": ["saying"], "SOURCE": ["Police Chief Jon Berg"], "CLAIM": ["the plan would fail"]}
+
+
+def test_called_giving_a_name_is_no_cue() -> None:
+    assert _attr("She founded a group called Farmers First in the spring.")[0] == {}
+    assert _attr("The so-called reform plan stalled in the spring.")[0] == {}
+    spans, _ = _attr("Critics called the plan a disaster for the valley.")
+    assert spans["CUE"] == ["called"] and spans["SOURCE"] == ["Critics"]
