@@ -86,7 +86,7 @@ def build_report(store: Any, dataset: str, *, review: int = 15, batches: int = 5
         "progress": _progress(store, dataset, units, now),
         "agreement": {layer: _agreement(dataset_agreement(store, dataset, layer)) for layer in layers},
         "quality": {layer: _quality(units, layer, gold, fitted[layer]) for layer in layers},
-        "review": _review(units, layers, review, fitted),
+        "review": _review(units, review),
         "suggestions": _suggestions(store, units),
         "trend": {layer: _trend(units, layer, batches) for layer in layers},
     }
@@ -248,33 +248,20 @@ def _quality(units: list[_Unit], layer: str, gold: dict[int | None, Any], fitted
 
 
 # ---------------------------------------------------------------- review order
-def _review(units: list[_Unit], layers: list[str], limit: int, fitted: dict[str, Fit]) -> list[dict[str, Any]]:
-    """The units worth adjudicating first: the most contested token of any layer (1 - its
-    Dawid–Skene posterior), with the tokens the annotators split on."""
-    scores: dict[int, float] = defaultdict(float)
-    for layer in layers:
-        items, model = fitted[layer]
-        if model is None:
-            continue
-        for (k, _), x in zip(items, model.contested().tolist()):
-            scores[k] = max(scores[k], x)
+def _review(units: list[_Unit], limit: int) -> list[dict[str, Any]]:
+    """The units worth adjudicating first: the head of the review queue in its contested order
+    (:mod:`annotator.review_queue`, the order ``annotator review --order contested`` takes),
+    each with how contested it is (1 - its confidence) and why it is there."""
+    from annotator.review_queue import queue_from_decisions
+
+    by_id = {u.unit.id: u for u in units}
+    queue = queue_from_decisions([(u.unit, u.annotations) for u in units], "contested")
     out: list[dict[str, Any]] = []
-    for k in sorted(scores, key=lambda k: (-scores[k], units[k].unit.id or 0))[:limit]:
-        u = units[k]
-        why: list[str] = []
-        for layer in layers:
-            uv = u.versions[layer]
-            per = {c: token_labels(uv.tokens, spans) for c, spans in uv.versions.items()}
-            for t, (s, e) in enumerate(uv.tokens):
-                said = {c: per[c][t] for c in per}
-                if len(set(said.values())) > 1:
-                    split = ", ".join(f"{lbl} ({n})" for lbl, n in Counter(said.values()).most_common())
-                    why.append(f"{u.unit.text[s:e]!r}: {split}")
-        answers = Counter(a.answer for a in u.annotations)
-        if len(answers) > 1:
-            why.insert(0, "answers: " + ", ".join(f"{a} ({n})" for a, n in answers.most_common()))
+    for entry in queue.entries[:limit]:
+        u = by_id[entry.unit_id]
+        contested = None if entry.confidence is None else round(1.0 - entry.confidence, 6)
         out.append({"unit_id": u.unit.id, "document": u.document, "position": u.unit.position,
-                    "contested": round(scores[k], 6), "text": u.unit.text, "why": why[:6]})
+                    "contested": contested, "text": u.unit.text, "why": entry.reasons[:6]})
     return out
 
 

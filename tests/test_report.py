@@ -116,11 +116,14 @@ def test_agreement_pair_by_label_quality_gold_review_and_trend(db: Path) -> None
     assert gold["ann"]["(all)"]["f1"] == 1.0 and gold["cat"]["(all)"]["f1"] == 1.0
     assert gold["bob"]["(all)"]["precision"] == pytest.approx(2 / 3) and gold["bob"]["units"] == 1
     assert set(rep["quality"]["entities"]["competence"]) == {"ann", "bob", "cat"}
+    # the review queue's contested order (as `annotator review --order contested`): U2 splits
+    # on a span and on the answer, U1 on one label, U3 on the answer only (bob rejected it)
     review = rep["review"]
-    ids = [r["unit_id"] for r in review]
-    u1 = next(r for r in review if r["text"] == U1)
-    assert len(ids) == 2 and "'Seoul': GPE (2), ORG (1)" in u1["why"]
-    assert all(r["text"] != U3 for r in review)  # all O for everyone: nothing to adjudicate
+    assert [r["text"] for r in review] == [U2, U1, U3]
+    assert review[0]["contested"] > review[1]["contested"] > review[2]["contested"] > 0
+    u1 = review[1]
+    assert u1["why"][0].startswith("1 of 3 disagree on “Seoul” 16–21: GPE (ann, cat) vs ORG (bob); confidence")
+    assert review[2]["why"] == ["1 of 3 disagree on the answer: accept (2) vs reject (1); confidence 1.00"]
     trend = rep["trend"]["entities"]
     assert [b["units"] for b in trend] == [2, 1] and trend[1]["token_alpha"] is None
 
