@@ -19,15 +19,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from annotator.models import Gold, Unit
 from annotator.store.connection import ConnectionLost
-from annotator.store.session_queries import is_busy_error, set_busy_timeout
+from annotator.store.session_queries import set_busy_timeout
 from annotator.tui.review_session import ReviewSession
-from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, MAX_BACKOFF_S, NOT_STORED, Busy, Failed
-
-T = TypeVar("T")
+from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, NOT_STORED, Busy, Failed, retry_busy
 
 
 @dataclass
@@ -61,32 +59,6 @@ class GoldUndone:
     seq: int
     unit: Unit | None
     has_gold: bool
-
-
-def retry_busy(operation: Callable[[], T], on_busy: Callable[[int, BaseException], None],
-               stored: Callable[[], object] | None = None) -> T:
-    """Run ``operation`` until it gets past a busy database or a lost connection, pausing
-    longer each time; ``on_busy(attempt, error)`` is called before each pause. ``stored``
-    tells, after a connection lost during the COMMIT, whether the operation took effect (its
-    result) or not (``NOT_STORED``); without it such a loss is raised."""
-    delay, attempt = 0.05, 0
-    while True:
-        try:
-            return operation()
-        except Exception as e:
-            lost = isinstance(e, ConnectionLost)
-            if not (lost or is_busy_error(e)):
-                raise
-            attempt += 1
-            on_busy(attempt, e)
-            if lost and e.commit_unknown:  # type: ignore[attr-defined]
-                if stored is None:
-                    raise
-                found = retry_busy(stored, on_busy)  # a read: the store connects again first
-                if found is not NOT_STORED:
-                    return found  # type: ignore[return-value]
-            time.sleep(delay)
-            delay = min(delay * 2, MAX_BACKOFF_S)
 
 
 class GoldWriter:

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from annotator.models import Annotation
 from annotator.store import Store
@@ -35,6 +35,7 @@ from annotator.tui.session import LabelSession, UnitView
 #: and tries again (seconds); the screen's status line updates between attempts.
 DEFAULT_BUSY_TIMEOUT_S = 1.0
 #: Longest pause between two attempts (the pause doubles from 50 ms up to this).
+T = TypeVar("T")
 MAX_BACKOFF_S = 1.0
 #: What a check for a write of unknown outcome returns when the write is not stored.
 NOT_STORED = object()
@@ -282,22 +283,36 @@ class SessionWriter:
             raise TypeError(f"unknown job {job!r}")
 
     def _retry(self, job: object, operation: Callable[[], Any], stored: Callable[[], object] | None = None) -> Any:
-        """Run ``operation`` until it gets past a busy database or a lost connection, pausing
-        longer each time. ``stored`` tells, after a connection lost during the COMMIT, whether
-        the operation took effect (its result) or not (:data:`NOT_STORED`)."""
-        delay, attempt = 0.05, 0
-        while True:
-            try:
-                return operation()
-            except Exception as e:
-                lost = isinstance(e, ConnectionLost)
-                if not (lost or is_busy_error(e)):
-                    raise
-                attempt += 1
-                self.notify(Busy(job, attempt, self.pending, str(e), reconnecting=lost))
-                if lost and e.commit_unknown and stored is not None:  # type: ignore[attr-defined]
-                    found = self._retry(job, stored)  # a read: the store connects again first
+        """:func:`retry_busy` with each pause reported as :class:`Busy` for ``job``; a write
+        whose COMMIT outcome is unknown and that has no ``stored`` check is run again."""
+        return retry_busy(operation, lambda attempt, e: self.notify(
+            Busy(job, attempt, self.pending, str(e), reconnecting=isinstance(e, ConnectionLost))), stored,
+            rerun_when_unknown=True)
+
+
+def retry_busy(operation: Callable[[], T], on_busy: Callable[[int, BaseException], None],
+               stored: Callable[[], object] | None = None, *, rerun_when_unknown: bool = False) -> T:
+    """Run ``operation`` until it gets past a busy database or a lost connection, pausing
+    longer each time; ``on_busy(attempt, error)`` is called before each pause. After a
+    connection lost during the COMMIT, ``stored`` tells whether the operation took effect (its
+    result) or not (:data:`NOT_STORED`); without ``stored`` the loss is raised, or, with
+    ``rerun_when_unknown``, the operation is run again."""
+    delay, attempt = 0.05, 0
+    while True:
+        try:
+            return operation()
+        except Exception as e:
+            lost = isinstance(e, ConnectionLost)
+            if not (lost or is_busy_error(e)):
+                raise
+            attempt += 1
+            on_busy(attempt, e)
+            if lost and e.commit_unknown:  # type: ignore[attr-defined]
+                if stored is not None:
+                    found = retry_busy(stored, on_busy)  # a read: the store connects again first
                     if found is not NOT_STORED:
-                        return found
-                time.sleep(delay)
-                delay = min(delay * 2, MAX_BACKOFF_S)
+                        return found  # type: ignore[return-value]
+                elif not rerun_when_unknown:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_S)
