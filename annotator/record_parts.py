@@ -168,6 +168,8 @@ PART_SHORTHAND = Shorthand(
 #: A unit's tail (:func:`unit_parts`).
 TAIL_SHORTHAND = Shorthand(b',"document":{"id":', b',"external_id":null,"title":"","position":', b',"start":',
                            b',"end":', b'},"unit_id":', b',"meta":{}}')
+
+
 def unit_parts(
     *,
     text: str,
