@@ -301,3 +301,33 @@ def test_postgres_claims_pass_each_other_by_with_skip_locked(pg_db: str) -> None
     finally:
         alice.close()
         bob.close()
+
+
+@pytest.mark.postgresql
+def test_postgres_a_unit_locked_by_another_claim_is_not_called_taken(pg_db: str) -> None:
+    """Skipping locked units is only a shortcut: on overlap 2, while carol's claim holds the
+    last open unit, bob's claim waits for it to end and then gets the unit (carol's lease
+    leaves room for one more) instead of being told nothing is left, which stranded the unit
+    with one decision (seen once in CI with four annotators)."""
+    with open_store(pg_db) as s:
+        ids = make_dataset(s, 1, overlap=2)
+    carol, bob = open_store(pg_db), open_store(pg_db)
+    got: dict[str, list[int]] = {}
+    done = threading.Event()
+
+    def claim() -> None:
+        got["bob"] = [u.id for u in bob.next_units("d", "bob", limit=1)]
+        done.set()
+
+    try:
+        with carol.write(rows_only=True):
+            got["carol"] = [u.id for u in carol.next_units("d", "carol", limit=1)]
+            t = threading.Thread(target=claim)
+            t.start()
+            assert not done.wait(0.5), f"bob was answered while carol's claim was open: {got}"
+        t.join(10)
+        assert got == {"carol": ids, "bob": ids}
+        assert carol.leases("d") == {"bob": 1, "carol": 1}
+    finally:
+        carol.close()
+        bob.close()

@@ -66,7 +66,9 @@ class LeaseTables(UnitTables):
         exact. On PostgreSQL the query locks the units it picks, passing over those another
         claim holds (``FOR UPDATE SKIP LOCKED``), and the units are counted again in a new
         statement, which sees every claim committed before their locks became ours: claims
-        by many annotators at once neither wait for each other nor overfill a unit."""
+        by many annotators at once neither wait for each other nor overfill a unit. Only when
+        every open unit is locked by others does a claim wait for them (a pick without
+        ``SKIP LOCKED``), so no unit is called taken by a claim that then leaves it."""
         cap = f" AND {_HELD_BY_OTHERS} < :k" if p["k"] else ""
         where = (" AND NOT EXISTS (SELECT 1 FROM leases o WHERE o.unit_id = u.id AND o.annotator = :a"
                  f" AND o.expires > :now) AND {_NOT_DECIDED_BY_A}{cap}")
@@ -75,8 +77,13 @@ class LeaseTables(UnitTables):
             return [r["id"] for r in self._q(pick, {**p, "start": start, "limit": want})]
         out: list[int] = []
         while len(out) < want:
-            picked = [r["id"] for r in self._q(pick + self._row_locks("u", skip=True),
-                                               {**p, "start": start, "limit": want - len(out)})]
+            q = {**p, "start": start, "limit": want - len(out)}
+            picked = [r["id"] for r in self._q(pick + self._row_locks("u", skip=True), q)]
+            if not picked:
+                # Skipping a unit another claim holds is only a shortcut: on overlap > 1 that
+                # claim may leave room on it, and "nothing left" said while it was locked would
+                # strand it. So the last word is a pick that waits for those claims to end.
+                picked = [r["id"] for r in self._q(pick + self._row_locks("u", skip=False), q)]
             if not picked:
                 break
             ids = {f"u{k}": i for k, i in enumerate(picked)}
