@@ -148,3 +148,43 @@ def test_a_unit_the_documents_annotator_left_takes_another_decision(store: Store
     records = gold_records(store, "gaps")
     # u1 from al (first by name); u2 only bea decided; u3 was skipped: no truth, left out
     assert [(r.unit.id, r.origin, r.spans) for r in records] == [(u1.id, "al", []), (u2.id, "bea", two)]
+
+
+def test_claim_rules_tag_cue_source_and_claim_tokens() -> None:
+    """The rules' spans become a token feature: one letter (B/I/O) each for CUE, SOURCE, CLAIM."""
+    from annotator.train.components import ClaimRulesTagger
+    from annotator.train.config import blank_pipeline
+
+    nlp = blank_pipeline([])
+    doc = ClaimRulesTagger("claim_rules")(nlp('Acme Corp said the plan will work.  "It is fine," she told reporters.'))
+    tags = [(t.text, t.tag_) for t in doc if not t.is_space]
+    assert tags[:8] == [("Acme", "OBO"), ("Corp", "OIO"), ("said", "BOO"), ("the", "OOB"), ("plan", "OOI"),
+                        ("will", "OOI"), ("work", "OOI"), (".", "OOO")]
+    assert tags[8:] == [('"', "OOB"), ("It", "OOI"), ("is", "OOI"), ("fine", "OOI"), (",", "OOI"), ('"', "OOI"),
+                        ("she", "OBO"), ("told", "BOO"), ("reporters", "OOO"), (".", "OOO")]
+    assert {t.tag_ for t in ClaimRulesTagger("r")(nlp("Nothing is attributed here."))} == {"OOO"}
+
+
+def test_claims_components_see_the_rules_and_entities_do_not() -> None:
+    from annotator.train.config import CLAIM_RULES_PIPE, Hyper, ner_model_config, plan_components
+
+    plans = {p.name: p for p in plan_components("both", {"entities": ["ORG"], "claims": ["CLAIM", "CUE", "SOURCE"]})}
+    attrs = {n: ner_model_config(p.hyper)["tok2vec"]["embed"]["attrs"] for n, p in plans.items()}
+    assert "TAG" in attrs["claims_content"] and "TAG" in attrs["claims_parts"] and "TAG" not in attrs["ner"]
+    off = plan_components("claims", {"claims": ["CLAIM", "CUE"]}, Hyper(claim_rules=False))
+    assert all("TAG" not in ner_model_config(p.hyper)["tok2vec"]["embed"]["attrs"] for p in off)
+    from annotator.train.config import blank_pipeline
+
+    assert CLAIM_RULES_PIPE in blank_pipeline(plans.values()).pipe_names
+    assert CLAIM_RULES_PIPE not in blank_pipeline(off).pipe_names
+
+
+def test_the_held_out_share_is_capped_in_units(store: Store) -> None:
+    fill(store, n=12, unlabelled=0)
+    records = gold_records(store, "news")
+    train, dev = split_records(records, 0.5, seed=1, max_eval=2)  # by document: 6 wanted, 2 allowed
+    assert len(dev) == 2 and len(train) == 10
+    assert not {r.unit.id for r in train} & {r.unit.id for r in dev}
+    train, dev = split_records(records[:4], 0.5, seed=1, max_eval=1)  # by unit (fewer than five documents)
+    assert len(dev) == 1 and len(train) == 3
+    assert len(split_records(records, 0.5, seed=1, max_eval=None)[1]) == 6

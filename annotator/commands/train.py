@@ -11,6 +11,9 @@ import click
 
 from annotator.cli import db_option
 
+#: Training stops after 25 minutes unless told otherwise (a full PolNeAR claims run fits).
+DEFAULT_MAX_SECONDS = 1500.0
+
 
 @click.command("train")
 @db_option
@@ -19,14 +22,15 @@ from annotator.cli import db_option
 @click.option("--layer", type=click.Choice(["entities", "claims", "both"]), default="both", show_default=True,
               help="Which spans to learn.")
 @click.option("--eval-split", type=click.FloatRange(0.0, 0.9), default=0.2, show_default=True,
-              help="Share of documents held out for scoring (0: none).")
+              help="Share of documents held out for scoring (at most 2,000 units; 0: none).")
 @click.option("--eval-dataset", default=None, help="Score on this dataset instead of a split.")
 @click.option("--base", default=None, metavar="MODEL", help="Start from this spaCy pipeline (name or path).")
 @click.option("--curve", is_flag=True, help="Train on 25/50/75/100% and show how the score grows.")
 @click.option("--epochs", type=click.IntRange(1, 1000), default=30, show_default=True, help="At most this many epochs.")
 @click.option("--patience", type=click.IntRange(1, 1000), default=5, show_default=True,
               help="Stop after this many epochs without improvement.")
-@click.option("--max-seconds", type=float, default=None, help="Stop after this much training time.")
+@click.option("--max-seconds", type=click.FloatRange(0), default=DEFAULT_MAX_SECONDS, show_default=True,
+              help="Stop after this much training time (0: no limit); the best epoch so far is kept.")
 @click.option("--eval-every", type=click.IntRange(1, 1000), default=1, show_default=True,
               help="Score (and keep the best) every N epochs; scoring always follows the last one.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (shuffling, initial weights, the split).")
@@ -53,6 +57,8 @@ def train(
     from annotator.train.corpus import split_records
     from annotator.train.loop import TrainOptions
     from annotator.store.dialect import database_missing
+
+    max_seconds = max_seconds or None  # 0: no limit
 
     if database_missing(db_path):
         raise UserError(f"{db_path}: no such database (import something first)")

@@ -20,6 +20,7 @@ from typing import Any
 
 FACTORY = "annotator_ents_to_spans"
 LEXICON_FACTORY = "annotator_lexicon"
+CLAIM_RULES_FACTORY = "annotator_claim_rules"
 TOKENIZER = "annotator.Tokenizer.v1"
 DEFAULT_SPANS_KEY = "claims"
 
@@ -218,6 +219,63 @@ class LexiconTagger:
         return self
 
 
+class ClaimRulesTagger:
+    """Write what the attribution rules (:class:`annotator.suggest.claims.Claims`) find into
+    ``token.tag_``: a feature the claims recognisers see (they learn when to trust it).
+
+    Each token gets three letters, for CUE, SOURCE and CLAIM in that order: ``B`` when a rule
+    span of that label starts there, ``I`` inside one, ``O`` outside (``OOO``: nothing).
+    Pipelines trained here have no tagger, so the slot is free. The rules are annotator's
+    own code, so a pipeline trained with this feature sees the rules of the annotator
+    version that runs it.
+    """
+
+    KINDS = ("CUE", "SOURCE", "CLAIM")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._rules: Any = None
+
+    def __call__(self, doc: Any) -> Any:
+        """Tag every token of ``doc`` with the rule spans it is in."""
+        from annotator.models import Unit
+
+        if self._rules is None:
+            from annotator.suggest.claims import Claims
+
+            self._rules = Claims()
+        marks = [["O", "O", "O"] for _ in range(len(doc))]
+        if doc.text.strip():
+            for span in self._rules.suggest_one(Unit(text=doc.text)).spans:
+                if span.label not in self.KINDS:
+                    continue
+                k = self.KINDS.index(span.label)
+                sp = doc.char_span(span.start, span.end, alignment_mode="expand")
+                if sp is None:
+                    continue
+                for i in range(sp.start, sp.end):
+                    if marks[i][k] == "O":
+                        marks[i][k] = "B" if i == sp.start else "I"
+        for tok, m in zip(doc, marks):
+            tok.tag_ = "".join(m)
+        return doc
+
+    def to_disk(self, path: Any, exclude: Any = ()) -> None:
+        """Nothing to save: the rules ship with annotator."""
+
+    def from_disk(self, path: Any, exclude: Any = ()) -> ClaimRulesTagger:
+        """Nothing to load."""
+        return self
+
+    def to_bytes(self, exclude: Any = ()) -> bytes:
+        """Nothing to serialise."""
+        return b""
+
+    def from_bytes(self, data: bytes, exclude: Any = ()) -> ClaimRulesTagger:
+        """Nothing to deserialise."""
+        return self
+
+
 def register() -> Any:
     """Register the ``annotator_ents_to_spans`` and ``annotator_lexicon`` factories and the
     tokenizer with spaCy (idempotent); returns the span mover's factory."""
@@ -233,6 +291,12 @@ def register() -> Any:
         def make_lexicon(nlp: Any, name: str) -> LexiconTagger:
             return LexiconTagger(name)
 
+    if not Language.has_factory(CLAIM_RULES_FACTORY):
+
+        @Language.factory(CLAIM_RULES_FACTORY)
+        def make_claim_rules(nlp: Any, name: str) -> ClaimRulesTagger:
+            return ClaimRulesTagger(name)
+
     if not Language.has_factory(FACTORY):
 
         @Language.factory(FACTORY, default_config={"spans_key": DEFAULT_SPANS_KEY})
@@ -245,6 +309,6 @@ def register() -> Any:
 
 def __getattr__(name: str) -> Any:
     """``ents_to_spans`` and ``lexicon`` (the entry points' targets) register the factories on first access."""
-    if name in ("ents_to_spans", "lexicon"):
+    if name in ("ents_to_spans", "lexicon", "claim_rules"):
         return register()
     raise AttributeError(name)

@@ -44,14 +44,16 @@ class Hyper:
     batch_stop: int = 32
     attrs: tuple[str, ...] = ("NORM", "PREFIX", "SUFFIX", "SHAPE")
     lexicon: bool = True  # the entity recogniser also sees word-list classes (token.lemma_)
+    rules: bool = False  # the recogniser also sees the attribution rules' spans (token.tag_)
+    claim_rules: bool = True  # whether the claims components get ``rules``
 
     def for_content(self) -> Hyper:
-        """Claim contents are long: a wider window of context."""
-        return Hyper(**{**self.__dict__, "window": 2, "lexicon": False})
+        """Claim contents are long: a wider window of context; the rules' spans as a feature."""
+        return Hyper(**{**self.__dict__, "window": 2, "lexicon": False, "rules": self.claim_rules})
 
     def for_parts(self) -> Hyper:
-        """Sources and cues: no word-list classes."""
-        return Hyper(**{**self.__dict__, "lexicon": False})
+        """Sources and cues: no word-list classes; the rules' spans as a feature."""
+        return Hyper(**{**self.__dict__, "lexicon": False, "rules": self.claim_rules})
 
 
 @dataclass
@@ -92,8 +94,10 @@ def plan_components(layer: str, labels: dict[str, Iterable[str]], hyper: Hyper |
 def ner_model_config(h: Hyper) -> dict[str, Any]:
     """The thinc model config of one ``ner``: a transition parser on its own CNN tok2vec."""
     rows = {"NORM": h.embed_rows, "LOWER": h.embed_rows, "ORTH": h.embed_rows,
-            "PREFIX": h.embed_rows // 5, "SUFFIX": h.embed_rows // 2, "SHAPE": h.embed_rows // 2, "LEMMA": 64}
+            "PREFIX": h.embed_rows // 5, "SUFFIX": h.embed_rows // 2, "SHAPE": h.embed_rows // 2, "LEMMA": 64,
+            "TAG": 128}
     attrs = list(h.attrs) + (["LEMMA"] if h.lexicon and "LEMMA" not in h.attrs else [])
+    attrs += ["TAG"] if h.rules and "TAG" not in attrs else []
     return {
         "@architectures": "spacy.TransitionBasedParser.v2",
         "state_type": "ner",
@@ -136,16 +140,21 @@ def spans_pipe_name(plan: ComponentPlan) -> str:
 
 
 LEXICON_PIPE = "lexicon"
+CLAIM_RULES_PIPE = "claim_rules"
+#: Components that only write features (no model): run over the inputs before training.
+FEATURE_PIPES: tuple[str, ...] = (LEXICON_PIPE, CLAIM_RULES_PIPE)
 
 
 def add_component(nlp: Any, plan: ComponentPlan) -> Any:
     """Add ``plan``'s ``ner`` (and its span mover for claims, and the word-list tagger first
     when it uses one) to ``nlp``; returns the ner."""
-    from annotator.train.components import FACTORY, LEXICON_FACTORY, register
+    from annotator.train.components import CLAIM_RULES_FACTORY, FACTORY, LEXICON_FACTORY, register
 
     register()
     if plan.hyper.lexicon and LEXICON_PIPE not in nlp.pipe_names:
         nlp.add_pipe(LEXICON_FACTORY, name=LEXICON_PIPE, first=True)
+    if plan.hyper.rules and CLAIM_RULES_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(CLAIM_RULES_FACTORY, name=CLAIM_RULES_PIPE, first=True)
     if plan.name in nlp.pipe_names:
         ner = nlp.get_pipe(plan.name)
     else:

@@ -39,9 +39,16 @@ class Record:
             self.tokens = self.unit.token_list()
 
 
-def split_records(records: Sequence[Record], eval_split: float, seed: int = 0) -> tuple[list[Record], list[Record]]:
+#: At most this many units are held out for scoring: beyond it the score is steady enough and
+#: the units are better spent on training (and each epoch's scoring stays short).
+MAX_EVAL_UNITS = 2000
+
+
+def split_records(records: Sequence[Record], eval_split: float, seed: int = 0,
+                  max_eval: int | None = MAX_EVAL_UNITS) -> tuple[list[Record], list[Record]]:
     """(train, eval): whole documents go to eval when there are at least five documents,
-    otherwise single units; deterministic for a seed."""
+    otherwise single units; at most ``max_eval`` units (whole documents: at least one) are
+    held out; deterministic for a seed."""
     if eval_split <= 0 or len(records) < 2:
         return list(records), []
     docs = sorted({r.unit.document_id for r in records}, key=lambda d: d or 0)
@@ -49,6 +56,16 @@ def split_records(records: Sequence[Record], eval_split: float, seed: int = 0) -
     if len(docs) >= 5:
         rng.shuffle(docs)
         n_eval = max(1, round(len(docs) * eval_split))
+        if max_eval is not None:
+            size: dict[Any, int] = {}
+            for r in records:
+                size[r.unit.document_id] = size.get(r.unit.document_id, 0) + 1
+            total = 0
+            for k, d in enumerate(docs[:n_eval]):
+                total += size[d]
+                if total > max_eval and k > 0:
+                    n_eval = k
+                    break
         held = set(docs[:n_eval])
         train = [r for r in records if r.unit.document_id not in held]
         dev = [r for r in records if r.unit.document_id in held]
@@ -56,7 +73,7 @@ def split_records(records: Sequence[Record], eval_split: float, seed: int = 0) -
             return train, dev
     idx = list(range(len(records)))
     rng.shuffle(idx)
-    n_eval = min(len(records) - 1, max(1, round(len(records) * eval_split)))
+    n_eval = min(len(records) - 1, max(1, round(len(records) * eval_split)), max_eval or len(records))
     held_idx = set(idx[:n_eval])
     return (
         [r for i, r in enumerate(records) if i not in held_idx],

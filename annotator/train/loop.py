@@ -21,7 +21,7 @@ from annotator.errors import UserError
 from annotator.train.config import (
     ComponentPlan,
     Hyper,
-    LEXICON_PIPE,
+    FEATURE_PIPES,
     add_component,
     blank_pipeline,
     optimizer_config,
@@ -268,9 +268,10 @@ def _listens(component: Any) -> bool:
 def input_docs(nlp: Any, records: Sequence[Record]) -> list[Any]:
     """The records' Docs after the pipeline's feature components (those without a model)."""
     docs = [make_doc(nlp.vocab, r.tokens) for r in records]
-    if LEXICON_PIPE in nlp.pipe_names:
-        tagger = nlp.get_pipe(LEXICON_PIPE)
-        docs = [tagger(d) for d in docs]
+    for name in FEATURE_PIPES:
+        if name in nlp.pipe_names:
+            tagger = nlp.get_pipe(name)
+            docs = [tagger(d) for d in docs]
     return docs
 
 

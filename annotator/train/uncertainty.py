@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.models import Unit
-from annotator.train.config import LEXICON_PIPE
+from annotator.train.config import FEATURE_PIPES
 from annotator.train.corpus import make_doc
 
 BEAM_WIDTH = 8
@@ -42,8 +42,9 @@ def unit_uncertainties(nlp: Any, units: Sequence[Unit], beam_width: int = BEAM_W
     for lo in range(0, len(units), batch_size):
         chunk = units[lo : lo + batch_size]
         docs = [make_doc(nlp.vocab, u.token_list()) for u in chunk]
-        if LEXICON_PIPE in nlp.pipe_names:
-            docs = [nlp.get_pipe(LEXICON_PIPE)(d) for d in docs]
+        for feature in FEATURE_PIPES:
+            if feature in nlp.pipe_names:
+                docs = [nlp.get_pipe(feature)(d) for d in docs]
         for name in names:
             ner = nlp.get_pipe(name)
             beams = ner.beam_parse(docs, beam_width=beam_width)
