@@ -73,7 +73,7 @@ def test_spacy_load_works_in_a_fresh_process(trained: tuple[Path, Path, TrainRes
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
-    assert got["pipes"] == ["lexicon", "claims_content", "claims_content_spans", "claims_parts", "claims_parts_spans", "ner"]
+    assert got["pipes"] == ["lexicon", "claim_rules", "claims_content", "claims_content_spans", "claims_parts", "claims_parts_spans", "ner"]
     assert ["Bob Jones", "PERSON"] in got["ents"]
     assert ["said", "CUE"] in got["claims"] and ["Bob Jones", "SOURCE"] in got["claims"]
     assert not any(label in ("CUE", "SOURCE", "CLAIM") for _, label in got["ents"])
@@ -209,3 +209,22 @@ def test_the_pipeline_serves_linked_attributions(trained: tuple[Path, Path, Trai
     rep = json.loads(res.output)
     assert rep["units"] == 12 and rep["attribution"]["gold"] == 12
     assert rep["attribution"]["exact"]["f1"] >= 0.9
+
+
+def test_an_epoch_takes_every_unit_with_spans_and_a_share_of_the_rest() -> None:
+    import random
+    from types import SimpleNamespace
+
+    from annotator.train.loop import _epoch_examples, _epoch_size
+
+    def ex(n: int) -> SimpleNamespace:
+        return SimpleNamespace(reference=SimpleNamespace(ents=[object()] * n))
+
+    examples = [ex(1) for _ in range(10)] + [ex(0) for _ in range(1000)]
+    rng = random.Random(0)
+    assert sorted(map(id, _epoch_examples(examples, 1.0, rng))) == sorted(map(id, examples))
+    assert [len(e.reference.ents) for e in _epoch_examples(examples, 0.0, rng)] == [1] * 10
+    some = _epoch_examples(examples, 0.3, rng)
+    assert sum(1 for e in some if e.reference.ents) == 10
+    assert 230 <= len(some) - 10 <= 370  # about 300 of the 1,000 without spans
+    assert _epoch_size(examples, 0.3) == 310 and _epoch_size(examples, 1.0) == 1010

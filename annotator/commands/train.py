@@ -94,7 +94,8 @@ def train(
         if as_json:
             click.echo(json.dumps({"output": str(result.output), "scores": result.scores.as_dict() if result.scores else None,
                                    "n_train": result.n_train, "n_eval": result.n_eval, "epochs": result.epochs,
-                                   "seconds": round(result.seconds, 1)}))
+                                   "seconds": round(result.seconds, 1), "cpu_seconds": round(result.cpu_seconds, 1),
+                                   "history": result.history}, default=float))
         else:
             if result.scores:
                 click.echo(result.scores.table())

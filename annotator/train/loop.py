@@ -44,6 +44,7 @@ class TrainOptions:
     eval_every: int = 1  # score (and maybe save) every N epochs, and always after the last
     hyper: Hyper = field(default_factory=Hyper)
     labels: dict[str, list[str]] | None = None  # restrict labels per layer (None: all seen)
+    negatives: float = 1.0  # share of a component's units without any of its spans used per epoch
 
 
 @dataclass
@@ -188,7 +189,7 @@ def train(
                 ner.add_label(label)
     optimizer = registry.resolve({"o": optimizer_config(opts.hyper)})["o"]
     rng = random.Random(opts.seed)
-    n_batches = sum(len(list(_batch_sizes(len(v), opts.hyper))) for v in examples.values())
+    n_batches = sum(len(_batch_sizes(_epoch_size(v, opts.negatives), opts.hyper)) for v in examples.values())
     best: float | None = None
     best_epoch = 0
     history: list[dict[str, Any]] = []
@@ -208,8 +209,7 @@ def train(
         step = 0
         stop = False
         for plan in plans:
-            batch = list(examples[plan.name])
-            rng.shuffle(batch)
+            batch = _epoch_examples(examples[plan.name], opts.negatives, rng)
             ner = nlp.get_pipe(plan.name)
             pos = 0
             for size in _batch_sizes(len(batch), opts.hyper):
@@ -255,6 +255,25 @@ def train(
         epochs=epoch, seconds=time.monotonic() - started, history=history,
         cpu_seconds=time.process_time() - cpu_started,
     )
+
+
+def _epoch_examples(examples: Sequence[Any], negatives: float, rng: random.Random) -> list[Any]:
+    """One epoch's examples, shuffled: all with spans, and a ``negatives`` share (drawn anew
+    each epoch) of those without any."""
+    if negatives >= 1.0:
+        out = list(examples)
+    else:
+        out = [ex for ex in examples if len(ex.reference.ents) or rng.random() < negatives]
+    rng.shuffle(out)
+    return out
+
+
+def _epoch_size(examples: Sequence[Any], negatives: float) -> int:
+    """How many examples an epoch uses (on average, when negatives are drawn)."""
+    if negatives >= 1.0:
+        return len(examples)
+    pos = sum(1 for ex in examples if len(ex.reference.ents))
+    return pos + round((len(examples) - pos) * negatives)
 
 
 def _listens(component: Any) -> bool:
