@@ -228,3 +228,19 @@ def test_an_epoch_takes_every_unit_with_spans_and_a_share_of_the_rest() -> None:
     assert sum(1 for e in some if e.reference.ents) == 10
     assert 230 <= len(some) - 10 <= 370  # about 300 of the 1,000 without spans
     assert _epoch_size(examples, 0.3) == 310 and _epoch_size(examples, 1.0) == 1010
+
+
+def test_a_trained_claims_pipeline_replaces_the_attribution_rules(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
+    """With --model, the claims come from the pipeline alone (it saw the rules as a feature):
+    merged suggestions hold no span of the rules' suggester on the claims layer."""
+    from annotator.models import Unit
+    from annotator.schemes import load_scheme
+    from annotator.suggest import build_suggesters, suggest_merged
+
+    _, model, _ = trained
+    names = [s.name for s in build_suggesters(load_scheme("news"), model=str(model))]
+    assert names[0] == "model:model" and "claims" not in names
+    assert "claims" in [s.name for s in build_suggesters(load_scheme("news"))]
+    text = 'Acme Corp said the plan 3 will work. "It is fine," Bob Jones told reporters.'
+    (merged,) = suggest_merged(build_suggesters(load_scheme("news"), model=str(model)), [Unit(id=1, text=text)])
+    assert {s.source for s in merged.spans if s.layer == "claims"} == {"model:model"}

@@ -39,11 +39,13 @@ def build_suggesters(
     gazetteer: Sequence[tuple[str, str]] | None = None,
 ) -> list[Suggester]:
     """The suggesters for a scheme, most trusted first: patterns, model, gazetteer, news
-    rules, claims. ``gazetteer`` is (name, label) pairs, e.g. from :func:`gold_names`."""
+    rules, claims (left out when the model is a claims pipeline trained by annotator, whose
+    recognisers take the rules' spans as a feature). ``gazetteer`` is (name, label) pairs, e.g. from :func:`gold_names`."""
     from annotator.suggest.claims import Claims
     from annotator.suggest.rules import NewsRules
 
     out: list[Suggester] = []
+    model_claims = False
     if patterns is not None:
         from annotator.suggest.patterns import PatternSuggester
 
@@ -51,14 +53,16 @@ def build_suggesters(
     if model is not None:
         from annotator.suggest.model import ModelSuggester
 
-        out.append(ModelSuggester(scheme, model))
+        trained = ModelSuggester(scheme, model)
+        model_claims = trained.predicts_claims
+        out.append(trained)
     if gazetteer:
         from annotator.suggest.gazetteer import Gazetteer
 
         out.append(Gazetteer(scheme, gazetteer))
     out.append(NewsRules(scheme))
     claims = Claims(scheme)
-    if claims.enabled:
+    if claims.enabled and not model_claims:  # a claims pipeline trained here already sees the rules
         out.append(claims)
     return out
 

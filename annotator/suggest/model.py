@@ -89,6 +89,9 @@ class ModelSuggester:
         if self.label_note:
             warnings.warn(self.label_note, LabelMappingWarning, stacklevel=2)
         self.claim_labels = set(scheme.label_names("claims"))
+        trained = (meta.get("annotator") or {}).get("components") or {}
+        #: a pipeline trained here on the claims layer: its claims replace the attribution rules'
+        self.predicts_claims = any(c.get("layer") == "claims" for c in trained.values())
         self._dropped: set[str] = set(pipeline_entity_labels(self.nlp)) - self.label_map.keys()
 
     def suggest(self, units: Sequence[Unit]) -> list[Suggestion]:
