@@ -244,3 +244,22 @@ def test_a_trained_claims_pipeline_replaces_the_attribution_rules(trained: tuple
     text = 'Acme Corp said the plan 3 will work. "It is fine," Bob Jones told reporters.'
     (merged,) = suggest_merged(build_suggesters(load_scheme("news"), model=str(model)), [Unit(id=1, text=text)])
     assert {s.source for s in merged.spans if s.layer == "claims"} == {"model:model"}
+
+
+def test_a_curve_shares_its_time_budget_by_data_size(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from annotator.train import curve
+
+    budgets: list[tuple[int, float | None]] = []
+
+    def fake_train(records, eval_records, target, options, **kw):  # type: ignore[no-untyped-def]
+        budgets.append((len(records), options.max_seconds))
+        return TrainResult(output=target, scores=None, components=[], labels={}, n_train=len(records),
+                           n_eval=0, epochs=1, seconds=0.0)
+
+    monkeypatch.setattr(curve, "train", fake_train)
+    records = list(range(40))
+    curve.learning_curve(records, [], tmp_path / "m", TrainOptions(max_seconds=1000.0))  # type: ignore[arg-type]
+    assert budgets == [(10, 100.0), (20, 200.0), (30, 300.0), (40, 400.0)]
+    budgets.clear()
+    curve.learning_curve(records, [], tmp_path / "m", TrainOptions(max_seconds=None))  # type: ignore[arg-type]
+    assert [b for _, b in budgets] == [None] * 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,9 @@ def learning_curve(
     meta: dict[str, Any] | None = None,
 ) -> list[CurvePoint]:
     """Train once per fraction (nested random subsets, same held-out set); the last fraction's
-    pipeline is saved to ``output``, the others are discarded."""
+    pipeline is saved to ``output``, the others are discarded. A time budget
+    (``options.max_seconds``) is for the whole curve: each point gets a share in proportion to
+    its data (so every point gets about as many epochs)."""
     options = options or TrainOptions()
     order = list(train_records)
     random.Random(options.seed).shuffle(order)
@@ -54,7 +56,8 @@ def learning_curve(
         n = max(1, round(len(order) * fraction))
         last = k == len(fractions) - 1
         target = output if last else output.with_name(f"{output.name}.curve-{int(fraction * 100)}")
-        result = train(order[:n], eval_records, target, options, progress=progress,
+        budget = None if options.max_seconds is None else options.max_seconds * fraction / sum(fractions)
+        result = train(order[:n], eval_records, target, replace(options, max_seconds=budget), progress=progress,
                        meta={**(meta or {}), "curve_fraction": fraction})
         points.append(CurvePoint(fraction, n, result))
         if not last:
