@@ -49,7 +49,7 @@ class Hyper:
 
     def for_content(self) -> Hyper:
         """Claim contents are long: a wider window of context; the rules' spans as a feature."""
-        return Hyper(**{**self.__dict__, "window": 2, "lexicon": False, "rules": self.claim_rules})
+        return Hyper(**{**self.__dict__, "window": max(2, self.window), "lexicon": False, "rules": self.claim_rules})
 
     def for_parts(self) -> Hyper:
         """Sources and cues: no word-list classes; the rules' spans as a feature."""
