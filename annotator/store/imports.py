@@ -73,13 +73,13 @@ class ImportTables(UnitTables):
         try:
             with self.sliced_writes():
                 yield staging
-                if self._deferred or self._uncached:
-                    raise RuntimeError(f"{len(self._deferred) + len(self._uncached)} units given ids by"
-                                       " insert_document(defer_units or defer_caches) were never written with insert_units")
+                if self._deferred:
+                    raise RuntimeError(f"{len(self._deferred)} units given ids by insert_document(defer_units=True)"
+                                       " were never written with insert_units")
         except BaseException:
             self._import = None
             self._unit_block = None
-            self._uncached.clear()
+            self._deferred.clear()
             self._discard_import(import_id, staging_id)
             raise
         self._import = None
