@@ -363,9 +363,9 @@ class _SuggestBuffer:
                 key = (a.unit_id, a.annotator)
                 if latest.get(key) is a:
                     del latest[key]
+        store.put_suggestion_rows(rows, new_units=True)
         if batch.suggestions:
-            rows = rows + batch.suggestions
-        store.put_suggestion_rows(rows)
+            store.put_suggestion_rows(batch.suggestions)
         store.checkpoint()
 
     def _write_oldest(self) -> None:

@@ -480,12 +480,17 @@ class Connection:
         # Many short commits: without an fsync each (WAL with synchronous=NORMAL is still
         # safe against a crash of the process; a power cut may lose the last slices, which
         # the caller must be able to redo, as an import redoes its file), then as it was.
+        # PostgreSQL's equivalent: synchronous_commit off (a crash of the server loses the
+        # last commits, never a commit in the middle).
         sqlite = self.engine != "postgresql"
         if sqlite:
             sync = self.conn.execute("PRAGMA synchronous").fetchone()[0]
             self.conn.execute("PRAGMA synchronous=NORMAL")
             auto = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             self.conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
+        else:
+            sync = self.conn.raw.execute("SHOW synchronous_commit").fetchone()[0]  # type: ignore[attr-defined]
+            self.conn.raw.execute("SET synchronous_commit = off")  # type: ignore[attr-defined]
         try:
             yield self
         except BaseException:
@@ -499,6 +504,8 @@ class Connection:
             if sqlite:
                 self.conn.execute(f"PRAGMA synchronous={int(sync)}")
                 self.conn.execute(f"PRAGMA wal_autocheckpoint={int(auto)}")
+            elif not self._closed():
+                self.conn.raw.execute(f"SET synchronous_commit = {sync}")  # type: ignore[attr-defined]
 
     def checkpoint(self, force: bool = False) -> None:
         """Commit the open slice of :meth:`sliced_writes` if it has been held long enough
