@@ -357,7 +357,7 @@ class _SuggestBuffer:
             at_hand = {u.id: {"dataset_id": self.dataset.id, "input_hash": u.input_hash, "token_bounds": bounds,
                               "tokens": None, "text": None}
                        for u, (bounds, _, _) in zip(batch.units, parts) if u.id in decided}
-            store.add_annotations(batch.decisions, at_hand)  # type: ignore[arg-type]
+            store.add_annotations(batch.decisions, at_hand)  # type: ignore[arg-type]  # units new in this batch
             latest = self.latest
             for a in batch.decisions:
                 key = (a.unit_id, a.annotator)
@@ -502,17 +502,24 @@ def _store_group(store: Store, dataset: Dataset, group: Sequence[Parsed], plan: 
         return
     name = plan.source.name
     placed = store.insert_documents(dataset, [(p.document, p.units) for p in group], defer_units=True)
+    # the units of the documents this group's copies bring decisions or suggestions for: still
+    # in the buffer, or already written (one read), or added by this group
+    units_of = {doc_id: buffer.waiting[doc_id] for doc_id, added in placed if doc_id in buffer.waiting}
+    new_ids = {doc_id for doc_id, added in placed if added}
+    units_of.update(store.documents_units([doc_id for p, (doc_id, added) in zip(group, placed)
+                                           if not added and (p.labels or p.suggestions)
+                                           and doc_id not in units_of and doc_id not in new_ids]))
     for parsed, (doc_id, added) in zip(group, placed):
         if added:  # insert_documents gave the units their ids
             summary.documents += 1
             summary.units += len(parsed.units)
             buffer.add(parsed.units, (doc_id, parsed.document.external_id, parsed.document.title))
-            units = parsed.units
+            units = units_of[doc_id] = parsed.units
         else:
             summary.duplicates += 1
             if not parsed.labels and not parsed.suggestions:
                 continue
-            units = buffer.waiting.get(doc_id) or store.document_units(doc_id)
+            units = units_of.get(doc_id, [])
             _check_same_units(parsed, units, name)
         if parsed.labels:
             summary.annotations += _queue_labels(store, parsed, units, name, added, buffer)

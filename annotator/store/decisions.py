@@ -42,17 +42,18 @@ class DecisionTables(LeaseTables):
         returns (unless inside an outer :meth:`write`). One decision of :meth:`add_annotations`."""
         return self.add_annotations([ann])[0]
 
-    def add_annotations(self, anns: Sequence[Annotation], units: Mapping[int, Mapping[str, Any]] | None = None
+    def add_annotations(self, anns: Sequence[Annotation], new_units: Mapping[int, Mapping[str, Any]] | None = None
                         ) -> list[int]:
         """Append decisions in order (a later one on the same (unit, annotator) replaces an
         earlier as the current decision) in one transaction and a few statements whatever
-        their number; their ids. ``units`` may give, by unit id, what their export parts need
-        of a unit (``dataset_id``, ``input_hash``, ``token_bounds``, ``tokens``, ``text``, as
-        the import has them at hand); the others are read."""
+        their number; their ids. ``new_units`` may give, by unit id, units the caller has just
+        written, on which no one has decided yet, with what their decisions' export parts need
+        of them (``dataset_id``, ``input_hash``, ``token_bounds``, ``tokens``, ``text``, as an
+        import has them at hand); the others are read."""
         if not anns:
             return []
         with self.write():
-            known = dict(units or {})
+            known = dict(new_units or {})
             wanted = list({a.unit_id for a in anns if a.unit_id not in known})
             for k in range(0, len(wanted), 500):
                 part = wanted[k:k + 500]
@@ -86,9 +87,13 @@ class DecisionTables(LeaseTables):
             current: dict[tuple[int, str], tuple[int, int, Annotation]] = {}
             for ann, ann_id, row in zip(anns, ids, rows):
                 current[(ann.unit_id, ann.annotator)] = (row[2], ann_id, ann)
-            self._set_current_many([
-                (unit_id, who, ds_id, ann_id, ann.answer, [(s.start, s.end, s.label, s.layer) for s in ann.spans])
-                for (unit_id, who), (ds_id, ann_id, ann) in current.items()])
+            fresh = new_units or {}
+            for first in (True, False):  # decisions on new units are inserted, others replace
+                rows_now = [(unit_id, who, ds_id, ann_id, ann.answer,
+                             [(s.start, s.end, s.label, s.layer) for s in ann.spans])
+                            for (unit_id, who), (ds_id, ann_id, ann) in current.items() if (unit_id in fresh) == first]
+                if rows_now:
+                    self._set_current_many(rows_now, new=first)
             staging = self._import[2] if self._import is not None else None
             ended = [key for key, (ds_id, _, _) in current.items() if ds_id != staging]  # nobody leases a staged unit
             if ended:
@@ -100,18 +105,24 @@ class DecisionTables(LeaseTables):
         """Make an annotation row the current decision of (unit, annotator)."""
         self._set_current_many([(unit_id, annotator, dataset_id, annotation_id, answer, spans)])
 
-    def _set_current_many(self, rows: Sequence[tuple[int, str, int, int, str, list[tuple[int, int, str, str]]]]
-                          ) -> None:
+    def _set_current_many(self, rows: Sequence[tuple[int, str, int, int, str, list[tuple[int, int, str, str]]]],
+                          *, new: bool = False) -> None:
         """Make annotation rows the current decisions of their (unit, annotator) — each pair
-        once — with their packed agreement columns: the one place a current decision is written."""
+        once — with their packed agreement columns: the one place a current decision is
+        written. ``new``: none of the pairs has one yet (a bulk insert, ``COPY`` on PostgreSQL)."""
+        values = [(unit_id, annotator, dataset_id, annotation_id, answer,
+                   *self._agreement_columns(unit_id, annotator, answer, spans))
+                  for unit_id, annotator, dataset_id, annotation_id, answer, spans in rows]
+        if new:
+            self._bulk_insert("decisions", ("unit_id", "annotator", "dataset_id", "annotation_id", "answer",
+                                            "agree_head", "agree_spans"), values)
+            return
         self._x_many(
             "INSERT INTO decisions (unit_id, annotator, dataset_id, annotation_id, answer, agree_head, agree_spans)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, annotator) DO UPDATE SET"
             " annotation_id = excluded.annotation_id, answer = excluded.answer,"
             " agree_head = excluded.agree_head, agree_spans = excluded.agree_spans",
-            [(unit_id, annotator, dataset_id, annotation_id, answer,
-              *self._agreement_columns(unit_id, annotator, answer, spans))
-             for unit_id, annotator, dataset_id, annotation_id, answer, spans in rows],
+            values,
         )
 
     @staticmethod
