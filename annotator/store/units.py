@@ -46,7 +46,8 @@ class UnitTables(RowCaches, DatasetTables):
             return []
         staged = self._import is not None and self._import[2] == dataset.id
         with self.write():
-            hashes = list({d.content_hash: None for d, _ in docs})
+            doc_hashes = [d.content_hash for d, _ in docs]  # a digest of the text each time it is asked
+            hashes = list(dict.fromkeys(doc_hashes))
             look_in = (self._import[1], dataset.id) if staged else (dataset.id,)  # type: ignore[index]
             found: dict[str, tuple[int, int]] = {}  # content hash -> (rank of its dataset, document id)
             for k in range(0, len(hashes), 500):
@@ -58,23 +59,27 @@ class UnitTables(RowCaches, DatasetTables):
                     rank = look_in.index(ds_id)
                     if h not in found or rank < found[h][0]:
                         found[h] = (rank, int(doc_id))
-            fresh = [k for k, (d, _) in enumerate(docs) if d.content_hash not in found
-                     and found.setdefault(d.content_hash, (-1, k)) == (-1, k)]
-            doc_ids = self._new_ids("documents", len(fresh))
+            fresh: list[int] = []  # indexes in docs of the documents to add
+            first_of: dict[str, int] = {}  # content hash -> index of its first new document here
+            for k, h in enumerate(doc_hashes):
+                if h not in found and h not in first_of:
+                    first_of[h] = k
+                    fresh.append(k)
+            given = dict(zip(fresh, self._new_ids("documents", len(fresh))))
             out: list[tuple[int, bool]] = []
-            given = dict(zip(fresh, doc_ids))
-            for k, (d, _) in enumerate(docs):
+            for k, h in enumerate(doc_hashes):
                 if k in given:
                     out.append((given[k], True))
+                elif h in found:
+                    out.append((found[h][1], False))
                 else:
-                    rank, ref = found[d.content_hash]
-                    out.append((given[ref] if rank == -1 else ref, False))
+                    out.append((given[first_of[h]], False))
             if not fresh:
                 return out
             now = time.time()
             self._bulk_insert("documents", ("id", "dataset_id", "title", "source", "external_id", "content_hash",
                                             "text", "meta", "created"),
-                              [(given[k], dataset.id, d.title, d.source, d.external_id, d.content_hash, d.text,
+                              [(given[k], dataset.id, d.title, d.source, d.external_id, doc_hashes[k], d.text,
                                 json.dumps(d.meta, ensure_ascii=False), now)
                                for k in fresh for d in (docs[k][0],)])
             # Unit ids are given here, so that each unit's part of an exported record, which
