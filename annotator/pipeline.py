@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import pickle
 import pkgutil
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,6 +35,7 @@ from annotator.processes import die_with_parent
 from annotator.processes import fork_safe as _fork_safe
 from annotator.record_parts import unit_parts
 from annotator.store import Store
+from annotator.store.decisions import EncodedDecision
 from annotator.suggest import Suggester
 
 SUGGEST_BATCH = 512  # units per suggester call (and per worker task)
@@ -227,17 +229,27 @@ def _part_rows(units: Sequence[Unit], docs: Sequence[_DocInfo]) -> list[_Parts]:
     return rows
 
 
-def _worker_rows(dataset: str, batch: list[tuple[int, str, str | None, int, int, int, str | None, _DocInfo]]
-                 ) -> tuple[list[_SuggestionRow], list[_Parts]]:
-    """In a worker process: rebuild the units of a batch, suggest for them and encode their
-    token bounds and record parts."""
+def _encoded_decisions(decided: Sequence[tuple[int, Annotation]], units: Sequence[Unit], parts: Sequence[_Parts]
+                       ) -> list[EncodedDecision]:
+    """What :meth:`Store.add_annotations` stores of each (index in ``units``, decision)."""
+    return [Store.encode_decision(ann, {"input_hash": units[k].input_hash, "token_bounds": parts[k][0],
+                                        "tokens": None, "text": None}, ann.created or 0.0)
+            for k, ann in decided]
+
+
+def _worker_rows(dataset: str, batch: list[tuple[int, str, str | None, int, int, int, str | None, _DocInfo]],
+                 decided: list[tuple[int, Annotation]]
+                 ) -> tuple[list[_SuggestionRow], list[_Parts], list[EncodedDecision]]:
+    """In a worker process: rebuild the units of a batch, suggest for them, encode their
+    token bounds and record parts, and the decisions on them."""
     units = [
         Unit.model_construct(id=i, document_id=doc[0], dataset=dataset, text=text,
                              tokens=_TOKENS.validate_json(tok) if tok else None, position=pos,
                              start=start, end=end, meta=json.loads(meta) if meta else {})
         for i, text, tok, pos, start, end, meta, doc in batch
     ]
-    return _suggestion_rows(_WORKER_SUGGESTERS, units), _part_rows(units, [b[-1] for b in batch])
+    parts = _part_rows(units, [b[-1] for b in batch])
+    return _suggestion_rows(_WORKER_SUGGESTERS, units), parts, _encoded_decisions(decided, units, parts)
 
 
 @dataclass
@@ -278,7 +290,7 @@ class _SuggestBuffer:
         self.latest: dict[tuple[int, str], Annotation] = {}  # (unit id, annotator) -> decision not yet written
         self.count = 0
         self.batches = 0
-        self.pending: deque[tuple[_Batch, Future[tuple[list[_SuggestionRow], list[_Parts]]]]] = deque()
+        self.pending: deque[tuple[_Batch, Future[tuple[list[_SuggestionRow], list[_Parts], list[EncodedDecision]]]]] = deque()
         self._executor: ProcessPoolExecutor | None = None
         self.start_method: str | None = None  # how the worker processes were started, once they are
 
@@ -291,6 +303,8 @@ class _SuggestBuffer:
 
     def decide(self, ann: Annotation) -> None:
         """Queue a decision, written after the units queued so far."""
+        if ann.created is None:
+            ann.created = time.time()  # encoded (in a worker) with its time
         self.batch.decisions.append(ann)
         self.latest[(ann.unit_id, ann.annotator)] = ann
 
@@ -343,11 +357,15 @@ class _SuggestBuffer:
              u.position, u.start, u.end, json.dumps(u.meta, ensure_ascii=False) if u.meta else None, doc)
             for u, doc in zip(batch.units, batch.docs)
         ]
-        self.pending.append((batch, pool.submit(_worker_rows, self.name, payload)))
+        at = {int(u.id or 0): k for k, u in enumerate(batch.units)}
+        decided = [(at[a.unit_id], a) for a in batch.decisions if a.unit_id in at]
+        self.pending.append((batch, pool.submit(_worker_rows, self.name, payload, decided)))
         while len(self.pending) > 2 * self.workers:
             self._write_oldest()
 
-    def _write(self, batch: _Batch, rows: list[_SuggestionRow], parts: list[_Parts]) -> None:
+    def _write(self, batch: _Batch, rows: list[_SuggestionRow], parts: list[_Parts],
+               encoded: list[EncodedDecision] | None = None) -> None:
+        """Write a batch; ``encoded``: its decisions on its own units, in order, as a worker encoded them."""
         store = self.store
         store.insert_units(self.dataset, batch.units, parts)
         for doc_id, _, _ in batch.docs:
@@ -357,7 +375,11 @@ class _SuggestBuffer:
             at_hand = {u.id: {"dataset_id": self.dataset.id, "input_hash": u.input_hash, "token_bounds": bounds,
                               "tokens": None, "text": None}
                        for u, (bounds, _, _) in zip(batch.units, parts) if u.id in decided}
-            store.add_annotations(batch.decisions, at_hand)  # type: ignore[arg-type]  # units new in this batch
+            done: list[EncodedDecision | None] | None = None
+            if encoded is not None:
+                found = iter(encoded)
+                done = [next(found) if a.unit_id in at_hand else None for a in batch.decisions]
+            store.add_annotations(batch.decisions, at_hand, done)  # type: ignore[arg-type]  # units new in this batch
             latest = self.latest
             for a in batch.decisions:
                 key = (a.unit_id, a.annotator)
@@ -372,14 +394,15 @@ class _SuggestBuffer:
         batch, fut = self.pending.popleft()
         if not fut.done():
             self.store.checkpoint(force=True)  # not holding the write lock while waiting
+        encoded: list[EncodedDecision] | None
         try:
-            rows, parts = fut.result()
+            rows, parts, encoded = fut.result()
         except BrokenProcessPool:
             # a worker could not start or died (e.g. a script without a __main__ guard):
             # suggest here instead, and stop using the pool for this import
             self.workers = 1
-            rows, parts = _suggestion_rows(self.suggesters, batch.units), _part_rows(batch.units, batch.docs)
-        self._write(batch, rows, parts)
+            rows, parts, encoded = _suggestion_rows(self.suggesters, batch.units), _part_rows(batch.units, batch.docs), None
+        self._write(batch, rows, parts, encoded)
 
     def finish(self) -> None:
         """Suggest for what is queued and write every outstanding batch."""

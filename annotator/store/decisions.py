@@ -30,6 +30,8 @@ DECISION_FIELDS: dict[str, str] = {
 _ANNOTATION_COLUMNS = ("unit_id", "document_id", "position", "start", "end", "text", "tokens", "unit_meta",
                        "annotation_id", "annotator", "answer", "spans", "relations", "created", "time_spent", "meta")
 _ANNOTATION_KEYS = ("id", "unit_id", "annotator", "answer", "spans", "relations", "created", "time_spent", "meta")
+#: A decision's spans and relations as stored (JSON), its export part and suffix.
+EncodedDecision = tuple[str, str, "bytes | None", "bytes | None"]
 
 
 class DecisionTables(LeaseTables):
@@ -42,14 +44,25 @@ class DecisionTables(LeaseTables):
         returns (unless inside an outer :meth:`write`). One decision of :meth:`add_annotations`."""
         return self.add_annotations([ann])[0]
 
-    def add_annotations(self, anns: Sequence[Annotation], new_units: Mapping[int, Mapping[str, Any]] | None = None
-                        ) -> list[int]:
+    @classmethod
+    def encode_decision(cls, ann: Annotation, unit: Mapping[str, Any], created: float) -> EncodedDecision:
+        """What a decision's row stores besides its plain fields: its spans and relations as
+        JSON, its export part and suffix (over ``unit``'s token bounds, as
+        :meth:`add_annotations` takes units); pure, so an import's worker processes encode
+        the decisions of their batch."""
+        spans, relations = dump_spans(ann.spans), dump_relations(ann.relations)
+        part, suffix = cls._decision_export_part(ann, unit, created, spans, relations) or (None, None)  # type: ignore[arg-type]
+        return spans, relations, part, suffix
+
+    def add_annotations(self, anns: Sequence[Annotation], new_units: Mapping[int, Mapping[str, Any]] | None = None,
+                        encoded: Sequence[EncodedDecision | None] | None = None) -> list[int]:
         """Append decisions in order (a later one on the same (unit, annotator) replaces an
         earlier as the current decision) in one transaction and a few statements whatever
         their number; their ids. ``new_units`` may give, by unit id, units the caller has just
         written, on which no one has decided yet, with what their decisions' export parts need
         of them (``dataset_id``, ``input_hash``, ``token_bounds``, ``tokens``, ``text``, as an
-        import has them at hand); the others are read."""
+        import has them at hand); the others are read. ``encoded`` may give, in the order of
+        ``anns``, what :meth:`encode_decision` made of a decision (whose ``created`` is set)."""
         if not anns:
             return []
         with self.write():
@@ -64,13 +77,13 @@ class DecisionTables(LeaseTables):
                     known[row["id"]] = row
             now = time.time()
             rows = []
-            for ann in anns:
+            for k, ann in enumerate(anns):
                 unit = known.get(ann.unit_id)
                 if unit is None:
                     raise UserError(f"no unit {ann.unit_id} in {self.path}")
                 created = ann.created if ann.created is not None else now
-                spans, relations = dump_spans(ann.spans), dump_relations(ann.relations)
-                part, suffix = self._decision_export_part(ann, unit, created, spans, relations) or (None, None)
+                done = encoded[k] if encoded else None
+                spans, relations, part, suffix = done or self.encode_decision(ann, unit, created)
                 rows.append([None, ann.unit_id, unit["dataset_id"], ann.annotator, ann.answer, spans, relations,
                              created, ann.time_spent, json.dumps(ann.meta, ensure_ascii=False), part, suffix])
             columns = ("id", "unit_id", "dataset_id", "annotator", "answer", "spans", "relations", "created",
