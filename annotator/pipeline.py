@@ -18,7 +18,7 @@ import pickle
 import pkgutil
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -40,6 +40,7 @@ from annotator.suggest import Suggester
 
 SUGGEST_BATCH = 512  # units per suggester call (and per worker task)
 DOCUMENT_GROUP = 256  # documents written by one statement (fewer when they have SUGGEST_BATCH units)
+WRITE_ROWS = 256  # units, or decisions, an import writes between two chances to commit
 #: Collector thresholds while importing: an import makes hundreds of short-lived objects per
 #: sentence and almost no cycles, so the youngest generation is collected less often.
 _IMPORT_GC = (50_000, 20, 20)
@@ -365,9 +366,14 @@ class _SuggestBuffer:
 
     def _write(self, batch: _Batch, rows: list[_SuggestionRow], parts: list[_Parts],
                encoded: list[EncodedDecision] | None = None) -> None:
-        """Write a batch; ``encoded``: its decisions on its own units, in order, as a worker encoded them."""
+        """Write a batch, :data:`WRITE_ROWS` rows at a time with a :meth:`Store.checkpoint`
+        between (the rows of a batch need not be whole at a commit: nothing staged is
+        visible; the write lock must be short); ``encoded``: its decisions on its own units,
+        in order, as a worker encoded them."""
         store = self.store
-        store.insert_units(self.dataset, batch.units, parts)
+        for k in range(0, len(batch.units), WRITE_ROWS):
+            store.checkpoint()
+            store.insert_units(self.dataset, batch.units[k:k + WRITE_ROWS], parts[k:k + WRITE_ROWS])
         for doc_id, _, _ in batch.docs:
             self.waiting.pop(doc_id, None)
         if batch.decisions:
@@ -375,16 +381,24 @@ class _SuggestBuffer:
             at_hand = {u.id: {"dataset_id": self.dataset.id, "input_hash": u.input_hash, "token_bounds": bounds,
                               "tokens": None, "text": None}
                        for u, (bounds, _, _) in zip(batch.units, parts) if u.id in decided}
-            done: list[EncodedDecision | None] | None = None
+            done: list[EncodedDecision | None] = [None] * len(batch.decisions)
             if encoded is not None:
                 found = iter(encoded)
                 done = [next(found) if a.unit_id in at_hand else None for a in batch.decisions]
-            store.add_annotations(batch.decisions, at_hand, done)  # type: ignore[arg-type]  # units new in this batch
+            for k in range(0, len(batch.decisions), WRITE_ROWS):
+                store.checkpoint()
+                chunk = batch.decisions[k:k + WRITE_ROWS]
+                # units of the batch nobody has decided on yet (a decision on one of the
+                # previous chunk replaces it)
+                store.add_annotations(chunk, at_hand, done[k:k + WRITE_ROWS])  # type: ignore[arg-type]
+                for a in chunk:
+                    at_hand.pop(a.unit_id, None)
             latest = self.latest
             for a in batch.decisions:
                 key = (a.unit_id, a.annotator)
                 if latest.get(key) is a:
                     del latest[key]
+        store.checkpoint()
         store.put_suggestion_rows(rows, new_units=True)
         if batch.suggestions:
             store.put_suggestion_rows(batch.suggestions)
@@ -468,7 +482,7 @@ def import_sources(
                             if len(group) >= DOCUMENT_GROUP or grouped >= SUGGEST_BATCH:
                                 _store_group(store, staging, group, plan, summary, buffer)
                                 group, grouped = [], 0
-                                store.checkpoint()  # between whole documents
+                            store.checkpoint()  # between documents: not holding the write lock while reading
                         _store_group(store, staging, group, plan, summary, buffer)
                         buffer.finish()
                     except UnicodeEncodeError as e:  # text the reader let through, met when written

@@ -69,6 +69,7 @@ def test_repeated_documents_add_their_decisions_as_one_row_at_a_time_would(db, t
 
     monkeypatch.setattr(pipeline, "SUGGEST_BATCH", 64)  # many batches, some in worker processes
     monkeypatch.setattr(pipeline, "DOCUMENT_GROUP", 16)
+    monkeypatch.setattr(pipeline, "WRITE_ROWS", 7)  # a batch's rows in several writes, a pair's decisions across two
     records = _records(3000)
     path = _doccano(tmp_path / "rep.jsonl", records)
     distinct, rows, current = _expected(records)

@@ -24,7 +24,7 @@ from annotator.store.units import UnitTables
 
 #: Units moved or removed per transaction at first; adjusted to take about ``_CHUNK_S``.
 _CHUNK_UNITS = 2000
-_CHUNK_S = 0.05
+_CHUNK_S = 0.03
 #: An import not heard from for this long (no commit) is taken as dead, whatever its pid.
 STALE_S = 600.0
 #: Prefix of the name of a staging dataset (not a name anyone types).
