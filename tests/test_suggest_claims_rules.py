@@ -141,3 +141,41 @@ def test_called_giving_a_name_is_no_cue() -> None:
     assert _attr("The so-called reform plan stalled in the spring.")[0] == {}
     spans, _ = _attr("Critics called the plan a disaster for the valley.")
     assert spans["CUE"] == ["called"] and spans["SOURCE"] == ["Critics"]
+
+
+def test_a_heading_or_a_transcript_label_before_a_colon_is_no_speaker() -> None:
+    for text in ("The Latest: Roe wins the county vote.", "Here they are: three rules for the road.",
+                 "ROE: We will not give up the fight.", "Editor’s note: This story was updated.",
+                 "Continued Roe: the vote was rigged from the start."):
+        spans, _ = _attr(text)
+        assert ":" not in spans.get("CUE", []), text
+    # a name before a colon still speaks
+    spans, rels = _attr("Senator Roe: Rates Will Rise Next Year.")
+    assert spans == {"CUE": [":"], "SOURCE": ["Senator Roe"], "CLAIM": ["Rates Will Rise Next Year"]}
+    assert ("source-of", "Senator Roe", "Rates Will Rise Next Year") in rels
+
+
+def test_a_third_partys_belief_or_wish_is_a_cue() -> None:
+    spans, rels = _attr("The senator thinks the bill will fail in the House.")
+    assert spans == {"CUE": ["thinks"], "SOURCE": ["The senator"], "CLAIM": ["the bill will fail in the House"]}
+    assert ("cue-of", "thinks", "the bill will fail in the House") in rels
+    spans, _ = _attr("Most farmers in the county still want a new dam on the river.")
+    assert spans["CUE"] == ["still want"] and spans["SOURCE"] == ["Most farmers in the county"]
+    spans, _ = _attr("Ms. Roe does not know whether the plant will close.")
+    assert spans["CUE"] == ["does not know"] and spans["SOURCE"] == ["Ms. Roe"]
+
+
+def test_a_belief_verb_is_no_cue_for_i_you_we_after_to_or_a_modal_or_as_an_imperative() -> None:
+    for text in ("I think the bill will fail in the House.", "We want a new dam on the river.",
+                 "They would want a new dam on the river.", "Farmers came to see the new dam on the river.",
+                 "See the full results of the county vote here."):
+        spans, _ = _attr(text)
+        assert spans.get("CUE", []) == [], text
+
+
+def test_a_belief_verb_inside_a_reported_statement_is_not_a_second_cue() -> None:
+    spans, rels = _attr("Half of the farmers said they want a new dam on the river.")
+    assert spans["CUE"] == ["said"]
+    assert spans["CLAIM"] == ["they want a new dam on the river"]
+    spans, _ = _attr("Half of the farmers told the mayor they still fear the river will flood.")
+    assert spans["CUE"] == ["told"]

@@ -97,6 +97,20 @@ _IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
 #: Attitude and stance verbs (lexicon.ATTITUDE_VERBS) beyond the core: cues when used as verbs.
 WIDE_CUES: frozenset[str] = ATTITUDE_VERBS - CORE_CUES - SOFT_CUES - frozenset(PARTICLES)
+#: Verbs of belief, perception, wish and stance that PolNeAR marks as cues when a third party
+#: holds them ("the senator thinks", "voters want", "the mayor backed"): cues only outside a
+#: quotation, after a subject that is not "I", "you" or "we", and not as an imperative,
+#: infinitive or noun (``_stance_use``).
+STANCE_CUES: frozenset[str] = frozenset(
+    """
+    think thinks know knows see sees thinks considers considered realized realizes recognized
+    remembered remembers wants want wanted backed backing backs supports supporting oppose opposes
+    discussed discussing questioning highlighted describes repeated praises answered welcomed
+    clarified pledges pledged blame learned doubt intend
+    """.split()
+) - CORE_CUES - SOFT_CUES - WIDE_CUES - frozenset(PARTICLES)
+_FIRST_SECOND = frozenset("i you we i’m i'm we’re we're you’re you're".split())
+_MODALS = frozenset("to would could can will should might may must 'll ’ll 'd ’d".split())
 #: Words before a form that make it a noun ("the support", "his plans").
 _ARTICLES = frozenset("a an the his her their its our my your".split())
 _NOUN_BEFORE = frozenset(
@@ -104,7 +118,7 @@ _NOUN_BEFORE = frozenset(
     "of for with without in on at from into over under about against between than".split()
 )
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -221,8 +235,28 @@ def _opens_quote(toks: Toks, x: int) -> bool:
 #: Headings before a colon that are not a speaker.
 _NOT_SPEAKERS = frozenset(
     "q a note correction update updated breaking related watch read editor's editor’s editor's note editor’s note "
-    "clarification disclosure caption photo video source sources".split()
-) | frozenset(["editor's note", "editor’s note", "read more", "still to come", "see also"])
+    "clarification disclosure caption photo video source sources question answer name age remember".split()
+) | frozenset(["editor's note", "editor’s note", "editor 's note", "editor ’s note", "read more", "still to come", "see also"])
+
+
+#: Words that open a heading or a clause before a colon, not a speaker ("The Latest:",
+#: "Here they are:", "Now we know:", "Ask yourself:").
+_NOT_SPEAKER_OPENERS = frozenset("the a an here here’s here's now ask this that these those there it".split())
+#: Words of a clause, not of a name ("The pattern is clear:", "He tells the crowd:").
+_COLON_VERBS = CORE_CUES | SOFT_CUES | WIDE_CUES | frozenset(PARTICLES) | frozenset(["according"])
+_CLAUSE_WORDS = frozenset(
+    "is are was were be been am has have had do does did know knew think says said tells told yourself they we i you he she".split()
+)
+
+
+def _speaker_like(words: list[str], lower: list[str], s: int, k: int) -> bool:
+    """Whether ``s..k-1`` before a colon reads as a speaker ("Sen. Ann Roe", "Roe camp"): not a
+    heading opened by an article or adverb, no verb or pronoun, and not a transcript's
+    upper-case speaker label ("ROE:"), which PolNeAR leaves unmarked."""
+    if lower[s] in _NOT_SPEAKER_OPENERS or any(lower[x] in _CLAUSE_WORDS or lower[x] in _COLON_VERBS for x in range(s, k)):
+        return False  # "Article 9 affirms:", "Continued Roe:": the verb's own attribution, if any
+    letters = "".join(words[s:k])
+    return not (sum(c.isalpha() for c in letters) > 1 and letters.isupper())
 
 
 _OBJECTS = frozenset("him her them us me you reporters journalists supporters voters viewers".split())
@@ -447,11 +481,31 @@ def _names_a_thing(words: list[str], lower: list[str], k: int) -> bool:
 
 
 
+def _reported_before(lower: list[str], a: int, k: int) -> bool:
+    """Whether a reporting verb comes before ``k`` in its sentence ("voters said they want"):
+    what follows is the content of that statement, where PolNeAR seldom marks a second cue."""
+    return any(lower[x] in CORE_CUES for x in range(a, k))
+
+
+def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int) -> bool:
+    """Whether the stance verb at ``k`` is held by a third party: not an imperative opening
+    the sentence ("See the results"), not after "to" or a modal ("to see", "would want"), and
+    its subject (the word before its auxiliaries) not "I", "you" or "we"."""
+    if k == a or not words[k][:1].islower():
+        return False
+    i = _cue_start(words, lower, a, k)
+    if i - 1 >= a and (lower[i - 1] in _FIRST_SECOND or lower[i - 1] in _RELATIVE):
+        return False  # "I think", "voters who want ... said": not a third party's own cue
+    if _reported_before(lower, a, i):
+        return False  # "voters said they want ...": inside the content of a reported statement
+    return not any(lower[x] in _MODALS for x in range(max(a, i - 1), k))
+
+
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "2"
+    version = "3"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
@@ -543,13 +597,17 @@ class Claims:
                     k += 1  # "continued his tour": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
-                if w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k):
+                if w in STANCE_CUES:
+                    if not depth[k] and _stance_use(words, lower, a, b, k) and not self._noun_use(lower, a, b, k):
+                        found = self._verb(toks, lower, a, b, k, soft=True)
+                        out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.3))
+                elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and not _reported_before(lower, a, k):
                     found = self._verb(toks, lower, a, b, k, soft=True)
                     if found:
                         out.append(found)
                     elif not w.endswith("ing"):
                         out.append(self._cue_alone(toks, lower, a, b, k, 0.3))
-                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and (lower[k + 1] == "that" or lower[k + 1] in _PRONOUNS)):
+                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and (lower[k + 1] == "that" or lower[k + 1] in _PRONOUNS) and not _reported_before(lower, a, k)):
                     found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES and not particle)
                     if found:
                         out.append(found)
@@ -786,8 +844,8 @@ class Claims:
         if not 0 < k - s <= 5 or not toks.words[s][:1].isupper() or any(lower[x] in _BOUNDARY for x in range(s, k)):
             return None
         src = (s, k - 1)
-        if " ".join(lower[s:k]) in _NOT_SPEAKERS:
-            return None  # "Q:", "Update:", "Editor's note:"
+        if " ".join(lower[s:k]) in _NOT_SPEAKERS or not _speaker_like(toks.words, lower, s, k):
+            return None  # "Q:", "Update:", "The Latest:", "Here they are:", "SMITH:" in a transcript
         claim = self._content_after(toks, lower, k + 1, b)
         if claim is None:
             return None
