@@ -163,6 +163,10 @@ def test_a_third_partys_belief_or_wish_is_a_cue() -> None:
     assert spans["CUE"] == ["still want"] and spans["SOURCE"] == ["Most farmers in the county"]
     spans, _ = _attr("Ms. Roe does not know whether the plant will close.")
     assert spans["CUE"] == ["does not know"] and spans["SOURCE"] == ["Ms. Roe"]
+    spans, _ = _attr("The county clerk insists the count was fair and complete.")
+    assert spans["CUE"] == ["insists"] and spans["CLAIM"] == ["the count was fair and complete"]
+    spans, _ = _attr("Two new reports show the river is rising fast.")
+    assert spans["CUE"] == ["show"] and spans["SOURCE"] == ["Two new reports"]
 
 
 def test_a_belief_verb_is_no_cue_for_i_you_we_after_to_or_a_modal_or_as_an_imperative() -> None:

@@ -106,9 +106,15 @@ STANCE_CUES: frozenset[str] = frozenset(
     think thinks know knows see sees thinks considers considered realized realizes recognized
     remembered remembers wants want wanted backed backing backs supports supporting oppose opposes
     discussed discussing questioning highlighted describes repeated praises answered welcomed
-    clarified pledges pledged blame learned doubt intend
+    clarified pledges pledged blame learned doubt intend remember reject rejects reaffirmed prefers
+    preferred fearing downplayed disputed announces expecting insists explains admits writes
+    recognize recognizes asks ask stating show proposing denouncing acknowledging acknowledges
+    threatening refuse refusing loves lamenting dismissing believing applaud applauded adds
+    understand seeks labeled imagined deemed deems convinced thought knew knowing defending appear
+    seems consider echoed vowing repeating favor endorse endorsing determined viewed identified
+    doubted
     """.split()
-) - CORE_CUES - SOFT_CUES - WIDE_CUES - frozenset(PARTICLES)
+) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 _FIRST_SECOND = frozenset("i you we i’m i'm we’re we're you’re you're".split())
 _MODALS = frozenset("to would could can will should might may must 'll ’ll 'd ’d".split())
 #: Words before a form that make it a noun ("the support", "his plans").
