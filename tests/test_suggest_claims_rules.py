@@ -183,3 +183,15 @@ def test_a_belief_verb_inside_a_reported_statement_is_not_a_second_cue() -> None
     assert spans["CLAIM"] == ["they want a new dam on the river"]
     spans, _ = _attr("Half of the farmers told the mayor they still fear the river will flood.")
     assert spans["CUE"] == ["told"]
+
+
+def test_an_event_verb_after_to_or_a_modal_or_inside_a_reported_statement_is_no_cue() -> None:
+    for text in ("The mayor had a week to respond to the letter from the farmers.",
+                 "The clerk said the count appeared complete by noon on Monday."):
+        spans, _ = _attr(text)
+        assert "respond to" not in spans.get("CUE", []) and "appeared" not in spans.get("CUE", []), text
+    # on its own the same verb is still a cue
+    spans, _ = _attr("The count appeared complete by noon on Monday.")
+    assert spans["CUE"] == ["appeared"] and spans["SOURCE"] == ["The count"]
+    spans, _ = _attr("The governor declined to say whether she would run again.")
+    assert spans["CUE"] == ["declined"] and spans["SOURCE"] == ["The governor"]

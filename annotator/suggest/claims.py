@@ -115,6 +115,14 @@ STANCE_CUES: frozenset[str] = frozenset(
     doubted
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
+#: Reporting verbs that tell of an event or a stance more than of words spoken ("appeared",
+#: "offered", "declined"): cues under the same two gates as the stance verbs, not after "to"
+#: or a modal and not inside the content of an earlier reporting verb (``_own_clause``).
+_EVENT_CUES = frozenset(
+    """appeared appears seemed shows showed supported sought offered hoped hopes refused declined
+    endorsed agreed admitted mentioned confirmed revealed indicated disclosed respond responding
+    responded congratulated announcing acknowledge reveal contend named""".split()
+)
 _FIRST_SECOND = frozenset("i you we i’m i'm we’re we're you’re you're".split())
 _MODALS = frozenset("to would could can will should might may must 'll ’ll 'd ’d".split())
 #: Words before a form that make it a noun ("the support", "his plans").
@@ -502,8 +510,15 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int) -> b
     i = _cue_start(words, lower, a, k)
     if i - 1 >= a and (lower[i - 1] in _FIRST_SECOND or lower[i - 1] in _RELATIVE):
         return False  # "I think", "voters who want ... said": not a third party's own cue
+    return _own_clause(words, lower, a, k)
+
+
+def _own_clause(words: list[str], lower: list[str], a: int, k: int) -> bool:
+    """Whether the verb at ``k`` is no infinitive or modal form ("to respond", "would see") and
+    not inside the content of an earlier reporting verb ("voters said they want ...")."""
+    i = _cue_start(words, lower, a, k)
     if _reported_before(lower, a, i):
-        return False  # "voters said they want ...": inside the content of a reported statement
+        return False
     return not any(lower[x] in _MODALS for x in range(max(a, i - 1), k))
 
 
@@ -613,6 +628,8 @@ class Claims:
                         out.append(found)
                     elif not w.endswith("ing"):
                         out.append(self._cue_alone(toks, lower, a, b, k, 0.3))
+                elif w in _EVENT_CUES and not _own_clause(words, lower, a, k):
+                    pass  # "to respond to", "said the plan appeared to work": no cue of its own
                 elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and (lower[k + 1] == "that" or lower[k + 1] in _PRONOUNS) and not _reported_before(lower, a, k)):
                     found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES and not particle)
                     if found:
