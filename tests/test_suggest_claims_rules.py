@@ -195,3 +195,15 @@ def test_an_event_verb_after_to_or_a_modal_or_inside_a_reported_statement_is_no_
     assert spans["CUE"] == ["appeared"] and spans["SOURCE"] == ["The count"]
     spans, _ = _attr("The governor declined to say whether she would run again.")
     assert spans["CUE"] == ["declined"] and spans["SOURCE"] == ["The governor"]
+
+
+def test_an_adverb_after_the_verb_and_a_particle_belong_to_the_cue() -> None:
+    spans, _ = _attr('"We will win the county," Roe said confidently.')
+    assert spans["CUE"] == ["said confidently"] and spans["SOURCE"] == ["Roe"]
+    spans, _ = _attr("The mayor cautioned against a vote before the spring.")
+    assert spans["CUE"] == ["cautioned against"]
+    spans, _ = _attr("Roe accused of lying about the budget, the clerk resigned.")
+    assert "accused of" in spans["CUE"]
+    spans, _ = _attr('The mayor continued: "The river will not wait for us."')
+    assert spans["CUE"] == ["continued:"] and spans["SOURCE"] == ["The mayor"]
+    assert spans["CLAIM"] == ['"The river will not wait for us."']

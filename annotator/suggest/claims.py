@@ -66,11 +66,13 @@ PARTICLES: dict[str, frozenset[str]] = {
     "pointed": frozenset({"out", "to"}), "points": frozenset({"out", "to"}), "pointing": frozenset({"out", "to"}),
     "referring": frozenset({"to"}), "referred": frozenset({"to"}), "refers": frozenset({"to"}),
     "talked": frozenset({"about"}),
-    "called": frozenset({"for", "on"}), "calls": frozenset({"for", "on"}), "calling": frozenset({"for", "on"}),
+    "called": frozenset({"for", "on", "out", "upon"}), "calls": frozenset({"for", "on", "out", "upon"}), "calling": frozenset({"for", "on", "out", "upon"}),
     "asked": frozenset({"about", "for"}), "spoke": frozenset({"about", "of"}),
     "warned": frozenset({"of", "against"}), "agreed": frozenset({"with"}), "wrote": frozenset({"about"}),
     "joked": frozenset({"about"}), "boasted": frozenset({"of", "about"}), "complained": frozenset({"about"}),
     "responded": frozenset({"to"}), "responds": frozenset({"to"}), "respond": frozenset({"to"}), "responding": frozenset({"to"}),
+    "talks": frozenset({"about"}), "commented": frozenset({"on"}), "accused": frozenset({"of"}),
+    "cautioned": frozenset({"against"}), "asking": frozenset({"for"}), "argued": frozenset({"for", "against"}),
 }
 #: Verbs that are a cue with the verb after their "to" ("continued to insist"), or alone at
 #: the end of an attribution ("..., he continued.").
@@ -614,7 +616,7 @@ class Claims:
                 if k > a and lower[k - 1] in _NOT_CUE_BEFORE and (w in _BARE or w.endswith("ing")):
                     k += 1  # "can say", "as if to say", "by saying": no attribution
                     continue
-                if w in _CONTINUE and not (k + 1 < b and (lower[k + 1] == "to" or lower[k + 1] in _END or lower[k + 1] == ",")) and k + 1 < b:
+                if w in _CONTINUE and not (k + 1 < b and (lower[k + 1] in ("to", ",", ":") or lower[k + 1] in _END)) and k + 1 < b:
                     k += 1  # "continued his tour": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
@@ -665,6 +667,10 @@ class Claims:
             end_k = k + 1  # "said:" (the colon is part of the cue)
         elif k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] in _MEDIA:
             end_k = k + 3  # "said in a statement"
+        elif k + 1 < b and lower[k + 1] == ":" and lower[k] in _CONTINUE:
+            end_k = k + 1  # "continued:"
+        if end_k + 1 < b and _ly_adverb(toks.words, lower, end_k + 1):
+            end_k += 1  # "said sarcastically", "wrote recently"
         cue = (cue_i, end_k)
         nxt = end_k + 1
         # what follows the verb, skipping "in a statement", "on Friday"
