@@ -207,3 +207,17 @@ def test_an_adverb_after_the_verb_and_a_particle_belong_to_the_cue() -> None:
     spans, _ = _attr('The mayor continued: "The river will not wait for us."')
     assert spans["CUE"] == ["continued:"] and spans["SOURCE"] == ["The mayor"]
     assert spans["CLAIM"] == ['"The river will not wait for us."']
+
+
+def test_a_passive_that_names_finds_or_informs_is_no_cue() -> None:
+    for text in ("The river crossing is called the Narrows by everyone in the county.",
+                 "The missing ballots were found in a locked room at the county hall.",
+                 "The farmers were told to leave the valley before the flood."):
+        spans, _ = _attr(text)
+        assert spans.get("CUE", []) == [], text
+    # with its agent after it, the passive reports
+    spans, _ = _attr("The flood was reported by the river authority on Monday.")
+    assert spans["CUE"] == ["was reported by"] or spans["CUE"] == ["was reported"]
+    # a noun after a noun is no stance verb; after a plural it is
+    spans, _ = _attr("The talk show host left the studio early.")
+    assert spans.get("CUE", []) == []

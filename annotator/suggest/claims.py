@@ -125,6 +125,21 @@ _EVENT_CUES = frozenset(
     endorsed agreed admitted mentioned confirmed revealed indicated disclosed respond responding
     responded congratulated announcing acknowledge reveal contend named""".split()
 )
+#: Verbs whose passive names, finds or informs rather than reports ("is called", "was
+#: found", "were told"), unless an agent or a that-clause follows ("was reported by",
+#: "it was reported that").
+_NO_PASSIVE = frozenset("called found told reported assured denied identified dismissed written".split())
+
+
+def _passive(words: list[str], lower: list[str], a: int, b: int, k: int) -> bool:
+    """Whether the participle at ``k`` is passive (a form of "be" among its auxiliaries) with no
+    "by" or "that" after it."""
+    i = _cue_start(words, lower, a, k)
+    return any(lower[x] in _BE for x in range(i, k)) and not (k + 1 < b and lower[k + 1] in ("by", "that"))
+
+
+#: Stance verbs whose bare form is also a common noun: verbs only after a plural or a pronoun.
+_NOUN_TOO = frozenset("show doubt".split())
 _FIRST_SECOND = frozenset("i you we i’m i'm we’re we're you’re you're".split())
 _MODALS = frozenset("to would could can will should might may must 'll ’ll 'd ’d".split())
 #: Words before a form that make it a noun ("the support", "his plans").
@@ -509,6 +524,8 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int) -> b
     its subject (the word before its auxiliaries) not "I", "you" or "we"."""
     if k == a or not words[k][:1].islower():
         return False
+    if lower[k] in _NOUN_TOO and not (lower[k - 1].endswith("s") or lower[k - 1] in _PRONOUNS):
+        return False  # "a talk show", "the TV show": a noun after a noun; "polls show" is a verb
     i = _cue_start(words, lower, a, k)
     if i - 1 >= a and (lower[i - 1] in _FIRST_SECOND or lower[i - 1] in _RELATIVE):
         return False  # "I think", "voters who want ... said": not a third party's own cue
@@ -620,7 +637,9 @@ class Claims:
                     k += 1  # "continued his tour": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
-                if w in STANCE_CUES:
+                if w in _NO_PASSIVE and _passive(words, lower, a, b, k):
+                    pass  # "a group that is called ...", "the papers were found", "he was told"
+                elif w in STANCE_CUES:
                     if not depth[k] and _stance_use(words, lower, a, b, k) and not self._noun_use(lower, a, b, k):
                         found = self._verb(toks, lower, a, b, k, soft=True)
                         out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.3))
