@@ -221,3 +221,15 @@ def test_a_passive_that_names_finds_or_informs_is_no_cue() -> None:
     # a noun after a noun is no stance verb; after a plural it is
     spans, _ = _attr("The talk show host left the studio early.")
     assert spans.get("CUE", []) == []
+
+
+def test_attitude_verbs_need_no_that_and_a_participle_after_a_number_is_an_adjective() -> None:
+    spans, _ = _attr("Many farmers fear the river will flood again in the spring.")
+    assert spans["CUE"] == ["fear"] and spans["SOURCE"] == ["Many farmers"]
+    spans, _ = _attr("She leads by 40 pledged votes in the county.")
+    assert spans.get("CUE", []) == []
+    # "said in an email" keeps only the verb; "said in a statement" keeps the whole
+    spans, _ = _attr("Roe said in an email that the count was fair.")
+    assert spans["CUE"] == ["said"]
+    spans, _ = _attr("Roe said in a statement that the count was fair.")
+    assert spans["CUE"] == ["said in a statement"]

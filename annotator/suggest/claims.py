@@ -114,7 +114,7 @@ STANCE_CUES: frozenset[str] = frozenset(
     threatening refuse refusing loves lamenting dismissing believing applaud applauded adds
     understand seeks labeled imagined deemed deems convinced thought knew knowing defending appear
     seems consider echoed vowing repeating favor endorse endorsing determined viewed identified
-    doubted
+    doubted believes believed fear feared worries worried expect expects
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Reporting verbs that tell of an event or a stance more than of words spoken ("appeared",
@@ -526,6 +526,8 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int) -> b
         return False
     if lower[k] in _NOUN_TOO and not (lower[k - 1].endswith("s") or lower[k - 1] in _PRONOUNS):
         return False  # "a talk show", "the TV show": a noun after a noun; "polls show" is a verb
+    if lower[k - 1][:1].isdigit() or lower[k - 1] in ("more", "fewer", "most", "many", "few"):
+        return False  # "271 pledged delegates": an adjective
     i = _cue_start(words, lower, a, k)
     if i - 1 >= a and (lower[i - 1] in _FIRST_SECOND or lower[i - 1] in _RELATIVE):
         return False  # "I think", "voters who want ... said": not a third party's own cue
@@ -684,7 +686,7 @@ class Claims:
             end_k = k + 1  # "pointed out", "called for"
         elif k + 1 < b and lower[k + 1] == ":" and toks.ends[k] == toks.starts[k + 1]:
             end_k = k + 1  # "said:" (the colon is part of the cue)
-        elif k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] in _MEDIA:
+        elif k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] == "statement":
             end_k = k + 3  # "said in a statement"
         elif k + 1 < b and lower[k + 1] == ":" and lower[k] in _CONTINUE:
             end_k = k + 1  # "continued:"
