@@ -169,12 +169,15 @@ def test_a_third_partys_belief_or_wish_is_a_cue() -> None:
     assert spans["CUE"] == ["show"] and spans["SOURCE"] == ["Two new reports"]
 
 
-def test_a_belief_verb_is_no_cue_for_i_you_we_after_to_or_a_modal_or_as_an_imperative() -> None:
-    for text in ("I think the bill will fail in the House.", "We want a new dam on the river.",
+def test_a_belief_verb_is_no_cue_in_a_transcript_turn_after_to_or_a_modal_or_as_an_imperative() -> None:
+    for text in ("ROE: I think the bill will fail in the House.", "Q: Do you want a new dam on the river?",
                  "They would want a new dam on the river.", "Farmers came to see the new dam on the river.",
                  "See the full results of the county vote here."):
         spans, _ = _attr(text)
         assert spans.get("CUE", []) == [], text
+    # in a column, the writer's own "I think" is a cue
+    spans, _ = _attr("I think the bill will fail in the House.")
+    assert spans["CUE"] == ["think"] and spans["SOURCE"] == ["I"]
 
 
 def test_a_belief_verb_inside_a_reported_statement_is_not_a_second_cue() -> None:

@@ -101,8 +101,7 @@ _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
 WIDE_CUES: frozenset[str] = ATTITUDE_VERBS - CORE_CUES - SOFT_CUES - frozenset(PARTICLES)
 #: Verbs of belief, perception, wish and stance that PolNeAR marks as cues when a third party
 #: holds them ("the senator thinks", "voters want", "the mayor backed"): cues only outside a
-#: quotation, after a subject that is not "I", "you" or "we", and not as an imperative,
-#: infinitive or noun (``_stance_use``).
+#: quotation and under the gates of ``_stance_use``.
 STANCE_CUES: frozenset[str] = frozenset(
     """
     think thinks know knows see sees thinks considers considered realized realizes recognized
@@ -518,10 +517,11 @@ def _reported_before(lower: list[str], a: int, k: int) -> bool:
     return any(lower[x] in CORE_CUES for x in range(a, k))
 
 
-def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int) -> bool:
-    """Whether the stance verb at ``k`` is held by a third party: not an imperative opening
-    the sentence ("See the results"), not after "to" or a modal ("to see", "would want"), and
-    its subject (the word before its auxiliaries) not "I", "you" or "we"."""
+def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spoken: bool) -> bool:
+    """Whether the stance verb at ``k`` is a cue: not an imperative opening the sentence ("See
+    the results"), not a noun or an adjective ("a talk show", "271 pledged votes"), not in a
+    relative clause ("voters who want ... said"), not said by "I", "you" or "we" in a
+    transcript (``spoken``), and in a clause of its own (``_own_clause``)."""
     if k == a or not words[k][:1].islower():
         return False
     if lower[k] in _NOUN_TOO and not (lower[k - 1].endswith("s") or lower[k - 1] in _PRONOUNS):
@@ -529,9 +529,19 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int) -> b
     if lower[k - 1][:1].isdigit() or lower[k - 1] in ("more", "fewer", "most", "many", "few"):
         return False  # "271 pledged delegates": an adjective
     i = _cue_start(words, lower, a, k)
-    if i - 1 >= a and (lower[i - 1] in _FIRST_SECOND or lower[i - 1] in _RELATIVE):
-        return False  # "I think", "voters who want ... said": not a third party's own cue
+    if i - 1 >= a and (lower[i - 1] in _RELATIVE or (spoken and lower[i - 1] in _FIRST_SECOND)):
+        return False  # "voters who want ... said"; "I think" in a transcript
     return _own_clause(words, lower, a, k)
+
+
+def _transcript(words: list[str]) -> bool:
+    """Whether a unit is a turn of a transcript or an interview ("ROE: ...", "Q: ..."), where
+    "I think" is the speaker's talk, not a reported stance."""
+    n = len(words)
+    for x in range(min(n - 1, 3)):
+        if words[x + 1] == ":" and (words[x] in ("Q", "A") or (len(words[x]) > 1 and words[x].isupper())):
+            return True
+    return n > 0 and words[0] in _OPEN_Q
 
 
 def _own_clause(words: list[str], lower: list[str], a: int, k: int) -> bool:
@@ -613,6 +623,7 @@ class Claims:
         if _TRIGGERS.isdisjoint(lower):
             return out
         depth = _quote_depth(words)
+        spoken = _transcript(words)
         for a, b in _sentences(toks):
             k = a
             while k < b:
@@ -642,7 +653,7 @@ class Claims:
                 if w in _NO_PASSIVE and _passive(words, lower, a, b, k):
                     pass  # "a group that is called ...", "the papers were found", "he was told"
                 elif w in STANCE_CUES:
-                    if not depth[k] and _stance_use(words, lower, a, b, k) and not self._noun_use(lower, a, b, k):
+                    if not depth[k] and _stance_use(words, lower, a, b, k, spoken) and not self._noun_use(lower, a, b, k):
                         found = self._verb(toks, lower, a, b, k, soft=True)
                         out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.3))
                 elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and not _reported_before(lower, a, k):
