@@ -165,6 +165,8 @@ def test_a_third_partys_belief_or_wish_is_a_cue() -> None:
     assert spans["CUE"] == ["does not know"] and spans["SOURCE"] == ["Ms. Roe"]
     spans, _ = _attr("The county clerk insists the count was fair and complete.")
     assert spans["CUE"] == ["insists"] and spans["CLAIM"] == ["the count was fair and complete"]
+    spans, _ = _attr("The old mayor lambasted the plan as a waste of money.")
+    assert spans["CUE"] == ["lambasted"] and spans["SOURCE"] == ["The old mayor"]
     spans, _ = _attr("Two new reports show the river is rising fast.")
     assert spans["CUE"] == ["show"] and spans["SOURCE"] == ["Two new reports"]
 

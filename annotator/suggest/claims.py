@@ -113,7 +113,9 @@ STANCE_CUES: frozenset[str] = frozenset(
     threatening refuse refusing loves lamenting dismissing believing applaud applauded adds
     understand seeks labeled imagined deemed deems convinced thought knew knowing defending appear
     seems consider echoed vowing repeating favor endorse endorsing determined viewed identified
-    doubted believes believed fear feared worries worried expect expects
+    doubted believes believed fear feared worries worried expect expects claims emailed shouted
+    chanted alleged remarking slamming assailed lists bashing lambasted chided scolded rebuked
+    lauded demands pledging swore projected concludes concluding envisioned
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Reporting verbs that tell of an event or a stance more than of words spoken ("appeared",
