@@ -238,3 +238,14 @@ def test_attitude_verbs_need_no_that_and_a_participle_after_a_number_is_an_adjec
     assert spans["CUE"] == ["said"]
     spans, _ = _attr("Roe said in a statement that the count was fair.")
     assert spans["CUE"] == ["said in a statement"]
+
+
+def test_in_the_polls_mid_sentence_is_no_source_and_long_or_both_join_the_cue() -> None:
+    spans, _ = _attr("Roe still leads in the polls, but the race is close.")
+    assert spans.get("CUE", []) == []
+    spans, rels = _attr("In a new county poll, Roe leads by ten points.")
+    assert spans["CUE"] == ["In"] and spans["SOURCE"] == ["a new county poll"]
+    spans, _ = _attr("Farmers have long argued that the dam is too small.")
+    assert spans["CUE"] == ["have long argued"]
+    spans, _ = _attr("The two mayors have both said the dam is too small.")
+    assert spans["CUE"] == ["have both said"]

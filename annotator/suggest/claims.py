@@ -89,7 +89,7 @@ SOFT_CUES: frozenset[str] = frozenset(
 
 _CUE_ADVERBS = frozenset(
     "just often even always also previously later repeatedly recently then again once reportedly publicly privately never not "
-    "first now since initially originally once already still further".split()
+    "first now since initially originally once already still further long both".split()
 )
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
 #: Words before a verb that make it no attribution ("by saying", "can't say", "as if to say").
@@ -392,7 +392,7 @@ def _closes_appositive(words: list[str], lower: list[str], x: int) -> bool:
 
 
 #: Auxiliaries a cue opens with ("has been saying", "will argue", "did n't mention").
-_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t might could may can should must ’s 's ’ve 've".split())
+_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t might could may can should must ’s 's ’ve 've ’re 're ’m 'm ’d 'd ’ll 'll".split())
 
 
 def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
@@ -881,8 +881,8 @@ class Claims:
                 break
             if lower[x] in _BOUNDARY:
                 return None
-        if media is None:
-            return None
+        if media is None or (k > a and lower[media] in ("polls", "surveys")):
+            return None  # "he leads in the polls, ...": no one poll is the source
         comma = None
         for x in range(media + 1, min(b, media + 5)):
             if lower[x] == ",":
