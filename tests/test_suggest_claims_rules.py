@@ -249,3 +249,10 @@ def test_in_the_polls_mid_sentence_is_no_source_and_long_or_both_join_the_cue() 
     assert spans["CUE"] == ["have long argued"]
     spans, _ = _attr("The two mayors have both said the dam is too small.")
     assert spans["CUE"] == ["have both said"]
+
+
+def test_say_for_example_and_all_told_are_no_cues() -> None:
+    for text in ("The dam costs more than, say, a new bridge over the river.",
+                 "All told, the county spent ten million on the dam."):
+        spans, _ = _attr(text)
+        assert spans.get("CUE", []) == [], text

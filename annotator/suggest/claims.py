@@ -639,6 +639,11 @@ class Claims:
                         out.append(found)
                     k += 2
                     continue
+                if (w == "say" and k > a and lower[k - 1] in (",", "oh") and k + 1 < b and lower[k + 1] == ",") or (
+                    w == "told" and k > a and lower[k - 1] == "all" and k + 1 < b and lower[k + 1] == ","
+                ):
+                    k += 1  # "than, say, the others" (for example), "All told," (in all)
+                    continue
                 if w in _NAMING and k > a and _names_a_thing(words, lower, k):
                     k += 1  # "a group called ...", "so-called": a name given, not an attribution
                     continue
