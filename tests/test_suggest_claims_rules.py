@@ -256,3 +256,11 @@ def test_say_for_example_and_all_told_are_no_cues() -> None:
                  "All told, the county spent ten million on the dam."):
         spans, _ = _attr(text)
         assert spans.get("CUE", []) == [], text
+
+
+def test_a_stance_verb_in_a_title_case_headline_is_a_cue() -> None:
+    spans, _ = _attr("Senator Roe Backs The New Dam Plan.")
+    assert spans["CUE"] == ["Backs"] and spans["SOURCE"] == ["Senator Roe"]
+    # in running text a capitalised word is no verb
+    spans, _ = _attr("The plan was drawn up by Backs and Sons, a firm in the county.")
+    assert spans.get("CUE", []) == []

@@ -519,12 +519,12 @@ def _reported_before(lower: list[str], a: int, k: int) -> bool:
     return any(lower[x] in CORE_CUES for x in range(a, k))
 
 
-def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spoken: bool) -> bool:
+def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spoken: bool, headline: bool = False) -> bool:
     """Whether the stance verb at ``k`` is a cue: not an imperative opening the sentence ("See
     the results"), not a noun or an adjective ("a talk show", "271 pledged votes"), not in a
     relative clause ("voters who want ... said"), not said by "I", "you" or "we" in a
     transcript (``spoken``), and in a clause of its own (``_own_clause``)."""
-    if k == a or not words[k][:1].islower():
+    if k == a or not (words[k][:1].islower() or headline):
         return False
     if lower[k] in _NOUN_TOO and not (lower[k - 1].endswith("s") or lower[k - 1] in _PRONOUNS):
         return False  # "a talk show", "the TV show": a noun after a noun; "polls show" is a verb
@@ -534,6 +534,13 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spok
     if i - 1 >= a and (lower[i - 1] in _RELATIVE or (spoken and lower[i - 1] in _FIRST_SECOND)):
         return False  # "voters who want ... said"; "I think" in a transcript
     return _own_clause(words, lower, a, k)
+
+
+def _headline(words: list[str]) -> bool:
+    """Whether a unit is a headline in title case ("Senator Roe Backs The Dam Plan"), where a
+    verb is capitalised like every other word."""
+    alpha = [w for w in words if w[:1].isalpha()]
+    return 3 <= len(alpha) <= 30 and sum(w[:1].isupper() for w in alpha) >= 0.75 * len(alpha)
 
 
 def _transcript(words: list[str]) -> bool:
@@ -626,6 +633,7 @@ class Claims:
             return out
         depth = _quote_depth(words)
         spoken = _transcript(words)
+        headline = _headline(words)
         for a, b in _sentences(toks):
             k = a
             while k < b:
@@ -660,7 +668,7 @@ class Claims:
                 if w in _NO_PASSIVE and _passive(words, lower, a, b, k):
                     pass  # "a group that is called ...", "the papers were found", "he was told"
                 elif w in STANCE_CUES:
-                    if not depth[k] and _stance_use(words, lower, a, b, k, spoken) and not self._noun_use(lower, a, b, k):
+                    if not depth[k] and _stance_use(words, lower, a, b, k, spoken, headline) and not self._noun_use(lower, a, b, k):
                         found = self._verb(toks, lower, a, b, k, soft=True)
                         out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.3))
                 elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and not _reported_before(lower, a, k):
