@@ -167,6 +167,8 @@ def test_a_third_partys_belief_or_wish_is_a_cue() -> None:
     assert spans["CUE"] == ["insists"] and spans["CLAIM"] == ["the count was fair and complete"]
     spans, _ = _attr("The old mayor lambasted the plan as a waste of money.")
     assert spans["CUE"] == ["lambasted"] and spans["SOURCE"] == ["The old mayor"]
+    spans, _ = _attr("The county clerk bemoaned the cost of the new dam.")
+    assert spans["CUE"] == ["bemoaned"] and spans["SOURCE"] == ["The county clerk"]
     spans, _ = _attr("Two new reports show the river is rising fast.")
     assert spans["CUE"] == ["show"] and spans["SOURCE"] == ["Two new reports"]
 

@@ -115,7 +115,9 @@ STANCE_CUES: frozenset[str] = frozenset(
     seems consider echoed vowing repeating favor endorse endorsing determined viewed identified
     doubted believes believed fear feared worries worried expect expects claims emailed shouted
     chanted alleged remarking slamming assailed lists bashing lambasted chided scolded rebuked
-    lauded demands pledging swore projected concludes concluding envisioned
+    lauded demands pledging swore projected concludes concluding envisioned alleging assures
+    bemoaned credited defends emphasize emphasizing estimate explain indicates recounted surmised
+    yelled thanking recommends criticize chastised confided fumed implored scoffed taunted mused
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Reporting verbs that tell of an event or a stance more than of words spoken ("appeared",
