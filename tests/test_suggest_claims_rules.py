@@ -266,3 +266,12 @@ def test_a_stance_verb_in_a_title_case_headline_is_a_cue() -> None:
     # in running text a capitalised word is no verb
     spans, _ = _attr("The plan was drawn up by Backs and Sons, a firm in the county.")
     assert spans.get("CUE", []) == []
+
+
+def test_calls_as_a_plural_noun_or_a_naming_is_no_cue() -> None:
+    for text in ("The campaign paid for phone calls to every voter in the county.",
+                 "Roe railed against what he calls the county machine in every speech."):
+        spans, _ = _attr(text)
+        assert "calls" not in spans.get("CUE", []), text
+    spans, _ = _attr("The mayor calls the dam a waste of money.")
+    assert spans["CUE"] == ["calls"] and spans["SOURCE"] == ["The mayor"]

@@ -506,6 +506,35 @@ def _with_subject(toks: Toks, lower: list[str], a: int, cue_i: int) -> tuple[int
 _NAMING = frozenset(["called"])
 
 
+def _what_one_calls(lower: list[str], a: int, k: int) -> bool:
+    """Whether "calls" at ``k`` names a thing in a relative clause ("what he calls", "which she
+    called", "whom the mayor called"): "what", "which" or "whom" a few words before, no boundary
+    between."""
+    for x in range(k - 1, max(a, k - 5) - 1, -1):
+        if lower[x] in ("what", "which", "whom"):
+            return True
+        if lower[x] in _BOUNDARY:
+            return False
+    return False
+
+
+_OBJECT_OPENERS = frozenset("the a an this that these those his her their its our my your him them it us me for on out upon".split())
+
+
+def _plural_noun_calls(words: list[str], lower: list[str], k: int) -> bool:
+    """Whether "calls" at ``k`` is the plural noun: after a lower-case word that is no pronoun,
+    relative, auxiliary or adverb, and before no object ("phone calls to voters", "repeated
+    calls")."""
+    p = lower[k - 1]
+    if not words[k - 1][:1].islower() or p in _PRONOUNS or p in _RELATIVE or p == "that":
+        return False
+    if p in _CUE_ADVERBS or p in _CUE_AUX or (p.endswith("ly") and len(p) > 4):
+        return False
+    if k + 1 < len(words) and (words[k + 1][:1].isupper() or lower[k + 1] in _OBJECT_OPENERS):
+        return False  # "the mayor calls the dam ...", "calls for": a verb with its object
+    return True
+
+
 def _names_a_thing(words: list[str], lower: list[str], k: int) -> bool:
     """Whether "called" at ``k`` gives a name: "so-called", "a group called"."""
     p = lower[k - 1]
@@ -653,6 +682,9 @@ class Claims:
                     w == "told" and k > a and lower[k - 1] == "all" and k + 1 < b and lower[k + 1] == ","
                 ):
                     k += 1  # "than, say, the others" (for example), "All told," (in all)
+                    continue
+                if w == "calls" and k > a and (_what_one_calls(lower, a, k) or _plural_noun_calls(words, lower, k)):
+                    k += 1  # "what he calls 'real solutions'": a naming; "phone calls", "repeated calls": a noun
                     continue
                 if w in _NAMING and k > a and _names_a_thing(words, lower, k):
                     k += 1  # "a group called ...", "so-called": a name given, not an attribution
