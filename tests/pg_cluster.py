@@ -23,6 +23,7 @@ import pwd
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def _server_user() -> str | None:
 class Cluster:
     """A running throwaway cluster; :meth:`create_database` gives a fresh database's URL."""
 
-    def __init__(self, settings: dict[str, str] | None = None) -> None:
+    def __init__(self, settings: dict[str, str] | None = None, *, watched: bool = True) -> None:
         self.bin = find_bin_dir()
         self.user = _server_user()
         self.dir = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
@@ -99,6 +100,16 @@ class Cluster:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", self._opts, "start",
                   what="pg_ctl start")
         atexit.register(self.stop)
+        if watched:
+            self._watch()
+
+    def _watch(self) -> None:
+        """Stop the cluster when this process dies, even by SIGKILL (no ``atexit`` then): a
+        watchdog in its own session reads a pipe only we hold open, and its end of file means
+        we are gone. Without it, a killed test run left its servers running."""
+        self._watchdog = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--stop-when-orphaned", str(self.dir)],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     def _version(self) -> int:
         out = subprocess.run([str(self.bin / "pg_ctl"), "--version"], capture_output=True, text=True).stdout
@@ -184,6 +195,13 @@ def cluster() -> Cluster:
     return _cluster
 
 
+def _stop_dir(folder: Path) -> None:
+    """Stop the cluster in ``folder`` and delete the folder."""
+    found = object.__new__(Cluster)
+    found.bin, found.user, found.dir, found.data = find_bin_dir(), _server_user(), folder, folder / "data"
+    found.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     """``--keep``: start a cluster with :data:`BENCH_SETTINGS`, print its URL and leave it
     running; ``--stop DIR``: stop the cluster in DIR and delete DIR."""
@@ -192,20 +210,24 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="A throwaway PostgreSQL cluster for `annotator bench --db`.")
     ap.add_argument("--keep", action="store_true", help="start one (bench settings), print its URL, leave it running")
     ap.add_argument("--stop", metavar="DIR", help="stop the cluster in DIR (printed by --keep) and delete DIR")
+    ap.add_argument("--stop-when-orphaned", metavar="DIR", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.stop_when_orphaned:
+        sys.stdin.buffer.read()  # returns when the process that started the cluster is gone
+        if (Path(args.stop_when_orphaned) / "data" / "PG_VERSION").exists():
+            _stop_dir(Path(args.stop_when_orphaned))
+        return 0
     if args.stop:
         data = Path(args.stop) / "data"
         if not (data / "PG_VERSION").exists():
             ap.error(f"{args.stop}: no cluster here")
-        found = object.__new__(Cluster)
-        found.bin, found.user, found.dir, found.data = find_bin_dir(), _server_user(), Path(args.stop), data
-        found.stop()
+        _stop_dir(Path(args.stop))
         print(f"stopped and deleted {args.stop}")
         return 0
     if not args.keep:
         ap.error("say --keep or --stop DIR")
     try:
-        kept = Cluster(BENCH_SETTINGS)
+        kept = Cluster(BENCH_SETTINGS, watched=False)
     except Unavailable as e:
         print(f"no PostgreSQL: {e}")
         return 1
