@@ -275,3 +275,10 @@ def test_calls_as_a_plural_noun_or_a_naming_is_no_cue() -> None:
         assert "calls" not in spans.get("CUE", []), text
     spans, _ = _attr("The mayor calls the dam a waste of money.")
     assert spans["CUE"] == ["calls"] and spans["SOURCE"] == ["The mayor"]
+
+
+def test_forms_mostly_used_in_other_senses_are_no_cues() -> None:
+    for text in ("The county is writing a new plan for the dam.", "Finding a new site for the dam took a year.",
+                 "Responding to the flood, the county closed the road.", "The new plan shows promise for the farmers."):
+        spans, _ = _attr(text)
+        assert not {"writing", "Finding", "Responding to", "promise"} & set(spans.get("CUE", [])), text
