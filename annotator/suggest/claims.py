@@ -82,6 +82,10 @@ PARTICLES: dict[str, frozenset[str]] = {
     "talks": frozenset({"about"}), "commented": frozenset({"on"}), "accused": frozenset({"of"}),
     "cautioned": frozenset({"against"}), "asking": frozenset({"for"}), "argued": frozenset({"for", "against"}),
 }
+#: Particles that join a cue found without them ("worried about"): the verb is a cue alone too.
+_CUE_PARTICLES: dict[str, frozenset[str]] = {
+    **PARTICLES, "worried": frozenset({"about"}), "worries": frozenset({"about"}),
+}
 #: Verbs that are a cue with the verb after their "to" ("continued to insist"), or alone at
 #: the end of an attribution ("..., he continued.").
 _CONTINUE = frozenset("continued continues continuing".split())
@@ -467,9 +471,15 @@ _BE = frozenset("is was were are been be being 's ’s".split())
 _SEEM = frozenset("seem seems seemed appear appears appeared".split())
 
 
+#: Participles that say a state of mind of their subject ("are worried", "is convinced").
+_STATES = frozenset("worried convinced concerned determined opposed committed".split())
+
+
 def _no_source(lower: list[str], source: tuple[int, int], cue_i: int, k: int) -> bool:
     """Whether the subject before a cue is no speaker: a passive cue ("was reported") or
     "it" before "seems"/"appears"."""
+    if lower[k] in _STATES:
+        return False  # "farmers are worried": the farmers hold the stance
     if any(lower[x] in _BE for x in range(cue_i, k)) and (lower[k].endswith("ed") or lower[k] in ("said", "told", "known", "shown", "seen", "written", "thought", "found")):
         return True
     return source[0] == source[1] and lower[source[0]] in ("it", "there") and lower[k] in _SEEM
@@ -753,7 +763,7 @@ class Claims:
         end_k = k
         if lower[k] in _CONTINUE and k + 2 < b and lower[k + 1] == "to":
             end_k = k + 2  # "continued to insist"
-        elif k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
+        elif k + 1 < b and lower[k + 1] in _CUE_PARTICLES.get(lower[k], ()):
             end_k = k + 1  # "pointed out", "called for"
         elif k + 1 < b and lower[k + 1] == ":" and toks.ends[k] == toks.starts[k + 1]:
             end_k = k + 1  # "said:" (the colon is part of the cue)
@@ -909,7 +919,7 @@ class Claims:
     def _cue_extent(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
         cue_i = _cue_start(toks.words, lower, a, k)
-        if k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
+        if k + 1 < b and lower[k + 1] in _CUE_PARTICLES.get(lower[k], ()):
             k += 1
         return (cue_i, k)
 
