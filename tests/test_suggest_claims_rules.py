@@ -284,3 +284,12 @@ def test_forms_mostly_used_in_other_senses_are_no_cues() -> None:
                  "Responding to the flood, the county closed the road.", "The new plan shows promise for the farmers."):
         spans, _ = _attr(text)
         assert not {"writing", "Finding", "Responding to", "promise"} & set(spans.get("CUE", [])), text
+
+
+def test_appearing_somewhere_is_no_cue() -> None:
+    for text in ("The mayor appeared at a rally in the valley on Monday.",
+                 "Roe appears on a morning show every week."):
+        spans, _ = _attr(text)
+        assert spans.get("CUE", []) == [], text
+    spans, _ = _attr("The mayor appeared to back the new dam.")
+    assert spans["CUE"] == ["appeared"]

@@ -143,6 +143,8 @@ _EVENT_CUES = frozenset(
     endorsed agreed admitted mentioned confirmed revealed indicated disclosed respond responding
     responded congratulated announcing acknowledge reveal contend named""".split()
 )
+_APPEAR = frozenset("appear appears appeared appearing".split())
+_PLACE_WORDS = frozenset("at on in with before alongside together onstage briefly".split())
 #: Verbs whose passive names, finds or informs rather than reports ("is called", "was
 #: found", "were told"), unless an agent or a that-clause follows ("was reported by",
 #: "it was reported that").
@@ -720,6 +722,9 @@ class Claims:
                     k += 1  # "continued his tour": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
+                if w in _APPEAR and k + 1 < b and lower[k + 1] in _PLACE_WORDS:
+                    k += 1  # "appeared at a rally", "appears on a show": being there, no attribution
+                    continue
                 if w in _NO_PASSIVE and _passive(words, lower, a, b, k):
                     pass  # "a group that is called ...", "the papers were found", "he was told"
                 elif w in STANCE_CUES:
