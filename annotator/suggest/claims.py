@@ -143,8 +143,18 @@ _EVENT_CUES = frozenset(
     endorsed agreed admitted mentioned confirmed revealed indicated disclosed respond responding
     responded congratulated announcing acknowledge reveal contend named""".split()
 )
-_APPEAR = frozenset("appear appears appeared appearing".split())
-_PLACE_WORDS = frozenset("at on in with before alongside together onstage briefly".split())
+#: Words after a verb that give it a sense other than reporting or stance ("appeared at a
+#: rally", "showed up", "backed away", "found himself", "named after").
+_OTHER_SENSE: dict[str, frozenset[str]] = {
+    **dict.fromkeys("appear appears appeared appearing".split(),
+                    frozenset("at on in with before alongside together onstage briefly".split())),
+    **dict.fromkeys("show shows showed showing".split(), frozenset(["up"])),
+    **dict.fromkeys("back backs backed backing".split(), frozenset("away down off out".split())),
+    **dict.fromkeys("call calls called calling".split(), frozenset("off back in".split())),
+    **dict.fromkeys("supports supported supporting".split(), frozenset(["by"])),
+    "found": frozenset("himself herself themselves itself ourselves guilty dead".split()),
+    "named": frozenset(["after"]),
+}
 #: Verbs whose passive names, finds or informs rather than reports ("is called", "was
 #: found", "were told"), unless an agent or a that-clause follows ("was reported by",
 #: "it was reported that").
@@ -722,8 +732,8 @@ class Claims:
                     k += 1  # "continued his tour": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
-                if w in _APPEAR and k + 1 < b and lower[k + 1] in _PLACE_WORDS:
-                    k += 1  # "appeared at a rally", "appears on a show": being there, no attribution
+                if k + 1 < b and lower[k + 1] in _OTHER_SENSE.get(w, ()):
+                    k += 1  # "appeared at a rally", "showed up", "backed away", "found himself": another sense
                     continue
                 if w in _NO_PASSIVE and _passive(words, lower, a, b, k):
                     pass  # "a group that is called ...", "the papers were found", "he was told"
