@@ -289,7 +289,9 @@ def test_forms_mostly_used_in_other_senses_are_no_cues() -> None:
 def test_appearing_somewhere_or_another_sense_of_the_verb_is_no_cue() -> None:
     for text in ("The mayor appeared at a rally in the valley on Monday.",
                  "Roe appears on a morning show every week.", "The mayor showed up late to the meeting.",
-                 "The county backed away from the plan last week.", "The clerk found herself alone in the hall."):
+                 "The county backed away from the plan last week.", "The clerk found herself alone in the hall.",
+                 "The county added to its lead in the polls.", "Jane Roe reported from the capital.",
+                 "The clerk met aide Hope Bell in the hall."):
         spans, _ = _attr(text)
         assert spans.get("CUE", []) == [], text
     spans, _ = _attr("The mayor appeared to back the new dam.")

@@ -144,7 +144,8 @@ _EVENT_CUES = frozenset(
     responded congratulated announcing acknowledge reveal contend named""".split()
 )
 #: Words after a verb that give it a sense other than reporting or stance ("appeared at a
-#: rally", "showed up", "backed away", "found himself", "named after").
+#: rally", "showed up", "backed away", "found himself", "added to his lead", "in the hopes of",
+#: "reported from Washington").
 _OTHER_SENSE: dict[str, frozenset[str]] = {
     **dict.fromkeys("appear appears appeared appearing".split(),
                     frozenset("at on in with before alongside together onstage briefly".split())),
@@ -152,8 +153,10 @@ _OTHER_SENSE: dict[str, frozenset[str]] = {
     **dict.fromkeys("back backs backed backing".split(), frozenset("away down off out".split())),
     **dict.fromkeys("call calls called calling".split(), frozenset("off back in".split())),
     **dict.fromkeys("supports supported supporting".split(), frozenset(["by"])),
-    "found": frozenset("himself herself themselves itself ourselves guilty dead".split()),
-    "named": frozenset(["after"]),
+    **dict.fromkeys("add adds added adding".split(), frozenset(["to"])),
+    **dict.fromkeys("hope hopes".split(), frozenset(["of"])),
+    "found": frozenset("himself herself themselves itself ourselves guilty dead a ways".split()),
+    "named": frozenset(["after"]), "opposed": frozenset(["to"]), "reported": frozenset(["from"]),
 }
 #: Verbs whose passive names, finds or informs rather than reports ("is called", "was
 #: found", "were told"), unless an agent or a that-clause follows ("was reported by",
@@ -732,6 +735,10 @@ class Claims:
                     k += 1  # "continued his tour": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
+                if (k > a and not headline and words[k][:1].isupper() and k + 1 < b and words[k + 1][:1].isupper()
+                        and words[k - 1] not in _OPEN_Q):
+                    k += 1  # "aide Hope Hicks": a capitalised word before a name is part of the name
+                    continue
                 if k + 1 < b and lower[k + 1] in _OTHER_SENSE.get(w, ()):
                     k += 1  # "appeared at a rally", "showed up", "backed away", "found himself": another sense
                     continue
