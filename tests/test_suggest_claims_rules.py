@@ -255,9 +255,12 @@ def test_in_the_polls_mid_sentence_is_no_source_and_long_or_both_join_the_cue() 
     assert spans["CUE"] == ["have both said"]
 
 
-def test_say_for_example_and_all_told_are_no_cues() -> None:
+def test_set_phrases_that_report_nothing_are_no_cues() -> None:
     for text in ("The dam costs more than, say, a new bridge over the river.",
-                 "All told, the county spent ten million on the dam."):
+                 "All told, the county spent ten million on the dam.",
+                 "Because, you know, the dam is old and the river is high.",
+                 "The dam is old, believe me, and the river is high.",
+                 "Not to mention the river, which is rising every day."):
         spans, _ = _attr(text)
         assert spans.get("CUE", []) == [], text
 

@@ -586,6 +586,26 @@ def _reported_before(lower: list[str], a: int, k: int) -> bool:
     return any(lower[x] in CORE_CUES for x in range(a, k))
 
 
+def _discourse_marker(lower: list[str], a: int, b: int, k: int) -> bool:
+    """Whether the verb at ``k`` is part of a set phrase that reports nothing: "say" between
+    commas (for example), "All told,", "you know" beside a comma, "believe me", "(not) to
+    mention"."""
+    w = lower[k]
+    before = lower[k - 1] if k > a else ""
+    after = lower[k + 1] if k + 1 < b else ""
+    if w == "say":
+        return before in (",", "oh") and after == ","
+    if w == "told":
+        return before == "all" and after == ","
+    if w == "know":
+        return before == "you" and (after in (",", ".", "?") or (k - 2 >= a and lower[k - 2] == ","))
+    if w == "believe":
+        return after == "me"
+    if w == "mention":
+        return before == "to" and k - 2 >= a and lower[k - 2] == "not"
+    return False
+
+
 def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spoken: bool, headline: bool = False) -> bool:
     """Whether the stance verb at ``k`` is a cue: not an imperative opening the sentence ("See
     the results"), not a noun or an adjective ("a talk show", "271 pledged votes"), not in a
@@ -714,10 +734,8 @@ class Claims:
                         out.append(found)
                     k += 2
                     continue
-                if (w == "say" and k > a and lower[k - 1] in (",", "oh") and k + 1 < b and lower[k + 1] == ",") or (
-                    w == "told" and k > a and lower[k - 1] == "all" and k + 1 < b and lower[k + 1] == ","
-                ):
-                    k += 1  # "than, say, the others" (for example), "All told," (in all)
+                if _discourse_marker(lower, a, b, k):
+                    k += 1  # "than, say, the others", "All told,", "you know,", "believe me", "not to mention"
                     continue
                 if w == "calls" and k > a and (_what_one_calls(lower, a, k) or _plural_noun_calls(words, lower, k)):
                     k += 1  # "what he calls 'real solutions'": a naming; "phone calls", "repeated calls": a noun
