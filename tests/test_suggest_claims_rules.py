@@ -207,6 +207,10 @@ def test_an_event_verb_after_to_or_a_modal_or_inside_a_reported_statement_is_no_
 def test_an_adverb_after_the_verb_and_a_particle_belong_to_the_cue() -> None:
     spans, _ = _attr('"We will win the county," Roe said confidently.')
     assert spans["CUE"] == ["said confidently"] and spans["SOURCE"] == ["Roe"]
+    spans, rels = _attr("The dam will hold, the mayor said Tuesday.")
+    assert spans == {"CUE": ["said Tuesday"], "SOURCE": ["the mayor"], "CLAIM": ["The dam will hold"]}
+    spans, _ = _attr("The mayor said Tuesday that the dam will hold.")
+    assert spans["CUE"] == ["said"]
     spans, _ = _attr("Most farmers in the valley are worried about the new dam.")
     assert spans["CUE"] == ["are worried about"] and spans["SOURCE"] == ["Most farmers in the valley"]
     spans, _ = _attr("The mayor cautioned against a vote before the spring.")

@@ -813,6 +813,8 @@ class Claims:
             end_k = k + 1  # "continued:"
         if end_k + 1 < b and _ly_adverb(toks.words, lower, end_k + 1):
             end_k += 1  # "said sarcastically", "wrote recently"
+        elif end_k + 2 < b and lower[end_k + 1] in _WEEKDAYS and lower[end_k + 2] in _END:
+            end_k += 1  # "..., Roe said Tuesday.": the day closing the sentence is part of the cue
         cue = (cue_i, end_k)
         nxt = end_k + 1
         # what follows the verb, skipping "in a statement", "on Friday"
