@@ -16,8 +16,9 @@ import multiprocessing
 import os
 import pickle
 import pkgutil
+import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -34,9 +35,12 @@ from annotator.processes import die_with_parent
 from annotator.processes import fork_safe as _fork_safe
 from annotator.record_parts import unit_parts
 from annotator.store import Store
+from annotator.store.decisions import EncodedDecision
 from annotator.suggest import Suggester
 
 SUGGEST_BATCH = 512  # units per suggester call (and per worker task)
+DOCUMENT_GROUP = 256  # documents written by one statement (fewer when they have SUGGEST_BATCH units)
+WRITE_ROWS = 256  # units, or decisions, an import writes between two chances to commit
 #: Collector thresholds while importing: an import makes hundreds of short-lived objects per
 #: sentence and almost no cycles, so the youngest generation is collected less often.
 _IMPORT_GC = (50_000, 20, 20)
@@ -226,41 +230,55 @@ def _part_rows(units: Sequence[Unit], docs: Sequence[_DocInfo]) -> list[_Parts]:
     return rows
 
 
-def _worker_rows(dataset: str, batch: list[tuple[int, str, str | None, int, int, int, str | None, _DocInfo]]
-                 ) -> tuple[list[_SuggestionRow], list[_Parts]]:
-    """In a worker process: rebuild the units of a batch, suggest for them and encode their
-    token bounds and record parts."""
+def _encoded_decisions(decided: Sequence[tuple[int, Annotation]], units: Sequence[Unit], parts: Sequence[_Parts]
+                       ) -> list[EncodedDecision]:
+    """What :meth:`Store.add_annotations` stores of each (index in ``units``, decision)."""
+    return [Store.encode_decision(ann, {"input_hash": units[k].input_hash, "token_bounds": parts[k][0],
+                                        "tokens": None, "text": None}, ann.created or 0.0)
+            for k, ann in decided]
+
+
+def _worker_rows(dataset: str, batch: list[tuple[int, str, str | None, int, int, int, str | None, _DocInfo]],
+                 decided: list[tuple[int, Annotation]]
+                 ) -> tuple[list[_SuggestionRow], list[_Parts], list[EncodedDecision]]:
+    """In a worker process: rebuild the units of a batch, suggest for them, encode their
+    token bounds and record parts, and the decisions on them."""
     units = [
         Unit.model_construct(id=i, document_id=doc[0], dataset=dataset, text=text,
                              tokens=_TOKENS.validate_json(tok) if tok else None, position=pos,
                              start=start, end=end, meta=json.loads(meta) if meta else {})
         for i, text, tok, pos, start, end, meta, doc in batch
     ]
-    return _suggestion_rows(_WORKER_SUGGESTERS, units), _part_rows(units, [b[-1] for b in batch])
+    parts = _part_rows(units, [b[-1] for b in batch])
+    return _suggestion_rows(_WORKER_SUGGESTERS, units), parts, _encoded_decisions(decided, units, parts)
 
 
 @dataclass
 class _Batch:
-    """Units waiting for their suggestions (and, for those in ``new``, their first write)."""
+    """New documents' units waiting for their suggestions and record parts, and what is to be
+    written after them: decisions and imported suggestions (on these units or earlier ones)."""
 
     units: list[Unit] = field(default_factory=list)
     docs: list[_DocInfo] = field(default_factory=list)
-    new: list[bool] = field(default_factory=list)  # not yet in the database (deferred by insert_document)
+    decisions: list[Annotation] = field(default_factory=list)
+    suggestions: list[_SuggestionRow] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.units)
+        return len(self.units) + len(self.decisions) + len(self.suggestions)
 
 
 class _SuggestBuffer:
-    """Collects freshly added units and runs the suggesters on batches of whole documents
-    (so a suggester's memory of a document, such as a name met earlier in it, is the same
-    whichever process runs it). From the third batch of an import on, batches go to
-    ``workers`` processes while this one goes on reading; their results are written before
-    the source's transaction commits.
+    """What an import writes of its documents after the document rows: their units, with
+    token bounds and record parts, the suggesters' suggestions for them, then the decisions
+    and suggestions the file brought. Batches of whole documents (so a suggester's memory
+    of a document, such as a name met earlier in it, is the same whichever process runs it)
+    are written in order, each in a few bulk statements. From the third batch of an import
+    on, batches go to ``workers`` processes while this one goes on reading; their results are
+    written before the source completes.
 
-    When it suggests (:attr:`makes_parts`), it also encodes the units' token bounds and record
-    parts, and the units of a new document are written here with them, in one insert (the
-    importer defers them: :meth:`Store.insert_document` with ``defer_units``)."""
+    Until its batch is written, a document's units are known here (:attr:`waiting`) and the
+    latest decision queued for each (unit, annotator) too (:attr:`latest`), so a later copy
+    of the document finds them without waiting for the batch."""
 
     def __init__(self, store: Store, dataset: Dataset, suggesters: Sequence[Suggester], workers: int) -> None:
         self.store = store
@@ -269,30 +287,35 @@ class _SuggestBuffer:
         self.suggesters = suggesters
         self.workers = workers
         self.batch = _Batch()
-        self.unwritten: dict[int, int] = {}  # document id -> its units not yet written
+        self.waiting: dict[int, list[Unit]] = {}  # document id -> its units, not yet written
+        self.latest: dict[tuple[int, str], Annotation] = {}  # (unit id, annotator) -> decision not yet written
         self.count = 0
         self.batches = 0
-        self.pending: deque[tuple[_Batch, Future[tuple[list[_SuggestionRow], list[_Parts]]]]] = deque()
+        self.pending: deque[tuple[_Batch, Future[tuple[list[_SuggestionRow], list[_Parts], list[EncodedDecision]]]]] = deque()
         self._executor: ProcessPoolExecutor | None = None
         self.start_method: str | None = None  # how the worker processes were started, once they are
 
-    @property
-    def makes_parts(self) -> bool:
-        """Whether the units of new documents are written here (else at insert)."""
-        return bool(self.suggesters)
-
-    def add(self, units: Iterable[Unit], doc: _DocInfo, new: bool) -> None:
-        """Queue one document's units; ``new`` when their rows are still to be written."""
-        if not self.suggesters:
-            return
+    def add(self, units: list[Unit], doc: _DocInfo) -> None:
+        """Queue a new document's units (given their ids by :meth:`Store.insert_documents`)."""
         b = self.batch
-        for u in units:
-            b.units.append(u)
-            b.docs.append(doc)
-            b.new.append(new)
-            if new:
-                self.unwritten[doc[0]] = self.unwritten.get(doc[0], 0) + 1
-        if len(b) >= SUGGEST_BATCH:
+        b.units.extend(units)
+        b.docs.extend([doc] * len(units))
+        self.waiting[doc[0]] = units
+
+    def decide(self, ann: Annotation) -> None:
+        """Queue a decision, written after the units queued so far."""
+        if ann.created is None:
+            ann.created = time.time()  # encoded (in a worker) with its time
+        self.batch.decisions.append(ann)
+        self.latest[(ann.unit_id, ann.annotator)] = ann
+
+    def propose(self, rows: list[_SuggestionRow]) -> None:
+        """Queue imported suggestions, written after the units queued so far."""
+        self.batch.suggestions.extend(rows)
+
+    def ready(self) -> None:
+        """Between documents: send the batch off once it is large enough."""
+        if len(self.batch.units) >= SUGGEST_BATCH or len(self.batch) >= 4 * SUGGEST_BATCH:
             self.flush()
 
     def _pool(self) -> ProcessPoolExecutor | None:
@@ -317,14 +340,17 @@ class _SuggestBuffer:
     def flush(self) -> None:
         """Send the queued units off to be suggested for (or suggest for them here)."""
         batch, self.batch = self.batch, _Batch()
-        if not batch:
+        if not len(batch):
             return
         self.batches += 1
-        self.count += len(batch)
-        pool = self._pool() if self.batches > 2 else None
+        if self.suggesters:
+            self.count += len(batch.units)
+        pool = self._pool() if self.batches > 2 and self.suggesters else None
         if pool is None:
-            # not holding the write lock while suggesting for a whole batch
-            self.store.checkpoint(force=len(batch) >= SUGGEST_BATCH // 4)
+            while self.pending:  # in order
+                self._write_oldest()
+            if self.suggesters:  # not holding the write lock while suggesting for a whole batch
+                self.store.checkpoint(force=len(batch.units) >= SUGGEST_BATCH // 4)
             self._write(batch, _suggestion_rows(self.suggesters, batch.units), _part_rows(batch.units, batch.docs))
             return
         payload = [
@@ -332,36 +358,65 @@ class _SuggestBuffer:
              u.position, u.start, u.end, json.dumps(u.meta, ensure_ascii=False) if u.meta else None, doc)
             for u, doc in zip(batch.units, batch.docs)
         ]
-        self.pending.append((batch, pool.submit(_worker_rows, self.name, payload)))
+        at = {int(u.id or 0): k for k, u in enumerate(batch.units)}
+        decided = [(at[a.unit_id], a) for a in batch.decisions if a.unit_id in at]
+        self.pending.append((batch, pool.submit(_worker_rows, self.name, payload, decided)))
         while len(self.pending) > 2 * self.workers:
             self._write_oldest()
 
-    def _write(self, batch: _Batch, rows: list[_SuggestionRow], parts: list[_Parts]) -> None:
-        unwritten = self.unwritten
-        for (doc_id, _, _), new in zip(batch.docs, batch.new):
-            if new:
-                left = unwritten.pop(doc_id) - 1
-                if left:
-                    unwritten[doc_id] = left
-        if all(batch.new):
-            self.store.insert_units(self.dataset, batch.units, parts)
-        else:
-            keep = [k for k, new in enumerate(batch.new) if new]
-            self.store.insert_units(self.dataset, [batch.units[k] for k in keep], [parts[k] for k in keep])
-        self.store.put_suggestion_rows(rows)
+    def _write(self, batch: _Batch, rows: list[_SuggestionRow], parts: list[_Parts],
+               encoded: list[EncodedDecision] | None = None) -> None:
+        """Write a batch, :data:`WRITE_ROWS` rows at a time with a :meth:`Store.checkpoint`
+        between (the rows of a batch need not be whole at a commit: nothing staged is
+        visible; the write lock must be short); ``encoded``: its decisions on its own units,
+        in order, as a worker encoded them."""
+        store = self.store
+        for k in range(0, len(batch.units), WRITE_ROWS):
+            store.checkpoint()
+            store.insert_units(self.dataset, batch.units[k:k + WRITE_ROWS], parts[k:k + WRITE_ROWS])
+        for doc_id, _, _ in batch.docs:
+            self.waiting.pop(doc_id, None)
+        if batch.decisions:
+            decided = {a.unit_id for a in batch.decisions}
+            at_hand = {u.id: {"dataset_id": self.dataset.id, "input_hash": u.input_hash, "token_bounds": bounds,
+                              "tokens": None, "text": None}
+                       for u, (bounds, _, _) in zip(batch.units, parts) if u.id in decided}
+            done: list[EncodedDecision | None] = [None] * len(batch.decisions)
+            if encoded is not None:
+                found = iter(encoded)
+                done = [next(found) if a.unit_id in at_hand else None for a in batch.decisions]
+            for k in range(0, len(batch.decisions), WRITE_ROWS):
+                store.checkpoint()
+                chunk = batch.decisions[k:k + WRITE_ROWS]
+                # units of the batch nobody has decided on yet (a decision on one of the
+                # previous chunk replaces it)
+                store.add_annotations(chunk, at_hand, done[k:k + WRITE_ROWS])  # type: ignore[arg-type]
+                for a in chunk:
+                    at_hand.pop(a.unit_id, None)
+            latest = self.latest
+            for a in batch.decisions:
+                key = (a.unit_id, a.annotator)
+                if latest.get(key) is a:
+                    del latest[key]
+        store.checkpoint()
+        store.put_suggestion_rows(rows, new_units=True)
+        if batch.suggestions:
+            store.put_suggestion_rows(batch.suggestions)
+        store.checkpoint()
 
     def _write_oldest(self) -> None:
         batch, fut = self.pending.popleft()
         if not fut.done():
             self.store.checkpoint(force=True)  # not holding the write lock while waiting
+        encoded: list[EncodedDecision] | None
         try:
-            rows, parts = fut.result()
+            rows, parts, encoded = fut.result()
         except BrokenProcessPool:
             # a worker could not start or died (e.g. a script without a __main__ guard):
             # suggest here instead, and stop using the pool for this import
             self.workers = 1
-            rows, parts = _suggestion_rows(self.suggesters, batch.units), _part_rows(batch.units, batch.docs)
-        self._write(batch, rows, parts)
+            rows, parts, encoded = _suggestion_rows(self.suggesters, batch.units), _part_rows(batch.units, batch.docs), None
+        self._write(batch, rows, parts, encoded)
 
     def finish(self) -> None:
         """Suggest for what is queued and write every outstanding batch."""
@@ -374,7 +429,8 @@ class _SuggestBuffer:
             fut.cancel()
         self.pending.clear()
         self.batch = _Batch()
-        self.unwritten.clear()
+        self.waiting.clear()
+        self.latest.clear()
 
     def close(self) -> None:
         if self._executor is not None:
@@ -416,16 +472,22 @@ def import_sources(
             try:
                 with store.importing(dataset, plan.source.name) as staging:
                     buffer.dataset = staging
-                    for parsed in reader(plan.source, options):
-                        try:
-                            _store_parsed(store, staging, parsed, plan, summary, buffer, options)
-                        except UnicodeEncodeError as e:
-                            bad = e.object[e.start : e.end].encode("unicode_escape").decode() if isinstance(e.object, str) else "?"
-                            raise InputError(
-                                plan.source.name, f"text is not valid Unicode (lone surrogate {bad})", line=parsed.line
-                            ) from None
-                        store.checkpoint()  # between whole documents
-                    buffer.finish()
+                    group: list[Parsed] = []
+                    grouped = 0
+                    try:
+                        for parsed in reader(plan.source, options):
+                            if _prepare(parsed, plan, options):
+                                group.append(parsed)
+                                grouped += len(parsed.units)
+                            if len(group) >= DOCUMENT_GROUP or grouped >= SUGGEST_BATCH:
+                                _store_group(store, staging, group, plan, summary, buffer)
+                                group, grouped = [], 0
+                            store.checkpoint()  # between documents: not holding the write lock while reading
+                        _store_group(store, staging, group, plan, summary, buffer)
+                        buffer.finish()
+                    except UnicodeEncodeError as e:  # text the reader let through, met when written
+                        bad = e.object[e.start : e.end].encode("unicode_escape").decode() if isinstance(e.object, str) else "?"
+                        raise InputError(plan.source.name, f"text is not valid Unicode (lone surrogate {bad})") from None
             except (InputError, OSError, MemoryError) as e:
                 buffer.discard()
                 buffer.count = counted
@@ -447,45 +509,60 @@ def import_sources(
     return summary
 
 
-def _store_parsed(
-    store: Store, dataset: Dataset, parsed: Parsed, plan: SourcePlan, summary: ImportSummary,
-    buffer: _SuggestBuffer, options: ReadOptions,
-) -> None:
+def _prepare(parsed: Parsed, plan: SourcePlan, options: ReadOptions) -> bool:
+    """Check a document as read (before anything of it is written); whether it has units to import."""
     name = plan.source.name
     if not parsed.units:
-        return
+        return False
+    doc = parsed.document
+    for field_text in (doc.text, doc.title, doc.source, doc.external_id or ""):
+        try:
+            field_text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            bad = e.object[e.start : e.end].encode("unicode_escape").decode()
+            raise InputError(name, f"text is not valid Unicode (lone surrogate {bad})", line=parsed.line) from None
     for u in parsed.units:
-        if parsed.document.text[u.start : u.end] != u.text:
+        if doc.text[u.start : u.end] != u.text:
             raise InputError(name, f"unit {u.position} does not match the document text", line=parsed.line)
     if options.labels_as == "suggestions" and parsed.labels:
         parsed.suggestions.extend(labels_as_suggestions(parsed.labels, plan.source))
         parsed.labels = []
-    # A new document's units are written with their record parts once the suggesters have
-    # been over them; when decisions or suggestions come with them (those need the unit rows
-    # now) the units are written at once and only their parts then.
-    defer = buffer.makes_parts and not parsed.labels and not parsed.suggestions
-    units = parsed.units
-    doc_id = store.insert_document(dataset, parsed.document, units, defer_units=defer,
-                                   defer_caches=buffer.makes_parts and not defer)
-    fresh = doc_id is not None
-    if doc_id is not None:  # insert_document gave the units their ids
-        summary.documents += 1
-        summary.units += len(units)
-        buffer.add(units, (doc_id, parsed.document.external_id, parsed.document.title), new=buffer.makes_parts)
-    else:
-        summary.duplicates += 1
-        if not parsed.labels and not parsed.suggestions:
-            return
-        doc_id = store.document_id_by_hash(dataset, parsed.document.content_hash)
-        assert doc_id is not None
-        if doc_id in buffer.unwritten:
-            buffer.finish()  # the earlier copy's units are still waiting to be written
-        units = store.document_units(doc_id)
-        _check_same_units(parsed, units, name)
-    if parsed.labels:
-        summary.annotations += _store_labels(store, parsed, units, name, fresh)
-    if parsed.suggestions:
-        summary.imported_suggestions += _store_suggestions(store, parsed, units, name)
+    return True
+
+
+def _store_group(store: Store, dataset: Dataset, group: Sequence[Parsed], plan: SourcePlan,
+                 summary: ImportSummary, buffer: _SuggestBuffer) -> None:
+    """Write a group of documents' rows (one statement), and queue their units, decisions and
+    suggestions in ``buffer``; a document already in the dataset adds only the decisions and
+    suggestions it brings."""
+    if not group:
+        return
+    name = plan.source.name
+    placed = store.insert_documents(dataset, [(p.document, p.units) for p in group], defer_units=True)
+    # the units of the documents this group's copies bring decisions or suggestions for: still
+    # in the buffer, or already written (one read), or added by this group
+    units_of = {doc_id: buffer.waiting[doc_id] for doc_id, added in placed if doc_id in buffer.waiting}
+    new_ids = {doc_id for doc_id, added in placed if added}
+    units_of.update(store.documents_units([doc_id for p, (doc_id, added) in zip(group, placed)
+                                           if not added and (p.labels or p.suggestions)
+                                           and doc_id not in units_of and doc_id not in new_ids]))
+    for parsed, (doc_id, added) in zip(group, placed):
+        if added:  # insert_documents gave the units their ids
+            summary.documents += 1
+            summary.units += len(parsed.units)
+            buffer.add(parsed.units, (doc_id, parsed.document.external_id, parsed.document.title))
+            units = units_of[doc_id] = parsed.units
+        else:
+            summary.duplicates += 1
+            if not parsed.labels and not parsed.suggestions:
+                continue
+            units = units_of.get(doc_id, [])
+            _check_same_units(parsed, units, name)
+        if parsed.labels:
+            summary.annotations += _queue_labels(store, parsed, units, name, added, buffer)
+        if parsed.suggestions:
+            summary.imported_suggestions += _queue_suggestions(parsed, units, name, buffer)
+        buffer.ready()
 
 
 def labels_as_suggestions(labels: Sequence[base.UnitLabels], source: Source) -> list[base.UnitSuggestions]:
@@ -506,8 +583,8 @@ def labels_as_suggestions(labels: Sequence[base.UnitLabels], source: Source) -> 
     ]
 
 
-def _store_suggestions(store: Store, parsed: Parsed, units: list[Unit], name: str) -> int:
-    """Write a document's imported suggestions (a model's pre-annotations); returns how many."""
+def _queue_suggestions(parsed: Parsed, units: list[Unit], name: str, buffer: _SuggestBuffer) -> int:
+    """Queue a document's imported suggestions (a model's pre-annotations); returns how many."""
     from annotator.store import suggestion_json
 
     rows = []
@@ -522,7 +599,7 @@ def _store_suggestions(store: Store, parsed: Parsed, units: list[Unit], name: st
         except ValueError as e:
             raise InputError(name, str(e).splitlines()[0], line=parsed.line) from None
         rows.append((int(unit.id or 0), sug.suggester, sug.version, *suggestion_json(sug.spans, sug.relations)))
-    store.put_suggestion_rows(rows)
+    buffer.propose(rows)
     return len(rows)
 
 
@@ -536,11 +613,12 @@ def _check_same_units(parsed: Parsed, units: list[Unit], name: str) -> None:
         )
 
 
-def _store_labels(store: Store, parsed: Parsed, units: list[Unit], name: str, fresh: bool) -> int:
-    """Write a document's imported decisions; identical ones already there are skipped (a
-    ``fresh`` document, just written, has none but those of its own earlier labels)."""
+def _queue_labels(store: Store, parsed: Parsed, units: list[Unit], name: str, fresh: bool,
+                  buffer: _SuggestBuffer) -> int:
+    """Queue a document's imported decisions; one identical to the current decision (or to
+    the latest queued) is skipped. A ``fresh`` document, just added, has no decisions but
+    those queued."""
     added = 0
-    seen: set[tuple[int, str]] = set()
     for lab in parsed.labels:
         if not 0 <= lab.unit_index < len(units):
             raise InputError(name, f"label refers to unit {lab.unit_index}, which does not exist", line=parsed.line)
@@ -556,13 +634,14 @@ def _store_labels(store: Store, parsed: Parsed, units: list[Unit], name: str, fr
             reason = str(e).splitlines()[0] if not hasattr(e, "errors") else _pyd_reason(e)
             raise InputError(name, reason, line=parsed.line) from None
         key = (ann.unit_id, ann.annotator)
-        current = store.current_annotation(*key) if not fresh or key in seen else None
-        seen.add(key)
+        current = buffer.latest.get(key)
+        if current is None and not fresh:
+            current = store.current_annotation(*key)
         if current and current.answer == ann.answer and sorted(s.key for s in current.spans) == sorted(
             s.key for s in ann.spans
         ) and sorted(r.key for r in current.relations) == sorted(r.key for r in ann.relations):
             continue
-        store.add_annotation(ann)
+        buffer.decide(ann)
         added += 1
     return added
 

@@ -141,3 +141,165 @@ def test_called_giving_a_name_is_no_cue() -> None:
     assert _attr("The so-called reform plan stalled in the spring.")[0] == {}
     spans, _ = _attr("Critics called the plan a disaster for the valley.")
     assert spans["CUE"] == ["called"] and spans["SOURCE"] == ["Critics"]
+
+
+def test_a_heading_or_a_transcript_label_before_a_colon_is_no_speaker() -> None:
+    for text in ("The Latest: Roe wins the county vote.", "Here they are: three rules for the road.",
+                 "ROE: We will not give up the fight.", "Editor’s note: This story was updated.",
+                 "Continued Roe: the vote was rigged from the start."):
+        spans, _ = _attr(text)
+        assert ":" not in spans.get("CUE", []), text
+    # a name before a colon still speaks
+    spans, rels = _attr("Senator Roe: Rates Will Rise Next Year.")
+    assert spans == {"CUE": [":"], "SOURCE": ["Senator Roe"], "CLAIM": ["Rates Will Rise Next Year"]}
+    assert ("source-of", "Senator Roe", "Rates Will Rise Next Year") in rels
+
+
+def test_a_third_partys_belief_or_wish_is_a_cue() -> None:
+    spans, rels = _attr("The senator thinks the bill will fail in the House.")
+    assert spans == {"CUE": ["thinks"], "SOURCE": ["The senator"], "CLAIM": ["the bill will fail in the House"]}
+    assert ("cue-of", "thinks", "the bill will fail in the House") in rels
+    spans, _ = _attr("Most farmers in the county still want a new dam on the river.")
+    assert spans["CUE"] == ["still want"] and spans["SOURCE"] == ["Most farmers in the county"]
+    spans, _ = _attr("Ms. Roe does not know whether the plant will close.")
+    assert spans["CUE"] == ["does not know"] and spans["SOURCE"] == ["Ms. Roe"]
+    spans, _ = _attr("The county clerk insists the count was fair and complete.")
+    assert spans["CUE"] == ["insists"] and spans["CLAIM"] == ["the count was fair and complete"]
+    spans, _ = _attr("The old mayor lambasted the plan as a waste of money.")
+    assert spans["CUE"] == ["lambasted"] and spans["SOURCE"] == ["The old mayor"]
+    spans, _ = _attr("The county clerk bemoaned the cost of the new dam.")
+    assert spans["CUE"] == ["bemoaned"] and spans["SOURCE"] == ["The county clerk"]
+    spans, _ = _attr("Two new reports show the river is rising fast.")
+    assert spans["CUE"] == ["show"] and spans["SOURCE"] == ["Two new reports"]
+
+
+def test_a_belief_verb_is_no_cue_in_a_transcript_turn_after_to_or_a_modal_or_as_an_imperative() -> None:
+    for text in ("ROE: I think the bill will fail in the House.", "Q: Do you want a new dam on the river?",
+                 "They would want a new dam on the river.", "Farmers came to see the new dam on the river.",
+                 "See the full results of the county vote here."):
+        spans, _ = _attr(text)
+        assert spans.get("CUE", []) == [], text
+    # in a column, the writer's own "I think" is a cue
+    spans, _ = _attr("I think the bill will fail in the House.")
+    assert spans["CUE"] == ["think"] and spans["SOURCE"] == ["I"]
+
+
+def test_a_belief_verb_inside_a_reported_statement_is_not_a_second_cue() -> None:
+    spans, rels = _attr("Half of the farmers said they want a new dam on the river.")
+    assert spans["CUE"] == ["said"]
+    assert spans["CLAIM"] == ["they want a new dam on the river"]
+    spans, _ = _attr("Half of the farmers told the mayor they still fear the river will flood.")
+    assert spans["CUE"] == ["told"]
+
+
+def test_an_event_verb_after_to_or_a_modal_or_inside_a_reported_statement_is_no_cue() -> None:
+    for text in ("The mayor had a week to respond to the letter from the farmers.",
+                 "The clerk said the count appeared complete by noon on Monday."):
+        spans, _ = _attr(text)
+        assert "respond to" not in spans.get("CUE", []) and "appeared" not in spans.get("CUE", []), text
+    # on its own the same verb is still a cue
+    spans, _ = _attr("The count appeared complete by noon on Monday.")
+    assert spans["CUE"] == ["appeared"] and spans["SOURCE"] == ["The count"]
+    spans, _ = _attr("The governor declined to say whether she would run again.")
+    assert spans["CUE"] == ["declined"] and spans["SOURCE"] == ["The governor"]
+
+
+def test_an_adverb_after_the_verb_and_a_particle_belong_to_the_cue() -> None:
+    spans, _ = _attr('"We will win the county," Roe said confidently.')
+    assert spans["CUE"] == ["said confidently"] and spans["SOURCE"] == ["Roe"]
+    spans, rels = _attr("The dam will hold, the mayor said Tuesday.")
+    assert spans == {"CUE": ["said Tuesday"], "SOURCE": ["the mayor"], "CLAIM": ["The dam will hold"]}
+    spans, _ = _attr("The mayor said Tuesday that the dam will hold.")
+    assert spans["CUE"] == ["said"]
+    spans, _ = _attr("Most farmers in the valley are worried about the new dam.")
+    assert spans["CUE"] == ["are worried about"] and spans["SOURCE"] == ["Most farmers in the valley"]
+    spans, _ = _attr("The mayor cautioned against a vote before the spring.")
+    assert spans["CUE"] == ["cautioned against"]
+    spans, _ = _attr("Roe accused of lying about the budget, the clerk resigned.")
+    assert "accused of" in spans["CUE"]
+    spans, _ = _attr('The mayor continued: "The river will not wait for us."')
+    assert spans["CUE"] == ["continued:"] and spans["SOURCE"] == ["The mayor"]
+    assert spans["CLAIM"] == ['"The river will not wait for us."']
+
+
+def test_a_passive_that_names_finds_or_informs_is_no_cue() -> None:
+    for text in ("The river crossing is called the Narrows by everyone in the county.",
+                 "The missing ballots were found in a locked room at the county hall.",
+                 "The farmers were told to leave the valley before the flood."):
+        spans, _ = _attr(text)
+        assert spans.get("CUE", []) == [], text
+    # with its agent after it, the passive reports
+    spans, _ = _attr("The flood was reported by the river authority on Monday.")
+    assert spans["CUE"] == ["was reported by"] or spans["CUE"] == ["was reported"]
+    # a noun after a noun is no stance verb; after a plural it is
+    spans, _ = _attr("The talk show host left the studio early.")
+    assert spans.get("CUE", []) == []
+
+
+def test_attitude_verbs_need_no_that_and_a_participle_after_a_number_is_an_adjective() -> None:
+    spans, _ = _attr("Many farmers fear the river will flood again in the spring.")
+    assert spans["CUE"] == ["fear"] and spans["SOURCE"] == ["Many farmers"]
+    spans, _ = _attr("She leads by 40 pledged votes in the county.")
+    assert spans.get("CUE", []) == []
+    # "said in an email" keeps only the verb; "said in a statement" keeps the whole
+    spans, _ = _attr("Roe said in an email that the count was fair.")
+    assert spans["CUE"] == ["said"]
+    spans, _ = _attr("Roe said in a statement that the count was fair.")
+    assert spans["CUE"] == ["said in a statement"]
+
+
+def test_in_the_polls_mid_sentence_is_no_source_and_long_or_both_join_the_cue() -> None:
+    spans, _ = _attr("Roe still leads in the polls, but the race is close.")
+    assert spans.get("CUE", []) == []
+    spans, rels = _attr("In a new county poll, Roe leads by ten points.")
+    assert spans["CUE"] == ["In"] and spans["SOURCE"] == ["a new county poll"]
+    spans, _ = _attr("Farmers have long argued that the dam is too small.")
+    assert spans["CUE"] == ["have long argued"]
+    spans, _ = _attr("The two mayors have both said the dam is too small.")
+    assert spans["CUE"] == ["have both said"]
+
+
+def test_set_phrases_that_report_nothing_are_no_cues() -> None:
+    for text in ("The dam costs more than, say, a new bridge over the river.",
+                 "All told, the county spent ten million on the dam.",
+                 "Because, you know, the dam is old and the river is high.",
+                 "The dam is old, believe me, and the river is high.",
+                 "Not to mention the river, which is rising every day."):
+        spans, _ = _attr(text)
+        assert spans.get("CUE", []) == [], text
+
+
+def test_a_stance_verb_in_a_title_case_headline_is_a_cue() -> None:
+    spans, _ = _attr("Senator Roe Backs The New Dam Plan.")
+    assert spans["CUE"] == ["Backs"] and spans["SOURCE"] == ["Senator Roe"]
+    # in running text a capitalised word is no verb
+    spans, _ = _attr("The plan was drawn up by Backs and Sons, a firm in the county.")
+    assert spans.get("CUE", []) == []
+
+
+def test_calls_as_a_plural_noun_or_a_naming_is_no_cue() -> None:
+    for text in ("The campaign paid for phone calls to every voter in the county.",
+                 "Roe railed against what he calls the county machine in every speech."):
+        spans, _ = _attr(text)
+        assert "calls" not in spans.get("CUE", []), text
+    spans, _ = _attr("The mayor calls the dam a waste of money.")
+    assert spans["CUE"] == ["calls"] and spans["SOURCE"] == ["The mayor"]
+
+
+def test_forms_mostly_used_in_other_senses_are_no_cues() -> None:
+    for text in ("The county is writing a new plan for the dam.", "Finding a new site for the dam took a year.",
+                 "Responding to the flood, the county closed the road.", "The new plan shows promise for the farmers."):
+        spans, _ = _attr(text)
+        assert not {"writing", "Finding", "Responding to", "promise"} & set(spans.get("CUE", [])), text
+
+
+def test_appearing_somewhere_or_another_sense_of_the_verb_is_no_cue() -> None:
+    for text in ("The mayor appeared at a rally in the valley on Monday.",
+                 "Roe appears on a morning show every week.", "The mayor showed up late to the meeting.",
+                 "The county backed away from the plan last week.", "The clerk found herself alone in the hall.",
+                 "The county added to its lead in the polls.", "Jane Roe reported from the capital.",
+                 "The clerk met aide Hope Bell in the hall."):
+        spans, _ = _attr(text)
+        assert spans.get("CUE", []) == [], text
+    spans, _ = _attr("The mayor appeared to back the new dam.")
+    assert spans["CUE"] == ["appeared"]

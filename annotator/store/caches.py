@@ -9,13 +9,12 @@ reads them back to decide anything, so dropping them costs speed, never correctn
   :meth:`~annotator.store.units.UnitTables._write_units` only.
 - A decision's **export part** (``annotations.export_part``, ``export_meta``) — written with
   the decision's history row: :meth:`RowCaches._decision_export_part`, called by
-  :meth:`~annotator.store.decisions.DecisionTables.add_annotation`, or, for a decision an
-  import makes on a unit whose caches come later (``insert_document(defer_caches=True)``),
-  by :meth:`~annotator.store.units.UnitTables.insert_units` with them.
+  :meth:`~annotator.store.decisions.DecisionTables.encode_decision` only (which
+  ``add_annotations`` calls, and an import's worker processes for the decisions of their batch).
 - A current decision's **packed agreement columns** (``decisions.agree_head``,
   ``agree_spans``) — written whenever a current decision changes (a decision, an undo):
   :meth:`RowCaches._agreement_columns`, called by
-  :meth:`~annotator.store.decisions.DecisionTables._set_current` only.
+  :meth:`~annotator.store.decisions.DecisionTables._set_current_many` only.
 
 The encodings are :mod:`annotator.record_parts` (export: the token list, tail and decision
 part in compact form, :class:`~annotator.record_parts.Shorthand`) and

@@ -128,13 +128,10 @@ class Connection:
             self._open_sqlite(create, durable)
         # What a write transaction hands out, forgotten when it ends: ids of annotator names
         # and span labels (kept across transactions once committed), the id the next unit
-        # gets, and the unit ids given by insert_document(defer_units=True) not yet written
-        # (defer_caches=True: written without their caches yet, each with the decisions made
-        # on it meanwhile, whose export parts wait for the unit's token bounds).
+        # gets, and the unit ids given by insert_document(defer_units=True) not yet written.
         self._ids = Ids(self._x)
         self._next_unit_id: int | None = None
         self._deferred: set[int] = set()
-        self._uncached: dict[int, list[Any]] = {}
         # Sliced writes (an import): how long a transaction may be held, when it began; the
         # import being written (its id, the target dataset's id and name, the staging
         # dataset's id) and the block of unit ids it has reserved (next, last).
@@ -466,7 +463,6 @@ class Connection:
         self._ids.clear()  # ids this transaction added are gone
         self._next_unit_id = None
         self._deferred.clear()
-        self._uncached.clear()
         self._unit_block = None
 
     @contextmanager
@@ -484,12 +480,17 @@ class Connection:
         # Many short commits: without an fsync each (WAL with synchronous=NORMAL is still
         # safe against a crash of the process; a power cut may lose the last slices, which
         # the caller must be able to redo, as an import redoes its file), then as it was.
+        # PostgreSQL's equivalent: synchronous_commit off (a crash of the server loses the
+        # last commits, never a commit in the middle).
         sqlite = self.engine != "postgresql"
         if sqlite:
             sync = self.conn.execute("PRAGMA synchronous").fetchone()[0]
             self.conn.execute("PRAGMA synchronous=NORMAL")
             auto = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             self.conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
+        else:
+            sync = self.conn.raw.execute("SHOW synchronous_commit").fetchone()[0]  # type: ignore[attr-defined]
+            self.conn.raw.execute("SET synchronous_commit = off")  # type: ignore[attr-defined]
         try:
             yield self
         except BaseException:
@@ -503,6 +504,8 @@ class Connection:
             if sqlite:
                 self.conn.execute(f"PRAGMA synchronous={int(sync)}")
                 self.conn.execute(f"PRAGMA wal_autocheckpoint={int(auto)}")
+            elif not self._closed():
+                self.conn.raw.execute(f"SET synchronous_commit = {sync}")  # type: ignore[attr-defined]
 
     def checkpoint(self, force: bool = False) -> None:
         """Commit the open slice of :meth:`sliced_writes` if it has been held long enough
@@ -537,6 +540,18 @@ class Connection:
             first = self._first_free_unit_id()
         self._next_unit_id = first + n
         return first
+
+    def _new_ids(self, table: str, n: int) -> list[int]:
+        """Ids for ``n`` new rows of ``table`` (inside a write), so that many rows go in as one
+        bulk insert and their ids are known without reading them back: on SQLite the next
+        ``n`` after the largest (the write lock is held until the rows are in), on PostgreSQL
+        ``n`` values of the table's id sequence (which inserts without an id use too)."""
+        if n <= 0:
+            return []
+        if self.engine == "postgresql":
+            return self._run("nextval", lambda: self.conn.next_ids(table, n))  # type: ignore[attr-defined]
+        first = int(self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]) + 1
+        return list(range(first, first + n))
 
     def _first_free_unit_id(self) -> int:
         """One past the highest unit id written or reserved by a running import (two reads:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from annotator.errors import UserError
@@ -30,6 +30,8 @@ DECISION_FIELDS: dict[str, str] = {
 _ANNOTATION_COLUMNS = ("unit_id", "document_id", "position", "start", "end", "text", "tokens", "unit_meta",
                        "annotation_id", "annotator", "answer", "spans", "relations", "created", "time_spent", "meta")
 _ANNOTATION_KEYS = ("id", "unit_id", "annotator", "answer", "spans", "relations", "created", "time_spent", "meta")
+#: A decision's spans and relations as stored (JSON), its export part and suffix.
+EncodedDecision = tuple[str, str, "bytes | None", "bytes | None"]
 
 
 class DecisionTables(LeaseTables):
@@ -39,49 +41,101 @@ class DecisionTables(LeaseTables):
         """Append a decision and make it the current one for (unit, annotator); it ends the
         annotator's lease on the unit (a decision is stored even if that lease ran out and
         someone else took the unit meanwhile: work is never refused). Committed before this
-        returns (unless inside an outer :meth:`write`)."""
-        created = ann.created if ann.created is not None else time.time()
+        returns (unless inside an outer :meth:`write`). One decision of :meth:`add_annotations`."""
+        return self.add_annotations([ann])[0]
+
+    @classmethod
+    def encode_decision(cls, ann: Annotation, unit: Mapping[str, Any], created: float) -> EncodedDecision:
+        """What a decision's row stores besides its plain fields: its spans and relations as
+        JSON, its export part and suffix (over ``unit``'s token bounds, as
+        :meth:`add_annotations` takes units); pure, so an import's worker processes encode
+        the decisions of their batch."""
+        spans, relations = dump_spans(ann.spans), dump_relations(ann.relations)
+        part, suffix = cls._decision_export_part(ann, unit, created, spans, relations) or (None, None)  # type: ignore[arg-type]
+        return spans, relations, part, suffix
+
+    def add_annotations(self, anns: Sequence[Annotation], new_units: Mapping[int, Mapping[str, Any]] | None = None,
+                        encoded: Sequence[EncodedDecision | None] | None = None) -> list[int]:
+        """Append decisions in order (a later one on the same (unit, annotator) replaces an
+        earlier as the current decision) in one transaction and a few statements whatever
+        their number; their ids. ``new_units`` may give, by unit id, units the caller has just
+        written, on which no one has decided yet, with what their decisions' export parts need
+        of them (``dataset_id``, ``input_hash``, ``token_bounds``, ``tokens``, ``text``, as an
+        import has them at hand); the others are read. ``encoded`` may give, in the order of
+        ``anns``, what :meth:`encode_decision` made of a decision (whose ``created`` is set)."""
+        if not anns:
+            return []
         with self.write():
-            spans, relations = dump_spans(ann.spans), dump_relations(ann.relations)
-            # a unit this import wrote (to its staging dataset) without its caches yet: the
-            # decision's part is written with them, over its token bounds
-            waiting = self._uncached.get(ann.unit_id) if self._import is not None else None
-            if waiting is not None:
-                unit: dict[str, Any] | None = {"dataset_id": self._import[2]}  # type: ignore[index]
-                part, suffix = None, None
-            else:
-                unit = self._one("SELECT u.dataset_id, u.input_hash, x.token_bounds, CASE WHEN x.token_bounds IS NULL"
-                                 " THEN u.text END AS text, u.tokens FROM units u"
-                                 " LEFT JOIN unit_extents x ON x.unit_id = u.id WHERE u.id = ?", (ann.unit_id,))
+            known = dict(new_units or {})
+            wanted = list({a.unit_id for a in anns if a.unit_id not in known})
+            for k in range(0, len(wanted), 500):
+                part = wanted[k:k + 500]
+                for row in self._q(
+                        "SELECT u.id, u.dataset_id, u.input_hash, x.token_bounds, CASE WHEN x.token_bounds IS NULL"
+                        " THEN u.text END AS text, u.tokens FROM units u LEFT JOIN unit_extents x ON x.unit_id = u.id"
+                        f" WHERE u.id IN ({', '.join('?' * len(part))})", part):
+                    known[row["id"]] = row
+            now = time.time()
+            rows = []
+            for k, ann in enumerate(anns):
+                unit = known.get(ann.unit_id)
                 if unit is None:
                     raise UserError(f"no unit {ann.unit_id} in {self.path}")
-                part, suffix = self._decision_export_part(ann, unit, created, spans, relations) or (None, None)
-            cur = self._x(
-                "INSERT INTO annotations (unit_id, dataset_id, annotator, answer, spans, relations,"
-                " created, time_spent, meta, export_part, export_meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (ann.unit_id, unit["dataset_id"], ann.annotator, ann.answer, spans, relations, created,
-                 ann.time_spent, json.dumps(ann.meta, ensure_ascii=False), part, suffix),
-            )
-            ann_id = int(cur.lastrowid or 0)
-            if waiting is not None:
-                waiting.append((ann_id, ann, created, spans, relations))
-            self._set_current(ann.unit_id, ann.annotator, unit["dataset_id"], ann_id, ann.answer,
-                              [(s.start, s.end, s.label, s.layer) for s in ann.spans])
-            if self._import is None or unit["dataset_id"] != self._import[2]:  # nobody leases a staged unit
-                self._end_lease(ann.unit_id, ann.annotator)
-        return ann_id
+                created = ann.created if ann.created is not None else now
+                done = encoded[k] if encoded else None
+                spans, relations, part, suffix = done or self.encode_decision(ann, unit, created)
+                rows.append([None, ann.unit_id, unit["dataset_id"], ann.annotator, ann.answer, spans, relations,
+                             created, ann.time_spent, json.dumps(ann.meta, ensure_ascii=False), part, suffix])
+            columns = ("id", "unit_id", "dataset_id", "annotator", "answer", "spans", "relations", "created",
+                       "time_spent", "meta", "export_part", "export_meta")
+            if len(rows) == 1:
+                cur = self._x(f"INSERT INTO annotations ({', '.join(columns[1:])}) VALUES"
+                              f" ({', '.join('?' * (len(columns) - 1))})", rows[0][1:])
+                ids = [int(cur.lastrowid or 0)]
+            else:
+                ids = self._new_ids("annotations", len(rows))
+                for row, ann_id in zip(rows, ids):
+                    row[0] = ann_id
+                self._bulk_insert("annotations", columns, rows)
+            current: dict[tuple[int, str], tuple[int, int, Annotation]] = {}
+            for ann, ann_id, row in zip(anns, ids, rows):
+                current[(ann.unit_id, ann.annotator)] = (row[2], ann_id, ann)
+            fresh = new_units or {}
+            for first in (True, False):  # decisions on new units are inserted, others replace
+                rows_now = [(unit_id, who, ds_id, ann_id, ann.answer,
+                             [(s.start, s.end, s.label, s.layer) for s in ann.spans])
+                            for (unit_id, who), (ds_id, ann_id, ann) in current.items() if (unit_id in fresh) == first]
+                if rows_now:
+                    self._set_current_many(rows_now, new=first)
+            staging = self._import[2] if self._import is not None else None
+            ended = [key for key, (ds_id, _, _) in current.items() if ds_id != staging]  # nobody leases a staged unit
+            if ended:
+                self._end_leases(ended)
+        return ids
 
     def _set_current(self, unit_id: int, annotator: str, dataset_id: int, annotation_id: int, answer: str,
                      spans: list[tuple[int, int, str, str]]) -> None:
-        """Make an annotation row the current decision of (unit, annotator), with its packed
-        agreement columns: the one place a current decision is written."""
-        head, packed = self._agreement_columns(unit_id, annotator, answer, spans)
-        self._x(
+        """Make an annotation row the current decision of (unit, annotator)."""
+        self._set_current_many([(unit_id, annotator, dataset_id, annotation_id, answer, spans)])
+
+    def _set_current_many(self, rows: Sequence[tuple[int, str, int, int, str, list[tuple[int, int, str, str]]]],
+                          *, new: bool = False) -> None:
+        """Make annotation rows the current decisions of their (unit, annotator) — each pair
+        once — with their packed agreement columns: the one place a current decision is
+        written. ``new``: none of the pairs has one yet (a bulk insert, ``COPY`` on PostgreSQL)."""
+        values = [(unit_id, annotator, dataset_id, annotation_id, answer,
+                   *self._agreement_columns(unit_id, annotator, answer, spans))
+                  for unit_id, annotator, dataset_id, annotation_id, answer, spans in rows]
+        if new:
+            self._bulk_insert("decisions", ("unit_id", "annotator", "dataset_id", "annotation_id", "answer",
+                                            "agree_head", "agree_spans"), values)
+            return
+        self._x_many(
             "INSERT INTO decisions (unit_id, annotator, dataset_id, annotation_id, answer, agree_head, agree_spans)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, annotator) DO UPDATE SET"
             " annotation_id = excluded.annotation_id, answer = excluded.answer,"
             " agree_head = excluded.agree_head, agree_spans = excluded.agree_spans",
-            (unit_id, annotator, dataset_id, annotation_id, answer, head, packed),
+            values,
         )
 
     @staticmethod

@@ -73,13 +73,13 @@ class ImportTables(UnitTables):
         try:
             with self.sliced_writes():
                 yield staging
-                if self._deferred or self._uncached:
-                    raise RuntimeError(f"{len(self._deferred) + len(self._uncached)} units given ids by"
-                                       " insert_document(defer_units or defer_caches) were never written with insert_units")
+                if self._deferred:
+                    raise RuntimeError(f"{len(self._deferred)} units given ids by insert_document(defer_units=True)"
+                                       " were never written with insert_units")
         except BaseException:
             self._import = None
             self._unit_block = None
-            self._uncached.clear()
+            self._deferred.clear()
             self._discard_import(import_id, staging_id)
             raise
         self._import = None
@@ -109,9 +109,12 @@ class ImportTables(UnitTables):
         schema is always migrated to the current version when a store opens)."""
         return ("unit_extents", "annotations", "decisions", "leases")
 
-    def _chunks(self, staging_id: int) -> Iterator[tuple[int, int]]:
+    def _chunks(self, staging_id: int) -> Iterator[tuple[int, int, int, int]]:
         """(first, last) unit ids of the next staged units, whole documents, about
-        ``_CHUNK_S`` of work each; the caller moves or removes them before asking again."""
+        ``_CHUNK_S`` of work each, and the (lowest, highest) id of their documents; the
+        caller moves or removes them before asking again. (No MIN or MAX over an index here:
+        PostgreSQL answers one by walking an index in order from its end, through every row
+        published before.)"""
         n = _CHUNK_UNITS
         after = 0
         while True:
@@ -123,46 +126,48 @@ class ImportTables(UnitTables):
                 return
             lo, hi = ids[0][0], ids[-1][0]
             if len(ids) == n:  # the last document may go on: take it whole
-                last = self._tuples("SELECT MAX(id) FROM units WHERE document_id = ?", (ids[-1][1],))
-                hi = max(hi, int(last[0][0]))
-            yield lo, hi
+                hi = max(hi, *(int(r[0]) for r in self._tuples("SELECT id FROM units WHERE document_id = ?",
+                                                                (ids[-1][1],))))
+            docs = [int(r[1]) for r in ids]
+            yield lo, hi, min(docs), max(docs)
             after = hi
             took = time.monotonic() - began
             n = max(100, min(50_000, int(n * _CHUNK_S / took))) if took > 0 else n
 
     def _publish_import(self, import_id: int, dataset_id: int, staging_id: int) -> None:
-        """Move a complete import's rows into its dataset, whole documents per transaction."""
+        """Move a complete import's rows into its dataset, whole documents per transaction.
+        Each chunk's statements go by primary key ranges (no join whose cost grows with the
+        rows already moved); a document another import added to the dataset meanwhile stays
+        behind, with its units and their rows, and is removed with the staging dataset."""
         with self.write():
             self._x("UPDATE imports SET state = 'publishing', touched = ? WHERE id = ?", (time.time(), import_id))
         tables = self._unit_tables()
-        for lo, hi in self._chunks(staging_id):
+        for lo, hi, *docs in self._chunks(staging_id):
             with self.write():
-                docs = self._tuples(
-                    "SELECT MIN(document_id), MAX(document_id) FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?",
-                    (staging_id, lo, hi))[0]
-                # a document another import added meanwhile stays behind (and is removed below)
-                self._x("UPDATE documents SET dataset_id = ? WHERE dataset_id = ? AND id BETWEEN ? AND ?"
-                        " AND NOT EXISTS (SELECT 1 FROM documents AS d WHERE d.dataset_id = ?"
-                        " AND d.content_hash = documents.content_hash)",
-                        (dataset_id, staging_id, docs[0], docs[1], dataset_id))
-                self._x(
-                    "UPDATE units SET dataset_id = ? WHERE dataset_id = ? AND id BETWEEN ? AND ? AND document_id IN"
-                    " (SELECT id FROM documents WHERE dataset_id = ? AND id BETWEEN ? AND ?)",
-                    (dataset_id, staging_id, lo, hi, dataset_id, docs[0], docs[1]))
+                # one look-up of the target's unique (dataset, hash) index per document
+                behind = [int(r[0]) for r in self._tuples(
+                    "SELECT id, (SELECT 1 FROM documents t WHERE t.dataset_id = ? AND t.content_hash = s.content_hash)"
+                    " FROM documents s WHERE s.id BETWEEN ? AND ? AND s.dataset_id = ?",
+                    (dataset_id, docs[0], docs[1], staging_id)) if r[1] is not None]
+                keep = f" AND document_id NOT IN ({', '.join('?' * len(behind))})" if behind else ""
+                self._x(f"UPDATE documents SET dataset_id = ? WHERE id BETWEEN ? AND ? AND dataset_id = ?"
+                        f"{keep.replace('document_id', 'id')}", (dataset_id, docs[0], docs[1], staging_id, *behind))
+                self._x(f"UPDATE units SET dataset_id = ? WHERE dataset_id = ? AND id BETWEEN ? AND ?{keep}",
+                        (dataset_id, staging_id, lo, hi, *behind))
                 # '+dataset_id': by unit id, not through a (dataset, …) index that would walk
                 # every staged row for each chunk
+                moved = (" AND unit_id IN (SELECT id FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?)"
+                         if behind else "")
                 for t in tables:
-                    self._x(
-                        f"UPDATE {t} SET dataset_id = ? WHERE +dataset_id = ? AND unit_id BETWEEN ? AND ? AND unit_id IN"
-                        " (SELECT id FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?)",
-                        (dataset_id, staging_id, lo, hi, dataset_id, lo, hi))
+                    self._x(f"UPDATE {t} SET dataset_id = ? WHERE +dataset_id = ? AND unit_id BETWEEN ? AND ?{moved}",
+                            (dataset_id, staging_id, lo, hi, *((dataset_id, lo, hi) if behind else ())))
                 self._x("UPDATE imports SET touched = ? WHERE id = ?", (time.time(), import_id))
         self._discard_import(import_id, staging_id)  # what stayed behind, and the staging dataset
 
     def _discard_import(self, import_id: int, staging_id: int) -> None:
         """Remove an import's staged rows, a chunk per transaction, then the import itself."""
         tables = self._unit_tables()
-        for lo, hi in self._chunks(staging_id):
+        for lo, hi, _, _ in self._chunks(staging_id):
             with self.write():
                 staged = "(SELECT id FROM units WHERE dataset_id = ? AND id BETWEEN ? AND ?)"
                 self._x(f"DELETE FROM suggestions WHERE unit_id BETWEEN ? AND ? AND unit_id IN {staged}",

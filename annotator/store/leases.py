@@ -15,6 +15,7 @@ session that went away (its leases expire or are released).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from annotator.models import Unit
@@ -159,9 +160,9 @@ class LeaseTables(UnitTables):
             [(u, annotator, dataset_id, now + self.lease_seconds) for u in unit_ids],
         )
 
-    def _end_lease(self, unit_id: int, annotator: str) -> None:
-        """The annotator decided the unit: the decision holds it now (inside a write)."""
-        self._x("DELETE FROM leases WHERE unit_id = ? AND annotator = ?", (unit_id, annotator))
+    def _end_leases(self, decided: Sequence[tuple[int, str]]) -> None:
+        """The annotators decided these (unit, annotator): the decisions hold them now (inside a write)."""
+        self._x_many("DELETE FROM leases WHERE unit_id = ? AND annotator = ?", decided)
 
     def progress(self, dataset: str, annotator: str) -> tuple[int, int]:
         """(done, total) for ``annotator`` in ``dataset``, exact at this moment.

@@ -251,5 +251,22 @@ def m008_compact_parts(db: Database) -> None:
     compact_unit_parts(db.conn.execute, db.conn.executemany)
 
 
+#: What ``m009`` changes (the same for PostgreSQL).
+_M009 = """
+DROP INDEX documents_external;
+CREATE INDEX documents_external ON documents(dataset_id, external_id) WHERE external_id IS NOT NULL;
+"""
+
+
+@migrations()
+def m009_external_ids_only(db: Database) -> None:
+    """``documents_external`` holds only documents with an external id (a look-up by one is
+    all it serves), so that a query by dataset and content hash cannot take it for the
+    dataset's index of hashes: PostgreSQL's planner, told by statistics that the dataset an
+    import publishes into is still empty, walked every document of it this way for each
+    document published (minutes for 50,000). A smaller index for imports to write, too."""
+    db.executescript(_M009)
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]

@@ -192,6 +192,13 @@ DROP INDEX annotations_annotator;
 """
 
 
+#: m009: as ``migrations._M009``.
+_M009 = """
+DROP INDEX documents_external;
+CREATE INDEX documents_external ON documents(dataset_id, external_id) WHERE external_id IS NOT NULL;
+"""
+
+
 def _m008_compact(conn: PgConnection) -> None:
     from annotator.store.caches import compact_unit_parts
 
@@ -219,6 +226,7 @@ MIGRATIONS: dict[str, tuple[str, Callable[[PgConnection], None] | None]] = {
     "m005_leases": (_M005, None),
     "m007_imports": (_M007, None),
     "m008_compact_parts": (_M008, _m008_compact),
+    "m009_external_ids_only": (_M009, None),
 }
 
 

@@ -56,11 +56,20 @@ class SuggestionTables(DatasetTables):
             (s.unit_id, s.suggester, s.version, *suggestion_json(s.spans, s.relations), now) for s in suggestions
         )
 
-    def put_suggestion_rows(self, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
+    def put_suggestion_rows(self, rows: Iterable[tuple[int, str, str, str, str]], *, new_units: bool = False) -> None:
         """Store suggestions already encoded as (unit_id, suggester, version, spans, relations)
-        by :func:`suggestion_json`: the import path's fast lane, e.g. from worker processes."""
+        by :func:`suggestion_json`: the import path's fast lane, e.g. from worker processes.
+        ``new_units``: the rows are for units written in this transaction, which have none
+        yet, each (unit, suggester) once: inserted without looking for one to replace (``COPY``
+        on PostgreSQL)."""
         now = time.time()
-        self._put_rows((*r, now) for r in rows)
+        if not new_units:
+            self._put_rows((*r, now) for r in rows)
+            return
+        last = {(r[0], r[1]): r for r in rows}  # two suggesters of one name: the later one's, as an upsert keeps
+        with self.write():
+            self._bulk_insert("suggestions", ("unit_id", "suggester", "version", "spans", "relations", "created"),
+                              [(*r, now) for r in last.values()])
 
     def _put_rows(self, rows: Iterable[tuple[Any, ...]]) -> int:
         """Upsert suggestion rows (unit_id, suggester, version, spans, relations, created) in

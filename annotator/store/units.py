@@ -17,106 +17,115 @@ class UnitTables(RowCaches, DatasetTables):
     """Documents and their units: write (with their caches) and read."""
 
     def insert_document(self, dataset: Dataset, doc: Document, units: Sequence[Unit], *,
-                        defer_units: bool = False, defer_caches: bool = False) -> int | None:
-        """Add a document and its units; None when the same text is already in the dataset.
-        An import calls it inside :meth:`importing`, with the staging dataset it yields.
+                        defer_units: bool = False) -> int | None:
+        """Add a document and its units; None when the same text is already in the dataset
+        (one document of :meth:`insert_documents`)."""
+        doc_id, added = self.insert_documents(dataset, [(doc, units)], defer_units=defer_units)[0]
+        return doc_id if added else None
+
+    def insert_documents(self, dataset: Dataset, docs: Sequence[tuple[Document, Sequence[Unit]]], *,
+                         defer_units: bool = False) -> list[tuple[int, bool]]:
+        """Add documents and their units in one transaction, a few statements whatever their
+        number; for each, (its id, True) or, when the same text is already in the dataset (or
+        earlier in ``docs``), (the id of that document, False) and nothing is written for it.
+        An import calls it inside :meth:`importing`, with the staging dataset it yields, and
+        the text is then looked for in the dataset the import is for, then among the rows
+        staged so far.
 
         The units are given their ids here (after the largest, and after those unfinished
         imports reserved), and ``id``, ``document_id`` and ``dataset`` are set on the
         ``units`` objects themselves, so the caller needs no read-back. ``defer_units=True``
-        writes only the document row: the units, with ids given, are written later by
+        writes only the document rows: the units, with ids given, are written later by
         :meth:`insert_units` with their token bounds and record parts (an import computes
         those in worker processes) — in the same :meth:`write` (one that commits before they
-        are is rolled back) or, in an import, before the file completes. ``defer_caches=True``
-        writes the units now (decisions may refer to them) and their caches when
-        :meth:`insert_units` gets them, in an import only (before the file completes)."""
+        are is rolled back) or, in an import, before the file completes."""
         assert dataset.id is not None
         if defer_units and not (self.in_transaction or self._import is not None):
             raise RuntimeError("insert_document(defer_units=True) must run inside Store.write() or Store.importing()")
-        if defer_caches and (defer_units or self._import is None or self._import[2] != dataset.id):
-            raise RuntimeError("insert_document(defer_caches=True) writes to the staging dataset of Store.importing(),"
-                               " without defer_units")
+        if not docs:
+            return []
+        staged = self._import is not None and self._import[2] == dataset.id
         with self.write():
-            if self._import is not None and self._import[2] == dataset.id and self._one(
-                "SELECT 1 AS x FROM documents WHERE dataset_id = ? AND content_hash = ?",
-                (self._import[1], doc.content_hash),
-            ):
-                return None  # already in the dataset the import is staged for
-            cur = self._x(
-                "INSERT OR IGNORE INTO documents (dataset_id, title, source, external_id, content_hash,"
-                " text, meta, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (dataset.id, doc.title, doc.source, doc.external_id, doc.content_hash, doc.text,
-                 json.dumps(doc.meta, ensure_ascii=False), time.time()),
-            )
-            if cur.rowcount == 0:
-                return None
-            doc_id = int(cur.lastrowid or 0)
+            doc_hashes = [d.content_hash for d, _ in docs]  # a digest of the text each time it is asked
+            hashes = list(dict.fromkeys(doc_hashes))
+            look_in = (self._import[1], dataset.id) if staged else (dataset.id,)  # type: ignore[index]
+            found: dict[str, tuple[int, int]] = {}  # content hash -> (rank of its dataset, document id)
+            for k in range(0, len(hashes), 500):
+                part = hashes[k:k + 500]
+                for ds_id, h, doc_id in self._tuples(
+                        f"SELECT dataset_id, content_hash, id FROM documents WHERE dataset_id IN"
+                        f" ({', '.join('?' * len(look_in))}) AND content_hash IN ({', '.join('?' * len(part))})",
+                        (*look_in, *part)):
+                    rank = look_in.index(ds_id)
+                    if h not in found or rank < found[h][0]:
+                        found[h] = (rank, int(doc_id))
+            fresh: list[int] = []  # indexes in docs of the documents to add
+            first_of: dict[str, int] = {}  # content hash -> index of its first new document here
+            for k, h in enumerate(doc_hashes):
+                if h not in found and h not in first_of:
+                    first_of[h] = k
+                    fresh.append(k)
+            given = dict(zip(fresh, self._new_ids("documents", len(fresh))))
+            out: list[tuple[int, bool]] = []
+            for k, h in enumerate(doc_hashes):
+                if k in given:
+                    out.append((given[k], True))
+                elif h in found:
+                    out.append((found[h][1], False))
+                else:
+                    out.append((given[first_of[h]], False))
+            if not fresh:
+                return out
+            now = time.time()
+            self._bulk_insert("documents", ("id", "dataset_id", "title", "source", "external_id", "content_hash",
+                                            "text", "meta", "created"),
+                              [(given[k], dataset.id, d.title, d.source, d.external_id, doc_hashes[k], d.text,
+                                json.dumps(d.meta, ensure_ascii=False), now)
+                               for k in fresh for d in (docs[k][0],)])
             # Unit ids are given here, so that each unit's part of an exported record, which
             # holds its id, is written with it; units deferred to insert_units keep theirs.
-            first = self._take_unit_ids(len(units))
+            first = self._take_unit_ids(sum(len(docs[k][1]) for k in fresh))
             name = self._visible_name(dataset)
-            for k, u in enumerate(units):
-                u.id, u.document_id, u.dataset = first + k, doc_id, name
+            new_units: list[Unit] = []
+            parts: list[UnitParts] = []
+            for k in fresh:
+                doc, units = docs[k]
+                for u in units:
+                    u.id, u.document_id, u.dataset = first, given[k], name
+                    first += 1
+                new_units.extend(units)
+                if not defer_units:
+                    parts.extend(self._unit_caches(doc, given[k], units))
             if defer_units:
-                self._deferred.update(range(first, first + len(units)))
-                return doc_id
-            if defer_caches:
-                self._uncached.update((i, []) for i in range(first, first + len(units)))
-                self._write_units(dataset, doc_id, units, None)
-                return doc_id
-            self._write_units(dataset, doc_id, units, self._unit_caches(doc, doc_id, units))
-            return doc_id
+                self._deferred.update(u.id for u in new_units)  # type: ignore[misc]
+            else:
+                self._write_units(dataset, new_units, parts)
+            return out
 
-    def insert_units(self, dataset: Dataset, units: Sequence[Unit],
-                     parts: Sequence[UnitParts]) -> None:
-        """Write units that :meth:`insert_document` gave ids with ``defer_units=True`` (or the
-        caches of those it wrote with ``defer_caches=True``), each with its (token bounds,
-        head, tail) from :func:`annotator.record_parts.unit_parts`."""
+    def insert_units(self, dataset: Dataset, units: Sequence[Unit], parts: Sequence[UnitParts]) -> None:
+        """Write units that :meth:`insert_document` gave ids with ``defer_units=True``, each
+        with its (token bounds, head, tail) from :func:`annotator.record_parts.unit_parts`."""
         if len(units) != len(parts):
             raise ValueError(f"{len(units)} units but {len(parts)} parts")
-        deferred, uncached = self._deferred, self._uncached
+        deferred = self._deferred
         for u in units:
-            if u.id not in deferred and u.id not in uncached:
+            if u.id not in deferred:
                 raise RuntimeError(f"unit {u.id} was not given its id by insert_document(defer_units=True)")
         with self.write():
-            new = [k for k, u in enumerate(units) if u.id in deferred]
-            if len(new) == len(units):
-                self._write_units(dataset, None, units, parts)
-            else:
-                self._write_units(dataset, None, [units[k] for k in new], [parts[k] for k in new])
-                self._write_caches(dataset, [(u, p) for u, p in zip(units, parts) if u.id in uncached])
+            self._write_units(dataset, units, parts)
             deferred.difference_update(u.id for u in units)  # type: ignore[misc]
-            for u in units:
-                uncached.pop(u.id, None)  # type: ignore[arg-type]
 
-    def _write_units(self, dataset: Dataset, doc_id: int | None, units: Sequence[Unit],
-                     parts: Sequence[UnitParts] | None) -> None:
-        """Insert unit rows with their caches (``parts`` None: without, for :meth:`_write_caches`)."""
+    def _write_units(self, dataset: Dataset, units: Sequence[Unit], parts: Sequence[UnitParts]) -> None:
+        """Insert unit rows with their caches."""
         rows = [
-            (u.id, dataset.id, u.document_id if doc_id is None else doc_id, u.position, u.start, u.end, u.text,
+            (u.id, dataset.id, u.document_id, u.position, u.start, u.end, u.text,
              u.input_hash, TOKENS.dump_json(u.tokens).decode() if u.tokens is not None else None,
              json.dumps(u.meta, ensure_ascii=False) if u.meta else None, head, tail)
-            for u, (_, head, tail) in zip(units, parts or [(None, None, None)] * len(units))
+            for u, (_, head, tail) in zip(units, parts)
         ]
         self._bulk_insert("units", ("id", "dataset_id", "document_id", "position", "start", "end", "text",
                                     "input_hash", "tokens", "meta", "export_head", "export_tail"), rows)
-        if parts is not None:
-            self._write_unit_extents((r[0], r[1], r[2], r[6], bounds) for r, (bounds, _, _) in zip(rows, parts))
-
-    def _write_caches(self, dataset: Dataset, written: Sequence[tuple[Unit, UnitParts]]) -> None:
-        """The caches of units written to ``dataset`` without them (``defer_caches``)."""
-        if not written:
-            return
-        self._x_many("UPDATE units SET export_head = ?, export_tail = ? WHERE id = ?",
-                     [(head, tail, u.id) for u, (_, head, tail) in written])
-        decided = [(ann_id, self._decision_export_part(ann, {"input_hash": u.input_hash, "token_bounds": bounds,
-                                                             "tokens": u.tokens and TOKENS.dump_json(u.tokens),
-                                                             "text": u.text}, created, spans, rels) or (None, None))
-                   for u, (bounds, _, _) in written for ann_id, ann, created, spans, rels in self._uncached[u.id or 0]]
-        if decided:
-            self._x_many("UPDATE annotations SET export_part = ?, export_meta = ? WHERE id = ?",
-                         [(part, suffix, ann_id) for ann_id, (part, suffix) in decided])
-        self._write_unit_extents((u.id, dataset.id, u.document_id, u.text, bounds) for u, (bounds, _, _) in written)
+        self._write_unit_extents((r[0], r[1], r[2], r[6], bounds) for r, (bounds, _, _) in zip(rows, parts))
 
     def document_id_by_hash(self, dataset: Dataset, content_hash: str) -> int | None:
         """The document with that text in the dataset (for an import's staging dataset: in
@@ -193,8 +202,19 @@ class UnitTables(RowCaches, DatasetTables):
 
     def document_units(self, document_id: int) -> list[Unit]:
         """All units of one document, in order."""
-        rows = self._q(self._UNIT_SELECT + " WHERE u.document_id = ? ORDER BY u.position", (document_id,))
-        return [self._unit(r) for r in rows]
+        return self.documents_units([document_id]).get(document_id, [])
+
+    def documents_units(self, document_ids: Sequence[int]) -> dict[int, list[Unit]]:
+        """All units of each of these documents, in order, by document id (one query per 500
+        documents); a document without units is left out."""
+        out: dict[int, list[Unit]] = {}
+        ids = list(dict.fromkeys(document_ids))
+        for k in range(0, len(ids), 500):
+            part = ids[k:k + 500]
+            for r in self._q(self._UNIT_SELECT + f" WHERE u.document_id IN ({', '.join('?' * len(part))})"
+                             " ORDER BY u.document_id, u.position", part):
+                out.setdefault(r["document_id"], []).append(self._unit(r))
+        return out
 
     def count_units(self, dataset: str) -> int:
         ds = self.require_dataset(dataset)

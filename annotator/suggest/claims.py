@@ -17,6 +17,14 @@ but not an aside ("Roe, however,"); a CUE keeps the auxiliaries, modals and adve
 its verb ("has repeatedly said"); a quoted CLAIM before its cue runs on over the quotation
 that opens the next sentence (“It will pass,” she said. “We have the votes.” is one CLAIM);
 a passive cue ("it was reported") has no SOURCE before it.
+
+Besides speech verbs, PolNeAR marks beliefs, wishes and stances as cues ("the senator thinks",
+"voters want", "the mayor backed"): the word lists are written here, and each word was kept
+only where PolNeAR train marks it a cue about half the time or more. Such a verb is a cue
+only under gates (``_stance_use``): outside a quotation, not an imperative, infinitive, noun
+or adjective, not in a relative clause, not "I think" in a transcript turn, and not inside the
+content of an earlier reporting verb ("voters said they want ..."), where PolNeAR seldom marks
+a second cue.
 """
 
 from __future__ import annotations
@@ -66,11 +74,17 @@ PARTICLES: dict[str, frozenset[str]] = {
     "pointed": frozenset({"out", "to"}), "points": frozenset({"out", "to"}), "pointing": frozenset({"out", "to"}),
     "referring": frozenset({"to"}), "referred": frozenset({"to"}), "refers": frozenset({"to"}),
     "talked": frozenset({"about"}),
-    "called": frozenset({"for", "on"}), "calls": frozenset({"for", "on"}), "calling": frozenset({"for", "on"}),
+    "called": frozenset({"for", "on", "out", "upon"}), "calls": frozenset({"for", "on", "out", "upon"}), "calling": frozenset({"for", "on", "out", "upon"}),
     "asked": frozenset({"about", "for"}), "spoke": frozenset({"about", "of"}),
     "warned": frozenset({"of", "against"}), "agreed": frozenset({"with"}), "wrote": frozenset({"about"}),
     "joked": frozenset({"about"}), "boasted": frozenset({"of", "about"}), "complained": frozenset({"about"}),
-    "responded": frozenset({"to"}), "responds": frozenset({"to"}), "respond": frozenset({"to"}), "responding": frozenset({"to"}),
+    "responded": frozenset({"to"}), "responds": frozenset({"to"}), "respond": frozenset({"to"}),
+    "talks": frozenset({"about"}), "commented": frozenset({"on"}), "accused": frozenset({"of"}),
+    "cautioned": frozenset({"against"}), "asking": frozenset({"for"}), "argued": frozenset({"for", "against"}),
+}
+#: Particles that join a cue found without them ("worried about"): the verb is a cue alone too.
+_CUE_PARTICLES: dict[str, frozenset[str]] = {
+    **PARTICLES, "worried": frozenset({"about"}), "worries": frozenset({"about"}),
 }
 #: Verbs that are a cue with the verb after their "to" ("continued to insist"), or alone at
 #: the end of an attribution ("..., he continued.").
@@ -87,7 +101,7 @@ SOFT_CUES: frozenset[str] = frozenset(
 
 _CUE_ADVERBS = frozenset(
     "just often even always also previously later repeatedly recently then again once reportedly publicly privately never not "
-    "first now since initially originally once already still further".split()
+    "first now since initially originally once already still further long both".split()
 )
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
 #: Words before a verb that make it no attribution ("by saying", "can't say", "as if to say").
@@ -96,7 +110,71 @@ _BARE = frozenset("say tell know think believe see show find call suggest hope a
 _IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
 #: Attitude and stance verbs (lexicon.ATTITUDE_VERBS) beyond the core: cues when used as verbs.
-WIDE_CUES: frozenset[str] = ATTITUDE_VERBS - CORE_CUES - SOFT_CUES - frozenset(PARTICLES)
+WIDE_CUES: frozenset[str] = ATTITUDE_VERBS - CORE_CUES - SOFT_CUES - frozenset(PARTICLES) - frozenset(
+    # forms measured as cues less than a third of the time in news text (mostly nouns or other senses)
+    "writing written finding promise demanding quotes".split()
+)
+#: Verbs of belief, perception, wish and stance that PolNeAR marks as cues when a third party
+#: holds them ("the senator thinks", "voters want", "the mayor backed"): cues only outside a
+#: quotation and under the gates of ``_stance_use``.
+STANCE_CUES: frozenset[str] = frozenset(
+    """
+    think thinks know knows see sees thinks considers considered realized realizes recognized
+    remembered remembers wants want wanted backed backing backs supports supporting oppose opposes
+    discussed discussing questioning highlighted describes repeated praises answered welcomed
+    clarified pledges pledged blame learned doubt intend remember reject rejects reaffirmed prefers
+    preferred fearing downplayed disputed announces expecting insists explains admits writes
+    recognize recognizes asks ask stating show proposing denouncing acknowledging acknowledges
+    threatening refuse refusing loves lamenting dismissing believing applaud applauded adds
+    understand seeks labeled imagined deemed deems convinced thought knew knowing defending appear
+    seems consider echoed vowing repeating favor endorse endorsing determined viewed identified
+    doubted believes believed fear feared worries worried expect expects claims emailed shouted
+    chanted alleged remarking slamming assailed lists bashing lambasted chided scolded rebuked
+    lauded demands pledging swore projected concludes concluding envisioned alleging assures
+    bemoaned credited defends emphasize emphasizing estimate explain indicates recounted surmised
+    yelled thanking recommends criticize chastised confided fumed implored scoffed taunted mused
+    """.split()
+) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
+#: Reporting verbs that tell of an event or a stance more than of words spoken ("appeared",
+#: "offered", "declined"): cues under the same two gates as the stance verbs, not after "to"
+#: or a modal and not inside the content of an earlier reporting verb (``_own_clause``).
+_EVENT_CUES = frozenset(
+    """appeared appears seemed shows showed supported sought offered hoped hopes refused declined
+    endorsed agreed admitted mentioned confirmed revealed indicated disclosed respond responding
+    responded congratulated announcing acknowledge reveal contend named""".split()
+)
+#: Words after a verb that give it a sense other than reporting or stance ("appeared at a
+#: rally", "showed up", "backed away", "found himself", "added to his lead", "in the hopes of",
+#: "reported from Washington").
+_OTHER_SENSE: dict[str, frozenset[str]] = {
+    **dict.fromkeys("appear appears appeared appearing".split(),
+                    frozenset("at on in with before alongside together onstage briefly".split())),
+    **dict.fromkeys("show shows showed showing".split(), frozenset(["up"])),
+    **dict.fromkeys("back backs backed backing".split(), frozenset("away down off out".split())),
+    **dict.fromkeys("call calls called calling".split(), frozenset("off back in".split())),
+    **dict.fromkeys("supports supported supporting".split(), frozenset(["by"])),
+    **dict.fromkeys("add adds added adding".split(), frozenset(["to"])),
+    **dict.fromkeys("hope hopes".split(), frozenset(["of"])),
+    "found": frozenset("himself herself themselves itself ourselves guilty dead a ways".split()),
+    "named": frozenset(["after"]), "opposed": frozenset(["to"]), "reported": frozenset(["from"]),
+}
+#: Verbs whose passive names, finds or informs rather than reports ("is called", "was
+#: found", "were told"), unless an agent or a that-clause follows ("was reported by",
+#: "it was reported that").
+_NO_PASSIVE = frozenset("called found told reported assured denied identified dismissed written".split())
+
+
+def _passive(words: list[str], lower: list[str], a: int, b: int, k: int) -> bool:
+    """Whether the participle at ``k`` is passive (a form of "be" among its auxiliaries) with no
+    "by" or "that" after it."""
+    i = _cue_start(words, lower, a, k)
+    return any(lower[x] in _BE for x in range(i, k)) and not (k + 1 < b and lower[k + 1] in ("by", "that"))
+
+
+#: Stance verbs whose bare form is also a common noun: verbs only after a plural or a pronoun.
+_NOUN_TOO = frozenset("show doubt".split())
+_FIRST_SECOND = frozenset("i you we i’m i'm we’re we're you’re you're".split())
+_MODALS = frozenset("to would could can will should might may must 'll ’ll 'd ’d".split())
 #: Words before a form that make it a noun ("the support", "his plans").
 _ARTICLES = frozenset("a an the his her their its our my your".split())
 _NOUN_BEFORE = frozenset(
@@ -104,7 +182,7 @@ _NOUN_BEFORE = frozenset(
     "of for with without in on at from into over under about against between than".split()
 )
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -221,8 +299,28 @@ def _opens_quote(toks: Toks, x: int) -> bool:
 #: Headings before a colon that are not a speaker.
 _NOT_SPEAKERS = frozenset(
     "q a note correction update updated breaking related watch read editor's editor’s editor's note editor’s note "
-    "clarification disclosure caption photo video source sources".split()
-) | frozenset(["editor's note", "editor’s note", "read more", "still to come", "see also"])
+    "clarification disclosure caption photo video source sources question answer name age remember".split()
+) | frozenset(["editor's note", "editor’s note", "editor 's note", "editor ’s note", "read more", "still to come", "see also"])
+
+
+#: Words that open a heading or a clause before a colon, not a speaker ("The Latest:",
+#: "Here they are:", "Now we know:", "Ask yourself:").
+_NOT_SPEAKER_OPENERS = frozenset("the a an here here’s here's now ask this that these those there it".split())
+#: Words of a clause, not of a name ("The pattern is clear:", "He tells the crowd:").
+_COLON_VERBS = CORE_CUES | SOFT_CUES | WIDE_CUES | frozenset(PARTICLES) | frozenset(["according"])
+_CLAUSE_WORDS = frozenset(
+    "is are was were be been am has have had do does did know knew think says said tells told yourself they we i you he she".split()
+)
+
+
+def _speaker_like(words: list[str], lower: list[str], s: int, k: int) -> bool:
+    """Whether ``s..k-1`` before a colon reads as a speaker ("Sen. Ann Roe", "Roe camp"): not a
+    heading opened by an article or adverb, no verb or pronoun, and not a transcript's
+    upper-case speaker label ("ROE:"), which PolNeAR leaves unmarked."""
+    if lower[s] in _NOT_SPEAKER_OPENERS or any(lower[x] in _CLAUSE_WORDS or lower[x] in _COLON_VERBS for x in range(s, k)):
+        return False  # "Article 9 affirms:", "Continued Roe:": the verb's own attribution, if any
+    letters = "".join(words[s:k])
+    return not (sum(c.isalpha() for c in letters) > 1 and letters.isupper())
 
 
 _OBJECTS = frozenset("him her them us me you reporters journalists supporters voters viewers".split())
@@ -326,7 +424,7 @@ def _closes_appositive(words: list[str], lower: list[str], x: int) -> bool:
 
 
 #: Auxiliaries a cue opens with ("has been saying", "will argue", "did n't mention").
-_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t might could may can should must ’s 's ’ve 've".split())
+_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t might could may can should must ’s 's ’ve 've ’re 're ’m 'm ’d 'd ’ll 'll".split())
 
 
 def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
@@ -388,9 +486,15 @@ _BE = frozenset("is was were are been be being 's ’s".split())
 _SEEM = frozenset("seem seems seemed appear appears appeared".split())
 
 
+#: Participles that say a state of mind of their subject ("are worried", "is convinced").
+_STATES = frozenset("worried convinced concerned determined opposed committed".split())
+
+
 def _no_source(lower: list[str], source: tuple[int, int], cue_i: int, k: int) -> bool:
     """Whether the subject before a cue is no speaker: a passive cue ("was reported") or
     "it" before "seems"/"appears"."""
+    if lower[k] in _STATES:
+        return False  # "farmers are worried": the farmers hold the stance
     if any(lower[x] in _BE for x in range(cue_i, k)) and (lower[k].endswith("ed") or lower[k] in ("said", "told", "known", "shown", "seen", "written", "thought", "found")):
         return True
     return source[0] == source[1] and lower[source[0]] in ("it", "there") and lower[k] in _SEEM
@@ -438,6 +542,35 @@ def _with_subject(toks: Toks, lower: list[str], a: int, cue_i: int) -> tuple[int
 _NAMING = frozenset(["called"])
 
 
+def _what_one_calls(lower: list[str], a: int, k: int) -> bool:
+    """Whether "calls" at ``k`` names a thing in a relative clause ("what he calls", "which she
+    called", "whom the mayor called"): "what", "which" or "whom" a few words before, no boundary
+    between."""
+    for x in range(k - 1, max(a, k - 5) - 1, -1):
+        if lower[x] in ("what", "which", "whom"):
+            return True
+        if lower[x] in _BOUNDARY:
+            return False
+    return False
+
+
+_OBJECT_OPENERS = frozenset("the a an this that these those his her their its our my your him them it us me for on out upon".split())
+
+
+def _plural_noun_calls(words: list[str], lower: list[str], k: int) -> bool:
+    """Whether "calls" at ``k`` is the plural noun: after a lower-case word that is no pronoun,
+    relative, auxiliary or adverb, and before no object ("phone calls to voters", "repeated
+    calls")."""
+    p = lower[k - 1]
+    if not words[k - 1][:1].islower() or p in _PRONOUNS or p in _RELATIVE or p == "that":
+        return False
+    if p in _CUE_ADVERBS or p in _CUE_AUX or (p.endswith("ly") and len(p) > 4):
+        return False
+    if k + 1 < len(words) and (words[k + 1][:1].isupper() or lower[k + 1] in _OBJECT_OPENERS):
+        return False  # "the mayor calls the dam ...", "calls for": a verb with its object
+    return True
+
+
 def _names_a_thing(words: list[str], lower: list[str], k: int) -> bool:
     """Whether "called" at ``k`` gives a name: "so-called", "a group called"."""
     p = lower[k - 1]
@@ -447,11 +580,80 @@ def _names_a_thing(words: list[str], lower: list[str], k: int) -> bool:
 
 
 
+def _reported_before(lower: list[str], a: int, k: int) -> bool:
+    """Whether a reporting verb comes before ``k`` in its sentence ("voters said they want"):
+    what follows is the content of that statement, where PolNeAR seldom marks a second cue."""
+    return any(lower[x] in CORE_CUES for x in range(a, k))
+
+
+def _discourse_marker(lower: list[str], a: int, b: int, k: int) -> bool:
+    """Whether the verb at ``k`` is part of a set phrase that reports nothing: "say" between
+    commas (for example), "All told,", "you know" beside a comma, "believe me", "(not) to
+    mention"."""
+    w = lower[k]
+    before = lower[k - 1] if k > a else ""
+    after = lower[k + 1] if k + 1 < b else ""
+    if w == "say":
+        return before in (",", "oh") and after == ","
+    if w == "told":
+        return before == "all" and after == ","
+    if w == "know":
+        return before == "you" and (after in (",", ".", "?") or (k - 2 >= a and lower[k - 2] == ","))
+    if w == "believe":
+        return after == "me"
+    if w == "mention":
+        return before == "to" and k - 2 >= a and lower[k - 2] == "not"
+    return False
+
+
+def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spoken: bool, headline: bool = False) -> bool:
+    """Whether the stance verb at ``k`` is a cue: not an imperative opening the sentence ("See
+    the results"), not a noun or an adjective ("a talk show", "271 pledged votes"), not in a
+    relative clause ("voters who want ... said"), not said by "I", "you" or "we" in a
+    transcript (``spoken``), and in a clause of its own (``_own_clause``)."""
+    if k == a or not (words[k][:1].islower() or headline):
+        return False
+    if lower[k] in _NOUN_TOO and not (lower[k - 1].endswith("s") or lower[k - 1] in _PRONOUNS):
+        return False  # "a talk show", "the TV show": a noun after a noun; "polls show" is a verb
+    if lower[k - 1][:1].isdigit() or lower[k - 1] in ("more", "fewer", "most", "many", "few"):
+        return False  # "271 pledged delegates": an adjective
+    i = _cue_start(words, lower, a, k)
+    if i - 1 >= a and (lower[i - 1] in _RELATIVE or (spoken and lower[i - 1] in _FIRST_SECOND)):
+        return False  # "voters who want ... said"; "I think" in a transcript
+    return _own_clause(words, lower, a, k)
+
+
+def _headline(words: list[str]) -> bool:
+    """Whether a unit is a headline in title case ("Senator Roe Backs The Dam Plan"), where a
+    verb is capitalised like every other word."""
+    alpha = [w for w in words if w[:1].isalpha()]
+    return 3 <= len(alpha) <= 30 and sum(w[:1].isupper() for w in alpha) >= 0.75 * len(alpha)
+
+
+def _transcript(words: list[str]) -> bool:
+    """Whether a unit is a turn of a transcript or an interview ("ROE: ...", "Q: ..."), where
+    "I think" is the speaker's talk, not a reported stance."""
+    n = len(words)
+    for x in range(min(n - 1, 3)):
+        if words[x + 1] == ":" and (words[x] in ("Q", "A") or (len(words[x]) > 1 and words[x].isupper())):
+            return True
+    return n > 0 and words[0] in _OPEN_Q
+
+
+def _own_clause(words: list[str], lower: list[str], a: int, k: int) -> bool:
+    """Whether the verb at ``k`` is no infinitive or modal form ("to respond", "would see") and
+    not inside the content of an earlier reporting verb ("voters said they want ...")."""
+    i = _cue_start(words, lower, a, k)
+    if _reported_before(lower, a, i):
+        return False
+    return not any(lower[x] in _MODALS for x in range(max(a, i - 1), k))
+
+
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "2"
+    version = "3"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
@@ -517,6 +719,8 @@ class Claims:
         if _TRIGGERS.isdisjoint(lower):
             return out
         depth = _quote_depth(words)
+        spoken = _transcript(words)
+        headline = _headline(words)
         for a, b in _sentences(toks):
             k = a
             while k < b:
@@ -530,6 +734,12 @@ class Claims:
                         out.append(found)
                     k += 2
                     continue
+                if _discourse_marker(lower, a, b, k):
+                    k += 1  # "than, say, the others", "All told,", "you know,", "believe me", "not to mention"
+                    continue
+                if w == "calls" and k > a and (_what_one_calls(lower, a, k) or _plural_noun_calls(words, lower, k)):
+                    k += 1  # "what he calls 'real solutions'": a naming; "phone calls", "repeated calls": a noun
+                    continue
                 if w in _NAMING and k > a and _names_a_thing(words, lower, k):
                     k += 1  # "a group called ...", "so-called": a name given, not an attribution
                     continue
@@ -539,17 +749,32 @@ class Claims:
                 if k > a and lower[k - 1] in _NOT_CUE_BEFORE and (w in _BARE or w.endswith("ing")):
                     k += 1  # "can say", "as if to say", "by saying": no attribution
                     continue
-                if w in _CONTINUE and not (k + 1 < b and (lower[k + 1] == "to" or lower[k + 1] in _END or lower[k + 1] == ",")) and k + 1 < b:
+                if w in _CONTINUE and not (k + 1 < b and (lower[k + 1] in ("to", ",", ":") or lower[k + 1] in _END)) and k + 1 < b:
                     k += 1  # "continued his tour": no attribution
                     continue
                 particle = k + 1 < b and lower[k + 1] in PARTICLES.get(w, ())
-                if w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k):
+                if (k > a and not headline and words[k][:1].isupper() and k + 1 < b and words[k + 1][:1].isupper()
+                        and words[k - 1] not in _OPEN_Q):
+                    k += 1  # "aide Hope Hicks": a capitalised word before a name is part of the name
+                    continue
+                if k + 1 < b and lower[k + 1] in _OTHER_SENSE.get(w, ()):
+                    k += 1  # "appeared at a rally", "showed up", "backed away", "found himself": another sense
+                    continue
+                if w in _NO_PASSIVE and _passive(words, lower, a, b, k):
+                    pass  # "a group that is called ...", "the papers were found", "he was told"
+                elif w in STANCE_CUES:
+                    if not depth[k] and _stance_use(words, lower, a, b, k, spoken, headline) and not self._noun_use(lower, a, b, k):
+                        found = self._verb(toks, lower, a, b, k, soft=True)
+                        out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.3))
+                elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and not _reported_before(lower, a, k):
                     found = self._verb(toks, lower, a, b, k, soft=True)
                     if found:
                         out.append(found)
                     elif not w.endswith("ing"):
                         out.append(self._cue_alone(toks, lower, a, b, k, 0.3))
-                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and (lower[k + 1] == "that" or lower[k + 1] in _PRONOUNS)):
+                elif w in _EVENT_CUES and not _own_clause(words, lower, a, k):
+                    pass  # "to respond to", "said the plan appeared to work": no cue of its own
+                elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and (lower[k + 1] == "that" or lower[k + 1] in _PRONOUNS) and not _reported_before(lower, a, k)):
                     found = self._verb(toks, lower, a, b, k, soft=w not in CORE_CUES and not particle)
                     if found:
                         out.append(found)
@@ -578,12 +803,18 @@ class Claims:
         end_k = k
         if lower[k] in _CONTINUE and k + 2 < b and lower[k + 1] == "to":
             end_k = k + 2  # "continued to insist"
-        elif k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
+        elif k + 1 < b and lower[k + 1] in _CUE_PARTICLES.get(lower[k], ()):
             end_k = k + 1  # "pointed out", "called for"
         elif k + 1 < b and lower[k + 1] == ":" and toks.ends[k] == toks.starts[k + 1]:
             end_k = k + 1  # "said:" (the colon is part of the cue)
-        elif k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] in _MEDIA:
+        elif k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] == "statement":
             end_k = k + 3  # "said in a statement"
+        elif k + 1 < b and lower[k + 1] == ":" and lower[k] in _CONTINUE:
+            end_k = k + 1  # "continued:"
+        if end_k + 1 < b and _ly_adverb(toks.words, lower, end_k + 1):
+            end_k += 1  # "said sarcastically", "wrote recently"
+        elif end_k + 2 < b and lower[end_k + 1] in _WEEKDAYS and lower[end_k + 2] in _END:
+            end_k += 1  # "..., Roe said Tuesday.": the day closing the sentence is part of the cue
         cue = (cue_i, end_k)
         nxt = end_k + 1
         # what follows the verb, skipping "in a statement", "on Friday"
@@ -730,7 +961,7 @@ class Claims:
     def _cue_extent(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
         cue_i = _cue_start(toks.words, lower, a, k)
-        if k + 1 < b and lower[k + 1] in PARTICLES.get(lower[k], ()):
+        if k + 1 < b and lower[k + 1] in _CUE_PARTICLES.get(lower[k], ()):
             k += 1
         return (cue_i, k)
 
@@ -760,8 +991,8 @@ class Claims:
                 break
             if lower[x] in _BOUNDARY:
                 return None
-        if media is None:
-            return None
+        if media is None or (k > a and lower[media] in ("polls", "surveys")):
+            return None  # "he leads in the polls, ...": no one poll is the source
         comma = None
         for x in range(media + 1, min(b, media + 5)):
             if lower[x] == ",":
@@ -786,8 +1017,8 @@ class Claims:
         if not 0 < k - s <= 5 or not toks.words[s][:1].isupper() or any(lower[x] in _BOUNDARY for x in range(s, k)):
             return None
         src = (s, k - 1)
-        if " ".join(lower[s:k]) in _NOT_SPEAKERS:
-            return None  # "Q:", "Update:", "Editor's note:"
+        if " ".join(lower[s:k]) in _NOT_SPEAKERS or not _speaker_like(toks.words, lower, s, k):
+            return None  # "Q:", "Update:", "The Latest:", "Here they are:", "SMITH:" in a transcript
         claim = self._content_after(toks, lower, k + 1, b)
         if claim is None:
             return None
