@@ -399,13 +399,6 @@ class PgConnection:
                 f" COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
 
 
-def operational_errors() -> tuple[type[BaseException], ...]:
-    """Errors that mean the server is busy, gone or refusing, not that the input was bad."""
-    import psycopg
-
-    return (psycopg.OperationalError,)
-
-
 def database_missing(target: str) -> bool:
     """Whether ``--db`` names an SQLite file that does not exist (a PostgreSQL database is
     looked for when connecting)."""

@@ -127,18 +127,6 @@ class UnitTables(RowCaches, DatasetTables):
                                     "input_hash", "tokens", "meta", "export_head", "export_tail"), rows)
         self._write_unit_extents((r[0], r[1], r[2], r[6], bounds) for r, (bounds, _, _) in zip(rows, parts))
 
-    def document_id_by_hash(self, dataset: Dataset, content_hash: str) -> int | None:
-        """The document with that text in the dataset (for an import's staging dataset: in
-        its target dataset first, then among the rows staged so far)."""
-        ids = [dataset.id]
-        if self._import is not None and self._import[2] == dataset.id:
-            ids.insert(0, self._import[1])
-        for ds_id in ids:
-            row = self._one("SELECT id FROM documents WHERE dataset_id = ? AND content_hash = ?", (ds_id, content_hash))
-            if row:
-                return int(row["id"])
-        return None
-
     def _visible_name(self, dataset: Dataset) -> str:
         """The name of the dataset rows written to ``dataset`` will be seen in."""
         if self._import is not None and self._import[2] == dataset.id:
