@@ -303,3 +303,38 @@ def test_appearing_somewhere_or_another_sense_of_the_verb_is_no_cue() -> None:
         assert spans.get("CUE", []) == [], text
     spans, _ = _attr("The mayor appeared to back the new dam.")
     assert spans["CUE"] == ["appeared"]
+
+
+def test_a_reporting_verb_under_according_to_is_left_to_the_outer_attribution() -> None:
+    spans, rels = _attr("According to the memo, the mayor told aides the dam would close.")
+    assert spans["CUE"] == ["According to"]
+    assert ("source-of", "the memo", "the mayor told aides the dam would close") in rels
+    spans, _ = _attr("The dam will close, the mayor told aides, according to a transcript.")
+    assert spans["CUE"] == ["according to"]
+    # a verb in a relative clause of its own stays a cue
+    spans, _ = _attr("The dam will close next year, according to a report that suggests long delays.")
+    assert spans["CUE"] == ["according to", "suggests"]
+
+
+def test_no_cue_inside_a_quotation_not_even_a_colon() -> None:
+    spans, _ = _attr('"Lesson one: never trust a poll," Roe said.')
+    assert spans["CUE"] == ["said"]
+    assert spans["CLAIM"] == ['"Lesson one: never trust a poll,"']
+
+
+def test_about_after_a_verb_of_speech_or_thought_is_part_of_the_cue() -> None:
+    spans, _ = _attr("Roe said about the plan that it would fail.")
+    assert spans["CUE"] == ["said about"] and spans["SOURCE"] == ["Roe"]
+    spans, _ = _attr("Ms. Roe wrote about the dam in her column.")
+    assert spans["CUE"] == ["wrote about"]
+    spans, _ = _attr("Voters worry about the dam, the mayor thinks about it.")
+    assert "thinks about" in spans["CUE"]
+
+
+def test_verbs_of_mockery_comparison_and_emphasis_are_cues() -> None:
+    for text, cue in (("Roe derided the plan as a waste of money.", "derided"),
+                      ("Roe likened the plan to a new tax on farmers.", "likened"),
+                      ("The senator mocked the plan at a rally.", "mocked"),
+                      ("The mayor underscored the need for a new dam.", "underscored")):
+        spans, _ = _attr(text)
+        assert spans["CUE"] == [cue], text

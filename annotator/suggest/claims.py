@@ -86,6 +86,15 @@ PARTICLES: dict[str, frozenset[str]] = {
 _CUE_PARTICLES: dict[str, frozenset[str]] = {
     **PARTICLES, "worried": frozenset({"about"}), "worries": frozenset({"about"}),
 }
+
+
+def _particle(w: str, nxt: str) -> bool:
+    """Whether ``nxt`` after the cue verb ``w`` is part of the cue: its own particle ("pointed
+    out", "called for"), or "about" after any verb of speech or thought ("said about",
+    "wrote about", "thinks about"), which names the topic the way the particle does."""
+    return nxt in _CUE_PARTICLES.get(w, ()) or (nxt == "about" and w in _ABOUT_VERBS)
+
+
 #: Verbs that are a cue with the verb after their "to" ("continued to insist"), or alone at
 #: the end of an attribution ("..., he continued.").
 _CONTINUE = frozenset("continued continues continuing".split())
@@ -133,8 +142,16 @@ STANCE_CUES: frozenset[str] = frozenset(
     lauded demands pledging swore projected concludes concluding envisioned alleging assures
     bemoaned credited defends emphasize emphasizing estimate explain indicates recounted surmised
     yelled thanking recommends criticize chastised confided fumed implored scoffed taunted mused
+    derided derides deriding likened likens likening invoked invokes invoking retweeted trumpeted
+    trumpeting mocked mocks mocking belittled belittling berated berating hinted underscored
+    underscores underscoring disavowed disavows castigated championed reminds reminding protested
+    wondering pondered emphasizes outlining characterizes labeling hailing
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
+#: Verbs that take "about" into the cue (see ``_particle``).
+_ABOUT_VERBS: frozenset[str] = (CORE_CUES | STANCE_CUES | WIDE_CUES) - frozenset(
+    "asked asking called calls calling expected".split()  # "asked about": PolNeAR keeps "asked" alone
+)
 #: Reporting verbs that tell of an event or a stance more than of words spoken ("appeared",
 #: "offered", "declined"): cues under the same two gates as the stance verbs, not after "to"
 #: or a modal and not inside the content of an earlier reporting verb (``_own_clause``).
@@ -649,11 +666,27 @@ def _own_clause(words: list[str], lower: list[str], a: int, k: int) -> bool:
     return not any(lower[x] in _MODALS for x in range(max(a, i - 1), k))
 
 
+def _outer_attribution_only(lower: list[str], depth: list[bool], a: int, b: int, found: list[dict]) -> list[dict]:
+    """The attributions of one sentence, less the reporting verbs under an "according to"
+    ("According to the memo, the mayor told aides ...", "..., he said, according to a
+    transcript"): PolNeAR marks the outer attribution and seldom the one it reports. A verb in
+    a relative clause of its own ("a poll that shows ...") stays."""
+    if not any(lower[x] == "according" and x + 1 < b and lower[x + 1] == "to" and not depth[x] for x in range(a, b)):
+        return found
+    kept = []
+    for f in found:
+        cue = f["CUE"]
+        if lower[cue[0]] != "according" and not (cue[0] > a and lower[cue[0] - 1] in _RELATIVE | {"that"}):
+            continue
+        kept.append(f)
+    return kept
+
+
 class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "3"
+    version = "4"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
@@ -722,6 +755,7 @@ class Claims:
         spoken = _transcript(words)
         headline = _headline(words)
         for a, b in _sentences(toks):
+            first_found = len(out)
             k = a
             while k < b:
                 w = lower[k]
@@ -789,6 +823,7 @@ class Claims:
                     if found:
                         out.append(found)
                 k += 1
+            out[first_found:] = [f for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]) if not depth[f["CUE"][0]]]
         return out
 
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
@@ -803,7 +838,7 @@ class Claims:
         end_k = k
         if lower[k] in _CONTINUE and k + 2 < b and lower[k + 1] == "to":
             end_k = k + 2  # "continued to insist"
-        elif k + 1 < b and lower[k + 1] in _CUE_PARTICLES.get(lower[k], ()):
+        elif k + 1 < b and _particle(lower[k], lower[k + 1]):
             end_k = k + 1  # "pointed out", "called for"
         elif k + 1 < b and lower[k + 1] == ":" and toks.ends[k] == toks.starts[k + 1]:
             end_k = k + 1  # "said:" (the colon is part of the cue)
@@ -961,7 +996,7 @@ class Claims:
     def _cue_extent(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
         cue_i = _cue_start(toks.words, lower, a, k)
-        if k + 1 < b and lower[k + 1] in _CUE_PARTICLES.get(lower[k], ()):
+        if k + 1 < b and _particle(lower[k], lower[k + 1]):
             k += 1
         return (cue_i, k)
 
