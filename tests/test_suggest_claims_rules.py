@@ -338,3 +338,29 @@ def test_verbs_of_mockery_comparison_and_emphasis_are_cues() -> None:
                       ("The mayor underscored the need for a new dam.", "underscored")):
         spans, _ = _attr(text)
         assert spans["CUE"] == [cue], text
+
+
+def test_a_gerund_after_a_comma_opens_a_statement_of_its_own() -> None:
+    spans, rels = _attr("The mayor said the dam would close, recalling the flood of 1990.")
+    assert spans["CUE"] == ["said", "recalling"]
+    assert ("cue-of", "recalling", "the flood of 1990") in rels
+    # without the comma it stays inside the first statement's content
+    spans, _ = _attr("The mayor said the voters were recalling the flood of 1990.")
+    assert spans["CUE"] == ["said"]
+
+
+def test_show_after_a_noun_of_evidence_is_a_verb() -> None:
+    spans, _ = _attr("Polls in the state show the mayor ahead.")
+    assert spans["CUE"] == ["show"] and spans["SOURCE"] == ["Polls in the state"]
+    spans, _ = _attr("She watched a talk show in the state.")
+    assert "CUE" not in spans
+
+
+def test_a_colon_after_a_heading_is_no_cue() -> None:
+    for text in ("One notable trend: voters in the north want a new dam.",  # a heading in sentence case
+                 "Bottom Line: a plan to close the dam.",  # an article opens what follows
+                 "Ohio: Ann Roe, Jon Berg, Max Lee, Sue Kim and Al Poe."):  # a list of names
+        spans, _ = _attr(text)
+        assert ":" not in spans.get("CUE", []), text
+    spans, _ = _attr("Roe camp: We will win the vote.")
+    assert spans == {"CUE": [":"], "SOURCE": ["Roe camp"], "CLAIM": ["We will win the vote"]}

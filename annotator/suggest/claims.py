@@ -323,6 +323,8 @@ _NOT_SPEAKERS = frozenset(
 #: Words that open a heading or a clause before a colon, not a speaker ("The Latest:",
 #: "Here they are:", "Now we know:", "Ask yourself:").
 _NOT_SPEAKER_OPENERS = frozenset("the a an here here’s here's now ask this that these those there it".split())
+#: Lower-case words a speaker before a colon may hold ("Roe camp", "Friends of the Earth").
+_SPEAKER_LOWER = frozenset("camp of the and for".split())
 #: Words of a clause, not of a name ("The pattern is clear:", "He tells the crowd:").
 _COLON_VERBS = CORE_CUES | SOFT_CUES | WIDE_CUES | frozenset(PARTICLES) | frozenset(["according"])
 _CLAUSE_WORDS = frozenset(
@@ -623,6 +625,21 @@ def _discourse_marker(lower: list[str], a: int, b: int, k: int) -> bool:
     return False
 
 
+#: Plural nouns of records and evidence, the usual subject of "show" ("polls in Ohio show").
+_EVIDENCE = frozenset("polls surveys records data numbers figures results documents studies statistics estimates filings emails".split())
+
+
+def _evidence_subject(lower: list[str], a: int, k: int) -> bool:
+    """Whether a plural noun of evidence stands a few words before the verb at ``k``, with no
+    clause boundary between ("polls there show", "records from the 2008 race show")."""
+    for x in range(k - 1, max(a, k - 7) - 1, -1):
+        if lower[x] in _EVIDENCE:
+            return True
+        if lower[x] in _BOUNDARY:
+            return False
+    return False
+
+
 def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spoken: bool, headline: bool = False) -> bool:
     """Whether the stance verb at ``k`` is a cue: not an imperative opening the sentence ("See
     the results"), not a noun or an adjective ("a talk show", "271 pledged votes"), not in a
@@ -630,7 +647,7 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spok
     transcript (``spoken``), and in a clause of its own (``_own_clause``)."""
     if k == a or not (words[k][:1].islower() or headline):
         return False
-    if lower[k] in _NOUN_TOO and not (lower[k - 1].endswith("s") or lower[k - 1] in _PRONOUNS):
+    if lower[k] in _NOUN_TOO and not (lower[k - 1].endswith("s") or lower[k - 1] in _PRONOUNS or _evidence_subject(lower, a, k)):
         return False  # "a talk show", "the TV show": a noun after a noun; "polls show" is a verb
     if lower[k - 1][:1].isdigit() or lower[k - 1] in ("more", "fewer", "most", "many", "few"):
         return False  # "271 pledged delegates": an adjective
@@ -661,9 +678,19 @@ def _own_clause(words: list[str], lower: list[str], a: int, k: int) -> bool:
     """Whether the verb at ``k`` is no infinitive or modal form ("to respond", "would see") and
     not inside the content of an earlier reporting verb ("voters said they want ...")."""
     i = _cue_start(words, lower, a, k)
-    if _reported_before(lower, a, i):
+    if _reported_before(lower, a, i) and not _comma_gerund(lower, a, k):
         return False
     return not any(lower[x] in _MODALS for x in range(max(a, i - 1), k))
+
+
+#: Gerunds after a comma that are a participle of their own noun ("groups supporting the plan").
+_NOT_COMMA_GERUNDS = frozenset("supporting backing opposing seeking wanting hoping".split())
+
+
+def _comma_gerund(lower: list[str], a: int, k: int) -> bool:
+    """Whether the verb at ``k`` is a gerund opening a clause after a comma ("..., she said,
+    recalling the flood"): a statement of its own, not part of the earlier verb's content."""
+    return k > a and lower[k - 1] == "," and lower[k].endswith("ing") and lower[k] not in _NOT_COMMA_GERUNDS
 
 
 def _outer_attribution_only(lower: list[str], depth: list[bool], a: int, b: int, found: list[dict]) -> list[dict]:
@@ -680,6 +707,13 @@ def _outer_attribution_only(lower: list[str], depth: list[bool], a: int, b: int,
             continue
         kept.append(f)
     return kept
+
+
+def _name_list(words: list[str], s: int, b: int) -> bool:
+    """Whether ``s..b-1`` is a list of names: three commas or more and (nearly) every word
+    capitalised ("Ann Roe, Jon Berg, Max Lee and Sue Kim.")."""
+    alpha = [w for w in words[s:b] if w[:1].isalpha() and w != "and"]
+    return words[s:b].count(",") >= 3 and len(alpha) > 0 and sum(w[:1].isupper() for w in alpha) >= 0.9 * len(alpha)
 
 
 class Claims:
@@ -800,7 +834,7 @@ class Claims:
                     if not depth[k] and _stance_use(words, lower, a, b, k, spoken, headline) and not self._noun_use(lower, a, b, k):
                         found = self._verb(toks, lower, a, b, k, soft=True)
                         out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.3))
-                elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and not _reported_before(lower, a, k):
+                elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and (not _reported_before(lower, a, k) or _comma_gerund(lower, a, k)):
                     found = self._verb(toks, lower, a, b, k, soft=True)
                     if found:
                         out.append(found)
@@ -1046,6 +1080,8 @@ class Claims:
         """``SOURCE: "CLAIM"`` and headlines ``Speaker: claim``: a short speaker opens the sentence."""
         if lower[k - 1] in CORE_CUES or lower[k - 1] in SOFT_CUES:
             return None  # "X said: ..." is the verb's attribution
+        if toks.words[k + 1] in _ARTICLES:
+            return None  # "At issue: a proposal ...": a heading and what it introduces, not a quotation
         s = a
         while s < k and toks.words[s] in _OPEN_Q:
             s += 1
@@ -1054,6 +1090,10 @@ class Claims:
         src = (s, k - 1)
         if " ".join(lower[s:k]) in _NOT_SPEAKERS or not _speaker_like(toks.words, lower, s, k):
             return None  # "Q:", "Update:", "The Latest:", "Here they are:", "SMITH:" in a transcript
+        if any(toks.words[x][:1].islower() and toks.words[x].isalpha() and lower[x] not in _SPEAKER_LOWER for x in range(s, k)):
+            return None  # "One notable trend:", "Good news:": a heading in sentence case, not a name
+        if _name_list(toks.words, k + 1, b):
+            return None  # "Ohio: Ann Roe, Jon Berg, Max Lee.": a list of names under a heading
         claim = self._content_after(toks, lower, k + 1, b)
         if claim is None:
             return None
