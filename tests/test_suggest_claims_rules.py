@@ -364,3 +364,29 @@ def test_a_colon_after_a_heading_is_no_cue() -> None:
         assert ":" not in spans.get("CUE", []), text
     spans, _ = _attr("Roe camp: We will win the vote.")
     assert spans == {"CUE": [":"], "SOURCE": ["Roe camp"], "CLAIM": ["We will win the vote"]}
+
+
+def test_went_on_to_say_is_one_cue() -> None:
+    spans, rels = _attr("Roe went on to say the dam would close.")
+    assert spans == {"CUE": ["went on to say"], "SOURCE": ["Roe"], "CLAIM": ["the dam would close"]}
+    assert ("cue-of", "went on to say", "the dam would close") in rels
+
+
+def test_made_it_clear_is_a_cue_but_to_make_clear_is_an_aim() -> None:
+    spans, _ = _attr("The mayor made it clear that the dam would close.")
+    assert spans["CUE"] == ["made it clear"] and spans["SOURCE"] == ["The mayor"]
+    spans, _ = _attr("The mayor has made clear she will run.")
+    assert spans == {"CUE": ["has made clear"], "SOURCE": ["The mayor"], "CLAIM": ["she will run"]}
+    spans, _ = _attr("The clerk tried to make clear that the dam is safe.")
+    assert "CUE" not in spans
+
+
+def test_phrasal_verbs_of_speech_keep_their_particle_and_preposition() -> None:
+    for text, cue in (("The mayor lashed out at critics of the dam.", "lashed out at"),
+                      ("Roe fired back at the mayor on Monday.", "fired back at"),
+                      ("The senator railed against the plan in a speech.", "railed against"),
+                      ("The governor weighed in on the dam.", "weighed in on")):
+        spans, _ = _attr(text)
+        assert spans["CUE"] == [cue], text
+    spans, _ = _attr("Health costs shot up last year.")  # another sense
+    assert "CUE" not in spans

@@ -81,11 +81,28 @@ PARTICLES: dict[str, frozenset[str]] = {
     "responded": frozenset({"to"}), "responds": frozenset({"to"}), "respond": frozenset({"to"}),
     "talks": frozenset({"about"}), "commented": frozenset({"on"}), "accused": frozenset({"of"}),
     "cautioned": frozenset({"against"}), "asking": frozenset({"for"}), "argued": frozenset({"for", "against"}),
+    # phrasal verbs of speech, finite forms only ("to push back" is an aim)
+    "railed": frozenset({"against"}), "rails": frozenset({"against"}), "laid": frozenset({"out"}), "lays": frozenset({"out"}),
+    "shot": frozenset({"back"}), "shoots": frozenset({"back"}), "fired": frozenset({"back"}), "fires": frozenset({"back"}),
+    "lashed": frozenset({"out"}), "lashes": frozenset({"out"}), "weighed": frozenset({"in"}), "weighs": frozenset({"in"}),
+    "spelled": frozenset({"out"}), "spells": frozenset({"out"}),
 }
+_PHRASAL = frozenset("railed rails laid lays shot shoots fired fires lashed lashes weighed weighs spelled spells".split())
+#: Prepositions that close a phrasal cue ("lashed out at", "weighed in on", "fired back at").
+_PHRASAL_PREP: dict[str, frozenset[str]] = {"back": frozenset({"at"}), "out": frozenset({"at"}), "in": frozenset({"on"})}
 #: Particles that join a cue found without them ("worried about"): the verb is a cue alone too.
 _CUE_PARTICLES: dict[str, frozenset[str]] = {
     **PARTICLES, "worried": frozenset({"about"}), "worries": frozenset({"about"}),
 }
+
+
+def _particle_end(lower: list[str], k: int, b: int) -> int:
+    """The last token of the cue verb at ``k`` with its particle at ``k + 1``, and the
+    preposition that closes a phrasal verb of speech ("lashed out at", "weighed in on")."""
+    end = k + 1
+    if end + 1 < b and lower[k] in _PHRASAL and lower[end + 1] in _PHRASAL_PREP.get(lower[end], ()):
+        end += 1
+    return end
 
 
 def _particle(w: str, nxt: str) -> bool:
@@ -199,7 +216,7 @@ _NOUN_BEFORE = frozenset(
     "of for with without in on at from into over under about against between than".split()
 )
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -454,9 +471,31 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
         w = lower[i - 1]
         if w in _CUE_AUX or w in _CUE_ADVERBS or _ly_adverb(words, lower, i - 1):
             i -= 1
+        elif _goes_on_to(lower, a, i):
+            i -= 3  # "went on to say"
         else:
             break
     return i
+
+
+_GO = frozenset("go goes going went gone".split())
+
+
+def _makes_clear(lower: list[str], k: int, b: int) -> int:
+    """The index of "clear" in "made clear" / "makes it clear" at ``k`` (a finite form: "to
+    make clear" is an aim, not a statement), else 0."""
+    if lower[k] not in ("made", "makes"):
+        return 0
+    if k + 1 < b and lower[k + 1] == "clear":
+        return k + 1
+    if k + 2 < b and lower[k + 1] == "it" and lower[k + 2] == "clear":
+        return k + 2
+    return 0
+
+
+def _goes_on_to(lower: list[str], a: int, k: int) -> bool:
+    """Whether "go on to" stands just before the verb at ``k`` ("she went on to say ...")."""
+    return k - 3 >= a and lower[k - 1] == "to" and lower[k - 2] == "on" and lower[k - 3] in _GO
 
 
 _NOT_ADVERBS = frozenset("family italy july only early daily weekly monthly nearly reply supply rally ally".split())
@@ -814,7 +853,7 @@ class Claims:
                 if k > a and lower[k - 1] in _ARTICLES:
                     k += 1  # "an added benefit", "his claimed income": a noun or an adjective, not a verb
                     continue
-                if k > a and lower[k - 1] in _NOT_CUE_BEFORE and (w in _BARE or w.endswith("ing")):
+                if k > a and lower[k - 1] in _NOT_CUE_BEFORE and (w in _BARE or w.endswith("ing")) and not _goes_on_to(lower, a, k):
                     k += 1  # "can say", "as if to say", "by saying": no attribution
                     continue
                 if w in _CONTINUE and not (k + 1 < b and (lower[k + 1] in ("to", ",", ":") or lower[k + 1] in _END)) and k + 1 < b:
@@ -848,6 +887,9 @@ class Claims:
                         out.append(found)
                     elif (w in CORE_CUES or particle) and not (k > a and lower[k - 1] in _NOT_CUE_BEFORE and w.endswith(("ing", "y"))):
                         out.append(self._cue_alone(toks, lower, a, b, k, 0.4))
+                elif _makes_clear(lower, k, b) and not depth[k]:
+                    found = self._verb(toks, lower, a, b, k, soft=False)
+                    out.append(found if found else {"CUE": (_cue_start(words, lower, a, k), _makes_clear(lower, k, b)), "score": 0.4})
                 elif w == "in" and k + 2 < b:
                     found = self._in_source(toks, lower, a, b, k)
                     if found:
@@ -870,10 +912,13 @@ class Claims:
             while src_end >= a and lower[src_end] in _AUX_VERBS:
                 src_end -= 1
         end_k = k
-        if lower[k] in _CONTINUE and k + 2 < b and lower[k + 1] == "to":
+        clear = _makes_clear(lower, k, b)
+        if clear:
+            end_k = clear  # "made it clear"
+        elif lower[k] in _CONTINUE and k + 2 < b and lower[k + 1] == "to":
             end_k = k + 2  # "continued to insist"
         elif k + 1 < b and _particle(lower[k], lower[k + 1]):
-            end_k = k + 1  # "pointed out", "called for"
+            end_k = _particle_end(lower, k, b)  # "pointed out", "called for", "lashed out at"
         elif k + 1 < b and lower[k + 1] == ":" and toks.ends[k] == toks.starts[k + 1]:
             end_k = k + 1  # "said:" (the colon is part of the cue)
         elif k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] == "statement":
@@ -1031,7 +1076,7 @@ class Claims:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
         cue_i = _cue_start(toks.words, lower, a, k)
         if k + 1 < b and _particle(lower[k], lower[k + 1]):
-            k += 1
+            k = _particle_end(lower, k, b)
         return (cue_i, k)
 
     def _according(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
