@@ -390,3 +390,14 @@ def test_phrasal_verbs_of_speech_keep_their_particle_and_preposition() -> None:
         assert spans["CUE"] == [cue], text
     spans, _ = _attr("Health costs shot up last year.")  # another sense
     assert "CUE" not in spans
+
+
+def test_stances_taken_by_a_vote_a_push_or_a_feeling_voiced() -> None:
+    for text, cue in (("The mayor voted against the dam.", "voted against"),
+                      ("Roe expressed concern that the dam would fail.", "expressed concern"),
+                      ("The mayor is talking about a new dam.", "is talking about"),
+                      ("The council pushed for a new dam.", "pushed for")):
+        spans, _ = _attr(text)
+        assert spans["CUE"] == [cue], text
+    spans, _ = _attr("Roe expressed herself well.")  # no feeling voiced
+    assert "CUE" not in spans

@@ -69,6 +69,12 @@ CORE_CUES: frozenset[str] = frozenset(
     announce applauded""".split()
 )
 
+#: Feelings and stances voiced ("expressed concern"), which belong to the cue of "expressed".
+_FEELINGS = frozenset(
+    """concern concerns support frustration hope hopes confidence doubt doubts skepticism scepticism interest
+    surprise disappointment regret optimism pessimism sympathy outrage anger dismay alarm gratitude admiration
+    opposition reservations""".split()
+)
 #: Verbs whose particle belongs to the cue ("pointed out", "called for"); some are cues only with it.
 PARTICLES: dict[str, frozenset[str]] = {
     "pointed": frozenset({"out", "to"}), "points": frozenset({"out", "to"}), "pointing": frozenset({"out", "to"}),
@@ -86,6 +92,10 @@ PARTICLES: dict[str, frozenset[str]] = {
     "shot": frozenset({"back"}), "shoots": frozenset({"back"}), "fired": frozenset({"back"}), "fires": frozenset({"back"}),
     "lashed": frozenset({"out"}), "lashes": frozenset({"out"}), "weighed": frozenset({"in"}), "weighs": frozenset({"in"}),
     "spelled": frozenset({"out"}), "spells": frozenset({"out"}),
+    # stances taken by a vote, a push or a feeling voiced
+    "talking": frozenset({"about"}), "voted": frozenset({"for", "against"}), "votes": frozenset({"for", "against"}),
+    "pushed": frozenset({"for"}), "pushes": frozenset({"for"}),
+    "expressed": _FEELINGS, "expresses": _FEELINGS,
 }
 _PHRASAL = frozenset("railed rails laid lays shot shoots fired fires lashed lashes weighed weighs spelled spells".split())
 #: Prepositions that close a phrasal cue ("lashed out at", "weighed in on", "fired back at").
