@@ -401,3 +401,14 @@ def test_stances_taken_by_a_vote_a_push_or_a_feeling_voiced() -> None:
         assert spans["CUE"] == [cue], text
     spans, _ = _attr("Roe expressed herself well.")  # no feeling voiced
     assert "CUE" not in spans
+
+
+def test_respondents_under_an_opening_poll_are_not_cued_again() -> None:
+    spans, rels = _attr("In a poll released Sunday, most voters said they want a new dam.")
+    assert spans["CUE"] == ["In"]
+    assert ("cue-of", "In", "most voters said they want a new dam") in rels
+
+
+def test_a_feeling_voiced_keeps_the_preposition_after_it() -> None:
+    spans, _ = _attr("Roe expressed concern about the dam.")
+    assert spans["CUE"] == ["expressed concern about"]

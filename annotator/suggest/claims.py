@@ -97,9 +97,12 @@ PARTICLES: dict[str, frozenset[str]] = {
     "pushed": frozenset({"for"}), "pushes": frozenset({"for"}),
     "expressed": _FEELINGS, "expresses": _FEELINGS,
 }
-_PHRASAL = frozenset("railed rails laid lays shot shoots fired fires lashed lashes weighed weighs spelled spells".split())
+_PHRASAL = frozenset("railed rails laid lays shot shoots fired fires lashed lashes weighed weighs spelled spells expressed expresses".split())
 #: Prepositions that close a phrasal cue ("lashed out at", "weighed in on", "fired back at").
-_PHRASAL_PREP: dict[str, frozenset[str]] = {"back": frozenset({"at"}), "out": frozenset({"at"}), "in": frozenset({"on"})}
+_PHRASAL_PREP: dict[str, frozenset[str]] = {
+    "back": frozenset({"at"}), "out": frozenset({"at"}), "in": frozenset({"on"}),
+    **dict.fromkeys(_FEELINGS, frozenset({"about", "for", "over", "at", "with"})),  # "expressed concern about"
+}
 #: Particles that join a cue found without them ("worried about"): the verb is a cue alone too.
 _CUE_PARTICLES: dict[str, frozenset[str]] = {
     **PARTICLES, "worried": frozenset({"about"}), "worries": frozenset({"about"}),
@@ -745,14 +748,16 @@ def _comma_gerund(lower: list[str], a: int, k: int) -> bool:
 def _outer_attribution_only(lower: list[str], depth: list[bool], a: int, b: int, found: list[dict]) -> list[dict]:
     """The attributions of one sentence, less the reporting verbs under an "according to"
     ("According to the memo, the mayor told aides ...", "..., he said, according to a
-    transcript"): PolNeAR marks the outer attribution and seldom the one it reports. A verb in
-    a relative clause of its own ("a poll that shows ...") stays."""
-    if not any(lower[x] == "according" and x + 1 < b and lower[x + 1] == "to" and not depth[x] for x in range(a, b)):
+    transcript") or under an opening "In a poll ..., " ("In a poll, most voters said ..."):
+    PolNeAR marks the outer attribution and seldom the one it reports. A verb in a relative
+    clause of its own ("a poll that shows ...") stays."""
+    poll = [f for f in found if f["CUE"] == (a, a) and lower[a] == "in"]  # "In a poll released Sunday, ..."
+    if not poll and not any(lower[x] == "according" and x + 1 < b and lower[x + 1] == "to" and not depth[x] for x in range(a, b)):
         return found
     kept = []
     for f in found:
         cue = f["CUE"]
-        if lower[cue[0]] != "according" and not (cue[0] > a and lower[cue[0] - 1] in _RELATIVE | {"that"}):
+        if lower[cue[0]] != "according" and f not in poll and not (cue[0] > a and lower[cue[0] - 1] in _RELATIVE | {"that"}):
             continue
         kept.append(f)
     return kept
