@@ -16,7 +16,9 @@ it is copied here): a SOURCE keeps its appositive ("Jane Roe, 52, a lawyer for t
 but not an aside ("Roe, however,"); a CUE keeps the auxiliaries, modals and adverbs before
 its verb ("has repeatedly said"); a quoted CLAIM before its cue runs on over the quotation
 that opens the next sentence (“It will pass,” she said. “We have the votes.” is one CLAIM);
-a passive cue ("it was reported") has no SOURCE before it.
+a passive cue ("it was reported") has no SOURCE before it; under "according to" or an opening
+"In a poll ..., " only the outer attribution is cued; multiword cues ("went on to say", "made
+it clear", "lashed out at", "expressed concern about") are one CUE.
 
 Besides speech verbs, PolNeAR marks beliefs, wishes and stances as cues ("the senator thinks",
 "voters want", "the mayor backed"): the word lists are written here, and each word was kept
