@@ -315,3 +315,18 @@ def test_a_component_that_fails_in_its_process_is_a_one_line_error(
     with pytest.raises(UserError, match=r"^training claims_parts failed: no memory left$"):
         train(records, records, tmp_path / "m", TrainOptions(layer="claims", epochs=2, hyper=TINY, processes=True))
     assert not any(tmp_path.iterdir())  # neither the pipeline nor a part of it
+
+
+def test_progress_of_components_in_processes_goes_as_far_as_the_slowest() -> None:
+    from annotator.train.loop import Progress, _combined
+
+    def at(epoch: int, step: int, steps: int) -> Progress:
+        return Progress(epoch, 30, step, steps, {f"loss{steps}": 1.0}, None, None, 0.0)
+
+    mid = _combined([at(2, 50, 100), at(3, 10, 300)], 12.0)  # 1.5 and 2.03 epochs done
+    assert (mid.epoch, mid.step, mid.steps_per_epoch, mid.seconds) == (2, 200, 400, 12.0)
+    assert set(mid.losses) == {"loss100", "loss300"}
+    end = _combined([at(2, 100, 100), at(3, 30, 300)], 20.0)  # the slower one just ended epoch 2
+    assert (end.epoch, end.step, end.steps_per_epoch) == (2, 400, 400)
+    start = _combined([at(1, 0, 100), at(1, 30, 300)], 1.0)
+    assert (start.epoch, start.step) == (1, 0)

@@ -304,6 +304,7 @@ def _train_in_processes(
                                        args=(inbox, plan.name, train_records, eval_records, parts[plan.name], sub, meta))
     latest: dict[str, Progress] = {}
     results: dict[str, dict[str, Any]] = {}
+    ended = 0  # the last epoch every component has ended
     try:
         for proc in procs.values():
             proc.start()
@@ -322,7 +323,12 @@ def _train_in_processes(
             elif progress is not None:
                 latest[name] = body
                 if len(latest) == len(procs):
-                    progress(_combined(latest.values(), time.monotonic() - started))
+                    step = _combined(latest.values(), time.monotonic() - started)
+                    if step.step == step.steps_per_epoch:  # an epoch's end is told once
+                        if step.epoch <= ended:
+                            continue
+                        ended = step.epoch
+                    progress(step)
         for proc in procs.values():
             proc.join()
         nlp = _assemble(plans, parts)
@@ -366,15 +372,18 @@ def _component_process(inbox: Any, name: str, train_records: Sequence[Record], e
 
 
 def _combined(latest: Iterable[Progress], seconds: float) -> Progress:
-    """One progress step from the components' latest: the slowest epoch, the steps summed."""
+    """One progress step from the components' latest: as far as the slowest of them (an
+    epoch ends when every component has ended it), the steps of all summed."""
     ps = list(latest)
     losses: dict[str, float] = {}
     for p in ps:
         losses.update(p.losses)
-    slowest = min(ps, key=lambda p: (p.epoch, p.step / max(1, p.steps_per_epoch)))
     total = sum(p.steps_per_epoch for p in ps)
-    done = sum(round(slowest.step / max(1, slowest.steps_per_epoch) * p.steps_per_epoch) for p in ps)
-    return Progress(slowest.epoch, slowest.epochs, min(done, total - 1) if total > 1 else 0, total, losses,
+    done = min((p.epoch - 1) + p.step / max(1, p.steps_per_epoch) for p in ps)  # epochs, fractional
+    whole = int(done)
+    if done == whole and whole >= 1:  # the last component just ended epoch ``whole``
+        return Progress(whole, ps[0].epochs, total, total, losses, None, None, seconds)
+    return Progress(whole + 1, ps[0].epochs, min(total - 1, round((done - whole) * total)), total, losses,
                     None, None, seconds)
 
 
