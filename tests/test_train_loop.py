@@ -26,7 +26,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Train
     store = open_store(db)
     fill(store)
     records = gold_records(store, "news")
-    result = train(records, records, tmp / "model", TrainOptions(layer="both", epochs=40, patience=40, hyper=TINY))
+    result = train(records, records, tmp / "model",
+                   TrainOptions(layer="both", epochs=40, patience=40, hyper=TINY, processes=True))
     store.close()
     return db, tmp / "model", result
 
@@ -263,3 +264,69 @@ def test_a_curve_shares_its_time_budget_by_data_size(monkeypatch: pytest.MonkeyP
     budgets.clear()
     curve.learning_curve(records, [], tmp_path / "m", TrainOptions(max_seconds=None))  # type: ignore[arg-type]
     assert [b for _, b in budgets] == [None] * 4
+
+
+def test_each_component_trains_in_a_process_of_its_own(trained: tuple[Path, Path, TrainResult]) -> None:
+    """The fixture trained its three components in three forked processes: each keeps its own
+    history, the parts are put together into one pipeline, and no part is left behind."""
+    _, model, result = trained
+    by_component: dict[str, list[int]] = {}
+    for h in result.history:
+        by_component.setdefault(h["component"], []).append(h["epoch"])
+    assert sorted(by_component) == ["claims_content", "claims_parts", "ner"]
+    assert all(epochs == list(range(1, len(epochs) + 1)) for epochs in by_component.values())
+    assert result.epochs == max(len(e) for e in by_component.values())
+    assert sorted(p.name for p in model.parent.iterdir() if p.name.startswith("model")) == ["model"]
+    assert result.cpu_seconds > 0
+
+
+def test_components_in_one_process_train_the_same_pipeline(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
+    """processes=False: the components take turns in this process; the same pipes, in order."""
+    from annotator.train.loop import load_trained
+
+    db, model, _ = trained
+    store = open_store(db)
+    records = gold_records(store, "news")
+    store.close()
+    result = train(records, records, tmp_path / "one",
+                   TrainOptions(layer="both", epochs=3, patience=3, hyper=TINY, processes=False))
+    assert all("component" not in h for h in result.history) and len(result.history) == 3
+    assert load_trained(tmp_path / "one").pipe_names == load_trained(model).pipe_names
+
+
+def test_a_component_that_fails_in_its_process_is_a_one_line_error(
+    trained: tuple[Path, Path, TrainResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.errors import UserError
+    from annotator.train import loop
+
+    db, _, _ = trained
+    store = open_store(db)
+    records = gold_records(store, "news")
+    store.close()
+    real = loop.ner_example
+
+    def broken(nlp, record, labels, layer, doc):  # type: ignore[no-untyped-def]
+        if "CUE" in labels:
+            raise ValueError("no memory left\nsecond line")
+        return real(nlp, record, labels, layer, doc)
+
+    monkeypatch.setattr(loop, "ner_example", broken)  # the forked children inherit it
+    with pytest.raises(UserError, match=r"^training claims_parts failed: no memory left$"):
+        train(records, records, tmp_path / "m", TrainOptions(layer="claims", epochs=2, hyper=TINY, processes=True))
+    assert not any(tmp_path.iterdir())  # neither the pipeline nor a part of it
+
+
+def test_progress_of_components_in_processes_goes_as_far_as_the_slowest() -> None:
+    from annotator.train.loop import Progress, _combined
+
+    def at(epoch: int, step: int, steps: int) -> Progress:
+        return Progress(epoch, 30, step, steps, {f"loss{steps}": 1.0}, None, None, 0.0)
+
+    mid = _combined([at(2, 50, 100), at(3, 10, 300)], 12.0)  # 1.5 and 2.03 epochs done
+    assert (mid.epoch, mid.step, mid.steps_per_epoch, mid.seconds) == (2, 200, 400, 12.0)
+    assert set(mid.losses) == {"loss100", "loss300"}
+    end = _combined([at(2, 100, 100), at(3, 30, 300)], 20.0)  # the slower one just ended epoch 2
+    assert (end.epoch, end.step, end.steps_per_epoch) == (2, 400, 400)
+    start = _combined([at(1, 0, 100), at(1, 30, 300)], 1.0)
+    assert (start.epoch, start.step) == (1, 0)

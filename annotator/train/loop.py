@@ -1,19 +1,29 @@
 """The training loop: records in, a saved spaCy pipeline and per-label scores out.
 
 Each planned ``ner`` component learns from its own Examples (its layer's spans as
-``doc.ents``); one Adam optimiser with parameter averaging updates them all. After every
-epoch the pipeline is scored on the held-out records and saved when it is the best so far;
-training stops after ``epochs``, after ``patience`` epochs without improvement, or when
-``max_seconds`` have passed.
+``doc.ents``) with its own tok2vec; an Adam optimiser with parameter averaging updates it.
+After every epoch the pipeline is scored on the held-out records and saved when it is the
+best so far; training stops after ``epochs``, after ``patience`` epochs without improvement,
+or when ``max_seconds`` have passed.
+
+The components share nothing, and spaCy trains on one core. So with two or more components
+and as many cores, each component trains in a process of its own (forked: the records are
+not copied) and keeps its own best epoch by its own score; the parent then puts the saved
+components together into one pipeline, scores it on the held-out records and saves it.
+On one core (or with ``processes=False``, or from a ``base`` pipeline) the components take
+turns in one process.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import queue
 import random
 import shutil
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +55,8 @@ class TrainOptions:
     hyper: Hyper = field(default_factory=Hyper)
     labels: dict[str, list[str]] | None = None  # restrict labels per layer (None: all seen)
     negatives: float = 1.0  # share of a component's units without any of its spans used per epoch
+    processes: bool | None = None  # each component in a process of its own (None: when there are 2+ cores)
+    components: tuple[str, ...] | None = None  # train only these planned components (None: all)
 
 
 @dataclass
@@ -162,8 +174,13 @@ def train(
     fix_random_seed(opts.seed)
     labels = _restrict(labels_seen(train_records), opts.labels)
     plans = plan_components(opts.layer, labels, opts.hyper)
+    if opts.components is not None:
+        plans = [p for p in plans if p.name in opts.components]
     if not plans:
         raise UserError(f"no {opts.layer} labels in the training data: label some units (or pick another --layer)")
+    if not opts.base and len(plans) > 1 and _in_processes(opts):
+        return _train_in_processes(train_records, eval_records, Path(output), opts, plans, labels, progress, meta,
+                                   started, cpu_started)
     if opts.base:
         nlp = load_base(opts.base)
         fresh = [p for p in plans if p.name not in nlp.pipe_names]
@@ -255,6 +272,135 @@ def train(
         epochs=epoch, seconds=time.monotonic() - started, history=history,
         cpu_seconds=time.process_time() - cpu_started,
     )
+
+
+def _in_processes(opts: TrainOptions) -> bool:
+    """Whether the components train in processes of their own: as asked, else when this
+    process may use two cores or more."""
+    if opts.processes is not None:
+        return opts.processes
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores >= 2
+
+
+def _train_in_processes(
+    train_records: Sequence[Record], eval_records: Sequence[Record], output: Path, opts: TrainOptions,
+    plans: Sequence[ComponentPlan], labels: dict[str, list[str]], progress: ProgressFn | None,
+    meta: dict[str, Any] | None, started: float, cpu_started: float,
+) -> TrainResult:
+    """Train each planned component in a forked process of its own, then put the saved
+    components together into one pipeline at ``output`` (see the module doc)."""
+    ctx = multiprocessing.get_context("fork")
+    inbox: Any = ctx.Queue()
+    parts = {p.name: output.with_name(f"{output.name}.part-{p.name}") for p in plans}
+    left = None if opts.max_seconds is None else max(0.0, opts.max_seconds - (time.monotonic() - started))
+    procs = {}
+    for plan in plans:
+        sub = replace(opts, processes=False, components=(plan.name,), max_seconds=left)
+        procs[plan.name] = ctx.Process(target=_component_process, name=f"train-{plan.name}", daemon=True,
+                                       args=(inbox, plan.name, train_records, eval_records, parts[plan.name], sub, meta))
+    latest: dict[str, Progress] = {}
+    results: dict[str, dict[str, Any]] = {}
+    ended = 0  # the last epoch every component has ended
+    try:
+        for proc in procs.values():
+            proc.start()
+        while len(results) < len(procs):
+            try:
+                kind, name, body = inbox.get(timeout=1.0)
+            except queue.Empty:
+                for name, proc in procs.items():
+                    if name not in results and not proc.is_alive():
+                        raise UserError(f"training {name} stopped without a result (exit code {proc.exitcode})")
+                continue
+            if kind == "error":
+                raise UserError(f"training {name} failed: {body}")
+            if kind == "done":
+                results[name] = body
+            elif progress is not None:
+                latest[name] = body
+                if len(latest) == len(procs):
+                    step = _combined(latest.values(), time.monotonic() - started)
+                    if step.step == step.steps_per_epoch:  # an epoch's end is told once
+                        if step.epoch <= ended:
+                            continue
+                        ended = step.epoch
+                    progress(step)
+        for proc in procs.values():
+            proc.join()
+        nlp = _assemble(plans, parts)
+        scores = evaluate(nlp, eval_records, plans) if eval_records else None
+        _save(nlp, output, plans, labels, meta, scores.main() if scores else None)
+    finally:
+        for proc in procs.values():
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+        for part in parts.values():
+            shutil.rmtree(part, ignore_errors=True)
+            shutil.rmtree(part.with_name(part.name + ".tmp-save"), ignore_errors=True)
+    history = [{**h, "component": name} for name in procs for h in results[name]["history"]]
+    seconds = time.monotonic() - started
+    if progress is not None:
+        epochs = max(r["epochs"] for r in results.values())
+        progress(Progress(epochs, opts.epochs, 1, 1, {}, scores.main() if scores else None,
+                          scores.main() if scores else None, seconds))
+    return TrainResult(
+        output=output, scores=scores, components=[p.name for p in plans],
+        labels={p.name: p.labels for p in plans}, n_train=len(train_records), n_eval=len(eval_records),
+        epochs=max(r["epochs"] for r in results.values()), seconds=seconds, history=history,
+        cpu_seconds=time.process_time() - cpu_started + sum(r["cpu_seconds"] for r in results.values()),
+    )
+
+
+def _component_process(inbox: Any, name: str, train_records: Sequence[Record], eval_records: Sequence[Record],
+                       output: Path, opts: TrainOptions, meta: dict[str, Any] | None) -> None:
+    """A forked child: train one component, report progress and the result to the parent."""
+    try:
+        result = train(train_records, eval_records, output, opts,
+                       progress=lambda p: inbox.put(("progress", name, p)), meta=meta)
+        inbox.put(("done", name, {"history": result.history, "epochs": result.epochs,
+                                  "cpu_seconds": result.cpu_seconds}))
+    except Exception as exc:  # reported by the parent as a one-line error
+        inbox.put(("error", name, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+    finally:
+        inbox.close()
+        inbox.join_thread()
+
+
+def _combined(latest: Iterable[Progress], seconds: float) -> Progress:
+    """One progress step from the components' latest: as far as the slowest of them (an
+    epoch ends when every component has ended it), the steps of all summed."""
+    ps = list(latest)
+    losses: dict[str, float] = {}
+    for p in ps:
+        losses.update(p.losses)
+    total = sum(p.steps_per_epoch for p in ps)
+    done = min((p.epoch - 1) + p.step / max(1, p.steps_per_epoch) for p in ps)  # epochs, fractional
+    whole = int(done)
+    if done == whole and whole >= 1:  # the last component just ended epoch ``whole``
+        return Progress(whole, ps[0].epochs, total, total, losses, None, None, seconds)
+    return Progress(whole + 1, ps[0].epochs, min(total - 1, round((done - whole) * total)), total, losses,
+                    None, None, seconds)
+
+
+def _assemble(plans: Sequence[ComponentPlan], parts: dict[str, Path]) -> Any:
+    """One pipeline from the components saved in ``parts``: feature pipes first, then each
+    planned component (with its span mover) in plan order."""
+    nlp = blank_pipeline([])
+    for plan in plans:
+        part = load_trained(parts[plan.name])
+        for pipe in part.pipe_names:
+            if pipe in nlp.pipe_names:
+                continue
+            if pipe in FEATURE_PIPES:
+                nlp.add_pipe(pipe, source=part, first=True)
+            else:
+                nlp.add_pipe(pipe, source=part)
+    return nlp
 
 
 def _epoch_examples(examples: Sequence[Any], negatives: float, rng: random.Random) -> list[Any]:
