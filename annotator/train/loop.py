@@ -21,6 +21,8 @@ import os
 import queue
 import random
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -305,6 +307,10 @@ def _train_in_processes(
     latest: dict[str, Progress] = {}
     results: dict[str, dict[str, Any]] = {}
     ended = 0  # the last epoch every component has ended
+    # Stopped by SIGTERM (the labelling screen cancels a background training so), still stop
+    # the children and remove the parts: the ``finally`` below runs for SystemExit.
+    on_main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _exit_on_sigterm) if on_main else None
     try:
         for proc in procs.values():
             proc.start()
@@ -335,6 +341,8 @@ def _train_in_processes(
         scores = evaluate(nlp, eval_records, plans) if eval_records else None
         _save(nlp, output, plans, labels, meta, scores.main() if scores else None)
     finally:
+        if on_main:
+            signal.signal(signal.SIGTERM, before)
         for proc in procs.values():
             if proc.is_alive():
                 proc.terminate()
@@ -358,7 +366,9 @@ def _train_in_processes(
 
 def _component_process(inbox: Any, name: str, train_records: Sequence[Record], eval_records: Sequence[Record],
                        output: Path, opts: TrainOptions, meta: dict[str, Any] | None) -> None:
-    """A forked child: train one component, report progress and the result to the parent."""
+    """A forked child: train one component, report progress and the result to the parent.
+    It ends itself within a second of its parent's end, however the parent ended."""
+    _exit_with(os.getppid())
     try:
         result = train(train_records, eval_records, output, opts,
                        progress=lambda p: inbox.put(("progress", name, p)), meta=meta)
@@ -369,6 +379,21 @@ def _component_process(inbox: Any, name: str, train_records: Sequence[Record], e
     finally:
         inbox.close()
         inbox.join_thread()
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _exit_with(parent: int) -> None:
+    """Watch ``parent`` from a thread and end this process when it is gone (a child whose
+    parent was killed is handed to another parent)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _combined(latest: Iterable[Progress], seconds: float) -> Progress:
