@@ -330,3 +330,22 @@ def test_progress_of_components_in_processes_goes_as_far_as_the_slowest() -> Non
     assert (end.epoch, end.step, end.steps_per_epoch) == (2, 400, 400)
     start = _combined([at(1, 0, 100), at(1, 30, 300)], 1.0)
     assert (start.epoch, start.step) == (1, 0)
+
+
+def test_progress_in_processes_goes_on_after_a_component_stops_early(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
+    """A component that stops early (here: a perfect score) no longer holds the progress of
+    the others back: every epoch's end is told once, in order, up to the last one."""
+    from annotator.train.loop import Progress
+
+    db, _, _ = trained
+    store = open_store(db)
+    records = gold_records(store, "news")
+    store.close()
+    seen: list[Progress] = []
+    result = train(records, records, tmp_path / "m", TrainOptions(layer="both", epochs=40, patience=40, hyper=TINY,
+                                                                  processes=True), progress=seen.append)
+    stopped = {h["component"]: h["epoch"] for h in result.history}  # the last epoch of each
+    assert min(stopped.values()) < max(stopped.values()) == result.epochs  # they stop apart
+    ends = [p.epoch for p in seen if p.step == p.steps_per_epoch]
+    assert ends == list(range(1, result.epochs + 1))  # the last one with the score of the whole
+    assert seen[-1].epoch == result.epochs and seen[-1].score == result.main is not None

@@ -307,6 +307,7 @@ def _train_in_processes(
     latest: dict[str, Progress] = {}
     results: dict[str, dict[str, Any]] = {}
     ended = 0  # the last epoch every component has ended
+    held: Progress | None = None  # its end, not told yet
     # Stopped by SIGTERM (the labelling screen cancels a background training so), still stop
     # the children and remove the parts: the ``finally`` below runs for SystemExit.
     on_main = threading.current_thread() is threading.main_thread()
@@ -324,16 +325,21 @@ def _train_in_processes(
                 continue
             if kind == "error":
                 raise UserError(f"training {name} failed: {body}")
-            if kind == "done":
+            if kind == "done":  # a component that stopped early holds the others' progress back no more
                 results[name] = body
-            elif progress is not None:
+                latest.pop(name, None)
+            else:
                 latest[name] = body
-                if len(latest) == len(procs):
-                    step = _combined(latest.values(), time.monotonic() - started)
-                    if step.step == step.steps_per_epoch:  # an epoch's end is told once
-                        if step.epoch <= ended:
-                            continue
-                        ended = step.epoch
+            if progress is not None and latest and len(latest) == len(procs) - len(results):
+                step = _combined(latest.values(), time.monotonic() - started)
+                if step.step == step.steps_per_epoch and step.epoch <= ended:
+                    continue  # an epoch's end is told once
+                if held is not None:
+                    progress(held)
+                    held = None
+                if step.step == step.steps_per_epoch:  # held back: it may be the last, told below with the score
+                    ended, held = step.epoch, step
+                else:
                     progress(step)
         for proc in procs.values():
             proc.join()
@@ -354,6 +360,8 @@ def _train_in_processes(
     seconds = time.monotonic() - started
     if progress is not None:
         epochs = max(r["epochs"] for r in results.values())
+        if held is not None and held.epoch < epochs:
+            progress(held)
         progress(Progress(epochs, opts.epochs, 1, 1, {}, scores.main() if scores else None,
                           scores.main() if scores else None, seconds))
     return TrainResult(
