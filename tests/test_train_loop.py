@@ -18,6 +18,15 @@ from annotator.train.uncertainty import least_sure_first
 from annotator.training import apply_model, least_sure_unit_ids
 
 
+def _records(db: Path) -> list:  # type: ignore[type-arg]
+    """The gold records of the fixture's dataset."""
+    store = open_store(db)
+    try:
+        return gold_records(store, "news")
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, TrainResult]:
     """A database with 12 labelled and 3 unlabelled units and a pipeline trained on it."""
@@ -53,9 +62,7 @@ def test_the_saved_pipeline_scores_what_training_reported(trained: tuple[Path, P
     from annotator.train.loop import evaluate, labels_seen, load_trained
 
     db, model, result = trained
-    store = open_store(db)
-    records = gold_records(store, "news")
-    store.close()
+    records = _records(db)
     plans = plan_components("both", labels_seen(records))
     again = evaluate(load_trained(model), records, plans)
     assert result.scores is not None
@@ -138,9 +145,7 @@ def test_model_suggester_from_the_suggest_package_uses_the_pipeline(trained: tup
 
 def test_base_model_continues_training(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
     db, model, _ = trained
-    store = open_store(db)
-    records = gold_records(store, "news")
-    store.close()
+    records = _records(db)
     result = train(records, records, tmp_path / "next",
                    TrainOptions(layer="entities", base=str(model), epochs=2, patience=2, hyper=TINY))
     assert result.scores is not None
@@ -152,9 +157,7 @@ def test_base_model_continues_training(trained: tuple[Path, Path, TrainResult], 
 
 def test_eval_every_scores_only_every_n_epochs_and_after_the_last(trained: tuple[Path, Path, TrainResult], tmp_path: Path) -> None:
     db, _, _ = trained
-    store = open_store(db)
-    records = gold_records(store, "news")
-    store.close()
+    records = _records(db)
     result = train(records, records[:4], tmp_path / "m",
                    TrainOptions(layer="entities", epochs=5, patience=50, eval_every=2, hyper=TINY))
     assert [h["score"] is not None for h in result.history] == [False, True, False, True, True]
@@ -285,9 +288,7 @@ def test_components_in_one_process_train_the_same_pipeline(trained: tuple[Path, 
     from annotator.train.loop import load_trained
 
     db, model, _ = trained
-    store = open_store(db)
-    records = gold_records(store, "news")
-    store.close()
+    records = _records(db)
     result = train(records, records, tmp_path / "one",
                    TrainOptions(layer="both", epochs=3, patience=3, hyper=TINY, processes=False))
     assert all("component" not in h for h in result.history) and len(result.history) == 3
@@ -301,9 +302,7 @@ def test_a_component_that_fails_in_its_process_is_a_one_line_error(
     from annotator.train import loop
 
     db, _, _ = trained
-    store = open_store(db)
-    records = gold_records(store, "news")
-    store.close()
+    records = _records(db)
     real = loop.ner_example
 
     def broken(nlp, record, labels, layer, doc):  # type: ignore[no-untyped-def]
@@ -338,9 +337,7 @@ def test_progress_in_processes_goes_on_after_a_component_stops_early(trained: tu
     from annotator.train.loop import Progress
 
     db, _, _ = trained
-    store = open_store(db)
-    records = gold_records(store, "news")
-    store.close()
+    records = _records(db)
     seen: list[Progress] = []
     result = train(records, records, tmp_path / "m", TrainOptions(layer="both", epochs=40, patience=40, hyper=TINY,
                                                                   processes=True), progress=seen.append)
