@@ -358,16 +358,16 @@ def _train_in_processes(
             shutil.rmtree(part.with_name(part.name + ".tmp-save"), ignore_errors=True)
     history = [{**h, "component": name} for name in procs for h in results[name]["history"]]
     seconds = time.monotonic() - started
+    epochs = max(r["epochs"] for r in results.values())
+    main = scores.main() if scores else None
     if progress is not None:
-        epochs = max(r["epochs"] for r in results.values())
         if held is not None and held.epoch < epochs:
             progress(held)
-        progress(Progress(epochs, opts.epochs, 1, 1, {}, scores.main() if scores else None,
-                          scores.main() if scores else None, seconds))
+        progress(Progress(epochs, opts.epochs, 1, 1, {}, main, main, seconds))
     return TrainResult(
         output=output, scores=scores, components=[p.name for p in plans],
         labels={p.name: p.labels for p in plans}, n_train=len(train_records), n_eval=len(eval_records),
-        epochs=max(r["epochs"] for r in results.values()), seconds=seconds, history=history,
+        epochs=epochs, seconds=seconds, history=history,
         cpu_seconds=time.process_time() - cpu_started + sum(r["cpu_seconds"] for r in results.values()),
     )
 
