@@ -112,10 +112,12 @@ def test_suggest_unlabelled_stores_model_suggestions(tmp_path: Path, runner: Cli
 
 
 def test_background_training_reports_progress_and_applies_the_model(tmp_path: Path) -> None:
-    from annotator.train.background import start_training
+    from annotator.train.background import NICENESS, start_training
 
     db = _db(tmp_path)
     job = start_training(db, "news", tmp_path / "bg", layer="entities", extra_args=["--epochs", "2"])
+    # the annotators' sessions come first: the child trains at a lower CPU priority
+    assert os.getpriority(os.PRIO_PROCESS, job.process.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
     deadline = time.monotonic() + 240
     states = set()
     while job.running and time.monotonic() < deadline:

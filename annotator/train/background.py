@@ -4,13 +4,16 @@
 child process, so the UI stays responsive (training is CPU-bound; a thread would hold the
 GIL). The child writes its progress as JSON to ``F``; when done it has saved the pipeline and
 stored its suggestions for every unit nobody has labelled yet, under the suggester name
-``model:<dir name>``. The UI polls :meth:`BackgroundTraining.status` (e.g. every second with
+``model:<dir name>``. The child runs at a lower priority (:data:`NICENESS`): on a server where
+annotators label, their sessions come first and training takes the CPU time they leave. The
+UI polls :meth:`BackgroundTraining.status` (e.g. every second with
 ``set_interval``) and re-reads suggestions for the next units when the state is ``done``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -21,6 +24,10 @@ from typing import Any
 
 from annotator.models import Suggestion, Unit
 from annotator.train.corpus import doc_spans, make_doc
+
+
+#: How much lower than the labelling screen's the training child's CPU priority is (``nice``).
+NICENESS = 10
 
 
 def suggester_name(model_dir: str | Path) -> str:
@@ -106,4 +113,16 @@ def start_training(
         cmd += ["--base", base]
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    _lower_priority(proc.pid)
     return BackgroundTraining(proc, output, progress, log)
+
+
+def _lower_priority(pid: int) -> None:
+    """Give the training child (and the component processes it forks later, which inherit it)
+    a priority :data:`NICENESS` lower than this process's. Set from here, not with
+    ``preexec_fn``, which is unsafe in a program with threads such as the labelling screen."""
+    try:
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, mine + NICENESS))
+    except (AttributeError, OSError):  # not on a POSIX system, or the child already ended
+        pass
