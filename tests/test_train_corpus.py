@@ -165,6 +165,35 @@ def test_claim_rules_tag_cue_source_and_claim_tokens() -> None:
     assert {t.tag_ for t in ClaimRulesTagger("r")(nlp("Nothing is attributed here."))} == {"OOO"}
 
 
+def test_a_cue_without_content_gets_the_content_the_rules_found() -> None:
+    """Claims completion: a claims group with a CUE and no CLAIM gets the rules' CLAIM spans;
+    one with a CLAIM, or without a CUE, or a doc the rules find no content in, stays as it is."""
+    from spacy.tokens import Span as SpacySpan
+
+    from annotator.train.components import ClaimCompletion, ClaimRulesTagger
+    from annotator.train.config import blank_pipeline
+
+    nlp = blank_pipeline([])
+    rules, complete = ClaimRulesTagger("claim_rules"), ClaimCompletion("claims_completion", "claims")
+
+    def after(text: str, group: list[tuple[int, int, str]] | None) -> list[tuple[str, str]] | None:
+        doc = rules(nlp.make_doc(text))
+        if group is not None:
+            doc.spans["claims"] = [SpacySpan(doc, s, e, label=lab) for s, e, lab in group]
+        doc = complete(doc)
+        return [(sp.text, sp.label_) for sp in doc.spans["claims"]] if "claims" in doc.spans else None
+
+    text = 'Acme Corp said the plan will work.  "It is fine," she told reporters.'
+    # tokens: Acme 0, Corp 1, said 2, the 3, plan 4, will 5, work 6, . 7, (spaces) 8, " 9, It 10 … told 16
+    assert after(text, [(2, 3, "CUE")]) == [("said", "CUE"), ("the plan will work", "CLAIM"), ('"It is fine,"', "CLAIM")]
+    assert after(text, [(0, 2, "SOURCE"), (2, 3, "CUE")])[2:] == [("the plan will work", "CLAIM"), ('"It is fine,"', "CLAIM")]
+    kept = [(2, 3, "CUE"), (3, 5, "CLAIM")]
+    assert after(text, kept) == [("said", "CUE"), ("the plan", "CLAIM")]
+    assert after(text, [(0, 2, "SOURCE")]) == [("Acme Corp", "SOURCE")]
+    assert after(text, None) is None
+    assert after("Nothing is attributed here.", [(1, 2, "CUE")]) == [("is", "CUE")]
+
+
 def test_claims_components_see_the_rules_and_entities_do_not() -> None:
     from annotator.train.config import CLAIM_RULES_PIPE, Hyper, ner_model_config, plan_components
 

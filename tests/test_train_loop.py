@@ -81,7 +81,8 @@ def test_spacy_load_works_in_a_fresh_process(trained: tuple[Path, Path, TrainRes
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
-    assert got["pipes"] == ["lexicon", "claim_rules", "claims_content", "claims_content_spans", "claims_parts", "claims_parts_spans", "ner"]
+    assert got["pipes"] == ["lexicon", "claim_rules", "claims_content", "claims_content_spans", "claims_parts",
+                            "claims_parts_spans", "claims_completion", "ner"]
     assert ["Bob Jones", "PERSON"] in got["ents"]
     assert ["said", "CUE"] in got["claims"] and ["Bob Jones", "SOURCE"] in got["claims"]
     assert not any(label in ("CUE", "SOURCE", "CLAIM") for _, label in got["ents"])

@@ -12,6 +12,8 @@ truth:
 Claim contents nest with the sources and cues of the attributions inside them, so they get a
 component of their own; within a component overlapping spans keep the longest. The claims
 components run first and the entity recogniser last, so ``doc.ents`` ends with entities.
+With both claims components and the rules' feature, ``claims_completion`` follows them: a cue
+found without content gets the content the rules found (see ``ClaimCompletion``).
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ def spans_pipe_name(plan: ComponentPlan) -> str:
 
 LEXICON_PIPE = "lexicon"
 CLAIM_RULES_PIPE = "claim_rules"
+COMPLETION_PIPE = "claims_completion"
 #: Components that only write features (no model): run over the inputs before training.
 FEATURE_PIPES: tuple[str, ...] = (LEXICON_PIPE, CLAIM_RULES_PIPE)
 
@@ -164,7 +167,20 @@ def add_component(nlp: Any, plan: ComponentPlan) -> Any:
         nlp.add_pipe(FACTORY, name=spans_pipe_name(plan), after=plan.name, config={"spans_key": "claims"})
     for label in plan.labels:
         ner.add_label(label)
+    add_claims_completion(nlp)
     return ner
+
+
+def add_claims_completion(nlp: Any) -> None:
+    """Add ``claims_completion`` after the claims components' span movers once ``nlp`` has
+    both claims components and the rules' feature (and does not have it yet)."""
+    from annotator.train.components import COMPLETION_FACTORY
+
+    movers = [f"{CONTENT_PIPE}_spans", f"{PARTS_PIPE}_spans"]
+    if COMPLETION_PIPE in nlp.pipe_names or not all(p in nlp.pipe_names for p in [*movers, CLAIM_RULES_PIPE]):
+        return
+    last = max(nlp.pipe_names.index(p) for p in movers)
+    nlp.add_pipe(COMPLETION_FACTORY, name=COMPLETION_PIPE, after=nlp.pipe_names[last])
 
 
 def blank_pipeline(plans: Iterable[ComponentPlan], lang: str = "en") -> Any:

@@ -34,6 +34,7 @@ from annotator.train.config import (
     ComponentPlan,
     Hyper,
     FEATURE_PIPES,
+    add_claims_completion,
     add_component,
     blank_pipeline,
     optimizer_config,
@@ -422,7 +423,7 @@ def _combined(latest: Iterable[Progress], seconds: float) -> Progress:
 
 def _assemble(plans: Sequence[ComponentPlan], parts: dict[str, Path]) -> Any:
     """One pipeline from the components saved in ``parts``: feature pipes first, then each
-    planned component (with its span mover) in plan order."""
+    planned component (with its span mover) in plan order, and the claims completion."""
     nlp = blank_pipeline([])
     for plan in plans:
         part = load_trained(parts[plan.name])
@@ -433,6 +434,7 @@ def _assemble(plans: Sequence[ComponentPlan], parts: dict[str, Path]) -> Any:
                 nlp.add_pipe(pipe, source=part, first=True)
             else:
                 nlp.add_pipe(pipe, source=part)
+    add_claims_completion(nlp)
     return nlp
 
 
