@@ -192,6 +192,11 @@ def test_a_cue_without_content_gets_the_content_the_rules_found() -> None:
     assert after(text, [(0, 2, "SOURCE")]) == [("Acme Corp", "SOURCE")]
     assert after(text, None) is None
     assert after("Nothing is attributed here.", [(1, 2, "CUE")]) == [("is", "CUE")]
+    doc = nlp.make_doc("Why she said so")
+    for tok, tag in zip(doc, ["WRB", "PRP", "VBD", "RB"]):  # tags of a part-of-speech tagger, not the rules'
+        tok.tag_ = tag
+    doc.spans["claims"] = [SpacySpan(doc, 2, 3, label="CUE")]
+    assert [sp.label_ for sp in complete(doc).spans["claims"]] == ["CUE"]
 
 
 def test_claims_components_see_the_rules_and_entities_do_not() -> None:

@@ -235,6 +235,14 @@ class ClaimRulesTagger:
 
     KINDS = ("CUE", "SOURCE", "CLAIM")
 
+    @classmethod
+    def mark(cls, tag: str, k: int) -> str:
+        """The letter for ``KINDS[k]`` in a tag this tagger wrote; ``O`` for any other tag
+        (a base pipeline's part-of-speech tagger may have written ``WRB``)."""
+        if len(tag) != len(cls.KINDS) or not set(tag) <= {"B", "I", "O"}:
+            return "O"
+        return tag[k]
+
     def __init__(self, name: str) -> None:
         self.name = name
         self._rules: Any = None
@@ -306,7 +314,7 @@ class ClaimCompletion:
         k = ClaimRulesTagger.KINDS.index("CLAIM")
         start = None
         for i, tok in enumerate(list(doc) + [None]):
-            mark = tok.tag_[k] if tok is not None and len(tok.tag_) == len(ClaimRulesTagger.KINDS) else "O"
+            mark = ClaimRulesTagger.mark(tok.tag_, k) if tok is not None else "O"
             if start is not None and mark != "I":
                 group.append(SpacySpan(doc, start, i, label="CLAIM"))
                 start = None
