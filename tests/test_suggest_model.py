@@ -77,3 +77,17 @@ def test_model_comes_first_in_build_suggesters(pipeline_dir: Path) -> None:
 def test_missing_model_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="cannot load spaCy pipeline"):
         ModelSuggester(load_scheme("news"), str(tmp_path / "nope"))
+
+
+def test_a_cut_off_config_is_a_one_line_error_naming_the_file(pipeline_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(pipeline_dir, broken)
+    config = broken / "config.cfg"
+    config.write_text(config.read_text()[:40])  # cut off inside [nlp]: no tokenizer
+    with pytest.raises(UserError) as err:
+        ModelSuggester(load_scheme("news"), str(broken))
+    message = str(err.value)
+    assert message.startswith(f"cannot load spaCy pipeline {str(broken)!r}: {config}: invalid config: ")
+    assert "\n" not in message and len(message) > len(f"cannot load spaCy pipeline {str(broken)!r}: {config}: invalid config: ")

@@ -70,8 +70,18 @@ def load_pipeline(model: str) -> Any:
     try:
         return spacy.load(Path(model) if Path(model).exists() else model)
     except (OSError, ValueError, ImportError) as e:
-        first = str(e).splitlines()[0] if str(e) else e.__class__.__name__
-        raise UserError(f"cannot load spaCy pipeline {model!r}: {first}") from None
+        raise UserError(f"cannot load spaCy pipeline {model!r}: {_load_error(model, e)}") from None
+
+
+def _load_error(model: str, e: Exception) -> str:
+    """What went wrong, on one line: the first sentence of spaCy's message (its config errors
+    start with blank lines, and name the field on the line after their title)."""
+    lines = [line.strip().replace("\t", " ") for line in str(e).splitlines() if line.strip()]
+    if not lines:
+        return e.__class__.__name__
+    if lines[0] == "Config validation error" and len(lines) > 1:
+        return f"{Path(model) / 'config.cfg'}: invalid config: {lines[1]}"
+    return lines[0].split(". ", 1)[0].rstrip(".") + "."  # spaCy's advice after the first sentence is for developers
 
 
 class ModelSuggester:

@@ -116,16 +116,13 @@ def _restrict(seen: dict[str, list[str]], wanted: dict[str, list[str]] | None) -
 
 
 def load_base(base: str) -> Any:
-    """A spaCy pipeline by package name or path, as the start of training."""
-    import spacy
-
+    """A spaCy pipeline by package name or path, as the start of training (a one-line error
+    when it cannot be loaded, as for ``--model``)."""
+    from annotator.suggest.model import load_pipeline
     from annotator.train.components import register
 
     register()
-    try:
-        return spacy.load(base)
-    except OSError as e:
-        raise UserError(f"cannot load base model {base!r}: {str(e).splitlines()[0]}") from None
+    return load_pipeline(base)
 
 
 def predict(nlp: Any, records: Sequence[Record], batch_size: int = 64) -> list[list[tuple[int, int, str, str]]]:
