@@ -115,16 +115,6 @@ def _restrict(seen: dict[str, list[str]], wanted: dict[str, list[str]] | None) -
     return {lay: [l for l in labs if lay not in wanted or l in wanted[lay]] for lay, labs in seen.items()}
 
 
-def load_base(base: str) -> Any:
-    """A spaCy pipeline by package name or path, as the start of training (a one-line error
-    when it cannot be loaded, as for ``--model``)."""
-    from annotator.suggest.model import load_pipeline
-    from annotator.train.components import register
-
-    register()
-    return load_pipeline(base)
-
-
 def predict(nlp: Any, records: Sequence[Record], batch_size: int = 64) -> list[list[tuple[int, int, str, str]]]:
     """Predicted token spans (start, end exclusive, label, layer) for each record."""
     docs = (make_doc(nlp.vocab, r.tokens) for r in records)
@@ -182,7 +172,7 @@ def train(
         return _train_in_processes(train_records, eval_records, Path(output), opts, plans, labels, progress, meta,
                                    started, cpu_started)
     if opts.base:
-        nlp = load_base(opts.base)
+        nlp = load_trained(opts.base)
         fresh = [p for p in plans if p.name not in nlp.pipe_names]
         for p in plans:
             if p not in fresh and _listens(nlp.get_pipe(p.name)):
@@ -504,10 +494,10 @@ def _save(nlp: Any, output: Path, plans: Sequence[ComponentPlan], labels: dict[s
 
 
 def load_trained(path: str | Path) -> Any:
-    """Load a pipeline trained here (or any spaCy pipeline) with annotator's factory registered."""
-    import spacy
-
+    """Load a pipeline trained here (or any spaCy pipeline, by path or package name: a
+    ``--base``) with annotator's factories registered; a one-line error when it cannot be."""
+    from annotator.suggest.model import load_pipeline
     from annotator.train.components import register
 
     register()
-    return spacy.load(path)
+    return load_pipeline(str(path))
