@@ -123,10 +123,14 @@ def test_background_training_reports_progress_and_applies_the_model(tmp_path: Pa
     while job.running and time.monotonic() < deadline:
         states.add(job.status()["state"])
         time.sleep(0.2)
+    log = job.log_file.read_text()
     status = job.status()
-    assert status["state"] == "done", (status, job.log_file.read_text())
+    assert status["state"] == "done", (status, log)
     assert status["output"] == str(tmp_path / "bg") and not status["running"]
     assert states <= {"starting", "training"}
+    # a run that succeeded leaves no work folder behind (one per training, in the temp dir)
+    assert not job.work.exists()
+    assert job.status() == status
     store = open_store(db)
     assert ("model:bg", "0.0.0", 3) in store.suggesters("news")
     store.close()
@@ -140,6 +144,10 @@ def test_background_failure_is_reported(tmp_path: Path) -> None:
     job.process.wait(timeout=120)
     status = job.status()
     assert status["state"] == "failed" and "no dataset" in status["error"]
+    # the log of a failed run is kept, and the status says where
+    assert "no dataset" in Path(status["log"]).read_text()
+    job.cancel()
+    assert not job.work.exists()
 
 
 def test_output_under_a_missing_directory_is_created_before_training(tmp_path: Path, runner: CliRunner) -> None:
@@ -240,6 +248,7 @@ def test_components_training_in_processes_stop_with_their_parent(tmp_path: Path,
         if how == "cancel":
             job.cancel()
             assert job.process.returncode == 128 + 15
+            assert not job.work.exists()
         else:
             job.process.kill()
             job.process.wait()
@@ -251,6 +260,7 @@ def test_components_training_in_processes_stop_with_their_parent(tmp_path: Path,
         for k in kids:
             if _alive(k):
                 os.kill(k, signal.SIGKILL)
+        job.cancel()
     assert not (tmp_path / "bg").exists()
     if how == "cancel":  # a killed parent cannot clean up; the next run to -o replaces its parts
         assert not list(tmp_path.glob("bg*"))

@@ -8,17 +8,21 @@ stored its suggestions for every unit nobody has labelled yet, under the suggest
 annotators label, their sessions come first and training takes the CPU time they leave. The
 UI polls :meth:`BackgroundTraining.status` (e.g. every second with
 ``set_interval``) and re-reads suggestions for the next units when the state is ``done``.
+The progress file and the child's log live in a folder of their own, removed once a run that
+succeeded has been seen to end, or is cancelled; a failed run keeps its log, and its status
+says where.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,30 +54,57 @@ def suggest_with(nlp: Any, units: Iterable[Unit], name: str, version: str = "1")
     return out
 
 
+def progress_file(work: Path) -> Path:
+    """Where the child writes its progress (JSON) in its work folder."""
+    return work / "progress.json"
+
+
+def log_file(work: Path) -> Path:
+    """Where the child's output goes in its work folder."""
+    return work / "train.log"
+
+
 @dataclass
 class BackgroundTraining:
-    """A training run in a child process."""
+    """A training run in a child process; its progress file and log in ``work``."""
 
     process: subprocess.Popen[bytes]
     output: Path
-    progress_file: Path
-    log_file: Path
+    work: Path
+    _final: dict[str, Any] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def progress_file(self) -> Path:
+        return progress_file(self.work)
+
+    @property
+    def log_file(self) -> Path:
+        return log_file(self.work)
 
     def status(self) -> dict[str, Any]:
-        """``{"state": "starting"|"training"|"done"|"failed", ...}`` from the progress file."""
+        """``{"state": "starting"|"training"|"done"|"failed", ...}`` from the progress file.
+        Once the child has ended the answer is final: the work folder is removed after a
+        success, and kept after a failure (``log`` says where its log is)."""
+        if self._final is not None:
+            return dict(self._final)
+        code = self.process.poll()  # first: a child seen ended has written all it will
         data: dict[str, Any] = {}
         try:
             data = json.loads(self.progress_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             data = {"state": "starting"}
-        code = self.process.poll()
         if code is not None and code != 0:
             tail = self.log_file.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] \
                 if self.log_file.exists() else []
-            data = {**data, "state": "failed", "returncode": code, "error": tail[0] if tail else ""}
+            data = {**data, "state": "failed", "returncode": code, "error": tail[0] if tail else "",
+                    "log": str(self.log_file)}
         elif code is None and data.get("state") == "done":
             data = {**data, "state": "training"}  # still storing suggestions
         data["running"] = code is None
+        if code is not None:
+            self._final = dict(data)
+            if code == 0:
+                shutil.rmtree(self.work, ignore_errors=True)
         return data
 
     @property
@@ -81,13 +112,15 @@ class BackgroundTraining:
         return self.process.poll() is None
 
     def cancel(self) -> None:
-        """Stop the child process."""
+        """Stop the child process (if it still runs) and remove its work folder."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 def start_training(
@@ -104,17 +137,15 @@ def start_training(
     model's suggestions for unlabelled units when it finishes."""
     output = Path(output)
     work = Path(tempfile.mkdtemp(prefix="annotator-train-"))
-    progress = work / "progress.json"
-    log = work / "train.log"
     cmd = [sys.executable, "-m", "annotator", "train", "--db", str(db_path), "--dataset", dataset,
            "-o", str(output), "--layer", layer, "--eval-split", str(eval_split), "--quiet",
-           "--suggest-unlabelled", "--progress-file", str(progress), *extra_args]
+           "--suggest-unlabelled", "--progress-file", str(progress_file(work)), *extra_args]
     if base:
         cmd += ["--base", base]
-    with open(log, "wb") as fh:
+    with open(log_file(work), "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     _lower_priority(proc.pid)
-    return BackgroundTraining(proc, output, progress, log)
+    return BackgroundTraining(proc, output, work)
 
 
 def _lower_priority(pid: int) -> None:

@@ -614,7 +614,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
                 # new model's suggestions, which the child stored for every unlabelled unit
                 self.session.message = f"new model ready (best {status.get('best', 0) or 0:.3f}); next units use it"
             else:
-                self.session.message = f"training failed: {status.get('error', '')}"
+                self.session.message = f"training failed: {status.get('error', '')} (log: {status.get('log', '')})"
         elif state == "training":
             self.session.message = (
                 f"training: epoch {status.get('epoch', 0)}/{status.get('epochs', '?')}, "
