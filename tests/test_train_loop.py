@@ -81,8 +81,8 @@ def test_spacy_load_works_in_a_fresh_process(trained: tuple[Path, Path, TrainRes
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout)
-    assert got["pipes"] == ["lexicon", "claim_rules", "claims_content", "claims_content_spans", "claims_parts",
-                            "claims_parts_spans", "claims_completion", "ner"]
+    assert got["pipes"] == ["claim_rules", "claims_content", "claims_content_spans", "claims_parts",
+                            "claims_parts_spans", "claims_completion", "lexicon", "ner"]
     assert ["Bob Jones", "PERSON"] in got["ents"]
     assert ["said", "CUE"] in got["claims"] and ["Bob Jones", "SOURCE"] in got["claims"]
     assert not any(label in ("CUE", "SOURCE", "CLAIM") for _, label in got["ents"])
@@ -347,3 +347,42 @@ def test_progress_in_processes_goes_on_after_a_component_stops_early(trained: tu
     ends = [p.epoch for p in seen if p.step == p.steps_per_epoch]
     assert ends == list(range(1, result.epochs + 1))  # the last one with the score of the whole
     assert seen[-1].epoch == result.epochs and seen[-1].score == result.main is not None
+
+
+def test_a_base_pipeline_that_writes_tags_and_lemmas_runs_before_the_features(tmp_path: Path) -> None:
+    """A base such as en_core_web_sm tags, lemmatises and maps attributes; the word-list and
+    attribution-rule features live in ``token.lemma_`` and ``token.tag_``, so they must be
+    written after those components, or the recognisers see part-of-speech tags and lemmas at
+    prediction where training showed them the features."""
+    import spacy
+
+    from annotator.models import Unit
+    from annotator.train.config import FEATURE_PIPES
+    from annotator.train.corpus import make_doc
+    from annotator.train.loop import load_trained
+
+    base = spacy.blank("en")
+    ruler = base.add_pipe("attribute_ruler")
+    ruler.add([[{"LOWER": {"IN": ["said", "plan", "work"]}}]], {"TAG": "VBD", "LEMMA": "say"})
+    base.to_disk(tmp_path / "base")
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    fill(store)
+    records = gold_records(store, "news")
+    store.close()
+    train(records, records, tmp_path / "next",
+          TrainOptions(layer="both", base=str(tmp_path / "base"), epochs=1, patience=1, hyper=TINY))
+    nlp = load_trained(tmp_path / "next")
+    pipes = nlp.pipe_names
+    assert pipes.index("attribute_ruler") < min(pipes.index(p) for p in FEATURE_PIPES)
+    text, _ = sentence(1)
+    tokens = Unit(id=1, text=text).token_list()
+    whole = nlp(make_doc(nlp.vocab, tokens))
+    features = make_doc(nlp.vocab, tokens)
+    for name in FEATURE_PIPES:
+        features = nlp.get_pipe(name)(features)
+    # what the recognisers read at prediction is what training gave them
+    assert [t.tag_ for t in whole] == [t.tag_ for t in features]
+    assert [t.lemma_ for t in whole] == [t.lemma_ for t in features]
+    said = [t for t in whole if t.text == "said"][0]
+    assert said.tag_ != "VBD" and said.lemma_ != "say"

@@ -149,20 +149,24 @@ FEATURE_PIPES: tuple[str, ...] = (LEXICON_PIPE, CLAIM_RULES_PIPE)
 
 
 def add_component(nlp: Any, plan: ComponentPlan) -> Any:
-    """Add ``plan``'s ``ner`` (and its span mover for claims, and the word-list tagger first
-    when it uses one) to ``nlp``; returns the ner."""
+    """Add ``plan``'s ``ner`` (and its span mover for claims, and the feature pipes it reads
+    just before it) to ``nlp``; returns the ner.
+
+    The feature pipes write ``token.lemma_`` and ``token.tag_``: they go after any component
+    of a base pipeline (a tagger, a lemmatizer, an attribute ruler) that would otherwise
+    overwrite them between the feature pipe and the recogniser reading it."""
     from annotator.train.components import CLAIM_RULES_FACTORY, FACTORY, LEXICON_FACTORY, register
 
     register()
-    if plan.hyper.lexicon and LEXICON_PIPE not in nlp.pipe_names:
-        nlp.add_pipe(LEXICON_FACTORY, name=LEXICON_PIPE, first=True)
-    if plan.hyper.rules and CLAIM_RULES_PIPE not in nlp.pipe_names:
-        nlp.add_pipe(CLAIM_RULES_FACTORY, name=CLAIM_RULES_PIPE, first=True)
     if plan.name in nlp.pipe_names:
         ner = nlp.get_pipe(plan.name)
     else:
         before = ENTITY_PIPE if plan.layer == "claims" and ENTITY_PIPE in nlp.pipe_names else None
         ner = nlp.add_pipe("ner", name=plan.name, config={"model": ner_model_config(plan.hyper)}, before=before)
+    if plan.hyper.lexicon and LEXICON_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(LEXICON_FACTORY, name=LEXICON_PIPE, before=plan.name)
+    if plan.hyper.rules and CLAIM_RULES_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(CLAIM_RULES_FACTORY, name=CLAIM_RULES_PIPE, before=plan.name)
     if plan.to_spans and spans_pipe_name(plan.name) not in nlp.pipe_names:
         nlp.add_pipe(FACTORY, name=spans_pipe_name(plan.name), after=plan.name, config={"spans_key": "claims"})
     for label in plan.labels:

@@ -409,18 +409,19 @@ def _combined(latest: Iterable[Progress], seconds: float) -> Progress:
 
 
 def _assemble(plans: Sequence[ComponentPlan], parts: dict[str, Path]) -> Any:
-    """One pipeline from the components saved in ``parts``: feature pipes first, then each
-    planned component (with its span mover) in plan order, and the claims completion."""
+    """One pipeline from the components saved in ``parts``, in the order training in one
+    process gives (:func:`add_component`): each planned component (with its span mover) in
+    plan order, the feature pipes it reads just before the first that reads them, and the
+    claims completion."""
     nlp = blank_pipeline([])
     for plan in plans:
         part = load_trained(parts[plan.name])
         for pipe in part.pipe_names:
-            if pipe in nlp.pipe_names:
-                continue
-            if pipe in FEATURE_PIPES:
-                nlp.add_pipe(pipe, source=part, first=True)
-            else:
+            if pipe not in nlp.pipe_names and pipe not in FEATURE_PIPES:
                 nlp.add_pipe(pipe, source=part)
+        for pipe in FEATURE_PIPES:
+            if pipe in part.pipe_names and pipe not in nlp.pipe_names:
+                nlp.add_pipe(pipe, source=part, before=plan.name)
     add_claims_completion(nlp)
     return nlp
 
