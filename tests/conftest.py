@@ -117,6 +117,19 @@ def migrations_table(db: str | Path) -> str:
     return "annotator_migrations" if is_postgres(str(db)) else "_sqlite_migrations"
 
 
+@pytest.fixture(scope="session")
+def fix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The brat fixtures (``brat_flat/``, ``brat_polnear/``) and ``mini.conll``, written once
+    under pytest's temporary directory (which pytest removes, also in xdist workers)."""
+    import shutil
+
+    from brat_fixtures import brat_fixtures
+
+    root = brat_fixtures(tmp_path_factory.mktemp("fixtures"))
+    shutil.copy(ROOT / "tests" / "fixtures" / "formats" / "mini.conll", root / "mini.conll")
+    return root
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
