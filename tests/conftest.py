@@ -118,7 +118,7 @@ def migrations_table(db: str | Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def fix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def format_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The brat fixtures (``brat_flat/``, ``brat_polnear/``) and ``mini.conll``, written once
     under pytest's temporary directory (which pytest removes, also in xdist workers)."""
     import shutil

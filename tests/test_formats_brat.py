@@ -35,8 +35,8 @@ def test_registered_as_directory_format() -> None:
     assert READERS["brat"] is read_brat and "brat" in DIRECTORY_FORMATS
 
 
-def test_polnear_layout_annotators_labels_relations(fix: Path) -> None:
-    p = _doc(fix / "brat_polnear")
+def test_polnear_layout_annotators_labels_relations(format_fixtures: Path) -> None:
+    p = _doc(format_fixtures / "brat_polnear")
     assert p.document.external_id == "doc1"
     assert {l.annotator for l in p.labels} == {"aa11", "bb22"}
     # every annotator has a decision on every unit
@@ -56,8 +56,8 @@ def test_polnear_layout_annotators_labels_relations(fix: Path) -> None:
     assert _doc_spans(p, "bb22") >= {(15, 30, "CLAIM"), (31, 47, "Discuss")}
 
 
-def test_units_never_cut_a_span_or_relation(fix: Path) -> None:
-    p = _doc(fix / "brat_polnear")
+def test_units_never_cut_a_span_or_relation(format_fixtures: Path) -> None:
+    p = _doc(format_fixtures / "brat_polnear")
     for l in p.labels:
         u = p.units[l.unit_index]
         for s in l.spans:
@@ -67,12 +67,12 @@ def test_units_never_cut_a_span_or_relation(fix: Path) -> None:
     assert merge_units([(0, 5), (6, 10), (11, 20)], [(3, 7)]) == [(0, 10), (11, 20)]
 
 
-def test_export_gives_back_identical_t_lines(fix: Path) -> None:
-    p = _doc(fix / "brat_polnear")
+def test_export_gives_back_identical_t_lines(format_fixtures: Path) -> None:
+    p = _doc(format_fixtures / "brat_polnear")
     for who in ("aa11", "bb22"):
         items = [(p.units[l.unit_index].start, l.spans, l.relations, l.meta) for l in p.labels if l.annotator == who]
         out = write_ann(p.document.text, items)
-        orig = (fix / "brat_polnear" / "attributions" / f"doc1_{who}.ann").read_text()
+        orig = (format_fixtures / "brat_polnear" / "attributions" / f"doc1_{who}.ann").read_text()
 
         def tlines(s: str) -> set[str]:
             return {c.split("\t")[1] for c in s.splitlines() if c.startswith("T")}
@@ -84,8 +84,8 @@ def test_export_gives_back_identical_t_lines(fix: Path) -> None:
         assert elines(out) == elines(orig)
 
 
-def test_flat_layout_entities_and_r_lines(fix: Path) -> None:
-    p = _doc(fix / "brat_flat")
+def test_flat_layout_entities_and_r_lines(format_fixtures: Path) -> None:
+    p = _doc(format_fixtures / "brat_flat")
     assert {l.annotator for l in p.labels} == {"brat"}
     spans = _doc_spans(p, "brat")
     assert {(0, 13, "PERSON"), (22, 27, "GPE"), (47, 62, "Emmanuel Macron" and "PERSON")} <= spans
@@ -122,8 +122,8 @@ def test_bad_ann_refused_with_file_and_line(tmp_path: Path, ann: str, line: int,
     assert e.value.path.endswith("a.ann") and e.value.line == line and reason in e.value.reason
 
 
-def test_ann_without_text_refused(fix: Path, tmp_path: Path) -> None:
-    shutil.copytree(fix / "brat_flat", tmp_path / "b")
+def test_ann_without_text_refused(format_fixtures: Path, tmp_path: Path) -> None:
+    shutil.copytree(format_fixtures / "brat_flat", tmp_path / "b")
     (tmp_path / "b" / "other.ann").write_text("")
     with pytest.raises(InputError, match="no document text"):
         _doc(tmp_path / "b")

@@ -105,26 +105,26 @@ def test_unit_formats_round_trip(tmp_path: Path, fmt: str, suffix: str, reader: 
     assert labels_of(c, "again") == labels_of(b, "back")
 
 
-def test_brat_round_trip_document_offsets(fix: Path, tmp_path: Path) -> None:
+def test_brat_round_trip_document_offsets(format_fixtures: Path, tmp_path: Path) -> None:
     a = open_store(tmp_path / "a.db")
-    do_import(a, "src", fix / "brat_polnear", "brat")
+    do_import(a, "src", format_fixtures / "brat_polnear", "brat")
     out = do_export(a, "src", "brat", tmp_path / "out")
     assert sorted(p.name for p in out.iterdir()) == ["annotation.conf", "decisions.jsonl", "doc1.txt", "doc1_aa11.ann", "doc1_bb22.ann"]
     b = open_store(tmp_path / "b.db")
     do_import(b, "back", out, "brat")
     assert labels_of(b, "back", doc_level=True) == labels_of(a, "src", doc_level=True)
-    assert (out / "doc1.txt").read_bytes() == (fix / "brat_polnear" / "text" / "doc1.txt").read_bytes()
+    assert (out / "doc1.txt").read_bytes() == (format_fixtures / "brat_polnear" / "text" / "doc1.txt").read_bytes()
     # and a third generation gives the same files byte for byte
     out2 = do_export(b, "back", "brat", tmp_path / "out2")
     for p in out.iterdir():
         assert (out2 / p.name).read_bytes() == p.read_bytes()
 
 
-def test_conll_round_trip_bytes(fix: Path, tmp_path: Path) -> None:
+def test_conll_round_trip_bytes(format_fixtures: Path, tmp_path: Path) -> None:
     a = open_store(tmp_path / "a.db")
-    do_import(a, "src", fix / "mini.conll", "conll")
+    do_import(a, "src", format_fixtures / "mini.conll", "conll")
     out = do_export(a, "src", "conll", tmp_path / "out.conll")
-    assert out.read_text() == (fix / "mini.conll").read_text() + "\n"
+    assert out.read_text() == (format_fixtures / "mini.conll").read_text() + "\n"
     b = open_store(tmp_path / "b.db")
     do_import(b, "back", out, "conll")
     assert labels_of(b, "back") == labels_of(a, "src")
