@@ -54,14 +54,8 @@ def suggest_with(nlp: Any, units: Iterable[Unit], name: str, version: str = "1")
     return out
 
 
-def progress_file(work: Path) -> Path:
-    """Where the child writes its progress (JSON) in its work folder."""
-    return work / "progress.json"
-
-
-def log_file(work: Path) -> Path:
-    """Where the child's output goes in its work folder."""
-    return work / "train.log"
+#: The child's progress (JSON) and its output, in its work folder.
+PROGRESS_NAME, LOG_NAME = "progress.json", "train.log"
 
 
 @dataclass
@@ -75,11 +69,11 @@ class BackgroundTraining:
 
     @property
     def progress_file(self) -> Path:
-        return progress_file(self.work)
+        return self.work / PROGRESS_NAME
 
     @property
     def log_file(self) -> Path:
-        return log_file(self.work)
+        return self.work / LOG_NAME
 
     def status(self) -> dict[str, Any]:
         """``{"state": "starting"|"training"|"done"|"failed", ...}`` from the progress file.
@@ -139,10 +133,10 @@ def start_training(
     work = Path(tempfile.mkdtemp(prefix="annotator-train-"))
     cmd = [sys.executable, "-m", "annotator", "train", "--db", str(db_path), "--dataset", dataset,
            "-o", str(output), "--layer", layer, "--eval-split", str(eval_split), "--quiet",
-           "--suggest-unlabelled", "--progress-file", str(progress_file(work)), *extra_args]
+           "--suggest-unlabelled", "--progress-file", str(work / PROGRESS_NAME), *extra_args]
     if base:
         cmd += ["--base", base]
-    with open(log_file(work), "wb") as fh:
+    with open(work / LOG_NAME, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     _lower_priority(proc.pid)
     return BackgroundTraining(proc, output, work)
