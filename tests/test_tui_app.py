@@ -443,9 +443,11 @@ def test_headline_unit_is_not_repeated_as_context(tmp_path):
     assert [u.text for u in session.view(third).before] == ["First sentence of the story."]
 
 
-async def test_palette_training_reports_progress_and_completion(tmp_path):
-    """Starting training from the palette shows its progress and the model when done (the
-    child process itself is tested in tests/test_train_loop.py)."""
+@pytest.mark.parametrize("outcome", ["done", "failed"])
+async def test_palette_training_reports_progress_and_completion(tmp_path, outcome):
+    """Starting training from the palette shows its progress and the model when done, or
+    the error and where the log is when it failed (the child process itself is tested in
+    tests/test_train_cli.py)."""
     from annotator.ingest.segment import build_units
     from annotator.models import Document
     from annotator.store import open_store
@@ -456,8 +458,9 @@ async def test_palette_training_reports_progress_and_completion(tmp_path):
     text = "Kim met Putin in Moscow. Seoul said no."
     store.insert_document(ds, Document(title="t", text=text), build_units(text))
     app = build_app(store, "d", "ann")
-    states = iter([{"state": "training", "epoch": 2, "epochs": 30, "score": 0.5},
-                   {"state": "done", "best": 0.75}])
+    last = {"state": "done", "best": 0.75} if outcome == "done" else {
+        "state": "failed", "error": "Error: no CUE labels", "log": "/tmp/annotator-train-x/train.log"}
+    states = iter([{"state": "training", "epoch": 2, "epochs": 30, "score": 0.5}, last])
 
     class FakeJob:
         running = True
@@ -491,8 +494,16 @@ async def test_palette_training_reports_progress_and_completion(tmp_path):
         screen._watch_training()
         assert "training: epoch 2/30, score 0.500" in status_line()
         screen._watch_training()
-        assert "new model ready (best 0.750); next units use it" in status_line()
         await settle(pilot)
+        if outcome == "done":
+            assert "new model ready (best 0.750); next units use it" in status_line()
+            assert not list(app._notifications)
+        else:
+            assert "training failed: Error: no CUE labels" in status_line()
+            # the status line is one line: the log's path is in a notification that wraps
+            (note,) = list(app._notifications)
+            assert note.title == "training failed" and note.severity == "error"
+            assert note.message == "Error: no CUE labels\nlog: /tmp/annotator-train-x/train.log"
 
 
 def test_priority_units_come_first_then_the_queue(tmp_path):

@@ -614,7 +614,11 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
                 # new model's suggestions, which the child stored for every unlabelled unit
                 self.session.message = f"new model ready (best {status.get('best', 0) or 0:.3f}); next units use it"
             else:
-                self.session.message = f"training failed: {status.get('error', '')} (log: {status.get('log', '')})"
+                # the status line is one line: the error and where the log is go in a
+                # notification too, which wraps
+                self.session.message = f"training failed: {status.get('error', '')}"
+                self.notify(f"{status.get('error', '')}\nlog: {status.get('log', '')}", title="training failed",
+                            severity="error", timeout=60)
         elif state == "training":
             self.session.message = (
                 f"training: epoch {status.get('epoch', 0)}/{status.get('epochs', '?')}, "
