@@ -214,58 +214,10 @@ def test_decisions_keep_packed_spans_sorted_with_one_id_per_name() -> None:
         store.close()
 
 
-def test_decisions_keep_packed_spans_sorted_with_one_id_per_name() -> None:
-    """The current decision's packed head and spans follow every new decision and every undo."""
-    store = open_store(":memory:")
-    try:
-        ds = store.ensure_dataset("d")
-        store.insert_document(ds, Document(text="Kim met Moon."), [Unit(text="Kim met Moon.", start=0, end=13)])
-        uid = store.conn.execute("SELECT id FROM units").fetchone()[0]
-        spans = [Span(start=8, end=12, label="PERSON"), Span(start=0, end=3, label="PERSON"),
-                 Span(start=0, end=13, label="CLAIM", layer="claims"), Span(start=0, end=3, label="GPE")]
-        store.add_annotation(Annotation(unit_id=uid, annotator="ann", answer="accept", spans=spans))
-        ids = {(lay, lab): i for i, lay, lab in store.conn.execute("SELECT id, layer, label FROM span_labels")}
-        names = dict(store.conn.execute("SELECT name, id FROM annotator_ids"))
-
-        def packed(who: str) -> tuple[tuple[int, ...], list[list[int]]]:
-            head, raw = store.conn.execute("SELECT agree_head, agree_spans FROM decisions WHERE annotator = ?",
-                                           (who,)).fetchone()
-            return struct.unpack("<qiii", head), np.frombuffer(raw, dtype="<i4").reshape(-1, 3).tolist()
-
-        accepted = ((uid, names["ann"], 0, 4),
-                    [[0, 3, ids[("entities", "GPE")]], [0, 3, ids[("entities", "PERSON")]],
-                     [0, 13, ids[("claims", "CLAIM")]], [8, 12, ids[("entities", "PERSON")]]])
-        assert packed("ann") == accepted and len(ids) == 3
-        store.add_annotation(Annotation(unit_id=uid, annotator="ann", answer="reject"))
-        assert packed("ann") == ((uid, names["ann"], 1, 0), [])
-        store.undo_last("d", "ann")
-        assert packed("ann") == accepted
-        store.add_annotation(Annotation(unit_id=uid, annotator="bob", answer="ignore",
-                                        spans=[Span(start=0, end=3, label="PERSON")]))
-        assert packed("bob") == ((uid, 2, 2, 1), [[0, 3, ids[("entities", "PERSON")]]])
-        assert store.conn.execute("SELECT COUNT(*) FROM span_labels").fetchone()[0] == 3
-    finally:
-        store.close()
-
-
 def _file_store(tmp_path: Any, seeds: range) -> Store:
     store = open_store(tmp_path / "mix.db")
     for seed in seeds:
         build(store, seed)
-    return store
-
-
-def _three_annotators(tmp_path: Any) -> Store:
-    """A file database whose units have at most three decisions each, over several documents."""
-    store = _file_store(tmp_path, range(0))
-    seed = 0
-    while store.conn.execute("SELECT count(*) FROM units").fetchone()[0] < 40:
-        other = open_store(":memory:")
-        build(other, seed)
-        if n_annotators(other) <= 3:
-            build(store, seed)
-        other.close()
-        seed += 1
     return store
 
 

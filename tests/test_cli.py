@@ -2,7 +2,6 @@ import sqlite3
 import subprocess
 import sys
 
-import pytest
 
 from annotator.cli import COMMANDS, LazyGroup, cli
 

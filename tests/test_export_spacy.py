@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from annotator.exporting import ExportOptions, export
 from annotator.models import Annotation, Document, Span, Unit

@@ -9,7 +9,6 @@ a file, and measure how long another process's small writes wait while a long im
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess

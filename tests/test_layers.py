@@ -8,7 +8,6 @@ checked, at module level or inside a function (a lazy import still couples the l
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 from conftest import ROOT

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator.models import Annotation, Dataset, Document, Gold, Span, Unit, check_spans
+from annotator.models import Annotation, Document, Gold, Span, Unit, check_spans
 from annotator.schemes import load_scheme
 from annotator.suggest import build_suggesters
 from annotator.suggest.gazetteer import Gazetteer, names_from_spans, names_from_store, normalise

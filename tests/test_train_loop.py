@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from train_fixtures import TINY, fill, sentence
 
-from annotator.store import Store, open_store
+from annotator.store import open_store
 from annotator.gold import gold_records, undecided_units
 from annotator.train.background import suggester_name
 from annotator.train.loop import TrainOptions, TrainResult, train

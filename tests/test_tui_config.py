@@ -8,7 +8,6 @@ import pytest
 
 from annotator.config import Config, load_config
 from annotator.errors import InputError
-from annotator.store import open_store
 from annotator.tui.app import binding_ids, build_app
 
 from test_tui_app import make_db
