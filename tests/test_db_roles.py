@@ -7,7 +7,7 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SEED, query
+from conftest import SEED, dump_db, query
 
 from annotator.cli import cli
 from annotator.errors import DatabaseError
@@ -93,3 +93,33 @@ def test_a_lead_role_imports_and_suggests(team, runner):
     assert r.exit_code == 0, r.output
     assert query(db, "SELECT COUNT(*) FROM units u JOIN datasets d ON d.id = u.dataset_id WHERE d.name = 'second'") \
         == query(db, "SELECT COUNT(*) FROM units u JOIN datasets d ON d.id = u.dataset_id WHERE d.name = 'seed'")
+
+
+def test_the_owner_needs_createrole_to_grant_and_is_told_so_in_one_line(runner, pg_db):
+    """The README's set-up: the lead owns the database and is no superuser. Without CREATEROLE
+    `db grant` is refused in one line that says what to do, and changes nothing; with it, the
+    grant goes through and the new role labels."""
+    tag = f"{os.getpid()}_{pg_db.split('?')[0].rsplit('_', 1)[1]}"
+    lead, dave = f"owner_{tag}", f"dave_{tag}"
+    name = urlsplit(pg_db).path.lstrip("/")
+    query(pg_db, f'CREATE ROLE "{lead}" LOGIN')
+    query(pg_db, f'ALTER DATABASE "{name}" OWNER TO "{lead}"')
+    owner = as_role(pg_db, lead)
+    r = runner.invoke(cli, ["import", str(SEED), "--db", owner, "--dataset", "seed", "--quiet", "--no-suggest"])
+    assert r.exit_code == 0, r.output
+    before = dump_db(pg_db)
+    r = runner.invoke(cli, ["db", "grant", dave, "--annotate", "--db", owner])
+    assert r.exit_code == 1, r.output
+    assert r.output.startswith("Error: ") and len(r.output.strip().splitlines()) == 1
+    assert f"role '{lead}' may not give rights here" in r.output and f"ALTER ROLE {lead} CREATEROLE" in r.output
+    assert "nothing was changed" in r.output and "Traceback" not in r.output
+    assert query(pg_db, "SELECT COUNT(*) FROM pg_roles WHERE rolname = ?", (dave,)) == [(0,)]
+    assert dump_db(pg_db) == before
+    query(pg_db, f'ALTER ROLE "{lead}" CREATEROLE')
+    r = runner.invoke(cli, ["db", "grant", dave, "--annotate", "--db", owner])
+    assert r.exit_code == 0, r.output
+    assert f"created role {dave}" in r.output
+    with open_store(as_role(pg_db, dave)) as s:
+        (unit,) = s.next_units("seed", dave, limit=1)
+        s.add_annotation(Annotation(unit_id=unit.id, annotator=dave, answer="accept"))
+    assert query(pg_db, "SELECT annotator, answer FROM annotations") == [(dave, "accept")]

@@ -83,7 +83,7 @@ def copy_cmd(src: str, dst: str, quiet: bool) -> None:
 @click.option("--adjudicate", "right", flag_value="adjudicate", help="Also write gold (as oneself).")
 @click.option("--lead", "right", flag_value="lead", help="Write everything: import, suggest, datasets.")
 @click.option("--db", "db_path", envvar="ANNOTATOR_DB", required=True, metavar="URL",
-              help="The PostgreSQL database (postgresql://...), as its owner or a superuser.")
+              help="The PostgreSQL database (postgresql://...), as its owner with CREATEROLE, or a superuser.")
 def grant_cmd(role: str, right: str | None, db_path: str) -> None:
     """Let the PostgreSQL role ROLE work on the database: --annotate, --adjudicate or --lead.
 

@@ -21,6 +21,9 @@ from annotator.errors import UserError
 if TYPE_CHECKING:
     from annotator.store import Store
 
+#: PostgreSQL's SQLSTATE for a statement the role has no right to run.
+INSUFFICIENT_PRIVILEGE = "42501"
+
 ANNOTATE, ADJUDICATE, LEAD = "annotator_annotate", "annotator_adjudicate", "annotator_lead"
 RIGHTS = {"annotate": ANNOTATE, "adjudicate": ADJUDICATE, "lead": LEAD}
 
@@ -101,18 +104,28 @@ def grant(store: Store, role: str, right: str, *, login: bool = True) -> list[st
         raise UserError(f"{role!r} cannot be an annotator's role")
     raw = store.conn.raw
     done = []
-    with store.write():
-        for sql in _setup_statements():
-            raw.execute(sql)
-        exists = raw.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-        if not exists:
-            raw.execute(f"CREATE ROLE {_ident(role)} {'LOGIN' if login else 'NOLOGIN'}")
-            done.append(f"created role {role}")
-        for other in RIGHTS.values():
-            if other != RIGHTS[right]:
-                raw.execute(f"REVOKE {other} FROM {_ident(role)}")
-        raw.execute(f"GRANT {RIGHTS[right]} TO {_ident(role)}")
-        done.append(f"{role} may {right}" + (" (and annotate)" if right != "annotate" else ""))
+    try:
+        with store.write():
+            for sql in _setup_statements():
+                raw.execute(sql)
+            exists = raw.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            if not exists:
+                raw.execute(f"CREATE ROLE {_ident(role)} {'LOGIN' if login else 'NOLOGIN'}")
+                done.append(f"created role {role}")
+            for other in RIGHTS.values():
+                if other != RIGHTS[right]:
+                    raw.execute(f"REVOKE {other} FROM {_ident(role)}")
+            raw.execute(f"GRANT {RIGHTS[right]} TO {_ident(role)}")
+            done.append(f"{role} may {right}" + (" (and annotate)" if right != "annotate" else ""))
+    except Exception as e:
+        if getattr(e, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        me = current_role(store)
+        message = (getattr(getattr(e, "diag", None), "message_primary", None) or str(e)).strip()
+        raise UserError(f"{store.path}: role {me!r} may not give rights here ({message}): run"
+                        " `annotator db grant` as the database's owner with the CREATEROLE attribute"
+                        f" (createuser --createrole, or ALTER ROLE {me} CREATEROLE) or as a superuser;"
+                        " nothing was changed") from None
     return done
 
 
