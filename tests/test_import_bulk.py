@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import annotator.pipeline as pipeline
-from annotator.errors import InputError
+from annotator.errors import DatabaseError, InputError
 from annotator.ingest.base import ReadOptions, Source
 from annotator.models import Annotation, Document, Unit
 from annotator.pipeline import SourcePlan, import_sources
@@ -120,7 +120,9 @@ def test_a_file_failing_late_leaves_the_database_as_it_was(db, tmp_path, monkeyp
     store.close()
 
 
-def test_a_document_published_meanwhile_by_another_writer_stays_behind_with_its_rows(db):
+def test_a_document_published_meanwhile_by_another_writer_stays_behind_with_its_rows(tmp_path):
+    """SQLite: an import's committed slices are staged, and moved at the end."""
+    db = str(tmp_path / "test.db")
     store = open_store(db)
     ds = store.ensure_dataset("d")
     texts = [f"Sentence number {k}." for k in range(50)]
@@ -173,3 +175,54 @@ def test_add_annotations_keeps_history_and_the_last_decision_per_pair(store):
     assert {a.annotator: a.answer for a in store.current_annotations(uid)} == {"a": "ignore", "b": "reject"}
     assert store.add_annotation(Annotation(unit_id=uid, annotator="a", answer="accept")) > ids[-1]
     assert store.current_annotation(uid, "a").answer == "accept"
+
+
+@pytest.mark.postgresql
+def test_a_writer_adding_documents_during_an_import_into_that_dataset_is_told_to_wait(pg_db):
+    """PostgreSQL: the import's rows are one uncommitted transaction; a writer adding a
+    document to the same dataset would wait for it while holding the write lock the import
+    needs, so it is refused in one line instead, and the import goes on whole."""
+    store = open_store(pg_db)
+    ds = store.ensure_dataset("d")
+    texts = [f"Sentence number {k}." for k in range(50)]
+    with store.importing(ds, "test") as target:
+        assert target.id == ds.id  # written in place, no staging dataset
+        placed = store.insert_documents(target, [(Document(text=t), [Unit(text=t, end=len(t))]) for t in texts])
+        store.checkpoint(force=True)
+        other = open_store(pg_db)
+        with pytest.raises(DatabaseError, match="an import into dataset 'd' is running"):
+            with other.write():
+                other.insert_document(ds, Document(text=texts[7]), [Unit(text=texts[7], end=len(texts[7]))])
+        with other.write():  # another dataset is another matter
+            other.insert_document(other.ensure_dataset("e"), Document(text=texts[7]), [Unit(text=texts[7], end=len(texts[7]))])
+        other.close()
+        units = [store.document_units(doc_id)[0] for doc_id, _ in placed]
+        store.add_annotations([Annotation(unit_id=u.id or 0, annotator="imp", answer="accept") for u in units])
+    assert store.count_units("d") == 50
+    assert query(pg_db, "SELECT COUNT(*) FROM decisions WHERE dataset_id = ?", (ds.id,))[0][0] == 50
+    assert query(pg_db, "SELECT COUNT(*) FROM imports")[0][0] == 0
+    assert [d.name for d in store.list_datasets()] == ["d", "e"]
+    store.close()
+
+
+def test_a_decision_an_import_adds_to_a_unit_already_there_ends_its_lease(db):
+    """The decisions a file brings for units already in the dataset hold those units now: the
+    annotator's lease on one goes, as when they decide it on screen (on PostgreSQL, where the
+    import writes into the dataset itself, as on SQLite, where it stages its own units)."""
+    store = open_store(db)
+    ds = store.ensure_dataset("d")
+    old, new = "An old sentence.", "A new sentence."
+    with store.importing(ds, "one") as target:
+        store.insert_documents(target, [(Document(text=old), [Unit(text=old, end=len(old))])])
+    (held,) = store.next_units("d", "alice", limit=1)
+    assert query(db, "SELECT unit_id, annotator FROM leases") == [(held.id, "alice")]
+    with store.importing(ds, "two") as target:
+        placed = store.insert_documents(target, [(Document(text=t), [Unit(text=t, end=len(t))]) for t in (old, new)])
+        assert [added for _, added in placed] == [False, True]
+        fresh = store.document_units(placed[1][0])[0]
+        store.add_annotations([Annotation(unit_id=held.id or 0, annotator="alice", answer="accept"),
+                               Annotation(unit_id=fresh.id or 0, annotator="alice", answer="accept")])
+    assert query(db, "SELECT COUNT(*) FROM leases")[0][0] == 0
+    assert sorted(query(db, "SELECT unit_id FROM decisions WHERE annotator = 'alice'")) == sorted(
+        [(held.id,), (fresh.id,)])
+    store.close()

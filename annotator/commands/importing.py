@@ -96,6 +96,8 @@ def _run(store, plans, ds, options, suggesters, skipped, quiet) -> None:  # type
     from annotator.pipeline import ImportSummary, import_sources
 
     show_bar = not quiet and len(plans) > 1 and sys.stderr.isatty()
+    if not quiet:
+        store.on_import_wait = lambda line: click.echo(line, err=True)
     done = ImportSummary()
     failed_shown = 0
 

@@ -122,6 +122,9 @@ class Connection:
         #: called (with the reason, on whichever thread) each time the server does not answer
         #: an attempt to connect again: a screen says it is waiting
         self.on_reconnect_wait: Callable[[str], None] | None = None
+        #: called (with a line to show) when an import must wait for another import into the
+        #: same dataset to finish (PostgreSQL)
+        self.on_import_wait: Callable[[str], None] | None = None
         if self.engine == "postgresql":
             self._open_postgres(create, durable)
         else:
@@ -139,6 +142,14 @@ class Connection:
         self._slice_began = 0.0
         self._import: tuple[int, int, int, str] | None = None
         self._unit_block: list[int] | None = None
+        # PostgreSQL: sliced writes that are one transaction (an import), each slice holding
+        # the write lock at session level; a second connection for what others must see at
+        # once (the import's reserved unit ids and heartbeat, new name and label ids)
+        self._one_transaction = False
+        self._slice_locked = False
+        self._side: Any = None
+        #: the first unit id the running import reserved (every unit it adds has one as large)
+        self._import_first_unit: int | None = None
 
     def _open_postgres(self, create: bool, durable: bool) -> None:
         """Connect to a PostgreSQL database (psycopg 3) and bring its schema up to date. The
@@ -407,17 +418,22 @@ class Connection:
                 self._ensure_connected()  # raises: the transaction around this one is gone
             conn = self.conn
             if conn.in_transaction:
+                if self._one_transaction and not self._slice_locked:
+                    self._hold_slice()
                 self._depth += 1
                 try:
                     yield self
                 finally:
                     self._depth -= 1
                 return
-            begin = "BEGIN DEFERRED" if rows_only and self.engine == "postgresql" else "BEGIN IMMEDIATE"
+            unlocked = (rows_only or self._one_transaction) and self.engine == "postgresql"
+            begin = "BEGIN DEFERRED" if unlocked else "BEGIN IMMEDIATE"
             self._run("SELECT 1", lambda: self.conn.execute(begin))  # BEGIN changes nothing: run again if lost
             conn = self.conn
             sliced = self._slice_hold is not None
             self._slice_began = time.monotonic()
+            if self._one_transaction:
+                self._hold_slice()
             self._depth += 1
             try:
                 yield self
@@ -466,29 +482,44 @@ class Connection:
         self._unit_block = None
 
     @contextmanager
-    def sliced_writes(self, hold_s: float | None = None) -> Iterator[Self]:
+    def sliced_writes(self, hold_s: float | None = None, *, one_transaction: bool = False) -> Iterator[Self]:
         """Writes inside join one transaction, committed at each :meth:`checkpoint` that
         finds it held for ``hold_s`` or more, and at the end; an exception rolls back the
         open slice (what earlier slices committed stays: the caller writes where it is not
-        visible, as an import does under its staging dataset, and removes it)."""
+        visible, as an import does under its staging dataset, and removes it).
+
+        ``one_transaction`` (PostgreSQL; ignored on SQLite): the slices are one transaction,
+        committed only at the end, nothing of it seen by others before (MVCC); a checkpoint
+        lets go of the write lock instead of committing, so other writers wait no longer
+        than with commits. An exception rolls back everything. The unit ids it reserves, its
+        heartbeat and the ids of new annotator names and span labels are written on a second
+        connection, committed at once: other writers must see the first two, and must never
+        wait for this transaction to add a name or a label they add too."""
         with self._lock:
             if self._depth == 0 and self._slice_hold is None and self._closed():
                 self.reconnect()
         if self._slice_hold is not None or self.conn.in_transaction:
             raise RuntimeError("sliced_writes() cannot run inside another write")
+        if one_transaction and self.engine == "postgresql":
+            from annotator.store.dialect import PgConnection
+
+            self._side = PgConnection(self._url)
+            self._ids = Ids(self._side.execute)
+            self._one_transaction = True
         self._slice_hold = SLICE_S if hold_s is None else hold_s
         # Many short commits: without an fsync each (WAL with synchronous=NORMAL is still
         # safe against a crash of the process; a power cut may lose the last slices, which
         # the caller must be able to redo, as an import redoes its file), then as it was.
         # PostgreSQL's equivalent: synchronous_commit off (a crash of the server loses the
-        # last commits, never a commit in the middle).
+        # last commits, never a commit in the middle). One transaction has one commit: durable.
         sqlite = self.engine != "postgresql"
+        sync = None
         if sqlite:
             sync = self.conn.execute("PRAGMA synchronous").fetchone()[0]
             self.conn.execute("PRAGMA synchronous=NORMAL")
             auto = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             self.conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
-        else:
+        elif not self._one_transaction:
             sync = self.conn.raw.execute("SHOW synchronous_commit").fetchone()[0]  # type: ignore[attr-defined]
             self.conn.raw.execute("SET synchronous_commit = off")  # type: ignore[attr-defined]
         try:
@@ -496,15 +527,29 @@ class Connection:
         except BaseException:
             with self._lock:
                 self._rollback()
+                self._let_go_of_slice()
             raise
         else:
-            self.checkpoint(force=True)
+            if self._one_transaction:
+                with self._lock:
+                    try:
+                        if self.conn.in_transaction:
+                            self._commit(self.conn)
+                    finally:
+                        self._let_go_of_slice()
+            else:
+                self.checkpoint(force=True)
         finally:
             self._slice_hold = None
+            if self._one_transaction:
+                self._one_transaction = False
+                self._ids = Ids(self._x)
+                self._side.close()
+                self._side = None
             if sqlite:
                 self.conn.execute(f"PRAGMA synchronous={int(sync)}")
                 self.conn.execute(f"PRAGMA wal_autocheckpoint={int(auto)}")
-            elif not self._closed():
+            elif sync is not None and not self._closed():
                 self.conn.raw.execute(f"SET synchronous_commit = {sync}")  # type: ignore[attr-defined]
 
     def checkpoint(self, force: bool = False) -> None:
@@ -512,15 +557,34 @@ class Connection:
         (or ``force``): call it where the rows written so far are whole (between documents)
         and before waiting for anything but the database."""
         conn = self.conn
-        if self._slice_hold is None or not conn.in_transaction:
+        if self._slice_hold is None or not conn.in_transaction or (self._one_transaction and not self._slice_locked):
             return
         if not force and time.monotonic() - self._slice_began < self._slice_hold:
             return
         with self._lock:
+            if self._one_transaction:
+                if self._import is not None:
+                    self._side.execute("UPDATE imports SET touched = ? WHERE id = ?", (time.time(), self._import[0]))
+                self._let_go_of_slice()
+                return
             if self._import is not None:
                 self._x("UPDATE imports SET touched = ? WHERE id = ?", (time.time(), self._import[0]))
             self._commit(conn)
             self._next_unit_id = None
+
+    def _hold_slice(self) -> None:
+        """One transaction's next slice: take the write lock (session level) and start its clock."""
+        self._run("SELECT 1", self.conn.hold_writes)  # type: ignore[attr-defined]
+        self._slice_locked = True
+        self._slice_began = time.monotonic()
+
+    def _let_go_of_slice(self) -> None:
+        """End a slice of one transaction: let go of the write lock (gone anyway with a lost
+        connection)."""
+        if self._slice_locked:
+            self._slice_locked = False
+            if not self._closed():
+                self.conn.release_writes()  # type: ignore[attr-defined]
 
     def _take_unit_ids(self, n: int) -> int:
         """The first of ``n`` new unit ids (inside a write). Ids are never below those an
@@ -531,7 +595,9 @@ class Connection:
             if block is None or block[0] + n - 1 > block[1]:
                 first = self._first_free_unit_id()
                 block = self._unit_block = [first, first + max(n, UNIT_ID_BLOCK) - 1]
-                self.conn.execute("UPDATE imports SET unit_hi = ? WHERE id = ?", (block[1], self._import[0]))
+                if self._import_first_unit is None:
+                    self._import_first_unit = first
+                (self._side or self.conn).execute("UPDATE imports SET unit_hi = ? WHERE id = ?", (block[1], self._import[0]))
             first = block[0]
             block[0] += n
             return first
@@ -540,6 +606,16 @@ class Connection:
             first = self._first_free_unit_id()
         self._next_unit_id = first + n
         return first
+
+    def _added_by_import(self, unit_id: int, dataset_id: int) -> bool:
+        """Whether the unit is one the running import has added: staged under its staging
+        dataset (SQLite), or given an id from its reservations (PostgreSQL, where it is written
+        into the dataset itself, and the dataset's other units are older)."""
+        if self._import is None:
+            return False
+        if self._one_transaction:
+            return self._import_first_unit is not None and unit_id >= self._import_first_unit
+        return dataset_id == self._import[2]
 
     def _new_ids(self, table: str, n: int) -> list[int]:
         """Ids for ``n`` new rows of ``table`` (inside a write), so that many rows go in as one

@@ -107,8 +107,8 @@ class DecisionTables(LeaseTables):
                             for (unit_id, who), (ds_id, ann_id, ann) in current.items() if (unit_id in fresh) == first]
                 if rows_now:
                     self._set_current_many(rows_now, new=first)
-            staging = self._import[2] if self._import is not None else None
-            ended = [key for key, (ds_id, _, _) in current.items() if ds_id != staging]  # nobody leases a staged unit
+            # nobody can have leased a unit the running import has added
+            ended = [key for key, (ds_id, _, _) in current.items() if not self._added_by_import(key[0], ds_id)]
             if ended:
                 self._end_leases(ended)
         return ids

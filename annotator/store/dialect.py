@@ -50,6 +50,9 @@ STREAM_ROWS = 20_000
 BULK_MIN_ROWS = 200
 #: The advisory lock key every PostgreSQL writer takes (SQLite's single write lock).
 WRITE_LOCK_KEY = 0x616E6E6F  # "anno"
+#: With a dataset's id, the advisory lock an import into that dataset holds throughout (two
+#: 32-bit keys: a key space apart from the write lock's).
+IMPORT_LOCK_KEY = 0x696D7074  # "impt"
 
 
 def is_postgres(target: object) -> bool:
@@ -375,6 +378,34 @@ class PgConnection:
                 copy.write_row(row)
                 n += 1
         return n
+
+    def hold_writes(self) -> None:
+        """Take the write lock that ``BEGIN IMMEDIATE`` takes, at session level: it stays held
+        across statements, and across COMMIT and ROLLBACK, until :meth:`release_writes` (an
+        import written as one transaction holds it one slice at a time)."""
+        self.raw.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK_KEY,))
+
+    def release_writes(self) -> None:
+        self.raw.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK_KEY,))
+
+    def hold_imports(self, dataset_id: int, *, wait: bool = True) -> bool:
+        """Hold the right to import into dataset ``dataset_id`` until :meth:`release_imports`
+        (or the connection ends), once no other import into it runs: ``wait`` for that, or
+        say (False) that one does."""
+        if wait:
+            self.raw.execute("SELECT pg_advisory_lock(%s, %s)", (IMPORT_LOCK_KEY, dataset_id))
+            return True
+        row = self.raw.execute("SELECT pg_try_advisory_lock(%s, %s)", (IMPORT_LOCK_KEY, dataset_id)).fetchone()
+        return bool(row and row[0])
+
+    def try_imports(self, dataset_id: int) -> bool:
+        """Inside a transaction: whether no import into dataset ``dataset_id`` runs (and none
+        can start before this transaction ends)."""
+        row = self.raw.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (IMPORT_LOCK_KEY, dataset_id)).fetchone()
+        return bool(row and row[0])
+
+    def release_imports(self, dataset_id: int) -> None:
+        self.raw.execute("SELECT pg_advisory_unlock(%s, %s)", (IMPORT_LOCK_KEY, dataset_id))
 
     def next_ids(self, table: str, n: int) -> list[int]:
         """``n`` new ids of ``table``'s identity sequence, in one round trip."""

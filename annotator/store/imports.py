@@ -1,13 +1,23 @@
-"""The ``imports`` table: a file imported in short transactions, visible only once whole.
+"""The ``imports`` table: a file imported in short slices, visible only once whole.
 
-An import stages a file's documents, units, their caches, suggestions and decisions under a
-hidden dataset of its own (a ``datasets`` row that :meth:`list_datasets` leaves out, and that
-every reader, keyed by dataset, passes by). Each slice of writes is its own short transaction
+Each slice of writes holds the write lock briefly
 (:meth:`~annotator.store.connection.Connection.sliced_writes`), so other writers wait tens of
-milliseconds, not the whole file. When the file is complete its rows are moved into the target
-dataset, a few thousand units per transaction, document by document; a file that fails is
-removed the same way. An import killed half-way leaves a staging dataset nobody reads; the
-next import removes it (or, if it was killed while moving its rows, finishes the move).
+milliseconds, not the whole file. A running import has a row in ``imports`` (its heartbeat,
+the unit ids it has reserved) and a hidden staging dataset (a ``datasets`` row that
+:meth:`list_datasets` leaves out, and that every reader, keyed by dataset, passes by).
+
+On SQLite each slice is its own transaction: the file's documents, units, their caches,
+suggestions and decisions are staged under the staging dataset. When the file is complete its
+rows are moved into the target dataset, a few thousand units per transaction, document by
+document; a file that fails is removed the same way. An import killed half-way leaves a staging
+dataset nobody reads; the next import removes it (or, if it was killed while moving its rows,
+finishes the move).
+
+On PostgreSQL the file is one transaction written into the target dataset itself (the staging
+dataset stays empty): MVCC hides it until COMMIT, and moving rows would leave a dead version of
+each one behind. Between slices it lets go of the write lock rather than committing. Two imports
+into one dataset take turns (a session-level advisory lock per dataset): the second would
+otherwise wait, holding the write lock, for the first's uncommitted documents.
 """
 
 from __future__ import annotations
@@ -44,16 +54,51 @@ def _alive(host: str, pid: int) -> bool:
 
 
 class ImportTables(UnitTables):
-    """Imports staged under a hidden dataset and published when complete."""
+    """Imports that appear whole or not at all."""
 
     @contextmanager
     def importing(self, dataset: Dataset, source: str) -> Iterator[Dataset]:
-        """Write one file into ``dataset``: yields the staging dataset to write to (with
+        """Write one file into ``dataset``: yields the dataset to write to (with
         :meth:`insert_document` and the rest, in sliced transactions: call :meth:`checkpoint`
-        between documents). On success the rows are moved into ``dataset``; on any exception
-        they are removed and the exception propagates."""
+        between documents), whose rows nobody else sees until the file is complete. On any
+        exception what was written is removed and the exception propagates.
+
+        On SQLite that is a staging dataset, whose rows are moved into ``dataset`` at the
+        end. On PostgreSQL it is ``dataset`` itself, written as one transaction (MVCC hides
+        it; moving rows would leave a dead version of each until ``VACUUM``, and take a
+        quarter of the import's time); one import into a dataset at a time."""
         assert dataset.id is not None
+        if self.engine != "postgresql":
+            with self._staged(dataset, source) as staging:
+                yield staging
+            return
         self.clean_stale_imports()
+        if not self._run("SELECT 1", lambda: self.conn.hold_imports(dataset.id, wait=False)):  # type: ignore[attr-defined]
+            if self.on_import_wait is not None:
+                self.on_import_wait(f"another import into dataset {dataset.name!r} is running: waiting for it to finish")
+            self._run("SELECT 1", lambda: self.conn.hold_imports(dataset.id))  # type: ignore[attr-defined]
+        try:
+            import_id, staging_id = self._begin_import(dataset, source)
+            self._import = (import_id, dataset.id, dataset.id, dataset.name)
+            self._unit_block = None
+            try:
+                with self.sliced_writes(one_transaction=True):
+                    yield dataset
+                    if self._deferred:
+                        raise RuntimeError(f"{len(self._deferred)} units given ids by insert_document(defer_units=True)"
+                                           " were never written with insert_units")
+            finally:
+                self._import = None
+                self._unit_block = None
+                self._import_first_unit = None
+                self._deferred.clear()
+                self._discard_import(import_id, staging_id)  # its record: the rows are in, or rolled back
+        finally:
+            if not self._closed():
+                self.conn.release_imports(dataset.id)  # type: ignore[attr-defined]
+
+    def _begin_import(self, dataset: Dataset, source: str) -> tuple[int, int]:
+        """The ``imports`` row of a new import and its (hidden) staging dataset; their ids."""
         now = time.time()
         with self.write():
             cur = self._x(
@@ -67,6 +112,14 @@ class ImportTables(UnitTables):
                 (dataset.id, staging_id, source, socket.gethostname(), os.getpid(), now, now),
             )
             import_id = int(cur.lastrowid or 0)
+        return import_id, staging_id
+
+    @contextmanager
+    def _staged(self, dataset: Dataset, source: str) -> Iterator[Dataset]:
+        """SQLite's import: written under the staging dataset in short transactions, then moved."""
+        assert dataset.id is not None
+        self.clean_stale_imports()
+        import_id, staging_id = self._begin_import(dataset, source)
         staging = dataset.model_copy(update={"id": staging_id})
         self._import = (import_id, dataset.id, staging_id, dataset.name)
         self._unit_block = None
@@ -79,11 +132,13 @@ class ImportTables(UnitTables):
         except BaseException:
             self._import = None
             self._unit_block = None
+            self._import_first_unit = None
             self._deferred.clear()
             self._discard_import(import_id, staging_id)
             raise
         self._import = None
         self._unit_block = None
+        self._import_first_unit = None
         self._publish_import(import_id, dataset.id, staging_id)
 
     def clean_stale_imports(self) -> int:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from annotator.errors import DatabaseError
 from annotator.models import Dataset, Document, Unit
 from annotator.store.caches import RowCaches, UnitParts
 from annotator.store.codec import TOKENS
@@ -46,6 +47,11 @@ class UnitTables(RowCaches, DatasetTables):
             return []
         staged = self._import is not None and self._import[2] == dataset.id
         with self.write():
+            if self._import is None and self.engine == "postgresql" and not self.conn.try_imports(dataset.id):
+                # its rows are not committed: this one would wait for the import's end
+                # holding the write lock the import needs (see store/imports.py)
+                raise DatabaseError(f"{self.path}: an import into dataset {dataset.name!r} is running;"
+                                    " add documents to it once the import has finished")
             doc_hashes = [d.content_hash for d, _ in docs]  # a digest of the text each time it is asked
             hashes = list(dict.fromkeys(doc_hashes))
             look_in = (self._import[1], dataset.id) if staged else (dataset.id,)  # type: ignore[index]
