@@ -1,8 +1,8 @@
 """Imports in short transactions: a file is visible only once whole, whatever happens to it.
 
-An import writes a file in slices of whole documents under a staging dataset
+On SQLite an import writes a file in slices of whole documents under a staging dataset
 (:meth:`annotator.store.Store.importing`) and moves them into the dataset when the file is
-complete. These tests kill an import half-way (SIGKILL, in another process), fail one late in
+complete (PostgreSQL's one-transaction import: tests/test_pg_import.py). These tests kill an import half-way (SIGKILL, in another process), fail one late in
 a file, and measure how long another process's small writes wait while a long import runs.
 """
 

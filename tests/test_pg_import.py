@@ -4,6 +4,8 @@ and another import; two imports into one dataset take turns; a failed one leaves
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import threading
 import time
 
@@ -12,6 +14,7 @@ from conftest import query
 
 from annotator.models import Annotation, Document, Span, Unit
 from annotator.store import open_store
+from tests.test_import_staged import doccano_corpus, import_cmd
 
 pytestmark = pytest.mark.postgresql
 
@@ -131,3 +134,38 @@ def test_a_failed_import_leaves_nothing_and_lets_go_of_its_locks(pg_db):
     assert out == [[True] * 3]
     other.close()
     store.close()
+
+
+def test_a_killed_import_leaves_nothing_and_running_it_again_imports_it_whole(pg_db, tmp_path):
+    """SIGKILL half-way: the server rolls the transaction back and lets go of its locks; the
+    next import removes its record, and imports the file whole."""
+    corpus = tmp_path / "pre.jsonl"
+    distinct = doccano_corpus(corpus, 30_000)
+    store = open_store(pg_db)
+    store.ensure_dataset("big")
+    store.close()
+    proc = subprocess.Popen(import_cmd(pg_db, corpus, "big"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        reserved = 0
+        while time.monotonic() < deadline and proc.poll() is None:
+            reserved = query(pg_db, "SELECT COALESCE(MAX(unit_hi), 0) FROM imports")[0][0]
+            if reserved >= 8192:  # a second block of unit ids: thousands of units written
+                break
+            time.sleep(0.01)
+        assert proc.poll() is None, f"the import ended before it could be killed (unit ids up to {reserved})"
+        assert query(pg_db, "SELECT COUNT(*) FROM units")[0][0] == 0  # all of it uncommitted
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    gone_by = time.monotonic() + 10
+    while query(pg_db, "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'")[0][0] and time.monotonic() < gone_by:
+        time.sleep(0.05)
+    assert query(pg_db, "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'")[0][0] == 0
+    assert [query(pg_db, f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("documents", "units", "annotations")] == [0, 0, 0]
+    assert query(pg_db, "SELECT COUNT(*) FROM imports")[0][0] == 1  # its record, until the next import
+    r = subprocess.run(import_cmd(pg_db, corpus, "big"), capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert [query(pg_db, f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("documents", "units", "decisions", "imports")] \
+        == [distinct, distinct, distinct, 0]
+    assert [r[0] for r in query(pg_db, "SELECT name FROM datasets")] == ["big"]

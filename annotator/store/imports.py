@@ -65,8 +65,8 @@ class ImportTables(UnitTables):
 
         On SQLite that is a staging dataset, whose rows are moved into ``dataset`` at the
         end. On PostgreSQL it is ``dataset`` itself, written as one transaction (MVCC hides
-        it; moving rows would leave a dead version of each until ``VACUUM``, and take a
-        quarter of the import's time); one import into a dataset at a time."""
+        it; moving rows would leave a dead version of each until ``VACUUM``, and take a fifth
+        to a third of the import's time); one import into a dataset at a time."""
         assert dataset.id is not None
         if self.engine != "postgresql":
             with self._staged(dataset, source) as staging:
