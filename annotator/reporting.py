@@ -3,6 +3,8 @@ screen). What a project lead asks every week, in one dictionary:
 
 - ``progress``: decisions per annotator per day, seconds per unit, what is left and how long
   it will take at the pace so far;
+- ``answers``: agreement on the answer itself (accept or reject), which span figures, over
+  accepted units only, do not show;
 - ``agreement``: per layer, token alpha and Gwet's AC1, span F1 per annotator pair and label
   (the heatmap), per label (from :func:`annotator.dataset_agreement.dataset_agreement`);
 - ``quality``: per layer, each annotator's competence overall and per label from the overlap
@@ -77,6 +79,7 @@ def build_report(store: Any, dataset: str, *, review: int = 15, batches: int = 5
                                                 for s in a.spans)] or ["entities"]
     gold = {u.id: g for u, g in store.iter_gold(dataset)}
     fitted = {layer: _fit(units, layer) for layer in layers}
+    agreement = {layer: dataset_agreement(store, dataset, layer) for layer in layers}
     return {
         "dataset": ds.name,
         "overlap": ds.overlap,
@@ -84,7 +87,8 @@ def build_report(store: Any, dataset: str, *, review: int = 15, batches: int = 5
         "units_decided": len(units),
         "layers": layers,
         "progress": _progress(store, dataset, units, now),
-        "agreement": {layer: _agreement(dataset_agreement(store, dataset, layer)) for layer in layers},
+        "answers": _answers(agreement[layers[0]]),
+        "agreement": {layer: _agreement(report) for layer, report in agreement.items()},
         "quality": {layer: _quality(units, layer, gold, fitted[layer]) for layer in layers},
         "review": _review(units, review),
         "suggestions": _suggestions(store, units),
@@ -137,6 +141,20 @@ def _progress(store: Any, dataset: str, units: list[_Unit], now: float) -> dict[
 
 
 # ---------------------------------------------------------------- agreement
+def _answers(report: dict[str, Any]) -> dict[str, Any]:
+    """How far annotators agree on the answer itself (accept or reject; ignore left out),
+    over the units two or more of them answered: span figures compare accepted units only,
+    so a unit one annotator rejected and another accepted shows here and nowhere else."""
+    figures = report["answers"]
+
+    def value(name: str) -> float | None:
+        fig = figures.get(name)
+        return fig["value"] if fig else None
+    pct = figures.get("percent_agreement")
+    return {"units": pct["n_units"] if pct else 0, "percent_agreement": value("percent_agreement"),
+            "alpha": value("krippendorff_alpha"), "ac1": value("gwet_ac1")}
+
+
 def _agreement(report: dict[str, Any]) -> dict[str, Any]:
     """The figures of an agreement report the lead reads: overall, per label, pair x label."""
     tok, spans = report["tokens"], report["spans"]

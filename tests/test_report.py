@@ -128,6 +128,26 @@ def test_agreement_pair_by_label_quality_gold_review_and_trend(db: Path) -> None
     assert [b["units"] for b in trend] == [2, 1] and trend[1]["token_alpha"] is None
 
 
+def test_agreement_on_the_answer_itself(db: Path) -> None:
+    """Span figures compare accepted units only; the answers are their own figure. Per unit
+    (ann, bob, cat): U1 accept x3; U2 accept, accept, reject; U3 accept, reject, accept. Agreeing
+    pairs: 3 of 3, 1 of 3, 1 of 3 -> 5 of 9. Coincidences: o(A,A) = 3 + 1 + 1 = 5, o(A,R) =
+    o(R,A) = 2, n_A = 7, n_R = 2, n = 9: D_o = 4/9, D_e = 2 * 7 * 2 / (9 * 8) = 7/18, alpha =
+    1 - (4/9) / (7/18) = -1/7."""
+    answers = report_of(db)["answers"]
+    assert answers["units"] == 3
+    assert answers["percent_agreement"] == pytest.approx(5 / 9, abs=1e-6)
+    assert answers["alpha"] == pytest.approx(-1 / 7, abs=1e-6)
+    # Gwet: p_e = (7/9 * 2/9 + 2/9 * 7/9) / (2 - 1) = 28/81; AC1 = (5/9 - 28/81) / (1 - 28/81) = 17/53
+    assert answers["ac1"] == pytest.approx(17 / 53, abs=1e-6)
+    r = CliRunner().invoke(cli, ["report", "--db", str(db), "--dataset", "lead"])
+    assert r.exit_code == 0, r.output
+    table = r.output[r.output.index("Answers (accept / reject)"):r.output.index("Decisions per annotator")]
+    assert [ln.split("│")[1:3] for ln in table.splitlines() if ln.startswith("│")] == [
+        [" units answered by 2 or more ", " 3      "], [" percent agreement           ", " 0.556  "],
+        [" Krippendorff's alpha        ", " -0.143 "], [" Gwet's AC1                  ", " 0.321  "]]
+
+
 def test_cli_report_json_markdown_and_table(db: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(cli, ["report", "--dataset", "lead", "--db", str(db), "--json"])

@@ -41,6 +41,11 @@ def report_sections(report: dict[str, Any]) -> list[Section]:
          ["decisions per active day (last 7)", _f(prog["decisions_per_active_day"], 1)],
          ["days left at that pace", _f(prog["days_left"], 1)]],
     )]
+    ans = report["answers"]
+    sections.append(("Answers (accept / reject)", ["figure", "value"],
+                     [["units answered by 2 or more", _f(ans["units"])],
+                      ["percent agreement", _f(ans["percent_agreement"])], ["Krippendorff's alpha", _f(ans["alpha"])],
+                      ["Gwet's AC1", _f(ans["ac1"])]]))
     days = sorted(prog["per_day"])[-7:]
     sections.append(("Decisions per annotator per day (last 7 active days)",
                      ["annotator", *days, "done / total", "s/unit"],

@@ -155,7 +155,9 @@ class ReportScreen(Screen[None]):
             f"[b]{escape(report['dataset'])}[/]: {report['units_decided']}/{report['units']} units decided, "
             f"{prog['remaining_decisions']} decisions left"
             + (f", ~{prog['days_left']} days at {prog['decisions_per_active_day']}/day" if prog["days_left"] else "")
-            + f"\n{layer}: token alpha {_f(agr['token_alpha'])}, AC1 {_f(agr['token_ac1'])}, "
+            + f"\nanswers (accept / reject): agreement {_f(report['answers']['percent_agreement'])},"
+            f" alpha {_f(report['answers']['alpha'])}, AC1 {_f(report['answers']['ac1'])}"
+            f"\n{layer}: token alpha {_f(agr['token_alpha'])}, AC1 {_f(agr['token_ac1'])}, "
             f"span F1 {_f(agr['span_f1_exact'])}, alpha_u {_f(agr['alpha_u'])}")
         days = sorted(prog["per_day"])[-10:]
         plot = self.query_one("#progress", PlotextPlot).plt
