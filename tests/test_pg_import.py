@@ -62,13 +62,13 @@ def test_an_import_is_one_transaction_and_other_writers_go_on_beside_it(pg_db):
         # an annotator labels with the label the import has just added, and does not wait
         other = open_store(pg_db)
 
-        def label() -> int:
+        def label() -> float:
             began = time.monotonic()
             other.add_annotation(Annotation(unit_id=old, annotator="alice", answer="accept",
                                             spans=[Span(start=0, end=3, label="FRESH")]))
-            return round(time.monotonic() - began)
-        thread, out = in_thread(label)
-        assert not thread.is_alive() and out == [0], out
+            return time.monotonic() - began
+        thread, out = in_thread(label)  # waiting for the import would mean waiting for ever
+        assert not thread.is_alive() and isinstance(out[0], float) and out[0] < 5, out
         # another import, into another dataset, runs whole meanwhile; its unit ids are its own
         more = other.ensure_dataset("more")
 
