@@ -254,6 +254,6 @@ def test_another_process_writes_within_a_second_while_a_long_import_runs(tmp_pat
     print(f"\n50 small writes during an import: median {waits[25] * 1000:.1f} ms, "
           f"p90 {waits[45] * 1000:.1f} ms, max {waits[-1] * 1000:.1f} ms ({during} while it ran)")
     assert during >= 25, f"the import finished too early: only {during} writes overlapped it"
-    assert waits[-1] < 5.0, waits[-5:]
+    assert waits[-1] < 1.0, waits[-5:]  # SQLite's busy handler alone: 1.3 to 3.7 s here
     assert len(store.history(seed_units[0].id)) == 50  # every write stored
     store.close()

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "annotator.db"
 BUSY_TIMEOUT_S = 60.0
+#: How often a writer waiting for SQLite's write lock tries to take it (see ``_begin_sqlite``).
+LOCK_POLL_S = 0.002
 #: How long a sliced write (:meth:`Connection.sliced_writes`) may hold the write lock before
 #: the next :meth:`Connection.checkpoint` commits it: well under the 100 ms every writer is
 #: promised, so that another process's decision waits at most about this long.
@@ -428,7 +430,10 @@ class Connection:
                 return
             unlocked = (rows_only or self._one_transaction) and self.engine == "postgresql"
             begin = "BEGIN DEFERRED" if unlocked else "BEGIN IMMEDIATE"
-            self._run("SELECT 1", lambda: self.conn.execute(begin))  # BEGIN changes nothing: run again if lost
+            if self.engine == "postgresql":
+                self._run("SELECT 1", lambda: self.conn.execute(begin))  # BEGIN changes nothing: run again if lost
+            else:
+                self._begin_sqlite()
             conn = self.conn
             sliced = self._slice_hold is not None
             self._slice_began = time.monotonic()
@@ -455,6 +460,27 @@ class Connection:
                 self._commit(conn)
             finally:
                 self._depth -= 1
+
+    def _begin_sqlite(self) -> None:
+        """``BEGIN IMMEDIATE``, trying again every :data:`LOCK_POLL_S` while another process
+        holds the write lock, for up to :data:`BUSY_TIMEOUT_S`. SQLite's own busy handler
+        sleeps up to 100 ms between tries; an import that commits every 40 ms and begins again
+        at once leaves a gap of a millisecond or two, which such tries seldom hit (a decision
+        waited seconds)."""
+        conn = self.conn
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as e:
+                    if "locked" not in str(e) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(LOCK_POLL_S)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
 
     def _commit(self, conn: Any) -> None:
         """COMMIT; a connection lost on the way is :class:`ConnectionLost` with
