@@ -463,12 +463,14 @@ class Connection:
 
     def _begin_sqlite(self) -> None:
         """``BEGIN IMMEDIATE``, trying again every :data:`LOCK_POLL_S` while another process
-        holds the write lock, for up to :data:`BUSY_TIMEOUT_S`. SQLite's own busy handler
-        sleeps up to 100 ms between tries; an import that commits every 40 ms and begins again
-        at once leaves a gap of a millisecond or two, which such tries seldom hit (a decision
-        waited seconds)."""
+        holds the write lock, for as long as the connection's busy timeout allows (the
+        store's :data:`BUSY_TIMEOUT_S`, or the shorter one a screen sets to say the database
+        is busy). SQLite's own busy handler sleeps up to 100 ms between tries; an import that
+        commits every 40 ms and begins again at once leaves a gap of a millisecond or two,
+        which such tries seldom hit (a decision waited seconds)."""
         conn = self.conn
-        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        wait_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        deadline = time.monotonic() + wait_ms / 1000
         conn.execute("PRAGMA busy_timeout=0")
         try:
             while True:
@@ -480,7 +482,7 @@ class Connection:
                         raise
                     time.sleep(LOCK_POLL_S)
         finally:
-            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout={wait_ms}")
 
     def _commit(self, conn: Any) -> None:
         """COMMIT; a connection lost on the way is :class:`ConnectionLost` with
