@@ -64,6 +64,8 @@ def test_import_directory_jsonl_html_and_stdin(runner, db, tmp_path):
         ("bin.txt", b"\x89PNG\x00\x00\x01", "bin.txt:1: binary data"),
         ("latin.txt", "line one\nCaf\xe9 au lait\n".encode("latin-1"), "latin.txt:2: invalid UTF-8"),
         ("bad.jsonl", b'{"text": "fine."}\n{"text": \n', "bad.jsonl:2: not valid JSON"),
+        ("cut.jsonl", b'{"text": "fine."}\n{"text": "cut off\n',
+         "cut.jsonl:2: not valid JSON (Unterminated string starting at column 10)"),
         ("notext.jsonl", b'{"text": "fine."}\n{"title": "x"}\n', "notext.jsonl:2: record has no string field 'text'"),
         ("array.jsonl", b'[1, 2]\n', "array.jsonl:1: expected a JSON object"),
         ("empty.txt", b"", "empty.txt: empty file"),

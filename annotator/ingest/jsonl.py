@@ -33,7 +33,8 @@ def parse_json_line(name: str, n: int, line: str) -> dict[str, Any]:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
-        raise InputError(name, f"not valid JSON ({e.msg} at column {e.colno})", line=n) from None
+        # json says "Unterminated string starting at" (the position follows in its own text)
+        raise InputError(name, f"not valid JSON ({e.msg.removesuffix(' at')} at column {e.colno})", line=n) from None
     except RecursionError:
         raise InputError(name, "JSON nested too deeply", line=n) from None
     if not isinstance(obj, dict):
