@@ -78,27 +78,21 @@ class ImportTables(UnitTables):
                 self.on_import_wait(f"another import into dataset {dataset.name!r} is running: waiting for it to finish")
             self._run("SELECT 1", lambda: self.conn.hold_imports(dataset.id))  # type: ignore[attr-defined]
         try:
-            import_id, staging_id = self._begin_import(dataset, source)
-            self._import = (import_id, dataset.id, dataset.id, dataset.name)
-            self._unit_block = None
+            import_id, staging_id = self._begin_import(dataset, source)  # its staging dataset stays empty
             try:
                 with self.sliced_writes(one_transaction=True):
                     yield dataset
-                    if self._deferred:
-                        raise RuntimeError(f"{len(self._deferred)} units given ids by insert_document(defer_units=True)"
-                                           " were never written with insert_units")
+                    self._check_units_written()
             finally:
-                self._import = None
-                self._unit_block = None
-                self._import_first_unit = None
-                self._deferred.clear()
+                self._forget_import()
                 self._discard_import(import_id, staging_id)  # its record: the rows are in, or rolled back
         finally:
             if not self._closed():
                 self.conn.release_imports(dataset.id)  # type: ignore[attr-defined]
 
     def _begin_import(self, dataset: Dataset, source: str) -> tuple[int, int]:
-        """The ``imports`` row of a new import and its (hidden) staging dataset; their ids."""
+        """The ``imports`` row of a new import and its (hidden) staging dataset; their ids.
+        The import is this connection's running import until :meth:`_forget_import`."""
         now = time.time()
         with self.write():
             cur = self._x(
@@ -112,7 +106,21 @@ class ImportTables(UnitTables):
                 (dataset.id, staging_id, source, socket.gethostname(), os.getpid(), now, now),
             )
             import_id = int(cur.lastrowid or 0)
+        self._import = (import_id, dataset.id, staging_id, dataset.name)
+        self._unit_block = None
         return import_id, staging_id
+
+    def _check_units_written(self) -> None:
+        if self._deferred:
+            raise RuntimeError(f"{len(self._deferred)} units given ids by insert_document(defer_units=True)"
+                               " were never written with insert_units")
+
+    def _forget_import(self) -> None:
+        """The running import has ended: what it handed out goes with it."""
+        self._import = None
+        self._unit_block = None
+        self._import_first_unit = None
+        self._deferred.clear()
 
     @contextmanager
     def _staged(self, dataset: Dataset, source: str) -> Iterator[Dataset]:
@@ -120,25 +128,15 @@ class ImportTables(UnitTables):
         assert dataset.id is not None
         self.clean_stale_imports()
         import_id, staging_id = self._begin_import(dataset, source)
-        staging = dataset.model_copy(update={"id": staging_id})
-        self._import = (import_id, dataset.id, staging_id, dataset.name)
-        self._unit_block = None
         try:
             with self.sliced_writes():
-                yield staging
-                if self._deferred:
-                    raise RuntimeError(f"{len(self._deferred)} units given ids by insert_document(defer_units=True)"
-                                       " were never written with insert_units")
+                yield dataset.model_copy(update={"id": staging_id})
+                self._check_units_written()
         except BaseException:
-            self._import = None
-            self._unit_block = None
-            self._import_first_unit = None
-            self._deferred.clear()
+            self._forget_import()
             self._discard_import(import_id, staging_id)
             raise
-        self._import = None
-        self._unit_block = None
-        self._import_first_unit = None
+        self._forget_import()
         self._publish_import(import_id, dataset.id, staging_id)
 
     def clean_stale_imports(self) -> int:
