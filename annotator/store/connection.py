@@ -293,6 +293,8 @@ class Connection:
             conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            #: the busy timeout in force (ms): set only here and by session_queries.set_busy_timeout
+            self._busy_ms = int(BUSY_TIMEOUT_S * 1000)
             conn.execute("PRAGMA temp_store=MEMORY")
             conn.execute("PRAGMA cache_size=-65536")
             conn.isolation_level = old_level
@@ -469,7 +471,7 @@ class Connection:
         commits every 40 ms and begins again at once leaves a gap of a millisecond or two,
         which such tries seldom hit (a decision waited seconds)."""
         conn = self.conn
-        wait_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        wait_ms = self._busy_ms
         deadline = time.monotonic() + wait_ms / 1000
         conn.execute("PRAGMA busy_timeout=0")
         try:

@@ -14,7 +14,9 @@ from annotator.store import Store
 
 def set_busy_timeout(store: Store, busy_timeout_s: float) -> None:
     """Make ``store``'s connection wait at most ``busy_timeout_s`` for another writer."""
-    store._x(f"PRAGMA busy_timeout={max(0, int(busy_timeout_s * 1000))}")  # under the store's lock
+    ms = max(0, int(busy_timeout_s * 1000))
+    store._x(f"PRAGMA busy_timeout={ms}")  # under the store's lock
+    store._busy_ms = ms  # what a write's BEGIN polls for (Connection._begin_sqlite)
 
 
 def is_busy_error(exc: BaseException) -> bool:
