@@ -100,8 +100,11 @@ class LazyGroup(click.Group):
         return getattr(module, attr)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from annotator.store.connection import stop_politely
+
         try:
-            return super().invoke(ctx)
+            with stop_politely():  # Ctrl+Z never leaves the write lock held
+                return super().invoke(ctx)
         except UserError as e:
             click.echo(f"Error: {e}", err=True)
             ctx.exit(e.exit_code)

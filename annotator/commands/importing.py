@@ -92,8 +92,9 @@ def _check_settings(existing, scheme: str | None, overlap: int | None) -> None: 
 
 
 def _run(store, plans, ds, options, suggesters, skipped, quiet) -> None:  # type: ignore[no-untyped-def]
-    from annotator.errors import InputError
+    from annotator.errors import DatabaseError, InputError
     from annotator.pipeline import ImportSummary, import_sources
+    from annotator.store.connection import ConnectionLost
 
     show_bar = not quiet and len(plans) > 1 and sys.stderr.isatty()
     if not quiet:
@@ -110,17 +111,21 @@ def _run(store, plans, ds, options, suggesters, skipped, quiet) -> None:  # type
         if show_bar:
             bar.update(1)
 
-    if show_bar:
-        with click.progressbar(
-            length=len(plans), label="Importing", file=sys.stderr,
-            item_show_func=lambda _: f"{done.documents} docs, {done.units} units",
-        ) as bar:
+    try:
+        if show_bar:
+            with click.progressbar(
+                length=len(plans), label="Importing", file=sys.stderr,
+                item_show_func=lambda _: f"{done.documents} docs, {done.units} units",
+            ) as bar:
+                summary = import_sources(store, plans, ds, options=options, suggesters=suggesters, on_source=step,
+                                         keep_going=True)
+        else:
+            bar = None
             summary = import_sources(store, plans, ds, options=options, suggesters=suggesters, on_source=step,
                                      keep_going=True)
-    else:
-        bar = None
-        summary = import_sources(store, plans, ds, options=options, suggesters=suggesters, on_source=step,
-                                 keep_going=True)
+    except ConnectionLost as e:  # PostgreSQL: the file being imported was one transaction, now gone
+        raise DatabaseError(f"{e}: what the import had not committed is not stored; run it again"
+                            " (documents already imported are skipped)") from None
     summary.skipped_files = skipped
     if summary.skipped_line():
         click.echo(summary.skipped_line(), err=True)

@@ -21,6 +21,7 @@ import sqlite3
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,10 +74,71 @@ def server_gone_message(exc: BaseException) -> str | None:
     ``OperationalError`` met outside the store's helpers, e.g. mid-way through a streamed
     read), None for any other error."""
     psycopg = sys.modules.get("psycopg")
-    if psycopg is None or not isinstance(exc, psycopg.OperationalError):
+    if psycopg is None or not isinstance(exc, (psycopg.OperationalError, psycopg.errors.IdleInTransactionSessionTimeout)):
         return None
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"connection to the database server lost ({reason}); run the command again"
+
+
+#: The stores open in this process, for a Ctrl+Z to ask whether one holds the write lock.
+_OPEN: weakref.WeakSet[Connection] = weakref.WeakSet()
+#: A Ctrl+Z came while a store held the write lock: stop when the last one lets go of it.
+_stop_asked = False
+
+
+def _forget_in_child() -> None:
+    """In a forked worker the parent's stores are copies it never writes with: a Ctrl+Z there
+    stops it at once."""
+    global _stop_asked
+    _OPEN.clear()
+    _stop_asked = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
+
+
+def _stop_now() -> None:
+    """Stop this process as the terminal's Ctrl+Z would have (the shell sees the job stopped)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        os.kill(os.getpid(), signal.SIGSTOP)  # only the main thread may change a handler
+        return
+    handler = signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+    try:
+        os.kill(os.getpid(), signal.SIGTSTP)  # stops here until SIGCONT (fg, bg)
+    finally:
+        signal.signal(signal.SIGTSTP, handler)
+
+
+def stop_when_free(*_: Any) -> None:
+    """Stop this process (as Ctrl+Z does) now if none of its stores holds the write lock, or
+    as soon as the last one lets go of it (:meth:`Connection._stop_if_asked`): stopped while
+    holding it, a long job would stop every annotator's saves until it is continued. The
+    ``SIGTSTP`` handler of :func:`stop_politely`."""
+    global _stop_asked
+    if any(c._holds_write_lock() for c in list(_OPEN)):
+        _stop_asked = True
+    else:
+        _stop_now()
+
+
+@contextmanager
+def stop_politely() -> Iterator[None]:
+    """Inside the block, Ctrl+Z (``SIGTSTP``) waits for this process's stores to let go of
+    the write lock (:func:`stop_when_free`). In the main thread only, where there is job
+    control; elsewhere a plain block."""
+    import signal
+
+    if not hasattr(signal, "SIGTSTP") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTSTP, stop_when_free)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTSTP, before)
 
 
 def only_reads(sql: str) -> bool:
@@ -121,6 +183,8 @@ class Connection:
         self._shut = False  # close() was called: never connect again
         #: how many times a lost connection was replaced (PostgreSQL)
         self.reconnects = 0
+        #: When the last statement on the connection came back (wall clock: a laptop's sleep counts).
+        self._answered_at = time.time()
         #: called (with the reason, on whichever thread) each time the server does not answer
         #: an attempt to connect again: a screen says it is waiting
         self.on_reconnect_wait: Callable[[str], None] | None = None
@@ -152,6 +216,7 @@ class Connection:
         self._side: Any = None
         #: the first unit id the running import reserved (every unit it adds has one as large)
         self._import_first_unit: int | None = None
+        _OPEN.add(self)
 
     def _open_postgres(self, create: bool, durable: bool) -> None:
         """Connect to a PostgreSQL database (psycopg 3) and bring its schema up to date. The
@@ -189,13 +254,34 @@ class Connection:
             return False
         import psycopg
 
-        return isinstance(exc, psycopg.OperationalError) and self._closed()
+        # whatever psycopg calls it (the server ending an idle transaction's session is an
+        # InternalError), an error that leaves the connection closed is the connection lost
+        return isinstance(exc, psycopg.Error) and self._closed()
 
     def _lost(self, exc: BaseException, *, commit_unknown: bool) -> ConnectionLost:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if self._ended_for_silence(exc):
+            from annotator.store.dialect import LOCK_HOLDER_SILENCE_MS
+
+            commit_unknown = False  # ended before the COMMIT came: rolled back
+            reason = (f"the server ended this session after it held the write lock {LOCK_HOLDER_SILENCE_MS / 1000:g} s"
+                      " without a word, so that others could write: was the process stopped?")
         what = "the last write may or may not be stored" if commit_unknown else "the open transaction is lost"
         return ConnectionLost(f"{self.path}: connection to the server lost ({reason}); {what}",
                               commit_unknown=commit_unknown)
+
+    def _ended_for_silence(self, exc: BaseException) -> bool:
+        """Whether the server ended the session for sitting silent in its transaction (see
+        :data:`~annotator.store.dialect.LOCK_HOLDER_SILENCE_MS`): psycopg says so, or reports
+        only the closed socket, after a silence that long while this session held the lock."""
+        from annotator.store.dialect import LOCK_HOLDER_SILENCE_MS
+
+        if getattr(exc, "sqlstate", None) == "25P03":
+            return True
+        # often all that reaches the client is the closed socket: silent that long while
+        # holding the lock, the session was ended for it
+        return ((self._depth > 0 or self._slice_locked)
+                and time.time() - self._answered_at >= LOCK_HOLDER_SILENCE_MS / 1000)
 
     def _in_transaction_now(self) -> bool:
         """Whether a transaction is (or was, when the connection dropped) open."""
@@ -258,7 +344,9 @@ class Connection:
             self._ensure_connected()
             in_txn = self._in_transaction_now()
             try:
-                return call()
+                out = call()
+                self._answered_at = time.time()
+                return out
             except Exception as e:
                 if not self._is_lost(e):
                     raise
@@ -378,6 +466,7 @@ class Connection:
         return self._applied_migrations()
 
     def close(self) -> None:
+        _OPEN.discard(self)
         with self._lock:
             self._shut = True
             self.conn.close()
@@ -462,6 +551,7 @@ class Connection:
                 self._commit(conn)
             finally:
                 self._depth -= 1
+                self._stop_if_asked()
 
     def _begin_sqlite(self) -> None:
         """``BEGIN IMMEDIATE``, trying again every :data:`LOCK_POLL_S` while another process
@@ -496,6 +586,25 @@ class Connection:
                 raise
             self._forget_transaction()
             raise self._lost(e, commit_unknown=True) from None
+        self._stop_if_asked()
+
+    # ------------------------------------------------------------------ Ctrl+Z
+    def _holds_write_lock(self) -> bool:
+        """Whether this store now holds what other writers wait for: the write lock of a
+        slice, or any open transaction (a PostgreSQL import's open transaction between slices
+        makes no other writer wait)."""
+        if self._shut:
+            return False
+        if self._one_transaction:
+            return self._slice_locked
+        return self._slice_locked or self._depth > 0 or (not self._closed() and self.conn.in_transaction)
+
+    def _stop_if_asked(self) -> None:
+        """After letting go of the write lock: the Ctrl+Z that waited for it, if any."""
+        global _stop_asked
+        if _stop_asked and not any(c._holds_write_lock() for c in list(_OPEN)):
+            _stop_asked = False
+            _stop_now()
 
     def _rollback(self) -> None:
         if self._closed():  # the server ended the transaction with the connection (reported)
@@ -604,17 +713,30 @@ class Connection:
 
     def _hold_slice(self) -> None:
         """One transaction's next slice: take the write lock (session level) and start its clock."""
-        self._run("SELECT 1", self.conn.hold_writes)  # type: ignore[attr-defined]
-        self._slice_locked = True
+        self._slice_locked = True  # before: a Ctrl+Z in between must find the lock taken
+        try:
+            self._run("SELECT 1", self.conn.hold_writes)  # type: ignore[attr-defined]
+        except BaseException:
+            self._slice_locked = False
+            raise
         self._slice_began = time.monotonic()
 
     def _let_go_of_slice(self) -> None:
         """End a slice of one transaction: let go of the write lock (gone anyway with a lost
         connection)."""
-        if self._slice_locked:
-            self._slice_locked = False
+        if not self._slice_locked:
+            return
+        try:
             if not self._closed():
                 self.conn.release_writes()  # type: ignore[attr-defined]
+        except Exception as e:
+            if not self._is_lost(e):
+                raise
+            self._lost_in_txn = True
+            raise self._lost(e, commit_unknown=False) from None
+        finally:
+            self._slice_locked = False
+            self._stop_if_asked()
 
     def _take_unit_ids(self, n: int) -> int:
         """The first of ``n`` new unit ids (inside a write). Ids are never below those an

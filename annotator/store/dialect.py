@@ -53,6 +53,21 @@ WRITE_LOCK_KEY = 0x616E6E6F  # "anno"
 #: With a dataset's id, the advisory lock an import into that dataset holds throughout (two
 #: 32-bit keys: a key space apart from the write lock's).
 IMPORT_LOCK_KEY = 0x696D7074  # "impt"
+#: How long a session holding the write lock may sit silent inside its transaction before the
+#: server ends it (``idle_in_transaction_session_timeout``; its transaction rolled back, the lock
+#: let go). A writer holds the lock for tens of milliseconds: one silent this long has stopped
+#: (a debugger, a laptop put to sleep, a network gone), and every other writer would wait for
+#: it. (Not a ``COPY`` waiting for its rows: the server waits for those as for a statement's
+#: own work, and ends it only when the network says the client is gone, see
+#: :data:`SESSION_SETTINGS`.) In milliseconds.
+LOCK_HOLDER_SILENCE_MS = 20_000
+#: Set on every session: the server asks a quiet client's machine whether it is still there
+#: after 10 s, then every 5 s, and gives up after 3 unanswered asks (or 25 s of data it sent
+#: that nobody acknowledged): a client whose machine went to sleep or off the network is ended
+#: within about half a minute, whatever it held, instead of after the system's two hours.
+#: (Over TCP only; a Unix socket's peer cannot vanish like that.)
+SESSION_SETTINGS = {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3",
+                    "tcp_user_timeout": "25000"}
 
 
 def is_postgres(target: object) -> bool:
@@ -198,6 +213,7 @@ class PgConnection:
         self.url = url
         self.text_factory: type = str  # sqlite3's switch: ``bytes`` reads text as UTF-8 bytes
         self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
+        self.raw.execute("SELECT " + ", ".join(f"set_config('{k}', '{v}', false)" for k, v in SESSION_SETTINGS.items()))
         self._types: dict[str, dict[str, str]] = {}  # column types by table, for bulk upserts
         self._row_security: dict[str, bool] = {}  # whether row-level security applies, by table
 
@@ -229,9 +245,18 @@ class PgConnection:
                 done = self._bulk_upsert(m.group(1), m.group(2), m.group(3), rows)
                 if done is not None:
                     return done
+        rows = [_params(r, named) for r in rows] if named else rows if isinstance(rows, list) else list(rows)
         cur = self.raw.cursor()
         try:
-            cur.executemany(text, [_params(r, named) for r in rows] if named else rows)
+            if len(rows) == 1:
+                cur.execute(text, rows[0])
+            else:
+                cur.executemany(text, rows)
+                if self.in_transaction:
+                    # psycopg ends a pipeline (executemany's) with a flush request after the sync,
+                    # which stops the server's idle-in-transaction clock until the next statement
+                    # (LOCK_HOLDER_SILENCE_MS would never end a writer stopped right here)
+                    self.raw.execute("SELECT 1")
         except Exception as e:
             raise self._refused(e) from None
         return PgCursor(cur)
@@ -287,7 +312,10 @@ class PgConnection:
         (``FOR UPDATE``); otherwise a reader's snapshot (``REPEATABLE READ``)."""
         if immediate:
             self.raw.execute("BEGIN")
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            # the bound is the transaction's own (set_config's is_local): gone with it
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s),"
+                             " set_config('idle_in_transaction_session_timeout', %s, true)",
+                             (WRITE_LOCK_KEY, str(LOCK_HOLDER_SILENCE_MS)))
         elif rows:
             self.raw.execute("BEGIN")
         else:
@@ -382,11 +410,17 @@ class PgConnection:
     def hold_writes(self) -> None:
         """Take the write lock that ``BEGIN IMMEDIATE`` takes, at session level: it stays held
         across statements, and across COMMIT and ROLLBACK, until :meth:`release_writes` (an
-        import written as one transaction holds it one slice at a time)."""
-        self.raw.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK_KEY,))
+        import written as one transaction holds it one slice at a time). While it is held, a
+        silence of :data:`LOCK_HOLDER_SILENCE_MS` inside the transaction ends the session."""
+        self.raw.execute("SELECT pg_advisory_lock(%s), set_config('idle_in_transaction_session_timeout', %s, false)",
+                         (WRITE_LOCK_KEY, str(LOCK_HOLDER_SILENCE_MS)))
 
     def release_writes(self) -> None:
-        self.raw.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK_KEY,))
+        """Let go of :meth:`hold_writes`' lock; the session's silence bound is again what the
+        server sets (between slices an import waits for its own work, however long that takes)."""
+        self.raw.execute("SELECT pg_advisory_unlock(%s), set_config('idle_in_transaction_session_timeout',"
+                         " (SELECT reset_val FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout'),"
+                         " false)", (WRITE_LOCK_KEY,))
 
     def hold_imports(self, dataset_id: int, *, wait: bool = True) -> bool:
         """Hold the right to import into dataset ``dataset_id`` until :meth:`release_imports`
