@@ -5,8 +5,9 @@ command palette and ``?`` help apply."""
 
 from __future__ import annotations
 
-
+import asyncio
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -63,8 +64,23 @@ class AnnotatorApp(App[None]):
             self.set_keymap(dict(self.config.keys))
 
     def on_mount(self) -> None:
-        """Remember a theme chosen while the app runs (palette) in the config file."""
+        """Remember a theme chosen while the app runs (palette) in the config file; end the
+        session properly when the terminal goes away."""
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._hung_up)
+        except (NotImplementedError, RuntimeError, AttributeError):  # no such signals here, or not the main thread
+            pass
+
+    def _hung_up(self) -> None:
+        """The terminal closed (an SSH connection dropped, a window shut: SIGHUP) or the process
+        was asked to end (SIGTERM): exit as ``q`` does, without waiting for a screen nobody
+        sees. The screens' unmount stores every queued decision (waiting out a busy database)
+        and gives back the units this annotator holds, instead of dying with them: units
+        leased for ten minutes to nobody, a key press not yet committed lost."""
+        self.exit()
 
     def _theme_changed(self, theme: Theme) -> None:
         if theme.name == self.config.theme:
