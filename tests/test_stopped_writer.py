@@ -147,3 +147,45 @@ def test_postgresql_ends_a_session_that_sits_silent_holding_the_write_lock(pg_db
     assert "held the write lock 1.5 s without a word" in out.decode(), out
     names = [r[0] for r in query(pg_db, "SELECT annotator FROM decisions")]
     assert names == ["alice"]  # the stopped writer's decision was rolled back with its session
+
+
+WAITER = textwrap.dedent("""
+    import sys, time
+    from annotator.store import open_store
+    from annotator.store.connection import stop_politely
+    store = open_store(sys.argv[1])
+    store.ensure_dataset("team")
+    with stop_politely():
+        if sys.argv[2] == "write":
+            with store.write():
+                store._x("UPDATE datasets SET overlap = overlap WHERE name = 'team'")
+                print("holding", flush=True)
+                time.sleep(2.0)
+        else:  # a reader's snapshot on the store's own connection, as agree --dataset takes
+            store.conn.execute("BEGIN")
+            store._q("SELECT COUNT(*) FROM units")
+            print("holding", flush=True)
+        time.sleep(60)
+""")
+
+
+@pytest.mark.parametrize("how", ["write", "read"])
+def test_ctrl_z_waits_for_a_write_to_end_but_not_for_a_reader(db, how):
+    proc = subprocess.Popen([sys.executable, "-c", WAITER, db, how], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, process_group=0)
+    try:
+        assert proc.stdout.readline() == b"holding\n", proc.stderr.read()
+        t0 = time.monotonic()
+        os.killpg(proc.pid, signal.SIGTSTP)
+        while not stopped(proc.pid) and time.monotonic() - t0 < 10:
+            time.sleep(0.01)
+        took = time.monotonic() - t0
+        assert stopped(proc.pid)
+    finally:
+        os.killpg(proc.pid, signal.SIGCONT)
+        proc.kill()
+        proc.communicate()
+    if how == "write":
+        assert 1.5 <= took < 5.0, took  # once the write's block ended (2 s), not before
+    else:
+        assert took < 1.0, took  # a snapshot makes no writer wait: stopped at once

@@ -590,14 +590,16 @@ class Connection:
 
     # ------------------------------------------------------------------ Ctrl+Z
     def _holds_write_lock(self) -> bool:
-        """Whether this store now holds what other writers wait for: the write lock of a
-        slice, or any open transaction (a PostgreSQL import's open transaction between slices
-        makes no other writer wait)."""
+        """Whether this store now holds what other writers wait for: a :meth:`write` block, a
+        slice's session-level lock (PostgreSQL), or a sliced transaction kept open between
+        blocks. Not a reader's snapshot (an export's), nor a PostgreSQL import's transaction
+        between slices: nobody waits for those."""
         if self._shut:
             return False
         if self._one_transaction:
             return self._slice_locked
-        return self._slice_locked or self._depth > 0 or (not self._closed() and self.conn.in_transaction)
+        return (self._slice_locked or self._depth > 0
+                or (self._slice_hold is not None and not self._closed() and self.conn.in_transaction))
 
     def _stop_if_asked(self) -> None:
         """After letting go of the write lock: the Ctrl+Z that waited for it, if any."""
