@@ -412,3 +412,11 @@ def test_respondents_under_an_opening_poll_are_not_cued_again() -> None:
 def test_a_feeling_voiced_keeps_the_preposition_after_it() -> None:
     spans, _ = _attr("Roe expressed concern about the dam.")
     assert spans["CUE"] == ["expressed concern about"]
+
+
+def test_an_attitude_verb_after_to_is_an_aim_not_a_stance() -> None:
+    for text in ("The plan is to portray the dam as a success.", "The aim was to dismiss the clerk quietly."):
+        spans, _ = _attr(text)
+        assert "CUE" not in spans, text
+    spans, _ = _attr("The mayor will dismiss the report as noise.")  # after a modal it stays
+    assert spans["CUE"] == ["will dismiss"]

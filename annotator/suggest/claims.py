@@ -728,6 +728,13 @@ def _transcript(words: list[str]) -> bool:
     return n > 0 and words[0] in _OPEN_Q
 
 
+def _infinitive(words: list[str], lower: list[str], a: int, k: int) -> bool:
+    """Whether the verb at ``k`` is an infinitive after "to" ("to portray", "to be hoping"):
+    an aim, not a stance taken (after a modal it stays: "will accuse")."""
+    i = _cue_start(words, lower, a, k)
+    return i - 1 >= a and lower[i - 1] == "to" and not _goes_on_to(lower, a, i)
+
+
 def _own_clause(words: list[str], lower: list[str], a: int, k: int) -> bool:
     """Whether the verb at ``k`` is no infinitive or modal form ("to respond", "would see") and
     not inside the content of an earlier reporting verb ("voters said they want ...")."""
@@ -890,7 +897,7 @@ class Claims:
                     if not depth[k] and _stance_use(words, lower, a, b, k, spoken, headline) and not self._noun_use(lower, a, b, k):
                         found = self._verb(toks, lower, a, b, k, soft=True)
                         out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.3))
-                elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and (not _reported_before(lower, a, k) or _comma_gerund(lower, a, k)):
+                elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and (not _reported_before(lower, a, k) or _comma_gerund(lower, a, k)) and not _infinitive(words, lower, a, k):
                     found = self._verb(toks, lower, a, b, k, soft=True)
                     if found:
                         out.append(found)
