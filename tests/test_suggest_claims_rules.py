@@ -420,3 +420,12 @@ def test_an_attitude_verb_after_to_is_an_aim_not_a_stance() -> None:
         assert "CUE" not in spans, text
     spans, _ = _attr("The mayor will dismiss the report as noise.")  # after a modal it stays
     assert spans["CUE"] == ["will dismiss"]
+
+
+def test_stance_verbs_marked_two_times_in_five_or_more_are_cues() -> None:
+    spans, _ = _attr("The clerk alleges that the vote was rigged.")
+    assert spans == {"CUE": ["alleges"], "SOURCE": ["The clerk"], "CLAIM": ["that the vote was rigged"]}
+    spans, _ = _attr("The note on the door read: “Closed for good.”")
+    assert spans["CUE"] == ["read:"] and spans["SOURCE"] == ["The note on the door"]
+    spans, _ = _attr("The mayor is considering a new dam.")
+    assert spans["CUE"] == ["is considering"]
