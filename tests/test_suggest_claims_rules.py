@@ -429,3 +429,10 @@ def test_stance_verbs_marked_two_times_in_five_or_more_are_cues() -> None:
     assert spans["CUE"] == ["read:"] and spans["SOURCE"] == ["The note on the door"]
     spans, _ = _attr("The mayor is considering a new dam.")
     assert spans["CUE"] == ["is considering"]
+
+
+def test_reportedly_is_a_cue_of_its_own_unless_a_cue_verb_follows() -> None:
+    spans, _ = _attr("The county is reportedly building a second dam.")
+    assert spans["CUE"] == ["reportedly"]
+    spans, _ = _attr("The mayor reportedly said the dam would close.")  # the verb's cue takes it in
+    assert spans["CUE"] == ["reportedly said"]

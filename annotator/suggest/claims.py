@@ -236,7 +236,7 @@ _NOUN_BEFORE = frozenset(
     "of for with without in on at from into over under about against between than".split()
 )
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "reportedly"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -759,6 +759,15 @@ def _comma_gerund(lower: list[str], a: int, k: int) -> bool:
     return k > a and lower[k - 1] == "," and lower[k].endswith("ing") and lower[k] not in _NOT_COMMA_GERUNDS
 
 
+def _verb_cue_after(lower: list[str], k: int, b: int) -> bool:
+    """Whether the verb after the adverb at ``k`` (past its auxiliaries) is a cue word of its
+    own ("reportedly said", "reportedly has argued"), whose cue takes the adverb in."""
+    x = k + 1
+    while x < b and lower[x] in _CUE_AUX:
+        x += 1
+    return x < b and lower[x] in _TRIGGERS
+
+
 def _outer_attribution_only(lower: list[str], depth: list[bool], a: int, b: int, found: list[dict]) -> list[dict]:
     """The attributions of one sentence, less the reporting verbs under an "according to"
     ("According to the memo, the mayor told aides ...", "..., he said, according to a
@@ -919,6 +928,8 @@ class Claims:
                 elif _makes_clear(lower, k, b) and not depth[k]:
                     found = self._verb(toks, lower, a, b, k, soft=False)
                     out.append(found if found else {"CUE": (_cue_start(words, lower, a, k), _makes_clear(lower, k, b)), "score": 0.4})
+                elif w == "reportedly" and not depth[k] and not _verb_cue_after(lower, k, b):
+                    out.append({"CUE": (k, k), "score": 0.3})  # "The FBI is reportedly making ...": the adverb alone
                 elif w == "in" and k + 2 < b:
                     found = self._in_source(toks, lower, a, b, k)
                     if found:
