@@ -436,3 +436,8 @@ def test_reportedly_is_a_cue_of_its_own_unless_a_cue_verb_follows() -> None:
     assert spans["CUE"] == ["reportedly"]
     spans, _ = _attr("The mayor reportedly said the dam would close.")  # the verb's cue takes it in
     assert spans["CUE"] == ["reportedly said"]
+
+
+def test_a_decision_taken_is_a_stance_cue() -> None:
+    spans, _ = _attr("The council decided that the dam would stay open.")
+    assert spans == {"CUE": ["decided"], "SOURCE": ["The council"], "CLAIM": ["that the dam would stay open"]}

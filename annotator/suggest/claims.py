@@ -182,7 +182,7 @@ STANCE_CUES: frozenset[str] = frozenset(
     wondering pondered emphasizes outlining characterizes labeling hailing
     read tell considering titled warning challenging describe debated conclude announce resisted
     discuss alleges nominated pronounced determining planned addressed attacking estimates claim
-    echoing advising
+    echoing advising decided decide blocked chanting
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Verbs that take "about" into the cue (see ``_particle``).
