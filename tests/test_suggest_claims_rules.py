@@ -441,3 +441,10 @@ def test_reportedly_is_a_cue_of_its_own_unless_a_cue_verb_follows() -> None:
 def test_a_decision_taken_is_a_stance_cue() -> None:
     spans, _ = _attr("The council decided that the dam would stay open.")
     assert spans == {"CUE": ["decided"], "SOURCE": ["The council"], "CLAIM": ["that the dam would stay open"]}
+
+
+def test_a_colon_after_a_cue_of_several_words_closes_the_cue() -> None:
+    spans, _ = _attr("The mayor fired back: “The dam is safe.”")
+    assert spans["CUE"] == ["fired back:"] and spans["SOURCE"] == ["The mayor"]
+    spans, _ = _attr("Roe said in a statement: “The dam is safe.”")
+    assert spans["CUE"] == ["said in a statement:"]
