@@ -448,3 +448,10 @@ def test_a_colon_after_a_cue_of_several_words_closes_the_cue() -> None:
     assert spans["CUE"] == ["fired back:"] and spans["SOURCE"] == ["The mayor"]
     spans, _ = _attr("Roe said in a statement: “The dam is safe.”")
     assert spans["CUE"] == ["said in a statement:"]
+
+
+def test_the_manner_of_speaking_after_the_verb_is_part_of_the_cue() -> None:
+    spans, _ = _attr("“The dam is safe,” the mayor said with a shrug.")
+    assert spans == {"CUE": ["said with a shrug"], "SOURCE": ["the mayor"], "CLAIM": ["“The dam is safe,”"]}
+    spans, _ = _attr("“The dam is safe,” the mayor said with a shrug of his shoulders.")  # a longer phrase stays out
+    assert spans["CUE"] == ["said"]

@@ -969,6 +969,9 @@ class Claims:
             end_k += 1  # "said sarcastically", "wrote recently"
         elif end_k + 2 < b and lower[end_k + 1] in _WEEKDAYS and lower[end_k + 2] in _END:
             end_k += 1  # "..., Roe said Tuesday.": the day closing the sentence is part of the cue
+        if (end_k + 4 < b and lower[end_k + 1] == "with" and lower[end_k + 2] in ("a", "an")
+                and toks.words[end_k + 3].isalpha() and toks.words[end_k + 3].islower() and lower[end_k + 4] in _TRAIL):
+            end_k += 3  # "she said with a laugh.": the manner of speaking is part of the cue
         if end_k > k and end_k + 1 < b and lower[end_k + 1] == ":":
             end_k += 1  # "said in a statement:", "added wryly:", "shot back:": the colon closes the cue
         cue = (cue_i, end_k)
