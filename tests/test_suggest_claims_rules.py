@@ -455,3 +455,15 @@ def test_the_manner_of_speaking_after_the_verb_is_part_of_the_cue() -> None:
     assert spans == {"CUE": ["said with a shrug"], "SOURCE": ["the mayor"], "CLAIM": ["“The dam is safe,”"]}
     spans, _ = _attr("“The dam is safe,” the mayor said with a shrug of his shoulders.")  # a longer phrase stays out
     assert spans["CUE"] == ["said"]
+
+
+def test_as_before_the_source_stays_out_of_the_claim() -> None:
+    spans, _ = _attr("The dam will close soon, as the mayor said on Monday.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["the mayor"], "CLAIM": ["The dam will close soon"]}
+
+
+def test_as_someone_put_it_is_a_cue() -> None:
+    spans, rels = _attr("“The dam is a gift,” as the mayor put it.")
+    assert spans == {"CUE": ["put it"], "SOURCE": ["the mayor"], "CLAIM": ["“The dam is a gift,”"]}
+    spans, _ = _attr("To put it mildly, the dam is old.")  # an aside of the writer
+    assert "CUE" not in spans

@@ -236,7 +236,7 @@ _NOUN_BEFORE = frozenset(
     "of for with without in on at from into over under about against between than".split()
 )
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "reportedly"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -503,7 +503,9 @@ _GO = frozenset("go goes going went gone".split())
 
 def _makes_clear(lower: list[str], k: int, b: int) -> int:
     """The index of "clear" in "made clear" / "makes it clear" at ``k`` (a finite form: "to
-    make clear" is an aim, not a statement), else 0."""
+    make clear" is an aim, not a statement), or of "it" in "as Roe put it,", else 0."""
+    if lower[k] in ("put", "puts") and k + 2 < b and lower[k + 1] == "it" and lower[k + 2] in (",", ":", ".", "in"):
+        return k + 1 if k == 0 or lower[k - 1] not in _MODALS | {"me", "let", "us"} else 0  # "as Roe put it," (not "to put it,")
     if lower[k] not in ("made", "makes"):
         return 0
     if k + 1 < b and lower[k + 1] == "clear":
@@ -1294,6 +1296,8 @@ class Claims:
     def _content_before(self, toks: Toks, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
         """Content from the sentence (or its opening quotation mark) to just before ``end``."""
         e = end - 1
+        if e >= a and lower[e] == "as":
+            e -= 1  # "“It will pass,” as Roe put it": "as" belongs to the attribution
         while e >= a and lower[e] in _TRAIL:
             e -= 1
         s = a
