@@ -467,3 +467,12 @@ def test_as_someone_put_it_is_a_cue() -> None:
     assert spans == {"CUE": ["put it"], "SOURCE": ["the mayor"], "CLAIM": ["“The dam is a gift,”"]}
     spans, _ = _attr("To put it mildly, the dam is old.")  # an aside of the writer
     assert "CUE" not in spans
+
+
+def test_point_to_and_point_out_after_a_plural_subject_are_cues() -> None:
+    spans, _ = _attr("Farmers point to the dry summer as the cause.")
+    assert spans["CUE"] == ["point to"] and spans["SOURCE"] == ["Farmers"]
+    spans, _ = _attr("Critics of the dam point out that it leaks.")
+    assert spans["CUE"] == ["point out"]
+    spans, _ = _attr("Aides were quick to point out that the dam leaks.")  # an infinitive: no cue of its own
+    assert "CUE" not in spans

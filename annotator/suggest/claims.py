@@ -82,6 +82,7 @@ _FEELINGS = frozenset(
 #: Verbs whose particle belongs to the cue ("pointed out", "called for"); some are cues only with it.
 PARTICLES: dict[str, frozenset[str]] = {
     "pointed": frozenset({"out", "to"}), "points": frozenset({"out", "to"}), "pointing": frozenset({"out", "to"}),
+    "point": frozenset({"out", "to"}),
     "referring": frozenset({"to"}), "referred": frozenset({"to"}), "refers": frozenset({"to"}),
     "talked": frozenset({"about"}),
     "called": frozenset({"for", "on", "out", "upon"}), "calls": frozenset({"for", "on", "out", "upon"}), "calling": frozenset({"for", "on", "out", "upon"}),
@@ -149,7 +150,7 @@ _CUE_ADVERBS = frozenset(
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
 #: Words before a verb that make it no attribution ("by saying", "can't say", "as if to say").
 _NOT_CUE_BEFORE = frozenset("as in of for me to can could would should might must let just".split())
-_BARE = frozenset("say tell know think believe see show find call suggest hope agree expect add note write argue insist warn urge deny confirm admit declare".split())
+_BARE = frozenset("say tell know think believe see show find call suggest hope agree expect add note write argue insist warn urge deny confirm admit declare point".split())
 _IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
 #: Attitude and stance verbs (lexicon.ATTITUDE_VERBS) beyond the core: cues when used as verbs.
