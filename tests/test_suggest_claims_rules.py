@@ -476,3 +476,10 @@ def test_point_to_and_point_out_after_a_plural_subject_are_cues() -> None:
     assert spans["CUE"] == ["point out"]
     spans, _ = _attr("Aides were quick to point out that the dam leaks.")  # an infinitive: no cue of its own
     assert "CUE" not in spans
+
+
+def test_seeking_is_a_cue_in_the_present_progressive_only() -> None:
+    spans, _ = _attr("The city is seeking a new site for the dam.")
+    assert spans["CUE"] == ["is seeking"]
+    spans, _ = _attr("Farmers seeking water lined up at the dam.")
+    assert "CUE" not in spans

@@ -183,9 +183,13 @@ STANCE_CUES: frozenset[str] = frozenset(
     wondering pondered emphasizes outlining characterizes labeling hailing
     read tell considering titled warning challenging describe debated conclude announce resisted
     discuss alleges nominated pronounced determining planned addressed attacking estimates claim
-    echoing advising decided decide blocked chanting
+    echoing advising decided decide blocked chanting seeking planning
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
+#: Stance gerunds that are a cue only in the present progressive ("the city is seeking ...",
+#: "they are planning ..."), not as a participle after a noun ("groups seeking help").
+_PRESENT_PROGRESSIVE = frozenset("seeking planning".split())
+_PRESENT_BE = frozenset("is are ’s 's ’re 're am".split())
 #: Verbs that take "about" into the cue (see ``_particle``).
 _ABOUT_VERBS: frozenset[str] = (CORE_CUES | STANCE_CUES | WIDE_CUES) - frozenset(
     "asked asking called calls calling expected".split()  # "asked about": PolNeAR keeps "asked" alone
@@ -709,6 +713,8 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spok
     transcript (``spoken``), and in a clause of its own (``_own_clause``)."""
     if k == a or not (words[k][:1].islower() or headline):
         return False
+    if lower[k] in _PRESENT_PROGRESSIVE and lower[k - 1] not in _PRESENT_BE:
+        return False  # "voters seeking change", "was seeking": no stance of the moment
     if lower[k] in _NOUN_TOO and not (lower[k - 1].endswith("s") or lower[k - 1] in _PRONOUNS or _evidence_subject(lower, a, k)):
         return False  # "a talk show", "the TV show": a noun after a noun; "polls show" is a verb
     if lower[k - 1][:1].isdigit() or lower[k - 1] in ("more", "fewer", "most", "many", "few"):
