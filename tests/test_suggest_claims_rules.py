@@ -483,3 +483,12 @@ def test_seeking_is_a_cue_in_the_present_progressive_only() -> None:
     assert spans["CUE"] == ["is seeking"]
     spans, _ = _attr("Farmers seeking water lined up at the dam.")
     assert "CUE" not in spans
+
+
+def test_an_adjective_of_a_stance_after_be_is_a_cue() -> None:
+    spans, _ = _attr("The farmers were adamant that the dam must go.")
+    assert spans["CUE"] == ["were adamant"] and spans["SOURCE"] == ["The farmers"]
+    spans, _ = _attr("The mayor is eager to open the dam.")
+    assert spans["CUE"] == ["is eager"]
+    spans, _ = _attr("An eager crowd waited at the dam.")  # no "be": an attribute, no stance voiced
+    assert "CUE" not in spans

@@ -241,7 +241,7 @@ _NOUN_BEFORE = frozenset(
     "of for with without in on at from into over under about against between than".split()
 )
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly", "eager", "adamant", "hopeful", "outraged"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -572,7 +572,7 @@ _SEEM = frozenset("seem seems seemed appear appears appeared".split())
 
 
 #: Participles that say a state of mind of their subject ("are worried", "is convinced").
-_STATES = frozenset("worried convinced concerned determined opposed committed".split())
+_STATES = frozenset("worried convinced concerned determined opposed committed outraged".split())
 
 
 def _no_source(lower: list[str], source: tuple[int, int], cue_i: int, k: int) -> bool:
@@ -768,6 +768,16 @@ def _comma_gerund(lower: list[str], a: int, k: int) -> bool:
     return k > a and lower[k - 1] == "," and lower[k].endswith("ing") and lower[k] not in _NOT_COMMA_GERUNDS
 
 
+#: Adjectives of a stance held, cues after a form of "be" ("was adamant", "is eager to").
+_STANCE_ADJECTIVES = frozenset("eager adamant hopeful outraged".split())
+
+
+def _after_be(words: list[str], lower: list[str], a: int, k: int) -> bool:
+    """Whether a form of "be" stands among the auxiliaries and adverbs just before ``k``."""
+    i = _cue_start(words, lower, a, k)
+    return any(lower[x] in _BE for x in range(i, k))
+
+
 def _verb_cue_after(lower: list[str], k: int, b: int) -> bool:
     """Whether the verb after the adverb at ``k`` (past its auxiliaries) is a cue word of its
     own ("reportedly said", "reportedly has argued"), whose cue takes the adverb in."""
@@ -937,6 +947,8 @@ class Claims:
                 elif _makes_clear(lower, k, b) and not depth[k]:
                     found = self._verb(toks, lower, a, b, k, soft=False)
                     out.append(found if found else {"CUE": (_cue_start(words, lower, a, k), _makes_clear(lower, k, b)), "score": 0.4})
+                elif w in _STANCE_ADJECTIVES and not depth[k] and _after_be(words, lower, a, k) and _own_clause(words, lower, a, k):
+                    out.append(self._cue_alone(toks, lower, a, b, k, 0.3))  # "the mayor was adamant that ..."
                 elif w == "reportedly" and not depth[k] and not _verb_cue_after(lower, k, b):
                     out.append({"CUE": (k, k), "score": 0.3})  # "The FBI is reportedly making ...": the adverb alone
                 elif w == "in" and k + 2 < b:
