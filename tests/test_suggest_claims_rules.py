@@ -492,3 +492,14 @@ def test_an_adjective_of_a_stance_after_be_is_a_cue() -> None:
     assert spans["CUE"] == ["is eager"]
     spans, _ = _attr("An eager crowd waited at the dam.")  # no "be": an attribute, no stance voiced
     assert "CUE" not in spans
+
+
+def test_idioms_of_a_stance_taken_are_cues() -> None:
+    for text, cue in (("The senator took aim at the dam plan.", "took aim at"),
+                      ("The judge sided with the farmers.", "sided with"),
+                      ("The mayor went after his rival on Monday.", "went after"),
+                      ("Roe took issue with the report.", "took issue with")):
+        spans, _ = _attr(text)
+        assert spans["CUE"] == [cue], text
+    spans, _ = _attr("The mayor took a walk by the dam.")
+    assert "CUE" not in spans

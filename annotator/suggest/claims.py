@@ -101,11 +101,15 @@ PARTICLES: dict[str, frozenset[str]] = {
     "talking": frozenset({"about"}), "voted": frozenset({"for", "against"}), "votes": frozenset({"for", "against"}),
     "pushed": frozenset({"for"}), "pushes": frozenset({"for"}),
     "expressed": _FEELINGS, "expresses": _FEELINGS,
+    # idioms of a stance taken ("sided with", "went after", "stood by", "took issue with", "took aim at")
+    "sided": frozenset({"with"}), "sides": frozenset({"with"}), "went": frozenset({"after"}), "goes": frozenset({"after"}),
+    "stood": frozenset({"by"}), "stands": frozenset({"by"}),
+    "took": frozenset({"issue", "aim"}), "takes": frozenset({"issue", "aim"}), "taking": frozenset({"issue", "aim"}),
 }
-_PHRASAL = frozenset("railed rails laid lays shot shoots fired fires lashed lashes weighed weighs spelled spells expressed expresses".split())
+_PHRASAL = frozenset("railed rails laid lays shot shoots fired fires lashed lashes weighed weighs spelled spells expressed expresses took takes taking".split())
 #: Prepositions that close a phrasal cue ("lashed out at", "weighed in on", "fired back at").
 _PHRASAL_PREP: dict[str, frozenset[str]] = {
-    "back": frozenset({"at"}), "out": frozenset({"at"}), "in": frozenset({"on"}),
+    "back": frozenset({"at"}), "out": frozenset({"at"}), "in": frozenset({"on"}), "issue": frozenset({"with"}), "aim": frozenset({"at"}),
     **dict.fromkeys(_FEELINGS, frozenset({"about", "for", "over", "at", "with"})),  # "expressed concern about"
 }
 #: Particles that join a cue found without them ("worried about"): the verb is a cue alone too.
