@@ -18,7 +18,9 @@ its verb ("has repeatedly said"); a quoted CLAIM before its cue runs on over the
 that opens the next sentence (“It will pass,” she said. “We have the votes.” is one CLAIM);
 a passive cue ("it was reported") has no SOURCE before it; under "according to" or an opening
 "In a poll ..., " only the outer attribution is cued; multiword cues ("went on to say", "made
-it clear", "lashed out at", "expressed concern about") are one CUE.
+it clear", "lashed out at", "expressed concern about", "took issue with", "as Roe put it",
+"said with a grin", "said in a statement:") are one CUE; "reportedly" with no cue verb after it
+and a stance adjective after "be" ("were adamant that") are cues too.
 
 Besides speech verbs, PolNeAR marks beliefs, wishes and stances as cues ("the senator thinks",
 "voters want", "the mayor backed"): the word lists are written here, and each word was kept
@@ -820,7 +822,7 @@ class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "4"
+    version = "5"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
