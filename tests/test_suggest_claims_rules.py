@@ -503,3 +503,8 @@ def test_idioms_of_a_stance_taken_are_cues() -> None:
         assert spans["CUE"] == [cue], text
     spans, _ = _attr("The mayor took a walk by the dam.")
     assert "CUE" not in spans
+
+
+def test_a_verb_followed_by_by_and_a_gerund_cue_is_one_cue() -> None:
+    spans, _ = _attr("The mayor responded by saying that the dam is safe.")
+    assert spans == {"CUE": ["responded by saying"], "SOURCE": ["The mayor"], "CLAIM": ["that the dam is safe"]}

@@ -610,6 +610,27 @@ def _issued_statement(lower: list[str], a: int, k: int) -> int | None:
     return None
 
 
+_BEGAN = frozenset("began begins begin started starts opened opens".split())
+
+
+def _verb_by_gerund(lower: list[str], a: int, i: int, k: int) -> int | None:
+    """The index of the finite verb in "responded by saying", "began by noting" before the
+    gerund cue at ``k`` (whose cue opens at ``i``), or None."""
+    if not lower[k].endswith("ing") or i - 2 < a or lower[i - 1] != "by":
+        return None
+    v = lower[i - 2]
+    return i - 2 if (v.endswith("ed") and len(v) > 4) or v in _BEGAN else None
+
+
+def _gerund_cue_after_by(words: list[str], lower: list[str], a: int, b: int, k: int) -> bool:
+    """Whether the verb at ``k`` is followed by "by" and a gerund cue ("responded by saying",
+    "began by first noting") that makes one cue with it."""
+    g = k + 2
+    while g < b and (lower[g] in _CUE_ADVERBS or _ly_adverb(words, lower, g)):
+        g += 1
+    return g < b and lower[g] in _TRIGGERS and _verb_by_gerund(lower, a, k + 2, g) == k
+
+
 def _cue_start_plain(lower: list[str], a: int, x: int) -> int:
     """``x`` moved back over the auxiliaries before it ("has issued")."""
     while x - 1 >= a and lower[x - 1] in _CUE_AUX:
@@ -904,6 +925,9 @@ class Claims:
                         out.append(found)
                     k += 2
                     continue
+                if k + 2 < b and lower[k + 1] == "by" and _gerund_cue_after_by(words, lower, a, b, k):
+                    k += 1  # "responded by saying": the gerund's cue takes this verb in
+                    continue
                 if _discourse_marker(lower, a, b, k):
                     k += 1  # "than, say, the others", "All told,", "you know,", "believe me", "not to mention"
                     continue
@@ -972,6 +996,11 @@ class Claims:
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
         """A reporting verb at ``k``: work out which side the content is on."""
         cue_i = _cue_start(toks.words, lower, a, k)
+        led_by = _verb_by_gerund(lower, a, cue_i, k)
+        if led_by is not None and not any(lower[x] in _BE for x in range(_cue_start(toks.words, lower, a, led_by), led_by)):
+            cue_i = _cue_start(toks.words, lower, a, led_by)  # "she responded by saying": one cue
+        else:
+            led_by = None  # "it is justified by arguing": a passive, the gerund alone
         # "SOURCE also said": the adverb is left out of the cue, skipped for the source
         src_end = cue_i - 1
         while src_end >= a and (lower[src_end] in _SKIP_BACK or _ly_adverb(toks.words, lower, src_end)):
@@ -1027,7 +1056,7 @@ class Claims:
             source_before = self._subject(toks, lower, a, src_end)  # "Roe left early and said ..."
         if not tail_empty and source_before is not None and _quote_closed_before(toks, a, source_before[0]):
             tail_empty = True  # “CLAIM,” SOURCE said on the radio on Friday.
-        gerund = lower[k].endswith("ing")
+        gerund = lower[k].endswith("ing") and led_by is None
         issued = _issued_statement(lower, a, k) if gerund else None
         if issued is not None:
             # "SOURCE issued a statement saying CLAIM": the whole is the cue
