@@ -508,3 +508,8 @@ def test_idioms_of_a_stance_taken_are_cues() -> None:
 def test_a_verb_followed_by_by_and_a_gerund_cue_is_one_cue() -> None:
     spans, _ = _attr("The mayor responded by saying that the dam is safe.")
     assert spans == {"CUE": ["responded by saying"], "SOURCE": ["The mayor"], "CLAIM": ["that the dam is safe"]}
+
+
+def test_a_day_between_the_statement_and_its_gerund_stays_in_the_cue() -> None:
+    spans, _ = _attr("The county issued a statement Tuesday saying the dam is safe.")
+    assert spans["CUE"] == ["issued a statement Tuesday saying"] and spans["SOURCE"] == ["The county"]

@@ -598,6 +598,8 @@ _ISSUE_VERBS = frozenset("issued released sent posted put published issues relea
 def _issued_statement(lower: list[str], a: int, k: int) -> int | None:
     """The index of "issued" in "issued a statement saying" before the gerund at ``k``, or None."""
     x = k - 1
+    while x > a and (lower[x] in _WEEKDAYS or lower[x] in ("night", "morning", "afternoon", "evening")):
+        x -= 1  # "issued a statement Tuesday night saying"
     if x < a or lower[x] not in _MEDIA:
         return None
     x -= 1
