@@ -513,3 +513,10 @@ def test_a_verb_followed_by_by_and_a_gerund_cue_is_one_cue() -> None:
 def test_a_day_between_the_statement_and_its_gerund_stays_in_the_cue() -> None:
     spans, _ = _attr("The county issued a statement Tuesday saying the dam is safe.")
     assert spans["CUE"] == ["issued a statement Tuesday saying"] and spans["SOURCE"] == ["The county"]
+
+
+def test_talk_shows_are_programmes_not_a_verb() -> None:
+    spans, _ = _attr("Cable news shows ran the clip all day.")
+    assert "CUE" not in spans
+    spans, _ = _attr("New polls show the mayor ahead.")
+    assert spans["CUE"] == ["show"]

@@ -720,6 +720,8 @@ def _discourse_marker(lower: list[str], a: int, b: int, k: int) -> bool:
     return False
 
 
+#: Kinds of programme before "show(s)" ("talk shows", "morning show"), where it is a noun.
+_SHOW_KINDS = frozenset("talk morning evening late-night television tv news radio game cable cooking award awards road".split())
 #: Plural nouns of records and evidence, the usual subject of "show" ("polls in Ohio show").
 _EVIDENCE = frozenset("polls surveys records data numbers figures results documents studies statistics estimates filings emails".split())
 
@@ -929,6 +931,9 @@ class Claims:
                     continue
                 if k + 2 < b and lower[k + 1] == "by" and _gerund_cue_after_by(words, lower, a, b, k):
                     k += 1  # "responded by saying": the gerund's cue takes this verb in
+                    continue
+                if w in ("show", "shows") and k > a and lower[k - 1] in _SHOW_KINDS:
+                    k += 1  # "talk shows", "the morning show": a programme, not a verb
                     continue
                 if _discourse_marker(lower, a, b, k):
                     k += 1  # "than, say, the others", "All told,", "you know,", "believe me", "not to mention"
