@@ -520,3 +520,8 @@ def test_talk_shows_are_programmes_not_a_verb() -> None:
     assert "CUE" not in spans
     spans, _ = _attr("New polls show the mayor ahead.")
     assert spans["CUE"] == ["show"]
+
+
+def test_the_verb_of_thats_according_to_is_part_of_the_cue() -> None:
+    spans, _ = _attr("The dam is safe, and that’s according to the county engineers.")
+    assert spans["CUE"] == ["’s according to"] and spans["SOURCE"] == ["the county engineers"]

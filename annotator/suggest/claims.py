@@ -1190,7 +1190,9 @@ class Claims:
     def _according(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``according to SOURCE, CLAIM`` or ``CLAIM, according to SOURCE``."""
         cue = (k, k + 1)
-        before = self._content_before(toks, lower, a, k)
+        if k - 2 >= a and lower[k - 1] in ("’s", "'s") and lower[k - 2] in ("that", "this", "it"):
+            cue = (k - 1, k + 1)  # "That’s according to the survey": the verb is part of the cue
+        before = self._content_before(toks, lower, a, cue[0])
         src = self._source_forward(toks, lower, k + 2, b, tail=before is not None)
         if src is None:
             return None
