@@ -525,3 +525,10 @@ def test_talk_shows_are_programmes_not_a_verb() -> None:
 def test_the_verb_of_thats_according_to_is_part_of_the_cue() -> None:
     spans, _ = _attr("The dam is safe, and that’s according to the county engineers.")
     assert spans["CUE"] == ["’s according to"] and spans["SOURCE"] == ["the county engineers"]
+
+
+def test_since_before_a_cue_joins_it_only_after_an_auxiliary() -> None:
+    spans, _ = _attr("The mayor has stayed silent since announcing the new dam.")
+    assert spans["CUE"] == ["announcing"]
+    spans, _ = _attr("Roe has since said the dam is safe.")
+    assert spans["CUE"] == ["has since said"]

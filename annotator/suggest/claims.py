@@ -500,6 +500,8 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
     i = k
     while i - 1 >= a:
         w = lower[i - 1]
+        if w == "since" and not (i - 2 >= a and lower[i - 2] in _CUE_AUX):
+            break  # "since announcing": a preposition; "has since said" keeps it
         if w in _CUE_AUX or w in _CUE_ADVERBS or _ly_adverb(words, lower, i - 1):
             i -= 1
         elif _goes_on_to(lower, a, i):
