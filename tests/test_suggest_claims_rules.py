@@ -532,3 +532,10 @@ def test_since_before_a_cue_joins_it_only_after_an_auxiliary() -> None:
     assert spans["CUE"] == ["announcing"]
     spans, _ = _attr("Roe has since said the dam is safe.")
     assert spans["CUE"] == ["has since said"]
+
+
+def test_believe_in_and_remarked_upon_keep_their_preposition() -> None:
+    spans, _ = _attr("Farmers in the valley believe in the new dam.")
+    assert spans["CUE"] == ["believe in"]
+    spans, _ = _attr("The mayor remarked upon the state of the dam.")
+    assert spans["CUE"] == ["remarked upon"]

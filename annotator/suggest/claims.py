@@ -117,6 +117,8 @@ _PHRASAL_PREP: dict[str, frozenset[str]] = {
 #: Particles that join a cue found without them ("worried about"): the verb is a cue alone too.
 _CUE_PARTICLES: dict[str, frozenset[str]] = {
     **PARTICLES, "worried": frozenset({"about"}), "worries": frozenset({"about"}),
+    "believe": frozenset({"in"}), "believes": frozenset({"in"}), "believed": frozenset({"in"}),  # "believes in"
+    "remarked": frozenset({"upon", "on"}), "agreed": frozenset({"with", "on"}),
 }
 
 
