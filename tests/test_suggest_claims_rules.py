@@ -539,3 +539,11 @@ def test_believe_in_and_remarked_upon_keep_their_preposition() -> None:
     assert spans["CUE"] == ["believe in"]
     spans, _ = _attr("The mayor remarked upon the state of the dam.")
     assert spans["CUE"] == ["remarked upon"]
+
+
+def test_cannot_having_finally_and_soon_open_the_cue() -> None:
+    for text, cue in (("The mayor cannot say when the dam will open.", "cannot say"),
+                      ("The mayor, having announced the dam, left.", "having announced"),
+                      ("The mayor finally confirmed that the dam will open.", "finally confirmed")):
+        spans, _ = _attr(text)
+        assert spans["CUE"] == [cue], text

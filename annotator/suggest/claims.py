@@ -153,7 +153,7 @@ SOFT_CUES: frozenset[str] = frozenset(
 
 _CUE_ADVERBS = frozenset(
     "just often even always also previously later repeatedly recently then again once reportedly publicly privately never not "
-    "first now since initially originally once already still further long both".split()
+    "first now since initially originally once already still further long both finally soon".split()
 )
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
 #: Words before a verb that make it no attribution ("by saying", "can't say", "as if to say").
@@ -493,7 +493,7 @@ def _closes_appositive(words: list[str], lower: list[str], x: int) -> bool:
 
 
 #: Auxiliaries a cue opens with ("has been saying", "will argue", "did n't mention").
-_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t might could may can should must ’s 's ’ve 've ’re 're ’m 'm ’d 'd ’ll 'll".split())
+_CUE_AUX = frozenset("has have had having would will did does do is was were are been be being n't n’t might could may can cannot should must ’s 's ’ve 've ’re 're ’m 'm ’d 'd ’ll 'll".split())
 
 
 def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
