@@ -547,3 +547,10 @@ def test_cannot_having_finally_and_soon_open_the_cue() -> None:
                       ("The mayor finally confirmed that the dam will open.", "finally confirmed")):
         spans, _ = _attr(text)
         assert spans["CUE"] == [cue], text
+
+
+def test_only_before_a_cue_verb_opens_the_cue_but_not_before_a_noun() -> None:
+    spans, _ = _attr("The mayor would only say that the dam is safe.")
+    assert spans["CUE"] == ["would only say"]
+    spans, _ = _attr("Her only hope is a new dam.")
+    assert "CUE" not in spans

@@ -153,7 +153,7 @@ SOFT_CUES: frozenset[str] = frozenset(
 
 _CUE_ADVERBS = frozenset(
     "just often even always also previously later repeatedly recently then again once reportedly publicly privately never not "
-    "first now since initially originally once already still further long both finally soon".split()
+    "first now since initially originally once already still further long both finally soon only".split()
 )
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
 #: Words before a verb that make it no attribution ("by saying", "can't say", "as if to say").
@@ -948,8 +948,8 @@ class Claims:
                 if w in _NAMING and k > a and _names_a_thing(words, lower, k):
                     k += 1  # "a group called ...", "so-called": a name given, not an attribution
                     continue
-                if k > a and lower[k - 1] in _ARTICLES:
-                    k += 1  # "an added benefit", "his claimed income": a noun or an adjective, not a verb
+                if k > a and (lower[k - 1] in _ARTICLES or (lower[k - 1] == "only" and k - 2 >= a and lower[k - 2] in _ARTICLES | {"’s", "'s"})):
+                    k += 1  # "an added benefit", "his claimed income", "her only hope": a noun or an adjective, not a verb
                     continue
                 if k > a and lower[k - 1] in _NOT_CUE_BEFORE and (w in _BARE or w.endswith("ing")) and not _goes_on_to(lower, a, k):
                     k += 1  # "can say", "as if to say", "by saying": no attribution
