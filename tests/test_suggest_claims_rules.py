@@ -554,3 +554,13 @@ def test_only_before_a_cue_verb_opens_the_cue_but_not_before_a_noun() -> None:
     assert spans["CUE"] == ["would only say"]
     spans, _ = _attr("Her only hope is a new dam.")
     assert "CUE" not in spans
+
+
+def test_a_cue_close_after_another_with_no_break_between_is_inside_its_content() -> None:
+    spans, rels = _attr("The mayor said the clerk told aides that the dam would close.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["The mayor"], "CLAIM": ["the clerk told aides that the dam would close"]}
+    # a comma and "and", or a conjunction, open a clause with a cue of its own
+    spans, _ = _attr("The mayor said the dam would close, and the clerk told aides it would stay open.")
+    assert spans["CUE"] == ["said", "told"]
+    spans, _ = _attr("The mayor said the dam would close when the clerk announced the vote.")
+    assert spans["CUE"] == ["said", "announced"]
