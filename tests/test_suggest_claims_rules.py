@@ -564,3 +564,9 @@ def test_a_cue_close_after_another_with_no_break_between_is_inside_its_content()
     assert spans["CUE"] == ["said", "told"]
     spans, _ = _attr("The mayor said the dam would close when the clerk announced the vote.")
     assert spans["CUE"] == ["said", "announced"]
+
+
+def test_a_heading_word_before_a_colon_is_no_speaker() -> None:
+    for text in ("Wow: The Dam Just Opened Again.", "Contributing: Ann Roe and Jon Berg."):
+        spans, _ = _attr(text)
+        assert ":" not in spans.get("CUE", []), text

@@ -366,7 +366,8 @@ def _opens_quote(toks: Toks, x: int) -> bool:
 #: Headings before a colon that are not a speaker.
 _NOT_SPEAKERS = frozenset(
     "q a note correction update updated breaking related watch read editor's editor’s editor's note editor’s note "
-    "clarification disclosure caption photo video source sources question answer name age remember".split()
+    "clarification disclosure caption photo video source sources question answer name age remember "
+    "wow look plus contributing bombshell exclusive listen warning alert".split()
 ) | frozenset(["editor's note", "editor’s note", "editor 's note", "editor ’s note", "read more", "still to come", "see also"])
 
 
