@@ -412,3 +412,161 @@ def test_respondents_under_an_opening_poll_are_not_cued_again() -> None:
 def test_a_feeling_voiced_keeps_the_preposition_after_it() -> None:
     spans, _ = _attr("Roe expressed concern about the dam.")
     assert spans["CUE"] == ["expressed concern about"]
+
+
+def test_an_attitude_verb_after_to_is_an_aim_not_a_stance() -> None:
+    for text in ("The plan is to portray the dam as a success.", "The aim was to dismiss the clerk quietly."):
+        spans, _ = _attr(text)
+        assert "CUE" not in spans, text
+    spans, _ = _attr("The mayor will dismiss the report as noise.")  # after a modal it stays
+    assert spans["CUE"] == ["will dismiss"]
+
+
+def test_stance_verbs_marked_two_times_in_five_or_more_are_cues() -> None:
+    spans, _ = _attr("The clerk alleges that the vote was rigged.")
+    assert spans == {"CUE": ["alleges"], "SOURCE": ["The clerk"], "CLAIM": ["that the vote was rigged"]}
+    spans, _ = _attr("The note on the door read: “Closed for good.”")
+    assert spans["CUE"] == ["read:"] and spans["SOURCE"] == ["The note on the door"]
+    spans, _ = _attr("The mayor is considering a new dam.")
+    assert spans["CUE"] == ["is considering"]
+
+
+def test_reportedly_is_a_cue_of_its_own_unless_a_cue_verb_follows() -> None:
+    spans, _ = _attr("The county is reportedly building a second dam.")
+    assert spans["CUE"] == ["reportedly"]
+    spans, _ = _attr("The mayor reportedly said the dam would close.")  # the verb's cue takes it in
+    assert spans["CUE"] == ["reportedly said"]
+
+
+def test_a_decision_taken_is_a_stance_cue() -> None:
+    spans, _ = _attr("The council decided that the dam would stay open.")
+    assert spans == {"CUE": ["decided"], "SOURCE": ["The council"], "CLAIM": ["that the dam would stay open"]}
+
+
+def test_a_colon_after_a_cue_of_several_words_closes_the_cue() -> None:
+    spans, _ = _attr("The mayor fired back: “The dam is safe.”")
+    assert spans["CUE"] == ["fired back:"] and spans["SOURCE"] == ["The mayor"]
+    spans, _ = _attr("Roe said in a statement: “The dam is safe.”")
+    assert spans["CUE"] == ["said in a statement:"]
+
+
+def test_the_manner_of_speaking_after_the_verb_is_part_of_the_cue() -> None:
+    spans, _ = _attr("“The dam is safe,” the mayor said with a shrug.")
+    assert spans == {"CUE": ["said with a shrug"], "SOURCE": ["the mayor"], "CLAIM": ["“The dam is safe,”"]}
+    spans, _ = _attr("“The dam is safe,” the mayor said with a shrug of his shoulders.")  # a longer phrase stays out
+    assert spans["CUE"] == ["said"]
+
+
+def test_as_before_the_source_stays_out_of_the_claim() -> None:
+    spans, _ = _attr("The dam will close soon, as the mayor said on Monday.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["the mayor"], "CLAIM": ["The dam will close soon"]}
+
+
+def test_as_someone_put_it_is_a_cue() -> None:
+    spans, rels = _attr("“The dam is a gift,” as the mayor put it.")
+    assert spans == {"CUE": ["put it"], "SOURCE": ["the mayor"], "CLAIM": ["“The dam is a gift,”"]}
+    spans, _ = _attr("To put it mildly, the dam is old.")  # an aside of the writer
+    assert "CUE" not in spans
+
+
+def test_point_to_and_point_out_after_a_plural_subject_are_cues() -> None:
+    spans, _ = _attr("Farmers point to the dry summer as the cause.")
+    assert spans["CUE"] == ["point to"] and spans["SOURCE"] == ["Farmers"]
+    spans, _ = _attr("Critics of the dam point out that it leaks.")
+    assert spans["CUE"] == ["point out"]
+    spans, _ = _attr("Aides were quick to point out that the dam leaks.")  # an infinitive: no cue of its own
+    assert "CUE" not in spans
+
+
+def test_seeking_is_a_cue_in_the_present_progressive_only() -> None:
+    spans, _ = _attr("The city is seeking a new site for the dam.")
+    assert spans["CUE"] == ["is seeking"]
+    spans, _ = _attr("Farmers seeking water lined up at the dam.")
+    assert "CUE" not in spans
+
+
+def test_an_adjective_of_a_stance_after_be_is_a_cue() -> None:
+    spans, _ = _attr("The farmers were adamant that the dam must go.")
+    assert spans["CUE"] == ["were adamant"] and spans["SOURCE"] == ["The farmers"]
+    spans, _ = _attr("The mayor is eager to open the dam.")
+    assert spans["CUE"] == ["is eager"]
+    spans, _ = _attr("An eager crowd waited at the dam.")  # no "be": an attribute, no stance voiced
+    assert "CUE" not in spans
+
+
+def test_idioms_of_a_stance_taken_are_cues() -> None:
+    for text, cue in (("The senator took aim at the dam plan.", "took aim at"),
+                      ("The judge sided with the farmers.", "sided with"),
+                      ("The mayor went after his rival on Monday.", "went after"),
+                      ("Roe took issue with the report.", "took issue with")):
+        spans, _ = _attr(text)
+        assert spans["CUE"] == [cue], text
+    spans, _ = _attr("The mayor took a walk by the dam.")
+    assert "CUE" not in spans
+
+
+def test_a_verb_followed_by_by_and_a_gerund_cue_is_one_cue() -> None:
+    spans, _ = _attr("The mayor responded by saying that the dam is safe.")
+    assert spans == {"CUE": ["responded by saying"], "SOURCE": ["The mayor"], "CLAIM": ["that the dam is safe"]}
+
+
+def test_a_day_between_the_statement_and_its_gerund_stays_in_the_cue() -> None:
+    spans, _ = _attr("The county issued a statement Tuesday saying the dam is safe.")
+    assert spans["CUE"] == ["issued a statement Tuesday saying"] and spans["SOURCE"] == ["The county"]
+
+
+def test_talk_shows_are_programmes_not_a_verb() -> None:
+    spans, _ = _attr("Cable news shows ran the clip all day.")
+    assert "CUE" not in spans
+    spans, _ = _attr("New polls show the mayor ahead.")
+    assert spans["CUE"] == ["show"]
+
+
+def test_the_verb_of_thats_according_to_is_part_of_the_cue() -> None:
+    spans, _ = _attr("The dam is safe, and that’s according to the county engineers.")
+    assert spans["CUE"] == ["’s according to"] and spans["SOURCE"] == ["the county engineers"]
+
+
+def test_since_before_a_cue_joins_it_only_after_an_auxiliary() -> None:
+    spans, _ = _attr("The mayor has stayed silent since announcing the new dam.")
+    assert spans["CUE"] == ["announcing"]
+    spans, _ = _attr("Roe has since said the dam is safe.")
+    assert spans["CUE"] == ["has since said"]
+
+
+def test_believe_in_and_remarked_upon_keep_their_preposition() -> None:
+    spans, _ = _attr("Farmers in the valley believe in the new dam.")
+    assert spans["CUE"] == ["believe in"]
+    spans, _ = _attr("The mayor remarked upon the state of the dam.")
+    assert spans["CUE"] == ["remarked upon"]
+
+
+def test_cannot_having_finally_and_soon_open_the_cue() -> None:
+    for text, cue in (("The mayor cannot say when the dam will open.", "cannot say"),
+                      ("The mayor, having announced the dam, left.", "having announced"),
+                      ("The mayor finally confirmed that the dam will open.", "finally confirmed")):
+        spans, _ = _attr(text)
+        assert spans["CUE"] == [cue], text
+
+
+def test_only_before_a_cue_verb_opens_the_cue_but_not_before_a_noun() -> None:
+    spans, _ = _attr("The mayor would only say that the dam is safe.")
+    assert spans["CUE"] == ["would only say"]
+    spans, _ = _attr("Her only hope is a new dam.")
+    assert "CUE" not in spans
+
+
+def test_a_cue_close_after_another_with_no_break_between_is_inside_its_content() -> None:
+    spans, rels = _attr("The mayor said the clerk told aides that the dam would close.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["The mayor"], "CLAIM": ["the clerk told aides that the dam would close"]}
+    # a comma and "and", or a conjunction, open a clause with a cue of its own
+    spans, _ = _attr("The mayor said the dam would close, and the clerk told aides it would stay open.")
+    assert spans["CUE"] == ["said", "told"]
+    spans, _ = _attr("The mayor said the dam would close when the clerk announced the vote.")
+    assert spans["CUE"] == ["said", "announced"]
+
+
+def test_a_heading_word_before_a_colon_is_no_speaker() -> None:
+    for text in ("Wow: The Dam Just Opened Again.", "Contributing: Ann Roe and Jon Berg."):
+        spans, _ = _attr(text)
+        assert ":" not in spans.get("CUE", []), text

@@ -18,11 +18,15 @@ its verb ("has repeatedly said"); a quoted CLAIM before its cue runs on over the
 that opens the next sentence (“It will pass,” she said. “We have the votes.” is one CLAIM);
 a passive cue ("it was reported") has no SOURCE before it; under "according to" or an opening
 "In a poll ..., " only the outer attribution is cued; multiword cues ("went on to say", "made
-it clear", "lashed out at", "expressed concern about") are one CUE.
+it clear", "lashed out at", "expressed concern about", "took issue with", "as Roe put it",
+"said with a grin", "said in a statement:") are one CUE; "reportedly" with no cue verb after it
+and a stance adjective after "be" ("were adamant that") are cues too.
 
 Besides speech verbs, PolNeAR marks beliefs, wishes and stances as cues ("the senator thinks",
 "voters want", "the mayor backed"): the word lists are written here, and each word was kept
-only where PolNeAR train marks it a cue about half the time or more. Such a verb is a cue
+only where PolNeAR train marks it a cue about half the time or more (the last batch, "read",
+"tell", "considering" ..., about two times in five or more: a cue right that often still adds
+to the CUE F1, whose break-even precision is half the F1). Such a verb is a cue
 only under gates (``_stance_use``): outside a quotation, not an imperative, infinitive, noun
 or adjective, not in a relative clause, not "I think" in a transcript turn, and not inside the
 content of an earlier reporting verb ("voters said they want ..."), where PolNeAR seldom marks
@@ -80,6 +84,7 @@ _FEELINGS = frozenset(
 #: Verbs whose particle belongs to the cue ("pointed out", "called for"); some are cues only with it.
 PARTICLES: dict[str, frozenset[str]] = {
     "pointed": frozenset({"out", "to"}), "points": frozenset({"out", "to"}), "pointing": frozenset({"out", "to"}),
+    "point": frozenset({"out", "to"}),
     "referring": frozenset({"to"}), "referred": frozenset({"to"}), "refers": frozenset({"to"}),
     "talked": frozenset({"about"}),
     "called": frozenset({"for", "on", "out", "upon"}), "calls": frozenset({"for", "on", "out", "upon"}), "calling": frozenset({"for", "on", "out", "upon"}),
@@ -98,16 +103,22 @@ PARTICLES: dict[str, frozenset[str]] = {
     "talking": frozenset({"about"}), "voted": frozenset({"for", "against"}), "votes": frozenset({"for", "against"}),
     "pushed": frozenset({"for"}), "pushes": frozenset({"for"}),
     "expressed": _FEELINGS, "expresses": _FEELINGS,
+    # idioms of a stance taken ("sided with", "went after", "stood by", "took issue with", "took aim at")
+    "sided": frozenset({"with"}), "sides": frozenset({"with"}), "went": frozenset({"after"}), "goes": frozenset({"after"}),
+    "stood": frozenset({"by"}), "stands": frozenset({"by"}),
+    "took": frozenset({"issue", "aim"}), "takes": frozenset({"issue", "aim"}), "taking": frozenset({"issue", "aim"}),
 }
-_PHRASAL = frozenset("railed rails laid lays shot shoots fired fires lashed lashes weighed weighs spelled spells expressed expresses".split())
+_PHRASAL = frozenset("railed rails laid lays shot shoots fired fires lashed lashes weighed weighs spelled spells expressed expresses took takes taking".split())
 #: Prepositions that close a phrasal cue ("lashed out at", "weighed in on", "fired back at").
 _PHRASAL_PREP: dict[str, frozenset[str]] = {
-    "back": frozenset({"at"}), "out": frozenset({"at"}), "in": frozenset({"on"}),
+    "back": frozenset({"at"}), "out": frozenset({"at"}), "in": frozenset({"on"}), "issue": frozenset({"with"}), "aim": frozenset({"at"}),
     **dict.fromkeys(_FEELINGS, frozenset({"about", "for", "over", "at", "with"})),  # "expressed concern about"
 }
 #: Particles that join a cue found without them ("worried about"): the verb is a cue alone too.
 _CUE_PARTICLES: dict[str, frozenset[str]] = {
     **PARTICLES, "worried": frozenset({"about"}), "worries": frozenset({"about"}),
+    "believe": frozenset({"in"}), "believes": frozenset({"in"}), "believed": frozenset({"in"}),  # "believes in"
+    "remarked": frozenset({"upon", "on"}), "agreed": frozenset({"with", "on"}),
 }
 
 
@@ -142,12 +153,12 @@ SOFT_CUES: frozenset[str] = frozenset(
 
 _CUE_ADVERBS = frozenset(
     "just often even always also previously later repeatedly recently then again once reportedly publicly privately never not "
-    "first now since initially originally once already still further long both".split()
+    "first now since initially originally once already still further long both finally soon only".split()
 )
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
 #: Words before a verb that make it no attribution ("by saying", "can't say", "as if to say").
 _NOT_CUE_BEFORE = frozenset("as in of for me to can could would should might must let just".split())
-_BARE = frozenset("say tell know think believe see show find call suggest hope agree expect add note write argue insist warn urge deny confirm admit declare".split())
+_BARE = frozenset("say tell know think believe see show find call suggest hope agree expect add note write argue insist warn urge deny confirm admit declare point".split())
 _IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
 #: Attitude and stance verbs (lexicon.ATTITUDE_VERBS) beyond the core: cues when used as verbs.
@@ -178,8 +189,15 @@ STANCE_CUES: frozenset[str] = frozenset(
     trumpeting mocked mocks mocking belittled belittling berated berating hinted underscored
     underscores underscoring disavowed disavows castigated championed reminds reminding protested
     wondering pondered emphasizes outlining characterizes labeling hailing
+    read tell considering titled warning challenging describe debated conclude announce resisted
+    discuss alleges nominated pronounced determining planned addressed attacking estimates claim
+    echoing advising decided decide blocked chanting seeking planning
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
+#: Stance gerunds that are a cue only in the present progressive ("the city is seeking ...",
+#: "they are planning ..."), not as a participle after a noun ("groups seeking help").
+_PRESENT_PROGRESSIVE = frozenset("seeking planning".split())
+_PRESENT_BE = frozenset("is are ’s 's ’re 're am".split())
 #: Verbs that take "about" into the cue (see ``_particle``).
 _ABOUT_VERBS: frozenset[str] = (CORE_CUES | STANCE_CUES | WIDE_CUES) - frozenset(
     "asked asking called calls calling expected".split()  # "asked about": PolNeAR keeps "asked" alone
@@ -231,7 +249,7 @@ _NOUN_BEFORE = frozenset(
     "of for with without in on at from into over under about against between than".split()
 )
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly", "eager", "adamant", "hopeful", "outraged"])
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -348,7 +366,8 @@ def _opens_quote(toks: Toks, x: int) -> bool:
 #: Headings before a colon that are not a speaker.
 _NOT_SPEAKERS = frozenset(
     "q a note correction update updated breaking related watch read editor's editor’s editor's note editor’s note "
-    "clarification disclosure caption photo video source sources question answer name age remember".split()
+    "clarification disclosure caption photo video source sources question answer name age remember "
+    "wow look plus contributing bombshell exclusive listen warning alert".split()
 ) | frozenset(["editor's note", "editor’s note", "editor 's note", "editor ’s note", "read more", "still to come", "see also"])
 
 
@@ -475,7 +494,7 @@ def _closes_appositive(words: list[str], lower: list[str], x: int) -> bool:
 
 
 #: Auxiliaries a cue opens with ("has been saying", "will argue", "did n't mention").
-_CUE_AUX = frozenset("has have had would will did does do is was were are been be being n't n’t might could may can should must ’s 's ’ve 've ’re 're ’m 'm ’d 'd ’ll 'll".split())
+_CUE_AUX = frozenset("has have had having would will did does do is was were are been be being n't n’t might could may can cannot should must ’s 's ’ve 've ’re 're ’m 'm ’d 'd ’ll 'll".split())
 
 
 def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
@@ -484,6 +503,8 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
     i = k
     while i - 1 >= a:
         w = lower[i - 1]
+        if w == "since" and not (i - 2 >= a and lower[i - 2] in _CUE_AUX):
+            break  # "since announcing": a preposition; "has since said" keeps it
         if w in _CUE_AUX or w in _CUE_ADVERBS or _ly_adverb(words, lower, i - 1):
             i -= 1
         elif _goes_on_to(lower, a, i):
@@ -498,7 +519,9 @@ _GO = frozenset("go goes going went gone".split())
 
 def _makes_clear(lower: list[str], k: int, b: int) -> int:
     """The index of "clear" in "made clear" / "makes it clear" at ``k`` (a finite form: "to
-    make clear" is an aim, not a statement), else 0."""
+    make clear" is an aim, not a statement), or of "it" in "as Roe put it,", else 0."""
+    if lower[k] in ("put", "puts") and k + 2 < b and lower[k + 1] == "it" and lower[k + 2] in (",", ":", ".", "in"):
+        return k + 1 if k == 0 or lower[k - 1] not in _MODALS | {"me", "let", "us"} else 0  # "as Roe put it," (not "to put it,")
     if lower[k] not in ("made", "makes"):
         return 0
     if k + 1 < b and lower[k + 1] == "clear":
@@ -560,7 +583,7 @@ _SEEM = frozenset("seem seems seemed appear appears appeared".split())
 
 
 #: Participles that say a state of mind of their subject ("are worried", "is convinced").
-_STATES = frozenset("worried convinced concerned determined opposed committed".split())
+_STATES = frozenset("worried convinced concerned determined opposed committed outraged".split())
 
 
 def _no_source(lower: list[str], source: tuple[int, int], cue_i: int, k: int) -> bool:
@@ -580,6 +603,8 @@ _ISSUE_VERBS = frozenset("issued released sent posted put published issues relea
 def _issued_statement(lower: list[str], a: int, k: int) -> int | None:
     """The index of "issued" in "issued a statement saying" before the gerund at ``k``, or None."""
     x = k - 1
+    while x > a and (lower[x] in _WEEKDAYS or lower[x] in ("night", "morning", "afternoon", "evening")):
+        x -= 1  # "issued a statement Tuesday night saying"
     if x < a or lower[x] not in _MEDIA:
         return None
     x -= 1
@@ -590,6 +615,27 @@ def _issued_statement(lower: list[str], a: int, k: int) -> int | None:
     if x >= a and lower[x] in _ISSUE_VERBS:
         return _cue_start_plain(lower, a, x)
     return None
+
+
+_BEGAN = frozenset("began begins begin started starts opened opens".split())
+
+
+def _verb_by_gerund(lower: list[str], a: int, i: int, k: int) -> int | None:
+    """The index of the finite verb in "responded by saying", "began by noting" before the
+    gerund cue at ``k`` (whose cue opens at ``i``), or None."""
+    if not lower[k].endswith("ing") or i - 2 < a or lower[i - 1] != "by":
+        return None
+    v = lower[i - 2]
+    return i - 2 if (v.endswith("ed") and len(v) > 4) or v in _BEGAN else None
+
+
+def _gerund_cue_after_by(words: list[str], lower: list[str], a: int, b: int, k: int) -> bool:
+    """Whether the verb at ``k`` is followed by "by" and a gerund cue ("responded by saying",
+    "began by first noting") that makes one cue with it."""
+    g = k + 2
+    while g < b and (lower[g] in _CUE_ADVERBS or _ly_adverb(words, lower, g)):
+        g += 1
+    return g < b and lower[g] in _TRIGGERS and _verb_by_gerund(lower, a, k + 2, g) == k
 
 
 def _cue_start_plain(lower: list[str], a: int, x: int) -> int:
@@ -679,6 +725,8 @@ def _discourse_marker(lower: list[str], a: int, b: int, k: int) -> bool:
     return False
 
 
+#: Kinds of programme before "show(s)" ("talk shows", "morning show"), where it is a noun.
+_SHOW_KINDS = frozenset("talk morning evening late-night television tv news radio game cable cooking award awards road".split())
 #: Plural nouns of records and evidence, the usual subject of "show" ("polls in Ohio show").
 _EVIDENCE = frozenset("polls surveys records data numbers figures results documents studies statistics estimates filings emails".split())
 
@@ -701,6 +749,8 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spok
     transcript (``spoken``), and in a clause of its own (``_own_clause``)."""
     if k == a or not (words[k][:1].islower() or headline):
         return False
+    if lower[k] in _PRESENT_PROGRESSIVE and lower[k - 1] not in _PRESENT_BE:
+        return False  # "voters seeking change", "was seeking": no stance of the moment
     if lower[k] in _NOUN_TOO and not (lower[k - 1].endswith("s") or lower[k - 1] in _PRONOUNS or _evidence_subject(lower, a, k)):
         return False  # "a talk show", "the TV show": a noun after a noun; "polls show" is a verb
     if lower[k - 1][:1].isdigit() or lower[k - 1] in ("more", "fewer", "most", "many", "few"):
@@ -728,6 +778,13 @@ def _transcript(words: list[str]) -> bool:
     return n > 0 and words[0] in _OPEN_Q
 
 
+def _infinitive(words: list[str], lower: list[str], a: int, k: int) -> bool:
+    """Whether the verb at ``k`` is an infinitive after "to" ("to portray", "to be hoping"):
+    an aim, not a stance taken (after a modal it stays: "will accuse")."""
+    i = _cue_start(words, lower, a, k)
+    return i - 1 >= a and lower[i - 1] == "to" and not _goes_on_to(lower, a, i)
+
+
 def _own_clause(words: list[str], lower: list[str], a: int, k: int) -> bool:
     """Whether the verb at ``k`` is no infinitive or modal form ("to respond", "would see") and
     not inside the content of an earlier reporting verb ("voters said they want ...")."""
@@ -745,6 +802,25 @@ def _comma_gerund(lower: list[str], a: int, k: int) -> bool:
     """Whether the verb at ``k`` is a gerund opening a clause after a comma ("..., she said,
     recalling the flood"): a statement of its own, not part of the earlier verb's content."""
     return k > a and lower[k - 1] == "," and lower[k].endswith("ing") and lower[k] not in _NOT_COMMA_GERUNDS
+
+
+#: Adjectives of a stance held, cues after a form of "be" ("was adamant", "is eager to").
+_STANCE_ADJECTIVES = frozenset("eager adamant hopeful outraged".split())
+
+
+def _after_be(words: list[str], lower: list[str], a: int, k: int) -> bool:
+    """Whether a form of "be" stands among the auxiliaries and adverbs just before ``k``."""
+    i = _cue_start(words, lower, a, k)
+    return any(lower[x] in _BE for x in range(i, k))
+
+
+def _verb_cue_after(lower: list[str], k: int, b: int) -> bool:
+    """Whether the verb after the adverb at ``k`` (past its auxiliaries) is a cue word of its
+    own ("reportedly said", "reportedly has argued"), whose cue takes the adverb in."""
+    x = k + 1
+    while x < b and lower[x] in _CUE_AUX:
+        x += 1
+    return x < b and lower[x] in _TRIGGERS
 
 
 def _outer_attribution_only(lower: list[str], depth: list[bool], a: int, b: int, found: list[dict]) -> list[dict]:
@@ -765,6 +841,36 @@ def _outer_attribution_only(lower: list[str], depth: list[bool], a: int, b: int,
     return kept
 
 
+#: Tokens between two cues that part their clauses: the second cue is then one of its own.
+_CLAUSE_BREAKS = frozenset(', ; : and or but while because when as after before if although though since “ ” " ‘ ’ ( ) — –'.split())
+CHAIN_GAP = 5
+
+
+def _first_of_a_chain(words: list[str], lower: list[str], found: list[dict]) -> list[dict]:
+    """The attributions of one sentence less those whose cue follows an earlier cue with no
+    comma, quotation mark or conjunction ("and", "but", "when" ...) between, close to it (at most ``CHAIN_GAP`` words) or after
+    a "that" ("Roe said the mayor told aides ...", "voters think that polls show ..."): the
+    second cue lies in the content of the first, where PolNeAR seldom marks it (train: about
+    one time in five)."""
+    if len(found) < 2:
+        return found
+    kept: list[dict] = []
+    ends = sorted(f["CUE"][1] for f in found)
+    according = any(lower[f["CUE"][0]] == "according" for f in found)
+    for f in found:
+        i = f["CUE"][0]
+        if according and i > 0 and lower[i - 1] in _RELATIVE | {"that"}:
+            kept.append(f)  # "according to a report that suggests ...": a relative clause of its own
+            continue
+        before = [e for e in ends if e < i]
+        if before:
+            between = lower[before[-1] + 1 : i]
+            if not any(w in _CLAUSE_BREAKS for w in between) and (len(between) <= CHAIN_GAP or "that" in between):
+                continue
+        kept.append(f)
+    return kept
+
+
 def _name_list(words: list[str], s: int, b: int) -> bool:
     """Whether ``s..b-1`` is a list of names: three commas or more and (nearly) every word
     capitalised ("Ann Roe, Jon Berg, Max Lee and Sue Kim.")."""
@@ -776,7 +882,7 @@ class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "4"
+    version = "5"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
@@ -858,6 +964,12 @@ class Claims:
                         out.append(found)
                     k += 2
                     continue
+                if k + 2 < b and lower[k + 1] == "by" and _gerund_cue_after_by(words, lower, a, b, k):
+                    k += 1  # "responded by saying": the gerund's cue takes this verb in
+                    continue
+                if w in ("show", "shows") and k > a and lower[k - 1] in _SHOW_KINDS:
+                    k += 1  # "talk shows", "the morning show": a programme, not a verb
+                    continue
                 if _discourse_marker(lower, a, b, k):
                     k += 1  # "than, say, the others", "All told,", "you know,", "believe me", "not to mention"
                     continue
@@ -867,8 +979,8 @@ class Claims:
                 if w in _NAMING and k > a and _names_a_thing(words, lower, k):
                     k += 1  # "a group called ...", "so-called": a name given, not an attribution
                     continue
-                if k > a and lower[k - 1] in _ARTICLES:
-                    k += 1  # "an added benefit", "his claimed income": a noun or an adjective, not a verb
+                if k > a and (lower[k - 1] in _ARTICLES or (lower[k - 1] == "only" and k - 2 >= a and lower[k - 2] in _ARTICLES | {"’s", "'s"})):
+                    k += 1  # "an added benefit", "his claimed income", "her only hope": a noun or an adjective, not a verb
                     continue
                 if k > a and lower[k - 1] in _NOT_CUE_BEFORE and (w in _BARE or w.endswith("ing")) and not _goes_on_to(lower, a, k):
                     k += 1  # "can say", "as if to say", "by saying": no attribution
@@ -890,7 +1002,7 @@ class Claims:
                     if not depth[k] and _stance_use(words, lower, a, b, k, spoken, headline) and not self._noun_use(lower, a, b, k):
                         found = self._verb(toks, lower, a, b, k, soft=True)
                         out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.3))
-                elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and (not _reported_before(lower, a, k) or _comma_gerund(lower, a, k)):
+                elif w in WIDE_CUES and not depth[k] and not self._noun_use(lower, a, b, k) and (not _reported_before(lower, a, k) or _comma_gerund(lower, a, k)) and not _infinitive(words, lower, a, k):
                     found = self._verb(toks, lower, a, b, k, soft=True)
                     if found:
                         out.append(found)
@@ -907,6 +1019,10 @@ class Claims:
                 elif _makes_clear(lower, k, b) and not depth[k]:
                     found = self._verb(toks, lower, a, b, k, soft=False)
                     out.append(found if found else {"CUE": (_cue_start(words, lower, a, k), _makes_clear(lower, k, b)), "score": 0.4})
+                elif w in _STANCE_ADJECTIVES and not depth[k] and _after_be(words, lower, a, k) and _own_clause(words, lower, a, k):
+                    out.append(self._cue_alone(toks, lower, a, b, k, 0.3))  # "the mayor was adamant that ..."
+                elif w == "reportedly" and not depth[k] and not _verb_cue_after(lower, k, b):
+                    out.append({"CUE": (k, k), "score": 0.3})  # "The FBI is reportedly making ...": the adverb alone
                 elif w == "in" and k + 2 < b:
                     found = self._in_source(toks, lower, a, b, k)
                     if found:
@@ -916,12 +1032,18 @@ class Claims:
                     if found:
                         out.append(found)
                 k += 1
-            out[first_found:] = [f for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]) if not depth[f["CUE"][0]]]
+            out[first_found:] = _first_of_a_chain(words, lower, [
+                f for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]) if not depth[f["CUE"][0]]])
         return out
 
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
         """A reporting verb at ``k``: work out which side the content is on."""
         cue_i = _cue_start(toks.words, lower, a, k)
+        led_by = _verb_by_gerund(lower, a, cue_i, k)
+        if led_by is not None and not any(lower[x] in _BE for x in range(_cue_start(toks.words, lower, a, led_by), led_by)):
+            cue_i = _cue_start(toks.words, lower, a, led_by)  # "she responded by saying": one cue
+        else:
+            led_by = None  # "it is justified by arguing": a passive, the gerund alone
         # "SOURCE also said": the adverb is left out of the cue, skipped for the source
         src_end = cue_i - 1
         while src_end >= a and (lower[src_end] in _SKIP_BACK or _ly_adverb(toks.words, lower, src_end)):
@@ -946,6 +1068,11 @@ class Claims:
             end_k += 1  # "said sarcastically", "wrote recently"
         elif end_k + 2 < b and lower[end_k + 1] in _WEEKDAYS and lower[end_k + 2] in _END:
             end_k += 1  # "..., Roe said Tuesday.": the day closing the sentence is part of the cue
+        if (end_k + 4 < b and lower[end_k + 1] == "with" and lower[end_k + 2] in ("a", "an")
+                and toks.words[end_k + 3].isalpha() and toks.words[end_k + 3].islower() and lower[end_k + 4] in _TRAIL):
+            end_k += 3  # "she said with a laugh.": the manner of speaking is part of the cue
+        if end_k > k and end_k + 1 < b and lower[end_k + 1] == ":":
+            end_k += 1  # "said in a statement:", "added wryly:", "shot back:": the colon closes the cue
         cue = (cue_i, end_k)
         nxt = end_k + 1
         # what follows the verb, skipping "in a statement", "on Friday"
@@ -972,7 +1099,7 @@ class Claims:
             source_before = self._subject(toks, lower, a, src_end)  # "Roe left early and said ..."
         if not tail_empty and source_before is not None and _quote_closed_before(toks, a, source_before[0]):
             tail_empty = True  # “CLAIM,” SOURCE said on the radio on Friday.
-        gerund = lower[k].endswith("ing")
+        gerund = lower[k].endswith("ing") and led_by is None
         issued = _issued_statement(lower, a, k) if gerund else None
         if issued is not None:
             # "SOURCE issued a statement saying CLAIM": the whole is the cue
@@ -1099,7 +1226,9 @@ class Claims:
     def _according(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``according to SOURCE, CLAIM`` or ``CLAIM, according to SOURCE``."""
         cue = (k, k + 1)
-        before = self._content_before(toks, lower, a, k)
+        if k - 2 >= a and lower[k - 1] in ("’s", "'s") and lower[k - 2] in ("that", "this", "it"):
+            cue = (k - 1, k + 1)  # "That’s according to the survey": the verb is part of the cue
+        before = self._content_before(toks, lower, a, cue[0])
         src = self._source_forward(toks, lower, k + 2, b, tail=before is not None)
         if src is None:
             return None
@@ -1266,6 +1395,8 @@ class Claims:
     def _content_before(self, toks: Toks, lower: list[str], a: int, end: int) -> tuple[int, int] | None:
         """Content from the sentence (or its opening quotation mark) to just before ``end``."""
         e = end - 1
+        if e >= a and lower[e] == "as":
+            e -= 1  # "“It will pass,” as Roe put it": "as" belongs to the attribution
         while e >= a and lower[e] in _TRAIL:
             e -= 1
         s = a
