@@ -183,8 +183,9 @@ class Connection:
         self._shut = False  # close() was called: never connect again
         #: how many times a lost connection was replaced (PostgreSQL)
         self.reconnects = 0
-        #: When the last statement on the connection came back (wall clock: a laptop's sleep counts).
-        self._answered_at = time.time()
+        #: When the last statement that came back was sent (wall clock: a laptop's sleep counts;
+        #: sent, not answered: a process stopped while the answer was on its way reads it later).
+        self._sent_at = time.time()
         #: called (with the reason, on whichever thread) each time the server does not answer
         #: an attempt to connect again: a screen says it is waiting
         self.on_reconnect_wait: Callable[[str], None] | None = None
@@ -281,7 +282,7 @@ class Connection:
         # often all that reaches the client is the closed socket: silent that long while
         # holding the lock, the session was ended for it
         return ((self._depth > 0 or self._slice_locked)
-                and time.time() - self._answered_at >= LOCK_HOLDER_SILENCE_MS / 1000)
+                and time.time() - self._sent_at >= LOCK_HOLDER_SILENCE_MS / 1000)
 
     def _in_transaction_now(self) -> bool:
         """Whether a transaction is (or was, when the connection dropped) open."""
@@ -344,8 +345,9 @@ class Connection:
             self._ensure_connected()
             in_txn = self._in_transaction_now()
             try:
+                sent = time.time()
                 out = call()
-                self._answered_at = time.time()
+                self._sent_at = sent
                 return out
             except Exception as e:
                 if not self._is_lost(e):
