@@ -118,10 +118,15 @@ def stop_when_free(*_: Any) -> None:
     holding it, a long job would stop every annotator's saves until it is continued. The
     ``SIGTSTP`` handler of :func:`stop_politely`."""
     global _stop_asked
-    if any(c._holds_write_lock() for c in list(_OPEN)):
+    if _a_store_writes():
         _stop_asked = True
     else:
         _stop_now()
+
+
+def _a_store_writes() -> bool:
+    """Whether one of this process's stores holds the write lock now."""
+    return any(c._holds_write_lock() for c in list(_OPEN))
 
 
 @contextmanager
@@ -606,7 +611,7 @@ class Connection:
     def _stop_if_asked(self) -> None:
         """After letting go of the write lock: the Ctrl+Z that waited for it, if any."""
         global _stop_asked
-        if _stop_asked and not any(c._holds_write_lock() for c in list(_OPEN)):
+        if _stop_asked and not _a_store_writes():
             _stop_asked = False
             _stop_now()
 

@@ -216,6 +216,7 @@ class PgConnection:
         self.raw.execute("SELECT " + ", ".join(f"set_config('{k}', '{v}', false)" for k, v in SESSION_SETTINGS.items()))
         self._types: dict[str, dict[str, str]] = {}  # column types by table, for bulk upserts
         self._row_security: dict[str, bool] = {}  # whether row-level security applies, by table
+        self._idle_bound: str | None = None  # the server's idle_in_transaction_session_timeout (hold_writes)
 
     # -- the sqlite3.Connection calls the store makes
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PgCursor:
@@ -412,15 +413,17 @@ class PgConnection:
         across statements, and across COMMIT and ROLLBACK, until :meth:`release_writes` (an
         import written as one transaction holds it one slice at a time). While it is held, a
         silence of :data:`LOCK_HOLDER_SILENCE_MS` inside the transaction ends the session."""
+        if self._idle_bound is None:  # the server's own bound, put back by release_writes (read once)
+            self._idle_bound = str(self.raw.execute("SELECT reset_val FROM pg_settings"
+                                                    " WHERE name = 'idle_in_transaction_session_timeout'").fetchone()[0])
         self.raw.execute("SELECT pg_advisory_lock(%s), set_config('idle_in_transaction_session_timeout', %s, false)",
                          (WRITE_LOCK_KEY, str(LOCK_HOLDER_SILENCE_MS)))
 
     def release_writes(self) -> None:
         """Let go of :meth:`hold_writes`' lock; the session's silence bound is again what the
         server sets (between slices an import waits for its own work, however long that takes)."""
-        self.raw.execute("SELECT pg_advisory_unlock(%s), set_config('idle_in_transaction_session_timeout',"
-                         " (SELECT reset_val FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout'),"
-                         " false)", (WRITE_LOCK_KEY,))
+        self.raw.execute("SELECT pg_advisory_unlock(%s), set_config('idle_in_transaction_session_timeout', %s, false)",
+                         (WRITE_LOCK_KEY, self._idle_bound or "0"))
 
     def hold_imports(self, dataset_id: int, *, wait: bool = True) -> bool:
         """Hold the right to import into dataset ``dataset_id`` until :meth:`release_imports`
