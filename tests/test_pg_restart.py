@@ -277,7 +277,9 @@ def test_labelling_through_a_restart_loses_nothing_shown_as_saved(cluster, url: 
 
     async def run() -> tuple[list[Saved], str, int]:
         store = open_store(url)
-        app = build_app(store, DATASET, "alice", busy_timeout_s=0.2)
+        # a busy timeout longer than the restart: the decisions wait inside their transaction (a
+        # short one gives up between tries, and the restart may fall between them)
+        app = build_app(store, DATASET, "alice", busy_timeout_s=30.0)
         try:
             async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
                 screen = await until(pilot, lambda: isinstance(app.screen, LabelScreen)

@@ -1,5 +1,7 @@
 """The labelling screen while another process holds the database's write lock (issue 15):
-the screen never exits or freezes, every decision is stored, in order, and quitting waits."""
+the screen never exits or freezes, every decision is stored, in order, and quitting waits.
+On both engines: SQLite's write lock, PostgreSQL's (a short ``PRAGMA busy_timeout`` bounds
+the wait for it there too, so the screen says the database is busy)."""
 
 from __future__ import annotations
 
@@ -22,14 +24,16 @@ BUSY_TIMEOUT_S = 0.2
 #: How long the other process holds the lock: many times the busy timeout.
 HOLD_S = 2.5
 
+#: Another process holding the store's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+#: advisory lock every writer takes) for argv[2] seconds.
 LOCKER = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-conn.execute("BEGIN IMMEDIATE")
-conn.execute("CREATE TABLE IF NOT EXISTS lock_probe (x)")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-conn.execute("ROLLBACK")
+import sys, time
+from annotator.store import open_store
+store = open_store(sys.argv[1])
+with store.write():
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+store.close()
 """
 
 
@@ -39,15 +43,15 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "busy.db"
-    make_db(path).close()
-    return path
+def db(db: str) -> str:
+    """The labelling dataset on each engine (conftest's ``db``)."""
+    make_db(db).close()
+    return db
 
 
-def hold_write_lock(path: Path, seconds: float) -> subprocess.Popen:
-    """Another process that takes the write lock (``BEGIN IMMEDIATE``) and keeps it."""
-    proc = subprocess.Popen([sys.executable, "-c", LOCKER, str(path), str(seconds)],
+def hold_write_lock(db: str, seconds: float) -> subprocess.Popen:
+    """Another process that takes the write lock and keeps it."""
+    proc = subprocess.Popen([sys.executable, "-c", LOCKER, str(db), str(seconds)],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
     return proc
@@ -57,7 +61,7 @@ def status_line(app) -> str:
     return str(app.screen.query_one("#status").render())
 
 
-async def test_decisions_wait_in_order_while_another_process_holds_the_lock(db: Path) -> None:
+async def test_decisions_wait_in_order_while_another_process_holds_the_lock(db: str) -> None:
     app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -79,7 +83,8 @@ async def test_decisions_wait_in_order_while_another_process_holds_the_lock(db: 
         await pilot.press("right", "shift+right")  # still responsive
         assert screen.editor.selection == (1, 2)
         await pilot.press("space")
-        assert screen.session.current is None  # the fourth unit's claim waits for the lock
+        # the fourth unit's claim waits behind the decisions, in the writer's queue
+        assert screen.session.current is None
         assert "Loading the next unit" in "\n".join(s.text for s in app.screen._compositor.render_strips())
         assert len(set(shown)) == 3 and time.monotonic() - t0 < HOLD_S
         assert locker.wait(timeout=30) == 0
@@ -90,7 +95,7 @@ async def test_decisions_wait_in_order_while_another_process_holds_the_lock(db: 
     assert got == [(shown[0], "alice", "accept"), (shown[1], "alice", "reject"), (shown[2], "alice", "ignore")]
 
 
-async def test_quit_waits_for_pending_decisions_while_the_database_is_busy(db: Path) -> None:
+async def test_quit_waits_for_pending_decisions_while_the_database_is_busy(db: str) -> None:
     app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -111,7 +116,7 @@ async def test_quit_waits_for_pending_decisions_while_the_database_is_busy(db: P
     assert got == [(first, "accept", False), (first, "undo", True), (first, "reject", False)]
 
 
-async def test_units_claimed_ahead_are_leased_and_given_back_on_quit(db: Path) -> None:
+async def test_units_claimed_ahead_are_leased_and_given_back_on_quit(db: str) -> None:
     """The screen holds the unit on screen and two claimed ahead; quitting releases them, so
     on an overlap-1 dataset nobody else is kept from them."""
     app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)

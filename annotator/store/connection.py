@@ -234,6 +234,9 @@ class Connection:
 
         url, self.path = self.path, display_url(self.path)
         self._url = url
+        #: ms a write waits for the write lock (0: as long as it takes); a screen sets a short
+        #: one through session_queries.set_busy_timeout, kept across reconnects
+        self._busy_ms = 0
         try:
             self.conn = PgConnection(url)
         except psycopg.OperationalError as e:
@@ -325,6 +328,8 @@ class Connection:
                     time.sleep(pause)
                     pause = min(pause * 2, RECONNECT_MAX_PAUSE_S)
             conn.text_factory = self.conn.text_factory  # type: ignore[attr-defined]
+            if self._busy_ms:
+                conn.busy_timeout(self._busy_ms)
             self.conn = conn
             self._lost_in_txn = False
             self._forget_transaction()

@@ -25,7 +25,11 @@ statement in PostgreSQL's words (:func:`translate`, once per distinct statement)
   claims) → ``BEGIN`` without that lock: the claim locks the unit rows it takes with
   ``FOR UPDATE SKIP LOCKED``, so annotators claiming at once pass each other by;
 - a plain ``BEGIN`` (a reader's snapshot) → ``BEGIN ISOLATION LEVEL REPEATABLE READ``;
-- SQLite ``PRAGMA``s (journal, cache, busy timeout) mean nothing to PostgreSQL: no-ops.
+- SQLite ``PRAGMA``s (journal, cache) mean nothing to PostgreSQL: no-ops, but for
+  ``PRAGMA busy_timeout=N``: a ``BEGIN IMMEDIATE`` then waits at most N ms for the write lock
+  (``lock_timeout``, for that lock only) and raises :class:`WriteLockBusy`, as SQLite says
+  "database is locked" (a screen sets a short one, to say the database is busy and try
+  again); without it a writer waits for the lock as long as it takes.
 
 Binary columns are ``BLOB`` on SQLite and ``BYTEA`` on PostgreSQL (both read back as
 ``bytes``); bulk loads use ``COPY`` on PostgreSQL (:meth:`PgConnection.copy_rows`). Only
@@ -41,6 +45,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+_BUSY_TIMEOUT = re.compile(r"PRAGMA\s+busy_timeout\s*=\s*(\d+)\s*$", re.IGNORECASE)
 #: Tables whose rows get their ``id`` from the database; an insert into one returns it.
 ID_TABLES = frozenset({"datasets", "documents", "units", "suggestions", "annotations", "gold", "annotator_ids",
                        "span_labels", "imports"})
@@ -201,6 +206,12 @@ class PgCursor:
         return iter(self.fetchall())
 
 
+class WriteLockBusy(Exception):
+    """Another session held the write lock longer than this connection's ``PRAGMA
+    busy_timeout`` (SQLite's "database is locked"): nothing was done, the write can be tried
+    again unchanged."""
+
+
 class PgConnection:
     """A psycopg 3 connection (autocommit: transactions are the store's explicit ``BEGIN`` …
     ``COMMIT``) that takes the store's SQLite statements, see the module docstring."""
@@ -217,11 +228,17 @@ class PgConnection:
         self._types: dict[str, dict[str, str]] = {}  # column types by table, for bulk upserts
         self._row_security: dict[str, bool] = {}  # whether row-level security applies, by table
         self._idle_bound: str | None = None  # the server's idle_in_transaction_session_timeout (hold_writes)
+        #: ms a BEGIN IMMEDIATE waits for the write lock (0: as long as it takes), and the
+        #: server's own lock_timeout, put back once the lock is taken (PRAGMA busy_timeout)
+        self._busy_ms, self._lock_bound = 0, "0"
 
     # -- the sqlite3.Connection calls the store makes
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PgCursor:
         head = sql.lstrip()[:16].upper()
         if head.startswith("PRAGMA"):
+            busy = _BUSY_TIMEOUT.match(sql.strip())
+            if busy:
+                self.busy_timeout(int(busy.group(1)))
             return PgCursor(None)
         if head.startswith("BEGIN"):
             mode = sql.upper()
@@ -313,14 +330,35 @@ class PgConnection:
         (``FOR UPDATE``); otherwise a reader's snapshot (``REPEATABLE READ``)."""
         if immediate:
             self.raw.execute("BEGIN")
-            # the bound is the transaction's own (set_config's is_local): gone with it
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s),"
-                             " set_config('idle_in_transaction_session_timeout', %s, true)",
-                             (WRITE_LOCK_KEY, str(LOCK_HOLDER_SILENCE_MS)))
+            # the bounds are the transaction's own (set_config's is_local): gone with it
+            if not self._busy_ms:
+                self.raw.execute("SELECT pg_advisory_xact_lock(%s),"
+                                 " set_config('idle_in_transaction_session_timeout', %s, true)",
+                                 (WRITE_LOCK_KEY, str(LOCK_HOLDER_SILENCE_MS)))
+                return
+            import psycopg
+
+            try:  # the wait bounded, for this lock only (a target list runs left to right)
+                self.raw.execute("SELECT set_config('lock_timeout', %s, true), pg_advisory_xact_lock(%s),"
+                                 " set_config('lock_timeout', %s, true),"
+                                 " set_config('idle_in_transaction_session_timeout', %s, true)",
+                                 (str(self._busy_ms), WRITE_LOCK_KEY, self._lock_bound, str(LOCK_HOLDER_SILENCE_MS)))
+            except psycopg.errors.LockNotAvailable:
+                self.raw.execute("ROLLBACK")
+                raise WriteLockBusy(f"database is locked: another writer held the write lock {self._busy_ms} ms"
+                                    ) from None
         elif rows:
             self.raw.execute("BEGIN")
         else:
             self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+
+    def busy_timeout(self, ms: int) -> None:
+        """``PRAGMA busy_timeout=ms``: how long :meth:`begin` waits for the write lock (0: as
+        long as it takes)."""
+        if ms and not self._busy_ms:  # the server's own bound, read once
+            self._lock_bound = str(self.raw.execute("SELECT reset_val FROM pg_settings"
+                                                    " WHERE name = 'lock_timeout'").fetchone()[0])
+        self._busy_ms = ms
 
     def commit(self) -> None:
         """End the open transaction, if any (sqlite3's ``commit``)."""

@@ -1,6 +1,6 @@
 """What a labelling session needs from the store beyond :class:`~annotator.store.Store`'s
 methods: a short busy timeout (the session's writer retries on its own schedule and says so
-on screen), SQLite's word for "the database is busy" (only the store speaks SQLite), and the
+on screen), each engine's word for "the database is busy" (only the store speaks SQL), and the
 checks that tell whether a write cut off by a lost connection was stored."""
 
 from __future__ import annotations
@@ -10,18 +10,21 @@ import sqlite3
 from typing import Any
 
 from annotator.store import Store
+from annotator.store.dialect import WriteLockBusy
 
 
 def set_busy_timeout(store: Store, busy_timeout_s: float) -> None:
     """Make ``store``'s connection wait at most ``busy_timeout_s`` for another writer."""
     ms = max(0, int(busy_timeout_s * 1000))
     store._x(f"PRAGMA busy_timeout={ms}")  # under the store's lock
-    store._busy_ms = ms  # what a write's BEGIN polls for (Connection._begin_sqlite)
+    store._busy_ms = ms  # what a write's BEGIN waits for (Connection._begin_sqlite; kept for a reconnect on PostgreSQL)
 
 
 def is_busy_error(exc: BaseException) -> bool:
     """Whether ``exc`` says another connection holds the lock ("database is locked" / "busy"):
     the operation can be retried unchanged."""
+    if isinstance(exc, WriteLockBusy):
+        return True
     if not isinstance(exc, sqlite3.OperationalError):
         return False
     text = str(exc).lower()
