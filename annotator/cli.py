@@ -100,10 +100,11 @@ class LazyGroup(click.Group):
         return getattr(module, attr)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from annotator.store.connection import stop_politely
+        from annotator.store.connection import stop_politely, tell_lock_waits
 
         try:
-            with stop_politely():  # Ctrl+Z never leaves the write lock held
+            # Ctrl+Z never leaves the write lock held; a write waiting for it says who holds it
+            with stop_politely(), tell_lock_waits(lambda line: click.echo(line, err=True)):
                 return super().invoke(ctx)
         except UserError as e:
             click.echo(f"Error: {e}", err=True)

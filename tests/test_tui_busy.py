@@ -8,7 +8,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -79,6 +78,7 @@ async def test_decisions_wait_in_order_while_another_process_holds_the_lock(db: 
         assert app.is_running
         assert decisions(db) == []
         assert "database busy" in status_line(app)
+        assert f"pid {locker.pid}" in status_line(app) and "holds the write lock" in status_line(app)  # who
         assert "saved" not in status_line(app)
         await pilot.press("right", "shift+right")  # still responsive
         assert screen.editor.selection == (1, 2)
@@ -136,3 +136,36 @@ async def test_units_claimed_ahead_are_leased_and_given_back_on_quit(db: str) ->
         assert len(store.next_units("news", "bob", limit=10)) == 3  # every undecided unit is free
     finally:
         store.close()
+
+
+async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path) -> None:
+    """A lock held by a stopped process of this machine (SQLite: found through /proc/locks;
+    a PostgreSQL session's client is not this machine's to look at): the status line says
+    "stopped", a notification says how to let it go on, once."""
+    import os
+    import signal
+
+    db = str(tmp_path / "stopped.db")
+    make_db(db).close()
+    app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        locker = hold_write_lock(db, 60)
+        os.kill(locker.pid, signal.SIGSTOP)
+        try:
+            await pilot.press("a")
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 8 * BUSY_TIMEOUT_S:
+                await pilot.pause(0.05)
+            assert f"pid {locker.pid} (stopped) holds the write lock" in status_line(app)
+            (note,) = [n.message for n in app._notifications]  # once, though tried again and again
+            assert note.startswith(f"pid {locker.pid} (python -c import sys, time from annotator.store")
+            assert note.endswith(f"…) holds the write lock, stopped: `kill -CONT {locker.pid}` (or `fg` in its"
+                                 " terminal) lets it go on")
+        finally:
+            os.kill(locker.pid, signal.SIGCONT)
+            locker.kill()
+            locker.wait()
+        await settle(pilot)
+        assert "saved" in status_line(app)
+    assert [r["answer"] for r in decisions(db)] == ["accept"]

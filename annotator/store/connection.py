@@ -38,7 +38,13 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 DEFAULT_DB = "annotator.db"
+#: SQLite's own busy handler's bound, for statements other than a write's BEGIN (which waits
+#: as long as it takes, or as long as a screen's ``set_busy_timeout`` says).
 BUSY_TIMEOUT_S = 60.0
+#: A writer waiting this long for the write lock says who holds it (:func:`tell_lock_waits`),
+#: and again every :data:`LOCK_NOTE_EVERY_S`.
+LOCK_NOTE_S = 3.0
+LOCK_NOTE_EVERY_S = 60.0
 #: How often a writer waiting for SQLite's write lock tries to take it (see ``_begin_sqlite``).
 LOCK_POLL_S = 0.002
 #: How long a sliced write (:meth:`Connection.sliced_writes`) may hold the write lock before
@@ -146,6 +152,24 @@ def stop_politely() -> Iterator[None]:
         signal.signal(signal.SIGTSTP, before)
 
 
+#: What a write waiting for the lock tells (:func:`tell_lock_waits`); None: it waits quietly.
+_lock_wait_note: Callable[[str], None] | None = None
+
+
+@contextmanager
+def tell_lock_waits(note: Callable[[str], None]) -> Iterator[None]:
+    """Inside the block, a write of any store that waits :data:`LOCK_NOTE_S` for another
+    process's write lock passes ``note`` a line saying who holds it (the CLI prints it to
+    stderr), then again every :data:`LOCK_NOTE_EVERY_S`, and goes on waiting. (A screen's
+    writes wait a bounded time and say so themselves: they never get here.)"""
+    global _lock_wait_note
+    before, _lock_wait_note = _lock_wait_note, note
+    try:
+        yield
+    finally:
+        _lock_wait_note = before
+
+
 def only_reads(sql: str) -> bool:
     """Whether ``sql`` is a statement that changes nothing (safe to run twice)."""
     head = sql.lstrip()[:8].upper()
@@ -197,6 +221,10 @@ class Connection:
         #: called (with a line to show) when an import must wait for another import into the
         #: same dataset to finish (PostgreSQL)
         self.on_import_wait: Callable[[str], None] | None = None
+        #: how long (ms) a write waits for another process's write lock before "database is
+        #: locked" (a screen's short bound, session_queries.set_busy_timeout); None: as long as
+        #: it takes, saying who holds it (:func:`tell_lock_waits`)
+        self._busy_ms: int | None = None
         if self.engine == "postgresql":
             self._open_postgres(create, durable)
         else:
@@ -234,11 +262,9 @@ class Connection:
 
         url, self.path = self.path, display_url(self.path)
         self._url = url
-        #: ms a write waits for the write lock (0: as long as it takes); a screen sets a short
-        #: one through session_queries.set_busy_timeout, kept across reconnects
-        self._busy_ms = 0
         try:
             self.conn = PgConnection(url)
+            self.conn.on_lock_wait = self._note_lock_wait
         except psycopg.OperationalError as e:
             reason = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
             raise DatabaseError(f"{self.path}: cannot connect ({reason})") from None
@@ -328,8 +354,9 @@ class Connection:
                     time.sleep(pause)
                     pause = min(pause * 2, RECONNECT_MAX_PAUSE_S)
             conn.text_factory = self.conn.text_factory  # type: ignore[attr-defined]
-            if self._busy_ms:
+            if self._busy_ms is not None:
                 conn.busy_timeout(self._busy_ms)
+            conn.on_lock_wait = self._note_lock_wait
             self.conn = conn
             self._lost_in_txn = False
             self._forget_transaction()
@@ -393,8 +420,6 @@ class Connection:
             conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-            #: the busy timeout in force (ms): set only here and by session_queries.set_busy_timeout
-            self._busy_ms = int(BUSY_TIMEOUT_S * 1000)
             conn.execute("PRAGMA temp_store=MEMORY")
             conn.execute("PRAGMA cache_size=-65536")
             conn.isolation_level = old_level
@@ -567,14 +592,16 @@ class Connection:
 
     def _begin_sqlite(self) -> None:
         """``BEGIN IMMEDIATE``, trying again every :data:`LOCK_POLL_S` while another process
-        holds the write lock, for as long as the connection's busy timeout allows (the
-        store's :data:`BUSY_TIMEOUT_S`, or the shorter one a screen sets to say the database
-        is busy). SQLite's own busy handler sleeps up to 100 ms between tries; an import that
+        holds the write lock: as long as it takes (saying who holds it after
+        :data:`LOCK_NOTE_S`, see :func:`tell_lock_waits`), or for the screens' short busy
+        timeout, after which "database is locked" is raised for them to say the database is
+        busy. SQLite's own busy handler sleeps up to 100 ms between tries; an import that
         commits every 40 ms and begins again at once leaves a gap of a millisecond or two,
         which such tries seldom hit (a decision waited seconds)."""
         conn = self.conn
-        wait_ms = self._busy_ms
-        deadline = time.monotonic() + wait_ms / 1000
+        bound_ms = self._busy_ms
+        began = time.monotonic()
+        next_note = began + LOCK_NOTE_S
         conn.execute("PRAGMA busy_timeout=0")
         try:
             while True:
@@ -582,11 +609,26 @@ class Connection:
                     conn.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as e:
-                    if "locked" not in str(e) or time.monotonic() > deadline:
+                    now = time.monotonic()
+                    if "locked" not in str(e) or (bound_ms is not None and now - began > bound_ms / 1000):
                         raise
+                    if bound_ms is None and now >= next_note:
+                        self._note_lock_wait(now - began)
+                        next_note = now + LOCK_NOTE_EVERY_S
                     time.sleep(LOCK_POLL_S)
         finally:
-            conn.execute(f"PRAGMA busy_timeout={wait_ms}")
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000) if bound_ms is None else bound_ms}")
+
+    def _note_lock_wait(self, waited_s: float) -> None:
+        """Tell :func:`tell_lock_waits`' note that a write has waited ``waited_s`` for the
+        write lock, and who holds it."""
+        note = _lock_wait_note
+        if note is None:
+            return
+        from annotator.store.lock_holder import write_lock_holder
+
+        holder = write_lock_holder(self)
+        note(f"{self.path}: waiting {waited_s:.0f} s for the write lock: {holder or 'another program holds it'}")
 
     def _commit(self, conn: Any) -> None:
         """COMMIT; a connection lost on the way is :class:`ConnectionLost` with

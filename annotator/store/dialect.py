@@ -29,7 +29,8 @@ statement in PostgreSQL's words (:func:`translate`, once per distinct statement)
   ``PRAGMA busy_timeout=N``: a ``BEGIN IMMEDIATE`` then waits at most N ms for the write lock
   (``lock_timeout``, for that lock only) and raises :class:`WriteLockBusy`, as SQLite says
   "database is locked" (a screen sets a short one, to say the database is busy and try
-  again); without it a writer waits for the lock as long as it takes.
+  again); without it a writer waits for the lock as long as it takes, saying now and then
+  who holds it (store/lock_holder.py).
 
 Binary columns are ``BLOB`` on SQLite and ``BYTEA`` on PostgreSQL (both read back as
 ``bytes``); bulk loads use ``COPY`` on PostgreSQL (:meth:`PgConnection.copy_rows`). Only
@@ -39,10 +40,12 @@ Binary columns are ``BLOB`` on SQLite and ``BYTEA`` on PostgreSQL (both read bac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from annotator.store.lock_holder import application_name
 
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 _BUSY_TIMEOUT = re.compile(r"PRAGMA\s+busy_timeout\s*=\s*(\d+)\s*$", re.IGNORECASE)
@@ -224,13 +227,20 @@ class PgConnection:
         self.url = url
         self.text_factory: type = str  # sqlite3's switch: ``bytes`` reads text as UTF-8 bytes
         self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
-        self.raw.execute("SELECT " + ", ".join(f"set_config('{k}', '{v}', false)" for k, v in SESSION_SETTINGS.items()))
+        settings = {**SESSION_SETTINGS, "application_name": application_name()}
+        # (and the server's own lock_timeout, which a write puts back once it has the lock)
+        self._lock_bound = str(self.raw.execute(
+            "SELECT " + ", ".join(f"set_config('{k}', %s, false)" for k in settings)
+            + ", current_setting('lock_timeout')", list(settings.values())).fetchone()[-1])
         self._types: dict[str, dict[str, str]] = {}  # column types by table, for bulk upserts
         self._row_security: dict[str, bool] = {}  # whether row-level security applies, by table
         self._idle_bound: str | None = None  # the server's idle_in_transaction_session_timeout (hold_writes)
         #: ms a BEGIN IMMEDIATE waits for the write lock (0: as long as it takes), and the
         #: server's own lock_timeout, put back once the lock is taken (PRAGMA busy_timeout)
-        self._busy_ms, self._lock_bound = 0, "0"
+        self._busy_ms = 0
+        #: told (seconds waited) each time a write's unbounded wait for the lock is cut to say
+        #: who holds it (the store's Connection._note_lock_wait)
+        self.on_lock_wait: Callable[[float], None] | None = None
 
     # -- the sqlite3.Connection calls the store makes
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PgCursor:
@@ -329,35 +339,48 @@ class PgConnection:
         DEFERRED``) takes no such lock: the transaction locks the rows it claims
         (``FOR UPDATE``); otherwise a reader's snapshot (``REPEATABLE READ``)."""
         if immediate:
-            self.raw.execute("BEGIN")
-            # the bounds are the transaction's own (set_config's is_local): gone with it
-            if not self._busy_ms:
-                self.raw.execute("SELECT pg_advisory_xact_lock(%s),"
-                                 " set_config('idle_in_transaction_session_timeout', %s, true)",
-                                 (WRITE_LOCK_KEY, str(LOCK_HOLDER_SILENCE_MS)))
-                return
-            import psycopg
-
-            try:  # the wait bounded, for this lock only (a target list runs left to right)
-                self.raw.execute("SELECT set_config('lock_timeout', %s, true), pg_advisory_xact_lock(%s),"
-                                 " set_config('lock_timeout', %s, true),"
-                                 " set_config('idle_in_transaction_session_timeout', %s, true)",
-                                 (str(self._busy_ms), WRITE_LOCK_KEY, self._lock_bound, str(LOCK_HOLDER_SILENCE_MS)))
-            except psycopg.errors.LockNotAvailable:
-                self.raw.execute("ROLLBACK")
-                raise WriteLockBusy(f"database is locked: another writer held the write lock {self._busy_ms} ms"
-                                    ) from None
+            self._begin_writing()
         elif rows:
             self.raw.execute("BEGIN")
         else:
             self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
 
+    def _begin_writing(self) -> None:
+        """``BEGIN`` and the write lock, with the silence bound. The wait for the lock is
+        bounded by ``PRAGMA busy_timeout`` (then :class:`WriteLockBusy`); without one it is
+        cut every :data:`~annotator.store.connection.LOCK_NOTE_S` (then every minute) to say
+        who holds the lock through :attr:`on_lock_wait`, and goes on. The bounds are the
+        transaction's own (``set_config``'s ``is_local``), and the lock timeout is put back in
+        the statement that takes the lock (a target list runs left to right), so the rest of
+        the transaction waits for row locks as the server says."""
+        import time
+
+        import psycopg
+
+        from annotator.store.connection import LOCK_NOTE_EVERY_S, LOCK_NOTE_S
+
+        began = time.monotonic()
+        step_ms = self._busy_ms or int(LOCK_NOTE_S * 1000)
+        while True:
+            self.raw.execute("BEGIN")
+            try:
+                self.raw.execute("SELECT set_config('lock_timeout', %s, true), pg_advisory_xact_lock(%s),"
+                                 " set_config('lock_timeout', %s, true),"
+                                 " set_config('idle_in_transaction_session_timeout', %s, true)",
+                                 (str(step_ms), WRITE_LOCK_KEY, self._lock_bound, str(LOCK_HOLDER_SILENCE_MS)))
+                return
+            except psycopg.errors.LockNotAvailable:
+                self.raw.execute("ROLLBACK")
+                if self._busy_ms:
+                    raise WriteLockBusy(f"database is locked: another writer held the write lock {self._busy_ms} ms"
+                                        ) from None
+            if self.on_lock_wait is not None:
+                self.on_lock_wait(time.monotonic() - began)
+            step_ms = int(LOCK_NOTE_EVERY_S * 1000)
+
     def busy_timeout(self, ms: int) -> None:
         """``PRAGMA busy_timeout=ms``: how long :meth:`begin` waits for the write lock (0: as
         long as it takes)."""
-        if ms and not self._busy_ms:  # the server's own bound, read once
-            self._lock_bound = str(self.raw.execute("SELECT reset_val FROM pg_settings"
-                                                    " WHERE name = 'lock_timeout'").fetchone()[0])
         self._busy_ms = ms
 
     def commit(self) -> None:

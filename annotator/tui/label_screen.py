@@ -131,6 +131,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         self._undo_from_database: set[int] = set()  # undo seqs whose unit the writer reads back
         self.saving: dict[int, int] = {}  # decision/undo seq -> unit id, until committed
         self.save_note = Text("")
+        self.told_stopped: set[int] = set()  # stopped lock holders already told of
         self.quitting = False
         self.saved_events: list[Saved] = []  # kept for the benchmark (key press -> committed row)
         self.keep_saved_events = False
@@ -441,9 +442,10 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         elif isinstance(event, Busy):
             what = (f"{event.waiting} decision{'s' if event.waiting != 1 else ''} waiting"
                     if event.waiting else "the next units wait")
-            why = ("connection to the database server lost, reconnecting" if event.reconnecting
-                   else "database busy (another program is writing)")
-            self.save_note = Text(f"{why}: {what}, retrying", style="dim yellow")
+            self.save_note = Text(event.note(what), style="dim yellow")
+            story = event.stopped_holder(self.told_stopped)
+            if story:
+                self.notify(story, title="database busy", severity="warning", timeout=30)
         elif isinstance(event, Failed):
             self._writer_failed(event)
         if self.quitting and not self.writer.pending:

@@ -33,7 +33,6 @@ from textual.widgets import Static
 
 from annotator.agreement.adjudicate import AGREED, Comparison, SpanKey
 from annotator.models import Annotation, Gold, Span
-from annotator.store.connection import ConnectionLost
 from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.help_screen import HelpScreen, bindings_table
 from annotator.tui.review_merge import MergeResult, MergeScreen
@@ -221,6 +220,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.saving: dict[int, int] = {}  # writer seq -> unit id (-1: an undo), until committed
         self.unsaved: dict[int, Gold] = {}  # unit id -> gold decided here and not committed yet
         self.save_note = Text("")
+        self.told_stopped: set[int] = set()  # stopped lock holders already told of
         self.message = Text("")
         self.quitting = False
         self._keep_unit: int | None = None  # the unit to stay on when the queue is read again
@@ -274,8 +274,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.load_queue()
 
     def _busy_reading(self, attempt: int, error: BaseException) -> None:
-        self.post_message(self.WriterEvent(Busy(None, attempt, self.writer.pending, str(error),
-                                                reconnecting=isinstance(error, ConnectionLost))))
+        self.post_message(self.WriterEvent(Busy.of(None, attempt, self.writer.pending, error, self.session.store)))
 
     @work(thread=True, exclusive=True, group="review-queue", exit_on_error=False)
     def load_queue(self) -> None:
@@ -544,8 +543,10 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             waiting = self.writer.pending
             what = (f"{waiting} gold waiting" if waiting
                     else "reading waits")
-            cause = "the database server does not answer" if event.reconnecting else "database busy (another program writes)"
-            self.save_note = Text(f"{cause}: {what}, retrying", style="dim yellow")
+            self.save_note = Text(event.note(what), style="dim yellow")
+            story = event.stopped_holder(self.told_stopped)
+            if story:
+                self.notify(story, title="database busy", severity="warning", timeout=30)
         elif isinstance(event, Failed):
             self._failed(event)
         if self.quitting:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotator.models import Gold, Unit
-from annotator.store.connection import ConnectionLost
 from annotator.store.session_queries import set_busy_timeout
 from annotator.tui.review_session import ReviewSession
 from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, NOT_STORED, Busy, Failed, retry_busy
@@ -126,8 +125,7 @@ class GoldWriter:
             self.notify(event)
 
     def _busy(self, job: object) -> Callable[[int, BaseException], None]:
-        return lambda attempt, e: self.notify(Busy(job, attempt, self.pending, str(e),
-                                                   reconnecting=isinstance(e, ConnectionLost)))
+        return lambda attempt, e: self.notify(Busy.of(job, attempt, self.pending, e, self.session.store))
 
     def _do(self, job: object) -> Any:
         session = self.session

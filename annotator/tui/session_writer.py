@@ -29,6 +29,7 @@ from annotator.store.connection import ConnectionLost
 from annotator.store.session_queries import (
     is_busy_error, latest_decision_id, reverted_unit, set_busy_timeout, stored_annotation_id,
 )
+from annotator.store.lock_holder import LockHolder, write_lock_holder
 from annotator.tui.session import LabelSession, UnitView
 
 #: How long one attempt waits for the lock inside SQLite before the writer reports "busy"
@@ -120,6 +121,33 @@ class Busy:
     waiting: int
     error: str
     reconnecting: bool = False
+    #: who holds the write lock, when that can be told
+    holder: LockHolder | None = None
+
+    @classmethod
+    def of(cls, job: object, attempt: int, waiting: int, error: BaseException, store: Store | None) -> Busy:
+        """The event for ``error`` (a busy database or a lost connection) met by a write to
+        ``store``, with who holds the lock (read here, on the writer's thread)."""
+        lost = isinstance(error, ConnectionLost)
+        return cls(job, attempt, waiting, str(error), reconnecting=lost,
+                   holder=None if lost or store is None else write_lock_holder(store))
+
+    def stopped_holder(self, told: set[int]) -> str | None:
+        """The whole story, once per stopped process (its pid added to ``told``), when the
+        lock is held by a process of this machine that is stopped (Ctrl+Z in a shell that does
+        not let it finish first, ``kill -STOP``, a debugger): a status line has no room to
+        say how to let it go on."""
+        pid = self.holder.stopped_pid if self.holder else None
+        if pid is None or pid in told:
+            return None
+        told.add(pid)
+        return str(self.holder)
+
+    def note(self, what: str) -> str:
+        """The status line's words: ``what`` waits, and why."""
+        if self.reconnecting:
+            return f"connection to the database server lost, reconnecting: {what}, retrying"
+        return f"database busy: {what}, retrying; " + (self.holder.short() if self.holder else "another program is writing")
 
 
 @dataclass
@@ -285,9 +313,9 @@ class SessionWriter:
     def _retry(self, job: object, operation: Callable[[], Any], stored: Callable[[], object] | None = None) -> Any:
         """:func:`retry_busy` with each pause reported as :class:`Busy` for ``job``; a write
         whose COMMIT outcome is unknown and that has no ``stored`` check is run again."""
-        return retry_busy(operation, lambda attempt, e: self.notify(
-            Busy(job, attempt, self.pending, str(e), reconnecting=isinstance(e, ConnectionLost))), stored,
-            rerun_when_unknown=True)
+        store = self.session.store if self.session is not None else None
+        return retry_busy(operation, lambda attempt, e: self.notify(Busy.of(job, attempt, self.pending, e, store)),
+                          stored, rerun_when_unknown=True)
 
 
 def retry_busy(operation: Callable[[], T], on_busy: Callable[[int, BaseException], None],
