@@ -15,7 +15,7 @@ from annotator.store.dialect import WriteLockBusy
 
 def set_busy_timeout(store: Store, busy_timeout_s: float) -> None:
     """Make ``store``'s connection wait at most ``busy_timeout_s`` for another writer."""
-    ms = max(0, int(busy_timeout_s * 1000))
+    ms = max(1, int(busy_timeout_s * 1000))  # at least 1 ms: on PostgreSQL 0 would mean "as long as it takes"
     store._x(f"PRAGMA busy_timeout={ms}")  # under the store's lock
     store._busy_ms = ms  # what a write's BEGIN waits for (Connection._begin_sqlite; kept for a reconnect on PostgreSQL)
 
