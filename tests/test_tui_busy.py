@@ -5,15 +5,15 @@ the wait for it there too, so the screen says the database is busy)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from annotator.store import open_store
 from annotator.tui.app import build_app
 
+from test_lock_holder import hold  # noqa: E402
 from test_tui_app import decisions, make_db, screen_of, settle  # noqa: E402
 
 pytestmark = pytest.mark.anyio
@@ -22,19 +22,6 @@ pytestmark = pytest.mark.anyio
 BUSY_TIMEOUT_S = 0.2
 #: How long the other process holds the lock: many times the busy timeout.
 HOLD_S = 2.5
-
-#: Another process holding the store's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
-#: advisory lock every writer takes) for argv[2] seconds.
-LOCKER = """
-import sys, time
-from annotator.store import open_store
-store = open_store(sys.argv[1])
-with store.write():
-    print("locked", flush=True)
-    time.sleep(float(sys.argv[2]))
-store.close()
-"""
-
 
 @pytest.fixture
 def anyio_backend() -> str:
@@ -48,25 +35,17 @@ def db(db: str) -> str:
     return db
 
 
-def hold_write_lock(db: str, seconds: float) -> subprocess.Popen:
-    """Another process that takes the write lock and keeps it."""
-    proc = subprocess.Popen([sys.executable, "-c", LOCKER, str(db), str(seconds)],
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
-    return proc
-
-
 def status_line(app) -> str:
     return str(app.screen.query_one("#status").render())
 
 
-async def test_decisions_wait_in_order_while_another_process_holds_the_lock(db: str) -> None:
+async def test_decisions_wait_in_order_while_another_process_holds_the_lock(db: str, tmp_path: Path) -> None:
     app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = screen_of(app)
         shown = [screen.session.current.unit.id]
-        locker = hold_write_lock(db, HOLD_S)
+        locker = hold(tmp_path, db, HOLD_S)
         t0 = time.monotonic()
         for key in ("a", "x"):
             await pilot.press(key)
@@ -95,13 +74,13 @@ async def test_decisions_wait_in_order_while_another_process_holds_the_lock(db: 
     assert got == [(shown[0], "alice", "accept"), (shown[1], "alice", "reject"), (shown[2], "alice", "ignore")]
 
 
-async def test_quit_waits_for_pending_decisions_while_the_database_is_busy(db: str) -> None:
+async def test_quit_waits_for_pending_decisions_while_the_database_is_busy(db: str, tmp_path: Path) -> None:
     app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = screen_of(app)
         first = screen.session.current.unit.id
-        locker = hold_write_lock(db, HOLD_S)
+        locker = hold(tmp_path, db, HOLD_S)
         await pilot.press("a", "backspace", "x", "q")
         await pilot.pause(0.3)
         assert app.is_running  # quitting waits for the pending decisions …
@@ -138,7 +117,7 @@ async def test_units_claimed_ahead_are_leased_and_given_back_on_quit(db: str) ->
         store.close()
 
 
-async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path) -> None:
+async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path: Path) -> None:
     """A lock held by a stopped process of this machine (SQLite: found through /proc/locks;
     a PostgreSQL session's client is not this machine's to look at): the status line says
     "stopped", a notification says how to let it go on, once."""
@@ -150,7 +129,7 @@ async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path) 
     app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        locker = hold_write_lock(db, 60)
+        locker = hold(tmp_path, db, 60)
         os.kill(locker.pid, signal.SIGSTOP)
         try:
             await pilot.press("a")
@@ -159,9 +138,8 @@ async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path) 
                 await pilot.pause(0.05)
             assert f"pid {locker.pid} (stopped) holds the write lock" in status_line(app)
             (note,) = [n.message for n in app._notifications]  # once, though tried again and again
-            assert note.startswith(f"pid {locker.pid} (python -c import sys, time from annotator.store")
-            assert note.endswith(f"…) holds the write lock, stopped: `kill -CONT {locker.pid}` (or `fg` in its"
-                                 " terminal) lets it go on")
+            assert note == (f"pid {locker.pid} (holder.py stopped.db 60) holds the write lock, stopped:"
+                            f" `kill -CONT {locker.pid}` (or `fg` in its terminal) lets it go on")
         finally:
             os.kill(locker.pid, signal.SIGCONT)
             locker.kill()
