@@ -57,13 +57,15 @@ def test_the_holder_is_read_from_proc_locks_by_the_shm_files_device_and_inode(tm
     st = os.stat(tmp_path / "a.db-shm")
     dev = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
     other = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino + 1}"
-    locks = (f"1: POSIX  ADVISORY  WRITE 111 {other} 120 120\n"        # another file
-             f"2: POSIX  ADVISORY  READ  222 {dev} 120 120\n"          # a read lock
-             f"3: POSIX  ADVISORY  WRITE 333 {dev} 124 124\n"          # another byte
-             f"3: -> POSIX  ADVISORY  WRITE 444 {dev} 120 120\n"       # a waiter
-             f"4: POSIX  ADVISORY  WRITE 555 {dev} 100 EOF\n")         # the holder
+
+    def locks(holder: int) -> str:
+        return (f"1: POSIX  ADVISORY  WRITE 111 {other} 120 120\n"        # another file
+                f"2: POSIX  ADVISORY  READ  222 {dev} 120 120\n"          # a read lock
+                f"3: POSIX  ADVISORY  WRITE 333 {dev} 124 124\n"          # another byte
+                f"3: -> POSIX  ADVISORY  WRITE 444 {dev} 120 120\n"       # a waiter
+                f"4: POSIX  ADVISORY  WRITE {holder} {dev} 100 EOF\n")    # the holder
     cmd = b"/usr/bin/python3\0/srv/.venv/bin/annotator\0import\0big.jsonl\0"
-    proc = fake_proc(tmp_path / "proc", locks, {555: (cmd, "S")})
+    proc = fake_proc(tmp_path / "proc", locks(555), {555: (cmd, "S")})
     assert _sqlite_holder(str(db), proc) == LockHolder("pid 555", "annotator import big.jsonl")
     assert str(_sqlite_holder(str(db), proc)) == "pid 555 (annotator import big.jsonl) holds the write lock"
     (proc / "555" / "stat").write_text("555 (python3) T 1 2 3\n")
@@ -72,9 +74,9 @@ def test_the_holder_is_read_from_proc_locks_by_the_shm_files_device_and_inode(tm
     assert holder.short() == "pid 555 (stopped) holds the write lock"
     assert str(holder) == ("pid 555 (annotator import big.jsonl) holds the write lock, stopped:"
                            " `kill -CONT 555` (or `fg` in its terminal) lets it go on")
-    (proc / "locks").write_text(locks.replace("555", "556"))  # gone: no command, still a pid
+    (proc / "locks").write_text(locks(556))  # gone: no command, still a pid
     assert str(_sqlite_holder(str(db), proc)) == "pid 556 holds the write lock"
-    (proc / "locks").write_text(locks.splitlines()[0] + "\n")
+    (proc / "locks").write_text(locks(555).splitlines()[0] + "\n")
     assert _sqlite_holder(str(db), proc) is None
     assert _sqlite_holder(str(tmp_path / "none.db"), proc) is None  # no -shm file: nobody
 

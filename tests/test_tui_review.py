@@ -16,7 +16,7 @@ from annotator.tui.app import AnnotatorApp, build_review_app
 from annotator.tui.review_screen import ReviewHelpScreen, ReviewScreen
 
 from test_review import KIM, MOON, SEOUL, SEOUL_ORG, seed, settle  # noqa: E402
-from test_tui_busy import hold_write_lock  # noqa: E402
+from test_lock_holder import hold  # noqa: E402
 
 pytestmark = pytest.mark.anyio
 
@@ -127,11 +127,11 @@ async def test_no_database_work_on_the_ui_thread(review_db: Path) -> None:
         ("accept", '["bob"]'), ("undo", "[]"), ("accept", '["ann", "bob", "cat"]')]
 
 
-async def test_busy_database_waits_quietly_and_quit_waits_for_the_gold(review_db: Path) -> None:
+async def test_busy_database_waits_quietly_and_quit_waits_for_the_gold(review_db: Path, tmp_path: Path) -> None:
     app = build_review_app(open_store(review_db), "news", "lead", busy_timeout_s=BUSY_TIMEOUT_S)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        locker = hold_write_lock(review_db, HOLD_S)
+        locker = hold(tmp_path, str(review_db), HOLD_S)
         t0 = time.monotonic()
         await pilot.press("2")  # take bob's version while another process holds the lock
         while time.monotonic() - t0 < 4 * BUSY_TIMEOUT_S:
