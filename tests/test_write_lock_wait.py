@@ -63,3 +63,49 @@ def test_without_a_busy_timeout_a_writer_waits_as_long_as_it_takes(pg_db: str) -
     finally:
         holder.close()
         waiter.close()
+
+
+def test_an_imports_slice_waiting_for_the_lock_says_who_holds_it_and_keeps_its_transaction(pg_db: str) -> None:
+    """PostgreSQL's one-transaction import takes the lock at each slice (hold_writes): when
+    another session holds it, the wait is cut every 3 s to say so, in savepoints, and what the
+    import's transaction wrote before stays."""
+    import threading
+
+    from annotator.store.dialect import PgConnection
+
+    open_store(pg_db).close()
+    holder = open_store(pg_db)
+    importer = PgConnection(pg_db)
+    waits: list[float] = []
+    importer.on_lock_wait = waits.append
+    try:
+        importer.raw.execute("BEGIN")
+        importer.raw.execute("CREATE TABLE written_before (x int)")
+        importer.raw.execute("INSERT INTO written_before VALUES (1)")
+        took = threading.Event()
+
+        def slice_() -> None:
+            importer.hold_writes()
+            took.set()
+
+        with holder.write():
+            t = threading.Thread(target=slice_)
+            t.start()
+            assert not took.wait(3.6)  # past the first 3 s step: told once, still waiting
+        t.join(10)
+        assert took.is_set()
+        assert len(waits) == 1 and 3.0 <= waits[0] < 3.6
+        assert importer.raw.execute("SHOW lock_timeout").fetchone()[0] == "0"
+        assert importer.raw.execute("SELECT x FROM written_before").fetchall() == [(1,)]
+        importer.release_writes()
+        importer.raw.execute("COMMIT")
+        assert query_count(pg_db, "SELECT count(*) FROM written_before") == 1
+    finally:
+        holder.close()
+        importer.close()
+
+
+def query_count(db: str, sql: str) -> int:
+    from conftest import query
+
+    return int(query(db, sql)[0][0])

@@ -477,8 +477,38 @@ class PgConnection:
         if self._idle_bound is None:  # the server's own bound, put back by release_writes (read once)
             self._idle_bound = str(self.raw.execute("SELECT reset_val FROM pg_settings"
                                                     " WHERE name = 'idle_in_transaction_session_timeout'").fetchone()[0])
-        self.raw.execute("SELECT pg_advisory_lock(%s), set_config('idle_in_transaction_session_timeout', %s, false)",
-                         (WRITE_LOCK_KEY, str(LOCK_HOLDER_SILENCE_MS)))
+        if self.raw.execute("SELECT pg_try_advisory_lock(%s), set_config('idle_in_transaction_session_timeout', %s,"
+                            " false)", (WRITE_LOCK_KEY, str(LOCK_HOLDER_SILENCE_MS))).fetchone()[0]:
+            return
+        self._wait_for_writes()
+
+    def _wait_for_writes(self) -> None:
+        """:meth:`hold_writes` once another session holds the lock: wait for it in steps, as
+        :meth:`_begin_writing` does, saying who holds it through :attr:`on_lock_wait` after
+        each. The import's transaction stays open: each step is a savepoint, rolled back to
+        when its ``lock_timeout`` ends it."""
+        import time
+
+        import psycopg
+
+        from annotator.store.connection import LOCK_NOTE_EVERY_S, LOCK_NOTE_S
+
+        began = time.monotonic()
+        step_ms = int(LOCK_NOTE_S * 1000)
+        while True:
+            self.raw.execute("SAVEPOINT annotator_write_lock")
+            try:
+                self.raw.execute("SELECT set_config('lock_timeout', %s, true), pg_advisory_lock(%s),"
+                                 " set_config('lock_timeout', %s, true)", (str(step_ms), WRITE_LOCK_KEY, self._lock_bound))
+            except psycopg.errors.LockNotAvailable:
+                self.raw.execute("ROLLBACK TO SAVEPOINT annotator_write_lock")
+                self.raw.execute("RELEASE SAVEPOINT annotator_write_lock")
+                if self.on_lock_wait is not None:
+                    self.on_lock_wait(time.monotonic() - began)
+                step_ms = int(LOCK_NOTE_EVERY_S * 1000)
+                continue
+            self.raw.execute("RELEASE SAVEPOINT annotator_write_lock")
+            return
 
     def release_writes(self) -> None:
         """Let go of :meth:`hold_writes`' lock; the session's silence bound is again what the
