@@ -570,3 +570,12 @@ def test_a_heading_word_before_a_colon_is_no_speaker() -> None:
     for text in ("Wow: The Dam Just Opened Again.", "Contributing: Ann Roe and Jon Berg."):
         spans, _ = _attr(text)
         assert ":" not in spans.get("CUE", []), text
+
+
+def test_a_message_sent_out_or_answered_keeps_its_particle_in_the_cue() -> None:
+    spans, _ = _attr("The clerk tweeted out a photo of the flooded road.")
+    assert spans["CUE"] == ["tweeted out"]
+    spans, _ = _attr("The mayor wrote back: the dam would stay open.")
+    assert spans["CUE"] == ["wrote back:"]
+    spans, _ = _attr("The crowd chanted back at the speaker.")
+    assert spans["CUE"] == ["chanted back"]

@@ -119,6 +119,9 @@ _CUE_PARTICLES: dict[str, frozenset[str]] = {
     **PARTICLES, "worried": frozenset({"about"}), "worries": frozenset({"about"}),
     "believe": frozenset({"in"}), "believes": frozenset({"in"}), "believed": frozenset({"in"}),  # "believes in"
     "remarked": frozenset({"upon", "on"}), "agreed": frozenset({"with", "on"}),
+    # a message sent out or answered ("tweeted out", "blasted out", "shouted out", "wrote back")
+    **dict.fromkeys("tweet tweets tweeted tweeting blasted blasting blasts shouted shouting".split(), frozenset({"out", "back"})),
+    **dict.fromkeys("writes wrote chanted chanting".split(), frozenset({"back"})),
 }
 
 
@@ -882,7 +885,7 @@ class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "5"
+    version = "6"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
