@@ -579,3 +579,13 @@ def test_a_message_sent_out_or_answered_keeps_its_particle_in_the_cue() -> None:
     assert spans["CUE"] == ["wrote back:"]
     spans, _ = _attr("The crowd chanted back at the speaker.")
     assert spans["CUE"] == ["chanted back"]
+
+
+def test_a_cue_joined_to_a_verb_after_it_has_no_content_of_its_own() -> None:
+    spans, _ = _attr("What the mayor says and promises is now the plan of the town.")
+    assert "CUE" not in spans
+    spans, _ = _attr("The clerk has never sought or held office in the county.")
+    assert "CUE" not in spans
+    # two past participles so joined are one cue
+    spans, _ = _attr("The plan was praised and welcomed by the mayor.")
+    assert spans["CUE"] == ["was praised and welcomed"]

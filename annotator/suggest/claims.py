@@ -874,6 +874,19 @@ def _first_of_a_chain(words: list[str], lower: list[str], found: list[dict]) -> 
     return kept
 
 
+def _coordinated(lower: list[str], b: int, f: dict) -> dict | None:
+    """The attribution ``f``, or None when its cue is joined to a verb after it by "and", "or"
+    or "but" ("what the mayor says and promises", "has never sought or held office"): the
+    words after it are no content of its own. Two past participles so joined are one cue
+    ("were mocked and criticized")."""
+    i, e = f["CUE"]
+    if lower[e] == ":" or e + 1 >= b or lower[e + 1] not in ("and", "or", "but"):
+        return f
+    if e + 2 < b and lower[e + 1] == "and" and lower[e].endswith("ed") and lower[e + 2].endswith("ed"):
+        return {**f, "CUE": (i, e + 2)}
+    return None
+
+
 def _name_list(words: list[str], s: int, b: int) -> bool:
     """Whether ``s..b-1`` is a list of names: three commas or more and (nearly) every word
     capitalised ("Ann Roe, Jon Berg, Max Lee and Sue Kim.")."""
@@ -1036,7 +1049,8 @@ class Claims:
                         out.append(found)
                 k += 1
             out[first_found:] = _first_of_a_chain(words, lower, [
-                f for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]) if not depth[f["CUE"][0]]])
+                f for f in (_coordinated(lower, b, f) for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]))
+                if f is not None and not depth[f["CUE"][0]]])
         return out
 
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
