@@ -143,9 +143,9 @@ def test_called_giving_a_name_is_no_cue() -> None:
     assert spans["CUE"] == ["called"] and spans["SOURCE"] == ["Critics"]
 
 
-def test_a_heading_or_a_transcript_label_before_a_colon_is_no_speaker() -> None:
+def test_a_heading_before_a_colon_is_no_speaker() -> None:
     for text in ("The Latest: Roe wins the county vote.", "Here they are: three rules for the road.",
-                 "ROE: We will not give up the fight.", "Editor’s note: This story was updated.",
+                 "UPDATE: The vote was moved to Friday.", "Editor’s note: This story was updated.",
                  "Continued Roe: the vote was rigged from the start."):
         spans, _ = _attr(text)
         assert ":" not in spans.get("CUE", []), text
@@ -174,11 +174,13 @@ def test_a_third_partys_belief_or_wish_is_a_cue() -> None:
 
 
 def test_a_belief_verb_is_no_cue_in_a_transcript_turn_after_to_or_a_modal_or_as_an_imperative() -> None:
-    for text in ("ROE: I think the bill will fail in the House.", "Q: Do you want a new dam on the river?",
+    for text in ("Q: Do you want a new dam on the river?",
                  "They would want a new dam on the river.", "Farmers came to see the new dam on the river.",
                  "See the full results of the county vote here."):
         spans, _ = _attr(text)
         assert spans.get("CUE", []) == [], text
+    spans, _ = _attr("ROE: I think the bill will fail in the House.")
+    assert spans["CUE"] == [":"]  # the speaker's label, not the turn's own "I think"
     # in a column, the writer's own "I think" is a cue
     spans, _ = _attr("I think the bill will fail in the House.")
     assert spans["CUE"] == ["think"] and spans["SOURCE"] == ["I"]
@@ -589,3 +591,9 @@ def test_a_cue_joined_to_a_verb_after_it_has_no_content_of_its_own() -> None:
     # two past participles so joined are one cue
     spans, _ = _attr("The plan was praised and welcomed by the mayor.")
     assert spans["CUE"] == ["was praised and welcomed"]
+
+
+def test_a_transcripts_upper_case_speaker_label_speaks() -> None:
+    spans, rels = _attr("ANN ROE: We will not give up the fight.")
+    assert spans == {"CUE": [":"], "SOURCE": ["ANN ROE"], "CLAIM": ["We will not give up the fight"]}
+    assert ("source-of", "ANN ROE", "We will not give up the fight") in rels

@@ -370,7 +370,7 @@ def _opens_quote(toks: Toks, x: int) -> bool:
 _NOT_SPEAKERS = frozenset(
     "q a note correction update updated breaking related watch read editor's editor’s editor's note editor’s note "
     "clarification disclosure caption photo video source sources question answer name age remember "
-    "wow look plus contributing bombshell exclusive listen warning alert".split()
+    "wow look plus contributing bombshell exclusive listen warning alert previously busted".split()
 ) | frozenset(["editor's note", "editor’s note", "editor 's note", "editor ’s note", "read more", "still to come", "see also"])
 
 
@@ -387,13 +387,9 @@ _CLAUSE_WORDS = frozenset(
 
 
 def _speaker_like(words: list[str], lower: list[str], s: int, k: int) -> bool:
-    """Whether ``s..k-1`` before a colon reads as a speaker ("Sen. Ann Roe", "Roe camp"): not a
-    heading opened by an article or adverb, no verb or pronoun, and not a transcript's
-    upper-case speaker label ("ROE:"), which PolNeAR leaves unmarked."""
-    if lower[s] in _NOT_SPEAKER_OPENERS or any(lower[x] in _CLAUSE_WORDS or lower[x] in _COLON_VERBS for x in range(s, k)):
-        return False  # "Article 9 affirms:", "Continued Roe:": the verb's own attribution, if any
-    letters = "".join(words[s:k])
-    return not (sum(c.isalpha() for c in letters) > 1 and letters.isupper())
+    """Whether ``s..k-1`` before a colon reads as a speaker ("Sen. Ann Roe", "Roe camp", a
+    transcript's "ANN ROE:"): not a heading opened by an article or adverb, no verb or pronoun."""
+    return not (lower[s] in _NOT_SPEAKER_OPENERS or any(lower[x] in _CLAUSE_WORDS or lower[x] in _COLON_VERBS for x in range(s, k)))
 
 
 _OBJECTS = frozenset("him her them us me you reporters journalists supporters voters viewers".split())
@@ -1297,7 +1293,7 @@ class Claims:
             return None
         src = (s, k - 1)
         if " ".join(lower[s:k]) in _NOT_SPEAKERS or not _speaker_like(toks.words, lower, s, k):
-            return None  # "Q:", "Update:", "The Latest:", "Here they are:", "SMITH:" in a transcript
+            return None  # "Q:", "Update:", "The Latest:", "Here they are:"
         if any(toks.words[x][:1].islower() and toks.words[x].isalpha() and lower[x] not in _SPEAKER_LOWER for x in range(s, k)):
             return None  # "One notable trend:", "Good news:": a heading in sentence case, not a name
         if _name_list(toks.words, k + 1, b):
