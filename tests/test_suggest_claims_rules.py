@@ -597,3 +597,11 @@ def test_a_transcripts_upper_case_speaker_label_speaks() -> None:
     spans, rels = _attr("ANN ROE: We will not give up the fight.")
     assert spans == {"CUE": [":"], "SOURCE": ["ANN ROE"], "CLAIM": ["We will not give up the fight"]}
     assert ("source-of", "ANN ROE", "We will not give up the fight") in rels
+
+
+def test_a_cue_right_after_a_relative_that_with_no_source_is_dropped() -> None:
+    spans, _ = _attr("She worked for a law firm that defended the county in the flood case.")
+    assert "CUE" not in spans
+    # with its own source before it, the cue stays
+    spans, _ = _attr("The mayor said the town would rebuild the dam.")
+    assert spans["CUE"] == ["said"]
