@@ -605,3 +605,10 @@ def test_a_cue_right_after_a_relative_that_with_no_source_is_dropped() -> None:
     # with its own source before it, the cue stays
     spans, _ = _attr("The mayor said the town would rebuild the dam.")
     assert spans["CUE"] == ["said"]
+
+
+def test_a_lone_participle_after_a_noun_and_before_by_describes_the_noun() -> None:
+    spans, _ = _attr("The council passed a measure backed by the farmers of the valley.")
+    assert "CUE" not in spans
+    spans, _ = _attr("The mayor has backed the measure for the valley.")
+    assert spans["CUE"] == ["has backed"]

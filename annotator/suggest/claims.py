@@ -879,6 +879,18 @@ def _after_relative_that(lower: list[str], a: int, f: dict) -> bool:
     return "SOURCE" not in f and i > a and lower[i - 1] == "that" and "according" not in lower[a:i]
 
 
+def _participle_after_noun(words: list[str], lower: list[str], a: int, b: int, f: dict) -> bool:
+    """Whether the cue of ``f`` is a lone past participle right after a noun and before "by" or
+    "for" ("the delegates offered by the state", "a candidate backed by the party", "a
+    measure planned for the fall"): it describes the noun, and PolNeAR seldom marks it."""
+    i, e = f["CUE"]
+    if i != e or i == a or e + 1 >= b or not lower[e].endswith("ed") or lower[e + 1] not in ("by", "for"):
+        return False
+    p = lower[i - 1]
+    return (words[i - 1].isalpha() and words[i - 1][:1].islower() and not _ly_adverb(words, lower, i - 1)
+            and p not in _PRONOUNS and p not in _CUE_AUX and p not in _RELATIVE and p not in _BOUNDARY)
+
+
 def _coordinated(lower: list[str], b: int, f: dict) -> dict | None:
     """The attribution ``f``, or None when its cue is joined to a verb after it by "and", "or"
     or "but" ("what the mayor says and promises", "has never sought or held office"): the
@@ -1055,7 +1067,8 @@ class Claims:
                 k += 1
             out[first_found:] = _first_of_a_chain(words, lower, [
                 f for f in (_coordinated(lower, b, f) for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]))
-                if f is not None and not depth[f["CUE"][0]] and not _after_relative_that(lower, a, f)])
+                if f is not None and not depth[f["CUE"][0]] and not _after_relative_that(lower, a, f)
+                and not _participle_after_noun(words, lower, a, b, f)])
         return out
 
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
