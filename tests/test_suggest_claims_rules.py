@@ -612,3 +612,8 @@ def test_a_lone_participle_after_a_noun_and_before_by_describes_the_noun() -> No
     assert "CUE" not in spans
     spans, _ = _attr("The mayor has backed the measure for the valley.")
     assert spans["CUE"] == ["has backed"]
+
+
+def test_an_opening_mark_typed_to_close_a_quotation_closes_it() -> None:
+    spans, _ = _attr("“The dam will hold,“ the clerk said.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["the clerk"], "CLAIM": ["“The dam will hold,“"]}

@@ -310,10 +310,16 @@ def _plain_quotes(toks: Toks) -> tuple[Toks, list[int], list[int]]:
 
 
 def _quote_depth(words: list[str]) -> list[bool]:
-    """Whether each token lies inside a quotation (curly marks paired, straight marks toggled)."""
+    """Whether each token lies inside a quotation (curly marks paired, straight marks toggled).
+    An opening curly mark typed where a closing one belongs (“It will pass,“ she said.), inside
+    a quotation and right after its closing punctuation, closes it."""
     inside = False
     out: list[bool] = []
-    for w in words:
+    for x, w in enumerate(words):
+        if w == "“" and inside and x > 0 and words[x - 1] in (",", ".", "?", "!"):
+            inside = False
+            out.append(False)
+            continue
         if w == "“":
             inside = True
             out.append(False)
