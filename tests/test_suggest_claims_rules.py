@@ -173,9 +173,8 @@ def test_a_third_partys_belief_or_wish_is_a_cue() -> None:
     assert spans["CUE"] == ["show"] and spans["SOURCE"] == ["Two new reports"]
 
 
-def test_a_belief_verb_is_no_cue_in_a_transcript_turn_after_to_or_a_modal_or_as_an_imperative() -> None:
-    for text in ("Q: Do you want a new dam on the river?",
-                 "They would want a new dam on the river.", "Farmers came to see the new dam on the river.",
+def test_a_belief_verb_is_no_cue_in_a_transcript_turn_after_to_or_as_an_imperative() -> None:
+    for text in ("Q: Do you want a new dam on the river?", "Farmers came to see the new dam on the river.",
                  "See the full results of the county vote here."):
         spans, _ = _attr(text)
         assert spans.get("CUE", []) == [], text
@@ -617,3 +616,10 @@ def test_a_lone_participle_after_a_noun_and_before_by_describes_the_noun() -> No
 def test_an_opening_mark_typed_to_close_a_quotation_closes_it() -> None:
     spans, _ = _attr("“The dam will hold,“ the clerk said.")
     assert spans == {"CUE": ["said"], "SOURCE": ["the clerk"], "CLAIM": ["“The dam will hold,“"]}
+
+
+def test_a_stance_after_a_modal_is_a_cue() -> None:
+    spans, _ = _attr("The farmers would want a new dam on the river.")
+    assert spans["CUE"] == ["would want"] and spans["SOURCE"] == ["The farmers"]
+    spans, _ = _attr("The council will discuss the dam on Friday.")
+    assert spans["CUE"] == ["will discuss"]

@@ -207,7 +207,7 @@ _ABOUT_VERBS: frozenset[str] = (CORE_CUES | STANCE_CUES | WIDE_CUES) - frozenset
 )
 #: Reporting verbs that tell of an event or a stance more than of words spoken ("appeared",
 #: "offered", "declined"): cues under the same two gates as the stance verbs, not after "to"
-#: or a modal and not inside the content of an earlier reporting verb (``_own_clause``).
+#: and not inside the content of an earlier reporting verb (``_own_clause``).
 _EVENT_CUES = frozenset(
     """appeared appears seemed shows showed supported sought offered hoped hopes refused declined
     endorsed agreed admitted mentioned confirmed revealed indicated disclosed respond responding
@@ -791,12 +791,13 @@ def _infinitive(words: list[str], lower: list[str], a: int, k: int) -> bool:
 
 
 def _own_clause(words: list[str], lower: list[str], a: int, k: int) -> bool:
-    """Whether the verb at ``k`` is no infinitive or modal form ("to respond", "would see") and
-    not inside the content of an earlier reporting verb ("voters said they want ...")."""
+    """Whether the verb at ``k`` is no infinitive ("to respond") and not inside the content of
+    an earlier reporting verb ("voters said they want ..."); after a modal it stays ("would
+    see", "will discuss": PolNeAR train marks such stances about two times in five)."""
     i = _cue_start(words, lower, a, k)
     if _reported_before(lower, a, i) and not _comma_gerund(lower, a, k):
         return False
-    return not any(lower[x] in _MODALS for x in range(max(a, i - 1), k))
+    return not (i - 1 >= a and lower[i - 1] == "to")
 
 
 #: Gerunds after a comma that are a participle of their own noun ("groups supporting the plan").
