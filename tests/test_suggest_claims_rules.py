@@ -623,3 +623,10 @@ def test_a_stance_after_a_modal_is_a_cue() -> None:
     assert spans["CUE"] == ["would want"] and spans["SOURCE"] == ["The farmers"]
     spans, _ = _attr("The council will discuss the dam on Friday.")
     assert spans["CUE"] == ["will discuss"]
+
+
+def test_a_bare_reporting_verb_after_a_modal_is_a_cue() -> None:
+    spans, _ = _attr("The mayor would say the dam is safe.")
+    assert spans == {"CUE": ["would say"], "SOURCE": ["The mayor"], "CLAIM": ["the dam is safe"]}
+    spans, _ = _attr("Let me say the dam is safe.")
+    assert "CUE" not in spans
