@@ -630,3 +630,10 @@ def test_a_bare_reporting_verb_after_a_modal_is_a_cue() -> None:
     assert spans == {"CUE": ["would say"], "SOURCE": ["The mayor"], "CLAIM": ["the dam is safe"]}
     spans, _ = _attr("Let me say the dam is safe.")
     assert "CUE" not in spans
+
+
+def test_a_capitalised_auxiliary_amid_the_sentence_is_a_name_not_part_of_the_cue() -> None:
+    spans, _ = _attr("The dam is safe, Will wrote in his column.")
+    assert spans["CUE"] == ["wrote"] and spans["SOURCE"] == ["Will"]
+    spans, _ = _attr("The mayor will say the dam is safe.")
+    assert spans["CUE"] == ["will say"]

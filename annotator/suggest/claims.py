@@ -511,6 +511,8 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
         w = lower[i - 1]
         if w == "since" and not (i - 2 >= a and lower[i - 2] in _CUE_AUX):
             break  # "since announcing": a preposition; "has since said" keeps it
+        if i - 1 > a and words[i - 1][:1].isupper() and words[i][:1].islower() and lower[i] not in ("n't", "n’t"):
+            break  # "..., Will wrote": a capitalised word amid the sentence is a name, no auxiliary
         if w in _CUE_AUX or w in _CUE_ADVERBS or _ly_adverb(words, lower, i - 1):
             i -= 1
         elif _goes_on_to(lower, a, i):
