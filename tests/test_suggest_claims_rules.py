@@ -637,3 +637,8 @@ def test_a_capitalised_auxiliary_amid_the_sentence_is_a_name_not_part_of_the_cue
     assert spans["CUE"] == ["wrote"] and spans["SOURCE"] == ["Will"]
     spans, _ = _attr("The mayor will say the dam is safe.")
     assert spans["CUE"] == ["will say"]
+
+
+def test_a_second_cue_a_dozen_words_on_with_no_break_is_still_inside_the_first() -> None:
+    spans, _ = _attr("The mayor said the engineers from the state office in the capital last spring warned the council.")
+    assert spans["CUE"] == ["said"]

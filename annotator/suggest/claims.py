@@ -852,12 +852,13 @@ def _outer_attribution_only(lower: list[str], depth: list[bool], a: int, b: int,
 
 #: Tokens between two cues that part their clauses: the second cue is then one of its own.
 _CLAUSE_BREAKS = frozenset(', ; : and or but while because when as after before if although though since “ ” " ‘ ’ ( ) — –'.split())
-CHAIN_GAP = 5
+CHAIN_GAP = 12
 
 
 def _first_of_a_chain(words: list[str], lower: list[str], found: list[dict]) -> list[dict]:
     """The attributions of one sentence less those whose cue follows an earlier cue with no
-    comma, quotation mark or conjunction ("and", "but", "when" ...) between, close to it (at most ``CHAIN_GAP`` words) or after
+    comma, quotation mark or conjunction ("and", "but", "when" ...) between, close to it (at most ``CHAIN_GAP`` words: a
+    clause that long with no break is still one) or after
     a "that" ("Roe said the mayor told aides ...", "voters think that polls show ..."): the
     second cue lies in the content of the first, where PolNeAR seldom marks it (train: about
     one time in five)."""
