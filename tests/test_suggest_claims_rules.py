@@ -642,3 +642,10 @@ def test_a_capitalised_auxiliary_amid_the_sentence_is_a_name_not_part_of_the_cue
 def test_a_second_cue_a_dozen_words_on_with_no_break_is_still_inside_the_first() -> None:
     spans, _ = _attr("The mayor said the engineers from the state office in the capital last spring warned the council.")
     assert spans["CUE"] == ["said"]
+
+
+def test_verbs_of_citing_naming_and_rebuffing_are_stance_cues() -> None:
+    spans, _ = _attr("The mayor referenced the old flood in her speech.")
+    assert spans["CUE"] == ["referenced"] and spans["SOURCE"] == ["The mayor"]
+    spans, _ = _attr("Critics dubbed the plan a giveaway to the builders.")
+    assert spans["CUE"] == ["dubbed"]

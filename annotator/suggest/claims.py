@@ -196,6 +196,7 @@ STANCE_CUES: frozenset[str] = frozenset(
     read tell considering titled warning challenging describe debated conclude announce resisted
     discuss alleges nominated pronounced determining planned addressed attacking estimates claim
     echoing advising decided decide blocked chanting seeking planning
+    referenced referencing dubbed documented rebuffed embraced knocked
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Stance gerunds that are a cue only in the present progressive ("the city is seeking ...",
