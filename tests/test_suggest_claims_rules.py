@@ -649,3 +649,10 @@ def test_verbs_of_citing_naming_and_rebuffing_are_stance_cues() -> None:
     assert spans["CUE"] == ["referenced"] and spans["SOURCE"] == ["The mayor"]
     spans, _ = _attr("Critics dubbed the plan a giveaway to the builders.")
     assert spans["CUE"] == ["dubbed"]
+
+
+def test_verbs_of_recounting_crediting_and_championing_are_stance_cues() -> None:
+    spans, _ = _attr("The mayor champions a new dam for the valley.")
+    assert spans["CUE"] == ["champions"] and spans["SOURCE"] == ["The mayor"]
+    spans, _ = _attr("The clerk is mulling a bid for the county seat.")
+    assert spans["CUE"] == ["is mulling"]

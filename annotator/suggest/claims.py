@@ -197,6 +197,9 @@ STANCE_CUES: frozenset[str] = frozenset(
     discuss alleges nominated pronounced determining planned addressed attacking estimates claim
     echoing advising decided decide blocked chanting seeking planning
     referenced referencing dubbed documented rebuffed embraced knocked
+    barked chiding recounts heralded contradicted mulling billed envision crediting rebut contrasting contrasted blaming
+    champions embraces reprimanded persuaded listed recognizing remembering illustrates demonstrates promotes interpret
+    articulated advocated highlights
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Stance gerunds that are a cue only in the present progressive ("the city is seeking ...",
