@@ -656,3 +656,10 @@ def test_verbs_of_recounting_crediting_and_championing_are_stance_cues() -> None
     assert spans["CUE"] == ["champions"] and spans["SOURCE"] == ["The mayor"]
     spans, _ = _attr("The clerk is mulling a bid for the county seat.")
     assert spans["CUE"] == ["is mulling"]
+
+
+def test_verbs_of_reckoning_and_attacking_are_stance_cues() -> None:
+    spans, _ = _attr("The county calculates the dam will cost ten million.")
+    assert spans["CUE"] == ["calculates"] and spans["SOURCE"] == ["The county"]
+    spans, _ = _attr("The paper rips the mayor for the delay.")
+    assert spans["CUE"] == ["rips"]

@@ -200,6 +200,7 @@ STANCE_CUES: frozenset[str] = frozenset(
     barked chiding recounts heralded contradicted mulling billed envision crediting rebut contrasting contrasted blaming
     champions embraces reprimanded persuaded listed recognizing remembering illustrates demonstrates promotes interpret
     articulated advocated highlights
+    savaging relished rips pressured calculates pegs contemplate revered foreshadowed angered
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Stance gerunds that are a cue only in the present progressive ("the city is seeking ...",
