@@ -663,3 +663,10 @@ def test_verbs_of_reckoning_and_attacking_are_stance_cues() -> None:
     assert spans["CUE"] == ["calculates"] and spans["SOURCE"] == ["The county"]
     spans, _ = _attr("The paper rips the mayor for the delay.")
     assert spans["CUE"] == ["rips"]
+
+
+def test_a_verb_of_aspect_before_a_gerund_cue_opens_the_cue() -> None:
+    spans, _ = _attr("The mayor began talking about the dam at noon.")
+    assert spans["CUE"] == ["began talking about"]
+    spans, _ = _attr("The clerk kept asking the council about the vote.")
+    assert spans["CUE"] == ["kept asking"]

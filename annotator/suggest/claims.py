@@ -520,6 +520,8 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
             break  # "..., Will wrote": a capitalised word amid the sentence is a name, no auxiliary
         if w in _CUE_AUX or w in _CUE_ADVERBS or _ly_adverb(words, lower, i - 1):
             i -= 1
+        elif i == k and w in _ASPECT and lower[k].endswith("ing"):
+            i -= 1  # "began talking about", "kept asking": the verb of aspect opens the cue
         elif _goes_on_to(lower, a, i):
             i -= 3  # "went on to say"
         else:
@@ -528,6 +530,8 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
 
 
 _GO = frozenset("go goes going went gone".split())
+#: Verbs of aspect before a gerund cue, part of it ("began talking about", "kept asking").
+_ASPECT = frozenset("began begun begin begins started start starts kept keep keeps stopped stop stops continue continues".split())
 
 
 def _makes_clear(lower: list[str], k: int, b: int) -> int:
