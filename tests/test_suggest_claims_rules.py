@@ -670,3 +670,12 @@ def test_a_verb_of_aspect_before_a_gerund_cue_opens_the_cue() -> None:
     assert spans["CUE"] == ["began talking about"]
     spans, _ = _attr("The clerk kept asking the council about the vote.")
     assert spans["CUE"] == ["kept asking"]
+
+
+def test_a_straight_mark_that_opens_a_new_paragraph_of_a_quotation_keeps_it_open() -> None:
+    # a transcript: each paragraph opens with a mark, none is closed; the verbs are the speaker's
+    spans, _ = _attr('"We went to the town hall. "Then the mayor said the dam would close.')
+    assert spans == {}
+    # a mark attached to the word before it still closes the quotation
+    spans, _ = _attr('"The dam will close," the mayor said.')
+    assert spans["CUE"] == ["said"]

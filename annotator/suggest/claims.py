@@ -315,13 +315,19 @@ def _plain_quotes(toks: Toks) -> tuple[Toks, list[int], list[int]]:
     return Toks(toks.text, out_w, out_s, out_e), first, last
 
 
-def _quote_depth(words: list[str]) -> list[bool]:
+def _quote_depth(words: list[str], toks: Toks | None = None) -> list[bool]:
     """Whether each token lies inside a quotation (curly marks paired, straight marks toggled).
     An opening curly mark typed where a closing one belongs (“It will pass,“ she said.), inside
-    a quotation and right after its closing punctuation, closes it."""
+    a quotation and right after its closing punctuation, closes it. With ``toks``, a straight
+    mark attached to the word after it and not to the one before opens a quotation, even
+    inside one (a transcript's paragraphs each open with a mark that is never closed)."""
     inside = False
     out: list[bool] = []
     for x, w in enumerate(words):
+        if w == '"' and toks is not None and _opens_quote(toks, x):
+            inside = True
+            out.append(False)
+            continue
         if w == "“" and inside and x > 0 and words[x - 1] in (",", ".", "?", "!"):
             inside = False
             out.append(False)
@@ -1000,7 +1006,7 @@ class Claims:
         out: list[dict[str, tuple[int, int] | float]] = []
         if _TRIGGERS.isdisjoint(lower):
             return out
-        depth = _quote_depth(words)
+        depth = _quote_depth(words, toks)
         spoken = _transcript(words)
         headline = _headline(words)
         for a, b in _sentences(toks):
