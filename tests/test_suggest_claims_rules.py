@@ -679,3 +679,11 @@ def test_a_straight_mark_that_opens_a_new_paragraph_of_a_quotation_keeps_it_open
     # a mark attached to the word before it still closes the quotation
     spans, _ = _attr('"The dam will close," the mayor said.')
     assert spans["CUE"] == ["said"]
+
+
+def test_the_verbs_of_a_transcript_turn_after_its_speaker_label_are_no_cues() -> None:
+    spans, _ = _attr("ROE: Farmers want a dam. They want safe roads too.")
+    assert spans["CUE"] == [":"]
+    # a heading before a colon is no turn
+    spans, _ = _attr("UPDATE: Farmers said the dam would close.")
+    assert spans["CUE"] == ["said"]
