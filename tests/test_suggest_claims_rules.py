@@ -687,3 +687,10 @@ def test_the_verbs_of_a_transcript_turn_after_its_speaker_label_are_no_cues() ->
     # a heading before a colon is no turn
     spans, _ = _attr("UPDATE: Farmers said the dam would close.")
     assert spans["CUE"] == ["said"]
+
+
+def test_a_stance_in_a_which_clause_is_a_cue_but_not_in_a_who_clause() -> None:
+    spans, _ = _attr("The fund, which backs the dam, paid for the study.")
+    assert spans["CUE"] == ["backs"] and spans["SOURCE"] == ["which"]
+    spans, _ = _attr("Farmers who back the dam paid for the study.")
+    assert "CUE" not in spans

@@ -768,7 +768,8 @@ def _evidence_subject(lower: list[str], a: int, k: int) -> bool:
 def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spoken: bool, headline: bool = False) -> bool:
     """Whether the stance verb at ``k`` is a cue: not an imperative opening the sentence ("See
     the results"), not a noun or an adjective ("a talk show", "271 pledged votes"), not in a
-    relative clause ("voters who want ... said"), not said by "I", "you" or "we" in a
+    relative clause on people ("voters who want ... said"; after "which" it stays: "the fund,
+    which backs the plan"), not said by "I", "you" or "we" in a
     transcript (``spoken``), and in a clause of its own (``_own_clause``)."""
     if k == a or not (words[k][:1].islower() or headline):
         return False
@@ -779,8 +780,8 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spok
     if lower[k - 1][:1].isdigit() or lower[k - 1] in ("more", "fewer", "most", "many", "few"):
         return False  # "271 pledged delegates": an adjective
     i = _cue_start(words, lower, a, k)
-    if i - 1 >= a and (lower[i - 1] in _RELATIVE or (spoken and lower[i - 1] in _FIRST_SECOND)):
-        return False  # "voters who want ... said"; "I think" in a transcript
+    if i - 1 >= a and (lower[i - 1] in ("who", "whom") or (spoken and lower[i - 1] in _FIRST_SECOND)):
+        return False  # "voters who want ... said"; "I think" in a transcript ("a fund, which backs ...", stays)
     return _own_clause(words, lower, a, k)
 
 
