@@ -694,3 +694,10 @@ def test_a_stance_in_a_which_clause_is_a_cue_but_not_in_a_who_clause() -> None:
     assert spans["CUE"] == ["backs"] and spans["SOURCE"] == ["which"]
     spans, _ = _attr("Farmers who back the dam paid for the study.")
     assert "CUE" not in spans
+
+
+def test_verbs_of_ruling_and_exposing_are_stance_cues() -> None:
+    spans, _ = _attr("The court ruled the dam could stay open.")
+    assert spans["CUE"] == ["ruled"] and spans["SOURCE"] == ["The court"]
+    spans, _ = _attr("The mayor sounded a warning about the dam.")
+    assert spans["CUE"] == ["sounded"]
