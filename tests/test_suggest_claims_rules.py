@@ -701,3 +701,8 @@ def test_verbs_of_ruling_and_exposing_are_stance_cues() -> None:
     assert spans["CUE"] == ["ruled"] and spans["SOURCE"] == ["The court"]
     spans, _ = _attr("The mayor sounded a warning about the dam.")
     assert spans["CUE"] == ["sounded"]
+
+
+def test_ignoring_and_attributing_are_stance_cues() -> None:
+    spans, _ = _attr("The council ignored the warnings about the dam.")
+    assert spans["CUE"] == ["ignored"] and spans["SOURCE"] == ["The council"]
