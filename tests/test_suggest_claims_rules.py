@@ -706,3 +706,8 @@ def test_verbs_of_ruling_and_exposing_are_stance_cues() -> None:
 def test_ignoring_and_attributing_are_stance_cues() -> None:
     spans, _ = _attr("The council ignored the warnings about the dam.")
     assert spans["CUE"] == ["ignored"] and spans["SOURCE"] == ["The council"]
+
+
+def test_vetoing_and_ordering_are_stance_cues() -> None:
+    spans, _ = _attr("The governor vetoed the dam bill on Friday.")
+    assert spans["CUE"] == ["vetoed"] and spans["SOURCE"] == ["The governor"]

@@ -201,7 +201,7 @@ STANCE_CUES: frozenset[str] = frozenset(
     champions embraces reprimanded persuaded listed recognizing remembering illustrates demonstrates promotes interpret
     articulated advocated highlights
     savaging relished rips pressured calculates pegs contemplate revered foreshadowed angered
-    complaints sounded ruled exposed understood ignored attributed sentenced
+    complaints sounded ruled exposed understood ignored attributed sentenced disregarded ordering authored vetoed
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Stance gerunds that are a cue only in the present progressive ("the city is seeking ...",
