@@ -711,3 +711,8 @@ def test_ignoring_and_attributing_are_stance_cues() -> None:
 def test_vetoing_and_ordering_are_stance_cues() -> None:
     spans, _ = _attr("The governor vetoed the dam bill on Friday.")
     assert spans["CUE"] == ["vetoed"] and spans["SOURCE"] == ["The governor"]
+
+
+def test_verbs_of_affirming_and_positing_are_stance_cues() -> None:
+    spans, _ = _attr("The engineer posited that the dam would hold.")
+    assert spans["CUE"] == ["posited"] and spans["SOURCE"] == ["The engineer"]
