@@ -716,3 +716,8 @@ def test_vetoing_and_ordering_are_stance_cues() -> None:
 def test_verbs_of_affirming_and_positing_are_stance_cues() -> None:
     spans, _ = _attr("The engineer posited that the dam would hold.")
     assert spans["CUE"] == ["posited"] and spans["SOURCE"] == ["The engineer"]
+
+
+def test_a_perfect_or_passive_of_show_is_a_stance_cue() -> None:
+    spans, _ = _attr("Surveys have shown that farmers back the dam.")
+    assert spans["CUE"] == ["have shown"] and spans["SOURCE"] == ["Surveys"]
