@@ -721,3 +721,8 @@ def test_verbs_of_affirming_and_positing_are_stance_cues() -> None:
 def test_a_perfect_or_passive_of_show_is_a_stance_cue() -> None:
     spans, _ = _attr("Surveys have shown that farmers back the dam.")
     assert spans["CUE"] == ["have shown"] and spans["SOURCE"] == ["Surveys"]
+
+
+def test_showing_in_a_clause_of_its_own_is_a_stance_cue() -> None:
+    spans, _ = _attr("The county released figures Monday, showing the dam was safe.")
+    assert spans["CUE"] == ["showing"]
