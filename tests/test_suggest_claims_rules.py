@@ -726,3 +726,8 @@ def test_a_perfect_or_passive_of_show_is_a_stance_cue() -> None:
 def test_showing_in_a_clause_of_its_own_is_a_stance_cue() -> None:
     spans, _ = _attr("The county released figures Monday, showing the dam was safe.")
     assert spans["CUE"] == ["showing"]
+
+
+def test_imposing_and_negotiating_are_stance_cues() -> None:
+    spans, _ = _attr("The state imposed new limits on the dam.")
+    assert spans["CUE"] == ["imposed"] and spans["SOURCE"] == ["The state"]
