@@ -731,3 +731,8 @@ def test_showing_in_a_clause_of_its_own_is_a_stance_cue() -> None:
 def test_imposing_and_negotiating_are_stance_cues() -> None:
     spans, _ = _attr("The state imposed new limits on the dam.")
     assert spans["CUE"] == ["imposed"] and spans["SOURCE"] == ["The state"]
+
+
+def test_rebutting_and_disclosing_are_stance_cues() -> None:
+    spans, _ = _attr("The clerk rebutted the claim about the dam.")
+    assert spans["CUE"] == ["rebutted"] and spans["SOURCE"] == ["The clerk"]

@@ -203,7 +203,7 @@ STANCE_CUES: frozenset[str] = frozenset(
     savaging relished rips pressured calculates pegs contemplate revered foreshadowed angered
     complaints sounded ruled exposed understood ignored attributed sentenced disregarded ordering authored vetoed
     reaffirming groused posited commended outlines whispered disclosing affirmed perceives shown showing
-    imposed negotiated
+    imposed negotiated swears rebutted discloses intimated
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Stance gerunds that are a cue only in the present progressive ("the city is seeking ...",
