@@ -28,9 +28,12 @@ only where PolNeAR train marks it a cue about half the time or more (the last ba
 "tell", "considering" ..., about two times in five or more: a cue right that often still adds
 to the CUE F1, whose break-even precision is half the F1). Such a verb is a cue
 only under gates (``_stance_use``): outside a quotation, not an imperative, infinitive, noun
-or adjective, not in a relative clause, not "I think" in a transcript turn, and not inside the
-content of an earlier reporting verb ("voters said they want ..."), where PolNeAR seldom marks
-a second cue.
+or adjective, not in a relative clause on people ("voters who want ..."), not "I think" in a
+transcript turn, and not inside the content of an earlier reporting verb ("voters said they
+want ..."), where PolNeAR seldom marks a second cue; after a modal it stays ("would want").
+Version 6 also drops cues that PolNeAR seldom marks: a verb joined to another by "and"/"or"
+("says and promises"), a relative "that" with no speaker, a participle after a noun ("a plan
+backed by"), the talk after a transcript's speaker label.
 """
 
 from __future__ import annotations
