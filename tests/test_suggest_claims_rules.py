@@ -143,9 +143,9 @@ def test_called_giving_a_name_is_no_cue() -> None:
     assert spans["CUE"] == ["called"] and spans["SOURCE"] == ["Critics"]
 
 
-def test_a_heading_or_a_transcript_label_before_a_colon_is_no_speaker() -> None:
+def test_a_heading_before_a_colon_is_no_speaker() -> None:
     for text in ("The Latest: Roe wins the county vote.", "Here they are: three rules for the road.",
-                 "ROE: We will not give up the fight.", "Editor’s note: This story was updated.",
+                 "UPDATE: The vote was moved to Friday.", "Editor’s note: This story was updated.",
                  "Continued Roe: the vote was rigged from the start."):
         spans, _ = _attr(text)
         assert ":" not in spans.get("CUE", []), text
@@ -173,12 +173,13 @@ def test_a_third_partys_belief_or_wish_is_a_cue() -> None:
     assert spans["CUE"] == ["show"] and spans["SOURCE"] == ["Two new reports"]
 
 
-def test_a_belief_verb_is_no_cue_in_a_transcript_turn_after_to_or_a_modal_or_as_an_imperative() -> None:
-    for text in ("ROE: I think the bill will fail in the House.", "Q: Do you want a new dam on the river?",
-                 "They would want a new dam on the river.", "Farmers came to see the new dam on the river.",
+def test_a_belief_verb_is_no_cue_in_a_transcript_turn_after_to_or_as_an_imperative() -> None:
+    for text in ("Q: Do you want a new dam on the river?", "Farmers came to see the new dam on the river.",
                  "See the full results of the county vote here."):
         spans, _ = _attr(text)
         assert spans.get("CUE", []) == [], text
+    spans, _ = _attr("ROE: I think the bill will fail in the House.")
+    assert spans["CUE"] == [":"]  # the speaker's label, not the turn's own "I think"
     # in a column, the writer's own "I think" is a cue
     spans, _ = _attr("I think the bill will fail in the House.")
     assert spans["CUE"] == ["think"] and spans["SOURCE"] == ["I"]
@@ -570,3 +571,168 @@ def test_a_heading_word_before_a_colon_is_no_speaker() -> None:
     for text in ("Wow: The Dam Just Opened Again.", "Contributing: Ann Roe and Jon Berg."):
         spans, _ = _attr(text)
         assert ":" not in spans.get("CUE", []), text
+
+
+def test_a_message_sent_out_or_answered_keeps_its_particle_in_the_cue() -> None:
+    spans, _ = _attr("The clerk tweeted out a photo of the flooded road.")
+    assert spans["CUE"] == ["tweeted out"]
+    spans, _ = _attr("The mayor wrote back: the dam would stay open.")
+    assert spans["CUE"] == ["wrote back:"]
+    spans, _ = _attr("The crowd chanted back at the speaker.")
+    assert spans["CUE"] == ["chanted back"]
+
+
+def test_a_cue_joined_to_a_verb_after_it_has_no_content_of_its_own() -> None:
+    spans, _ = _attr("What the mayor says and promises is now the plan of the town.")
+    assert "CUE" not in spans
+    spans, _ = _attr("The clerk has never sought or held office in the county.")
+    assert "CUE" not in spans
+    # two past participles so joined are one cue
+    spans, _ = _attr("The plan was praised and welcomed by the mayor.")
+    assert spans["CUE"] == ["was praised and welcomed"]
+
+
+def test_a_transcripts_upper_case_speaker_label_speaks() -> None:
+    spans, rels = _attr("ANN ROE: We will not give up the fight.")
+    assert spans == {"CUE": [":"], "SOURCE": ["ANN ROE"], "CLAIM": ["We will not give up the fight"]}
+    assert ("source-of", "ANN ROE", "We will not give up the fight") in rels
+
+
+def test_a_cue_right_after_a_relative_that_with_no_source_is_dropped() -> None:
+    spans, _ = _attr("She worked for a law firm that defended the county in the flood case.")
+    assert "CUE" not in spans
+    # with its own source before it, the cue stays
+    spans, _ = _attr("The mayor said the town would rebuild the dam.")
+    assert spans["CUE"] == ["said"]
+
+
+def test_a_lone_participle_after_a_noun_and_before_by_describes_the_noun() -> None:
+    spans, _ = _attr("The council passed a measure backed by the farmers of the valley.")
+    assert "CUE" not in spans
+    spans, _ = _attr("The mayor has backed the measure for the valley.")
+    assert spans["CUE"] == ["has backed"]
+
+
+def test_an_opening_mark_typed_to_close_a_quotation_closes_it() -> None:
+    spans, _ = _attr("“The dam will hold,“ the clerk said.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["the clerk"], "CLAIM": ["“The dam will hold,“"]}
+
+
+def test_a_stance_after_a_modal_is_a_cue() -> None:
+    spans, _ = _attr("The farmers would want a new dam on the river.")
+    assert spans["CUE"] == ["would want"] and spans["SOURCE"] == ["The farmers"]
+    spans, _ = _attr("The council will discuss the dam on Friday.")
+    assert spans["CUE"] == ["will discuss"]
+
+
+def test_a_bare_reporting_verb_after_a_modal_is_a_cue() -> None:
+    spans, _ = _attr("The mayor would say the dam is safe.")
+    assert spans == {"CUE": ["would say"], "SOURCE": ["The mayor"], "CLAIM": ["the dam is safe"]}
+    spans, _ = _attr("Let me say the dam is safe.")
+    assert "CUE" not in spans
+
+
+def test_a_capitalised_auxiliary_amid_the_sentence_is_a_name_not_part_of_the_cue() -> None:
+    spans, _ = _attr("The dam is safe, Will wrote in his column.")
+    assert spans["CUE"] == ["wrote"] and spans["SOURCE"] == ["Will"]
+    spans, _ = _attr("The mayor will say the dam is safe.")
+    assert spans["CUE"] == ["will say"]
+
+
+def test_a_second_cue_a_dozen_words_on_with_no_break_is_still_inside_the_first() -> None:
+    spans, _ = _attr("The mayor said the engineers from the state office in the capital last spring warned the council.")
+    assert spans["CUE"] == ["said"]
+
+
+def test_verbs_of_citing_naming_and_rebuffing_are_stance_cues() -> None:
+    spans, _ = _attr("The mayor referenced the old flood in her speech.")
+    assert spans["CUE"] == ["referenced"] and spans["SOURCE"] == ["The mayor"]
+    spans, _ = _attr("Critics dubbed the plan a giveaway to the builders.")
+    assert spans["CUE"] == ["dubbed"]
+
+
+def test_verbs_of_recounting_crediting_and_championing_are_stance_cues() -> None:
+    spans, _ = _attr("The mayor champions a new dam for the valley.")
+    assert spans["CUE"] == ["champions"] and spans["SOURCE"] == ["The mayor"]
+    spans, _ = _attr("The clerk is mulling a bid for the county seat.")
+    assert spans["CUE"] == ["is mulling"]
+
+
+def test_verbs_of_reckoning_and_attacking_are_stance_cues() -> None:
+    spans, _ = _attr("The county calculates the dam will cost ten million.")
+    assert spans["CUE"] == ["calculates"] and spans["SOURCE"] == ["The county"]
+    spans, _ = _attr("The paper rips the mayor for the delay.")
+    assert spans["CUE"] == ["rips"]
+
+
+def test_a_verb_of_aspect_before_a_gerund_cue_opens_the_cue() -> None:
+    spans, _ = _attr("The mayor began talking about the dam at noon.")
+    assert spans["CUE"] == ["began talking about"]
+    spans, _ = _attr("The clerk kept asking the council about the vote.")
+    assert spans["CUE"] == ["kept asking"]
+
+
+def test_a_straight_mark_that_opens_a_new_paragraph_of_a_quotation_keeps_it_open() -> None:
+    # a transcript: each paragraph opens with a mark, none is closed; the verbs are the speaker's
+    spans, _ = _attr('"We went to the town hall. "Then the mayor said the dam would close.')
+    assert spans == {}
+    # a mark attached to the word before it still closes the quotation
+    spans, _ = _attr('"The dam will close," the mayor said.')
+    assert spans["CUE"] == ["said"]
+
+
+def test_the_verbs_of_a_transcript_turn_after_its_speaker_label_are_no_cues() -> None:
+    spans, _ = _attr("ROE: Farmers want a dam. They want safe roads too.")
+    assert spans["CUE"] == [":"]
+    # a heading before a colon is no turn
+    spans, _ = _attr("UPDATE: Farmers said the dam would close.")
+    assert spans["CUE"] == ["said"]
+
+
+def test_a_stance_in_a_which_clause_is_a_cue_but_not_in_a_who_clause() -> None:
+    spans, _ = _attr("The fund, which backs the dam, paid for the study.")
+    assert spans["CUE"] == ["backs"] and spans["SOURCE"] == ["which"]
+    spans, _ = _attr("Farmers who back the dam paid for the study.")
+    assert "CUE" not in spans
+
+
+def test_verbs_of_ruling_and_exposing_are_stance_cues() -> None:
+    spans, _ = _attr("The court ruled the dam could stay open.")
+    assert spans["CUE"] == ["ruled"] and spans["SOURCE"] == ["The court"]
+    spans, _ = _attr("The mayor sounded a warning about the dam.")
+    assert spans["CUE"] == ["sounded"]
+
+
+def test_ignoring_and_attributing_are_stance_cues() -> None:
+    spans, _ = _attr("The council ignored the warnings about the dam.")
+    assert spans["CUE"] == ["ignored"] and spans["SOURCE"] == ["The council"]
+
+
+def test_vetoing_and_ordering_are_stance_cues() -> None:
+    spans, _ = _attr("The governor vetoed the dam bill on Friday.")
+    assert spans["CUE"] == ["vetoed"] and spans["SOURCE"] == ["The governor"]
+
+
+def test_verbs_of_affirming_and_positing_are_stance_cues() -> None:
+    spans, _ = _attr("The engineer posited that the dam would hold.")
+    assert spans["CUE"] == ["posited"] and spans["SOURCE"] == ["The engineer"]
+
+
+def test_a_perfect_or_passive_of_show_is_a_stance_cue() -> None:
+    spans, _ = _attr("Surveys have shown that farmers back the dam.")
+    assert spans["CUE"] == ["have shown"] and spans["SOURCE"] == ["Surveys"]
+
+
+def test_showing_in_a_clause_of_its_own_is_a_stance_cue() -> None:
+    spans, _ = _attr("The county released figures Monday, showing the dam was safe.")
+    assert spans["CUE"] == ["showing"]
+
+
+def test_imposing_and_negotiating_are_stance_cues() -> None:
+    spans, _ = _attr("The state imposed new limits on the dam.")
+    assert spans["CUE"] == ["imposed"] and spans["SOURCE"] == ["The state"]
+
+
+def test_rebutting_and_disclosing_are_stance_cues() -> None:
+    spans, _ = _attr("The clerk rebutted the claim about the dam.")
+    assert spans["CUE"] == ["rebutted"] and spans["SOURCE"] == ["The clerk"]

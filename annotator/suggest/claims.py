@@ -28,9 +28,12 @@ only where PolNeAR train marks it a cue about half the time or more (the last ba
 "tell", "considering" ..., about two times in five or more: a cue right that often still adds
 to the CUE F1, whose break-even precision is half the F1). Such a verb is a cue
 only under gates (``_stance_use``): outside a quotation, not an imperative, infinitive, noun
-or adjective, not in a relative clause, not "I think" in a transcript turn, and not inside the
-content of an earlier reporting verb ("voters said they want ..."), where PolNeAR seldom marks
-a second cue.
+or adjective, not in a relative clause on people ("voters who want ..."), not "I think" in a
+transcript turn, and not inside the content of an earlier reporting verb ("voters said they
+want ..."), where PolNeAR seldom marks a second cue; after a modal it stays ("would want").
+Version 6 also drops cues that PolNeAR seldom marks: a verb joined to another by "and"/"or"
+("says and promises"), a relative "that" with no speaker, a participle after a noun ("a plan
+backed by"), the talk after a transcript's speaker label.
 """
 
 from __future__ import annotations
@@ -119,6 +122,9 @@ _CUE_PARTICLES: dict[str, frozenset[str]] = {
     **PARTICLES, "worried": frozenset({"about"}), "worries": frozenset({"about"}),
     "believe": frozenset({"in"}), "believes": frozenset({"in"}), "believed": frozenset({"in"}),  # "believes in"
     "remarked": frozenset({"upon", "on"}), "agreed": frozenset({"with", "on"}),
+    # a message sent out or answered ("tweeted out", "blasted out", "shouted out", "wrote back")
+    **dict.fromkeys("tweet tweets tweeted tweeting blasted blasting blasts shouted shouting".split(), frozenset({"out", "back"})),
+    **dict.fromkeys("writes wrote chanted chanting".split(), frozenset({"back"})),
 }
 
 
@@ -156,8 +162,9 @@ _CUE_ADVERBS = frozenset(
     "first now since initially originally once already still further long both finally soon only".split()
 )
 _MEDIA = frozenset("statement tweet post letter email e-mail speech release op-ed memo video radio".split())
-#: Words before a verb that make it no attribution ("by saying", "can't say", "as if to say").
-_NOT_CUE_BEFORE = frozenset("as in of for me to can could would should might must let just".split())
+#: Words before a verb that make it no attribution ("by saying", "as if to say", "let me say"); after a
+#: modal it stays one ("would say", "could declare": PolNeAR train marks it about two times in five).
+_NOT_CUE_BEFORE = frozenset("as in of for me to let just".split())
 _BARE = frozenset("say tell know think believe see show find call suggest hope agree expect add note write argue insist warn urge deny confirm admit declare point".split())
 _IN_MEDIA = frozenset("poll polls survey surveys study".split())
 _AUX_VERBS = frozenset("has have had would did does do is was were are".split())
@@ -192,6 +199,14 @@ STANCE_CUES: frozenset[str] = frozenset(
     read tell considering titled warning challenging describe debated conclude announce resisted
     discuss alleges nominated pronounced determining planned addressed attacking estimates claim
     echoing advising decided decide blocked chanting seeking planning
+    referenced referencing dubbed documented rebuffed embraced knocked
+    barked chiding recounts heralded contradicted mulling billed envision crediting rebut contrasting contrasted blaming
+    champions embraces reprimanded persuaded listed recognizing remembering illustrates demonstrates promotes interpret
+    articulated advocated highlights
+    savaging relished rips pressured calculates pegs contemplate revered foreshadowed angered
+    complaints sounded ruled exposed understood ignored attributed sentenced disregarded ordering authored vetoed
+    reaffirming groused posited commended outlines whispered disclosing affirmed perceives shown showing
+    imposed negotiated swears rebutted discloses intimated
     """.split()
 ) - CORE_CUES - WIDE_CUES - frozenset(PARTICLES)
 #: Stance gerunds that are a cue only in the present progressive ("the city is seeking ...",
@@ -204,7 +219,7 @@ _ABOUT_VERBS: frozenset[str] = (CORE_CUES | STANCE_CUES | WIDE_CUES) - frozenset
 )
 #: Reporting verbs that tell of an event or a stance more than of words spoken ("appeared",
 #: "offered", "declined"): cues under the same two gates as the stance verbs, not after "to"
-#: or a modal and not inside the content of an earlier reporting verb (``_own_clause``).
+#: and not inside the content of an earlier reporting verb (``_own_clause``).
 _EVENT_CUES = frozenset(
     """appeared appears seemed shows showed supported sought offered hoped hopes refused declined
     endorsed agreed admitted mentioned confirmed revealed indicated disclosed respond responding
@@ -306,11 +321,23 @@ def _plain_quotes(toks: Toks) -> tuple[Toks, list[int], list[int]]:
     return Toks(toks.text, out_w, out_s, out_e), first, last
 
 
-def _quote_depth(words: list[str]) -> list[bool]:
-    """Whether each token lies inside a quotation (curly marks paired, straight marks toggled)."""
+def _quote_depth(words: list[str], toks: Toks | None = None) -> list[bool]:
+    """Whether each token lies inside a quotation (curly marks paired, straight marks toggled).
+    An opening curly mark typed where a closing one belongs (“It will pass,“ she said.), inside
+    a quotation and right after its closing punctuation, closes it. With ``toks``, a straight
+    mark attached to the word after it and not to the one before opens a quotation, even
+    inside one (a transcript's paragraphs each open with a mark that is never closed)."""
     inside = False
     out: list[bool] = []
-    for w in words:
+    for x, w in enumerate(words):
+        if w == '"' and toks is not None and _opens_quote(toks, x):
+            inside = True
+            out.append(False)
+            continue
+        if w == "“" and inside and x > 0 and words[x - 1] in (",", ".", "?", "!"):
+            inside = False
+            out.append(False)
+            continue
         if w == "“":
             inside = True
             out.append(False)
@@ -367,7 +394,7 @@ def _opens_quote(toks: Toks, x: int) -> bool:
 _NOT_SPEAKERS = frozenset(
     "q a note correction update updated breaking related watch read editor's editor’s editor's note editor’s note "
     "clarification disclosure caption photo video source sources question answer name age remember "
-    "wow look plus contributing bombshell exclusive listen warning alert".split()
+    "wow look plus contributing bombshell exclusive listen warning alert previously busted".split()
 ) | frozenset(["editor's note", "editor’s note", "editor 's note", "editor ’s note", "read more", "still to come", "see also"])
 
 
@@ -384,13 +411,9 @@ _CLAUSE_WORDS = frozenset(
 
 
 def _speaker_like(words: list[str], lower: list[str], s: int, k: int) -> bool:
-    """Whether ``s..k-1`` before a colon reads as a speaker ("Sen. Ann Roe", "Roe camp"): not a
-    heading opened by an article or adverb, no verb or pronoun, and not a transcript's
-    upper-case speaker label ("ROE:"), which PolNeAR leaves unmarked."""
-    if lower[s] in _NOT_SPEAKER_OPENERS or any(lower[x] in _CLAUSE_WORDS or lower[x] in _COLON_VERBS for x in range(s, k)):
-        return False  # "Article 9 affirms:", "Continued Roe:": the verb's own attribution, if any
-    letters = "".join(words[s:k])
-    return not (sum(c.isalpha() for c in letters) > 1 and letters.isupper())
+    """Whether ``s..k-1`` before a colon reads as a speaker ("Sen. Ann Roe", "Roe camp", a
+    transcript's "ANN ROE:"): not a heading opened by an article or adverb, no verb or pronoun."""
+    return not (lower[s] in _NOT_SPEAKER_OPENERS or any(lower[x] in _CLAUSE_WORDS or lower[x] in _COLON_VERBS for x in range(s, k)))
 
 
 _OBJECTS = frozenset("him her them us me you reporters journalists supporters voters viewers".split())
@@ -505,8 +528,12 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
         w = lower[i - 1]
         if w == "since" and not (i - 2 >= a and lower[i - 2] in _CUE_AUX):
             break  # "since announcing": a preposition; "has since said" keeps it
+        if i - 1 > a and words[i - 1][:1].isupper() and words[i][:1].islower() and lower[i] not in ("n't", "n’t"):
+            break  # "..., Will wrote": a capitalised word amid the sentence is a name, no auxiliary
         if w in _CUE_AUX or w in _CUE_ADVERBS or _ly_adverb(words, lower, i - 1):
             i -= 1
+        elif i == k and w in _ASPECT and lower[k].endswith("ing"):
+            i -= 1  # "began talking about", "kept asking": the verb of aspect opens the cue
         elif _goes_on_to(lower, a, i):
             i -= 3  # "went on to say"
         else:
@@ -515,6 +542,8 @@ def _cue_start(words: list[str], lower: list[str], a: int, k: int) -> int:
 
 
 _GO = frozenset("go goes going went gone".split())
+#: Verbs of aspect before a gerund cue, part of it ("began talking about", "kept asking").
+_ASPECT = frozenset("began begun begin begins started start starts kept keep keeps stopped stop stops continue continues".split())
 
 
 def _makes_clear(lower: list[str], k: int, b: int) -> int:
@@ -745,7 +774,8 @@ def _evidence_subject(lower: list[str], a: int, k: int) -> bool:
 def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spoken: bool, headline: bool = False) -> bool:
     """Whether the stance verb at ``k`` is a cue: not an imperative opening the sentence ("See
     the results"), not a noun or an adjective ("a talk show", "271 pledged votes"), not in a
-    relative clause ("voters who want ... said"), not said by "I", "you" or "we" in a
+    relative clause on people ("voters who want ... said"; after "which" it stays: "the fund,
+    which backs the plan"), not said by "I", "you" or "we" in a
     transcript (``spoken``), and in a clause of its own (``_own_clause``)."""
     if k == a or not (words[k][:1].islower() or headline):
         return False
@@ -756,8 +786,8 @@ def _stance_use(words: list[str], lower: list[str], a: int, b: int, k: int, spok
     if lower[k - 1][:1].isdigit() or lower[k - 1] in ("more", "fewer", "most", "many", "few"):
         return False  # "271 pledged delegates": an adjective
     i = _cue_start(words, lower, a, k)
-    if i - 1 >= a and (lower[i - 1] in _RELATIVE or (spoken and lower[i - 1] in _FIRST_SECOND)):
-        return False  # "voters who want ... said"; "I think" in a transcript
+    if i - 1 >= a and (lower[i - 1] in ("who", "whom") or (spoken and lower[i - 1] in _FIRST_SECOND)):
+        return False  # "voters who want ... said"; "I think" in a transcript ("a fund, which backs ...", stays)
     return _own_clause(words, lower, a, k)
 
 
@@ -778,6 +808,16 @@ def _transcript(words: list[str]) -> bool:
     return n > 0 and words[0] in _OPEN_Q
 
 
+def _turn_label(words: list[str]) -> int | None:
+    """The index of the colon after a transcript's speaker label opening the unit ("ROE:",
+    "Q:", "A:"; not a heading such as "UPDATE:"), or None: what follows is the speaker's own
+    talk, whose verbs PolNeAR seldom marks (train: about one time in nine)."""
+    for x in range(min(len(words) - 1, 3)):
+        if words[x + 1] == ":" and (words[x] in ("Q", "A") or (len(words[x]) > 1 and words[x].isupper())):
+            return x + 1 if " ".join(words[: x + 1]).lower() not in _NOT_SPEAKERS else None
+    return None
+
+
 def _infinitive(words: list[str], lower: list[str], a: int, k: int) -> bool:
     """Whether the verb at ``k`` is an infinitive after "to" ("to portray", "to be hoping"):
     an aim, not a stance taken (after a modal it stays: "will accuse")."""
@@ -786,12 +826,13 @@ def _infinitive(words: list[str], lower: list[str], a: int, k: int) -> bool:
 
 
 def _own_clause(words: list[str], lower: list[str], a: int, k: int) -> bool:
-    """Whether the verb at ``k`` is no infinitive or modal form ("to respond", "would see") and
-    not inside the content of an earlier reporting verb ("voters said they want ...")."""
+    """Whether the verb at ``k`` is no infinitive ("to respond") and not inside the content of
+    an earlier reporting verb ("voters said they want ..."); after a modal it stays ("would
+    see", "will discuss": PolNeAR train marks such stances about two times in five)."""
     i = _cue_start(words, lower, a, k)
     if _reported_before(lower, a, i) and not _comma_gerund(lower, a, k):
         return False
-    return not any(lower[x] in _MODALS for x in range(max(a, i - 1), k))
+    return not (i - 1 >= a and lower[i - 1] == "to")
 
 
 #: Gerunds after a comma that are a participle of their own noun ("groups supporting the plan").
@@ -843,12 +884,13 @@ def _outer_attribution_only(lower: list[str], depth: list[bool], a: int, b: int,
 
 #: Tokens between two cues that part their clauses: the second cue is then one of its own.
 _CLAUSE_BREAKS = frozenset(', ; : and or but while because when as after before if although though since “ ” " ‘ ’ ( ) — –'.split())
-CHAIN_GAP = 5
+CHAIN_GAP = 12
 
 
 def _first_of_a_chain(words: list[str], lower: list[str], found: list[dict]) -> list[dict]:
     """The attributions of one sentence less those whose cue follows an earlier cue with no
-    comma, quotation mark or conjunction ("and", "but", "when" ...) between, close to it (at most ``CHAIN_GAP`` words) or after
+    comma, quotation mark or conjunction ("and", "but", "when" ...) between, close to it (at most ``CHAIN_GAP`` words: a
+    clause that long with no break is still one) or after
     a "that" ("Roe said the mayor told aides ...", "voters think that polls show ..."): the
     second cue lies in the content of the first, where PolNeAR seldom marks it (train: about
     one time in five)."""
@@ -871,6 +913,40 @@ def _first_of_a_chain(words: list[str], lower: list[str], found: list[dict]) -> 
     return kept
 
 
+def _after_relative_that(lower: list[str], a: int, f: dict) -> bool:
+    """Whether the cue of ``f``, with no SOURCE found, follows "that" ("a law firm that
+    defended ...", "the stories that will be talked about"): a relative clause describing a
+    thing, which PolNeAR seldom marks (train: about three times in ten). Under "according to"
+    it stays ("according to a report that suggests ...")."""
+    i = f["CUE"][0]
+    return "SOURCE" not in f and i > a and lower[i - 1] == "that" and "according" not in lower[a:i]
+
+
+def _participle_after_noun(words: list[str], lower: list[str], a: int, b: int, f: dict) -> bool:
+    """Whether the cue of ``f`` is a lone past participle right after a noun and before "by" or
+    "for" ("the delegates offered by the state", "a candidate backed by the party", "a
+    measure planned for the fall"): it describes the noun, and PolNeAR seldom marks it."""
+    i, e = f["CUE"]
+    if i != e or i == a or e + 1 >= b or not lower[e].endswith("ed") or lower[e + 1] not in ("by", "for"):
+        return False
+    p = lower[i - 1]
+    return (words[i - 1].isalpha() and words[i - 1][:1].islower() and not _ly_adverb(words, lower, i - 1)
+            and p not in _PRONOUNS and p not in _CUE_AUX and p not in _RELATIVE and p not in _BOUNDARY)
+
+
+def _coordinated(lower: list[str], b: int, f: dict) -> dict | None:
+    """The attribution ``f``, or None when its cue is joined to a verb after it by "and", "or"
+    or "but" ("what the mayor says and promises", "has never sought or held office"): the
+    words after it are no content of its own. Two past participles so joined are one cue
+    ("were mocked and criticized")."""
+    i, e = f["CUE"]
+    if lower[e] == ":" or e + 1 >= b or lower[e + 1] not in ("and", "or", "but"):
+        return f
+    if e + 2 < b and lower[e + 1] == "and" and lower[e].endswith("ed") and lower[e + 2].endswith("ed"):
+        return {**f, "CUE": (i, e + 2)}
+    return None
+
+
 def _name_list(words: list[str], s: int, b: int) -> bool:
     """Whether ``s..b-1`` is a list of names: three commas or more and (nearly) every word
     capitalised ("Ann Roe, Jon Berg, Max Lee and Sue Kim.")."""
@@ -882,7 +958,7 @@ class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "5"
+    version = "6"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
@@ -947,8 +1023,9 @@ class Claims:
         out: list[dict[str, tuple[int, int] | float]] = []
         if _TRIGGERS.isdisjoint(lower):
             return out
-        depth = _quote_depth(words)
+        depth = _quote_depth(words, toks)
         spoken = _transcript(words)
+        turn = _turn_label(words)
         headline = _headline(words)
         for a, b in _sentences(toks):
             first_found = len(out)
@@ -1033,7 +1110,9 @@ class Claims:
                         out.append(found)
                 k += 1
             out[first_found:] = _first_of_a_chain(words, lower, [
-                f for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]) if not depth[f["CUE"][0]]])
+                f for f in (_coordinated(lower, b, f) for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]))
+                if f is not None and not depth[f["CUE"][0]] and not (turn is not None and f["CUE"][0] > turn) and not _after_relative_that(lower, a, f)
+                and not _participle_after_noun(words, lower, a, b, f)])
         return out
 
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
@@ -1280,7 +1359,7 @@ class Claims:
             return None
         src = (s, k - 1)
         if " ".join(lower[s:k]) in _NOT_SPEAKERS or not _speaker_like(toks.words, lower, s, k):
-            return None  # "Q:", "Update:", "The Latest:", "Here they are:", "SMITH:" in a transcript
+            return None  # "Q:", "Update:", "The Latest:", "Here they are:"
         if any(toks.words[x][:1].islower() and toks.words[x].isalpha() and lower[x] not in _SPEAKER_LOWER for x in range(s, k)):
             return None  # "One notable trend:", "Good news:": a heading in sentence case, not a name
         if _name_list(toks.words, k + 1, b):
