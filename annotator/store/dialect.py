@@ -228,13 +228,14 @@ class PgConnection:
         self.text_factory: type = str  # sqlite3's switch: ``bytes`` reads text as UTF-8 bytes
         self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
         settings = {**SESSION_SETTINGS, "application_name": application_name()}
-        # (and the server's own lock_timeout, which a write puts back once it has the lock)
-        self._lock_bound = str(self.raw.execute(
-            "SELECT " + ", ".join(f"set_config('{k}', %s, false)" for k in settings)
-            + ", current_setting('lock_timeout')", list(settings.values())).fetchone()[-1])
+        # and the server's own bounds: lock_timeout, put back by a write once it has the lock;
+        # idle_in_transaction_session_timeout, put back by release_writes
+        row = self.raw.execute("SELECT " + ", ".join(f"set_config('{k}', %s, false)" for k in settings)
+                               + ", current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout')",
+                               list(settings.values())).fetchone()
+        self._lock_bound, self._idle_bound = str(row[-2]), str(row[-1])
         self._types: dict[str, dict[str, str]] = {}  # column types by table, for bulk upserts
         self._row_security: dict[str, bool] = {}  # whether row-level security applies, by table
-        self._idle_bound: str | None = None  # the server's idle_in_transaction_session_timeout (hold_writes)
         #: ms a BEGIN IMMEDIATE waits for the write lock (0: as long as it takes), and the
         #: server's own lock_timeout, put back once the lock is taken (PRAGMA busy_timeout)
         self._busy_ms = 0
@@ -346,13 +347,23 @@ class PgConnection:
             self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
 
     def _begin_writing(self) -> None:
-        """``BEGIN`` and the write lock, with the silence bound. The wait for the lock is
-        bounded by ``PRAGMA busy_timeout`` (then :class:`WriteLockBusy`); without one it is
-        cut every :data:`~annotator.store.connection.LOCK_NOTE_S` (then every minute) to say
-        who holds the lock through :attr:`on_lock_wait`, and goes on. The bounds are the
-        transaction's own (``set_config``'s ``is_local``), and the lock timeout is put back in
-        the statement that takes the lock (a target list runs left to right), so the rest of
-        the transaction waits for row locks as the server says."""
+        """``BEGIN`` and the write lock, with the silence bound, waiting for the lock as
+        :meth:`_take_write_lock` says. The bounds are the transaction's own (``set_config``'s
+        ``is_local``)."""
+        self._take_write_lock(
+            lambda: self.raw.execute("BEGIN"), "pg_advisory_xact_lock",
+            ", set_config('idle_in_transaction_session_timeout', %s, true)", (str(LOCK_HOLDER_SILENCE_MS),),
+            lambda: self.raw.execute("ROLLBACK"), self._busy_ms)
+
+    def _take_write_lock(self, start: Callable[[], object], lock: str, also: str, also_params: tuple[str, ...],
+                         undo: Callable[[], object], bound_ms: int) -> None:
+        """``start()``, then take the write lock with ``lock`` (an advisory lock function) and
+        ``also`` (more of the same statement's target list). The wait is bounded by
+        ``bound_ms`` (then ``undo()`` and :class:`WriteLockBusy`); without one it is cut
+        every :data:`~annotator.store.connection.LOCK_NOTE_S` (then every minute), ``undo()``
+        run, :attr:`on_lock_wait` told, and begun again. The lock timeout is put back in the
+        statement that takes the lock (a target list runs left to right), so the rest of the
+        transaction waits for row locks as the server says."""
         import time
 
         import psycopg
@@ -360,19 +371,18 @@ class PgConnection:
         from annotator.store.connection import LOCK_NOTE_EVERY_S, LOCK_NOTE_S
 
         began = time.monotonic()
-        step_ms = self._busy_ms or int(LOCK_NOTE_S * 1000)
+        step_ms = bound_ms or int(LOCK_NOTE_S * 1000)
         while True:
-            self.raw.execute("BEGIN")
+            start()
             try:
-                self.raw.execute("SELECT set_config('lock_timeout', %s, true), pg_advisory_xact_lock(%s),"
-                                 " set_config('lock_timeout', %s, true),"
-                                 " set_config('idle_in_transaction_session_timeout', %s, true)",
-                                 (str(step_ms), WRITE_LOCK_KEY, self._lock_bound, str(LOCK_HOLDER_SILENCE_MS)))
+                self.raw.execute(f"SELECT set_config('lock_timeout', %s, true), {lock}(%s),"
+                                 f" set_config('lock_timeout', %s, true){also}",
+                                 (str(step_ms), WRITE_LOCK_KEY, self._lock_bound, *also_params))
                 return
             except psycopg.errors.LockNotAvailable:
-                self.raw.execute("ROLLBACK")
-                if self._busy_ms:
-                    raise WriteLockBusy(f"database is locked: another writer held the write lock {self._busy_ms} ms"
+                undo()
+                if bound_ms:
+                    raise WriteLockBusy(f"database is locked: another writer held the write lock {bound_ms} ms"
                                         ) from None
             if self.on_lock_wait is not None:
                 self.on_lock_wait(time.monotonic() - began)
@@ -474,47 +484,21 @@ class PgConnection:
         across statements, and across COMMIT and ROLLBACK, until :meth:`release_writes` (an
         import written as one transaction holds it one slice at a time). While it is held, a
         silence of :data:`LOCK_HOLDER_SILENCE_MS` inside the transaction ends the session."""
-        if self._idle_bound is None:  # the server's own bound, put back by release_writes (read once)
-            self._idle_bound = str(self.raw.execute("SELECT reset_val FROM pg_settings"
-                                                    " WHERE name = 'idle_in_transaction_session_timeout'").fetchone()[0])
         if self.raw.execute("SELECT pg_try_advisory_lock(%s), set_config('idle_in_transaction_session_timeout', %s,"
                             " false)", (WRITE_LOCK_KEY, str(LOCK_HOLDER_SILENCE_MS))).fetchone()[0]:
             return
-        self._wait_for_writes()
-
-    def _wait_for_writes(self) -> None:
-        """:meth:`hold_writes` once another session holds the lock: wait for it in steps, as
-        :meth:`_begin_writing` does, saying who holds it through :attr:`on_lock_wait` after
-        each. The import's transaction stays open: each step is a savepoint, rolled back to
-        when its ``lock_timeout`` ends it."""
-        import time
-
-        import psycopg
-
-        from annotator.store.connection import LOCK_NOTE_EVERY_S, LOCK_NOTE_S
-
-        began = time.monotonic()
-        step_ms = int(LOCK_NOTE_S * 1000)
-        while True:
-            self.raw.execute("SAVEPOINT annotator_write_lock")
-            try:
-                self.raw.execute("SELECT set_config('lock_timeout', %s, true), pg_advisory_lock(%s),"
-                                 " set_config('lock_timeout', %s, true)", (str(step_ms), WRITE_LOCK_KEY, self._lock_bound))
-            except psycopg.errors.LockNotAvailable:
-                self.raw.execute("ROLLBACK TO SAVEPOINT annotator_write_lock")
-                self.raw.execute("RELEASE SAVEPOINT annotator_write_lock")
-                if self.on_lock_wait is not None:
-                    self.on_lock_wait(time.monotonic() - began)
-                step_ms = int(LOCK_NOTE_EVERY_S * 1000)
-                continue
-            self.raw.execute("RELEASE SAVEPOINT annotator_write_lock")
-            return
+        # taken by another session: wait as a write does, each step in a savepoint, so that the
+        # import's transaction keeps what it wrote
+        self._take_write_lock(lambda: self.raw.execute("SAVEPOINT annotator_write_lock"), "pg_advisory_lock", "", (),
+                              lambda: (self.raw.execute("ROLLBACK TO SAVEPOINT annotator_write_lock"),
+                                       self.raw.execute("RELEASE SAVEPOINT annotator_write_lock")), 0)
+        self.raw.execute("RELEASE SAVEPOINT annotator_write_lock")
 
     def release_writes(self) -> None:
         """Let go of :meth:`hold_writes`' lock; the session's silence bound is again what the
         server sets (between slices an import waits for its own work, however long that takes)."""
         self.raw.execute("SELECT pg_advisory_unlock(%s), set_config('idle_in_transaction_session_timeout', %s, false)",
-                         (WRITE_LOCK_KEY, self._idle_bound or "0"))
+                         (WRITE_LOCK_KEY, self._idle_bound))
 
     def hold_imports(self, dataset_id: int, *, wait: bool = True) -> bool:
         """Hold the right to import into dataset ``dataset_id`` until :meth:`release_imports`
