@@ -947,6 +947,16 @@ def _coordinated(lower: list[str], b: int, f: dict) -> dict | None:
     return None
 
 
+def _seldom_marked(words: list[str], lower: list[str], depth: list[bool], turn: int | None, a: int, b: int,
+                   f: dict) -> bool:
+    """Whether the attribution ``f`` of sentence ``a..b`` is one PolNeAR seldom marks: its cue
+    quoted, in a transcript turn's own talk (after ``turn``, the label's colon), after a
+    relative "that" with no speaker, or a participle after a noun."""
+    cue = f["CUE"][0]
+    return (depth[cue] or (turn is not None and cue > turn) or _after_relative_that(lower, a, f)
+            or _participle_after_noun(words, lower, a, b, f))
+
+
 def _name_list(words: list[str], s: int, b: int) -> bool:
     """Whether ``s..b-1`` is a list of names: three commas or more and (nearly) every word
     capitalised ("Ann Roe, Jon Berg, Max Lee and Sue Kim.")."""
@@ -1109,10 +1119,12 @@ class Claims:
                     if found:
                         out.append(found)
                 k += 1
-            out[first_found:] = _first_of_a_chain(words, lower, [
-                f for f in (_coordinated(lower, b, f) for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]))
-                if f is not None and not depth[f["CUE"][0]] and not (turn is not None and f["CUE"][0] > turn) and not _after_relative_that(lower, a, f)
-                and not _participle_after_noun(words, lower, a, b, f)])
+            kept = []
+            for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]):
+                g = _coordinated(lower, b, f)
+                if g is not None and not _seldom_marked(words, lower, depth, turn, a, b, g):
+                    kept.append(g)
+            out[first_found:] = _first_of_a_chain(words, lower, kept)
         return out
 
     def _verb(self, toks: Toks, lower: list[str], a: int, b: int, k: int, soft: bool) -> dict | None:
