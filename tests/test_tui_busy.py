@@ -120,7 +120,8 @@ async def test_units_claimed_ahead_are_leased_and_given_back_on_quit(db: str) ->
 async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path: Path) -> None:
     """A lock held by a stopped process of this machine (SQLite: found through /proc/locks;
     a PostgreSQL session's client is not this machine's to look at): the status line says
-    "stopped", a notification says how to let it go on, once."""
+    "stopped", a notification says how to let it go on, once, and is taken down as soon as
+    the decision is stored (not left its 30 s telling to free a lock nobody holds)."""
     import os
     import signal
 
@@ -146,4 +147,5 @@ async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path: 
             locker.wait()
         await settle(pilot)
         assert "saved" in status_line(app)
+        assert list(app._notifications) == []
     assert [r["answer"] for r in decisions(db)] == ["accept"]

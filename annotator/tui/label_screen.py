@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -132,6 +133,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         self.saving: dict[int, int] = {}  # decision/undo seq -> unit id, until committed
         self.save_note = Text("")
         self.told_stopped: set[int] = set()  # stopped lock holders already told of
+        self.stopped_notice: Notification | None = None  # shown until the writer gets through
         self.quitting = False
         self.saved_events: list[Saved] = []  # kept for the benchmark (key press -> committed row)
         self.keep_saved_events = False
@@ -411,6 +413,8 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
     def _writer_event(self, message: WriterEvent) -> None:
         """Adopt what the writer committed, claimed, or is waiting for."""
         event = message.event
+        if not isinstance(event, (Busy, Failed)):
+            self._withdraw_stopped_notice()
         if isinstance(event, Saved):
             self.saving.pop(event.seq, None)
             if self.keep_saved_events:
@@ -445,7 +449,9 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
             self.save_note = Text(event.note(what), style="dim yellow")
             story = event.stopped_holder(self.told_stopped)
             if story:
-                self.notify(story, title="database busy", severity="warning", timeout=30)
+                self._withdraw_stopped_notice()
+                self.stopped_notice = Notification(story, "database busy", "warning", timeout=30)
+                self.app.post_message(Notify(self.stopped_notice))
         elif isinstance(event, Failed):
             self._writer_failed(event)
         if self.quitting and not self.writer.pending:
@@ -454,6 +460,14 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         if self.quitting:
             self.session.message = f"saving {self.writer.pending} decisions\u2026 (quits when they are stored)"
         self._draw_all()
+
+    def _withdraw_stopped_notice(self) -> None:
+        """Take down the notification about a stopped lock holder once the writer got through
+        (the holder went on or was ended): it would otherwise stay its 30 s, telling to free a
+        lock nobody holds. Textual (pinned) has no public call to take one toast down."""
+        if self.stopped_notice is not None:
+            self.app._unnotify(self.stopped_notice)
+            self.stopped_notice = None
 
     def _writer_failed(self, event: Failed) -> None:
         """A job failed for good (not a busy database): say so; a decision's unit comes back."""
