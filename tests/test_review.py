@@ -272,3 +272,46 @@ def test_gold_writer_retries_waits_out_busy_and_never_stores_a_cut_commit_twice(
         retry_busy(flaky, lambda n, e: None)
     with pytest.raises(ValueError):
         retry_busy(lambda: int("x"), lambda n, e: None)
+
+
+def test_auto_accept_leaves_a_unit_decided_again_since_the_queue_was_read(store: Store) -> None:
+    """A lead's bulk accept while the team labels: bob decides unit 2 again after the queue
+    was read, so its versions now differ. It gets no gold (before: the run stopped with a
+    ValueError half-way) and is in the queue to review."""
+    u1, u2 = seed(store)
+    session = ReviewSession.open(store, "news", "lead")
+    assert session.unanimous == [u2]
+    store.add_annotation(Annotation(unit_id=u2, annotator="bob", answer="accept", spans=[]))
+    assert session.accept_unanimous() == 0
+    assert session.no_longer_unanimous == 1
+    assert store.get_gold(u2) is None
+    assert session.queue == [u1, u2] and session.unanimous == []
+
+
+def test_review_screen_at_the_end_of_its_queue_finds_units_decided_since(store: Store) -> None:
+    """The lead reviews while the team labels: a unit whose versions come to differ after the
+    screen read its queue joins it when the lead reaches the end (→ on the last unit, or gold
+    taken there), and the screen goes to it."""
+    u1, u2 = seed(store)
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "lead")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            assert "unit 1/1" in _text(app, "#review-header")
+            await pilot.press("right")  # the end, nothing new
+            await settle(pilot)
+            assert "nothing new decided since it was read" in _text(app, "#review-status")
+            assert app.screen.session.current_id == u1
+            store.add_annotation(Annotation(unit_id=u2, annotator="bob", answer="reject"))
+            await pilot.press("1")  # gold on the last unit, then the queue is read again
+            await settle(pilot)
+            assert store.get_gold(u1) is not None and store.get_gold(u1).sources == ["ann"]
+            assert app.screen.session.current_id == u2
+            assert "unit 2/2" in _text(app, "#review-header") and "gold 1/2" in _text(app, "#review-header")
+            assert "1 more unit to review: decided since the queue was read" in _text(app, "#review-status")
+            await pilot.press("2")  # bob's reject
+            await settle(pilot)
+            assert store.get_gold(u2).answer == "reject"
+
+    asyncio.run(run())

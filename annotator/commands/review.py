@@ -42,7 +42,9 @@ def review(db_path: str, dataset: str | None, annotator_name: str, order: str, a
         session = ReviewSession.open(store, name, annotator_name, order=order)
         if auto_accept_unanimous:
             n = session.accept_unanimous()
-            click.echo(f"{name}: {n} unanimous unit(s) accepted into gold by {annotator_name}", err=True)
+            click.echo(f"{name}: {n} unanimous unit(s) accepted into gold by {annotator_name}"
+                       + (f"; {session.no_longer_unanimous} no longer unanimous (decided again since the queue was"
+                          " read), left to review" if session.no_longer_unanimous else ""), err=True)
         if no_ui:
             click.echo(f"{name}: {session.total} unit(s) with differing versions, {session.done()} with gold"
                        + (" (most contested first)" if order == "contested" else ""))

@@ -36,6 +36,7 @@ from annotator.models import Annotation, Gold, Span
 from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.help_screen import HelpScreen, bindings_table
 from annotator.tui.review_merge import MergeResult, MergeScreen
+from annotator.review_queue import ReviewQueue
 from annotator.tui.review_session import ReviewItem, ReviewSession
 from annotator.tui.review_writer import GoldSaved, GoldUndone, GoldWriter, UndoGold, WriteGold, retry_busy
 from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, Busy, Failed
@@ -193,6 +194,16 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             super().__init__()
             self.error = error
 
+    class QueueReread(Message):
+        """The queue was read again at its end (``queue`` None: it could not be, ``error`` says why)."""
+
+        def __init__(self, queue: ReviewQueue | None, from_unit: int | None, quiet: bool, error: str = "") -> None:
+            super().__init__()
+            self.queue = queue
+            self.from_unit = from_unit
+            self.quiet = quiet
+            self.error = error
+
     class ItemRead(Message):
         """A unit under review was read (``item`` None: it could not be)."""
 
@@ -224,6 +235,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.message = Text("")
         self.quitting = False
         self._keep_unit: int | None = None  # the unit to stay on when the queue is read again
+        self._rereading = False  # the queue is being read again at its end
 
     def compose(self) -> ComposeResult:
         """Header, the unit, why it is here, the versions side by side, the gold, the legend,
@@ -286,6 +298,25 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             return
         self.post_message(self.QueueLoaded())
 
+    def look_for_more(self, quiet: bool = False) -> None:
+        """At the end of the queue, read it again: annotators go on deciding while a lead
+        reviews, and a unit whose versions came to differ since the queue was read joins it.
+        ``quiet``: say nothing if none did (the status line keeps what the last gold said)."""
+        if self._rereading or self.quitting or not self.session.loaded:
+            return
+        self._rereading = True
+        self.reread_queue(self.session.current_id, quiet)
+
+    @work(thread=True, group="review-reread", exit_on_error=False)
+    def reread_queue(self, from_unit: int | None, quiet: bool) -> None:
+        """Read the queue again in a thread; the screen adopts it (:meth:`_queue_reread`)."""
+        try:
+            queue = retry_busy(self.session.read_queue, self._busy_reading)
+        except Exception as e:  # shown on the status line
+            self.post_message(self.QueueReread(None, from_unit, quiet, f"cannot read the review queue again: {e}"))
+            return
+        self.post_message(self.QueueReread(queue, from_unit, quiet))
+
     @work(thread=True, group="review-read", exit_on_error=False)
     def read_item(self, unit_id: int) -> None:
         """Read one unit and its versions in a thread."""
@@ -308,6 +339,26 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         order = ", most contested first" if self.session.order == "contested" else ""
         n = self.session.total
         self.say(f"{n} unit{'s' if n != 1 else ''} to review{order}; {len(self.session.unanimous)} unanimous")
+        self._show_current()
+
+    @on(QueueReread)
+    def _queue_reread(self, message: QueueReread) -> None:
+        self._rereading = False
+        if message.queue is None:
+            self.say(message.error, warning=True)
+            return
+        if self.quitting or not self.session.loaded or message.queue.order != self.session.order:
+            return  # a palette re-order reads it (or has read it) meanwhile
+        # the reviewer who moved on meanwhile stays where they are
+        joined = self.session.adopt(message.queue, pending=list(self.unsaved),
+                                    go_to_joined=self.session.current_id == message.from_unit)
+        open_ = self.session.total - self.session.done()
+        if joined:
+            self.say(f"{len(joined)} more unit{'s' if len(joined) != 1 else ''} to review: decided since the queue"
+                     " was read")
+        elif not message.quiet:
+            self.say(f"end of the queue: {open_} of {self.session.total} without gold; nothing new decided since"
+                     " it was read")
         self._show_current()
 
     @on(ItemRead)
@@ -434,6 +485,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         if self.session.position == before and self.item is not None:
             self.item.gold = gold  # the last unit: it stays on screen, with its new gold
         self._show_current()
+        if self.session.position == before:
+            self.look_for_more(quiet=True)
 
     def action_take(self, index: int) -> None:
         """Make version ``index`` the gold of this unit and go on."""
@@ -491,6 +544,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.session.move(delta)
         if self.session.position != before:
             self._show_current()
+        elif delta > 0:
+            self.look_for_more()
 
     def action_undo(self) -> None:
         """Revert the latest gold written here (the writer does it after what is pending)."""

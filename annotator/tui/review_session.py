@@ -10,7 +10,7 @@ writes in its :class:`~annotator.tui.review_writer.GoldWriter`; the synchronous
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from annotator.agreement.adjudicate import (
@@ -20,10 +20,11 @@ from annotator.agreement.adjudicate import (
     gold_from_merge,
     gold_from_unanimous,
     gold_from_version,
+    is_unanimous,
     majority,
 )
 from annotator.models import Annotation, Gold, Relation, Scheme, Span, Unit
-from annotator.review_queue import ORDERS, QueueEntry, build_review_queue
+from annotator.review_queue import ORDERS, QueueEntry, ReviewQueue, build_review_queue
 from annotator.schemes import load_scheme
 from annotator.store import Store
 
@@ -57,6 +58,7 @@ class ReviewSession:
         self.position = 0
         self.loaded = False
         self.scheme: Scheme | None = None
+        self.no_longer_unanimous = 0  # units :meth:`accept_unanimous` found disputed since the queue was read
 
     @classmethod
     def open(cls, store: Store, dataset: str, adjudicator: str, **kwargs: object) -> ReviewSession:
@@ -71,11 +73,16 @@ class ReviewSession:
         queued unit without gold."""
         ds = self.store.require_dataset(self.dataset)
         self.dataset = ds.name
-        queue = build_review_queue(self.store, self.dataset, self.order, self.include_done)
+        queue = self.read_queue()
         self.scheme = load_scheme(ds.scheme)
         self.entries, self.unanimous, self.gold_units = queue.entries, queue.unanimous, queue.gold
         self.position = self._first_open()
         self.loaded = True
+
+    def read_queue(self) -> ReviewQueue:
+        """The queue as the database has it now (*database*): annotators go on deciding while
+        a lead reviews, so a unit can join it (or leave it) after :meth:`load`."""
+        return build_review_queue(self.store, self.dataset, self.order, self.include_done)
 
     def read_item(self, unit_id: int) -> ReviewItem:
         """Read one unit, its current versions and gold (*database*)."""
@@ -145,6 +152,19 @@ class ReviewSession:
                 return
         self.move(1)
 
+    def adopt(self, queue: ReviewQueue, pending: Sequence[int] = (), go_to_joined: bool = True) -> list[int]:
+        """Take ``queue``, read again by :meth:`read_queue`; ``pending``: units whose gold is
+        decided here and not stored yet. Returns the units that joined it without gold (decided
+        since the queue was last read), in queue order; goes to the first of them
+        (``go_to_joined``), else stays on the unit under review while it is queued."""
+        before, current = set(self.queue), self.current_id
+        self.entries, self.unanimous = queue.entries, queue.unanimous
+        self.gold_units = queue.gold | set(pending)
+        joined = [e.unit_id for e in self.entries if e.unit_id not in before and e.unit_id not in self.gold_units]
+        if not (joined and go_to_joined and self.go_to(joined[0])) and not (current is not None and self.go_to(current)):
+            self.position = self._first_open()
+        return joined
+
     def mark(self, unit_id: int, has_gold: bool) -> None:
         """Note that ``unit_id`` has (or no longer has) gold."""
         if has_gold:
@@ -206,8 +226,23 @@ class ReviewSession:
         return unit
 
     def accept_unanimous(self) -> int:
-        """Write gold for every unanimous unit that has none, in short transactions (*database*)."""
-        return self.store.set_new_gold(
-            gold_from_unanimous(self.store.current_annotations(uid), self.adjudicator)
-            for uid in self.unanimous if self.store.get_gold(uid) is None
-        )
+        """Write gold for every unanimous unit that has none, in short transactions (*database*).
+        Each unit's versions are read again first: one an annotator has decided again since the
+        queue was read, so that the versions now differ, gets no gold, and the queue is read
+        again so that it is there to review (:attr:`no_longer_unanimous` counts them)."""
+        self.no_longer_unanimous = 0
+
+        def still_unanimous() -> Iterator[Gold]:
+            for uid in self.unanimous:
+                if self.store.get_gold(uid) is not None:
+                    continue
+                versions = self.store.current_annotations(uid)
+                if is_unanimous(versions):
+                    yield gold_from_unanimous(versions, self.adjudicator)
+                else:
+                    self.no_longer_unanimous += 1
+
+        written = self.store.set_new_gold(still_unanimous())
+        if self.no_longer_unanimous:
+            self.load()
+        return written
