@@ -245,6 +245,20 @@ def test_dataset_release_command(store: Store, db: str, runner) -> None:
     assert r.exit_code != 0 and "no dataset 'nope'" in r.output
 
 
+def test_still_held_after_a_release_keeps_what_nobody_took(store: Store) -> None:
+    """A screen asks which of the units it holds ahead are still its own: after the lead's
+    release, one bob took (overlap 1) is not; one nobody took is claimed again; one still
+    leased is a read, not a write."""
+    u1, u2, u3, u4 = make_dataset(store, 4, overlap=1)
+    assert [u.id for u in store.next_units("d", "alice", limit=3)] == [u1, u2, u3]
+    assert store.still_held("d", "alice", [u1, u2, u3]) == [u1, u2, u3]
+    store.release("d", "alice")
+    assert [u.id for u in store.next_units("d", "bob", limit=1)] == [u1]
+    assert store.still_held("d", "alice", [u1, u2, u3]) == [u2, u3]
+    assert store.leases("d") == {"alice": 2, "bob": 1}
+    assert store.still_held("d", "alice", []) == []
+
+
 def test_four_annotators_overlap_two_with_a_quitter_strand_nothing(db: str) -> None:
     """Four annotators in threads with their own connections, overlap 2, one of whom quits
     at once: every unit ends with exactly two decisions."""

@@ -117,6 +117,35 @@ async def test_units_claimed_ahead_are_leased_and_given_back_on_quit(db: str) ->
         store.close()
 
 
+async def test_units_given_back_by_the_lead_and_taken_by_another_leave_the_screen(db: str) -> None:
+    """The lead runs `annotator dataset release` on alice's units while her screen is open, and
+    bob takes two of them (overlap 1). Alice's next decision checks the units her screen holds:
+    the one it just showed and one ahead are bob's now, so they are skipped and dropped (before:
+    she labelled them too, beyond the overlap); the one nobody took stays hers."""
+    app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        u1 = screen.session.current.unit.id
+        u2, u3 = [v.unit.id for v in screen.ready]
+        lead = open_store(db)
+        try:
+            lead.release("news", "alice")
+            assert [u.id for u in lead.next_units("news", "bob", limit=2)] == [u1, u2]
+        finally:
+            lead.close()
+        await pilot.press("a")  # alice decides u1 (already on her screen), then u2 shows
+        await settle(pilot)
+        assert screen.session.current.unit.id == u3
+        (note,) = [n.message for n in app._notifications]
+        assert note == f"unit {u2} was given back (`annotator dataset release`) and someone else holds it now: skipped"
+        assert [v.unit.id for v in screen.ready] == [u3 + 1]
+        await pilot.press("a")
+        await settle(pilot)
+    rows = decisions(db)
+    assert [(r["unit_id"], r["annotator"]) for r in rows] == [(u1, "alice"), (u3, "alice")]
+
+
 async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path: Path) -> None:
     """A lock held by a stopped process of this machine (SQLite: found through /proc/locks;
     a PostgreSQL session's client is not this machine's to look at): the status line says

@@ -130,6 +130,20 @@ class LeaseTables(UnitTables):
                 return True
             return self.claim_unit(dataset, annotator, unit_id)
 
+    def still_held(self, dataset: str, annotator: str, unit_ids: Sequence[int]) -> list[int]:
+        """Which of ``unit_ids`` (units handed to ``annotator`` and not decided) are still
+        theirs: a live lease, or, where the lease is gone (``dataset release``, or run out),
+        taken again because the overlap still allows it. A unit left out went to someone
+        else. One read when nothing changed; a claim only for a unit whose lease is gone."""
+        if not unit_ids:
+            return []
+        ds = self.require_dataset(dataset)
+        marks = ", ".join("?" * len(unit_ids))
+        live = {int(r["unit_id"]) for r in self._q(
+            f"SELECT unit_id FROM leases WHERE dataset_id = ? AND annotator = ? AND expires > ? AND unit_id IN ({marks})",
+            (ds.id, annotator, time.time(), *unit_ids))}
+        return [u for u in unit_ids if u in live or self.claim_unit(dataset, annotator, u)]
+
     def release(self, dataset: str, annotator: str | None = None) -> int:
         """Give back every unit ``annotator`` (everyone when None) holds in ``dataset``
         undecided, e.g. when their session quits; returns how many live leases ended."""

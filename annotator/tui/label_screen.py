@@ -29,7 +29,7 @@ from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.editor import UnitEditor
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
 from annotator.tui.session_writer import (
-    DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Renew, Saved, SessionWriter, Undo, Undone,
+    DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Lost, Renew, Saved, SessionWriter, Undo, Undone,
 )
 from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.label_bar import LabelBar, label_bar_text
@@ -134,6 +134,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         self.save_note = Text("")
         self.told_stopped: set[int] = set()  # stopped lock holders already told of
         self.stopped_notice: Notification | None = None  # shown until the writer gets through
+        self._fresh: int | None = None  # the unit on screen, just taken from the claimed queue, untouched
         self.quitting = False
         self.saved_events: list[Saved] = []  # kept for the benchmark (key press -> committed row)
         self.keep_saved_events = False
@@ -224,7 +225,10 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
             self._load(None)
             self.read_filtered()
             return
-        self._load(self.ready.popleft() if self.ready else None)
+        view = self.ready.popleft() if self.ready else None
+        self._load(view)
+        self._fresh = view.unit.id if view is not None and view.editor is not None and view.editor.version == 0 \
+            and view.previous_answer is None else None
         self._top_up()
 
     def _top_up(self) -> None:
@@ -232,7 +236,13 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         want = PREFETCH - len(self.ready) - self.asked
         if want > 0 and not self.exhausted and not self.quitting:
             self.asked += want
-            self.writer.submit(Fetch(want))
+            # the units held (the one just shown from the queue and those ahead) are checked
+            # first: a lead may have given them back and someone else taken them
+            ahead = [v.unit.id for v in self.ready if v.unit.id is not None]
+            current = self.session.current
+            if current is not None and current.unit.id == self._fresh:
+                ahead.insert(0, self._fresh)
+            self.writer.submit(Fetch(want, ahead=ahead))
 
     @property
     def settled(self) -> bool:
@@ -443,6 +453,8 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
             if self.session.current is None and self.session.queue_filter is None and self.ready:
                 self._load(self.ready.popleft())
                 self._top_up()
+        elif isinstance(event, Lost):
+            self._lost(set(event.unit_ids))
         elif isinstance(event, Busy):
             what = (f"{event.waiting} decision{'s' if event.waiting != 1 else ''} waiting"
                     if event.waiting else "the next units wait")
@@ -460,6 +472,27 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         if self.quitting:
             self.session.message = f"saving {self.writer.pending} decisions\u2026 (quits when they are stored)"
         self._draw_all()
+
+    def _lost(self, gone: set[int]) -> None:
+        """Units handed to this screen went to someone else (``annotator dataset release``, then
+        another annotator's claim): those claimed ahead and not yet opened leave the queue, so
+        nobody labels them beyond the overlap; the unit on screen stays, with a word."""
+        kept = deque(v for v in self.ready if v.unit.id not in gone or v.editor is not None)
+        dropped = len(self.ready) - len(kept)
+        self.ready = kept
+        view = self.session.current
+        if view is None or view.unit.id not in gone or view.previous_answer is not None:
+            if dropped:
+                self._top_up()
+            return
+        if view.unit.id == self._fresh and view.editor is not None and view.editor.version == 0:
+            self.notify(f"unit {view.unit.id} was given back (`annotator dataset release`) and someone else holds it"
+                        " now: skipped", title="unit skipped", timeout=8)
+            self._show_next()
+        else:
+            self.notify(f"unit {view.unit.id} was given back (`annotator dataset release`) and someone else holds it"
+                        " now: deciding it adds a decision beyond the dataset's overlap", title="unit given back",
+                        severity="warning", timeout=15)
 
     def _withdraw_stopped_notice(self) -> None:
         """Take down the notification about a stopped lock holder once the writer got through

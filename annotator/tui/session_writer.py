@@ -74,10 +74,12 @@ class Release:
 
 @dataclass
 class Fetch:
-    """Claim up to ``n`` more units of the queue and build their views."""
+    """Claim up to ``n`` more units of the queue and build their views; first check that the
+    units claimed ahead (``ahead``) are still this annotator's (:class:`Lost` if not)."""
 
     n: int
     generation: int = 0
+    ahead: list[int] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------- events
@@ -109,6 +111,14 @@ class Fetched:
     views: list[UnitView]
     asked: int
     generation: int
+
+
+@dataclass
+class Lost:
+    """Units handed to this screen that went to someone else (the lead gave them back with
+    ``annotator dataset release`` and another annotator took them under the overlap)."""
+
+    unit_ids: list[int]
 
 
 @dataclass
@@ -292,6 +302,8 @@ class SessionWriter:
             view, answer = undone if undone is not None else (None, "")
             self.notify(Undone(job.seq, view, answer, time.perf_counter()))
         elif isinstance(job, Fetch):
+            if job.ahead:
+                self._check_held(job, job.ahead)
             # one unit per claim, each posted as it comes: a claim that waits for a busy
             # database never holds back the units claimed before it
             for k in range(job.n):
@@ -302,13 +314,29 @@ class SessionWriter:
                 self.notify(Fetched(views, 1, job.generation))
         elif isinstance(job, Renew):
             store = session.store
-            for unit_id in job.unit_ids:
-                self._retry(job, lambda unit_id=unit_id: store.renew(session.dataset.name, session.annotator, unit_id))
+            lost = [unit_id for unit_id in job.unit_ids
+                    if not self._retry(job, lambda unit_id=unit_id: store.renew(session.dataset.name,
+                                                                               session.annotator, unit_id))]
+            if lost:
+                session.handed.difference_update(lost)
+                self.notify(Lost(lost))
         elif isinstance(job, Release):
             self._retry(job, lambda: session.store.release(session.dataset.name, session.annotator))
             session.handed.clear()
         else:
             raise TypeError(f"unknown job {job!r}")
+
+    def _check_held(self, job: Fetch, unit_ids: list[int]) -> None:
+        """Tell the screen which of the units it holds ahead went to someone else; they are
+        no longer handed to this session."""
+        session = self.session
+        assert session is not None
+        held = set(self._retry(job, lambda: session.store.still_held(session.dataset.name, session.annotator,
+                                                                      unit_ids)))
+        lost = [u for u in unit_ids if u not in held]
+        if lost:
+            session.handed.difference_update(lost)
+            self.notify(Lost(lost))
 
     def _retry(self, job: object, operation: Callable[[], Any], stored: Callable[[], object] | None = None) -> Any:
         """:func:`retry_busy` with each pause reported as :class:`Busy` for ``job``; a write
