@@ -146,6 +146,31 @@ async def test_units_given_back_by_the_lead_and_taken_by_another_leave_the_scree
     assert [(r["unit_id"], r["annotator"]) for r in rows] == [(u1, "alice"), (u3, "alice")]
 
 
+async def test_a_unit_given_back_while_being_edited_stays_with_one_warning(db: str) -> None:
+    """The unit on screen has been worked on when the lead gives it back and bob takes it: it
+    stays (the work is alice's to finish), and the lease renewal warns once, not every time it
+    runs."""
+    app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        u1 = screen.session.current.unit.id
+        await pilot.press("right")  # the cursor moved: the unit is being worked on
+        lead = open_store(db)
+        try:
+            lead.release("news", "alice")
+            assert [u.id for u in lead.next_units("news", "bob", limit=1)] == [u1]
+        finally:
+            lead.close()
+        for _ in range(2):
+            screen._renew_leases()
+            await settle(pilot)
+        assert screen.session.current.unit.id == u1
+        (note,) = [n.message for n in app._notifications]
+        assert note == (f"unit {u1} was given back (`annotator dataset release`) and someone else holds it now:"
+                        " deciding it adds a decision beyond the dataset's overlap")
+
+
 async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path: Path) -> None:
     """A lock held by a stopped process of this machine (SQLite: found through /proc/locks;
     a PostgreSQL session's client is not this machine's to look at): the status line says

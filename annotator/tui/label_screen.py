@@ -135,6 +135,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         self.told_stopped: set[int] = set()  # stopped lock holders already told of
         self.stopped_notice: Notification | None = None  # shown until the writer gets through
         self._fresh: int | None = None  # the unit on screen, just taken from the claimed queue, untouched
+        self._warned_lost: set[int] = set()  # units on screen someone else holds now, warned of
         self.quitting = False
         self.saved_events: list[Saved] = []  # kept for the benchmark (key press -> committed row)
         self.keep_saved_events = False
@@ -476,23 +477,25 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
     def _lost(self, gone: set[int]) -> None:
         """Units handed to this screen went to someone else (``annotator dataset release``, then
         another annotator's claim): those claimed ahead and not yet opened leave the queue, so
-        nobody labels them beyond the overlap; the unit on screen stays, with a word."""
+        nobody labels them beyond the overlap; the unit on screen is skipped if it has just come
+        from the queue untouched, else it stays, with a warning (once)."""
         kept = deque(v for v in self.ready if v.unit.id not in gone or v.editor is not None)
         dropped = len(self.ready) - len(kept)
         self.ready = kept
         view = self.session.current
-        if view is None or view.unit.id not in gone or view.previous_answer is not None:
-            if dropped:
-                self._top_up()
-            return
-        if view.unit.id == self._fresh and view.editor is not None and view.editor.version == 0:
-            self.notify(f"unit {view.unit.id} was given back (`annotator dataset release`) and someone else holds it"
-                        " now: skipped", title="unit skipped", timeout=8)
-            self._show_next()
-        else:
-            self.notify(f"unit {view.unit.id} was given back (`annotator dataset release`) and someone else holds it"
-                        " now: deciding it adds a decision beyond the dataset's overlap", title="unit given back",
-                        severity="warning", timeout=15)
+        uid = view.unit.id if view is not None else None
+        if view is not None and uid in gone and view.previous_answer is None:
+            said = f"unit {uid} was given back (`annotator dataset release`) and someone else holds it now"
+            if uid == self._fresh and view.editor is not None and view.editor.version == 0:
+                self.notify(f"{said}: skipped", title="unit skipped", timeout=8)
+                self._show_next()
+                return
+            if uid not in self._warned_lost:  # once: the lease renewal asks again every few minutes
+                self._warned_lost.add(uid or 0)
+                self.notify(f"{said}: deciding it adds a decision beyond the dataset's overlap",
+                            title="unit given back", severity="warning", timeout=15)
+        if dropped:
+            self._top_up()
 
     def _withdraw_stopped_notice(self) -> None:
         """Take down the notification about a stopped lock holder once the writer got through

@@ -33,10 +33,10 @@ from textual.widgets import Static
 
 from annotator.agreement.adjudicate import AGREED, Comparison, SpanKey
 from annotator.models import Annotation, Gold, Span
+from annotator.review_queue import ReviewQueue
 from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.help_screen import HelpScreen, bindings_table
 from annotator.tui.review_merge import MergeResult, MergeScreen
-from annotator.review_queue import ReviewQueue
 from annotator.tui.review_session import ReviewItem, ReviewSession
 from annotator.tui.review_writer import GoldSaved, GoldUndone, GoldWriter, UndoGold, WriteGold, retry_busy
 from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, Busy, Failed
