@@ -280,3 +280,46 @@ async def test_footer_keys_show_while_the_app_has_no_focus_and_scores_stay_on_th
         assert spans.size.width <= 50
         rows = [line for line in screen_text(app).splitlines() if "rules" in line]
         assert len(rows) == 2 and all("0.90?" in r or "0.80?" in r for r in rows)
+
+
+async def test_guidelines_the_lead_changes_while_the_screen_is_open_reach_it(db: Path, tmp_path: Path) -> None:
+    """The lead names a guidelines file, then edits it, while alice labels: her screen says so
+    once each time (at its next progress count), G shows the new text and her next decisions
+    record the new version (before: the version read when the screen opened, until restart)."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+    from annotator.tui.guidelines_screen import GuidelinesScreen
+
+    app = app_for(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        guide = tmp_path / "guide.md"
+        guide.write_text("# News guidelines\n\nMark **countries** as GPE.\n", encoding="utf-8")
+        result = CliRunner().invoke(cli, ["dataset", "set", "news", "--guidelines", str(guide), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        for _ in range(2):  # told once, though counted twice
+            screen.count_progress()
+            await settle(pilot)
+        (note,) = [n.message for n in app._notifications]
+        first = screen.session.guidelines.version
+        assert first.startswith("guide.md@") and note.startswith(f"now {first}: press G")
+        await pilot.press("a")
+        await settle(pilot)
+        guide.write_text("# News guidelines\n\nMark countries and cities as GPE.\n", encoding="utf-8")
+        screen.count_progress()
+        await settle(pilot)
+        second = screen.session.guidelines.version
+        assert second.startswith("guide.md@") and second != first
+        assert [n.message for n in app._notifications][-1].startswith(f"now {second}: press G")
+        await pilot.press("G")
+        await settle(pilot)
+        assert isinstance(app.screen, GuidelinesScreen) and "countries and cities" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("x")
+        await settle(pilot)
+    from test_tui_app import rows
+
+    got = [json.loads(r["meta"])["guidelines"] for r in rows(db, "SELECT meta FROM annotations ORDER BY id")]
+    assert got == [first, second]

@@ -27,6 +27,7 @@ from textual.widgets import Static
 from annotator.models import LABEL_KEYS, Annotation, Span
 from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.editor import UnitEditor
+from annotator.tui.guidelines import Guidelines
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
 from annotator.tui.session_writer import (
     DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Lost, Renew, Saved, SessionWriter, Undo, Undone,
@@ -175,9 +176,22 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
 
     @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
     def count_progress(self) -> None:
-        """Count done / total off the UI thread (a full count is slow on a million units)."""
+        """Count done / total off the UI thread (a full count is slow on a million units), and
+        look whether the guidelines changed meanwhile."""
         done, total, epoch = self.session.count_progress()
         self.app.call_from_thread(self._progress_counted, done, total, epoch)
+        guidelines = self.session.read_guidelines()
+        if guidelines.version != self.session.guidelines.version:
+            self.app.call_from_thread(self._guidelines_changed, guidelines)
+
+    def _guidelines_changed(self, guidelines: Guidelines) -> None:
+        """The lead edited the guidelines file or named another: say so once; the decisions
+        from now on record the new version (they recorded the one this screen had shown)."""
+        if guidelines.version == self.session.guidelines.version:
+            return
+        self.session.guidelines = guidelines
+        self.notify(f"now {guidelines.version}: press G to read them; your decisions from now on record this version",
+                    title="the guidelines changed", timeout=20)
 
     def _progress_counted(self, done: int, total: int, epoch: int) -> None:
         """Adopt the counts, or count again if a decision raced the count."""

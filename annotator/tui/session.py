@@ -21,7 +21,7 @@ from annotator.schemes import load_scheme
 from annotator.store import Store, load_relations, load_spans
 from annotator.suggest import merge
 from annotator.tui.editor import Mark
-from annotator.tui.guidelines import load_guidelines
+from annotator.tui.guidelines import Guidelines, load_guidelines
 
 #: Longest time one unit counts towards the decisions-per-hour rate (a coffee break is not work).
 MAX_COUNTED_SECONDS = 300.0
@@ -95,6 +95,11 @@ class LabelSession:
         epoch = self.progress_epoch
         done, total = self.store.progress(self.dataset.name, self.annotator)
         return done, total, epoch
+
+    def read_guidelines(self) -> Guidelines:
+        """The dataset's guidelines as they are now (*database* and the file): a lead may edit
+        the file, or name another, while annotators label."""
+        return load_guidelines(self.store.require_dataset(self.dataset.name), self.scheme)
 
     def set_progress(self, done: int, total: int, epoch: int) -> bool:
         """Adopt counts from :meth:`count_progress` unless a decision happened meanwhile."""
