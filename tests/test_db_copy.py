@@ -32,6 +32,7 @@ def labelled_project(path: str, runner) -> None:
                                       spans=[Span(start=0, end=2, label="GPE")])])
         s.set_gold(Gold(unit_id=units[1].id, adjudicator="lead", spans=[Span(start=0, end=3, label="ORG")],
                         sources=["ann"]))
+        s.open_label_session("seed", "ann")  # a labelling screen open on it
 
 
 def export_jsonl(runner, db: str, dataset: str = "seed") -> bytes:

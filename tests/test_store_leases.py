@@ -5,6 +5,8 @@ expired leases return their unit, and progress is exact for every annotator (iss
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 
@@ -257,6 +259,32 @@ def test_still_held_after_a_release_keeps_what_nobody_took(store: Store) -> None
     assert store.still_held("d", "alice", [u1, u2, u3]) == [u2, u3]
     assert store.leases("d") == {"alice": 2, "bob": 1}
     assert store.still_held("d", "alice", []) == []
+
+
+def test_label_sessions_forget_screens_whose_process_is_gone_or_long_silent(store: Store) -> None:
+    """A screen that crashed is not reported as open: its process is gone (this host), or it
+    has not been heard from for five minutes (another host); either way its row goes."""
+    import socket
+
+    from annotator.store.label_sessions import STALE_S
+
+    make_dataset(store, 1, overlap=1)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    ds_id = store.require_dataset("d").id
+    with store.write():
+        for host, pid, seen in ((socket.gethostname(), dead.pid, time.time()),
+                                ("elsewhere", 1, time.time() - STALE_S - 1),
+                                ("elsewhere", 2, time.time() - 60)):
+            store._x("INSERT INTO label_sessions (dataset_id, annotator, host, pid, started, seen)"
+                     " VALUES (?, 'ann', ?, ?, ?, ?)", (ds_id, host, pid, seen, seen))
+    sid, others = store.open_label_session("d", "ann")
+    assert [(o.host, o.pid) for o in others] == [("elsewhere", 2)]
+    assert str(others[0]).startswith("pid 2 on elsewhere, open since ")
+    assert store.label_sessions("d") == {"ann": 2}
+    assert store.open_label_session("d", "bob")[1] == []  # another name: nobody else
+    store.close_label_session(sid)
+    assert store.label_sessions("d") == {"ann": 1, "bob": 1}
 
 
 def test_four_annotators_overlap_two_with_a_quitter_strand_nothing(db: str) -> None:

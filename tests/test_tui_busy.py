@@ -171,6 +171,42 @@ async def test_a_unit_given_back_while_being_edited_stays_with_one_warning(db: s
                         " deciding it adds a decision beyond the dataset's overlap")
 
 
+async def test_a_second_screen_under_the_same_name_is_told_of_the_first(db: str) -> None:
+    """Two screens under one name (a shared login, two windows or tabs) take the same units:
+    a screen opening while another is open under its name says so, naming it; a third that
+    opens later is told of at the next lease renewal; quitting removes the screen's record."""
+    import os
+
+    other = open_store(db)
+    try:
+        first, _ = other.open_label_session("news", "alice")  # another screen of alice's, open
+        app = build_app(open_store(db), None, "alice", busy_timeout_s=BUSY_TIMEOUT_S)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            (note,) = [n.message for n in app._notifications]
+            assert note.startswith(f"another screen labels news as alice (pid {os.getpid()}, open since ")
+            assert "--annotator NAME" in note
+            screen = screen_of(app)
+            screen._renew_leases()
+            await settle(pilot)
+            assert len(list(app._notifications)) == 1  # the same screen: told once
+            third, _ = other.open_label_session("news", "alice")
+            screen._renew_leases()
+            await settle(pilot)
+            assert len(list(app._notifications)) == 2
+            assert other.label_sessions("news") == {"alice": 3}
+            (row,) = other.stats("news")["datasets"][0]["annotators"]
+            assert (row["annotator"], row["screens"]) == ("alice", 3)  # what `annotator stats` shows the lead
+            await pilot.press("q")
+            await settle(pilot)
+        assert other.label_sessions("news") == {"alice": 2}
+        other.close_label_session(first)
+        other.close_label_session(third)
+        assert other.label_sessions("news") == {}
+    finally:
+        other.close()
+
+
 async def test_a_stopped_holder_is_told_once_with_how_to_let_it_go_on(tmp_path: Path) -> None:
     """A lock held by a stopped process of this machine (SQLite: found through /proc/locks;
     a PostgreSQL session's client is not this machine's to look at): the status line says

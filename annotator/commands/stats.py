@@ -18,7 +18,8 @@ def stats(db_path: str, dataset: str | None, as_json: bool) -> None:
 
     "done" counts the units an annotator decided; "of" adds the units still open to them
     (not decided by them, and held by fewer than the dataset's overlap through others'
-    decisions and live leases); "holding" the units leased to them now, undecided."""
+    decisions and live leases); "holding" the units leased to them now, undecided; "screens"
+    the labelling screens open under their name now (more than one take the same units)."""
     from annotator.store import open_store
 
     store = open_store(db_path, create=False)
@@ -42,10 +43,10 @@ def stats(db_path: str, dataset: str | None, as_json: bool) -> None:
             f"({ds['progress']:.0%}), {ds['gold']} gold"
         )
         if ds["annotators"]:
-            t = Table("annotator", "accept", "reject", "ignore", "done", "of", "holding")
+            t = Table("annotator", "accept", "reject", "ignore", "done", "of", "holding", "screens")
             for a in ds["annotators"]:
                 t.add_row(a["annotator"],
-                          *(str(a[k]) for k in ("accept", "reject", "ignore", "done", "total", "holding")))
+                          *(str(a[k]) for k in ("accept", "reject", "ignore", "done", "total", "holding", "screens")))
             console.print(t)
         for s in ds["suggesters"]:
             console.print(f"  suggester {s['suggester']} v{s['version']}: {s['units']} units")

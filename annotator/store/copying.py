@@ -39,6 +39,7 @@ TABLES: dict[str, str] = {
     "leases": "unit_id, annotator",
     "gold": "id",
     "gold_current": "unit_id",
+    "label_sessions": "id",  # the screens open on the source when it was read
 }
 #: Tables whose ``id`` the database gives (PostgreSQL's identity sequences follow the copy).
 ID_TABLES = [t for t, key in TABLES.items() if key == "id"]

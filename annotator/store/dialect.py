@@ -51,7 +51,7 @@ POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 _BUSY_TIMEOUT = re.compile(r"PRAGMA\s+busy_timeout\s*=\s*(\d+)\s*$", re.IGNORECASE)
 #: Tables whose rows get their ``id`` from the database; an insert into one returns it.
 ID_TABLES = frozenset({"datasets", "documents", "units", "suggestions", "annotations", "gold", "annotator_ids",
-                       "span_labels", "imports"})
+                       "span_labels", "imports", "label_sessions"})
 #: Rows per fetch of :meth:`PgConnection.stream` (one round trip each).
 STREAM_ROWS = 20_000
 #: From how many rows :meth:`PgConnection.executemany` sends an upsert as one statement.

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from annotator.models import Dataset
+from annotator.store.lock_holder import process_alive
 from annotator.store.units import UnitTables
 
 #: Units moved or removed per transaction at first; adjusted to take about ``_CHUNK_S``.
@@ -39,18 +40,6 @@ _CHUNK_S = 0.03
 STALE_S = 600.0
 #: Prefix of the name of a staging dataset (not a name anyone types).
 STAGING_PREFIX = "\x1fimport "
-
-
-def _alive(host: str, pid: int) -> bool:
-    if host != socket.gethostname():
-        return True  # cannot tell: the staleness limit decides
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class ImportTables(UnitTables):
@@ -148,7 +137,7 @@ class ImportTables(UnitTables):
         for r in rows:
             if self._import is not None and r["id"] == self._import[0]:
                 continue
-            if _alive(r["host"], r["pid"]) and now - r["touched"] < STALE_S:
+            if process_alive(r["host"], r["pid"]) and now - r["touched"] < STALE_S:
                 continue
             if r["state"] == "publishing":
                 self._publish_import(r["id"], r["dataset_id"], r["staging_id"])

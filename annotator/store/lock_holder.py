@@ -38,6 +38,20 @@ def application_name() -> str:
     return f"annotator pid {os.getpid()} on {socket.gethostname()}"[:63]
 
 
+def process_alive(host: str, pid: int) -> bool:
+    """Whether process ``pid`` of ``host`` still runs; True when that cannot be told (another
+    host, or no right to signal it): then how long it has not been heard from decides."""
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass(frozen=True)
 class LockHolder:
     """Who holds the write lock: ``who`` ("pid 4321", or a PostgreSQL session's name), what it

@@ -268,5 +268,28 @@ def m009_external_ids_only(db: Database) -> None:
     db.executescript(_M009)
 
 
+#: What ``m010`` creates (PostgreSQL: the same in its types).
+_M010 = """
+CREATE TABLE label_sessions (
+    id INTEGER PRIMARY KEY,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+    annotator TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started REAL NOT NULL,
+    seen REAL NOT NULL
+);
+CREATE INDEX label_sessions_annotator ON label_sessions(dataset_id, annotator);
+"""
+
+
+@migrations()
+def m010_label_sessions(db: Database) -> None:
+    """The labelling screens open on each dataset, under whose name, where (host, pid), and
+    when last heard from: two screens under one name take the same units (their leases are
+    the name's), so the second is told of the first (``store/label_sessions.py``)."""
+    db.executescript(_M010)
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]

@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.store.decisions import DecisionTables
+from annotator.store.label_sessions import LabelSessionTables
 from annotator.store.suggestions import SuggestionTables
 
 
-class StatsTables(DecisionTables, SuggestionTables):
+class StatsTables(DecisionTables, SuggestionTables, LabelSessionTables):
     """Counts over every table of a dataset."""
 
     def stats(self, dataset: str | None = None) -> dict[str, Any]:
         """Counts per dataset: documents, units, suggestions, gold, and per annotator (anyone
         with a decision or a live lease) decisions by answer, progress as
         :meth:`~annotator.store.leases.LeaseTables.progress` counts it (``done`` of ``total``)
-        and the units they hold under a live lease (``holding``)."""
+        and the units they hold under a live lease (``holding``), and how many labelling
+        screens each has open (``screens``)."""
         out: dict[str, Any] = {"database": self.path, "datasets": []}
         for ds in self.list_datasets():
             if dataset is not None and ds.name != dataset:
@@ -35,13 +37,14 @@ class StatsTables(DecisionTables, SuggestionTables):
             ):
                 per.setdefault(r["annotator"], {"accept": 0, "reject": 0, "ignore": 0})[r["answer"]] = r["n"]
             holding = self.leases(ds.name)
-            for name in holding:
+            screens = self.label_sessions(ds.name)
+            for name in [*holding, *screens]:
                 per.setdefault(name, {"accept": 0, "reject": 0, "ignore": 0})
             annotators = []
             for name in sorted(per):
                 done, total = self.progress(ds.name, name)
                 annotators.append({"annotator": name, **per[name], "done": done, "total": total,
-                                   "holding": holding.get(name, 0)})
+                                   "holding": holding.get(name, 0), "screens": screens.get(name, 0)})
             units = int(c.get("units", 0))
             out["datasets"].append({
                 "name": ds.name, "scheme": ds.scheme, "overlap": ds.overlap,

@@ -30,7 +30,8 @@ from annotator.tui.editor import UnitEditor
 from annotator.tui.guidelines import Guidelines
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
 from annotator.tui.session_writer import (
-    DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Lost, Renew, Saved, SessionWriter, Undo, Undone,
+    DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Lost, Renew, SameName, Saved, SessionWriter,
+    Undo, Undone,
 )
 from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.label_bar import LabelBar, label_bar_text
@@ -137,6 +138,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         self.stopped_notice: Notification | None = None  # shown until the writer gets through
         self._fresh: int | None = None  # the unit on screen, just taken from the claimed queue, untouched
         self._warned_lost: set[int] = set()  # units on screen someone else holds now, warned of
+        self._told_same_name: set[int] = set()  # other screens under this name, warned of
         self.quitting = False
         self.saved_events: list[Saved] = []  # kept for the benchmark (key press -> committed row)
         self.keep_saved_events = False
@@ -171,7 +173,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
     def _renew_leases(self) -> None:
         """Keep the leases on the unit on screen and those claimed ahead while this runs."""
         held = [v.unit.id for v in [self.session.current, *self.ready] if v is not None and v.unit.id is not None]
-        if held and not self.quitting:
+        if not self.quitting:  # with nothing held, it still says this screen is open
             self.writer.submit(Renew(held))
 
     @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
@@ -470,6 +472,8 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
                 self._top_up()
         elif isinstance(event, Lost):
             self._lost(set(event.unit_ids))
+        elif isinstance(event, SameName):
+            self._same_name(event)
         elif isinstance(event, Busy):
             what = (f"{event.waiting} decision{'s' if event.waiting != 1 else ''} waiting"
                     if event.waiting else "the next units wait")
@@ -510,6 +514,20 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
                             title="unit given back", severity="warning", timeout=15)
         if dropped:
             self._top_up()
+
+    def _same_name(self, event: SameName) -> None:
+        """Another screen is open under this one's name (once per screen): they take the same
+        units, so the later decision on a unit replaces the earlier."""
+        new = [o for o in event.others if o.id not in self._told_same_name]
+        if not new:
+            return
+        self._told_same_name.update(o.id for o in new)
+        name = self.session.annotator
+        self.notify(f"another screen labels {self.session.dataset.name} as {name} ({'; '.join(map(str, new))}). "
+                    f"Both take the same units, and the later decision on a unit replaces the earlier. If that is "
+                    f"someone else, one of you should quit and start again with --annotator NAME "
+                    f"(in the browser: ?annotator=NAME).", title=f"{name} is labelling elsewhere too",
+                    severity="warning", timeout=30)
 
     def _withdraw_stopped_notice(self) -> None:
         """Take down the notification about a stopped lock holder once the writer got through

@@ -29,6 +29,7 @@ from annotator.store.connection import ConnectionLost
 from annotator.store.session_queries import (
     is_busy_error, latest_decision_id, reverted_unit, set_busy_timeout, stored_annotation_id,
 )
+from annotator.store.label_sessions import LabelSessionRow
 from annotator.store.lock_holder import LockHolder, write_lock_holder
 from annotator.tui.session import LabelSession, UnitView
 
@@ -122,6 +123,13 @@ class Lost:
 
 
 @dataclass
+class SameName:
+    """Other screens open under this screen's name on its dataset (they take the same units)."""
+
+    others: list[LabelSessionRow]
+
+
+@dataclass
 class Busy:
     """The database is locked by another writer, or (``reconnecting``) the connection to the
     server dropped and the store is connecting again; ``job`` waits and will be retried."""
@@ -189,6 +197,7 @@ class SessionWriter:
         self._jobs: queue.Queue[object] = queue.Queue()
         self._lock = threading.Lock()
         self._pending = 0  # decisions and undos not committed yet
+        self._screen_id: int | None = None  # this screen's label_sessions row
         self._thread = threading.Thread(target=self._run, name="annotator-writer", daemon=True)
         self._started = False
         self._closed = threading.Event()
@@ -255,6 +264,8 @@ class SessionWriter:
             self.session = self._open()
         except Exception as e:  # reported: the screen shows it, and the jobs below fail one by one
             self.notify(Failed(None, f"cannot write to the database: {e}"))
+        else:
+            self._announce(self.session)
         while True:
             job = self._jobs.get()
             if job is None:
@@ -266,6 +277,17 @@ class SessionWriter:
                     with self._lock:
                         self._pending -= 1
                 self.notify(Failed(job, str(e)))
+
+    def _announce(self, session: LabelSession) -> None:
+        """Record this screen (``label_sessions``) and tell it of the others under its name."""
+        try:
+            self._screen_id, others = self._retry(None, lambda: session.store.open_label_session(
+                session.dataset.name, session.annotator))
+        except Exception as e:  # labelling goes on; only the warning about a shared name is lost
+            self.notify(Failed(None, f"cannot record this screen: {e}"))
+            return
+        if others:
+            self.notify(SameName(others))
 
     def _do(self, job: object) -> None:
         session = self.session
@@ -320,9 +342,18 @@ class SessionWriter:
             if lost:
                 session.handed.difference_update(lost)
                 self.notify(Lost(lost))
+            if self._screen_id is not None:
+                screen_id = self._screen_id
+                others = self._retry(job, lambda: store.touch_label_session(screen_id, session.dataset.name,
+                                                                           session.annotator))
+                if others:
+                    self.notify(SameName(others))
         elif isinstance(job, Release):
             self._retry(job, lambda: session.store.release(session.dataset.name, session.annotator))
             session.handed.clear()
+            if self._screen_id is not None:
+                screen_id = self._screen_id
+                self._retry(job, lambda: session.store.close_label_session(screen_id))
         else:
             raise TypeError(f"unknown job {job!r}")
 
