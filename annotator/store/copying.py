@@ -1,4 +1,5 @@
-"""``annotator db copy``: every row of one database into a new one, on either engine.
+"""``annotator db copy``: every row of one database into a new one, on either engine (but the
+labelling screens open on the source, :data:`NOT_COPIED`).
 
 The source is read in one snapshot (SQLite: one read transaction; PostgreSQL: ``REPEATABLE
 READ`` and a server-side cursor), table by table in the order their references need, each in
@@ -39,8 +40,11 @@ TABLES: dict[str, str] = {
     "leases": "unit_id, annotator",
     "gold": "id",
     "gold_current": "unit_id",
-    "label_sessions": "id",  # the screens open on the source when it was read
+    "label_sessions": "id",
 }
+#: Tables that say what is going on in the source, not what it holds: not copied (a labelling
+#: screen open on the source is not open on the copy).
+NOT_COPIED = frozenset({"label_sessions"})
 #: Tables whose ``id`` the database gives (PostgreSQL's identity sequences follow the copy).
 ID_TABLES = [t for t, key in TABLES.items() if key == "id"]
 BATCH = 5000
@@ -57,7 +61,7 @@ def _tables(store: Store) -> list[str]:
     unknown = sorted(names - set(TABLES))
     if unknown:
         raise DatabaseError(f"{store.path}: table {unknown[0]!r} is unknown to `db copy`; nothing was copied")
-    return [t for t in TABLES if t in names]
+    return [t for t in TABLES if t in names and t not in NOT_COPIED]
 
 
 def _columns(store: Store, table: str) -> list[str]:
