@@ -736,3 +736,16 @@ def test_imposing_and_negotiating_are_stance_cues() -> None:
 def test_rebutting_and_disclosing_are_stance_cues() -> None:
     spans, _ = _attr("The clerk rebutted the claim about the dam.")
     assert spans["CUE"] == ["rebutted"] and spans["SOURCE"] == ["The clerk"]
+
+
+def test_a_name_between_commas_after_a_description_is_part_of_the_source() -> None:
+    spans, rels = _attr("A senior aide to the mayor, Jane Roe, said the dam would open in May.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["A senior aide to the mayor, Jane Roe,"], "CLAIM": ["the dam would open in May"]}
+    assert ("source-of", "A senior aide to the mayor, Jane Roe,", "the dam would open in May") in rels
+    # a party tag after a name is one too; a place after a place is not a name of its own
+    spans, _ = _attr("Rep. Ann Roe, R-Ohio, says the plan failed.")
+    assert spans["SOURCE"] == ["Rep. Ann Roe, R-Ohio,"]
+    spans, _ = _attr("Representative Ann Roe, Republican of Ohio, told the crowd that taxes would fall.")
+    assert spans["SOURCE"] == ["Representative Ann Roe, Republican of Ohio,"]
+    spans, _ = _attr("Jon Berg, a farmer from Springfield, Ohio, said the dam would open.")
+    assert spans["SOURCE"] == ["Jon Berg, a farmer from Springfield, Ohio,"]

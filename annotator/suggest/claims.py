@@ -508,6 +508,38 @@ def _opens_appositive(words: list[str], lower: list[str], x: int) -> bool:
     return not w.endswith("ing") and w not in CORE_CUES
 
 
+#: Words a name between commas may hold besides capitalised ones ("Republican of Ohio",
+#: "R-Ohio", "Sen. Ann Roe (D-Mo.)", "Ann and Jon Roe").
+_NAME_GLUE = frozenset("of and the - . ( ) ’s 's".split())
+NAME_MAX = 8
+
+
+_PARTIES = frozenset("republican democrat independent r d i".split())
+
+
+def _name_between(words: list[str], lower: list[str], head: tuple[int, int], s: int, e: int) -> bool:
+    """Whether ``s..e-1``, between two commas before a cue, is a name or a party tag: a
+    capitalised word first and every word capitalised, a title or glue ("Jane Roe",
+    "Ohio Sen. Ann Roe", "Republican of Ohio", "R-Ohio"), at most ``NAME_MAX`` words and no
+    pronoun: an appositive of the noun phrase ``head`` before the first comma, and part of the
+    SOURCE. After a capitalised word only a party tag is one ("Ann Roe, R-Ohio,"; "a farmer
+    from Springfield, Ohio," is a place), and ``head`` must open like a noun phrase (not
+    "who lives in Springfield, Ohio,")."""
+    if not 0 < e - s <= NAME_MAX or not words[s][:1].isupper() or lower[s] in _PRONOUNS:
+        return False
+    if not all(words[x][:1].isupper() or lower[x] in TITLES or lower[x] in _NAME_GLUE for x in range(s, e)):
+        return False
+    h0 = head[0]
+    if not (words[h0][:1].isupper() or words[h0][:1].isdigit() or lower[h0] in _APPOSITIVE_OPENERS | _DETERMINERS | {"another"}):
+        return False
+    if h0 > 0 and lower[h0 - 1] in _RELATIVE:
+        return False
+    if words[head[1]][:1].isupper() or lower[head[1]] == ")":
+        w = lower[s]
+        return w in ("republican", "democrat", "independent") or w[:2] in ("r-", "d-", "i-") or (w in _PARTIES and s + 1 < e and words[s + 1] == "-")
+    return True
+
+
 def _closes_appositive(words: list[str], lower: list[str], x: int) -> bool:
     """Whether the word at ``x``, after a comma inside an appositive, opens something else
     ("..., which has ...", "..., adding ...", "..., told ...")."""
@@ -968,7 +1000,7 @@ class Claims:
     """Rule-based attribution suggester (claims layer)."""
 
     name = "claims"
-    version = "6"
+    version = "7"
 
     def __init__(self, scheme: Scheme | None = None) -> None:
         """Enabled when the scheme has CLAIM, SOURCE and CUE on its claims layer."""
@@ -1436,6 +1468,8 @@ class Claims:
                 return None
             if _aside(lower, c + 1, comma) or (lower[c + 1].endswith("ing") and words[c + 1][:1].islower()):
                 return head  # "Roe, however, said", "Roe, facing a challenge, said": the name
+            if _name_between(words, lower, head, c + 1, comma):
+                return (head[0], comma)  # "A lawyer for the city, Jane Roe, said", "Ann Roe, R-Ohio, said"
             if not _opens_appositive(words, lower, c + 1) or not (
                 words[head[1]][:1].isupper() or lower[head[1]] == ")" or lower[head[0]] in _DETERMINERS
             ):
