@@ -749,3 +749,12 @@ def test_a_name_between_commas_after_a_description_is_part_of_the_source() -> No
     assert spans["SOURCE"] == ["Representative Ann Roe, Republican of Ohio,"]
     spans, _ = _attr("Jon Berg, a farmer from Springfield, Ohio, said the dam would open.")
     assert spans["SOURCE"] == ["Jon Berg, a farmer from Springfield, Ohio,"]
+
+
+def test_a_progressive_cue_takes_its_subject_as_the_source() -> None:
+    spans, _ = _attr("Jon Berg, a farmer near the river, is backing the mayor.")
+    assert spans["CUE"] == ["is backing"]
+    assert spans["SOURCE"] == ["Jon Berg, a farmer near the river,"]
+    spans, rels = _attr("The mayor has been saying that the dam is safe.")
+    assert spans == {"CUE": ["has been saying"], "SOURCE": ["The mayor"], "CLAIM": ["that the dam is safe"]}
+    assert ("source-of", "The mayor", "that the dam is safe") in rels

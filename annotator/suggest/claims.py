@@ -1125,8 +1125,8 @@ class Claims:
                     found = self._verb(toks, lower, a, b, k, soft=True)
                     if found:
                         out.append(found)
-                    elif not w.endswith("ing"):
-                        out.append(self._cue_alone(toks, lower, a, b, k, 0.3))
+                    elif not w.endswith("ing") or _after_be(words, lower, a, k):
+                        out.append(self._cue_alone(toks, lower, a, b, k, 0.3))  # "is promising it"
                 elif w in _EVENT_CUES and not _own_clause(words, lower, a, k):
                     pass  # "to respond to", "said the plan appeared to work": no cue of its own
                 elif w in CORE_CUES or particle or (w in SOFT_CUES and k + 1 < b and (lower[k + 1] == "that" or lower[k + 1] in _PRONOUNS) and not _reported_before(lower, a, k)):
@@ -1222,7 +1222,8 @@ class Claims:
             source_before = self._subject(toks, lower, a, src_end)  # "Roe left early and said ..."
         if not tail_empty and source_before is not None and _quote_closed_before(toks, a, source_before[0]):
             tail_empty = True  # “CLAIM,” SOURCE said on the radio on Friday.
-        gerund = lower[k].endswith("ing") and led_by is None
+        # "is backing", "has been saying": a progressive is a finite verb with its subject before it
+        gerund = lower[k].endswith("ing") and led_by is None and not any(lower[x] in _BE for x in range(cue_i, k))
         issued = _issued_statement(lower, a, k) if gerund else None
         if issued is not None:
             # "SOURCE issued a statement saying CLAIM": the whole is the cue
