@@ -758,3 +758,14 @@ def test_a_progressive_cue_takes_its_subject_as_the_source() -> None:
     spans, rels = _attr("The mayor has been saying that the dam is safe.")
     assert spans == {"CUE": ["has been saying"], "SOURCE": ["The mayor"], "CLAIM": ["that the dam is safe"]}
     assert ("source-of", "The mayor", "that the dam is safe") in rels
+
+
+def test_a_time_between_an_appositive_and_the_cue_is_skipped_for_the_source() -> None:
+    for text in ("Jon Berg, the town's clerk, this past week announced a new count of the ballots.",
+                 "Jon Berg, the town's clerk, on Friday announced a new count of the ballots."):
+        spans, _ = _attr(text)
+        assert spans["SOURCE"] == ["Jon Berg, the town's clerk,"], text
+        assert spans["CUE"] == ["announced"], text
+    # a time after a participle belongs to it
+    spans, _ = _attr("A poll released this week found the mayor far ahead.")
+    assert spans["SOURCE"] == ["A poll released this week"]

@@ -1428,7 +1428,15 @@ class Claims:
             return self._appositive_back(toks, lower, a, end)
         if lower[end] in _RELATIVE or lower[end] in _PRONOUNS:
             return (end, end)
-        end = self._trim_time(lower, a, end)
+        trimmed = self._trim_time(lower, a, end)
+        comma = trimmed
+        if end - 2 >= a and lower[end] in ("week", "month", "year") and lower[end - 1] in ("this", "past"):
+            comma = end - 3 if lower[end - 2] == "this" else end - 2  # "Roe, the clerk, this past week said"
+        if comma < end and comma >= a and lower[comma] == ",":
+            return self._appositive_back(toks, lower, a, comma)  # "Roe, the clerk, on Friday said"
+        end = trimmed
+        if end < a:
+            return None
         if lower[end] == ")":
             opened = next((x for x in range(end - 1, max(a, end - 6) - 1, -1) if lower[x] == "("), None)
             if opened is not None and opened - 1 >= a and toks.words[opened - 1][:1].isupper():
