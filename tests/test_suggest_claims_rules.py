@@ -769,3 +769,13 @@ def test_a_time_between_an_appositive_and_the_cue_is_skipped_for_the_source() ->
     # a time after a participle belongs to it
     spans, _ = _attr("A poll released this week found the mayor far ahead.")
     assert spans["SOURCE"] == ["A poll released this week"]
+
+
+def test_called_after_a_noun_and_before_a_name_gives_a_name() -> None:
+    for text in ("She joined a protest movement called Clean Rivers.", "He runs the rowing club called “Green Acres”."):
+        spans, _ = _attr(text)
+        assert spans == {}, text
+    spans, _ = _attr("Critics called for a new vote on the dam.")
+    assert spans["CUE"] == ["called for"]
+    spans, _ = _attr("The mayor called the plan a disaster for the town.")
+    assert spans["CUE"] == ["called"]

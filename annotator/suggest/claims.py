@@ -752,11 +752,20 @@ def _plural_noun_calls(words: list[str], lower: list[str], k: int) -> bool:
 
 
 def _names_a_thing(words: list[str], lower: list[str], k: int) -> bool:
-    """Whether "called" at ``k`` gives a name: "so-called", "a group called"."""
+    """Whether "called" at ``k`` gives a name: "so-called", "a group called", and any
+    "called" right after a lower-case noun with no particle after it ("a choir called
+    ...", "the rowing club called “...”" before a capitalised word or a quotation mark;
+    "critics called for ...", "what the clerk called a mistake" stay cues)."""
     p = lower[k - 1]
     if p in ("so", "so-", "-"):
         return True
-    return k >= 2 and lower[k - 2] in ("a", "an") and words[k - 1][:1].islower()
+    if k >= 2 and lower[k - 2] in ("a", "an") and words[k - 1][:1].islower():
+        return True
+    if k + 1 >= len(words) or not (words[k + 1][:1].isupper() or words[k + 1] in _OPEN_Q):
+        return False  # "what the clerk called a mistake", "critics called for": a cue
+    return (words[k - 1].isalpha() and words[k - 1][:1].islower() and not _ly_adverb(words, lower, k - 1)
+            and p not in _PRONOUNS and p not in _CUE_AUX and p not in _RELATIVE and p not in _BOUNDARY
+            and p not in _CUE_ADVERBS and p not in _SKIP_BACK)
 
 
 
