@@ -779,3 +779,11 @@ def test_called_after_a_noun_and_before_a_name_gives_a_name() -> None:
     assert spans["CUE"] == ["called for"]
     spans, _ = _attr("The mayor called the plan a disaster for the town.")
     assert spans["CUE"] == ["called"]
+
+
+def test_an_ing_form_after_an_adjective_and_before_a_preposition_is_a_noun() -> None:
+    for text in ("The mayor needs a solid showing in the river towns.", "The plan has firm backing from the farmers."):
+        spans, _ = _attr(text)
+        assert spans == {}, text
+    spans, _ = _attr("The mayor is backing the plan for the dam.")
+    assert spans["CUE"] == ["is backing"]

@@ -769,6 +769,26 @@ def _names_a_thing(words: list[str], lower: list[str], k: int) -> bool:
 
 
 
+#: Words after an -ing form that make it a noun when an adjective stands before it ("a
+#: solid showing in the county", "the weak showing since May").
+_AFTER_ING_NOUN = frozenset("in on by for from with since among at against - — – . ; )".split())
+
+
+def _ing_noun(words: list[str], lower: list[str], a: int, b: int, k: int) -> bool:
+    """Whether the -ing form at ``k`` is a noun: after a lower-case word that is no pronoun,
+    auxiliary, adverb, relative or conjunction (an adjective: "a solid showing", "her
+    best showing") and before a preposition or the clause's end that is not its particle."""
+    if k == a or k + 1 >= b:
+        return False
+    p, nxt = lower[k - 1], lower[k + 1]
+    if nxt not in _AFTER_ING_NOUN or _particle(lower[k], nxt):
+        return False
+    return (words[k - 1].isalpha() and words[k - 1][:1].islower() and not _ly_adverb(words, lower, k - 1)
+            and not p.endswith("ing") and p not in _PRONOUNS and p not in _CUE_AUX and p not in _RELATIVE
+            and p not in _BOUNDARY and p not in _CUE_ADVERBS and p not in _SKIP_BACK and p not in _ASPECT
+            and p not in ("and", "or", "nor", "by", "without", "while", "after", "before", "of", "to"))
+
+
 def _reported_before(lower: list[str], a: int, k: int) -> bool:
     """Whether a reporting verb comes before ``k`` in its sentence ("voters said they want"):
     what follows is the content of that statement, where PolNeAR seldom marks a second cue."""
@@ -1103,6 +1123,9 @@ class Claims:
                     continue
                 if w == "calls" and k > a and (_what_one_calls(lower, a, k) or _plural_noun_calls(words, lower, k)):
                     k += 1  # "what he calls 'real solutions'": a naming; "phone calls", "repeated calls": a noun
+                    continue
+                if w.endswith("ing") and _ing_noun(words, lower, a, b, k):
+                    k += 1  # "a solid showing in the county", "her best showing since": a noun
                     continue
                 if w in _NAMING and k > a and _names_a_thing(words, lower, k):
                     k += 1  # "a group called ...", "so-called": a name given, not an attribution
