@@ -787,3 +787,9 @@ def test_an_ing_form_after_an_adjective_and_before_a_preposition_is_a_noun() -> 
         assert spans == {}, text
     spans, _ = _attr("The mayor is backing the plan for the dam.")
     assert spans["CUE"] == ["is backing"]
+
+
+def test_the_source_after_what_stops_at_what() -> None:
+    spans, _ = _attr("The flood was what the engineers called a disaster.")
+    assert spans["SOURCE"] == ["the engineers"]
+    assert spans["CUE"] == ["called"]

@@ -1481,6 +1481,8 @@ class Claims:
             w = lower[s - 1]
             if w in _BOUNDARY and not _inner_hyphen(toks, s - 1) and not (w == "and" and _joins_names(toks, s - 1, a)):
                 break
+            if w == "what":
+                break  # "in what the clerk called a mistake": the speaker follows "what"
             if w in _RELATIVE:
                 if w == "who" and s - 2 >= a and lower[s - 2] not in _BOUNDARY and lower[s - 2] not in _PRONOUNS:
                     s -= 1  # "voters who back the plan said": the restrictive clause is part of it
