@@ -793,3 +793,14 @@ def test_the_source_after_what_stops_at_what() -> None:
     spans, _ = _attr("The flood was what the engineers called a disaster.")
     assert spans["SOURCE"] == ["the engineers"]
     assert spans["CUE"] == ["called"]
+
+
+def test_the_agent_after_by_is_the_source_of_a_cue_without_one() -> None:
+    spans, rels = _attr("The dam plan was criticized by the mayor's aides for its cost.")
+    assert spans == {"CUE": ["was criticized"], "SOURCE": ["the mayor's aides"], "CLAIM": ["for its cost"]}
+    assert ("source-of", "the mayor's aides", "for its cost") in rels
+    spans, _ = _attr("The story, first reported by the local paper, was wrong.")
+    assert spans["SOURCE"] == ["the local paper"]
+    # "by" before a gerund cue is no agent
+    spans, _ = _attr("She responded by saying the dam was safe.")
+    assert spans["SOURCE"] == ["She"]

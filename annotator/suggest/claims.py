@@ -514,6 +514,12 @@ _NAME_GLUE = frozenset("of and the - . ( ) ’s 's".split())
 NAME_MAX = 8
 
 
+#: Words that end the agent after "by" ("by the aides for its cost", "by the paper on Monday").
+_AGENT_ENDS = frozenset(
+    """for in on at to with as over about during after before because when since from into
+    last this earlier later already whether why if how what
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
 _PARTIES = frozenset("republican democrat independent r d i".split())
 
 
@@ -1185,6 +1191,8 @@ class Claims:
                 k += 1
             kept = []
             for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]):
+                if "SOURCE" not in f:
+                    self._agent_source(toks, lower, b, f)  # "was criticized by the mayor"
                 g = _coordinated(lower, b, f)
                 if g is not None and not _seldom_marked(words, lower, depth, turn, a, b, g):
                     kept.append(g)
@@ -1348,6 +1356,32 @@ class Claims:
         if e == a or (lower[a] == "the" and e == a + 1) or e >= comma or lower[e] in _BOUNDARY or words[e][:1].isupper():
             return None
         return (a, e - 1)
+
+    def _agent_source(self, toks: Toks, lower: list[str], b: int, f: dict) -> None:
+        """Give ``f``, found with no SOURCE, the agent after "by" just after its cue as the
+        SOURCE ("was criticized by the farmers", "first reported by the paper",
+        "asked by the host"); not a gerund or a cue after "by" ("by saying")."""
+        e = f["CUE"][1]
+        if e + 2 >= b or lower[e + 1] != "by" or lower[e + 2].endswith("ing") or lower[e + 2] in _TRIGGERS:
+            return
+        source = self._source_forward(toks, lower, e + 2, b)
+        if source is None:
+            return
+        x = source[0] + 1
+        while x <= source[1] and lower[x] not in _AGENT_ENDS:
+            x += 1
+        f["SOURCE"] = (source[0], x - 1)  # "by the aides for its cost": the agent ends before "for"
+        claim = f.get("CLAIM")
+        if claim is not None and claim[0] <= x - 1 and claim[1] >= x:
+            x2 = x
+            while x2 <= claim[1] and lower[x2] in _LEAD:
+                x2 += 1
+            if claim[1] - x2 >= 2:
+                f["CLAIM"] = (x2, claim[1])  # the content follows the agent
+            else:
+                del f["CLAIM"]
+        elif claim is not None and claim[0] <= source[1] and claim[1] >= source[0]:
+            del f["CLAIM"]
 
     def _cue_alone(self, toks: Toks, lower: list[str], a: int, b: int, k: int, score: float) -> dict:
         """A cue whose attribution pattern was not found: with the source just before it and
