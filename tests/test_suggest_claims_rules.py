@@ -804,3 +804,12 @@ def test_the_agent_after_by_is_the_source_of_a_cue_without_one() -> None:
     # "by" before a gerund cue is no agent
     spans, _ = _attr("She responded by saying the dam was safe.")
     assert spans["SOURCE"] == ["She"]
+
+
+def test_a_byline_after_a_dash_before_a_colon_and_a_quotation_is_the_source() -> None:
+    spans, rels = _attr("RIVER TOWNS VOTE EARLY - Ann Roe and Jon Berg: “The turnout was high in every ward.”")
+    assert spans == {"CUE": [":"], "SOURCE": ["Ann Roe and Jon Berg"], "CLAIM": ["“The turnout was high in every ward.”"]}
+    assert ("cue-of", ":", "“The turnout was high in every ward.”") in rels
+    # without a quotation after the colon, a pair of names is a heading
+    spans, _ = _attr("Roe and Berg: A long rivalry on the river.")
+    assert spans == {}

@@ -1466,7 +1466,15 @@ class Claims:
         s = a
         while s < k and toks.words[s] in _OPEN_Q:
             s += 1
-        if not 0 < k - s <= 5 or not toks.words[s][:1].isupper() or any(lower[x] in _BOUNDARY for x in range(s, k)):
+        # "HEADING - Ann Roe and Jon Berg: “...”": a byline after a dash, before a quotation
+        byline = False
+        if toks.words[k + 1] in _OPEN_Q:
+            dash = next((x for x in range(k - 1, max(s, k - 7) - 1, -1) if lower[x] in ("-", "–", "—") and not _inner_hyphen(toks, x)), None)
+            if dash is not None:
+                s, byline = dash + 1, True
+        if not 0 < k - s <= 5 or not toks.words[s][:1].isupper() or any(
+            lower[x] in _BOUNDARY and not (byline and x > s and lower[x] == "and" and _joins_names(toks, x, s)) for x in range(s, k)
+        ):
             return None
         src = (s, k - 1)
         if " ".join(lower[s:k]) in _NOT_SPEAKERS or not _speaker_like(toks.words, lower, s, k):
