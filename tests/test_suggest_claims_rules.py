@@ -813,3 +813,15 @@ def test_a_byline_after_a_dash_before_a_colon_and_a_quotation_is_the_source() ->
     # without a quotation after the colon, a pair of names is a heading
     spans, _ = _attr("Roe and Berg: A long rivalry on the river.")
     assert spans == {}
+
+
+def test_a_stance_adjective_after_be_is_a_cue_with_its_preposition() -> None:
+    spans, rels = _attr("The mayor was sharply critical of the dam plan.")
+    assert spans == {"CUE": ["was sharply critical of"], "SOURCE": ["The mayor"], "CLAIM": ["the dam plan"]}
+    assert ("cue-of", "was sharply critical of", "the dam plan") in rels
+    spans, _ = _attr("Farmers are skeptical of the new water rules.")
+    assert spans["CUE"] == ["are skeptical of"]
+    # not without the preposition, nor inside what an earlier verb reports
+    assert _attr("The situation is critical for the farmers.")[0] == {}
+    spans, _ = _attr("The mayor said farmers were skeptical of the rules.")
+    assert spans["CUE"] == ["said"]

@@ -264,7 +264,8 @@ _NOUN_BEFORE = frozenset(
     "of for with without in on at from into over under about against between than".split()
 )
 #: Any of these in a unit means there may be an attribution to look for.
-_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly", "eager", "adamant", "hopeful", "outraged"])
+_TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly", "eager", "adamant", "hopeful", "outraged"]) | frozenset(
+    "critical skeptical sceptical wary supportive dismissive fond confident concerned optimistic pessimistic angry furious".split())
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -914,6 +915,14 @@ def _comma_gerund(lower: list[str], a: int, k: int) -> bool:
 
 #: Adjectives of a stance held, cues after a form of "be" ("was adamant", "is eager to").
 _STANCE_ADJECTIVES = frozenset("eager adamant hopeful outraged".split())
+#: Adjectives of a stance toward something, cues with their preposition after a form of "be"
+#: ("was critical of", "are skeptical of", "is confident in", "were angry about").
+_STANCE_ADJ_PREP: dict[str, frozenset[str]] = {
+    **dict.fromkeys("critical skeptical sceptical wary supportive dismissive fond".split(), frozenset(["of"])),
+    "confident": frozenset(["in", "about"]), "concerned": frozenset(["about"]),
+    **dict.fromkeys("optimistic pessimistic".split(), frozenset(["about"])),
+    **dict.fromkeys("angry furious".split(), frozenset("about at with".split())),
+}
 
 
 def _after_be(words: list[str], lower: list[str], a: int, k: int) -> bool:
@@ -1176,6 +1185,15 @@ class Claims:
                 elif _makes_clear(lower, k, b) and not depth[k]:
                     found = self._verb(toks, lower, a, b, k, soft=False)
                     out.append(found if found else {"CUE": (_cue_start(words, lower, a, k), _makes_clear(lower, k, b)), "score": 0.4})
+                elif (w in _STANCE_ADJ_PREP and k + 1 < b and lower[k + 1] in _STANCE_ADJ_PREP[w] and not depth[k]
+                      and _after_be(words, lower, a, k) and _own_clause(words, lower, a, k)):
+                    found = self._cue_alone(toks, lower, a, b, k, 0.3)  # "the mayor was critical of the plan"
+                    found["CUE"] = (found["CUE"][0], k + 1)
+                    found.pop("CLAIM", None)
+                    claim = self._content_after(toks, lower, k + 2, b) if k + 2 < b else None
+                    if claim is not None:
+                        found["CLAIM"] = claim
+                    out.append(found)
                 elif w in _STANCE_ADJECTIVES and not depth[k] and _after_be(words, lower, a, k) and _own_clause(words, lower, a, k):
                     out.append(self._cue_alone(toks, lower, a, b, k, 0.3))  # "the mayor was adamant that ..."
                 elif w == "reportedly" and not depth[k] and not _verb_cue_after(lower, k, b):
