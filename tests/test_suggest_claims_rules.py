@@ -825,3 +825,13 @@ def test_a_stance_adjective_after_be_is_a_cue_with_its_preposition() -> None:
     assert _attr("The situation is critical for the farmers.")[0] == {}
     spans, _ = _attr("The mayor said farmers were skeptical of the rules.")
     assert spans["CUE"] == ["said"]
+
+
+def test_known_as_and_regarded_as_after_be_are_cues() -> None:
+    spans, rels = _attr("The old mill is known as the heart of the town.")
+    assert spans == {"CUE": ["is known as"], "CLAIM": ["the heart of the town"]}
+    assert ("cue-of", "is known as", "the heart of the town") in rels
+    spans, _ = _attr("The rule, known as the river clause, limits dams.")
+    assert spans == {"CUE": ["known as"], "CLAIM": ["the river clause"]}
+    spans, _ = _attr("The mayor was widely regarded as a careful planner.")
+    assert spans["CUE"] == ["was widely regarded as"]

@@ -265,7 +265,7 @@ _NOUN_BEFORE = frozenset(
 )
 #: Any of these in a unit means there may be an attribution to look for.
 _TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly", "eager", "adamant", "hopeful", "outraged"]) | frozenset(
-    "critical skeptical sceptical wary supportive dismissive fond confident concerned optimistic pessimistic angry furious".split())
+    "critical skeptical sceptical wary supportive dismissive fond confident concerned optimistic pessimistic angry furious known regarded".split())
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -915,6 +915,9 @@ def _comma_gerund(lower: list[str], a: int, k: int) -> bool:
 
 #: Adjectives of a stance held, cues after a form of "be" ("was adamant", "is eager to").
 _STANCE_ADJECTIVES = frozenset("eager adamant hopeful outraged".split())
+#: Participles of a repute, cues with their "as" ("is known as", "was widely regarded as";
+#: "regarded" only after a form of "be").
+_KNOWN_AS = frozenset("known regarded".split())
 #: Adjectives of a stance toward something, cues with their preposition after a form of "be"
 #: ("was critical of", "are skeptical of", "is confident in", "were angry about").
 _STANCE_ADJ_PREP: dict[str, frozenset[str]] = {
@@ -1191,6 +1194,15 @@ class Claims:
                     found["CUE"] = (found["CUE"][0], k + 1)
                     found.pop("CLAIM", None)
                     claim = self._content_after(toks, lower, k + 2, b) if k + 2 < b else None
+                    if claim is not None:
+                        found["CLAIM"] = claim
+                    out.append(found)
+                elif w in _KNOWN_AS and k + 2 < b and lower[k + 1] == "as" and not depth[k] and (w == "known" or _after_be(words, lower, a, k)):
+                    found = {"CUE": (_cue_start(words, lower, a, k), k + 1), "score": 0.3}  # "is known as", "a plan known as"
+                    claim = self._content_after(toks, lower, k + 2, b)
+                    if claim is not None and not _after_be(words, lower, a, k):
+                        comma = next((x for x in range(claim[0], claim[1] + 1) if lower[x] in (",", ";", "—", "–")), None)
+                        claim = (claim[0], comma - 1) if comma is not None and comma - 1 >= claim[0] else claim  # "X, known as Y, ..."
                     if claim is not None:
                         found["CLAIM"] = claim
                     out.append(found)
