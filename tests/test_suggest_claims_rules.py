@@ -835,3 +835,12 @@ def test_known_as_and_regarded_as_after_be_are_cues() -> None:
     assert spans == {"CUE": ["known as"], "CLAIM": ["the river clause"]}
     spans, _ = _attr("The mayor was widely regarded as a careful planner.")
     assert spans["CUE"] == ["was widely regarded as"]
+
+
+def test_a_clause_after_a_comma_is_no_content_of_an_earlier_reporting_verb() -> None:
+    spans, rels = _attr("The mayor said the vote was fair, while the clerk found the count too slow.")
+    assert spans["CUE"] == ["said", "found"]
+    assert ("source-of", "the clerk", "the count too slow") in rels
+    # with no comma, the second verb stays inside what the first reports
+    spans, _ = _attr("The mayor said the voters want a dam.")
+    assert spans["CUE"] == ["said"]
