@@ -844,3 +844,10 @@ def test_a_clause_after_a_comma_is_no_content_of_an_earlier_reporting_verb() -> 
     # with no comma, the second verb stays inside what the first reports
     spans, _ = _attr("The mayor said the voters want a dam.")
     assert spans["CUE"] == ["said"]
+
+
+def test_a_contracted_has_before_a_cue_keeps_the_source() -> None:
+    spans, rels = _attr("He's said the dam will hold through the spring.")
+    assert spans == {"CUE": ["'s said"], "SOURCE": ["He"], "CLAIM": ["the dam will hold through the spring"]}
+    spans, _ = _attr("It's said that the dam will hold through the spring.")
+    assert "SOURCE" not in spans

@@ -659,7 +659,10 @@ def _no_source(lower: list[str], source: tuple[int, int], cue_i: int, k: int) ->
     "it" before "seems"/"appears"."""
     if lower[k] in _STATES:
         return False  # "farmers are worried": the farmers hold the stance
-    if any(lower[x] in _BE for x in range(cue_i, k)) and (lower[k].endswith("ed") or lower[k] in ("said", "told", "known", "shown", "seen", "written", "thought", "found")):
+    be = [x for x in range(cue_i, k) if lower[x] in _BE]
+    if be and all(lower[x] in ("'s", "’s") for x in be) and lower[source[1]] not in ("it", "that", "what", "there", "this"):
+        be = []  # "he's said", "Roe's told": "has", not a passive ("it's said that" stays one)
+    if be and (lower[k].endswith("ed") or lower[k] in ("said", "told", "known", "shown", "seen", "written", "thought", "found")):
         return True
     return source[0] == source[1] and lower[source[0]] in ("it", "there") and lower[k] in _SEEM
 
