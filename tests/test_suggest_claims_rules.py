@@ -851,3 +851,11 @@ def test_a_contracted_has_before_a_cue_keeps_the_source() -> None:
     assert spans == {"CUE": ["'s said"], "SOURCE": ["He"], "CLAIM": ["the dam will hold through the spring"]}
     spans, _ = _attr("It's said that the dam will hold through the spring.")
     assert "SOURCE" not in spans
+
+
+def test_a_one_word_quotation_before_the_cue_is_a_claim() -> None:
+    spans, rels = _attr("“Never,” said the mayor of the river town.")
+    assert spans == {"CUE": ["said"], "SOURCE": ["the mayor of the river town"], "CLAIM": ["“Never,”"]}
+    assert ("source-of", "the mayor of the river town", "“Never,”") in rels
+    # unquoted, one word is still too little to be a claim
+    assert "CLAIM" not in _attr("Never, said the mayor.")[0]

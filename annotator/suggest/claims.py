@@ -1665,7 +1665,7 @@ class Claims:
                     if toks.words[x] in ("“", '"'):
                         s = x + 1
                         break
-        if e - s < 2:
+        if e - s < 2 and not _quoted_whole(toks, s, e):
             return None
         return _with_quotes(toks, s, e)
 
@@ -1688,6 +1688,18 @@ class Claims:
         if e - s < 2:
             return None
         return _with_quotes(toks, s, e)
+
+
+def _quoted_whole(toks: Toks, s: int, e: int) -> bool:
+    """Whether ``s..e`` (one to three words) is a whole quotation: an opening mark just before
+    it and a closing one after it past its punctuation (“No,” said Roe; "Never," she wrote)."""
+    w = toks.words
+    if e < s or s == 0 or w[s - 1] not in _OPEN_Q or not any(x.isalnum() for t in w[s : e + 1] for x in t):
+        return False
+    x = e + 1
+    while x < len(w) and w[x] in _QUOTE_END_PUNCT:
+        x += 1
+    return x < len(w) and w[x] in _CLOSE_Q
 
 
 def _gap(x: Span, y: Span) -> int:
