@@ -859,3 +859,13 @@ def test_a_one_word_quotation_before_the_cue_is_a_claim() -> None:
     assert ("source-of", "the mayor of the river town", "“Never,”") in rels
     # unquoted, one word is still too little to be a claim
     assert "CLAIM" not in _attr("Never, said the mayor.")[0]
+
+
+def test_in_a_poll_after_a_finding_is_a_cue_with_the_poll_as_source() -> None:
+    spans, rels = _attr("Roe led Berg by nine points in a county poll.")
+    assert spans == {"CUE": ["in"], "SOURCE": ["a county poll"], "CLAIM": ["Roe led Berg by nine points"]}
+    assert ("source-of", "a county poll", "Roe led Berg by nine points") in rels
+    # "the polls" in general name no source; "voters in a poll said" keeps its verb as the cue
+    assert _attr("Roe leads in the polls.")[0] == {}
+    spans, _ = _attr("Most voters in a county poll said the dam should be built.")
+    assert spans["CUE"] == ["said"]

@@ -1494,13 +1494,19 @@ class Claims:
                 comma = x
                 break
             if lower[x] in _BOUNDARY:
-                return None
-        if comma is None:
-            return None
-        claim = self._content_after(toks, lower, comma + 1, b)
-        if claim is None:
-            return None
-        return {"CUE": (k, k), "SOURCE": (k + 1, comma - 1), "CLAIM": claim, "score": 0.5}
+                break
+        claim = self._content_after(toks, lower, comma + 1, b) if comma is not None else None
+        if claim is not None:
+            return {"CUE": (k, k), "SOURCE": (k + 1, comma - 1), "CLAIM": claim, "score": 0.5}
+        if (k > a and lower[media] in ("poll", "survey") and lower[k + 1] != "the"
+                and not any(lower[x] in CORE_CUES for x in range(media + 1, min(b, media + 6)))):  # "voters in a poll said"
+            # "Roe led Berg by 9 points in a county poll": the finding before "in" is the content
+            found: dict = {"CUE": (k, k), "SOURCE": (k + 1, media), "score": 0.4}
+            before = self._content_before(toks, lower, a, k)
+            if before is not None:
+                found["CLAIM"] = before
+            return found
+        return None
 
     def _colon(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
         """``SOURCE: "CLAIM"`` and headlines ``Speaker: claim``: a short speaker opens the sentence."""
