@@ -869,3 +869,12 @@ def test_in_a_poll_after_a_finding_is_a_cue_with_the_poll_as_source() -> None:
     assert _attr("Roe leads in the polls.")[0] == {}
     spans, _ = _attr("Most voters in a county poll said the dam should be built.")
     assert spans["CUE"] == ["said"]
+
+
+def test_a_dash_after_a_closed_quotation_before_a_name_is_a_cue() -> None:
+    spans, rels = _attr('"We will win the river vote."  - Ann Roe.')
+    assert spans == {"CUE": ["-"], "SOURCE": ["Ann Roe"], "CLAIM": ['"We will win the river vote."']}
+    assert ("cue-of", "-", '"We will win the river vote."') in rels
+    # a dash before a clause with its own reporting verb is none
+    spans, _ = _attr('"Is this wise?" - Farmers at the meeting said they were unsure.')
+    assert "-" not in spans.get("CUE", [])

@@ -265,7 +265,7 @@ _NOUN_BEFORE = frozenset(
 )
 #: Any of these in a unit means there may be an attribution to look for.
 _TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly", "eager", "adamant", "hopeful", "outraged"]) | frozenset(
-    "critical skeptical sceptical wary supportive dismissive fond confident concerned optimistic pessimistic angry furious known regarded".split())
+    "critical skeptical sceptical wary supportive dismissive fond confident concerned optimistic pessimistic angry furious known regarded - — –".split())
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -930,6 +930,7 @@ def _comma_gerund(lower: list[str], a: int, k: int) -> bool:
 
 #: Adjectives of a stance held, cues after a form of "be" ("was adamant", "is eager to").
 _STANCE_ADJECTIVES = frozenset("eager adamant hopeful outraged".split())
+_DASHES = frozenset("- — –".split())
 #: Participles of a repute, cues with their "as" ("is known as", "was widely regarded as";
 #: "regarded" only after a form of "be").
 _KNOWN_AS = frozenset("known regarded".split())
@@ -1223,6 +1224,13 @@ class Claims:
                     out.append(found)
                 elif w in _STANCE_ADJECTIVES and not depth[k] and _after_be(words, lower, a, k) and _own_clause(words, lower, a, k):
                     out.append(self._cue_alone(toks, lower, a, b, k, 0.3))  # "the mayor was adamant that ..."
+                elif (w in _DASHES and k - 1 > a and words[k - 1] in _CLOSE_Q and lower[k - 2] in _END and k + 1 < b
+                      and words[k + 1][:1].isupper() and not any(lower[x] in CORE_CUES for x in range(k + 1, b))):
+                    # "“We will win.” - Ann Roe": a dash after a quotation, before its speaker
+                    source = self._source_forward(toks, lower, k + 1, b, tail=True)
+                    claim = self._content_before(toks, lower, a, k)
+                    if source is not None and claim is not None:
+                        out.append({"CUE": (k, k), "SOURCE": source, "CLAIM": claim, "score": 0.5})
                 elif w == "reportedly" and not depth[k] and not _verb_cue_after(lower, k, b):
                     out.append({"CUE": (k, k), "score": 0.3})  # "The FBI is reportedly making ...": the adverb alone
                 elif w == "in" and k + 2 < b:
