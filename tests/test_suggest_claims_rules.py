@@ -878,3 +878,13 @@ def test_a_dash_after_a_closed_quotation_before_a_name_is_a_cue() -> None:
     # a dash before a clause with its own reporting verb is none
     spans, _ = _attr('"Is this wise?" - Farmers at the meeting said they were unsure.')
     assert "-" not in spans.get("CUE", [])
+
+
+def test_reports_after_a_named_outlet_is_a_cue() -> None:
+    spans, rels = _attr("The dam will open in May, the Springfield Gazette reports.")
+    assert spans == {"CUE": ["reports"], "SOURCE": ["the Springfield Gazette"], "CLAIM": ["The dam will open in May"]}
+    spans, _ = _attr("The Springfield Gazette reports that the dam will open in May.")
+    assert spans["CUE"] == ["reports"]
+    # the plural noun before a verb is none
+    spans, _ = _attr("County reports show the dam is safe.")
+    assert spans["CUE"] == ["show"]

@@ -265,7 +265,7 @@ _NOUN_BEFORE = frozenset(
 )
 #: Any of these in a unit means there may be an attribution to look for.
 _TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly", "eager", "adamant", "hopeful", "outraged"]) | frozenset(
-    "critical skeptical sceptical wary supportive dismissive fond confident concerned optimistic pessimistic angry furious known regarded - — –".split())
+    "critical skeptical sceptical wary supportive dismissive fond confident concerned optimistic pessimistic angry furious known regarded reports - — –".split())
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -799,6 +799,23 @@ def _ing_noun(words: list[str], lower: list[str], a: int, b: int, k: int) -> boo
             and p not in ("and", "or", "nor", "by", "without", "while", "after", "before", "of", "to"))
 
 
+#: Words after "reports" that make it the noun subject of a verb ("county reports show").
+_REPORTS_NOUN_AFTER = frozenset("show showed shows found find indicate indicated suggest suggested that which say said are were have had".split())
+
+
+def _news_reports(words: list[str], lower: list[str], a: int, b: int, k: int) -> bool:
+    """Whether "reports" at ``k`` is the verb of a named outlet or person ("the Springfield
+    Gazette reports", "River Radio reports that ..."): a capitalised word before it (not the
+    sentence's first word alone), and after it the sentence end, a colon, "that" followed by
+    a clause, or a capitalised word; not a noun before a verb ("county reports show")."""
+    if k - 1 <= a or not words[k - 1][:1].isupper() or lower[k - 2] in ("its", "their", "his", "her"):
+        return False
+    nxt = lower[k + 1] if k + 1 < b else "."
+    if nxt in _END or nxt == ":" or (k + 1 < b and words[k + 1][:1].isupper()):
+        return True
+    return nxt == "that" and k + 2 < b and lower[k + 2] not in _TRIGGERS and lower[k + 2] not in _CUE_AUX and lower[k + 2] not in ("track", "tracks")
+
+
 def _reported_before(lower: list[str], a: int, k: int) -> bool:
     """Whether a reporting verb comes before ``k`` in its sentence ("voters said they want"):
     what follows is the content of that statement, where PolNeAR seldom marks a second cue.
@@ -1231,6 +1248,9 @@ class Claims:
                     claim = self._content_before(toks, lower, a, k)
                     if source is not None and claim is not None:
                         out.append({"CUE": (k, k), "SOURCE": source, "CLAIM": claim, "score": 0.5})
+                elif w == "reports" and _news_reports(words, lower, a, b, k) and not depth[k]:
+                    found = self._verb(toks, lower, a, b, k, soft=False)  # "the Springfield Gazette reports."
+                    out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.4))
                 elif w == "reportedly" and not depth[k] and not _verb_cue_after(lower, k, b):
                     out.append({"CUE": (k, k), "score": 0.3})  # "The FBI is reportedly making ...": the adverb alone
                 elif w == "in" and k + 2 < b:
