@@ -888,3 +888,10 @@ def test_reports_after_a_named_outlet_is_a_cue() -> None:
     # the plural noun before a verb is none
     spans, _ = _attr("County reports show the dam is safe.")
     assert spans["CUE"] == ["show"]
+
+
+def test_a_party_tag_after_a_speaker_named_after_the_cue_is_part_of_the_source() -> None:
+    spans, _ = _attr('"The dam will hold," said Senator Ann Roe, Republican of Ohio.')
+    assert spans["SOURCE"] == ["Senator Ann Roe, Republican of Ohio"]
+    spans, _ = _attr('"The dam will hold," said Rep. Ann Roe, R-Ohio.')
+    assert spans["SOURCE"] == ["Rep. Ann Roe, R-Ohio"]

@@ -504,6 +504,8 @@ def _opens_appositive(words: list[str], lower: list[str], x: int) -> bool:
     w = lower[x]
     if w in _APPOSITIVE_OPENERS or w in _RELATIVE or w == "whose" or w in TITLES or w[:1].isdigit():
         return True
+    if w in ("republican", "democrat", "independent") or w[:2] in ("r-", "d-", "i-"):
+        return True  # "Ann Roe, Republican of Ohio": a party tag
     if not words[x][:1].islower() or w in _CLAUSE_OPENERS or w in _PRONOUNS or w in _BOUNDARY:
         return False
     return not w.endswith("ing") and w not in CORE_CUES
