@@ -895,3 +895,11 @@ def test_a_party_tag_after_a_speaker_named_after_the_cue_is_part_of_the_source()
     assert spans["SOURCE"] == ["Senator Ann Roe, Republican of Ohio"]
     spans, _ = _attr('"The dam will hold," said Rep. Ann Roe, R-Ohio.')
     assert spans["SOURCE"] == ["Rep. Ann Roe, R-Ohio"]
+
+
+def test_and_between_two_plural_nouns_joins_one_source() -> None:
+    spans, rels = _attr("The mayor's neighbours and old colleagues say the dam will hold.")
+    assert spans["SOURCE"] == ["The mayor's neighbours and old colleagues"]
+    assert ("source-of", "The mayor's neighbours and old colleagues", "the dam will hold") in rels
+    spans, _ = _attr("Many farmers and local officials say the dam will hold.")
+    assert spans["SOURCE"] == ["Many farmers and local officials"]

@@ -448,9 +448,15 @@ def _joins_names(toks: Toks, k: int, a: int) -> bool:
     if k - 1 < a or k + 1 >= len(toks.words):
         return False
     before, after = toks.words[k - 1], toks.words[k + 1]
-    return (before[:1].isupper() or before.lower() in ("she", "he", "they", "we")) and (
+    if (before[:1].isupper() or before.lower() in ("she", "he", "they", "we")) and (
         after[:1].isupper() or after.lower() in ("others", "other", "the", "its", "his", "her", "their")
-    )
+    ):
+        return True
+    b = before.lower()
+    # "the mayor's neighbours and old colleagues", "letters and other papers": two plural nouns
+    return (before.isalpha() and before[:1].islower() and b.endswith("s") and not b.endswith("ss")
+            and b not in _CUE_AUX and b not in CORE_CUES and b not in STANCE_CUES and b not in WIDE_CUES
+            and after[:1].islower() and after.isalpha())
 
 
 _QUOTE_END_PUNCT = frozenset(", . ? ! ; : …".split())
