@@ -1272,6 +1272,8 @@ class Claims:
                 k += 1
             kept = []
             for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]):
+                if lower[f["CUE"][1]] in _SEEM:
+                    f.pop("SOURCE", None)  # "the senator seemed ...": the writer's impression, no speaker
                 if "SOURCE" not in f:
                     self._agent_source(toks, lower, b, f)  # "was criticized by the mayor"
                 g = _coordinated(lower, b, f)
