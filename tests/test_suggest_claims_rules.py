@@ -911,3 +911,12 @@ def test_a_cue_of_seeming_has_no_source() -> None:
     assert "SOURCE" not in spans
     spans, _ = _attr("The mayor appears to have the votes for the dam.")
     assert spans["CUE"] == ["appears"] and "SOURCE" not in spans
+
+
+def test_about_before_a_number_is_no_part_of_the_cue() -> None:
+    spans, _ = _attr("The treasurer said about half of the money was spent on the dam.")
+    assert spans["CUE"] == ["said"]
+    spans, _ = _attr("The clerk has deemed about 300 ballots late.")
+    assert spans["CUE"] == ["has deemed"]
+    spans, _ = _attr("The mayor talked about the dam for an hour.")
+    assert spans["CUE"] == ["talked about"]

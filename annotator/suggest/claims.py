@@ -137,11 +137,20 @@ def _particle_end(lower: list[str], k: int, b: int) -> int:
     return end
 
 
-def _particle(w: str, nxt: str) -> bool:
+def _about_a_number(after: str) -> bool:
+    """Whether "about" before ``after`` means "roughly" ("said about half of", "about 40
+    percent", "about a third"), not the topic of the cue."""
+    return after[:1].isdigit() or after in _ROUGHLY
+
+
+_ROUGHLY = frozenset("half one two three four five six seven eight nine ten dozen twenty thirty forty fifty hundred thousand million billion".split())
+
+
+def _particle(w: str, nxt: str, after: str = "") -> bool:
     """Whether ``nxt`` after the cue verb ``w`` is part of the cue: its own particle ("pointed
     out", "called for"), or "about" after any verb of speech or thought ("said about",
     "wrote about", "thinks about"), which names the topic the way the particle does."""
-    return nxt in _CUE_PARTICLES.get(w, ()) or (nxt == "about" and w in _ABOUT_VERBS)
+    return nxt in _CUE_PARTICLES.get(w, ()) or (nxt == "about" and w in _ABOUT_VERBS and not _about_a_number(after))
 
 
 #: Verbs that are a cue with the verb after their "to" ("continued to insist"), or alone at
@@ -1302,7 +1311,7 @@ class Claims:
             end_k = clear  # "made it clear"
         elif lower[k] in _CONTINUE and k + 2 < b and lower[k + 1] == "to":
             end_k = k + 2  # "continued to insist"
-        elif k + 1 < b and _particle(lower[k], lower[k + 1]):
+        elif k + 1 < b and _particle(lower[k], lower[k + 1], lower[k + 2] if k + 2 < b else ""):
             end_k = _particle_end(lower, k, b)  # "pointed out", "called for", "lashed out at"
         elif k + 1 < b and lower[k + 1] == ":" and toks.ends[k] == toks.starts[k + 1]:
             end_k = k + 1  # "said:" (the colon is part of the cue)
@@ -1492,7 +1501,7 @@ class Claims:
     def _cue_extent(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> tuple[int, int]:
         """The cue around the verb at ``k``: auxiliaries and "also" before it."""
         cue_i = _cue_start(toks.words, lower, a, k)
-        if k + 1 < b and _particle(lower[k], lower[k + 1]):
+        if k + 1 < b and _particle(lower[k], lower[k + 1], lower[k + 2] if k + 2 < b else ""):
             k = _particle_end(lower, k, b)
         return (cue_i, k)
 
