@@ -920,3 +920,10 @@ def test_about_before_a_number_is_no_part_of_the_cue() -> None:
     assert spans["CUE"] == ["has deemed"]
     spans, _ = _attr("The mayor talked about the dam for an hour.")
     assert spans["CUE"] == ["talked about"]
+
+
+def test_wrote_or_posted_on_a_social_network_is_one_cue() -> None:
+    spans, rels = _attr("The mayor wrote on Twitter that the dam will hold.")
+    assert spans == {"CUE": ["wrote on Twitter"], "SOURCE": ["The mayor"], "CLAIM": ["that the dam will hold"]}
+    spans, _ = _attr('"The dam will hold," the mayor posted on Facebook.')
+    assert spans["CUE"] == ["posted on Facebook"] and spans["SOURCE"] == ["the mayor"]

@@ -274,7 +274,7 @@ _NOUN_BEFORE = frozenset(
 )
 #: Any of these in a unit means there may be an attribution to look for.
 _TRIGGERS: frozenset[str] = CORE_CUES | SOFT_CUES | WIDE_CUES | STANCE_CUES | frozenset(PARTICLES) | frozenset(["according", ":", "in", "made", "makes", "put", "puts", "reportedly", "eager", "adamant", "hopeful", "outraged"]) | frozenset(
-    "critical skeptical sceptical wary supportive dismissive fond confident concerned optimistic pessimistic angry furious known regarded reports - — –".split())
+    "critical skeptical sceptical wary supportive dismissive fond confident concerned optimistic pessimistic angry furious known regarded reports posted posts - — –".split())
 _BOUNDARY = frozenset(
     ', ; : " “ ” ‘ ’ ( ) [ ] — – - . ! ? that because while when as if although though but and or '
     "since after before where whereas than so".split()
@@ -965,6 +965,9 @@ def _comma_gerund(lower: list[str], a: int, k: int) -> bool:
 #: Adjectives of a stance held, cues after a form of "be" ("was adamant", "is eager to").
 _STANCE_ADJECTIVES = frozenset("eager adamant hopeful outraged".split())
 _DASHES = frozenset("- — –".split())
+#: Social networks whose name after "wrote on", "posted on" belongs to the cue.
+_SOCIAL = frozenset("twitter facebook instagram".split())
+_POSTED = frozenset("wrote writes posted posts".split())
 #: Participles of a repute, cues with their "as" ("is known as", "was widely regarded as";
 #: "regarded" only after a form of "be").
 _KNOWN_AS = frozenset("known regarded".split())
@@ -1265,6 +1268,9 @@ class Claims:
                     claim = self._content_before(toks, lower, a, k)
                     if source is not None and claim is not None:
                         out.append({"CUE": (k, k), "SOURCE": source, "CLAIM": claim, "score": 0.5})
+                elif w in ("posted", "posts") and k + 2 < b and lower[k + 1] == "on" and lower[k + 2] in _SOCIAL and not depth[k]:
+                    found = self._verb(toks, lower, a, b, k, soft=False)  # "the mayor posted on Facebook that ..."
+                    out.append(found if found else {"CUE": (_cue_start(words, lower, a, k), k + 2), "score": 0.4})
                 elif w == "reports" and _news_reports(words, lower, a, b, k) and not depth[k]:
                     found = self._verb(toks, lower, a, b, k, soft=False)  # "the Springfield Gazette reports."
                     out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.4))
@@ -1317,6 +1323,8 @@ class Claims:
             end_k = k + 1  # "said:" (the colon is part of the cue)
         elif k + 3 < b and lower[k + 1] == "in" and lower[k + 2] in ("a", "an") and lower[k + 3] == "statement":
             end_k = k + 3  # "said in a statement"
+        elif k + 2 < b and lower[k] in _POSTED and lower[k + 1] == "on" and lower[k + 2] in _SOCIAL:
+            end_k = k + 2  # "wrote on Twitter", "posted on Facebook"
         elif k + 1 < b and lower[k + 1] == ":" and lower[k] in _CONTINUE:
             end_k = k + 1  # "continued:"
         if end_k + 1 < b and _ly_adverb(toks.words, lower, end_k + 1):
