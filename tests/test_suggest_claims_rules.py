@@ -927,3 +927,14 @@ def test_wrote_or_posted_on_a_social_network_is_one_cue() -> None:
     assert spans == {"CUE": ["wrote on Twitter"], "SOURCE": ["The mayor"], "CLAIM": ["that the dam will hold"]}
     spans, _ = _attr('"The dam will hold," the mayor posted on Facebook.')
     assert spans["CUE"] == ["posted on Facebook"] and spans["SOURCE"] == ["the mayor"]
+
+
+def test_no_speaker_after_the_cue_when_more_of_the_clause_follows() -> None:
+    spans, _ = _attr("Ann Roe, Springfield clerk for the county, said the dam will hold because it is new.")
+    assert spans["CUE"] == ["said"]
+    assert "SOURCE" not in spans and spans["CLAIM"] == ["the dam will hold because it is new"]
+    # a speaker after the cue that ends the sentence, or any after a quotation, stays
+    spans, _ = _attr("The dam will hold, said Ann Roe.")
+    assert spans["SOURCE"] == ["Ann Roe"]
+    spans, _ = _attr('"The dam will hold," said a county engineer who has worked on the river for years.')
+    assert spans["CLAIM"] == ['"The dam will hold,"']

@@ -1413,6 +1413,9 @@ class Claims:
             # CLAIM, said SOURCE, ...  |  “CLAIM,” said SOURCE
             claim = self._content_before(toks, lower, a, k)
             source = self._source_forward(toks, lower, nxt, b, tail=True)
+            quoted = claim is not None and (toks.words[claim[0]] in _OPEN_Q or toks.words[claim[1]] in _CLOSE_Q)
+            if source is not None and not quoted and lower[source[1]] != "," and not _closes_sentence_part(toks, source[1] + 1, b):
+                source = None  # "Roe, Tex Berg director, said the dam will hold": no speaker after the cue
             if claim is not None and source is not None:
                 claim = _quote_goes_on(toks, claim, b)
                 return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.6}
@@ -1761,6 +1764,18 @@ def _quoted_whole(toks: Toks, s: int, e: int) -> bool:
     while x < len(w) and w[x] in _QUOTE_END_PUNCT:
         x += 1
     return x < len(w) and w[x] in _CLOSE_Q
+
+
+def _party_tag(words: list[str], s: int, e: int) -> bool:
+    """Whether ``s..e-1`` inside brackets is a party tag ("D-Ohio", "R-N.H.", "I-Vt.")."""
+    text = "".join(words[s:e])
+    return 0 < len(text) <= 12 and text[:2].upper() in ("D-", "R-", "I-")
+
+
+def _closes_sentence_part(toks: Toks, x: int, b: int) -> bool:
+    """Whether the token at ``x`` ends what a speaker named after its cue may end: the
+    sentence, a comma, semicolon or colon, or a quotation mark."""
+    return x >= b or toks.words[x] in _END or toks.words[x] in (",", ";", ":", "—", "–") or toks.words[x] in _CLOSE_Q or toks.words[x] in _OPEN_Q
 
 
 def _gap(x: Span, y: Span) -> int:
