@@ -938,3 +938,9 @@ def test_no_speaker_after_the_cue_when_more_of_the_clause_follows() -> None:
     assert spans["SOURCE"] == ["Ann Roe"]
     spans, _ = _attr('"The dam will hold," said a county engineer who has worked on the river for years.')
     assert spans["CLAIM"] == ['"The dam will hold,"']
+
+
+def test_a_party_tag_in_brackets_after_a_speaker_named_after_the_cue_is_part_of_the_source() -> None:
+    spans, rels = _attr('"The dam will hold," said Sen. Ann Roe (D-Ohio).')
+    assert spans["SOURCE"] == ["Sen. Ann Roe (D-Ohio)"]
+    assert ("source-of", "Sen. Ann Roe (D-Ohio)", '"The dam will hold,"') in rels

@@ -1694,6 +1694,10 @@ class Claims:
         if e == start:
             return None
         words = toks.words
+        if tail and e < b and lower[e] == "(":
+            close = next((x for x in range(e + 1, min(b, e + 8)) if lower[x] == ")"), None)
+            if close is not None and _party_tag(words, e + 1, close):
+                e = close + 1  # "said Sen. Ann Roe (D-Ohio)": the party tag is part of the name
         if tail and e + 1 < b and lower[e] == "," and _opens_appositive(words, lower, e + 1):
             x = e + 1
             while x < b and x - e <= APPOSITIVE_MAX:
