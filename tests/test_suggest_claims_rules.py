@@ -944,3 +944,9 @@ def test_a_party_tag_in_brackets_after_a_speaker_named_after_the_cue_is_part_of_
     spans, rels = _attr('"The dam will hold," said Sen. Ann Roe (D-Ohio).')
     assert spans["SOURCE"] == ["Sen. Ann Roe (D-Ohio)"]
     assert ("source-of", "Sen. Ann Roe (D-Ohio)", '"The dam will hold,"') in rels
+
+
+def test_a_long_speaker_named_after_the_cue_runs_to_the_sentence_end() -> None:
+    spans, rels = _attr('"The dam will hold," said a county engineer who has worked on the river for many years.')
+    assert spans["SOURCE"] == ["a county engineer who has worked on the river for many years"]
+    assert spans["CLAIM"] == ['"The dam will hold,"']

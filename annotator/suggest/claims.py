@@ -386,6 +386,8 @@ def _sentences(toks: Toks) -> list[tuple[int, int]]:
 
 
 SOURCE_MAX = 12
+#: Words at most of a speaker named after its cue at the end of the sentence.
+TAIL_SOURCE_MAX = 24
 #: Sentence adverbs that open a sentence before its subject ("Now the ministry said").
 _LEADING_ADVERBS = frozenset("now then yet still so also and but later meanwhile instead thus".split())
 #: Words that open an appositive after a name ("Jane Roe, a lawyer ...", "..., director of").
@@ -1694,6 +1696,12 @@ class Claims:
         if e == start:
             return None
         words = toks.words
+        if tail and e < b and e - start == 8:
+            x = e
+            while x < b and x - start < TAIL_SOURCE_MAX and (lower[x] not in _BOUNDARY or _inner_hyphen(toks, x)):
+                x += 1
+            if x >= b or lower[x] in _END or lower[x] == "," or words[x] in _CLOSE_Q:
+                e = x  # "said a county engineer who has worked on the river for years."
         if tail and e < b and lower[e] == "(":
             close = next((x for x in range(e + 1, min(b, e + 8)) if lower[x] == ")"), None)
             if close is not None and _party_tag(words, e + 1, close):
