@@ -950,3 +950,9 @@ def test_a_long_speaker_named_after_the_cue_runs_to_the_sentence_end() -> None:
     spans, rels = _attr('"The dam will hold," said a county engineer who has worked on the river for many years.')
     assert spans["SOURCE"] == ["a county engineer who has worked on the river for many years"]
     assert spans["CLAIM"] == ['"The dam will hold,"']
+
+
+def test_a_long_source_before_the_cue_is_read_back_whole() -> None:
+    text = "Almost every one of the farmers who live along the lower stretch of the old river in the county have said the dam will hold."
+    spans, _ = _attr(text)
+    assert spans["SOURCE"] == ["Almost every one of the farmers who live along the lower stretch of the old river in the county"]

@@ -385,7 +385,7 @@ def _sentences(toks: Toks) -> list[tuple[int, int]]:
     return out
 
 
-SOURCE_MAX = 12
+SOURCE_MAX = 20
 #: Words at most of a speaker named after its cue at the end of the sentence.
 TAIL_SOURCE_MAX = 24
 #: Sentence adverbs that open a sentence before its subject ("Now the ministry said").
