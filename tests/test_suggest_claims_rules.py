@@ -956,3 +956,9 @@ def test_a_long_source_before_the_cue_is_read_back_whole() -> None:
     text = "Almost every one of the farmers who live along the lower stretch of the old river in the county have said the dam will hold."
     spans, _ = _attr(text)
     assert spans["SOURCE"] == ["Almost every one of the farmers who live along the lower stretch of the old river in the county"]
+
+
+def test_a_stance_verb_after_a_closed_quotation_takes_the_speaker_after_it() -> None:
+    spans, rels = _attr("“The dam is too old,” writes Ann Roe.")
+    assert spans == {"CUE": ["writes"], "SOURCE": ["Ann Roe"], "CLAIM": ["“The dam is too old,”"]}
+    assert ("source-of", "Ann Roe", "“The dam is too old,”") in rels

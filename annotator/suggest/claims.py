@@ -1409,9 +1409,8 @@ class Claims:
                 return None
             claim = _quote_goes_on(toks, claim, b)
             return {"CUE": cue, "SOURCE": source, "CLAIM": claim, "score": 0.7} if source else {"CUE": cue, "CLAIM": claim, "score": 0.6}
-        if source_before is None and not soft and k > a and (
-            lower[k - 1] == "," or (k - 2 >= a and words[k - 1] in _CLOSE_Q and lower[k - 2] in (",", "?", "!"))
-        ):
+        after_quote = k - 2 >= a and words[k - 1] in _CLOSE_Q and lower[k - 2] in (",", "?", "!")
+        if source_before is None and (not soft or after_quote) and k > a and (lower[k - 1] == "," or after_quote):
             # CLAIM, said SOURCE, ...  |  “CLAIM,” said SOURCE
             claim = self._content_before(toks, lower, a, k)
             source = self._source_forward(toks, lower, nxt, b, tail=True)
