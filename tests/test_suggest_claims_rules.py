@@ -962,3 +962,9 @@ def test_a_stance_verb_after_a_closed_quotation_takes_the_speaker_after_it() -> 
     spans, rels = _attr("“The dam is too old,” writes Ann Roe.")
     assert spans == {"CUE": ["writes"], "SOURCE": ["Ann Roe"], "CLAIM": ["“The dam is too old,”"]}
     assert ("source-of", "Ann Roe", "“The dam is too old,”") in rels
+
+
+def test_a_gerund_after_a_comma_shares_the_source_of_the_cue_before_it() -> None:
+    spans, rels = _attr("“The dam is old,” Roe said, citing a report from the county.")
+    assert ("source-of", "Roe", "a report from the county") in rels
+    assert ("cue-of", "citing", "a report from the county") in rels

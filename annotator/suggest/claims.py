@@ -1091,6 +1091,19 @@ def _seldom_marked(words: list[str], lower: list[str], depth: list[bool], turn: 
             or _participle_after_noun(words, lower, a, b, f))
 
 
+def _share_source_with_gerund(lower: list[str], found: list[dict]) -> None:
+    """Give a gerund cue after a comma found with no SOURCE ("..., Roe said, citing ...")
+    the SOURCE of the attribution whose cue comes just before it in the sentence: the one
+    who said it goes on doing the citing."""
+    for n, f in enumerate(found):
+        i = f["CUE"][0]
+        if "SOURCE" in f or n == 0 or i == 0 or lower[i - 1] != "," or not lower[f["CUE"][1]].endswith("ing"):
+            continue
+        prev = found[n - 1]
+        if "SOURCE" in prev and prev["CUE"][1] < i - 1 and prev["SOURCE"][1] < i - 1:
+            f["SOURCE"] = prev["SOURCE"]
+
+
 def _name_list(words: list[str], s: int, b: int) -> bool:
     """Whether ``s..b-1`` is a list of names: three commas or more and (nearly) every word
     capitalised ("Ann Roe, Jon Berg, Max Lee and Sue Kim.")."""
@@ -1287,6 +1300,7 @@ class Claims:
                     if found:
                         out.append(found)
                 k += 1
+            _share_source_with_gerund(lower, out[first_found:])
             kept = []
             for f in _outer_attribution_only(lower, depth, a, b, out[first_found:]):
                 if lower[f["CUE"][1]] in _SEEM:
