@@ -968,3 +968,9 @@ def test_a_gerund_after_a_comma_shares_the_source_of_the_cue_before_it() -> None
     spans, rels = _attr("“The dam is old,” Roe said, citing a report from the county.")
     assert ("source-of", "Roe", "a report from the county") in rels
     assert ("cue-of", "citing", "a report from the county") in rels
+
+
+def test_a_gerund_after_a_comma_takes_the_source_of_the_cue_before_it_over_the_opening_words() -> None:
+    spans, rels = _attr("Ann Roe, the county clerk, wrote to the farmers on Monday, telling them the dam would hold.")
+    assert ("source-of", "Ann Roe, the county clerk,", "them the dam would hold") in rels
+    assert "the county clerk" not in spans["SOURCE"]

@@ -1092,12 +1092,12 @@ def _seldom_marked(words: list[str], lower: list[str], depth: list[bool], turn: 
 
 
 def _share_source_with_gerund(lower: list[str], found: list[dict]) -> None:
-    """Give a gerund cue after a comma found with no SOURCE ("..., Roe said, citing ...")
-    the SOURCE of the attribution whose cue comes just before it in the sentence: the one
-    who said it goes on doing the citing."""
+    """Give a gerund cue after a comma ("..., Roe said, citing ...") the SOURCE of the
+    attribution whose cue comes just before it in the sentence, in place of any read from
+    the sentence's opening words: the one who said it goes on doing the citing."""
     for n, f in enumerate(found):
         i = f["CUE"][0]
-        if "SOURCE" in f or n == 0 or i == 0 or lower[i - 1] != "," or not lower[f["CUE"][1]].endswith("ing"):
+        if n == 0 or i == 0 or lower[i - 1] != "," or not lower[f["CUE"][1]].endswith("ing"):
             continue
         prev = found[n - 1]
         if "SOURCE" in prev and prev["CUE"][1] < i - 1 and prev["SOURCE"][1] < i - 1:
