@@ -17,7 +17,7 @@ def test_suggest_stores_rows_for_every_unit(runner, db: str, tmp_path: Path) -> 
     assert r.exit_code == 0, r.output
     store = open_store(db)
     units = list(store.iter_units("seed"))
-    assert store.suggesters("seed") == [("claims", "6", len(units)), ("news-rules", "1", len(units))]
+    assert store.suggesters("seed") == [("claims", "7", len(units)), ("news-rules", "1", len(units))]
     spans = {}
     for u in units:
         for sug in store.get_suggestions(u.id):
