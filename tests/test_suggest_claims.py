@@ -50,9 +50,9 @@ def test_according_to() -> None:
 
 
 def test_auxiliaries_and_also_belong_to_the_cue() -> None:
-    spans, _ = _attr("The senator has also said that the bill will pass.")
+    spans, _ = _attr("The treasurer has also said that a new levy will follow.")
     assert spans["CUE"] == ["has also said"]
-    assert spans["SOURCE"] == ["The senator"]
+    assert spans["SOURCE"] == ["The treasurer"]
     spans, _ = _attr("The agency said in a statement that it would appeal.")
     assert spans["CUE"] == ["said in a statement"]
     assert spans["CLAIM"] == ["that it would appeal"]

@@ -101,9 +101,10 @@ def test_a_passive_cue_or_it_seems_has_no_source_before_it() -> None:
 
 
 def test_issued_a_statement_saying_is_one_cue() -> None:
-    spans, rels = _attr("The campaign issued a statement saying the report was false.")
-    assert spans == {"CUE": ["issued a statement saying"], "SOURCE": ["The campaign"], "CLAIM": ["the report was false"]}
-    assert ("cue-of", "issued a statement saying", "the report was false") in rels
+    spans, rels = _attr("The rowing club issued a statement saying the regatta was cancelled.")
+    assert spans == {"CUE": ["issued a statement saying"], "SOURCE": ["The rowing club"],
+                     "CLAIM": ["the regatta was cancelled"]}
+    assert ("cue-of", "issued a statement saying", "the regatta was cancelled") in rels
 
 
 def test_modals_contractions_and_frequency_adverbs_open_the_cue() -> None:
@@ -250,7 +251,7 @@ def test_attitude_verbs_need_no_that_and_a_participle_after_a_number_is_an_adjec
 
 
 def test_in_the_polls_mid_sentence_is_no_source_and_long_or_both_join_the_cue() -> None:
-    spans, _ = _attr("Roe still leads in the polls, but the race is close.")
+    spans, _ = _attr("Roe is still ahead in the polls, but the race is close.")
     assert spans.get("CUE", []) == []
     spans, rels = _attr("In a new county poll, Roe leads by ten points.")
     assert spans["CUE"] == ["In"] and spans["SOURCE"] == ["a new county poll"]
@@ -280,7 +281,7 @@ def test_a_stance_verb_in_a_title_case_headline_is_a_cue() -> None:
 
 def test_calls_as_a_plural_noun_or_a_naming_is_no_cue() -> None:
     for text in ("The campaign paid for phone calls to every voter in the county.",
-                 "Roe railed against what he calls the county machine in every speech."):
+                 "The clerk grumbles about what she calls the paper mountain at every meeting."):
         spans, _ = _attr(text)
         assert "calls" not in spans.get("CUE", []), text
     spans, _ = _attr("The mayor calls the dam a waste of money.")
@@ -512,8 +513,8 @@ def test_a_verb_followed_by_by_and_a_gerund_cue_is_one_cue() -> None:
 
 
 def test_a_day_between_the_statement_and_its_gerund_stays_in_the_cue() -> None:
-    spans, _ = _attr("The county issued a statement Tuesday saying the dam is safe.")
-    assert spans["CUE"] == ["issued a statement Tuesday saying"] and spans["SOURCE"] == ["The county"]
+    spans, _ = _attr("The rowing club issued a statement Friday saying the river is calm.")
+    assert spans["CUE"] == ["issued a statement Friday saying"] and spans["SOURCE"] == ["The rowing club"]
 
 
 def test_talk_shows_are_programmes_not_a_verb() -> None:
@@ -578,12 +579,12 @@ def test_a_message_sent_out_or_answered_keeps_its_particle_in_the_cue() -> None:
     assert spans["CUE"] == ["tweeted out"]
     spans, _ = _attr("The mayor wrote back: the dam would stay open.")
     assert spans["CUE"] == ["wrote back:"]
-    spans, _ = _attr("The crowd chanted back at the speaker.")
+    spans, _ = _attr("The fans chanted back at the referee.")
     assert spans["CUE"] == ["chanted back"]
 
 
 def test_a_cue_joined_to_a_verb_after_it_has_no_content_of_its_own() -> None:
-    spans, _ = _attr("What the mayor says and promises is now the plan of the town.")
+    spans, _ = _attr("Whatever the clerk says and promises becomes the rule of the office.")
     assert "CUE" not in spans
     spans, _ = _attr("The clerk has never sought or held office in the county.")
     assert "CUE" not in spans
@@ -767,8 +768,8 @@ def test_a_time_between_an_appositive_and_the_cue_is_skipped_for_the_source() ->
         assert spans["SOURCE"] == ["Jon Berg, the town's clerk,"], text
         assert spans["CUE"] == ["announced"], text
     # a time after a participle belongs to it
-    spans, _ = _attr("A poll released this week found the mayor far ahead.")
-    assert spans["SOURCE"] == ["A poll released this week"]
+    spans, _ = _attr("A survey released this month found the clerk far ahead.")
+    assert spans["SOURCE"] == ["A survey released this month"]
 
 
 def test_called_after_a_noun_and_before_a_name_gives_a_name() -> None:
@@ -866,7 +867,7 @@ def test_in_a_poll_after_a_finding_is_a_cue_with_the_poll_as_source() -> None:
     assert spans == {"CUE": ["in"], "SOURCE": ["a county poll"], "CLAIM": ["Roe led Berg by nine points"]}
     assert ("source-of", "a county poll", "Roe led Berg by nine points") in rels
     # "the polls" in general name no source; "voters in a poll said" keeps its verb as the cue
-    assert _attr("Roe leads in the polls.")[0] == {}
+    assert _attr("Roe is ahead in the polls.")[0] == {}
     spans, _ = _attr("Most voters in a county poll said the dam should be built.")
     assert spans["CUE"] == ["said"]
 

@@ -715,7 +715,7 @@ def _issued_statement(lower: list[str], a: int, k: int) -> int | None:
     """The index of "issued" in "issued a statement saying" before the gerund at ``k``, or None."""
     x = k - 1
     while x > a and (lower[x] in _WEEKDAYS or lower[x] in ("night", "morning", "afternoon", "evening")):
-        x -= 1  # "issued a statement Tuesday night saying"
+        x -= 1  # "released a statement Friday evening saying"
     if x < a or lower[x] not in _MEDIA:
         return None
     x -= 1
@@ -837,10 +837,6 @@ def _ing_noun(words: list[str], lower: list[str], a: int, b: int, k: int) -> boo
             and not p.endswith("ing") and p not in _PRONOUNS and p not in _CUE_AUX and p not in _RELATIVE
             and p not in _BOUNDARY and p not in _CUE_ADVERBS and p not in _SKIP_BACK and p not in _ASPECT
             and p not in ("and", "or", "nor", "by", "without", "while", "after", "before", "of", "to"))
-
-
-#: Words after "reports" that make it the noun subject of a verb ("county reports show").
-_REPORTS_NOUN_AFTER = frozenset("show showed shows found find indicate indicated suggest suggested that which say said are were have had".split())
 
 
 def _news_reports(words: list[str], lower: list[str], a: int, b: int, k: int) -> bool:
@@ -1070,7 +1066,7 @@ def _first_of_a_chain(words: list[str], lower: list[str], found: list[dict]) -> 
 
 def _after_relative_that(lower: list[str], a: int, f: dict) -> bool:
     """Whether the cue of ``f``, with no SOURCE found, follows "that" ("a law firm that
-    defended ...", "the stories that will be talked about"): a relative clause describing a
+    defended ...", "the songs that were sung at the fair"): a relative clause describing a
     thing, which PolNeAR seldom marks (train: about three times in ten). Under "according to"
     it stays ("according to a report that suggests ...")."""
     i = f["CUE"][0]
@@ -1311,7 +1307,7 @@ class Claims:
                     found = self._verb(toks, lower, a, b, k, soft=False)  # "the Springfield Gazette reports."
                     out.append(found if found else self._cue_alone(toks, lower, a, b, k, 0.4))
                 elif w == "reportedly" and not depth[k] and not _verb_cue_after(lower, k, b):
-                    out.append({"CUE": (k, k), "score": 0.3})  # "The FBI is reportedly making ...": the adverb alone
+                    out.append({"CUE": (k, k), "score": 0.3})  # "The board is reportedly weighing ...": the adverb alone
                 elif w == "in" and k + 2 < b:
                     found = self._in_source(toks, lower, a, b, k)
                     if found:
@@ -1572,7 +1568,7 @@ class Claims:
         return {"CUE": cue, "SOURCE": src, "CLAIM": claim, "score": 0.75}
 
     def _in_source(self, toks: Toks, lower: list[str], a: int, b: int, k: int) -> dict | None:
-        """``In a Washington Post poll released Sunday, CLAIM``: "in" is the cue."""
+        """``In a county poll out this week, CLAIM``: "in" is the cue."""
         media = None
         for x in range(k + 1, min(b, k + 9)):
             if lower[x] in _IN_MEDIA:
@@ -1581,7 +1577,7 @@ class Claims:
             if lower[x] in _BOUNDARY:
                 return None
         if media is None or (k > a and lower[media] in ("polls", "surveys")):
-            return None  # "he leads in the polls, ...": no one poll is the source
+            return None  # "she is ahead in the polls, ...": no one poll is the source
         comma = None
         for x in range(media + 1, min(b, media + 5)):
             if lower[x] == ",":
