@@ -26,11 +26,11 @@ from typing import Any, TypeVar
 from annotator.models import Annotation
 from annotator.store import Store
 from annotator.store.connection import ConnectionLost
+from annotator.store.label_sessions import LabelSessionRow
+from annotator.store.lock_holder import LockHolder, write_lock_holder
 from annotator.store.session_queries import (
     is_busy_error, latest_decision_id, reverted_unit, set_busy_timeout, stored_annotation_id,
 )
-from annotator.store.label_sessions import LabelSessionRow
-from annotator.store.lock_holder import LockHolder, write_lock_holder
 from annotator.tui.session import LabelSession, UnitView
 
 #: How long one attempt waits for the lock inside SQLite before the writer reports "busy"
@@ -63,14 +63,17 @@ class Undo:
 
 @dataclass
 class Renew:
-    """Extend the leases on the units the screen holds (shown or claimed ahead)."""
+    """Extend the leases on the units the screen holds (shown or claimed ahead), report those
+    gone to someone else (:class:`Lost`), and say the screen is still open (:class:`SameName`
+    if others are open under its name)."""
 
     unit_ids: list[int]
 
 
 @dataclass
 class Release:
-    """Give back every unit this annotator holds undecided (the session is ending)."""
+    """Give back every unit this annotator holds undecided and remove this screen's record
+    (the session is ending)."""
 
 
 @dataclass
