@@ -319,7 +319,17 @@ async def test_guidelines_the_lead_changes_while_the_screen_is_open_reach_it(db:
         await pilot.press("escape")
         await pilot.press("x")
         await settle(pilot)
+        guide.unlink()  # the file goes: the scheme's descriptions stand in, and the screen says why
+        screen.count_progress()
+        await settle(pilot)
+        third = screen.session.guidelines.version
+        assert third.startswith("scheme:news@")
+        assert [n.message for n in app._notifications][-1] == (
+            f"now {third}: the guidelines file {guide} cannot be read (No such file or directory): the scheme's"
+            " descriptions stand in; your decisions from now on record this version")
+        await pilot.press("a")
+        await settle(pilot)
     from test_tui_app import rows
 
     got = [json.loads(r["meta"])["guidelines"] for r in rows(db, "SELECT meta FROM annotations ORDER BY id")]
-    assert got == [first, second]
+    assert got == [first, second, third]

@@ -18,6 +18,7 @@ class Guidelines:
     text: str
     version: str
     source: str
+    problem: str = ""  # why the named file is not what is shown ("" when it is)
 
 
 def scheme_markdown(scheme: Scheme) -> str:
@@ -45,8 +46,9 @@ def load_guidelines(dataset: Dataset, scheme: Scheme) -> Guidelines:
         try:
             raw = path.read_bytes()
         except OSError as e:
-            text = f"> The guidelines file {path} cannot be read ({e.strerror}).\n\n" + scheme_markdown(scheme)
-            return Guidelines(text, _version(f"scheme:{scheme.name}", text.encode()), str(path))
+            problem = f"the guidelines file {path} cannot be read ({e.strerror})"
+            text = f"> {problem[0].upper()}{problem[1:]}.\n\n" + scheme_markdown(scheme)
+            return Guidelines(text, _version(f"scheme:{scheme.name}", text.encode()), str(path), problem)
         text = raw.decode("utf-8", errors="replace")
         return Guidelines(text, _version(path.name, raw), str(path))
     text = scheme_markdown(scheme)

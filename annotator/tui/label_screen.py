@@ -192,8 +192,10 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         if guidelines.version == self.session.guidelines.version:
             return
         self.session.guidelines = guidelines
-        self.notify(f"now {guidelines.version}: press G to read them; your decisions from now on record this version",
-                    title="the guidelines changed", timeout=20)
+        said = f"{guidelines.problem}: the scheme's descriptions stand in" if guidelines.problem else "press G to read them"
+        self.notify(f"now {guidelines.version}: {said}; your decisions from now on record this version",
+                    title="the guidelines changed", severity="warning" if guidelines.problem else "information",
+                    timeout=20)
 
     def _progress_counted(self, done: int, total: int, epoch: int) -> None:
         """Adopt the counts, or count again if a decision raced the count."""
