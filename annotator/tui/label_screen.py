@@ -30,8 +30,8 @@ from annotator.tui.editor import UnitEditor
 from annotator.tui.guidelines import Guidelines
 from annotator.tui.session import LabelSession, QueueFilter, UnitView
 from annotator.tui.session_writer import (
-    DEFAULT_BUSY_TIMEOUT_S, Busy, Decide, Failed, Fetch, Fetched, Lost, Renew, SameName, Saved, SessionWriter,
-    Undo, Undone,
+    DEFAULT_BUSY_TIMEOUT_S, Announce, Busy, Decide, Failed, Fetch, Fetched, Lost, Renew, SameName, Saved,
+    SessionWriter, Undo, Undone,
 )
 from annotator.tui.widgets.key_footer import KeyFooter
 from annotator.tui.widgets.label_bar import LabelBar, label_bar_text
@@ -166,6 +166,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         self.writer.start()
         self._load(None)
         self._top_up()
+        self.writer.submit(Announce())
         self.call_after_refresh(self.count_progress)
         self.set_interval(RENEW_EVERY_S, self._renew_leases)
         self.set_interval(RECOUNT_EVERY_S, self.count_progress)
@@ -555,6 +556,8 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
         elif isinstance(job, Fetch):
             self.asked = 0
             self.session.message = f"cannot claim units: {event.error}"
+        elif isinstance(job, Announce):  # labelling goes on; only a second screen under this name goes untold
+            self.session.message = f"cannot record this screen: {event.error}"
         else:
             self.session.message = event.error
         self._note_saving()

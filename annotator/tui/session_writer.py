@@ -71,6 +71,12 @@ class Renew:
 
 
 @dataclass
+class Announce:
+    """Record this screen (``label_sessions``) and tell it of the others open under its name
+    (:class:`SameName`); submitted after the first claim, so that the first unit does not wait."""
+
+
+@dataclass
 class Release:
     """Give back every unit this annotator holds undecided and remove this screen's record
     (the session is ending)."""
@@ -267,8 +273,6 @@ class SessionWriter:
             self.session = self._open()
         except Exception as e:  # reported: the screen shows it, and the jobs below fail one by one
             self.notify(Failed(None, f"cannot write to the database: {e}"))
-        else:
-            self._announce(self.session)
         while True:
             job = self._jobs.get()
             if job is None:
@@ -280,17 +284,6 @@ class SessionWriter:
                     with self._lock:
                         self._pending -= 1
                 self.notify(Failed(job, str(e)))
-
-    def _announce(self, session: LabelSession) -> None:
-        """Record this screen (``label_sessions``) and tell it of the others under its name."""
-        try:
-            self._screen_id, others = self._retry(None, lambda: session.store.open_label_session(
-                session.dataset.name, session.annotator))
-        except Exception as e:  # labelling goes on; only the warning about a shared name is lost
-            self.notify(Failed(None, f"cannot record this screen: {e}"))
-            return
-        if others:
-            self.notify(SameName(others))
 
     def _do(self, job: object) -> None:
         session = self.session
@@ -326,6 +319,11 @@ class SessionWriter:
                 self._pending -= 1
             view, answer = undone if undone is not None else (None, "")
             self.notify(Undone(job.seq, view, answer, time.perf_counter()))
+        elif isinstance(job, Announce):
+            self._screen_id, others = self._retry(job, lambda: session.store.open_label_session(
+                session.dataset.name, session.annotator))
+            if others:
+                self.notify(SameName(others))
         elif isinstance(job, Fetch):
             if job.ahead:
                 self._check_held(job, job.ahead)
