@@ -30,7 +30,6 @@ class LabelSessionRow:
     host: str
     pid: int
     started: float
-    seen: float
 
     def __str__(self) -> str:
         where = f"pid {self.pid}" + ("" if self.host == socket.gethostname() else f" on {self.host}")
@@ -70,11 +69,14 @@ class LabelSessionTables(UnitTables):
             self._x("DELETE FROM label_sessions WHERE id = ?", (session_id,))
 
     def label_sessions(self, dataset: str) -> dict[str, int]:
-        """Screens open on ``dataset`` per annotator (those heard from lately)."""
+        """Screens open on ``dataset`` per annotator (live as :func:`_live` says)."""
         ds = self.require_dataset(dataset)
-        rows = self._q("SELECT annotator, COUNT(*) AS n FROM label_sessions WHERE dataset_id = ? AND seen > ?"
-                       " GROUP BY annotator ORDER BY annotator", (ds.id, time.time() - STALE_S))
-        return {r["annotator"]: int(r["n"]) for r in rows}
+        now, out = time.time(), {}
+        for r in self._q("SELECT annotator, host, pid, seen FROM label_sessions WHERE dataset_id = ? ORDER BY annotator",
+                         (ds.id,)):
+            if _live(r, now):
+                out[r["annotator"]] = out.get(r["annotator"], 0) + 1
+        return out
 
     def _live_others(self, dataset_id: int, annotator: str, own: int | None, now: float) -> list[LabelSessionRow]:
         """The other screens under ``annotator`` (inside a write: the gone ones are removed)."""
@@ -84,8 +86,13 @@ class LabelSessionTables(UnitTables):
         for r in rows:
             if own is not None and r["id"] == own:
                 continue
-            alive = now - r["seen"] < STALE_S and process_alive(r["host"], int(r["pid"]))
-            (live if alive else gone).append(r)
+            (live if _live(r, now) else gone).append(r)
         for r in gone:
             self._x("DELETE FROM label_sessions WHERE id = ?", (r["id"],))
-        return [LabelSessionRow(int(r["id"]), r["host"], int(r["pid"]), r["started"], r["seen"]) for r in live]
+        return [LabelSessionRow(int(r["id"]), r["host"], int(r["pid"]), r["started"]) for r in live]
+
+
+def _live(row: dict, now: float) -> bool:
+    """Whether the screen of ``row`` is open: heard from within :data:`STALE_S` and, on this
+    host, its process still running."""
+    return now - row["seen"] < STALE_S and process_alive(row["host"], int(row["pid"]))

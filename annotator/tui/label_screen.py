@@ -245,6 +245,11 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
             self._load(None)
             self.read_filtered()
             return
+        self._load_from_queue()
+
+    def _load_from_queue(self) -> None:
+        """Show the next claimed unit (or none), noting it as just taken from the queue and
+        untouched, and claim more."""
         view = self.ready.popleft() if self.ready else None
         self._load(view)
         self._fresh = view.unit.id if view is not None and view.editor is not None and view.editor.version == 0 \
@@ -471,8 +476,7 @@ class LabelScreen(KeepBindingOrder, Screen[None]):
                 self.exhausted = True
             self.ready.extend(event.views)
             if self.session.current is None and self.session.queue_filter is None and self.ready:
-                self._load(self.ready.popleft())
-                self._top_up()
+                self._load_from_queue()
         elif isinstance(event, Lost):
             self._lost(set(event.unit_ids))
         elif isinstance(event, SameName):

@@ -340,9 +340,7 @@ class SessionWriter:
             lost = [unit_id for unit_id in job.unit_ids
                     if not self._retry(job, lambda unit_id=unit_id: store.renew(session.dataset.name,
                                                                                session.annotator, unit_id))]
-            if lost:
-                session.handed.difference_update(lost)
-                self.notify(Lost(lost))
+            self._report_lost(lost)
             if self._screen_id is not None:
                 screen_id = self._screen_id
                 others = self._retry(job, lambda: store.touch_label_session(screen_id, session.dataset.name,
@@ -365,9 +363,12 @@ class SessionWriter:
         assert session is not None
         held = set(self._retry(job, lambda: session.store.still_held(session.dataset.name, session.annotator,
                                                                       unit_ids)))
-        lost = [u for u in unit_ids if u not in held]
-        if lost:
-            session.handed.difference_update(lost)
+        self._report_lost([u for u in unit_ids if u not in held])
+
+    def _report_lost(self, lost: list[int]) -> None:
+        """Units of this session someone else holds now: no longer handed to it; the screen is told."""
+        if lost and self.session is not None:
+            self.session.handed.difference_update(lost)
             self.notify(Lost(lost))
 
     def _retry(self, job: object, operation: Callable[[], Any], stored: Callable[[], object] | None = None) -> Any:
