@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from annotator.models import Gold
 
 
 class UserError(Exception):
@@ -32,3 +36,14 @@ class DatabaseError(UserError):
     """A database that cannot be used (newer version, not a database, locked for good)."""
 
     exit_code = 3
+
+
+class GoldTaken(UserError):
+    """Gold was to replace what a reviewer saw standing on a unit, and another gold stands
+    there now: a second lead took gold on it since (nothing was written)."""
+
+    def __init__(self, unit_id: int, standing: Gold) -> None:
+        self.unit_id = unit_id
+        self.standing = standing
+        super().__init__(f"unit {unit_id}: {standing.adjudicator} took gold on it since it was read; nothing"
+                         " written (read it again to replace it)")

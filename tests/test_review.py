@@ -315,3 +315,87 @@ def test_review_screen_at_the_end_of_its_queue_finds_units_decided_since(store: 
             assert store.get_gold(u2).answer == "reject"
 
     asyncio.run(run())
+
+
+def test_two_leads_one_unit_the_later_gold_does_not_replace_the_earlier_unseen(db: str) -> None:
+    """Two leads review one dataset, each with a store of their own. Both read unit 1 before
+    either takes gold; alice takes bob's version, then carol takes cat's. Carol's is refused
+    (before: it replaced alice's and nobody was told) and names alice; once carol has read the
+    unit again, with alice's gold on it, taking a version replaces it: seen, deliberate."""
+    from annotator.errors import GoldTaken
+    from annotator.store import open_store
+
+    setup = open_store(db)
+    u1, _ = seed(setup)
+    setup.close()
+    alice_store, carol_store = open_store(db), open_store(db)
+    try:
+        alice = ReviewSession.open(alice_store, "news", "alice")
+        carol = ReviewSession.open(carol_store, "news", "carol")
+        assert alice.current_id == carol.current_id == u1
+        carol_read = carol.current()
+        assert carol_read is not None and carol_read.read_gold_id is None
+        alice.take(1)  # bob's version
+        try:
+            carol._store(carol.gold_of_version(carol_read, 2), carol_read)  # cat's, over what carol read
+        except GoldTaken as e:
+            assert e.standing.adjudicator == "alice" and e.standing.sources == ["bob"]
+            assert "alice took gold on it since it was read" in str(e)
+        else:
+            raise AssertionError("carol's gold replaced alice's unseen")
+        standing = carol_store.get_gold(u1)
+        assert standing is not None and standing.adjudicator == "alice" and standing.sources == ["bob"]
+        rows = carol_store._q("SELECT adjudicator, answer FROM gold WHERE unit_id = ? ORDER BY id", (u1,))
+        assert [(r["adjudicator"], r["answer"]) for r in rows] == [("alice", "accept")]  # nothing written
+        assert carol.take(2).sources == ["cat"]  # read again: alice's gold seen, replaced on purpose
+        assert carol_store.get_gold(u1).adjudicator == "carol"
+        # a lead's own earlier gold is no obstacle: the session goes on replacing what it read
+        carol.go_to(u1)
+        assert carol.take(0).sources == ["ann"] and carol_store.get_gold(u1).sources == ["ann"]
+    finally:
+        alice_store.close()
+        carol_store.close()
+
+
+def test_review_screen_tells_its_lead_another_took_gold_since_and_stores_nothing(store: Store) -> None:
+    """The review screen's side of two leads: carol's gold lands on a unit after alice's screen
+    read it. Alice's key press stores nothing, the status line says who took gold and when, the
+    unit shows carol's gold, and taking a version there again replaces it. A unit carol took
+    that alice goes to counts as having gold in her header."""
+    from annotator.models import Gold
+
+    u1, u2 = seed(store)
+    store.add_annotation(Annotation(unit_id=u2, annotator="bob", answer="reject"))  # unit 2 disputed too
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "alice")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            assert "unit 1/2" in _text(app, "#review-header") and "gold 0/2" in _text(app, "#review-header")
+            store.set_gold(Gold(unit_id=u2, adjudicator="carol", answer="reject", sources=["bob"]))
+            await pilot.press("right")
+            await settle(pilot)
+            assert "unit 2/2" in _text(app, "#review-header") and "gold 1/2" in _text(app, "#review-header")
+            await pilot.press("left")
+            await settle(pilot)
+            assert app.screen.item is not None and app.screen.item.read_gold_id is None
+            store.set_gold(Gold(unit_id=u1, adjudicator="carol", spans=[KIM], sources=["cat"]))
+            await pilot.press("2")  # bob's version, over no gold as alice's screen read unit 1
+            await settle(pilot)
+            gold = store.get_gold(u1)
+            assert gold.adjudicator == "carol" and gold.sources == ["cat"]
+            status = _text(app, "#review-status")
+            assert status.startswith("gold from bob NOT saved on unit 1/2: carol took it at ")
+            assert "(accept from cat) since you read it; go back and take again to replace it" in status
+            assert "gold 2/2" in _text(app, "#review-header")
+            await pilot.press("left")  # the screen went on to unit 2: back to what stands on unit 1
+            await settle(pilot)
+            assert "gold (accept, by carol from cat)" in _text(app, "#review-gold")
+            await pilot.press("2")  # seen now: replaces carol's
+            await settle(pilot)
+            gold = store.get_gold(u1)
+            assert gold.adjudicator == "alice" and gold.sources == ["bob"]
+            rows = store._q("SELECT adjudicator FROM gold WHERE unit_id = ? ORDER BY id", (u1,))
+            assert [r["adjudicator"] for r in rows] == ["carol", "alice"]
+
+    asyncio.run(run())

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
-from annotator.errors import UserError
+from annotator.errors import GoldTaken, UserError
 from annotator.models import Gold, Unit
 from annotator.store.codec import dump_relations, dump_spans, load_relations, load_spans
 from annotator.store.units import UnitTables
@@ -17,13 +17,22 @@ from annotator.store.units import UnitTables
 class GoldTables(UnitTables):
     """Gold: append, undo, read."""
 
-    def set_gold(self, gold: Gold) -> int:
-        """Append an adjudicated version of a unit and make it current."""
+    def set_gold(self, gold: Gold, replaces: Collection[int | None] | None = None) -> int:
+        """Append an adjudicated version of a unit and make it current.
+
+        ``replaces``: the ids of the standing gold this one may replace, as the reviewer read
+        them. When another gold stands (a second lead took gold on the unit since) nothing is
+        written and :class:`GoldTaken` names it, so that no lead replaces another's gold unseen.
+        Without ``replaces``, whatever stands is replaced."""
         created = gold.created if gold.created is not None else time.time()
         with self.write():
             unit = self._one("SELECT dataset_id FROM units WHERE id = ?", (gold.unit_id,))
             if unit is None:
                 raise UserError(f"no unit {gold.unit_id} in {self.path}")
+            if replaces is not None:
+                standing = self.get_gold(gold.unit_id)
+                if standing is not None and standing.id not in replaces:
+                    raise GoldTaken(gold.unit_id, standing)
             cur = self._x(
                 "INSERT INTO gold (unit_id, dataset_id, answer, spans, relations, adjudicator, sources,"
                 " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -13,10 +13,13 @@ workers that post messages, and gold is written by one
 :class:`~annotator.tui.review_writer.GoldWriter` thread in the order it was decided. A busy
 database shows on the status line and the work is retried; quitting waits until every gold
 decision is stored. Messages go to the status line, never to toasts over the gold panel.
+Two leads may review one dataset: a gold decision replaces only the gold its lead saw on the
+unit, and one refused because the other lead took gold there since says so.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
 
@@ -38,7 +41,7 @@ from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.help_screen import HelpScreen, bindings_table
 from annotator.tui.review_merge import MergeResult, MergeScreen
 from annotator.tui.review_session import ReviewItem, ReviewSession
-from annotator.tui.review_writer import GoldSaved, GoldUndone, GoldWriter, UndoGold, WriteGold, retry_busy
+from annotator.tui.review_writer import GoldRefused, GoldSaved, GoldUndone, GoldWriter, UndoGold, WriteGold, retry_busy
 from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, Busy, Failed
 from annotator.tui.widgets.key_footer import KeyFooter
 
@@ -371,6 +374,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         item = message.item
         if message.unit_id in self.unsaved:  # decided here, not committed yet
             item.gold = self.unsaved[message.unit_id]
+        else:  # another lead may have taken (or reverted) gold on it since the queue was read
+            self.session.mark(message.unit_id, item.gold is not None)
         self.item = item
         if self.span_layer is None:
             spans = [s for v in item.versions for s in v.spans]
@@ -471,13 +476,14 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             return None
         return item
 
-    def _write(self, gold: Gold, said: str) -> None:
-        """Hand ``gold`` to the writer, show it as decided at once, and go on."""
+    def _write(self, gold: Gold, item: ReviewItem, said: str) -> None:
+        """Hand ``gold`` to the writer (to replace the gold read with ``item``, and no other),
+        show it as decided at once, and go on."""
         self._seq += 1
         self.saving[self._seq] = gold.unit_id
         self.unsaved[gold.unit_id] = gold
         self.session.mark(gold.unit_id, True)
-        self.writer.submit(WriteGold(self._seq, gold))
+        self.writer.submit(WriteGold(self._seq, gold, item.read_gold_id))
         self._note_saving()
         self.say(said)
         before = self.session.position
@@ -497,7 +503,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             self.say(f"there is no version {index + 1}", warning=True)
             return
         gold = self.session.gold_of_version(item, index)
-        self._write(gold, f"gold from {', '.join(gold.sources)}")
+        self._write(gold, item, f"gold from {', '.join(gold.sources)}")
 
     def action_merge(self) -> None:
         """Open the majority version in the labelling editor; what it saves becomes gold."""
@@ -515,7 +521,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             gold = self.session.gold_of_merge(item, result.spans, result.relations)
             if result.answer != "accept":
                 gold = gold.model_copy(update={"answer": result.answer, "spans": [], "relations": []})
-            self._write(gold, f"merged gold: {result.answer}, {len(gold.spans)} spans, {len(gold.relations)} links")
+            self._write(gold, item, f"merged gold: {result.answer}, {len(gold.spans)} spans, {len(gold.relations)} links")
 
         self.app.push_screen(
             MergeScreen(item, self.session.scheme, spans, relations, self.span_layer or "entities"), saved)
@@ -579,6 +585,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             if self.unsaved.get(event.gold.unit_id) is event.gold:
                 del self.unsaved[event.gold.unit_id]
             self._note_saving()
+        elif isinstance(event, GoldRefused):
+            self._refused(event)
         elif isinstance(event, GoldUndone):
             self.saving.pop(event.seq, None)
             self._note_saving()
@@ -610,6 +618,30 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
                 return
             self.message = Text(f"quits when {self.writer.pending} gold decision(s) are stored…", style="italic")
         self._draw()
+
+    def _refused(self, event: GoldRefused) -> None:
+        """Another lead took gold on the unit since it was read here: nothing was written. The
+        unit shows the gold that stands; taking a version there again replaces it, seen."""
+        self.saving.pop(event.seq, None)
+        self._note_saving()
+        if not self.saving:  # not "saved" beside "NOT saved"
+            self.save_note = Text("")
+        uid = event.gold.unit_id
+        if self.unsaved.get(uid) is event.gold:
+            del self.unsaved[uid]
+        self.session.mark(uid, True)
+        standing = event.standing
+        when = time.strftime("%H:%M", time.localtime(standing.created or time.time()))
+        sources = f" from {', '.join(standing.sources)}" if standing.sources else ""
+        what = f"{standing.adjudicator} took it at {when} ({standing.answer}{sources})"
+        position = self.session.queue.index(uid) + 1 if uid in self.session.queue else None
+        where = f"unit {position}/{self.session.total}" if position else f"unit {uid}"
+        mine = f" from {', '.join(event.gold.sources)}" if event.gold.sources else ""
+        self.say(f"gold{mine} NOT saved on {where}: {what} since you read it; go back and take again to"
+                 " replace it", warning=True)
+        if self.session.current_id == uid:  # still on it (the last unit): show what stands
+            self.item = None
+            self._show_current()
 
     def _failed(self, event: Failed) -> None:
         """A write failed for good (not a busy database): say so; the unit loses its gold mark."""

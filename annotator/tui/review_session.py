@@ -10,7 +10,7 @@ writes in its :class:`~annotator.tui.review_writer.GoldWriter`; the synchronous
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from annotator.agreement.adjudicate import (
@@ -38,6 +38,9 @@ class ReviewItem:
     comparison: Comparison
     gold: Gold | None
     entry: QueueEntry | None = None
+    #: the id of the gold standing when the unit was read (None: none): the gold taken on it
+    #: may replace that one, not one another lead took since (:meth:`ReviewSession.write_gold`)
+    read_gold_id: int | None = None
 
 
 class ReviewSession:
@@ -91,11 +94,14 @@ class ReviewSession:
             raise LookupError(f"no unit {unit_id}")
         versions = self.store.current_annotations(unit_id)
         entry = next((e for e in self.entries if e.unit_id == unit_id), None)
-        return ReviewItem(unit, versions, compare(versions), self.store.get_gold(unit_id), entry)
+        gold = self.store.get_gold(unit_id)
+        return ReviewItem(unit, versions, compare(versions), gold, entry, gold.id if gold else None)
 
-    def write_gold(self, gold: Gold) -> Gold:
-        """Store ``gold`` (*database*); returns it with its id."""
-        gold.id = self.store.set_gold(gold)
+    def write_gold(self, gold: Gold, replaces: Collection[int | None]) -> Gold:
+        """Store ``gold`` (*database*) in place of the standing gold ``replaces`` names (the
+        one read with the unit, or one this session wrote since); returns it with its id.
+        Another lead's gold taken since raises :class:`~annotator.errors.GoldTaken`."""
+        gold.id = self.store.set_gold(gold, replaces)
         return gold
 
     def revert_gold(self) -> Unit | None:
@@ -202,17 +208,17 @@ class ReviewSession:
         item = self.current()
         if item is None:
             raise IndexError("nothing to review")
-        return self._store(self.gold_of_version(item, index))
+        return self._store(self.gold_of_version(item, index), item)
 
     def save_merge(self, spans: Sequence[Span], relations: Sequence[Relation] | None = None) -> Gold:
         """Make the given (merged, edited) spans the current unit's gold and go on (*database*)."""
         item = self.current()
         if item is None:
             raise IndexError("nothing to review")
-        return self._store(self.gold_of_merge(item, spans, relations))
+        return self._store(self.gold_of_merge(item, spans, relations), item)
 
-    def _store(self, gold: Gold) -> Gold:
-        self.write_gold(gold)
+    def _store(self, gold: Gold, item: ReviewItem) -> Gold:
+        self.write_gold(gold, {item.read_gold_id})
         self.mark(gold.unit_id, True)
         self.advance()
         return gold

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from annotator.errors import GoldTaken
 from annotator.models import Gold, Unit
 from annotator.store.session_queries import set_busy_timeout
 from annotator.tui.review_session import ReviewSession
@@ -29,10 +30,12 @@ from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, NOT_STORED, Bus
 
 @dataclass
 class WriteGold:
-    """Store one gold decision."""
+    """Store one gold decision in place of the gold ``replaces`` (its id, None for none) that
+    stood when the unit was read."""
 
     seq: int
     gold: Gold
+    replaces: int | None = None
 
 
 @dataclass
@@ -48,6 +51,16 @@ class GoldSaved:
 
     seq: int
     gold: Gold
+
+
+@dataclass
+class GoldRefused:
+    """Nothing was written: another lead took gold on the unit (``standing``) since it was
+    read here."""
+
+    seq: int
+    gold: Gold
+    standing: Gold
 
 
 @dataclass
@@ -74,6 +87,7 @@ class GoldWriter:
         self._thread = threading.Thread(target=self._run, name="annotator-gold-writer", daemon=True)
         self._started = False
         self._closed = threading.Event()
+        self._written: set[int] = set()  # gold ids stored here: a later gold here may replace them
 
     @property
     def pending(self) -> int:
@@ -141,7 +155,14 @@ class GoldWriter:
                 gold.id = current.id
                 return gold
 
-            return GoldSaved(job.seq, retry_busy(lambda: session.write_gold(gold), self._busy(job), stored))
+            replaces = {job.replaces} | self._written
+            try:
+                saved = retry_busy(lambda: session.write_gold(gold, replaces), self._busy(job), stored)
+            except GoldTaken as e:
+                return GoldRefused(job.seq, gold, e.standing)
+            if saved.id is not None:
+                self._written.add(saved.id)
+            return GoldSaved(job.seq, saved)
         if isinstance(job, UndoGold):
             def undo() -> tuple[Unit | None, bool]:
                 unit = session.revert_gold()
