@@ -123,3 +123,44 @@ def test_the_owner_needs_createrole_to_grant_and_is_told_so_in_one_line(runner, 
         (unit,) = s.next_units("seed", dave, limit=1)
         s.add_annotation(Annotation(unit_id=unit.id, annotator=dave, answer="accept"))
     assert query(pg_db, "SELECT annotator, answer FROM annotations") == [(dave, "accept")]
+
+
+def test_an_annotators_screen_records_itself_under_their_role(team):
+    """A labelling screen records itself in ``label_sessions`` as the annotator's role, and a
+    review screen as the adjudicator's: the rows are theirs to write, no one else's. Before,
+    every role's screen said `cannot record this screen: … permission denied`."""
+    db, alice, carol = team
+    with open_store(as_role(db, alice)) as s:
+        screen, others = s.open_label_session("seed", alice)
+        assert others == [] and s.touch_label_session(screen, "seed", alice) == []
+        with pytest.raises(DatabaseError, match="row-level security"):
+            s.open_label_session("seed", carol)
+    with open_store(as_role(db, carol)) as s:
+        review, others = s.review_presence(None, "seed", carol, None)
+        assert others == []
+        s.close_label_session(review)
+    assert query(db, "SELECT annotator, screen FROM label_sessions") == [(alice, "label")]
+    with open_store(as_role(db, alice)) as s:
+        s.close_label_session(screen)
+    assert query(db, "SELECT COUNT(*) FROM label_sessions") == [(0,)]
+
+
+def test_a_migration_gives_the_roles_their_rights_on_what_it_adds(team):
+    """Roles were set up (`annotator db grant`) on a database of an older version; the
+    migration that adds to the schema gives them their rights on it, without running `db
+    grant` again. Here: m011 undone and label_sessions' grant and policy taken back, as they
+    were on a database whose roles were set up before label_sessions existed."""
+    db, alice, _ = team
+    for sql in ("ALTER TABLE label_sessions DROP COLUMN screen, DROP COLUMN unit_id",
+                "REVOKE ALL ON label_sessions FROM annotator_annotate",
+                "DROP POLICY annotator_own ON label_sessions", "DROP POLICY annotator_read ON label_sessions",
+                "ALTER TABLE label_sessions DISABLE ROW LEVEL SECURITY",
+                "DELETE FROM annotator_migrations WHERE name = 'm011_review_sessions'"):
+        query(db, sql)
+    with pytest.raises(DatabaseError, match=rf"needs upgrading .* 'm011_review_sessions'\), which role '{alice}'"
+                       r" may not do: the database's owner opens it once"):
+        open_store(as_role(db, alice))  # alice may not migrate it: one line, not psycopg's traceback
+    open_store(db).close()  # the lead opens it with the new version: m011 runs
+    with open_store(as_role(db, alice)) as s:
+        screen, _ = s.open_label_session("seed", alice)
+    assert query(db, "SELECT annotator, screen FROM label_sessions") == [(alice, "label")]

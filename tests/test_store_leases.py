@@ -11,10 +11,12 @@ import threading
 import time
 
 import pytest
+from conftest import query
 
 from annotator.cli import cli
 from annotator.models import Annotation, Document, Unit
 from annotator.store import Store, open_store
+from annotator.store.label_sessions import ReviewerRow
 
 
 def make_dataset(store: Store, n: int, overlap: int, name: str = "d") -> list[int]:
@@ -285,6 +287,35 @@ def test_label_sessions_forget_screens_whose_process_is_gone_or_long_silent(stor
     assert store.open_label_session("d", "bob")[1] == []  # another name: nobody else
     store.close_label_session(sid)
     assert store.label_sessions("d") == {"ann": 1, "bob": 1}
+
+
+def test_review_screens_see_each_other_and_the_unit_each_shows(db: str) -> None:
+    """Two leads review one dataset, each with a connection of their own: each review screen
+    is told of the other and of the unit it shows; labelling screens are not counted among
+    them (nor review screens among the labelling screens of ``stats``). A review screen taken
+    for gone is recorded again under its id; one whose process is gone is forgotten."""
+    with open_store(db) as a, open_store(db) as c:
+        u1, u2 = make_dataset(a, 2, overlap=1)
+        label, _ = a.open_label_session("d", "alice")
+        ra, others = a.review_presence(None, "d", "alice", None)
+        assert others == []
+        rc, others = c.review_presence(None, "d", "carol", u1)
+        assert [(o.adjudicator, o.unit_id) for o in others] == [("alice", None)]
+        assert a.review_presence(ra, "d", "alice", u2)[1] == [ReviewerRow("carol", u1)]
+        assert c.review_presence(rc, "d", "carol", u1)[1] == [ReviewerRow("alice", u2)]
+        assert a.label_sessions("d") == {"alice": 1}  # the labelling screen only
+        assert a.open_label_session("d", "carol")[1] == []  # carol's review screen is no labelling screen
+        with c.write():
+            c._x("DELETE FROM label_sessions WHERE id = ?", (rc,))  # taken for gone
+        assert c.review_presence(rc, "d", "carol", u2) == (rc, [ReviewerRow("alice", u2)])
+        c.close_label_session(rc)
+        assert a.review_presence(ra, "d", "alice", u2)[1] == []
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        with c.write():
+            c._x("UPDATE label_sessions SET pid = ? WHERE id = ?", (dead.pid, ra))  # alice's screen crashed
+        assert c.review_presence(None, "d", "carol", None)[1] == []
+        assert [r[0] for r in query(db, "SELECT screen FROM label_sessions ORDER BY id")] == ["label", "label", "review"]
 
 
 def test_four_annotators_overlap_two_with_a_quitter_strand_nothing(db: str) -> None:

@@ -1,11 +1,18 @@
-"""The labelling screens open on a dataset: under whose name, where, since when.
+"""The labelling and review screens open on a dataset: under whose name, where, since when.
 
-A screen records itself when it opens (``label_sessions``: dataset, annotator, host, pid),
-says it is still there each time it renews its leases (every two minutes) and removes itself
-when it quits. Leases belong to a name, not to a screen, so two screens under one name (two
-people sharing a login, one person with two windows or browser tabs) take the same units, and
-the later decision replaces the earlier: each is told of the other. A screen that crashed is
-forgotten once its process is gone (same host) or after :data:`STALE_S` without a word.
+A labelling screen records itself when it opens (``label_sessions``: dataset, annotator, host,
+pid; ``screen`` 'label'), says it is still there each time it renews its leases (every two
+minutes) and removes itself when it quits. Leases belong to a name, not to a screen, so two
+screens under one name (two people sharing a login, one person with two windows or browser
+tabs) take the same units, and the later decision replaces the earlier: each is told of the
+other.
+
+A review screen (``screen`` 'review', m011) records the unit it shows each time its lead goes
+to one: two leads reviewing one dataset are told of each other, and each goes on past the
+unit the other is on (:meth:`LabelSessionTables.review_presence`).
+
+A screen that crashed is forgotten once its process is gone (same host) or after
+:data:`STALE_S` without a word.
 """
 
 from __future__ import annotations
@@ -36,6 +43,14 @@ class LabelSessionRow:
         return f"{where}, open since {time.strftime('%H:%M', time.localtime(self.started))}"
 
 
+@dataclass(frozen=True)
+class ReviewerRow:
+    """Another lead's review screen open on the dataset, and the unit it shows (None: none yet)."""
+
+    adjudicator: str
+    unit_id: int | None
+
+
 class LabelSessionTables(UnitTables):
     """Recording the labelling screens open on a dataset."""
 
@@ -46,9 +61,7 @@ class LabelSessionTables(UnitTables):
         with self.write():
             now = time.time()
             others = self._live_others(ds.id or 0, annotator, None, now)
-            cur = self._x("INSERT INTO label_sessions (dataset_id, annotator, host, pid, started, seen)"
-                          " VALUES (?, ?, ?, ?, ?, ?)", (ds.id, annotator, socket.gethostname(), os.getpid(), now, now))
-            return int(cur.lastrowid or 0), others
+            return self._record(ds.id or 0, annotator, "label", None, now), others
 
     def touch_label_session(self, session_id: int, dataset: str, annotator: str) -> list[LabelSessionRow]:
         """Say the screen ``session_id`` is still open (recording it again if it was taken for
@@ -58,30 +71,61 @@ class LabelSessionTables(UnitTables):
             now = time.time()
             cur = self._x("UPDATE label_sessions SET seen = ? WHERE id = ?", (now, session_id))
             if not cur.rowcount:
-                self._x("INSERT INTO label_sessions (id, dataset_id, annotator, host, pid, started, seen)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (session_id, ds.id, annotator, socket.gethostname(), os.getpid(), now, now))
+                self._record(ds.id or 0, annotator, "label", None, now, session_id)
             return self._live_others(ds.id or 0, annotator, session_id, now)
 
+    def review_presence(self, session_id: int | None, dataset: str, adjudicator: str, unit_id: int | None
+                        ) -> tuple[int, list[ReviewerRow]]:
+        """Record (``session_id`` None) or update the review screen ``session_id`` of
+        ``adjudicator``, showing ``unit_id``; its id and the other review screens open on
+        ``dataset`` (those gone are forgotten first)."""
+        ds = self.require_dataset(dataset)
+        with self.write():
+            now = time.time()
+            cur = None if session_id is None else self._x(
+                "UPDATE label_sessions SET seen = ?, unit_id = ? WHERE id = ?", (now, unit_id, session_id))
+            if cur is None or not cur.rowcount:
+                session_id = self._record(ds.id or 0, adjudicator, "review", unit_id, now, session_id)
+            rows = self._q("SELECT id, annotator, host, pid, seen, unit_id FROM label_sessions"
+                           " WHERE dataset_id = ? AND screen = 'review' AND id != ? ORDER BY id", (ds.id, session_id))
+            others = []
+            for r in rows:
+                if _live(r, now):
+                    others.append(ReviewerRow(r["annotator"], r["unit_id"]))
+                else:
+                    self._x("DELETE FROM label_sessions WHERE id = ?", (r["id"],))
+            return session_id, others
+
+    def _record(self, dataset_id: int, annotator: str, screen: str, unit_id: int | None, now: float,
+                session_id: int | None = None) -> int:
+        """Insert the row of a screen of this process (inside a write); its id (``session_id``:
+        the one it had before it was taken for gone)."""
+        columns = "dataset_id, annotator, host, pid, started, seen, screen, unit_id"
+        values: tuple = (dataset_id, annotator, socket.gethostname(), os.getpid(), now, now, screen, unit_id)
+        if session_id is not None:
+            columns, values = "id, " + columns, (session_id, *values)
+        cur = self._x(f"INSERT INTO label_sessions ({columns}) VALUES ({', '.join('?' * len(values))})", values)
+        return session_id if session_id is not None else int(cur.lastrowid or 0)
+
     def close_label_session(self, session_id: int) -> None:
-        """The screen ``session_id`` quits."""
+        """The screen ``session_id`` (labelling or review) quits."""
         with self.write():
             self._x("DELETE FROM label_sessions WHERE id = ?", (session_id,))
 
     def label_sessions(self, dataset: str) -> dict[str, int]:
-        """Screens open on ``dataset`` per annotator (live as :func:`_live` says)."""
+        """Labelling screens open on ``dataset`` per annotator (live as :func:`_live` says)."""
         ds = self.require_dataset(dataset)
         now, out = time.time(), {}
-        for r in self._q("SELECT annotator, host, pid, seen FROM label_sessions WHERE dataset_id = ? ORDER BY annotator",
-                         (ds.id,)):
+        for r in self._q("SELECT annotator, host, pid, seen FROM label_sessions WHERE dataset_id = ?"
+                         " AND screen = 'label' ORDER BY annotator", (ds.id,)):
             if _live(r, now):
                 out[r["annotator"]] = out.get(r["annotator"], 0) + 1
         return out
 
     def _live_others(self, dataset_id: int, annotator: str, own: int | None, now: float) -> list[LabelSessionRow]:
-        """The other screens under ``annotator`` (inside a write: the gone ones are removed)."""
+        """The other labelling screens under ``annotator`` (inside a write: the gone ones are removed)."""
         rows = self._q("SELECT id, host, pid, started, seen FROM label_sessions WHERE dataset_id = ? AND annotator = ?"
-                       " ORDER BY id", (dataset_id, annotator))
+                       " AND screen = 'label' ORDER BY id", (dataset_id, annotator))
         live, gone = [], []
         for r in rows:
             if own is not None and r["id"] == own:

@@ -291,5 +291,20 @@ def m010_label_sessions(db: Database) -> None:
     db.executescript(_M010)
 
 
+#: What ``m011`` adds (PostgreSQL: the same in its types).
+_M011 = """
+ALTER TABLE label_sessions ADD COLUMN screen TEXT NOT NULL DEFAULT 'label' CHECK (screen IN ('label', 'review'));
+ALTER TABLE label_sessions ADD COLUMN unit_id INTEGER;
+"""
+
+
+@migrations()
+def m011_review_sessions(db: Database) -> None:
+    """Review screens are recorded beside the labelling screens, with the unit each shows:
+    two leads reviewing one dataset are told of each other and each goes on past the unit
+    the other is on (``store/label_sessions.py``)."""
+    db.executescript(_M011)
+
+
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from annotator.store.roles import INSUFFICIENT_PRIVILEGE, table_statements, uses_roles
+
 if TYPE_CHECKING:
     from annotator.store.dialect import PgConnection
 
@@ -214,6 +216,13 @@ CREATE INDEX label_sessions_annotator ON label_sessions(dataset_id, annotator);
 """
 
 
+#: m011: as ``migrations._M011``.
+_M011 = """
+ALTER TABLE label_sessions ADD COLUMN screen TEXT NOT NULL DEFAULT 'label' CHECK (screen IN ('label', 'review')),
+    ADD COLUMN unit_id BIGINT;
+"""
+
+
 def _m008_compact(conn: PgConnection) -> None:
     from annotator.store.caches import compact_unit_parts
 
@@ -243,6 +252,7 @@ MIGRATIONS: dict[str, tuple[str, Callable[[PgConnection], None] | None]] = {
     "m008_compact_parts": (_M008, _m008_compact),
     "m009_external_ids_only": (_M009, None),
     "m010_label_sessions": (_M010, None),
+    "m011_review_sessions": (_M011, None),
 }
 
 
@@ -258,6 +268,7 @@ def applied(conn: PgConnection, migration_set: str) -> list[str]:
 def migrate(conn: PgConnection, migration_set: str) -> list[str]:
     """Apply the migrations not yet recorded, in one transaction under the write lock;
     returns their names. The caller has refused a database with unknown migrations."""
+    done: set[str] = set()
     conn.begin(immediate=True)
     try:
         conn.raw.execute(
@@ -275,9 +286,21 @@ def migrate(conn: PgConnection, migration_set: str) -> list[str]:
             conn.raw.execute(f"INSERT INTO {MIGRATIONS_TABLE} (migration_set, name) VALUES (%s, %s)",
                              (migration_set, name))
             ran.append(name)
+        if ran and uses_roles(conn.raw):  # `annotator db grant` was run here: grants on what is new
+            for sql in table_statements():
+                conn.raw.execute(sql)
         conn.raw.execute("COMMIT")
-    except BaseException:
+    except BaseException as e:
         if conn.in_transaction:
             conn.raw.execute("ROLLBACK")
+        if getattr(e, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            from annotator.errors import DatabaseError
+            from annotator.store.dialect import display_url
+
+            pending = [n for n in MIGRATIONS if n not in done]
+            raise DatabaseError(
+                f"{display_url(conn.url)}: needs upgrading to this version of annotator (schema migration"
+                f" {pending[-1]!r}), which role {conn.raw.info.user!r} may not do: the database's owner opens it"
+                " once with this version (e.g. `annotator stats`); nothing was changed") from None
         raise
     return ran

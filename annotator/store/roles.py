@@ -14,7 +14,7 @@ this database's tables. A write a role may not make fails with PostgreSQL's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from annotator.errors import UserError
 
@@ -32,6 +32,7 @@ OWN_ROWS = [
     ("annotations", "annotator", "INSERT"),
     ("decisions", "annotator", "INSERT, UPDATE, DELETE"),
     ("leases", "annotator", "INSERT, UPDATE, DELETE"),
+    ("label_sessions", "annotator", "INSERT, UPDATE, DELETE"),  # the screens one has open
 ]
 #: Ids of names and labels, shared by every writer (written with a decision).
 SHARED_IDS = ["annotator_ids", "span_labels"]
@@ -51,6 +52,22 @@ def _setup_statements() -> list[str]:
         f"GRANT {ANNOTATE} TO {ADJUDICATE}",
         f"GRANT {ADJUDICATE} TO {LEAD}",
         f"GRANT USAGE ON SCHEMA public TO {ANNOTATE}",
+    ]
+    return out + table_statements()
+
+
+def uses_roles(raw: Any) -> bool:
+    """Whether ``db grant`` set up this database's policies (``raw``: a psycopg connection)."""
+    return raw.execute("SELECT 1 FROM pg_policies WHERE tablename = 'annotations' AND policyname = 'annotator_own'"
+                       ).fetchone() is not None
+
+
+def table_statements() -> list[str]:
+    """The group roles' grants on the tables and the row-level security policies (idempotent;
+    run again by a migration of a database that :func:`uses_roles`, so that what the
+    migration adds gets its grants: it needs the tables' owner, who alone can migrate)."""
+    lead = f"pg_has_role(current_user, '{LEAD}', 'MEMBER')"
+    out = [
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {ANNOTATE}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ANNOTATE}",
         f"GRANT INSERT ON {', '.join(SHARED_IDS)} TO {ANNOTATE}",
@@ -59,7 +76,6 @@ def _setup_statements() -> list[str]:
         f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {LEAD}",
         f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {LEAD}",
     ]
-    lead = f"pg_has_role(current_user, '{LEAD}', 'MEMBER')"
     for table, column, privileges in OWN_ROWS:
         out += [
             f"GRANT {privileges} ON {table} TO {ANNOTATE}",

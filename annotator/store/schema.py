@@ -8,4 +8,5 @@ MIGRATION_SET = "annotator"
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' Migrations.migrations_table
 SHIPPED_MIGRATIONS: tuple[str, ...] = ("m001_initial", "m002_export_parts", "m003_agreement_columns", "m004_unit_extents",
                                      "m005_leases", "m007_imports", "m008_compact_parts",
-                                     "m009_external_ids_only", "m010_label_sessions")
+                                     "m009_external_ids_only", "m010_label_sessions",
+                                     "m011_review_sessions")
