@@ -10,6 +10,7 @@ from annotator.agreement.adjudicate import compare, is_unanimous, majority
 from annotator.cli import cli
 from annotator.models import Annotation, Document, Relation, Span, SpanRef, Unit
 from annotator.store import Store
+from conftest import query
 from annotator.tui.app import build_review_app
 from annotator.tui.review_session import ReviewSession
 
@@ -399,3 +400,71 @@ def test_review_screen_tells_its_lead_another_took_gold_since_and_stores_nothing
             assert [r["adjudicator"] for r in rows] == ["carol", "alice"]
 
     asyncio.run(run())
+
+
+def test_review_screen_is_told_of_another_lead_and_goes_on_past_the_unit_they_are_on(db: str) -> None:
+    """Carol's review screen is open on unit 1 when alice opens hers: alice's is told and goes
+    on to unit 2 at once; its header says where carol is. Gold taken on unit 2 passes unit 3,
+    where carol is. When carol comes to the unit alice's screen went on to, alice's goes on
+    again; to a unit alice went back to herself, it stays, and the header says carol is on it.
+    Alice's screen is recorded while open and removed when it quits."""
+    from annotator.store import open_store
+    from annotator.tui.review_screen import ReviewScreen
+
+    setup = open_store(db)
+    u1, u2 = seed(setup)
+    setup.add_annotation(Annotation(unit_id=u2, annotator="bob", answer="reject"))  # unit 2 disputed
+    ds = setup.require_dataset("news")
+    for text in ("Seoul said no.", "Tokyo said yes.", "Hanoi said maybe."):
+        setup.insert_document(ds, Document(text=text, title=text), [Unit(text=text, start=0, end=len(text), position=0)])
+    u3, u4, u5 = [u.id for u in setup.iter_units("news")][2:]
+    for uid in (u3, u4, u5):
+        for name, label in (("ann", "GPE"), ("bob", "ORG")):
+            setup.add_annotation(Annotation(unit_id=uid, annotator=name, answer="accept",
+                                            spans=[Span(start=0, end=5, label=label)]))
+    setup.close()
+    carol, store = open_store(db), open_store(db)
+    carol_screen, _ = carol.review_presence(None, "news", "carol", u1)
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "alice")
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ReviewScreen) and screen.session.current_id == u2
+            assert _text(app, "#review-status") == ("carol is reviewing news too: going on passes the units another"
+                                                      " lead is on; carol is on unit 1/5: went on to unit 2/5")
+            assert _text(app, "#review-header").endswith("by alice · also carol (on 1/5)")
+
+            async def carol_goes_to(unit_id: int) -> None:
+                seen = carol.review_presence(carol_screen, "news", "carol", unit_id)[1]
+                assert [r.adjudicator for r in seen] == ["alice"]
+                screen.writer.present(screen.session.current_id)  # what alice's screen does every 10 s
+                await settle(pilot)
+
+            await carol_goes_to(u3)
+            assert _text(app, "#review-header").endswith("also carol (on 3/5)")
+            await pilot.press("1")  # gold on unit 2; unit 3 is carol's: on to unit 4
+            await settle(pilot)
+            assert screen.session.current_id == u4 and store.get_gold(u2).adjudicator == "alice"
+            await carol_goes_to(u4)  # where alice's screen went on to: it goes on again
+            assert screen.session.current_id == u5
+            assert _text(app, "#review-status") == "saved · carol is on unit 4/5: went on to unit 5/5"
+            await pilot.press("left")  # alice goes back to unit 4 herself: her screen stays there
+            await settle(pilot)
+            screen.writer.present(u4)
+            await settle(pilot)
+            assert screen.session.current_id == u4
+            assert _text(app, "#review-header").endswith("also carol (ON THIS UNIT)")
+            carol.close_label_session(carol_screen)
+            screen.writer.present(u4)
+            await settle(pilot)
+            assert "also" not in _text(app, "#review-header")
+            assert query(db, "SELECT annotator, unit_id FROM label_sessions WHERE screen = 'review'") == [("alice", u4)]
+        assert query(db, "SELECT COUNT(*) FROM label_sessions") == [(0,)]
+
+    try:
+        asyncio.run(run())
+    finally:
+        store.close()
+        carol.close()

@@ -41,7 +41,17 @@ from annotator.tui.binding_order import KeepBindingOrder
 from annotator.tui.help_screen import HelpScreen, bindings_table
 from annotator.tui.review_merge import MergeResult, MergeScreen
 from annotator.tui.review_session import ReviewItem, ReviewSession
-from annotator.tui.review_writer import GoldRefused, GoldSaved, GoldUndone, GoldWriter, UndoGold, WriteGold, retry_busy
+from annotator.tui.review_writer import (
+    GoldRefused,
+    GoldSaved,
+    GoldUndone,
+    GoldWriter,
+    Leave,
+    Reviewers,
+    UndoGold,
+    WriteGold,
+    retry_busy,
+)
 from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, Busy, Failed
 from annotator.tui.widgets.key_footer import KeyFooter
 
@@ -49,6 +59,9 @@ AGREED_STYLE = "bold #ffffff on #2e7d32"
 DISPUTED_STYLE = "bold #ffffff on #c62828"
 MISSING_STYLE = "underline #fbc02d"
 TAG_STYLE = "dim italic"
+#: How often a review screen says where it is and learns where the other leads are (besides
+#: each move); a screen silent for five minutes is taken for gone.
+PRESENT_EVERY_S = 10.0
 
 
 def render_version(text: str, spans: list[Span], comparison: Comparison, annotator: str | None,
@@ -113,7 +126,9 @@ REVIEW_INTRO = (
     "unit's gold, or m to open the majority version in the labelling editor: fix boundaries "
     "(select tokens, press a label's number), labels and links, then a or Enter saves it as "
     "gold. Backspace reverts your latest gold. Every gold decision is saved in order; q quits "
-    "once they are all stored."
+    "once they are all stored. Another lead reviewing the same dataset is named in the header "
+    "with the unit they are on; going on passes that unit, and gold another lead took on a unit "
+    "after you read it is never replaced unseen."
 )
 
 
@@ -238,6 +253,9 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.message = Text("")
         self.quitting = False
         self._keep_unit: int | None = None  # the unit to stay on when the queue is read again
+        self.others: dict[str, int | None] = {}  # other leads reviewing this dataset -> the unit each shows
+        self._told_presence = False  # a failure to record this screen was said
+        self._chosen: int | None = None  # the unit the lead went to by ←/→ (or undo), not by going on
         self._rereading = False  # the queue is being read again at its end
 
     def compose(self) -> ComposeResult:
@@ -258,7 +276,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
     def settled(self) -> bool:
         """Nothing on its way: the queue and the unit read, every gold decision stored (tests)."""
         uid = self.session.current_id
-        return (self.session.loaded and not self.saving and not self.writer.pending
+        return (self.session.loaded and not self.saving and self.writer.idle
                 and (uid is None or (self.item is not None and self.item.unit.id == uid))
                 and not any(w.is_running for w in self.workers))
 
@@ -287,6 +305,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.say("reading the review queue…")
         self._draw()
         self.load_queue()
+        self.set_interval(PRESENT_EVERY_S, lambda: self.writer.present(self.session.current_id))
 
     def _busy_reading(self, attempt: int, error: BaseException) -> None:
         self.post_message(self.WriterEvent(Busy.of(None, attempt, self.writer.pending, error, self.session.store)))
@@ -391,6 +410,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             self.refresh_bindings()
         else:
             self.read_item(uid)
+        if not self.quitting:
+            self.writer.present(uid)
         self._draw()
 
     # ------------------------------------------------------------ drawing
@@ -429,6 +450,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         header.update(
             f"review · {escape(session.dataset)} · unit {session.position + 1}/{session.total}"
             f" · gold {session.done()}/{session.total} · {layer} · by {escape(session.adjudicator)}"
+            + self._others_text()
         )
         self.query_one("#review-why", Static).update(why_text(session))
         item = self.item
@@ -453,6 +475,15 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
                         f"{', '.join(item.gold.sources)}): ", style="bold")
             body.append_text(render_version(item.unit.text, item.gold.spans, item.comparison, None, layer))
             gold.update(body)
+
+    def _others_text(self) -> str:
+        """`` · also carol (on 3/7)``: the other leads reviewing, and where each is."""
+        if not self.others:
+            return ""
+        queue, here = self.session.queue, self.session.current_id
+        where = {name: " (ON THIS UNIT)" if u == here else f" (on {queue.index(u) + 1}/{len(queue)})" if u in queue
+                 else "" for name, u in self.others.items()}
+        return " · also " + ", ".join(f"{escape(name)}{where[name]}" for name in sorted(self.others))
 
     def _version_body(self, i: int, version: Annotation, item: ReviewItem, layer: str) -> Text:
         """One annotator's version: title, coloured text, missing spans."""
@@ -487,7 +518,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self._note_saving()
         self.say(said)
         before = self.session.position
-        self.session.advance()
+        self.session.advance(passing={u for u in self.others.values() if u is not None})
         if self.session.position == before and self.item is not None:
             self.item.gold = gold  # the last unit: it stays on screen, with its new gold
         self._show_current()
@@ -548,6 +579,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             return
         before = self.session.position
         self.session.move(delta)
+        self._chosen = self.session.current_id
         if self.session.position != before:
             self._show_current()
         elif delta > 0:
@@ -587,6 +619,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
             self._note_saving()
         elif isinstance(event, GoldRefused):
             self._refused(event)
+        elif isinstance(event, Reviewers):
+            self._reviewers(event)
         elif isinstance(event, GoldUndone):
             self.saving.pop(event.seq, None)
             self._note_saving()
@@ -597,6 +631,7 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
                 self.unsaved.pop(uid, None)
                 self.session.mark(uid, event.has_gold)
                 if self.session.go_to(uid):
+                    self._chosen = uid
                     self.say(f"gold reverted on unit {uid}")
                     self.item = None
                     self._show_current()
@@ -618,6 +653,32 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
                 return
             self.message = Text(f"quits when {self.writer.pending} gold decision(s) are stored…", style="italic")
         self._draw()
+
+    def _reviewers(self, event: Reviewers) -> None:
+        """The other leads reviewing this dataset, and the unit each shows. A lead who opens
+        is told. A screen that came to the unit another lead is on by going on (at the start,
+        or after gold), not by the lead's choice, goes on to the next unit without gold."""
+        others = {r.adjudicator: r.unit_id for r in event.others if r.adjudicator != self.session.adjudicator}
+        new = sorted(set(others) - set(self.others))
+        self.others = others
+        session = self.session
+        uid, notes = session.current_id, []
+        if new:
+            notes.append(f"{' and '.join(new)} {'is' if len(new) == 1 else 'are'} reviewing {session.dataset} too:"
+                         " going on passes the units another lead is on")
+        if uid is not None and uid in others.values() and uid != self._chosen and uid not in self.unsaved:
+            before = session.position
+            session.advance(passing=set(others.values()) - {None})
+            if session.current_id in session.gold_units or session.current_id == uid:
+                session.position = before  # nothing open to go on to
+            else:
+                who = next(name for name, u in sorted(others.items()) if u == uid)
+                notes.append(f"{who} is on unit {before + 1}/{session.total}: went on to unit"
+                             f" {session.position + 1}/{session.total}")
+                self.item = None
+                self._show_current()
+        if notes:
+            self.say("; ".join(notes))
 
     def _refused(self, event: GoldRefused) -> None:
         """Another lead took gold on the unit since it was read here: nothing was written. The
@@ -656,6 +717,10 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         elif isinstance(job, UndoGold):
             self.saving.pop(job.seq, None)
             self.say(f"undo NOT saved: {event.error}", warning=True)
+        elif job is not None:  # recording this screen for the other leads: reviewing goes on
+            if not self._told_presence:
+                self._told_presence = True
+                self.say(f"other leads are not told of this screen: {event.error}", warning=True)
         else:
             self.say(event.error, warning=True)
         self._note_saving()
@@ -670,5 +735,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self.say(f"quits when {self.writer.pending} gold decision(s) are stored…")
 
     def on_unmount(self) -> None:
-        """Wait for the writer to store what is pending."""
-        self.writer.close()
+        """Wait for the writer to store what is pending, and remove this screen's record (a
+        few seconds at most for that: a record left behind is forgotten with its process)."""
+        gold_pending = self.writer.pending
+        self.writer.submit(Leave())
+        self.writer.close(None if gold_pending else 3.0)

@@ -27,6 +27,7 @@ from annotator.models import Annotation, Gold, Relation, Scheme, Span, Unit
 from annotator.review_queue import ORDERS, QueueEntry, ReviewQueue, build_review_queue
 from annotator.schemes import load_scheme
 from annotator.store import Store
+from annotator.store.label_sessions import ReviewerRow
 
 
 @dataclass
@@ -62,6 +63,7 @@ class ReviewSession:
         self.loaded = False
         self.scheme: Scheme | None = None
         self.no_longer_unanimous = 0  # units :meth:`accept_unanimous` found disputed since the queue was read
+        self.screen_id: int | None = None  # this review screen's label_sessions row (:meth:`present`)
 
     @classmethod
     def open(cls, store: Store, dataset: str, adjudicator: str, **kwargs: object) -> ReviewSession:
@@ -103,6 +105,18 @@ class ReviewSession:
         Another lead's gold taken since raises :class:`~annotator.errors.GoldTaken`."""
         gold.id = self.store.set_gold(gold, replaces)
         return gold
+
+    def present(self, unit_id: int | None) -> list[ReviewerRow]:
+        """Record that this screen shows ``unit_id`` (*database*); the other leads' review
+        screens open on the dataset, with the unit each shows."""
+        self.screen_id, others = self.store.review_presence(self.screen_id, self.dataset, self.adjudicator, unit_id)
+        return others
+
+    def leave(self) -> None:
+        """This screen quits (*database*): the other leads are no longer told of it."""
+        if self.screen_id is not None:
+            self.store.close_label_session(self.screen_id)
+            self.screen_id = None
 
     def revert_gold(self) -> Unit | None:
         """Revert the adjudicator's latest standing gold (*database*); returns its unit."""
@@ -150,12 +164,15 @@ class ReviewSession:
                 return True
         return False
 
-    def advance(self) -> None:
-        """Go to the next unit without gold after this one (or one on, at the last)."""
-        for i in range(self.position + 1, len(self.entries)):
-            if self.entries[i].unit_id not in self.gold_units:
-                self.position = i
-                return
+    def advance(self, passing: Collection[int] = ()) -> None:
+        """Go to the next unit without gold after this one that is not in ``passing`` (the
+        units other leads' screens show), else the next without gold (or one on, at the last)."""
+        for skip in (passing, ()):
+            for i in range(self.position + 1, len(self.entries)):
+                uid = self.entries[i].unit_id
+                if uid not in self.gold_units and uid not in skip:
+                    self.position = i
+                    return
         self.move(1)
 
     def adopt(self, queue: ReviewQueue, pending: Sequence[int] = (), go_to_joined: bool = True) -> list[int]:

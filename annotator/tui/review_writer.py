@@ -23,6 +23,7 @@ from typing import Any
 
 from annotator.errors import GoldTaken
 from annotator.models import Gold, Unit
+from annotator.store.label_sessions import ReviewerRow
 from annotator.store.session_queries import set_busy_timeout
 from annotator.tui.review_session import ReviewSession
 from annotator.tui.session_writer import DEFAULT_BUSY_TIMEOUT_S, NOT_STORED, Busy, Failed, retry_busy
@@ -43,6 +44,23 @@ class UndoGold:
     """Revert the adjudicator's latest standing gold."""
 
     seq: int
+
+
+@dataclass
+class Present:
+    """Record the unit this screen shows now (:meth:`GoldWriter.present` queues it)."""
+
+
+@dataclass
+class Leave:
+    """This screen quits: remove its record."""
+
+
+@dataclass
+class Reviewers:
+    """The other leads' review screens open on the dataset, and the unit each shows."""
+
+    others: list[ReviewerRow]
 
 
 @dataclass
@@ -83,11 +101,14 @@ class GoldWriter:
         self.busy_timeout_s = busy_timeout_s
         self._jobs: queue.Queue[object] = queue.Queue()
         self._lock = threading.Lock()
-        self._pending = 0
+        self._pending = 0  # gold decisions and undos
+        self._queued = 0  # every job, the screen's records too
         self._thread = threading.Thread(target=self._run, name="annotator-gold-writer", daemon=True)
         self._started = False
         self._closed = threading.Event()
         self._written: set[int] = set()  # gold ids stored here: a later gold here may replace them
+        self._showing: int | None = None  # the unit to record as shown (:meth:`present`)
+        self._present_queued = False
 
     @property
     def pending(self) -> int:
@@ -95,16 +116,32 @@ class GoldWriter:
         with self._lock:
             return self._pending
 
-    def submit(self, job: WriteGold | UndoGold) -> None:
+    @property
+    def idle(self) -> bool:
+        """Every job submitted is done (the screen's records too)."""
+        with self._lock:
+            return not self._queued
+
+    def submit(self, job: WriteGold | UndoGold | Present | Leave) -> None:
         """Queue ``job`` after everything submitted before it."""
         if self._closed.is_set():
             raise RuntimeError("the gold writer is closed")
         with self._lock:
-            self._pending += 1
+            self._pending += isinstance(job, (WriteGold, UndoGold))
+            self._queued += 1
         if not self._started:
             self._started = True
             self._thread.start()
         self._jobs.put(job)
+
+    def present(self, unit_id: int | None) -> None:
+        """Record, after what is pending, that the screen shows ``unit_id``: one write for the
+        latest unit, however many the lead passed meanwhile."""
+        with self._lock:
+            self._showing = unit_id
+            queued, self._present_queued = self._present_queued, True
+        if not queued:
+            self.submit(Present())
 
     def close(self, timeout: float | None = None) -> bool:
         """Stop after every queued job is done; True when the thread finished in ``timeout``."""
@@ -130,13 +167,12 @@ class GoldWriter:
             try:
                 event = self._do(job)
             except Exception as e:
-                with self._lock:
-                    self._pending -= 1
-                self.notify(Failed(job, str(e)))
-                continue
+                event = Failed(job, str(e))
             with self._lock:
-                self._pending -= 1
-            self.notify(event)
+                self._pending -= isinstance(job, (WriteGold, UndoGold))
+                self._queued -= 1
+            if event is not None:
+                self.notify(event)
 
     def _busy(self, job: object) -> Callable[[int, BaseException], None]:
         return lambda attempt, e: self.notify(Busy.of(job, attempt, self.pending, e, self.session.store))
@@ -163,6 +199,14 @@ class GoldWriter:
             if saved.id is not None:
                 self._written.add(saved.id)
             return GoldSaved(job.seq, saved)
+        if isinstance(job, Present):
+            with self._lock:
+                self._present_queued = False
+                unit_id = self._showing
+            return Reviewers(retry_busy(lambda: session.present(unit_id), self._busy(job)))
+        if isinstance(job, Leave):
+            retry_busy(session.leave, self._busy(job))
+            return None
         if isinstance(job, UndoGold):
             def undo() -> tuple[Unit | None, bool]:
                 unit = session.revert_gold()
