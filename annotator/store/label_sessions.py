@@ -112,6 +112,15 @@ class LabelSessionTables(UnitTables):
         with self.write():
             self._x("DELETE FROM label_sessions WHERE id = ?", (session_id,))
 
+    def same_name_screens(self, session_id: int, dataset: str, annotator: str) -> list[LabelSessionRow]:
+        """The other labelling screens open under ``annotator`` besides ``session_id`` (a read:
+        a screen checks at each claim, so that one opened meanwhile is known at once)."""
+        ds = self.require_dataset(dataset)
+        now = time.time()
+        rows = self._q("SELECT id, host, pid, started, seen FROM label_sessions WHERE dataset_id = ? AND annotator = ?"
+                       " AND screen = 'label' AND id != ? ORDER BY id", (ds.id, annotator, session_id))
+        return [LabelSessionRow(int(r["id"]), r["host"], int(r["pid"]), r["started"]) for r in rows if _live(r, now)]
+
     def label_sessions(self, dataset: str) -> dict[str, int]:
         """Labelling screens open on ``dataset`` per annotator (live as :func:`_live` says)."""
         ds = self.require_dataset(dataset)

@@ -327,6 +327,12 @@ class SessionWriter:
         elif isinstance(job, Fetch):
             if job.ahead:
                 self._check_held(job, job.ahead)
+            if self._screen_id is not None:  # a screen opened under this name since is known at once
+                screen_id = self._screen_id
+                others = self._retry(job, lambda: session.store.same_name_screens(
+                    screen_id, session.dataset.name, session.annotator))
+                if others:
+                    self.notify(SameName(others))
             # one unit per claim, each posted as it comes: a claim that waits for a busy
             # database never holds back the units claimed before it
             for k in range(job.n):
