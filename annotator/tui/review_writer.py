@@ -136,7 +136,9 @@ class GoldWriter:
 
     def present(self, unit_id: int | None) -> None:
         """Record, after what is pending, that the screen shows ``unit_id``: one write for the
-        latest unit, however many the lead passed meanwhile."""
+        latest unit, however many the lead passed meanwhile (nothing once the writer is closed)."""
+        if self._closed.is_set():
+            return
         with self._lock:
             self._showing = unit_id
             queued, self._present_queued = self._present_queued, True
