@@ -402,6 +402,29 @@ def test_review_screen_tells_its_lead_another_took_gold_since_and_stores_nothing
     asyncio.run(run())
 
 
+def test_refused_gold_on_the_last_unit_shows_what_stands_there(store: Store) -> None:
+    """On the last unit the screen stays where it is after gold; when that gold is refused the
+    unit is read again at once, showing the other lead's gold, and the status line says so."""
+    from annotator.models import Gold
+
+    u1, _ = seed(store)
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "alice")
+        async with app.run_test(size=(200, 40)) as pilot:
+            await settle(pilot)
+            store.set_gold(Gold(unit_id=u1, adjudicator="carol", spans=[KIM], sources=["cat"]))
+            await pilot.press("1")
+            await settle(pilot)
+            assert store.get_gold(u1).adjudicator == "carol"
+            assert _text(app, "#review-status").endswith(
+                "(accept from cat) since you read it; it shows here now and take again to replace it")
+            assert "gold (accept, by carol from cat)" in _text(app, "#review-gold")
+            assert app.screen.item.read_gold_id == store.get_gold(u1).id
+
+    asyncio.run(run())
+
+
 def test_review_screen_is_told_of_another_lead_and_goes_on_past_the_unit_they_are_on(db: str) -> None:
     """Carol's review screen is open on unit 1 when alice opens hers: alice's is told and goes
     on to unit 2 at once; its header says where carol is. Gold taken on unit 2 passes unit 3,

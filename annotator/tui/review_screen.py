@@ -698,9 +698,10 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         position = self.session.queue.index(uid) + 1 if uid in self.session.queue else None
         where = f"unit {position}/{self.session.total}" if position else f"unit {uid}"
         mine = f" from {', '.join(event.gold.sources)}" if event.gold.sources else ""
-        self.say(f"gold{mine} NOT saved on {where}: {what} since you read it; go back and take again to"
-                 " replace it", warning=True)
-        if self.session.current_id == uid:  # still on it (the last unit): show what stands
+        here = self.session.current_id == uid  # still on it (the last unit): it shows what stands
+        self.say(f"gold{mine} NOT saved on {where}: {what} since you read it; "
+                 f"{'it shows here now' if here else 'go back'} and take again to replace it", warning=True)
+        if here:
             self.item = None
             self._show_current()
 
