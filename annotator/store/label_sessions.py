@@ -52,7 +52,7 @@ class ReviewerRow:
 
 
 class LabelSessionTables(UnitTables):
-    """Recording the labelling screens open on a dataset."""
+    """Recording the labelling and review screens open on a dataset."""
 
     def open_label_session(self, dataset: str, annotator: str) -> tuple[int, list[LabelSessionRow]]:
         """Record a screen of this process labelling ``dataset`` as ``annotator``; its id and
@@ -60,7 +60,7 @@ class LabelSessionTables(UnitTables):
         ds = self.require_dataset(dataset)
         with self.write():
             now = time.time()
-            others = self._live_others(ds.id or 0, annotator, None, now)
+            others = [_row(r) for r in self._screens(ds.id or 0, "label", annotator, None, now, forget=True)]
             return self._record(ds.id or 0, annotator, "label", None, now), others
 
     def touch_label_session(self, session_id: int, dataset: str, annotator: str) -> list[LabelSessionRow]:
@@ -72,7 +72,7 @@ class LabelSessionTables(UnitTables):
             cur = self._x("UPDATE label_sessions SET seen = ? WHERE id = ?", (now, session_id))
             if not cur.rowcount:
                 self._record(ds.id or 0, annotator, "label", None, now, session_id)
-            return self._live_others(ds.id or 0, annotator, session_id, now)
+            return [_row(r) for r in self._screens(ds.id or 0, "label", annotator, session_id, now, forget=True)]
 
     def review_presence(self, session_id: int | None, dataset: str, adjudicator: str, unit_id: int | None
                         ) -> tuple[int, list[ReviewerRow]]:
@@ -86,15 +86,8 @@ class LabelSessionTables(UnitTables):
                 "UPDATE label_sessions SET seen = ?, unit_id = ? WHERE id = ?", (now, unit_id, session_id))
             if cur is None or not cur.rowcount:
                 session_id = self._record(ds.id or 0, adjudicator, "review", unit_id, now, session_id)
-            rows = self._q("SELECT id, annotator, host, pid, seen, unit_id FROM label_sessions"
-                           " WHERE dataset_id = ? AND screen = 'review' AND id != ? ORDER BY id", (ds.id, session_id))
-            others = []
-            for r in rows:
-                if _live(r, now):
-                    others.append(ReviewerRow(r["annotator"], r["unit_id"]))
-                else:
-                    self._x("DELETE FROM label_sessions WHERE id = ?", (r["id"],))
-            return session_id, others
+            return session_id, [ReviewerRow(r["annotator"], r["unit_id"])
+                                for r in self._screens(ds.id or 0, "review", None, session_id, now, forget=True)]
 
     def _record(self, dataset_id: int, annotator: str, screen: str, unit_id: int | None, now: float,
                 session_id: int | None = None) -> int:
@@ -116,33 +109,36 @@ class LabelSessionTables(UnitTables):
         """The other labelling screens open under ``annotator`` besides ``session_id`` (a read:
         a screen checks at each claim, so that one opened meanwhile is known at once)."""
         ds = self.require_dataset(dataset)
-        now = time.time()
-        rows = self._q("SELECT id, host, pid, started, seen FROM label_sessions WHERE dataset_id = ? AND annotator = ?"
-                       " AND screen = 'label' AND id != ? ORDER BY id", (ds.id, annotator, session_id))
-        return [LabelSessionRow(int(r["id"]), r["host"], int(r["pid"]), r["started"]) for r in rows if _live(r, now)]
+        return [_row(r) for r in self._screens(ds.id or 0, "label", annotator, session_id, time.time())]
 
     def label_sessions(self, dataset: str) -> dict[str, int]:
         """Labelling screens open on ``dataset`` per annotator (live as :func:`_live` says)."""
         ds = self.require_dataset(dataset)
-        now, out = time.time(), {}
-        for r in self._q("SELECT annotator, host, pid, seen FROM label_sessions WHERE dataset_id = ?"
-                         " AND screen = 'label' ORDER BY annotator", (ds.id,)):
-            if _live(r, now):
-                out[r["annotator"]] = out.get(r["annotator"], 0) + 1
-        return out
+        out: dict[str, int] = {}
+        for r in self._screens(ds.id or 0, "label", None, None, time.time()):
+            out[r["annotator"]] = out.get(r["annotator"], 0) + 1
+        return dict(sorted(out.items()))
 
-    def _live_others(self, dataset_id: int, annotator: str, own: int | None, now: float) -> list[LabelSessionRow]:
-        """The other labelling screens under ``annotator`` (inside a write: the gone ones are removed)."""
-        rows = self._q("SELECT id, host, pid, started, seen FROM label_sessions WHERE dataset_id = ? AND annotator = ?"
-                       " AND screen = 'label' ORDER BY id", (dataset_id, annotator))
-        live, gone = [], []
+    def _screens(self, dataset_id: int, screen: str, annotator: str | None, own: int | None, now: float,
+                 forget: bool = False) -> list[dict]:
+        """The rows of the live ``screen`` screens on the dataset (under ``annotator``, if
+        given), but ``own``; ``forget`` (inside a write): the gone ones are removed."""
+        rows = self._q("SELECT * FROM label_sessions WHERE dataset_id = ? AND screen = ?"
+                       + (" AND annotator = ?" if annotator is not None else "") + " ORDER BY id",
+                       (dataset_id, screen) + ((annotator,) if annotator is not None else ()))
+        live = []
         for r in rows:
-            if own is not None and r["id"] == own:
+            if r["id"] == own:
                 continue
-            (live if _live(r, now) else gone).append(r)
-        for r in gone:
-            self._x("DELETE FROM label_sessions WHERE id = ?", (r["id"],))
-        return [LabelSessionRow(int(r["id"]), r["host"], int(r["pid"]), r["started"]) for r in live]
+            if _live(r, now):
+                live.append(r)
+            elif forget:
+                self._x("DELETE FROM label_sessions WHERE id = ?", (r["id"],))
+        return live
+
+
+def _row(r: dict) -> LabelSessionRow:
+    return LabelSessionRow(int(r["id"]), r["host"], int(r["pid"]), r["started"])
 
 
 def _live(row: dict, now: float) -> bool:

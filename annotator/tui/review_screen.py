@@ -480,9 +480,11 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         """`` · also carol (on 3/7)``: the other leads reviewing, and where each is."""
         if not self.others:
             return ""
-        queue, here = self.session.queue, self.session.current_id
-        where = {name: " (ON THIS UNIT)" if u == here else f" (on {queue.index(u) + 1}/{len(queue)})" if u in queue
-                 else "" for name, u in self.others.items()}
+        session, where = self.session, {}
+        for name, u in self.others.items():
+            at = session.position_of(u)
+            where[name] = (" (ON THIS UNIT)" if u == session.current_id else "" if at is None
+                           else f" (on {at + 1}/{session.total})")
         return " · also " + ", ".join(f"{escape(name)}{where[name]}" for name in sorted(self.others))
 
     def _version_body(self, i: int, version: Annotation, item: ReviewItem, layer: str) -> Text:
@@ -695,8 +697,8 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         when = time.strftime("%H:%M", time.localtime(standing.created or time.time()))
         sources = f" from {', '.join(standing.sources)}" if standing.sources else ""
         what = f"{standing.adjudicator} took it at {when} ({standing.answer}{sources})"
-        position = self.session.queue.index(uid) + 1 if uid in self.session.queue else None
-        where = f"unit {position}/{self.session.total}" if position else f"unit {uid}"
+        at = self.session.position_of(uid)
+        where = f"unit {uid}" if at is None else f"unit {at + 1}/{self.session.total}"
         mine = f" from {', '.join(event.gold.sources)}" if event.gold.sources else ""
         here = self.session.current_id == uid  # still on it (the last unit): it shows what stands
         self.say(f"gold{mine} NOT saved on {where}: {what} since you read it; "

@@ -64,6 +64,8 @@ class ReviewSession:
         self.scheme: Scheme | None = None
         self.no_longer_unanimous = 0  # units :meth:`accept_unanimous` found disputed since the queue was read
         self.screen_id: int | None = None  # this review screen's label_sessions row (:meth:`present`)
+        self._index: dict[int, int] = {}  # unit id -> position, for the entries in _index_of
+        self._index_of: list[QueueEntry] | None = None
 
     @classmethod
     def open(cls, store: Store, dataset: str, adjudicator: str, **kwargs: object) -> ReviewSession:
@@ -156,13 +158,19 @@ class ReviewSession:
         if self.entries:
             self.position = max(0, min(len(self.entries) - 1, self.position + delta))
 
+    def position_of(self, unit_id: int | None) -> int | None:
+        """Where ``unit_id`` is in the queue (0-based), None when it is not queued; an index
+        built once per queue read, as the header asks at every key press."""
+        if self._index_of is not self.entries:
+            self._index, self._index_of = {e.unit_id: i for i, e in enumerate(self.entries)}, self.entries
+        return None if unit_id is None else self._index.get(unit_id)
+
     def go_to(self, unit_id: int) -> bool:
         """Go to ``unit_id`` if it is queued."""
-        for i, e in enumerate(self.entries):
-            if e.unit_id == unit_id:
-                self.position = i
-                return True
-        return False
+        at = self.position_of(unit_id)
+        if at is not None:
+            self.position = at
+        return at is not None
 
     def advance(self, passing: Collection[int] = ()) -> None:
         """Go to the next unit without gold after this one that is not in ``passing`` (the
