@@ -425,6 +425,49 @@ def test_refused_gold_on_the_last_unit_shows_what_stands_there(store: Store) -> 
     asyncio.run(run())
 
 
+def test_review_screen_learns_of_gold_another_lead_took_as_it_goes(store: Store) -> None:
+    """Gold carol takes while alice reviews reaches alice's screen at its next record of where
+    it is (each move, every 10 s), without a queue read: the header counts it, going on
+    passes the unit, and the unit on screen is read again, showing carol's gold."""
+    from annotator.models import Gold
+
+    u1, u2 = seed(store)
+    store.add_annotation(Annotation(unit_id=u2, annotator="bob", answer="reject"))  # unit 2 disputed
+    ds = store.require_dataset("news")
+    text = "Seoul said no."
+    store.insert_document(ds, Document(text=text, title=text), [Unit(text=text, start=0, end=len(text), position=0)])
+    u3 = [u.id for u in store.iter_units("news")][2]
+    for name, label in (("ann", "GPE"), ("bob", "ORG")):
+        store.add_annotation(Annotation(unit_id=u3, annotator=name, answer="accept",
+                                        spans=[Span(start=0, end=5, label=label)]))
+
+    async def run() -> None:
+        app = build_review_app(store, "news", "alice")
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert "unit 1/3 · gold 0/3" in _text(app, "#review-header")
+            store.set_gold(Gold(unit_id=u2, adjudicator="carol", answer="reject", sources=["bob"]))
+            screen.writer.present(u1)  # what the screen does every 10 s
+            await settle(pilot)
+            assert "unit 1/3 · gold 1/3" in _text(app, "#review-header")
+            await pilot.press("1")  # gold on unit 1; unit 2 has carol's: on to unit 3
+            await settle(pilot)
+            assert screen.session.current_id == u3 and "gold 2/3" in _text(app, "#review-header")
+            assert "gold: none yet" in _text(app, "#review-gold")
+            store.set_gold(Gold(unit_id=u3, adjudicator="carol", spans=[], sources=["ann"]))
+            screen.writer.present(u3)
+            await settle(pilot)
+            assert "gold (accept, by carol from ann)" in _text(app, "#review-gold")
+            assert "gold 3/3" in _text(app, "#review-header")
+            store.undo_gold("news", "carol")  # carol reverts it: none stands there again
+            screen.writer.present(u3)
+            await settle(pilot)
+            assert "gold: none yet" in _text(app, "#review-gold") and "gold 2/3" in _text(app, "#review-header")
+
+    asyncio.run(run())
+
+
 def test_review_screen_is_told_of_another_lead_and_goes_on_past_the_unit_they_are_on(db: str) -> None:
     """Carol's review screen is open on unit 1 when alice opens hers: alice's is told and goes
     on to unit 2 at once; its header says where carol is. Gold taken on unit 2 passes unit 3,

@@ -76,6 +76,20 @@ class GoldTables(UnitTables):
         )
         return self._gold(row) if row else None
 
+    def last_gold_id(self) -> int:
+        """The id of the latest gold row (a decision or an undo; 0 without any)."""
+        row = self._one("SELECT MAX(id) AS last FROM gold")
+        return int(row["last"] or 0) if row else 0
+
+    def gold_changes(self, dataset: str, after: int) -> tuple[int, dict[int, bool]]:
+        """The units of ``dataset`` whose gold was taken or reverted after gold row ``after``,
+        each with whether gold stands on it now, and the latest gold row id (what a review
+        screen asks as it goes, so that another lead's gold is known without a queue read)."""
+        ds = self.require_dataset(dataset)
+        rows = self._q("SELECT g.id, g.unit_id, c.gold_id FROM gold g LEFT JOIN gold_current c ON c.unit_id = g.unit_id"
+                       " WHERE g.id > ? AND g.dataset_id = ? ORDER BY g.id", (after, ds.id))
+        return (int(rows[-1]["id"]) if rows else after), {r["unit_id"]: r["gold_id"] is not None for r in rows}
+
     def undo_gold(self, dataset: str, adjudicator: str) -> Unit | None:
         """Revert the latest standing gold written by ``adjudicator`` in ``dataset``."""
         ds = self.require_dataset(dataset)

@@ -657,14 +657,22 @@ class ReviewScreen(KeepBindingOrder, Screen[None]):
         self._draw()
 
     def _reviewers(self, event: Reviewers) -> None:
-        """The other leads reviewing this dataset, and the unit each shows. A lead who opens
-        is told. A screen that came to the unit another lead is on by going on (at the start,
-        or after gold), not by the lead's choice, goes on to the next unit without gold."""
+        """The other leads reviewing this dataset, the unit each shows, and the gold taken or
+        reverted since. A lead who opens is told; units with gold count as such (and going on
+        passes them); the unit on screen is read again if its gold changed. A screen that came
+        to the unit another lead is on by going on (at the start, or after gold), not by the
+        lead's choice, goes on to the next unit without gold."""
         others = {r.adjudicator: r.unit_id for r in event.others if r.adjudicator != self.session.adjudicator}
         new = sorted(set(others) - set(self.others))
         self.others = others
         session = self.session
         uid, notes = session.current_id, []
+        for unit_id, has_gold in event.gold.items():  # gold taken (or reverted) here or by another lead
+            if unit_id not in self.unsaved:
+                session.mark(unit_id, has_gold)
+        if uid in event.gold and uid not in self.unsaved and self.item is not None:
+            self.item = None  # its gold changed: read it again, showing what stands
+            self._show_current()
         if new:
             notes.append(f"{' and '.join(new)} {'is' if len(new) == 1 else 'are'} reviewing {session.dataset} too:"
                          " going on passes the units another lead is on")

@@ -64,6 +64,7 @@ class ReviewSession:
         self.scheme: Scheme | None = None
         self.no_longer_unanimous = 0  # units :meth:`accept_unanimous` found disputed since the queue was read
         self.screen_id: int | None = None  # this review screen's label_sessions row (:meth:`present`)
+        self.gold_seen = 0  # the latest gold row known here (:meth:`present` asks for those after it)
         self._index: dict[int, int] = {}  # unit id -> position, for the entries in _index_of
         self._index_of: list[QueueEntry] | None = None
 
@@ -80,6 +81,7 @@ class ReviewSession:
         queued unit without gold."""
         ds = self.store.require_dataset(self.dataset)
         self.dataset = ds.name
+        self.gold_seen = self.store.last_gold_id()  # before the queue: a gold taken meanwhile is told again
         queue = self.read_queue()
         self.scheme = load_scheme(ds.scheme)
         self.entries, self.unanimous, self.gold_units = queue.entries, queue.unanimous, queue.gold
@@ -108,11 +110,13 @@ class ReviewSession:
         gold.id = self.store.set_gold(gold, replaces)
         return gold
 
-    def present(self, unit_id: int | None) -> list[ReviewerRow]:
+    def present(self, unit_id: int | None) -> tuple[list[ReviewerRow], dict[int, bool]]:
         """Record that this screen shows ``unit_id`` (*database*); the other leads' review
-        screens open on the dataset, with the unit each shows."""
+        screens open on the dataset, with the unit each shows, and the units whose gold was
+        taken or reverted since last asked (whether each has gold now)."""
         self.screen_id, others = self.store.review_presence(self.screen_id, self.dataset, self.adjudicator, unit_id)
-        return others
+        self.gold_seen, changed = self.store.gold_changes(self.dataset, self.gold_seen)
+        return others, changed
 
     def leave(self) -> None:
         """This screen quits (*database*): the other leads are no longer told of it."""

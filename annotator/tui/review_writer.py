@@ -58,9 +58,11 @@ class Leave:
 
 @dataclass
 class Reviewers:
-    """The other leads' review screens open on the dataset, and the unit each shows."""
+    """The other leads' review screens open on the dataset, and the unit each shows; the units
+    whose gold was taken or reverted since last asked (whether each has gold now)."""
 
     others: list[ReviewerRow]
+    gold: dict[int, bool]
 
 
 @dataclass
@@ -205,7 +207,7 @@ class GoldWriter:
             with self._lock:
                 self._present_queued = False
                 unit_id = self._showing
-            return Reviewers(retry_busy(lambda: session.present(unit_id), self._busy(job)))
+            return Reviewers(*retry_busy(lambda: session.present(unit_id), self._busy(job)))
         if isinstance(job, Leave):
             retry_busy(session.leave, self._busy(job))
             return None
