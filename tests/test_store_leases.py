@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+from click.testing import CliRunner
 from conftest import query
 
 from annotator.cli import cli
@@ -304,6 +305,9 @@ def test_review_screens_see_each_other_and_the_unit_each_shows(db: str) -> None:
         assert a.review_presence(ra, "d", "alice", u2)[1] == [ReviewerRow("carol", u1)]
         assert c.review_presence(rc, "d", "carol", u1)[1] == [ReviewerRow("alice", u2)]
         assert a.label_sessions("d") == {"alice": 1}  # the labelling screen only
+        assert a.stats("d")["datasets"][0]["reviewing"] == ["alice", "carol"]
+        r = CliRunner().invoke(cli, ["stats", "--db", db, "--dataset", "d"])
+        assert r.exit_code == 0 and "  reviewing now: alice, carol\n" in r.output
         assert a.open_label_session("d", "carol")[1] == []  # carol's review screen is no labelling screen
         with c.write():
             c._x("DELETE FROM label_sessions WHERE id = ?", (rc,))  # taken for gone

@@ -19,7 +19,8 @@ def stats(db_path: str, dataset: str | None, as_json: bool) -> None:
     "done" counts the units an annotator decided; "of" adds the units still open to them
     (not decided by them, and held by fewer than the dataset's overlap through others'
     decisions and live leases); "holding" the units leased to them now, undecided; "screens"
-    the labelling screens open under their name now (more than one take the same units)."""
+    the labelling screens open under their name now (more than one take the same units).
+    "reviewing" names the leads with a review screen open on the dataset."""
     from annotator.store import open_store
 
     store = open_store(db_path, create=False)
@@ -48,5 +49,7 @@ def stats(db_path: str, dataset: str | None, as_json: bool) -> None:
                 t.add_row(a["annotator"],
                           *(str(a[k]) for k in ("accept", "reject", "ignore", "done", "total", "holding", "screens")))
             console.print(t)
+        if ds["reviewing"]:
+            console.print(f"  reviewing now: {', '.join(ds['reviewing'])}")
         for s in ds["suggesters"]:
             console.print(f"  suggester {s['suggester']} v{s['version']}: {s['units']} units")

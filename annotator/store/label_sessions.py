@@ -119,6 +119,11 @@ class LabelSessionTables(UnitTables):
             out[r["annotator"]] = out.get(r["annotator"], 0) + 1
         return dict(sorted(out.items()))
 
+    def reviewers(self, dataset: str) -> list[str]:
+        """Who has a review screen open on ``dataset``, by name."""
+        ds = self.require_dataset(dataset)
+        return sorted({r["annotator"] for r in self._screens(ds.id or 0, "review", None, None, time.time())})
+
     def _screens(self, dataset_id: int, screen: str, annotator: str | None, own: int | None, now: float,
                  forget: bool = False) -> list[dict]:
         """The rows of the live ``screen`` screens on the dataset (under ``annotator``, if

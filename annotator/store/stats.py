@@ -17,7 +17,7 @@ class StatsTables(DecisionTables, SuggestionTables, LabelSessionTables):
         with a decision or a live lease) decisions by answer, progress as
         :meth:`~annotator.store.leases.LeaseTables.progress` counts it (``done`` of ``total``)
         and the units they hold under a live lease (``holding``), and how many labelling
-        screens each has open (``screens``)."""
+        screens each has open (``screens``); who has a review screen open (``reviewing``)."""
         out: dict[str, Any] = {"database": self.path, "datasets": []}
         for ds in self.list_datasets():
             if dataset is not None and ds.name != dataset:
@@ -51,7 +51,7 @@ class StatsTables(DecisionTables, SuggestionTables, LabelSessionTables):
                 "documents": int(c.get("documents", 0)), "units": units,
                 "units_decided": int(c.get("units_decided", 0)), "gold": int(c.get("gold", 0)),
                 "progress": round(int(c.get("units_decided", 0)) / units, 4) if units else 0.0,
-                "annotators": annotators,
+                "annotators": annotators, "reviewing": self.reviewers(ds.name),
                 "suggesters": [{"suggester": s, "version": v, "units": n} for s, v, n in self.suggesters(ds.name)],
             })
         return out
