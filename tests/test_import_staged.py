@@ -257,3 +257,51 @@ def test_another_process_writes_within_a_second_while_a_long_import_runs(tmp_pat
     assert waits[-1] < 1.0, waits[-5:]  # SQLite's busy handler alone: 1.3 to 3.7 s here
     assert len(store.history(seed_units[0].id)) == 50  # every write stored
     store.close()
+
+
+def test_two_imports_into_one_dataset_take_turns_and_keep_both_files_decisions(db, tmp_path):
+    """Two leads import the same documents at once, each file carrying its own annotator's
+    decisions (say, alice's and bob's work exported from another tool). The second waits for
+    the first, says so on stderr, then adds its decisions to the documents the first brought.
+    Before, on SQLite, both staged side by side and the copies that lost the race to publish
+    were dropped with their decisions: about a quarter of alice's and three quarters of bob's
+    were gone, and both imports reported every document added."""
+    from conftest import query
+
+    alice, bob = tmp_path / "alice.jsonl", tmp_path / "bob.jsonl"
+    texts = doccano_corpus(alice, 20_000)
+    with open(alice, encoding="utf-8") as src, open(bob, "w", encoding="utf-8") as out:
+        for line in src:
+            record = json.loads(line)
+            record["label"] = [[s, e, "ORG"] for s, e, _ in record["label"]]
+            out.write(json.dumps(record) + "\n")
+
+    def start(corpus: Path, name: str) -> subprocess.Popen:
+        return subprocess.Popen([*import_cmd(db, corpus, "big"), "--annotator", name, "--no-suggest"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def running() -> int:
+        try:
+            return int(query(db, "SELECT COUNT(*) FROM imports")[0][0])
+        except Exception:  # the first import has not created the schema yet
+            return 0
+
+    first = start(alice, "alice")
+    try:
+        while not running() and first.poll() is None:
+            time.sleep(0.01)
+        assert first.poll() is None, "the first import finished before the second began"
+        second = start(bob, "bob")
+        out2, err2 = second.communicate(timeout=600)
+        out1, err1 = first.communicate(timeout=600)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0 and second.returncode == 0, (err1, err2)
+    assert "another import into dataset 'big' is running: waiting for it to finish" in err2
+    assert f"{texts} documents, {texts} units added" in out1
+    assert "0 documents, 0 units added, 20000 duplicate documents skipped" in out2
+    assert sorted(query(db, "SELECT annotator, COUNT(*) FROM decisions GROUP BY annotator")) == [
+        ("alice", texts), ("bob", texts)]
+    assert query(db, "SELECT COUNT(*) FROM units") == [(texts,)]
+    assert query(db, "SELECT COUNT(*) FROM imports") == [(0,)]

@@ -15,9 +15,13 @@ finishes the move).
 
 On PostgreSQL the file is one transaction written into the target dataset itself (the staging
 dataset stays empty): MVCC hides it until COMMIT, and moving rows would leave a dead version of
-each one behind. Between slices it lets go of the write lock rather than committing. Two imports
-into one dataset take turns (a session-level advisory lock per dataset): the second would
-otherwise wait, holding the write lock, for the first's uncommitted documents.
+each one behind. Between slices it lets go of the write lock rather than committing.
+
+Two imports into one dataset take turns on both engines (PostgreSQL: a session-level advisory
+lock per dataset, as the second would otherwise wait, holding the write lock, for the first's
+uncommitted documents; SQLite: the second waits while the ``imports`` table has a live import
+into the dataset). The later one then finds the documents both bring in the dataset and adds
+its decisions and suggestions to them.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ _CHUNK_UNITS = 2000
 _CHUNK_S = 0.03
 #: An import not heard from for this long (no commit) is taken as dead, whatever its pid.
 STALE_S = 600.0
+#: How often an import waiting for its turn at a dataset (SQLite) looks again.
+_TURN_POLL_S = 0.2
 #: Prefix of the name of a staging dataset (not a name anyone types).
 STAGING_PREFIX = "\x1fimport "
 
@@ -67,7 +73,9 @@ class ImportTables(UnitTables):
                 self.on_import_wait(f"another import into dataset {dataset.name!r} is running: waiting for it to finish")
             self._run("SELECT 1", lambda: self.conn.hold_imports(dataset.id))  # type: ignore[attr-defined]
         try:
-            import_id, staging_id = self._begin_import(dataset, source)  # its staging dataset stays empty
+            begun = self._begin_import(dataset, source)  # its staging dataset stays empty
+            assert begun is not None
+            import_id, staging_id = begun
             try:
                 with self.sliced_writes(one_transaction=True):
                     yield dataset
@@ -79,11 +87,14 @@ class ImportTables(UnitTables):
             if not self._closed():
                 self.conn.release_imports(dataset.id)  # type: ignore[attr-defined]
 
-    def _begin_import(self, dataset: Dataset, source: str) -> tuple[int, int]:
+    def _begin_import(self, dataset: Dataset, source: str, *, alone: bool = False) -> tuple[int, int] | None:
         """The ``imports`` row of a new import and its (hidden) staging dataset; their ids.
-        The import is this connection's running import until :meth:`_forget_import`."""
+        The import is this connection's running import until :meth:`_forget_import`.
+        ``alone``: only if no other import into ``dataset`` is running (None if one is)."""
         now = time.time()
         with self.write():
+            if alone and self._one("SELECT 1 AS x FROM imports WHERE dataset_id = ?", (dataset.id,)) is not None:
+                return None
             cur = self._x(
                 "INSERT INTO datasets (name, scheme, overlap, created) VALUES (?, ?, ?, ?)",
                 (STAGING_PREFIX + uuid.uuid4().hex, dataset.scheme, dataset.overlap, now),
@@ -113,10 +124,22 @@ class ImportTables(UnitTables):
 
     @contextmanager
     def _staged(self, dataset: Dataset, source: str) -> Iterator[Dataset]:
-        """SQLite's import: written under the staging dataset in short transactions, then moved."""
+        """SQLite's import: written under the staging dataset in short transactions, then moved.
+        Imports into one dataset take turns, as on PostgreSQL: a document both bring is then
+        found in the dataset by the later one, which adds its decisions to it (staged side by
+        side, the later one's copy stayed behind at the move, decisions and all)."""
         assert dataset.id is not None
-        self.clean_stale_imports()
-        import_id, staging_id = self._begin_import(dataset, source)
+        told = False
+        while True:
+            self.clean_stale_imports()
+            begun = self._begin_import(dataset, source, alone=True)
+            if begun is not None:
+                break
+            if not told and self.on_import_wait is not None:
+                told = True
+                self.on_import_wait(f"another import into dataset {dataset.name!r} is running: waiting for it to finish")
+            time.sleep(_TURN_POLL_S)
+        import_id, staging_id = begun
         try:
             with self.sliced_writes():
                 yield dataset.model_copy(update={"id": staging_id})
@@ -179,8 +202,9 @@ class ImportTables(UnitTables):
     def _publish_import(self, import_id: int, dataset_id: int, staging_id: int) -> None:
         """Move a complete import's rows into its dataset, whole documents per transaction.
         Each chunk's statements go by primary key ranges (no join whose cost grows with the
-        rows already moved); a document another import added to the dataset meanwhile stays
-        behind, with its units and their rows, and is removed with the staging dataset."""
+        rows already moved); a document that came into the dataset meanwhile (imports take
+        turns, so not from another import) stays behind, with its units and their rows, and
+        is removed with the staging dataset."""
         with self.write():
             self._x("UPDATE imports SET state = 'publishing', touched = ? WHERE id = ?", (time.time(), import_id))
         tables = self._unit_tables()
