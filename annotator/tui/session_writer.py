@@ -322,17 +322,14 @@ class SessionWriter:
         elif isinstance(job, Announce):
             self._screen_id, others = self._retry(job, lambda: session.store.open_label_session(
                 session.dataset.name, session.annotator))
-            if others:
-                self.notify(SameName(others))
+            self._report_same_name(others)
         elif isinstance(job, Fetch):
             if job.ahead:
                 self._check_held(job, job.ahead)
             if self._screen_id is not None:  # a screen opened under this name since is known at once
                 screen_id = self._screen_id
-                others = self._retry(job, lambda: session.store.same_name_screens(
-                    screen_id, session.dataset.name, session.annotator))
-                if others:
-                    self.notify(SameName(others))
+                self._report_same_name(self._retry(job, lambda: session.store.same_name_screens(
+                    screen_id, session.dataset.name, session.annotator)))
             # one unit per claim, each posted as it comes: a claim that waits for a busy
             # database never holds back the units claimed before it
             for k in range(job.n):
@@ -349,10 +346,8 @@ class SessionWriter:
             self._report_lost(lost)
             if self._screen_id is not None:
                 screen_id = self._screen_id
-                others = self._retry(job, lambda: store.touch_label_session(screen_id, session.dataset.name,
-                                                                           session.annotator))
-                if others:
-                    self.notify(SameName(others))
+                self._report_same_name(self._retry(job, lambda: store.touch_label_session(
+                    screen_id, session.dataset.name, session.annotator)))
         elif isinstance(job, Release):
             self._retry(job, lambda: session.store.release(session.dataset.name, session.annotator))
             session.handed.clear()
@@ -370,6 +365,11 @@ class SessionWriter:
         held = set(self._retry(job, lambda: session.store.still_held(session.dataset.name, session.annotator,
                                                                       unit_ids)))
         self._report_lost([u for u in unit_ids if u not in held])
+
+    def _report_same_name(self, others: list[LabelSessionRow]) -> None:
+        """Other screens open under this screen's name (the screen says so once per screen)."""
+        if others:
+            self.notify(SameName(others))
 
     def _report_lost(self, lost: list[int]) -> None:
         """Units of this session someone else holds now: no longer handed to it; the screen is told."""
