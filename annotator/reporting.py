@@ -171,7 +171,8 @@ def _agreement(report: dict[str, Any]) -> dict[str, Any]:
         "alpha_u": ((report["unitizing"] or {}).get("overall") or {}).get("value"),
         "per_label": {lbl: {"token_alpha": f["value"],
                             "ac1": tok["gwet_ac1_per_label"].get(lbl, {}).get("value"),
-                            "f1_exact": spans["per_label"].get(lbl, {}).get("exact")}
+                            "f1_exact": spans["per_label"].get(lbl, {}).get("exact"),
+                            "f1_vs_others": spans["consensus"]["per_label"].get(lbl, {}).get("value")}
                       for lbl, f in tok["per_label"].items()},
         "pair_token_alpha": {k: f["value"] for k, f in tok["pairs"].items()},
         "pair_label_f1": pair_label,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -76,6 +77,15 @@ def test_agree_dataset_json_matches_hand_computed_token_alpha(runner: CliRunner,
     assert set(data["tokens"]["per_label"]) == {"PERSON", "GPE", "ORG", "DATE"}
     # ann and bob differ only on Seoul's label: exact F1 = 2*3/(4+4)
     assert data["spans"]["pairs"]["ann|bob"]["exact"]["value"] == pytest.approx(0.75)
+    # Each against the spans at least half of the two others marked (one of them), by hand:
+    # Kim (all three) tp 3; Moon (ann, bob) tp 2, cat shown it fp 1; Seoul GPE (ann, cat) tp 2,
+    # fp 1; Seoul ORG (bob alone) fn 1, fp 2; Friday (ann, bob) tp 2, fp 1.
+    consensus = data["spans"]["consensus"]
+    assert consensus["exact"]["value"] == pytest.approx(18 / 24)  # tp 9, fp 5, fn 1
+    assert consensus["exact"]["n_units"] == 2
+    assert consensus["per_label"]["PERSON"]["value"] == pytest.approx(10 / 11)
+    assert consensus["per_label"]["ORG"]["value"] == 0.0
+    assert consensus["per_label"]["DATE"]["value"] == pytest.approx(0.8)
     assert data["unitizing"]["overall"]["value"] is not None
     assert "ann|bob" in data["unitizing"]["pairs"]
     assert data["answers"]["percent_agreement"]["value"] == pytest.approx(1.0)
@@ -91,6 +101,8 @@ def test_agree_dataset_terminal_and_markdown(runner: CliRunner, store: Store, db
     assert md.exit_code == 0
     assert "### Per label" in md.output and "| PERSON |" in md.output
     assert "| ann / bob |" in md.output
+    assert "| span F1 exact, each against half the others | 0.750 | 2 | units |" in md.output
+    assert "| PERSON | " in md.output and re.search(r"\| PERSON \|.*\| 0\.909 \| [^|]+ \|\n", md.output)
 
 
 def test_agree_dataset_claims_layer_with_no_spans(runner: CliRunner, store: Store, db: str) -> None:

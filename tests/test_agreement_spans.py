@@ -6,7 +6,8 @@ import pytest
 
 from annotator.agreement.coding import krippendorff_alpha
 from annotator.agreement.reliability import Reliability
-from annotator.agreement.spans import UnitVersions, span_f1, token_agreement, token_labels
+from annotator.agreement.spans import (UnitVersions, consensus_counts, consensus_f1, span_f1, token_agreement,
+                                      token_labels)
 
 TOKENS = [(0, 3), (4, 9), (10, 14), (15, 20), (21, 25)]  # "Kim Jong- said that ..." shape
 
@@ -61,3 +62,41 @@ def test_span_f1_ignores_units_one_coder_did_not_see() -> None:
              UnitVersions("d", 2, TOKENS, {"a": [(0, 3, "PER")]})]
     pair = span_f1(units).pairs[("a", "b")]
     assert pair.exact.value == 1.0 and pair.exact.n_units == 1
+
+
+def test_consensus_f1_scores_each_coder_against_half_of_the_others() -> None:
+    """Four coders on one unit: each is scored against the spans at least two of their three
+    others marked. Counted by hand:
+    SOURCE 0-5 (a, b, c): each holder's others agree (tp 3); d's others marked it (fp 1);
+    CUE 6-10 (a, b, d): tp 3, c's others marked it (fp 1);
+    CUE 6-12 (c alone): c's others did not mark it (fn 1); nobody else is shown it.
+    A repeat of a span in one version counts once; a unit with two versions is left out."""
+    units = [
+        UnitVersions("d", 1, TOKENS, {
+            "a": [(0, 5, "SOURCE"), (0, 5, "SOURCE"), (6, 10, "CUE")],
+            "b": [(0, 5, "SOURCE"), (6, 10, "CUE")],
+            "c": [(0, 5, "SOURCE"), (6, 12, "CUE")],
+            "d": [(6, 10, "CUE")],
+        }),
+        UnitVersions("d", 2, TOKENS, {"a": [(0, 3, "CUE")], "b": [(4, 9, "CUE")]}),
+    ]
+    counts, n_units = consensus_counts(units)
+    assert n_units == 1
+    assert counts["SOURCE"][4, 3] == 1 and counts["CUE"][4, 3] == 1 and counts["CUE"][4, 1] == 1
+    res = consensus_f1(counts, n_units, min_units=1)
+    assert res["per_label"]["SOURCE"]["value"] == pytest.approx(6 / 7)  # tp 3, fp 1, fn 0
+    assert res["per_label"]["SOURCE"]["precision"] == pytest.approx(0.75)
+    assert res["per_label"]["CUE"]["value"] == pytest.approx(0.75)  # tp 3, fp 1, fn 1
+    assert res["per_label"]["CUE"]["recall"] == pytest.approx(0.75)
+    assert res["exact"]["value"] == pytest.approx(12 / 15)  # tp 6, fp 2, fn 1
+    assert res["exact"]["n_units"] == 1
+
+
+def test_consensus_f1_with_three_coders_takes_either_other() -> None:
+    """Three coders: half of the two others is one, so a span any other coder marked counts."""
+    units = [UnitVersions("d", 1, TOKENS, {"a": [(0, 3, "PER")], "b": [(4, 9, "PER")], "c": []})]
+    res = consensus_f1(*consensus_counts(units), min_units=1)
+    # (0,3): a's others (b, c) did not mark it: fn 1; b and c each see it from a: fp 2.
+    # (4,9) the same: fn 1, fp 2. No tp.
+    assert res["exact"]["value"] == 0.0
+    assert res["exact"]["spans_a"] == 2 and res["exact"]["spans_b"] == 4

@@ -114,6 +114,20 @@ def test_units_default_continuum_is_largest_end(runner: CliRunner, tmp_path: Pat
     assert human.exit_code == 0 and "unitizing_alpha" in human.output
 
 
+def test_units_consensus_f1_against_half_the_others(runner: CliRunner, tmp_path: Path) -> None:
+    """Three coders on one document: 0-5 (a, b) is each one's and shown to c; 0-6 (c alone)
+    is c's miss and shown to a and b: tp 2, fp 3, fn 1."""
+    lines = ["document,annotator,label,start,end", "d1,a,X,0,5", "d1,b,X,0,5", "d1,c,X,0,6"]
+    path = write(tmp_path / "u.csv", "\n".join(lines) + "\n")
+    res = runner.invoke(cli, ["agree", "--units", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    consensus = json.loads(res.output)["pairwise_f1"]["consensus"]
+    assert consensus["exact"]["value"] == pytest.approx(0.5)
+    assert (consensus["exact"]["matched_a"], consensus["exact"]["spans_a"], consensus["exact"]["spans_b"]) == (2, 3, 5)
+    human = runner.invoke(cli, ["agree", "--units", str(path)])
+    assert human.exit_code == 0 and "f1 vs others" in human.output and "0.500" in human.output
+
+
 @pytest.mark.parametrize("rows,line,reason", [
     (["d,a,X,5,3"], 2, "need 0 <= start < end"),
     (["d,a,X,one,3"], 2, "whole numbers"),

@@ -112,6 +112,10 @@ def test_agreement_pair_by_label_quality_gold_review_and_trend(db: Path) -> None
     # recall 1/2, precision 1 -> F1 2/3; ORG (bob only) and DATE (ann only) 0.
     assert agr["pair_label_f1"]["ann|bob"] == {"DATE": 0.0, "GPE": pytest.approx(2 / 3, abs=1e-6),
                                                "ORG": 0.0, "PERSON": 1.0}
+    # Against half the others, only unit 1 has three accepting versions: Kim and Moon are
+    # everyone's; Seoul GPE (ann, cat) tp 2 and shown to bob fp 1 -> 4/5; ORG (bob) fn 1, fp 2.
+    assert {lbl: f["f1_vs_others"] for lbl, f in agr["per_label"].items()} == {
+        "DATE": None, "GPE": pytest.approx(0.8), "ORG": 0.0, "PERSON": 1.0}
     gold = rep["quality"]["entities"]["gold"]
     assert gold["ann"]["(all)"]["f1"] == 1.0 and gold["cat"]["(all)"]["f1"] == 1.0
     assert gold["bob"]["(all)"]["precision"] == pytest.approx(2 / 3) and gold["bob"]["units"] == 1

@@ -18,7 +18,7 @@ from typing import Any
 from annotator.agreement.coding import coincidences, gwet_ac1, krippendorff_alpha, percent_agreement
 from annotator.agreement.reliability import Reliability
 from annotator.agreement.result import MIN_UNITS
-from annotator.agreement.spans import UnitVersions, span_f1, token_agreement
+from annotator.agreement.spans import UnitVersions, consensus_counts, consensus_f1, span_f1, token_agreement
 from annotator.agreement.unitizing import Continuum, Segment, unitizing_alpha
 from annotator.models import Annotation, Unit
 
@@ -104,6 +104,7 @@ def dataset_report(
     tokens = token_agreement(shared, min_units)
     report["tokens"] = tokens.as_dict()
     report["spans"] = span_f1(shared, coders, min_units).as_dict()
+    report["spans"]["consensus"] = consensus_f1(*consensus_counts(shared), min_units)
     pair_alpha_u: dict[str, Any] = {}
     for a, b in combinations(coders, 2):
         pair_alpha_u[f"{a}|{b}"] = _unitizing(shared, [a, b], lengths)["overall"]
@@ -191,6 +192,7 @@ def units_report(segments: list[Segment], continua: dict[str, Continuum], min_un
             "per_label": f1d["per_label"],
             "pairs": {k: {"exact": p["exact"]["value"], "overlap": p["overlap"]["value"]}  # type: ignore[index]
                       for k, p in f1d["pairs"].items()},  # type: ignore[union-attr]
+            "consensus": consensus_f1(*consensus_counts(versions), min_units),
         },
         "documents": len(continua),
         "continua": {d: [c.begin, c.end] for d, c in continua.items()},

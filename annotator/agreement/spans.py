@@ -273,3 +273,56 @@ def span_f1(units: Sequence[UnitVersions], coders: Sequence[str] | None = None,
     """Pairwise span F1 (exact and overlap) for every pair of ``coders``."""
     names = list(coders) if coders is not None else sorted({c for uv in units for c in uv.versions})
     return SpanF1({(a, b): pair_f1(units, a, b, min_units) for a, b in combinations(names, 2)})
+
+
+# ---------------------------------------------------------------- consensus F1
+#: How the spans of a unit are counted for consensus F1: per label, an array whose cell
+#: ``[m, c]`` counts the distinct spans that ``c`` of the unit's ``m`` coders marked.
+ConsensusCounts = dict[str, np.ndarray]
+
+
+def consensus_counts(units: Iterable[UnitVersions]) -> tuple[ConsensusCounts, int]:
+    """(:data:`ConsensusCounts` of the units with three or more versions, how many units)."""
+    cells: dict[str, dict[tuple[int, int], int]] = {}
+    n_units = 0
+    for uv in units:
+        m = len(uv.versions)
+        if m < 3:
+            continue
+        n_units += 1
+        holders: dict[SpanTriple, int] = {}
+        for spans in uv.versions.values():
+            for s in set(spans):
+                holders[s] = holders.get(s, 0) + 1
+        for (_, _, lbl), c in holders.items():
+            per = cells.setdefault(lbl, {})
+            per[(m, c)] = per.get((m, c), 0) + 1
+    out: ConsensusCounts = {}
+    for lbl, per in cells.items():
+        hist = np.zeros((max(m for m, _ in per) + 1, max(c for _, c in per) + 1), dtype=np.int64)
+        for (m, c), n in per.items():
+            hist[m, c] = n
+        out[lbl] = hist
+    return out, n_units
+
+
+def consensus_f1(counts: ConsensusCounts, n_units: int, min_units: int = MIN_UNITS) -> dict[str, object]:
+    """Exact span F1 of each coder against the consensus of the others, overall (micro) and
+    per label, on units with three or more versions: a coder's spans are scored against the
+    spans that at least half of the unit's other coders marked (recall: of the coder's spans,
+    precision: of the others' consensus). It tells how far a suggester scored against one
+    annotator can hope to go: about as far as the other annotators' consensus does."""
+    per_label: dict[str, Figure] = {}
+    total = np.zeros(3, dtype=np.int64)
+    for lbl in sorted(counts):
+        hist = counts[lbl]
+        m, c = np.indices(hist.shape)
+        held = 2 * (c - 1) >= m - 1  # a coder who marked the span: c - 1 of its m - 1 others did
+        shown = 2 * c >= m - 1  # a coder who did not: c of its m - 1 others did
+        tp, fp, fn = (int((hist * c * held).sum()), int((hist * (m - c) * shown).sum()),
+                      int((hist * c * ~held).sum()))
+        total += (tp, fp, fn)
+        per_label[lbl] = _f1(tp, tp + fn, tp, tp + fp, n_units, min_units)
+    tp, fp, fn = (int(x) for x in total)
+    return {"exact": _f1(tp, tp + fn, tp, tp + fp, n_units, min_units).as_dict(),
+            "per_label": {lbl: fig.as_dict() for lbl, fig in per_label.items()}}

@@ -7,7 +7,9 @@ kept as the oracle) rests on sums over units, and every sum here is of whole num
   (:class:`~annotator.agreement.coding.Coincidences` applies the weights 1/(m-1) once, at the
   end), values per category, pairable units; per document the unequal pairs per m;
 - each label as a binary layer: tokens counted by (m, how many coders cover it with the label);
-- span F1: spans, exact and overlapping matches per pair of coders and label;
+- span F1: spans, exact and overlapping matches per pair of coders and label; for consensus
+  F1, per label the distinct spans counted by (m, how many coders marked it), and the units
+  with three or more versions;
 - alpha_u: squared distances, units and gaps counted by length, per set of coders and label.
 
 :class:`DatasetSums` holds them. ``add`` takes one chunk (decisions and units as
@@ -46,7 +48,7 @@ from annotator.agreement.columns import (
 )
 from annotator.agreement.reliability import Reliability
 from annotator.agreement.result import MIN_UNITS, Figure, join_warnings
-from annotator.agreement.spans import OUTSIDE, PairF1, SpanF1, TokenAgreement, _f1
+from annotator.agreement.spans import OUTSIDE, ConsensusCounts, PairF1, SpanF1, TokenAgreement, _f1, consensus_f1
 from annotator.agreement.unitizing import UnitizingResult, _figure, category_disagreements_by_length
 from annotator.record_parts import ANSWERS
 
@@ -257,6 +259,8 @@ class DatasetSums:
         self.token_totals = np.zeros(0, _I)  # tokens of shared units, by their number of versions
         self.layers: dict[int, np.ndarray] = {}  # label id -> tokens by (m, coders covering)
         self.spans: dict[tuple[int, int], list[Any]] = {}  # (a, b) -> [units, {label: 5 counts}]
+        self.consensus: ConsensusCounts = {}
+        self.consensus_units = 0
         sets: list[tuple[int, ...]] = list(combinations(range(len(self.names)), 2))
         if len(self.names) > 2:
             sets.append(tuple(range(len(self.names))))
@@ -399,6 +403,7 @@ class DatasetSums:
             direct = (spans_of, distinct)
             arrays = _spans_kept(arrays, ~alike[sp_unit])
         span_pairs = _SpanPairs(arrays, has, label_names)
+        self._add_consensus(span_pairs, direct, alike, has, label_names)
         for a, b in combinations(range(len(self.names)), 2):
             shared, *counts = span_pairs.pair_counts(a, b)
             if shared == 0:
@@ -414,6 +419,41 @@ class DatasetSums:
                 row = np.asarray([c[j] for c in counts], dtype=_I)
                 if row.any():
                     got[1][name] = got[1][name] + row if name in got[1] else row
+
+    def _add_consensus(self, span_pairs: _SpanPairs, direct: tuple[np.ndarray, np.ndarray] | None,
+                       alike: np.ndarray, has: np.ndarray, label_names: list[str]) -> None:
+        """Consensus counts of the units with three or more versions: each distinct span (a
+        coder's repeats of it count once) by its unit's number of versions and its holders;
+        in a unit whose versions are ``alike`` every one of its coders holds each span."""
+        m_of = has.sum(axis=1)
+        many = m_of >= 3
+        self.consensus_units += int(many.sum())
+        if not many.any():
+            return
+        n_l = len(label_names)
+        parts = []  # (label, m, holders, how many spans) of each kind
+        if direct is not None:
+            units, labs = np.nonzero(direct[1] * (alike & many)[:, None])
+            parts.append((labs, m_of[units], m_of[units], direct[1][units, labs]))
+        keys = np.sort(np.concatenate([span_pairs.key[ix] for ix in span_pairs.by_key]))
+        if len(keys):
+            first = np.concatenate([[True], keys[1:] != keys[:-1]])
+            starts = np.nonzero(first)[0]
+            holders = np.diff(np.append(starts, len(keys)))
+            grp = keys[starts] // (span_pairs.width * span_pairs.width)
+            m = m_of[grp // n_l]
+            sel = m >= 3
+            parts.append((grp[sel] % n_l, m[sel], holders[sel], np.ones(int(sel.sum()), dtype=_I)))
+        for labs, m, c, n in parts:
+            if not len(labs):
+                continue
+            shape = (int(m.max()) + 1, int(c.max()) + 1)
+            for j in np.unique(labs):
+                sel = labs == j
+                hist = np.bincount(m[sel] * shape[1] + c[sel], weights=n[sel],
+                                   minlength=shape[0] * shape[1]).reshape(shape).astype(_I)
+                name = label_names[int(j)]
+                self.consensus[name] = _add(self.consensus.get(name, np.zeros((0, 0), _I)), hist)
 
     def _add_unitizing(self, arrays: dict[str, np.ndarray], has: np.ndarray, label_names: list[str],
                        alike: np.ndarray) -> None:
@@ -458,6 +498,9 @@ class DatasetSums:
             got[0] += shared
             for name, row in per.items():
                 got[1][name] = got[1][name] + row if name in got[1] else row
+        for name, hist in other.consensus.items():
+            self.consensus[name] = _add(self.consensus.get(name, np.zeros((0, 0), _I)), hist)
+        self.consensus_units += other.consensus_units
         for coders, sums in other.unitizing.items():
             self._add_unitizing_sums(coders, *sums)
 
@@ -531,7 +574,9 @@ class DatasetSums:
         for a, b in combinations(present, 2):
             shared, per = self.spans.get((a, b), (0, {}))
             pairs[(self.names[a], self.names[b])] = pair_f1(shared, per, min_units)
-        return SpanF1(pairs).as_dict()
+        out = SpanF1(pairs).as_dict()
+        out["consensus"] = consensus_f1(self.consensus, self.consensus_units, min_units)
+        return out
 
     def _unitizing_report(self) -> dict[str, Any] | None:
         present = sorted(self.seen_coders)
