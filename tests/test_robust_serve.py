@@ -149,12 +149,17 @@ class Browser:
         if CHROMIUM is None:
             pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
         self.profile = tempfile.mkdtemp(prefix="annotator-chromium-")
+        # Chromium keeps its singleton socket in a directory of its own under TMPDIR, which a
+        # killed browser leaves behind: under the profile, it goes with it.
+        tmp = Path(self.profile) / "tmp"
+        tmp.mkdir()
         self.proc = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--disable-dev-shm-usage", "--remote-debugging-port=0", "--remote-allow-origins=*",
              f"--user-data-dir={self.profile}", "--window-size=1200,800", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            env={**os.environ, "TMPDIR": str(tmp)},
         )
         port_file = Path(self.profile) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
