@@ -244,7 +244,7 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
                          _value(spans["consensus"]["per_label"].get(lbl)),
                          _fmt(uni.get("per_label", {}).get(lbl, {}).get("value"))])
         sections.append(("Per label", ["label", "token alpha", "", "AC1", "tokens", "F1 exact", "F1 overlap",
-                                       "vs others", "alpha_u"],
+                                       "F1 vs others", "alpha_u"],
                          rows))
     pair_rows = []
     for key, fig in tok["pairs"].items():
