@@ -161,6 +161,7 @@ def _agreement(report: dict[str, Any]) -> dict[str, Any]:
     pair_label: dict[str, dict[str, float | None]] = {}
     for key, pair in spans["pairs"].items():
         pair_label[key] = {lbl: f["exact"]["value"] for lbl, f in pair["per_label"].items()}
+    vs_others = spans["consensus"]["per_label"] if spans["consensus"] else {}  # none without 3 annotators
     return {
         "annotators": report["annotators"],
         "units_shared": report["units_shared"],
@@ -168,11 +169,12 @@ def _agreement(report: dict[str, Any]) -> dict[str, Any]:
         "token_ac1": (tok.get("gwet_ac1") or {}).get("value"),
         "span_f1_exact": spans["exact"],
         "span_f1_overlap": spans["overlap"],
+        "consensus": spans["consensus"] is not None,  # some unit has three or more annotators
         "alpha_u": ((report["unitizing"] or {}).get("overall") or {}).get("value"),
         "per_label": {lbl: {"token_alpha": f["value"],
                             "ac1": tok["gwet_ac1_per_label"].get(lbl, {}).get("value"),
                             "f1_exact": spans["per_label"].get(lbl, {}).get("exact"),
-                            "f1_vs_others": spans["consensus"]["per_label"].get(lbl, {}).get("value")}
+                            "f1_vs_others": vs_others.get(lbl, {}).get("value")}
                       for lbl, f in tok["per_label"].items()},
         "pair_token_alpha": {k: f["value"] for k, f in tok["pairs"].items()},
         "pair_label_f1": pair_label,

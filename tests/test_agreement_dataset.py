@@ -105,6 +105,22 @@ def test_agree_dataset_terminal_and_markdown(runner: CliRunner, store: Store, db
     assert "| PERSON | " in md.output and re.search(r"\| PERSON \|.*\| 0\.909 \| [^|]+ \|\n", md.output)
 
 
+def test_agree_dataset_two_annotators_have_no_consensus_figure(runner: CliRunner, store: Store, db: str) -> None:
+    """With two annotators per unit (the usual overlap) there is no consensus of others: no
+    figure, no row, no column and no warning about it."""
+    ds = store.ensure_dataset("pair")
+    store.insert_document(ds, Document(text="Kim met Moon."), [Unit(text="Kim met Moon.", start=0, end=13, position=0)])
+    unit = next(iter(store.iter_units("pair"))).id or 0
+    for name in ("ann", "bob"):
+        store.add_annotation(Annotation(unit_id=unit, annotator=name, answer="accept",
+                                        spans=[Span(start=0, end=3, label="PERSON")]))
+    data = json.loads(runner.invoke(cli, ["agree", "--dataset", "pair", "--db", db, "--json"]).output)
+    assert data["spans"]["consensus"] is None and data["spans"]["exact"] == 1.0
+    assert not any("consensus" in w for w in data["warnings"])
+    md = runner.invoke(cli, ["agree", "--dataset", "pair", "--db", db, "--markdown"]).output
+    assert "| PERSON |" in md and "half the others" not in md and "vs others" not in md
+
+
 def test_agree_dataset_claims_layer_with_no_spans(runner: CliRunner, store: Store, db: str) -> None:
     seed(store)
     res = runner.invoke(cli, ["agree", "--dataset", "news", "--layer", "claims", "--db", db, "--json"])

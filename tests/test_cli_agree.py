@@ -110,8 +110,9 @@ def test_units_default_continuum_is_largest_end(runner: CliRunner, tmp_path: Pat
     assert data["unitizing_alpha"]["per_label"]["X"] == pytest.approx(1.0)
     assert data["pairwise_f1"]["per_label"]["X"]["exact"] == pytest.approx(1.0)
     assert data["pairwise_f1"]["per_label"]["Y"]["exact"] == 0.0
+    assert data["pairwise_f1"]["consensus"] is None  # two annotators: only their pairwise F1
     human = runner.invoke(cli, ["agree", "--units", str(path)])
-    assert human.exit_code == 0 and "unitizing_alpha" in human.output
+    assert human.exit_code == 0 and "unitizing_alpha" in human.output and "vs others" not in human.output
 
 
 def test_units_consensus_f1_against_half_the_others(runner: CliRunner, tmp_path: Path) -> None:

@@ -114,6 +114,7 @@ def test_agreement_pair_by_label_quality_gold_review_and_trend(db: Path) -> None
                                                "ORG": 0.0, "PERSON": 1.0}
     # Against half the others, only unit 1 has three accepting versions: Kim and Moon are
     # everyone's; Seoul GPE (ann, cat) tp 2 and shown to bob fp 1 -> 4/5; ORG (bob) fn 1, fp 2.
+    assert agr["consensus"] is True
     assert {lbl: f["f1_vs_others"] for lbl, f in agr["per_label"].items()} == {
         "DATE": None, "GPE": pytest.approx(0.8), "ORG": 0.0, "PERSON": 1.0}
     gold = rep["quality"]["entities"]["gold"]

@@ -306,12 +306,16 @@ def consensus_counts(units: Iterable[UnitVersions]) -> tuple[ConsensusCounts, in
     return out, n_units
 
 
-def consensus_f1(counts: ConsensusCounts, n_units: int, min_units: int = MIN_UNITS) -> dict[str, object]:
+def consensus_f1(counts: ConsensusCounts, n_units: int, min_units: int = MIN_UNITS) -> dict[str, object] | None:
     """Exact span F1 of each coder against the consensus of the others, overall (micro) and
     per label, on units with three or more versions: a coder's spans are scored against the
     spans that at least half of the unit's other coders marked (recall: of the coder's spans,
     precision: of the others' consensus). It tells how far a suggester scored against one
-    annotator can hope to go: about as far as the other annotators' consensus does."""
+    annotator can hope to go: about as far as the other annotators' consensus does. None
+    where no unit has three versions (two annotators per unit, the usual overlap, have only
+    each other: their pairwise F1 says it)."""
+    if n_units == 0:
+        return None
     per_label: dict[str, Figure] = {}
     total = np.zeros(3, dtype=np.int64)
     for lbl in sorted(counts):

@@ -155,15 +155,17 @@ def _agree_units(path: str, continuum: str | None, min_units: int, as_json: bool
     ua = report["unitizing_alpha"]
     f1 = report["pairwise_f1"]
     labels = sorted(set(ua["per_label"]) | set(f1["per_label"]))
-    consensus = f1["consensus"]
-    rows = [["(all)", _fmt(ua["overall"]), _fmt(f1["exact"]), _fmt(f1["overlap"]), _value(consensus["exact"])]]
+    consensus = f1["consensus"]  # None with two annotators
+    rows = [["(all)", _fmt(ua["overall"]), _fmt(f1["exact"]), _fmt(f1["overlap"]),
+             *([_value(consensus["exact"])] if consensus else [])]]
     rows += [[lbl, _fmt(ua["per_label"].get(lbl)), _fmt(f1["per_label"].get(lbl, {}).get("exact")),
-              _fmt(f1["per_label"].get(lbl, {}).get("overlap")), _value(consensus["per_label"].get(lbl))]
+              _fmt(f1["per_label"].get(lbl, {}).get("overlap")),
+              *([_value(consensus["per_label"].get(lbl))] if consensus else [])]
              for lbl in labels]
     sections: list[Section] = [(
         f"{path}: {report['spans']} spans, {report['documents']} documents, "
         f"{len(report['annotators'])} annotators",
-        ["label", "unitizing_alpha", "f1 exact", "f1 overlap", "f1 vs others"], rows,
+        ["label", "unitizing_alpha", "f1 exact", "f1 overlap", *(["f1 vs others"] if consensus else [])], rows,
     )]
     if f1["pairs"]:
         sections.append(("Annotator pairs (span F1)", ["pair", "exact", "overlap"],
@@ -225,10 +227,12 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
         ["token Gwet's AC1", _value(tok["gwet_ac1"]), _fmt(tok["gwet_ac1"]["n_units"]), "tokens"],
         ["span F1 exact (mean of pairs)", _fmt(spans["exact"]), _fmt(report["units_shared"]), "units"],
         ["span F1 overlap (mean of pairs)", _fmt(spans["overlap"]), _fmt(report["units_shared"]), "units"],
-        ["span F1 exact, each against half the others", _value(spans["consensus"]["exact"]),
-         _fmt(spans["consensus"]["exact"]["n_units"]), "units"],
         ["unitizing alpha_u (characters)", _fmt(uni["overall"].get("value")), _fmt(uni.get("units", 0)), "units"],
     ]
+    consensus = spans["consensus"]  # None unless some unit has three or more annotators
+    if consensus:
+        summary.insert(-1, ["span F1 exact, each against half the others", _value(consensus["exact"]),
+                            _fmt(consensus["exact"]["n_units"]), "units"])
     title = (f"{report['dataset']} / {report['layer']}: {len(report['annotators'])} annotators, "
              f"{report['units_shared']} units with two or more versions (of {report['units_annotated']})")
     sections: list[Section] = [(title, ["measure", "value", "rests on", ""], summary)]
@@ -241,10 +245,10 @@ def dataset_sections(report: dict[str, Any]) -> list[Section]:
                          _fmt(a.get("n_units")),
                          _fmt(spans["per_label"].get(lbl, {}).get("exact")),
                          _fmt(spans["per_label"].get(lbl, {}).get("overlap")),
-                         _value(spans["consensus"]["per_label"].get(lbl)),
+                         *([_value(consensus["per_label"].get(lbl))] if consensus else []),
                          _fmt(uni.get("per_label", {}).get(lbl, {}).get("value"))])
         sections.append(("Per label", ["label", "token alpha", "", "AC1", "tokens", "F1 exact", "F1 overlap",
-                                       "F1 vs others", "alpha_u"],
+                                       *(["F1 vs others"] if consensus else []), "alpha_u"],
                          rows))
     pair_rows = []
     for key, fig in tok["pairs"].items():

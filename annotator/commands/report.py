@@ -56,8 +56,9 @@ def report_sections(report: dict[str, Any]) -> list[Section]:
         sections.append((f"Agreement, {layer}: token alpha {_f(agr['token_alpha'])}, AC1 {_f(agr['token_ac1'])}, "
                          f"span F1 {_f(agr['span_f1_exact'])} exact / {_f(agr['span_f1_overlap'])} overlap, "
                          f"alpha_u {_f(agr['alpha_u'])}",
-                         ["label", "token alpha", "AC1", "F1 exact", "F1 vs others"],
-                         [[lbl, _f(f["token_alpha"]), _f(f["ac1"]), _f(f["f1_exact"]), _f(f["f1_vs_others"])]
+                         ["label", "token alpha", "AC1", "F1 exact", *(["F1 vs others"] if agr["consensus"] else [])],
+                         [[lbl, _f(f["token_alpha"]), _f(f["ac1"]), _f(f["f1_exact"]),
+                           *([_f(f["f1_vs_others"])] if agr["consensus"] else [])]
                           for lbl, f in agr["per_label"].items()]))
         labels = sorted({lbl for per in agr["pair_label_f1"].values() for lbl in per})
         sections.append((f"Span F1 (exact) per annotator pair and label, {layer}", ["pair", "token alpha", *labels],
