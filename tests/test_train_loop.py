@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -315,6 +316,45 @@ def test_a_component_that_fails_in_its_process_is_a_one_line_error(
     with pytest.raises(UserError, match=r"^training claims_parts failed: no memory left$"):
         train(records, records, tmp_path / "m", TrainOptions(layer="claims", epochs=2, hyper=TINY, processes=True))
     assert not any(tmp_path.iterdir())  # neither the pipeline nor a part of it
+
+
+def test_a_component_process_dies_at_once_on_sigterm_while_its_parent_reads_no_more(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent stops reading the components' queue on the first error and terminates the
+    others. A component forked while the parent's SIGTERM handler was set (it raises
+    SystemExit, for a cancelled training) inherited it: SystemExit raised mid-way through a
+    put, and Python's exit then waited on the queue for good (seen in CI: the suite hung in
+    the failing-component test). A component must die of the signal itself."""
+    import multiprocessing
+    import signal
+
+    from annotator.train import loop
+
+    def chatty(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
+        while True:  # progress faster than anyone reads it: the pipe fills, puts wait
+            progress(loop.Progress(1, 1, 1, 1, {"loss": 1.0}, None, None, 0.0))
+
+    monkeypatch.setattr(loop, "train", chatty)
+    ctx = multiprocessing.get_context("fork")
+    inbox = ctx.Queue()
+    before = signal.signal(signal.SIGTERM, loop._exit_on_sigterm)  # as _train_in_processes sets it
+    try:
+        proc = ctx.Process(target=loop._component_process, args=(inbox, "ner", [], [], None, None, None),
+                           daemon=True)
+        proc.start()
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    try:
+        time.sleep(1.0)
+        proc.terminate()
+        proc.join(10)
+        assert not proc.is_alive(), "the component did not end within 10 s of SIGTERM"
+        assert proc.exitcode == -signal.SIGTERM
+    finally:
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
 
 
 def test_progress_of_components_in_processes_goes_as_far_as_the_slowest() -> None:

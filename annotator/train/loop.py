@@ -363,7 +363,11 @@ def _train_in_processes(
 def _component_process(inbox: Any, name: str, train_records: Sequence[Record], eval_records: Sequence[Record],
                        output: Path, opts: TrainOptions, meta: dict[str, Any] | None) -> None:
     """A forked child: train one component, report progress and the result to the parent.
-    It ends itself within a second of its parent's end, however the parent ended."""
+    It ends itself within a second of its parent's end, however the parent ended, and dies of
+    SIGTERM at once: the parent's handler, which it inherits, would raise SystemExit wherever
+    it stands (in the middle of a put to the queue), and Python's exit would then wait for
+    the queue to drain into a parent that reads it no more."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _exit_with(os.getppid())
     try:
         result = train(train_records, eval_records, output, opts,
